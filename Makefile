@@ -1,0 +1,52 @@
+# Jishi — the two commands: `make demo` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+export PYTHONPATH := src
+export DJANGO_SETTINGS_MODULE := jishi.config.settings
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: demo test lint bench install install-dev clean
+
+$(PY):
+	@PY=$$(scripts/find-python) && echo "Creating $(VENV) with $$PY" && "$$PY" -m venv $(VENV)
+	@$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: $(PY) requirements/base.lock pyproject.toml
+	$(PY) -m pip install --quiet -r requirements/base.lock
+	$(PY) -m pip install --quiet --no-deps -e .
+	@touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements/dev.lock
+	$(PY) -m pip install --quiet -r requirements/dev.lock
+	@touch $@
+
+install: $(VENV)/.runtime
+install-dev: $(VENV)/.dev
+
+## demo: install, migrate, load the demo market and serve it on SQLite at http://127.0.0.1:8000
+demo: install
+	$(PY) manage.py compiletranslations
+	$(PY) manage.py migrate --no-input -v0
+	$(PY) manage.py load_demo
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+## test: the whole suite (SQLite by default; DATABASE_URL=postgres://... for PostgreSQL)
+test: install-dev
+	$(PY) manage.py compiletranslations
+	$(BIN)/pytest
+
+lint: install-dev
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy src
+	$(BIN)/lint-imports
+
+## bench: 100,000 products in PostgreSQL, measured against gunicorn at 8 and 32 clients
+bench: install-dev
+	$(PY) manage.py compiletranslations
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) var/test*.sqlite3*

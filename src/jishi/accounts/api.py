@@ -1,0 +1,319 @@
+"""Accounts API: sign-up, log-in, tokens, profile, addresses, real-name verification, KYC review."""
+
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from django.contrib.auth import logout
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+from ninja.responses import Status
+
+from jishi.accounts import selectors, services
+from jishi.accounts.auth import SIGNED_IN, actor_of
+from jishi.accounts.errors import KycNotFound
+from jishi.accounts.models import Address, RealNameVerification, User
+from jishi.accounts.permissions import KYC_REVIEW
+from jishi.core.api import client_ip, errors
+from jishi.core.pagination import paginate
+from jishi.core.permissions import AUTHENTICATED, PUBLIC, requires
+
+auth_router = Router(tags=["auth"])
+me_router = Router(tags=["me"], auth=SIGNED_IN)
+operator_router = Router(tags=["operator"], auth=SIGNED_IN)
+
+Short = Annotated[str, Field(max_length=50)]
+Password = Annotated[str, Field(min_length=1, max_length=128)]
+
+
+class SignUpIn(Schema):
+    identifier: Annotated[str, Field(min_length=3, max_length=254, description="E-mail address or mainland mobile")]
+    password: Password
+    display_name: Short = ""
+
+
+class LogInIn(Schema):
+    identifier: Annotated[str, Field(min_length=1, max_length=254)]
+    password: Password
+    token_name: Short = ""
+
+
+class MerchantRoleOut(Schema):
+    id: int
+    name: str
+    role: str
+
+
+class MeOut(Schema):
+    id: int
+    display_name: str
+    email: str | None
+    phone: str
+    operator_role: str
+    merchant: MerchantRoleOut | None
+    kyc_status: str | None
+
+
+class TokenOut(Schema):
+    token: str
+    expires_at: dt.datetime
+    user: MeOut
+
+
+class TokenInfoOut(Schema):
+    id: int
+    prefix: str
+    name: str
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    last_used_at: dt.datetime | None
+    revoked: bool
+
+
+class AddressIn(Schema):
+    receiver: Annotated[str, Field(min_length=1, max_length=40)]
+    phone: Annotated[str, Field(min_length=11, max_length=16)]
+    province: Annotated[str, Field(min_length=1, max_length=30)]
+    city: Annotated[str, Field(min_length=1, max_length=30)]
+    district: Annotated[str, Field(min_length=1, max_length=30)]
+    detail: Annotated[str, Field(min_length=1, max_length=200)]
+    postal_code: Annotated[str, Field(max_length=6)] = ""
+    is_default: bool = False
+
+
+class AddressOut(Schema):
+    id: int
+    receiver: str
+    phone: str
+    province: str
+    city: str
+    district: str
+    detail: str
+    postal_code: str
+    is_default: bool
+
+
+class KycSubmitIn(Schema):
+    real_name: Annotated[str, Field(min_length=1, max_length=30)]
+    id_number: Annotated[str, Field(min_length=1, max_length=18)]
+
+
+class KycOut(Schema):
+    id: int
+    real_name: str
+    id_number: str
+    status: str
+    rejection_reason: str
+    submitted_at: dt.datetime
+    reviewed_at: dt.datetime | None
+
+
+class KycReviewOut(KycOut):
+    user_id: int
+    user: str
+
+
+class KycPageOut(Schema):
+    items: list[KycReviewOut]
+    count: int
+    page: int
+    page_size: int
+
+
+class RejectIn(Schema):
+    reason: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+def _me(user: User) -> MeOut:
+    membership = getattr(user, "membership", None) if hasattr(user, "membership") else None
+    kyc = selectors.kyc_current_for(user)
+    return MeOut(
+        id=user.pk,
+        display_name=user.display_name,
+        email=user.email,
+        phone=user.phone,  # the owner sees their own number
+        operator_role=user.operator_role,
+        merchant=(
+            MerchantRoleOut(id=membership.merchant_id, name=membership.merchant.name, role=membership.role)
+            if membership
+            else None
+        ),
+        kyc_status=kyc.status if kyc else None,
+    )
+
+
+def _address(address: Address) -> AddressOut:
+    return AddressOut(
+        id=address.pk,
+        receiver=address.receiver,
+        phone=address.phone,  # only ever shown to the address book's owner
+        province=address.province,
+        city=address.city,
+        district=address.district,
+        detail=address.detail,
+        postal_code=address.postal_code,
+        is_default=address.is_default,
+    )
+
+
+def _kyc(verification: RealNameVerification) -> KycOut:
+    return KycOut(
+        id=verification.pk,
+        real_name=verification.real_name_masked,
+        id_number=verification.id_number_masked,
+        status=verification.status,
+        rejection_reason=verification.rejection_reason,
+        submitted_at=verification.submitted_at,
+        reviewed_at=verification.reviewed_at,
+    )
+
+
+def _address_input(payload: AddressIn) -> services.AddressInput:
+    return services.AddressInput(**payload.dict())
+
+
+@auth_router.post("/signup", response={201: MeOut, **errors(409)}, auth=None)
+@requires(PUBLIC)
+def sign_up(request: HttpRequest, payload: SignUpIn) -> Status:
+    user = services.user_sign_up(
+        identifier=payload.identifier, password=payload.password, display_name=payload.display_name
+    )
+    return Status(201, _me(user))
+
+
+@auth_router.post("/login", response={200: TokenOut, **errors(401, 429)}, auth=None)
+@requires(PUBLIC)
+def log_in(request: HttpRequest, payload: LogInIn) -> TokenOut:
+    """Exchange credentials for a bearer token. Throttled per account and per IP (429 with Retry-After)."""
+    user = services.user_log_in(identifier=payload.identifier, password=payload.password, ip=client_ip(request))
+    token, secret = services.token_create(user=user, name=payload.token_name)
+    return TokenOut(token=secret, expires_at=token.expires_at, user=_me(user))
+
+
+@auth_router.post("/logout", response={204: None, **errors(401)}, auth=SIGNED_IN)
+@requires(AUTHENTICATED)
+def log_out(request: HttpRequest) -> Status:
+    """Revoke the bearer token used for this request, or end the browser session."""
+    secret = getattr(request, "jishi_token", None)
+    if secret:
+        services.token_revoke(actor=actor_of(request), secret=secret)
+    else:
+        logout(request)
+    return Status(204, None)
+
+
+@me_router.get("", response={200: MeOut, **errors(401)})
+@requires(AUTHENTICATED)
+def me(request: HttpRequest) -> MeOut:
+    return _me(actor_of(request))
+
+
+@me_router.get("/tokens", response={200: list[TokenInfoOut], **errors(401)})
+@requires(AUTHENTICATED)
+def token_list(request: HttpRequest) -> list[TokenInfoOut]:
+    return [
+        TokenInfoOut(
+            id=t.pk,
+            prefix=t.prefix,
+            name=t.name,
+            created_at=t.created_at,
+            expires_at=t.expires_at,
+            last_used_at=t.last_used_at,
+            revoked=t.revoked_at is not None,
+        )
+        for t in actor_of(request).api_tokens.all()[:100]
+    ]
+
+
+@me_router.delete("/tokens/{token_id}", response={204: None, **errors(401)})
+@requires(AUTHENTICATED)
+def token_revoke(request: HttpRequest, token_id: int) -> Status:
+    services.token_revoke(actor=actor_of(request), token_id=token_id)
+    return Status(204, None)
+
+
+@me_router.get("/addresses", response={200: list[AddressOut], **errors(401)})
+@requires(AUTHENTICATED)
+def address_list(request: HttpRequest) -> list[AddressOut]:
+    return [_address(a) for a in selectors.address_list_for(actor_of(request))]
+
+
+@me_router.post("/addresses", response={201: AddressOut, **errors(401, 409)})
+@requires(AUTHENTICATED)
+def address_create(request: HttpRequest, payload: AddressIn) -> Status:
+    address = services.address_create(actor=actor_of(request), data=_address_input(payload))
+    return Status(201, _address(address))
+
+
+@me_router.put("/addresses/{address_id}", response={200: AddressOut, **errors(401, 404)})
+@requires(AUTHENTICATED)
+def address_update(request: HttpRequest, address_id: int, payload: AddressIn) -> AddressOut:
+    address = services.address_update(
+        actor=actor_of(request),
+        address_id=address_id,
+        data=_address_input(payload),
+    )
+    return _address(address)
+
+
+@me_router.delete("/addresses/{address_id}", response={204: None, **errors(401, 404)})
+@requires(AUTHENTICATED)
+def address_delete(request: HttpRequest, address_id: int) -> Status:
+    services.address_delete(actor=actor_of(request), address_id=address_id)
+    return Status(204, None)
+
+
+@me_router.get("/kyc", response={200: KycOut, **errors(401, 404)})
+@requires(AUTHENTICATED)
+def kyc_current(request: HttpRequest) -> KycOut:
+    verification = selectors.kyc_current_for(actor_of(request))
+    if verification is None:
+        raise KycNotFound
+    return _kyc(verification)
+
+
+@me_router.post("/kyc", response={201: KycOut, **errors(401, 409)})
+@requires(AUTHENTICATED)
+def kyc_submit(request: HttpRequest, payload: KycSubmitIn) -> Status:
+    verification = services.kyc_submit(
+        actor=actor_of(request),
+        real_name=payload.real_name,
+        id_number=payload.id_number,
+    )
+    return Status(201, _kyc(verification))
+
+
+def _kyc_review(verification: RealNameVerification) -> KycReviewOut:
+    return KycReviewOut(**_kyc(verification).dict(), user_id=verification.user_id, user=str(verification.user))
+
+
+@operator_router.get("", response={200: KycPageOut, **errors(401, 403)})
+@requires(KYC_REVIEW)
+def kyc_queue(
+    request: HttpRequest,
+    status: Literal["pending", "approved", "rejected"] = "pending",
+    page: Annotated[int, Field(ge=1, le=10_000)] = 1,
+    page_size: Annotated[int, Field(ge=1, le=100)] = 20,
+) -> KycPageOut:
+    result = paginate(selectors.kyc_queue_for(actor_of(request), status=status), page=page, page_size=page_size)
+    return KycPageOut(
+        items=[_kyc_review(v) for v in result.items], count=result.count, page=result.page, page_size=page_size
+    )
+
+
+@operator_router.post("/{verification_id}/approve", response={200: KycReviewOut, **errors(401, 403, 404, 409)})
+@requires(KYC_REVIEW)
+def kyc_approve(request: HttpRequest, verification_id: int) -> KycReviewOut:
+    return _kyc_review(services.kyc_approve(actor=actor_of(request), verification_id=verification_id))
+
+
+@operator_router.post("/{verification_id}/reject", response={200: KycReviewOut, **errors(401, 403, 404, 409)})
+@requires(KYC_REVIEW)
+def kyc_reject(request: HttpRequest, verification_id: int, payload: RejectIn) -> KycReviewOut:
+    verification = services.kyc_reject(
+        actor=actor_of(request),
+        verification_id=verification_id,
+        reason=payload.reason,
+    )
+    return _kyc_review(verification)
+

@@ -1,0 +1,35 @@
+"""API authentication: bearer tokens, or the browser session with its CSRF token."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja.security import HttpBearer, SessionAuth
+
+from jishi.accounts.models import User
+from jishi.accounts.services import token_authenticate
+from jishi.core.errors import NotAuthenticated
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = token_authenticate(token)
+        if user is not None:
+            request.user = user
+            request.jishi_token = token  # type: ignore[attr-defined]
+        return user
+
+
+class Session(SessionAuth):
+    """The page session; ninja checks the CSRF token for it."""
+
+
+SIGNED_IN = [BearerToken(), Session()]
+
+
+
+def actor_of(request: HttpRequest) -> User:
+    """The signed-in user of a request that passed authentication."""
+    user = request.user
+    if not isinstance(user, User):
+        raise NotAuthenticated
+    return user

@@ -1,0 +1,50 @@
+"""Errors of the accounts domain."""
+
+from django.utils.translation import gettext_lazy as _
+
+from jishi.core.errors import Conflict, DomainError, InvalidInput, NotFound
+
+
+class InvalidCredentials(DomainError):
+    status = 401
+    default_code = "auth.invalid_credentials"
+    default_message = _("The account or password is incorrect.")
+
+
+class IdentifierTaken(Conflict):
+    default_code = "accounts.identifier_taken"
+    default_message = _("An account with this e-mail address or mobile number already exists.")
+
+
+class WeakPassword(InvalidInput):
+    default_code = "accounts.weak_password"
+
+
+class AddressNotFound(NotFound):
+    default_code = "accounts.address_not_found"
+    default_message = _("Address not found.")
+
+
+class KycNotFound(NotFound):
+    default_code = "accounts.kyc_not_found"
+    default_message = _("Verification not found.")
+
+
+class KycAlreadySubmitted(Conflict):
+    default_code = "accounts.kyc_already_submitted"
+    default_message = _("A verification is already pending or approved.")
+
+
+class IdNumberInUse(Conflict):
+    default_code = "accounts.id_number_in_use"
+    default_message = _("This ID number is already verified on another account.")
+
+
+class KycNotPending(Conflict):
+    default_code = "accounts.kyc_not_pending"
+    default_message = _("Only a pending verification can be decided.")
+
+
+class TooManyAddresses(Conflict):
+    default_code = "accounts.too_many_addresses"
+    default_message = _("An address book holds at most 50 addresses.")

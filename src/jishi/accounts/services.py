@@ -1,0 +1,287 @@
+"""Writes of the accounts domain: sign-up, log-in, tokens, addresses, real-name verification."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import authenticate, password_validation
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jishi.accounts import errors
+from jishi.accounts.models import (
+    ID_NUMBER_CONTEXT,
+    REAL_NAME_CONTEXT,
+    Address,
+    ApiToken,
+    KycStatus,
+    RealNameVerification,
+    User,
+)
+from jishi.accounts.permissions import KYC_REVIEW
+from jishi.accounts.selectors import address_get_for, kyc_get_for_review
+from jishi.accounts.validators import classify_identifier, normalize_id_number, normalize_mobile
+from jishi.core import audit, crypto
+from jishi.core.errors import InvalidInput, RateLimited
+from jishi.core.masking import mask_id_number
+from jishi.core.permissions import check
+from jishi.core.ratelimit import FailureWindow
+
+MAX_ADDRESSES = 50
+
+
+def _account_failures() -> FailureWindow:
+    return FailureWindow(
+        "login-account",
+        limit=settings.JISHI_LOGIN_MAX_FAILURES_PER_ACCOUNT,
+        window_seconds=settings.JISHI_LOGIN_WINDOW_SECONDS,
+    )
+
+
+def _ip_failures() -> FailureWindow:
+    return FailureWindow(
+        "login-ip", limit=settings.JISHI_LOGIN_MAX_FAILURES_PER_IP, window_seconds=settings.JISHI_LOGIN_WINDOW_SECONDS
+    )
+
+
+def _validate_password(password: str, user: User | None = None) -> None:
+    try:
+        password_validation.validate_password(password, user)
+    except DjangoValidationError as exc:
+        raise errors.WeakPassword(" ".join(exc.messages), field="password") from exc
+
+
+def user_sign_up(*, identifier: str, password: str, display_name: str = "") -> User:
+    """Create a buyer account identified by an e-mail address or a mainland mobile number.
+
+    Raises InvalidInput (bad identifier), WeakPassword, IdentifierTaken.
+    """
+    kind, value = classify_identifier(identifier)
+    candidate = User(email=value if kind == "email" else None, display_name=display_name.strip())
+    _validate_password(password, candidate)
+    try:
+        with transaction.atomic():
+            if kind == "email":
+                user = User.objects.create_user(email=value, password=password, display_name=candidate.display_name)
+            else:
+                user = User.objects.create_user(phone=value, password=password, display_name=candidate.display_name)
+    except IntegrityError as exc:
+        raise errors.IdentifierTaken(field="identifier") from exc
+    return user
+
+
+def user_log_in(*, identifier: str, password: str, ip: str) -> User:
+    """Check credentials with throttling.
+
+    After too many failures for one account or one IP address within the
+    window, every attempt (right or wrong) gets RateLimited until the window
+    ends. An unknown account and a wrong password raise the same
+    InvalidCredentials.
+    """
+    accounts, ips = _account_failures(), _ip_failures()
+    account_key = identifier.strip().lower()
+    for window, key in ((accounts, account_key), (ips, ip)):
+        wait = window.retry_after(key)
+        if wait is not None:
+            raise RateLimited(retry_after=wait, code="auth.too_many_attempts")
+    user = authenticate(None, username=identifier, password=password)
+    if not isinstance(user, User):
+        accounts.hit(account_key)
+        ips.hit(ip)
+        raise errors.InvalidCredentials
+    accounts.reset(account_key)
+    return user
+
+
+def token_create(*, user: User, name: str = "") -> tuple[ApiToken, str]:
+    """Issue a bearer token; returns the row and the secret, which is shown only this once."""
+    secret = f"jsk_{secrets.token_urlsafe(32)}"
+    token = ApiToken.objects.create(
+        user=user,
+        digest=crypto.token_digest(secret),
+        prefix=secret[:10],
+        name=name[:60],
+        expires_at=timezone.now() + dt.timedelta(days=settings.JISHI_API_TOKEN_TTL_DAYS),
+    )
+    return token, secret
+
+
+def token_authenticate(secret: str) -> User | None:
+    """The active user behind a live token, or None. Touches ``last_used_at`` at most once a minute."""
+    token = (
+        ApiToken.objects.select_related("user", "user__membership__merchant")
+        .filter(digest=crypto.token_digest(secret), revoked_at__isnull=True, expires_at__gt=timezone.now())
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+def token_revoke(*, actor: User, secret: str | None = None, token_id: int | None = None) -> int:
+    """Revoke one of the actor's tokens (by secret or id). Idempotent; returns how many were revoked."""
+    tokens = ApiToken.objects.filter(user=actor, revoked_at__isnull=True)
+    if secret is not None:
+        tokens = tokens.filter(digest=crypto.token_digest(secret))
+    elif token_id is not None:
+        tokens = tokens.filter(pk=token_id)
+    return tokens.update(revoked_at=timezone.now())
+
+
+@dataclass(frozen=True)
+class AddressInput:
+    receiver: str
+    phone: str
+    province: str
+    city: str
+    district: str
+    detail: str
+    postal_code: str = ""
+    is_default: bool = False
+
+
+def _clean_address(data: AddressInput) -> AddressInput:
+    for field in ("receiver", "province", "city", "district", "detail"):
+        if not getattr(data, field).strip():
+            raise InvalidInput(_("This field is required."), code="accounts.address_incomplete", field=field)
+    if data.postal_code and not (data.postal_code.isdigit() and len(data.postal_code) == 6):
+        raise InvalidInput(_("A postal code has 6 digits."), code="accounts.invalid_postal_code", field="postal_code")
+    return AddressInput(
+        receiver=data.receiver.strip(),
+        phone=normalize_mobile(data.phone),
+        province=data.province.strip(),
+        city=data.city.strip(),
+        district=data.district.strip(),
+        detail=data.detail.strip(),
+        postal_code=data.postal_code,
+        is_default=data.is_default,
+    )
+
+
+def _apply_address(address: Address, data: AddressInput) -> None:
+    address.receiver = data.receiver
+    address.phone = data.phone
+    address.province = data.province
+    address.city = data.city
+    address.district = data.district
+    address.detail = data.detail
+    address.postal_code = data.postal_code
+
+
+@transaction.atomic
+def address_create(*, actor: User, data: AddressInput) -> Address:
+    """Add an address; the first one, or one marked default, becomes the default."""
+    data = _clean_address(data)
+    existing = Address.objects.filter(user=actor)
+    count = existing.count()
+    if count >= MAX_ADDRESSES:
+        raise errors.TooManyAddresses
+    make_default = data.is_default or count == 0
+    if make_default:
+        existing.filter(is_default=True).update(is_default=False)
+    address = Address(user=actor, is_default=make_default)
+    _apply_address(address, data)
+    address.save()
+    return address
+
+
+@transaction.atomic
+def address_update(*, actor: User, address_id: int, data: AddressInput) -> Address:
+    """Replace an address's fields. Raises AddressNotFound for anyone else's address."""
+    data = _clean_address(data)
+    address = address_get_for(actor, address_id)
+    if data.is_default and not address.is_default:
+        Address.objects.filter(user=actor, is_default=True).update(is_default=False)
+        address.is_default = True
+    _apply_address(address, data)
+    address.save()
+    return address
+
+
+@transaction.atomic
+def address_delete(*, actor: User, address_id: int) -> None:
+    """Delete an address; if it was the default, the newest remaining one becomes default."""
+    address = address_get_for(actor, address_id)
+    was_default = address.is_default
+    address.delete()
+    if was_default:
+        successor = Address.objects.filter(user=actor).order_by("-created_at", "-id").first()
+        if successor is not None:
+            Address.objects.filter(pk=successor.pk).update(is_default=True)
+
+
+def kyc_submit(*, actor: User, real_name: str, id_number: str) -> RealNameVerification:
+    """Submit a real-name verification for review.
+
+    The ID number is validated (GB 11643 check digit and birth date),
+    sealed, and indexed for duplicate detection. Raises InvalidInput,
+    KycAlreadySubmitted, IdNumberInUse.
+    """
+    name = real_name.strip()
+    if not 2 <= len(name) <= 30:
+        raise InvalidInput(_("Enter the name as it is on the ID card."), code="accounts.invalid_name", field="real_name")
+    number = normalize_id_number(id_number)
+    index = crypto.blind_index(number, context=ID_NUMBER_CONTEXT)
+    live = RealNameVerification.objects.filter(status__in=[KycStatus.PENDING, KycStatus.APPROVED])
+    if live.filter(user=actor).exists():
+        raise errors.KycAlreadySubmitted
+    if live.filter(id_number_index=index).exists():
+        raise errors.IdNumberInUse(field="id_number")
+    try:
+        with transaction.atomic():
+            verification = RealNameVerification.objects.create(
+                user=actor,
+                real_name_sealed=crypto.seal(name, context=REAL_NAME_CONTEXT),
+                real_name_masked=name[0] + "*" * (len(name) - 1),
+                id_number_sealed=crypto.seal(number, context=ID_NUMBER_CONTEXT),
+                id_number_index=index,
+                id_number_masked=mask_id_number(number),
+            )
+            audit.record(actor=actor, action="kyc.submit", target=verification, after={"status": "pending"})
+    except IntegrityError as exc:  # a concurrent submission won the unique constraint
+        raise errors.IdNumberInUse(field="id_number") from exc
+    return verification
+
+
+def _kyc_decide(*, actor: User, verification_id: int, status: KycStatus, reason: str) -> RealNameVerification:
+    check(actor, KYC_REVIEW)
+    with transaction.atomic():
+        verification = kyc_get_for_review(actor, verification_id)
+        if verification.status == status:
+            return verification  # repeating a decision changes nothing
+        updated = RealNameVerification.objects.filter(pk=verification.pk, status=KycStatus.PENDING).update(
+            status=status, rejection_reason=reason, reviewed_at=timezone.now(), reviewed_by=actor
+        )
+        if updated != 1:
+            raise errors.KycNotPending
+        verification.refresh_from_db()
+        audit.record(
+            actor=actor,
+            action=f"kyc.{status}",
+            target=verification,
+            before={"status": KycStatus.PENDING},
+            after={"status": status},
+            reason=reason,
+        )
+    return verification
+
+
+def kyc_approve(*, actor: User, verification_id: int) -> RealNameVerification:
+    """Approve a pending verification. Idempotent. Raises PermissionDenied, KycNotFound, KycNotPending."""
+    return _kyc_decide(actor=actor, verification_id=verification_id, status=KycStatus.APPROVED, reason="")
+
+
+def kyc_reject(*, actor: User, verification_id: int, reason: str) -> RealNameVerification:
+    """Reject a pending verification with a reason the user sees. Idempotent."""
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput(_("Give the reason for the rejection."), code="accounts.reason_required", field="reason")
+    return _kyc_decide(actor=actor, verification_id=verification_id, status=KycStatus.REJECTED, reason=reason[:200])

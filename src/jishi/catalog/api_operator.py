@@ -1,0 +1,71 @@
+"""Operator catalog API: the product review queue."""
+
+
+from typing import Annotated, Literal
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+
+from jishi.accounts.auth import SIGNED_IN, actor_of
+from jishi.catalog import selectors, services
+from jishi.catalog.permissions import PRODUCT_REVIEW
+from jishi.catalog.schemas import MerchantProductOut, MerchantRefOut, merchant_product_out
+from jishi.core.api import errors
+from jishi.core.pagination import paginate
+from jishi.core.permissions import requires
+
+router = Router(tags=["operator"], auth=SIGNED_IN)
+
+Id = Annotated[int, Field(ge=1, le=2**53)]
+
+
+class ReviewProductOut(MerchantProductOut):
+    merchant: MerchantRefOut
+
+
+class ReviewPageOut(Schema):
+    items: list[ReviewProductOut]
+    count: int
+    page: int
+    page_size: int
+
+
+class RejectIn(Schema):
+    reason: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+def _review_out(product: object) -> ReviewProductOut:
+    out = merchant_product_out(product)  # type: ignore[arg-type]
+    return ReviewProductOut(
+        **out.dict(),
+        merchant=MerchantRefOut(id=product.merchant_id, name=product.merchant.name),  # type: ignore[attr-defined]
+    )
+
+
+@router.get("", response={200: ReviewPageOut, **errors(401, 403)})
+@requires(PRODUCT_REVIEW)
+def review_queue(
+    request: HttpRequest,
+    status: Literal["pending_review", "published", "rejected", "unlisted", "draft"] = "pending_review",
+    page: Annotated[int, Field(ge=1, le=10_000)] = 1,
+    page_size: Annotated[int, Field(ge=1, le=100)] = 20,
+) -> ReviewPageOut:
+    products = selectors.product_review_queue(actor_of(request), status=status).prefetch_related(
+        "attribute_values__attribute", "attribute_values__choice", "options__values", "skus__stock"
+    )
+    result = paginate(products, page=page, page_size=page_size)
+    return ReviewPageOut(items=[_review_out(p) for p in result.items], count=result.count, page=page, page_size=page_size)
+
+
+@router.post("/{product_id}/approve", response={200: ReviewProductOut, **errors(401, 403, 404, 409)})
+@requires(PRODUCT_REVIEW)
+def product_approve(request: HttpRequest, product_id: Id) -> ReviewProductOut:
+    services.product_approve(actor=actor_of(request), product_id=product_id)
+    return _review_out(selectors.product_get_for_review(actor_of(request), product_id))
+
+
+@router.post("/{product_id}/reject", response={200: ReviewProductOut, **errors(401, 403, 404, 409)})
+@requires(PRODUCT_REVIEW)
+def product_reject(request: HttpRequest, product_id: Id, payload: RejectIn) -> ReviewProductOut:
+    services.product_reject(actor=actor_of(request), product_id=product_id, reason=payload.reason)
+    return _review_out(selectors.product_get_for_review(actor_of(request), product_id))

@@ -1,0 +1,49 @@
+"""Errors of the catalog domain."""
+
+from django.utils.translation import gettext_lazy as _
+
+from jishi.core.errors import Conflict, InvalidInput, NotFound
+
+
+class ProductNotFound(NotFound):
+    default_code = "catalog.product_not_found"
+    default_message = _("Product not found.")
+
+
+class SkuNotFound(NotFound):
+    default_code = "catalog.sku_not_found"
+    default_message = _("SKU not found.")
+
+
+class CategoryNotFound(NotFound):
+    default_code = "catalog.category_not_found"
+    default_message = _("Category not found.")
+
+
+class ImageNotFound(NotFound):
+    default_code = "catalog.image_not_found"
+    default_message = _("Image not found.")
+
+
+class InvalidTransition(Conflict):
+    default_code = "catalog.invalid_transition"
+    default_message = _("The product cannot move to that status from its current one.")
+
+
+class NotEditable(Conflict):
+    default_code = "catalog.not_editable"
+    default_message = _("A product under review cannot be edited.")
+
+
+class InvalidProduct(InvalidInput):
+    default_code = "catalog.invalid_product"
+
+
+class InvalidImage(InvalidInput):
+    default_code = "catalog.invalid_image"
+    default_message = _("Upload a JPEG, PNG or WebP image.")
+
+
+class TooManyImages(Conflict):
+    default_code = "catalog.too_many_images"
+    default_message = _("A product has at most 12 images.")

@@ -1,0 +1,283 @@
+"""Catalog API schemas and the functions that fill them from models."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from ninja import Field, Schema
+
+from jishi.catalog.models import Category, Product, ProductImage, Sku
+from jishi.core.errors import InvalidInput
+from jishi.core.money import Money
+
+# Amounts travel as decimal strings in yuan ("12.50"), never as floats.
+Amount = Annotated[str, Field(pattern=r"^\d{1,8}(\.\d{1,2})?$", examples=["12.50"])]
+
+
+class MoneyOut(Schema):
+    amount: str = Field(examples=["12.50"])
+    currency: str = Field(examples=["CNY"])
+
+
+def money_out(money: Money) -> MoneyOut:
+    return MoneyOut(amount=money.to_string(), currency=money.currency)
+
+
+def parse_amount(value: str, field: str) -> Money:
+    try:
+        return Money.parse(value, "CNY")
+    except ValueError as exc:
+        raise InvalidInput(code="catalog.invalid_price", field=field) from exc
+
+
+class CategoryOut(Schema):
+    id: int
+    name: str
+    name_en: str
+    slug: str
+    parent_id: int | None
+    depth: int
+
+
+class MerchantRefOut(Schema):
+    id: int
+    name: str
+
+
+class ImageOut(Schema):
+    id: int
+    url: str
+    thumbnail_url: str
+    alt: str
+    width: int
+    height: int
+
+
+class ProductCardOut(Schema):
+    id: int
+    title: str
+    subtitle: str
+    merchant: MerchantRefOut
+    category: CategoryOut
+    price_from: MoneyOut
+    price_to: MoneyOut
+    in_stock: bool
+    sales_count: int
+    thumbnail_url: str | None
+    published_at: dt.datetime | None
+
+
+class FacetValueOut(Schema):
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+class AttributeFacetOut(Schema):
+    code: str
+    name: str
+    values: list[FacetValueOut]
+
+
+class FacetsOut(Schema):
+    categories: list[FacetValueOut]
+    attributes: list[AttributeFacetOut]
+
+
+class ProductPageOut(Schema):
+    items: list[ProductCardOut]
+    count: int
+    page: int
+    page_size: int
+    pages: int
+    sort: str
+    facets: FacetsOut
+
+
+class AttributeValueOut(Schema):
+    code: str
+    name: str
+    value: str
+    unit: str
+
+
+class OptionOut(Schema):
+    name: str
+    values: list[str]
+
+
+class SkuOut(Schema):
+    id: int
+    options: dict[str, str]
+    label: str
+    code: str
+    price: MoneyOut
+    compare_at_price: MoneyOut | None
+    available: int
+    weight_grams: int
+
+
+class ProductDetailOut(Schema):
+    id: int
+    title: str
+    subtitle: str
+    description: str
+    merchant: MerchantRefOut
+    category: CategoryOut
+    price_from: MoneyOut
+    price_to: MoneyOut
+    sales_count: int
+    images: list[ImageOut]
+    attributes: list[AttributeValueOut]
+    options: list[OptionOut]
+    skus: list[SkuOut]
+
+
+class MerchantSkuOut(SkuOut):
+    is_active: bool
+    stock: int
+    reserved: int
+
+
+class MerchantProductOut(Schema):
+    id: int
+    title: str
+    subtitle: str
+    description: str
+    status: str
+    rejection_reason: str
+    category: CategoryOut
+    price_from: MoneyOut
+    price_to: MoneyOut
+    images: list[ImageOut]
+    attributes: list[AttributeValueOut]
+    options: list[OptionOut]
+    skus: list[MerchantSkuOut]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+def category_out(category: Category) -> CategoryOut:
+    return CategoryOut(
+        id=category.pk,
+        name=category.name,
+        name_en=category.name_en,
+        slug=category.slug,
+        parent_id=category.parent_id,
+        depth=category.depth,
+    )
+
+
+def image_out(image: ProductImage) -> ImageOut:
+    return ImageOut(
+        id=image.pk,
+        url=image.image.url,
+        thumbnail_url=image.thumbnail.url,
+        alt=image.alt,
+        width=image.width,
+        height=image.height,
+    )
+
+
+def _first_thumbnail(product: Product) -> str | None:
+    images = list(product.images.all())
+    return images[0].thumbnail.url if images else None
+
+
+def product_card_out(product: Product) -> ProductCardOut:
+    return ProductCardOut(
+        id=product.pk,
+        title=product.title,
+        subtitle=product.subtitle,
+        merchant=MerchantRefOut(id=product.merchant_id, name=product.merchant.name),
+        category=category_out(product.category),
+        price_from=money_out(product.min_price),
+        price_to=money_out(product.max_price),
+        in_stock=bool(getattr(product, "has_stock", True)),
+        sales_count=product.sales_count,
+        thumbnail_url=_first_thumbnail(product),
+        published_at=product.published_at,
+    )
+
+
+def sku_options(sku: Sku) -> dict[str, str]:
+    return dict(pair.split("=", 1) for pair in sku.combination.split("|") if pair)
+
+
+def _available(sku: Sku) -> int:
+    stock = getattr(sku, "stock", None)
+    return stock.available if stock is not None else 0
+
+
+def sku_out(sku: Sku) -> SkuOut:
+    return SkuOut(
+        id=sku.pk,
+        options=sku_options(sku),
+        label=sku.label,
+        code=sku.code,
+        price=money_out(sku.price),
+        compare_at_price=money_out(sku.compare_at_price) if sku.compare_at_price else None,
+        available=max(0, _available(sku)),
+        weight_grams=sku.weight_grams,
+    )
+
+
+def _attributes(product: Product) -> list[AttributeValueOut]:
+    return [
+        AttributeValueOut(code=v.attribute.code, name=v.attribute.name, value=v.display, unit=v.attribute.unit)
+        for v in product.attribute_values.all()
+    ]
+
+
+def _options(product: Product) -> list[OptionOut]:
+    return [OptionOut(name=o.name, values=[v.value for v in o.values.all()]) for o in product.options.all()]
+
+
+def product_detail_out(product: Product) -> ProductDetailOut:
+    return ProductDetailOut(
+        id=product.pk,
+        title=product.title,
+        subtitle=product.subtitle,
+        description=product.description,
+        merchant=MerchantRefOut(id=product.merchant_id, name=product.merchant.name),
+        category=category_out(product.category),
+        price_from=money_out(product.min_price),
+        price_to=money_out(product.max_price),
+        sales_count=product.sales_count,
+        images=[image_out(i) for i in product.images.all()],
+        attributes=_attributes(product),
+        options=_options(product),
+        skus=[sku_out(s) for s in product.skus.all() if s.is_active],
+    )
+
+
+def merchant_sku_out(sku: Sku) -> MerchantSkuOut:
+    stock = getattr(sku, "stock", None)
+    return MerchantSkuOut(
+        **sku_out(sku).dict(),
+        is_active=sku.is_active,
+        stock=stock.quantity if stock else 0,
+        reserved=stock.reserved if stock else 0,
+    )
+
+
+def merchant_product_out(product: Product) -> MerchantProductOut:
+    return MerchantProductOut(
+        id=product.pk,
+        title=product.title,
+        subtitle=product.subtitle,
+        description=product.description,
+        status=product.status,
+        rejection_reason=product.rejection_reason,
+        category=category_out(product.category),
+        price_from=money_out(product.min_price),
+        price_to=money_out(product.max_price),
+        images=[image_out(i) for i in product.images.all()],
+        attributes=_attributes(product),
+        options=_options(product),
+        skus=[merchant_sku_out(s) for s in product.skus.all()],
+        created_at=product.created_at,
+        updated_at=product.updated_at,
+    )

@@ -1,0 +1,107 @@
+"""The HTTP API: one NinjaAPI, one error shape for every 4xx.
+
+Every error leaves as ``{"code", "message", "field"}``: domain errors with
+their own status and code, schema validation as 422 naming the first bad
+field, unreadable bodies as 400, a locked SQLite database as 503 — never a
+500 for bad input.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import OperationalError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from jishi.accounts import api as accounts_api
+from jishi.catalog.api import router as catalog_router
+from jishi.catalog.api_merchant import router as merchant_catalog_router
+from jishi.catalog.api_operator import router as operator_catalog_router
+from jishi.core.errors import DomainError, RateLimited
+from jishi.merchants.api import router as merchants_router
+
+api = NinjaAPI(
+    title="Jishi API",
+    version="1",
+    description=(
+        "The contract of the Jishi marketplace. Authenticate with `Authorization: Bearer <token>` "
+        "(from `POST /api/v1/auth/login`) or a browser session plus CSRF token. "
+        'Every error is `{"code", "message", "field"}`.'
+    ),
+    urls_namespace="api",
+)
+
+# Names of the body/query parameters whose own name should not appear in an error's field path.
+_PARAM_NAMES = {"payload", "filters", "data"}
+
+
+def _error(request: HttpRequest, status: int, code: str, message: str, field: str | None = None) -> HttpResponse:
+    return api.create_response(request, {"code": code, "message": message, "field": field}, status=status)
+
+
+@api.exception_handler(DomainError)
+def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    response = _error(request, exc.status, exc.code, exc.message, exc.field)
+    if isinstance(exc, RateLimited):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+def _field_of(location: Any) -> str | None:
+    parts = [str(p) for p in (location or ()) if p not in ("body", "query", "path", "header", "cookie", "form")]
+    if parts and parts[0] in _PARAM_NAMES:
+        parts = parts[1:]
+    return ".".join(parts) or None
+
+
+@api.exception_handler(NinjaValidationError)
+def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    first = exc.errors[0] if exc.errors else {}
+    message = str(first.get("msg") or _("This value is not valid."))
+    kind = str(first.get("type", "invalid"))
+    return _error(request, 422, f"validation.{kind}", message, _field_of(first.get("loc")))
+
+
+@api.exception_handler(AuthenticationError)
+def _authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _error(request, 401, "auth.not_authenticated", _("Please sign in first."))
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400:
+        return _error(request, 400, "request.malformed", _("The request body could not be read."), "body")
+    return _error(request, exc.status_code, f"http.{exc.status_code}", str(exc.message))
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(request, 404, "not_found", _("Not found."))
+
+
+@api.exception_handler(DjangoPermissionDenied)
+def _forbidden(request: HttpRequest, exc: DjangoPermissionDenied) -> HttpResponse:
+    return _error(request, 403, "auth.permission_denied", _("You do not have permission to do this."))
+
+
+@api.exception_handler(OperationalError)
+def _database_busy(request: HttpRequest, exc: OperationalError) -> HttpResponse:
+    if "locked" in str(exc).lower():
+        response = _error(request, 503, "core.busy", _("The service is busy. Please try again."))
+        response["Retry-After"] = "1"
+        return response
+    raise exc
+
+
+api.add_router("/auth", accounts_api.auth_router)
+api.add_router("/me", accounts_api.me_router)
+api.add_router("/operator/kyc", accounts_api.operator_router)
+api.add_router("/merchants", merchants_router)
+api.add_router("/", catalog_router)
+api.add_router("/merchant", merchant_catalog_router)
+api.add_router("/operator/products", operator_catalog_router)

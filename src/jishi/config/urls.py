@@ -1,0 +1,18 @@
+"""URL configuration: the API under /api/v1/, the pages, Django's admin for superusers."""
+
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+
+from jishi.config.api import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("django-admin/", admin.site.urls),
+    path("", include("jishi.web.urls")),
+]
+
+if settings.DEBUG or not settings.PRODUCTION:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,157 @@
+"""Money as a value: integer minor units (fen) plus an ISO 4217 currency code.
+
+Rates (commission, discounts, tax) are ``Decimal``; they become money only
+through :func:`round_minor`, the single rounding site (half-up). Splits go
+through :meth:`Money.allocate`, which hands out the remainder so the parts
+always sum to the whole.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Self
+
+from babel.numbers import format_currency, get_currency_precision
+
+_AMOUNT_RE = re.compile(r"^-?\d{1,13}(\.\d{1,2})?$")
+
+
+class CurrencyMismatch(ValueError):
+    """Arithmetic between two currencies."""
+
+
+def minor_exponent(currency: str) -> int:
+    """Number of decimal places of the currency's minor unit (CNY: 2, JPY: 0)."""
+    return int(get_currency_precision(currency))
+
+
+def round_minor(value: Decimal) -> int:
+    """Round a Decimal amount of minor units half-up to an integer. The only rounding site."""
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+@dataclass(frozen=True, slots=True, order=False)
+class Money:
+    minor: int
+    currency: str
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.minor, int) or isinstance(self.minor, bool):
+            raise TypeError("Money.minor must be an int of minor units")
+        if len(self.currency) != 3 or not self.currency.isupper():
+            raise ValueError(f"not an ISO 4217 code: {self.currency!r}")
+
+    @classmethod
+    def zero(cls, currency: str) -> Self:
+        return cls(0, currency)
+
+    @classmethod
+    def parse(cls, amount: str, currency: str) -> Self:
+        """Parse a decimal string such as ``"12.50"`` exactly; never goes through float."""
+        text = amount.strip()
+        if not _AMOUNT_RE.match(text):
+            raise ValueError(f"not an amount: {amount!r}")
+        try:
+            value = Decimal(text)
+        except InvalidOperation as exc:  # pragma: no cover - guarded by the regex
+            raise ValueError(f"not an amount: {amount!r}") from exc
+        scaled = value.scaleb(minor_exponent(currency))
+        if scaled != scaled.to_integral_value():
+            raise ValueError(f"too many decimal places for {currency}: {amount!r}")
+        return cls(int(scaled), currency)
+
+    def _check(self, other: Money) -> None:
+        if not isinstance(other, Money):
+            raise TypeError(f"cannot combine Money with {type(other).__name__}")
+        if other.currency != self.currency:
+            raise CurrencyMismatch(f"{self.currency} and {other.currency}")
+
+    def __add__(self, other: Money) -> Money:
+        self._check(other)
+        return Money(self.minor + other.minor, self.currency)
+
+    def __sub__(self, other: Money) -> Money:
+        self._check(other)
+        return Money(self.minor - other.minor, self.currency)
+
+    def __neg__(self) -> Money:
+        return Money(-self.minor, self.currency)
+
+    def __mul__(self, quantity: int) -> Money:
+        if not isinstance(quantity, int) or isinstance(quantity, bool):
+            raise TypeError("multiply Money by an integer quantity; use .apply_rate for rates")
+        return Money(self.minor * quantity, self.currency)
+
+    __rmul__ = __mul__
+
+    def __lt__(self, other: Money) -> bool:
+        self._check(other)
+        return self.minor < other.minor
+
+    def __le__(self, other: Money) -> bool:
+        self._check(other)
+        return self.minor <= other.minor
+
+    def __gt__(self, other: Money) -> bool:
+        self._check(other)
+        return self.minor > other.minor
+
+    def __ge__(self, other: Money) -> bool:
+        self._check(other)
+        return self.minor >= other.minor
+
+    def __bool__(self) -> bool:
+        return self.minor != 0
+
+    def apply_rate(self, rate: Decimal) -> Money:
+        """This amount times a Decimal rate, rounded half-up once."""
+        if not isinstance(rate, Decimal):
+            raise TypeError("rates are Decimal")
+        return Money(round_minor(Decimal(self.minor) * rate), self.currency)
+
+    def allocate(self, ratios: list[int]) -> list[Money]:
+        """Split into parts proportional to ``ratios`` that sum exactly to this amount.
+
+        The remainder goes one minor unit at a time to the parts with the
+        largest fractional share (ties to the earlier part), so the result is
+        deterministic.
+        """
+        if not ratios or any(r < 0 for r in ratios) or sum(ratios) == 0:
+            raise ValueError("ratios must be non-negative and not all zero")
+        total = sum(ratios)
+        sign = -1 if self.minor < 0 else 1
+        whole = abs(self.minor)
+        shares = [whole * r // total for r in ratios]
+        remainders = [whole * r % total for r in ratios]
+        leftover = whole - sum(shares)
+        order = sorted(range(len(ratios)), key=lambda i: (-remainders[i], i))
+        for i in order[:leftover]:
+            shares[i] += 1
+        return [Money(sign * s, self.currency) for s in shares]
+
+    @property
+    def amount(self) -> Decimal:
+        """The amount as an exact Decimal in major units (for display and gateways)."""
+        return Decimal(self.minor).scaleb(-minor_exponent(self.currency))
+
+    def to_string(self) -> str:
+        """Plain decimal string, e.g. ``"12.50"``: the API's wire format."""
+        exp = minor_exponent(self.currency)
+        return f"{self.amount:.{exp}f}"
+
+    def format(self, locale: str = "zh_Hans_CN") -> str:
+        """Localised display, e.g. ``¥12,345.50``.
+
+        Symbol policy: CNY shows as ``¥`` in every locale, since Jishi's
+        buyers and merchants read prices in yuan whatever the interface
+        language.
+        """
+        text = format_currency(self.amount, self.currency, locale=locale)
+        if self.currency == "CNY":
+            text = text.replace("CN¥", "¥")
+        return str(text)
+
+    def __str__(self) -> str:
+        return f"{self.to_string()} {self.currency}"

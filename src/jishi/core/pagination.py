@@ -1,0 +1,38 @@
+"""Offset pagination with a capped page size and a constant number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from django.db.models import QuerySet
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    count: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.count // self.page_size))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+
+def paginate(queryset: QuerySet[Any], *, page: int, page_size: int) -> Page[Any]:
+    """One COUNT and one SELECT of the page (plus whatever the queryset prefetches)."""
+    count = queryset.count()
+    start = (page - 1) * page_size
+    items = list(queryset[start : start + page_size]) if start < count else []
+    return Page(items=items, count=count, page=page, page_size=page_size)

@@ -1,0 +1,75 @@
+"""Full-text matching on each database over ``catalog_product.search_text``.
+
+SQLite: an external-content FTS5 table kept in step by triggers (see the
+migration), ranked by bm25. PostgreSQL: a GIN index on
+``to_tsvector('simple', search_text)``, ranked by ts_rank. Both receive
+words already segmented by :mod:`jishi.search.text`, so each only has to
+split on spaces.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection
+from django.db.models import BooleanField, F, Field, FloatField, Func, QuerySet, Value
+from django.db.models.expressions import RawSQL
+
+from jishi.search.text import is_latin
+
+FTS_TABLE = "search_product_fts"
+PG_INDEX = "search_product_text_gin"
+
+
+def _fts5_query(words: list[str]) -> str:
+    parts = [f'"{word}"' for word in words]
+    if words and is_latin(words[-1]):
+        parts[-1] += "*"
+    return " ".join(parts)
+
+
+def _tsquery(words: list[str]) -> str:
+    parts = [f"'{word}'" for word in words]
+    if words and is_latin(words[-1]):
+        parts[-1] += ":*"
+    return " & ".join(parts)
+
+
+class _SqlTemplate(Func):
+    """A SQL fragment around compiled columns and bound parameters, safe under any table alias."""
+
+    def __init__(self, template: str, *expressions: Any, output_field: Field) -> None:
+        super().__init__(*expressions, output_field=output_field)
+        self.sql_template = template
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple[Any, ...]]:  # type: ignore[override]
+        parts, params = [], []
+        for expression in self.source_expressions:
+            sql, expression_params = compiler.compile(expression)
+            parts.append(sql)
+            params.extend(expression_params)
+        return self.sql_template.format(*parts), tuple(params)
+
+
+def match(products: QuerySet, words: list[str]) -> QuerySet:
+    """Keep the products whose search text has every word; annotate ``relevance`` (higher is better)."""
+    if connection.vendor == "postgresql":
+        query = Value(_tsquery(words))
+        vector = "to_tsvector('simple'::regconfig, {0})"
+        tsquery = "to_tsquery('simple'::regconfig, {1})"
+        return products.filter(
+            _SqlTemplate(f"{vector} @@ {tsquery}", F("search_text"), query, output_field=BooleanField())
+        ).annotate(
+            relevance=_SqlTemplate(f"ts_rank({vector}, {tsquery})", F("search_text"), query, output_field=FloatField())
+        )
+    query = Value(_fts5_query(words))
+    return products.filter(
+        id__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [query.value])
+    ).annotate(
+        relevance=_SqlTemplate(
+            f"(SELECT -bm25({FTS_TABLE}) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH {{0}} AND rowid = {{1}})",
+            query,
+            F("id"),
+            output_field=FloatField(),
+        )
+    )

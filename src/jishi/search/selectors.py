@@ -1,0 +1,170 @@
+"""Product search: keyword, filters, facets, sorting and pages — one function for the API and the pages.
+
+A search runs a constant number of queries whatever the page size: the
+count, the page (merchant and category joined), its images, the category
+facet, the attribute facet and the category list.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from jishi.catalog.models import Category, Product, ProductAttributeValue, ProductImage
+from jishi.catalog.selectors import category_list, published_products
+from jishi.core.errors import InvalidInput
+from jishi.core.pagination import Page, paginate
+from jishi.inventory.selectors import product_in_stock_expression
+from jishi.search import backends
+from jishi.search.text import query_words
+
+SORTS = ("relevance", "price_asc", "price_desc", "newest", "sales")
+_ORDER = {
+    "price_asc": ("min_price_minor", "-id"),
+    "price_desc": ("-min_price_minor", "-id"),
+    "newest": ("-published_at", "-id"),
+    "sales": ("-sales_count", "-id"),
+    "relevance": ("-relevance", "-sales_count", "-id"),
+}
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    q: str = ""
+    category: Category | None = None
+    price_min: int | None = None  # minor units
+    price_max: int | None = None
+    attributes: dict[str, list[str]] = field(default_factory=dict)  # code → accepted values
+    merchant_id: int | None = None
+    in_stock: bool = False
+    sort: str = "relevance"
+    page: int = 1
+    page_size: int = 20
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool = False
+
+
+@dataclass(frozen=True)
+class AttributeFacet:
+    code: str
+    name: str
+    values: list[FacetValue]
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    page: Page[Product]
+    categories: list[FacetValue]
+    attributes: list[AttributeFacet]
+    words: list[str]
+    sort: str
+
+
+def _filtered(params: SearchParams, words: list[str]) -> QuerySet[Product]:
+    products = published_products()
+    if params.q and not words:
+        return products.none()
+    if words:
+        products = backends.match(products, words)
+    if params.category is not None:
+        products = products.filter(category__path__startswith=params.category.path)
+    if params.price_min is not None:
+        products = products.filter(min_price_minor__gte=params.price_min)
+    if params.price_max is not None:
+        products = products.filter(min_price_minor__lte=params.price_max)
+    if params.merchant_id is not None:
+        products = products.filter(merchant_id=params.merchant_id)
+    if params.in_stock:
+        products = products.filter(product_in_stock_expression())
+    for code, values in params.attributes.items():
+        products = products.filter(
+            Exists(
+                ProductAttributeValue.objects.filter(
+                    Q(choice__value__in=values) | Q(text_value__in=values),
+                    product_id=OuterRef("pk"),
+                    attribute__code=code,
+                )
+            )
+        )
+    return products
+
+
+def _category_facets(products: QuerySet[Product], params: SearchParams) -> list[FacetValue]:
+    """Counts rolled up to the children of the chosen category (or to the roots)."""
+    per_leaf = dict(products.order_by().values_list("category_id").annotate(n=Count("id")))
+    categories = category_list()
+    by_id = {c.pk: c for c in categories}
+    parent_id = params.category.pk if params.category else None
+    level = [c for c in categories if c.parent_id == parent_id]
+    counts: Counter[int] = Counter()
+    for category_id, n in per_leaf.items():
+        leaf = by_id.get(category_id)
+        if leaf is None:
+            continue
+        for ancestor_id in leaf.ancestor_ids():
+            counts[ancestor_id] += n
+    return [FacetValue(value=c.slug, label=c.name, count=counts[c.pk]) for c in level if counts[c.pk]]
+
+
+def _attribute_facets(products: QuerySet[Product], params: SearchParams) -> list[AttributeFacet]:
+    rows = (
+        ProductAttributeValue.objects.filter(
+            product__in=products.order_by().values("pk"), attribute__filterable=True, choice__isnull=False
+        )
+        .values("attribute__code", "attribute__name", "choice__value", "choice__position")
+        .annotate(n=Count("product_id"))
+        .order_by("attribute__code", "choice__position")
+    )
+    facets: dict[str, AttributeFacet] = {}
+    for row in rows:
+        code = row["attribute__code"]
+        facet = facets.setdefault(code, AttributeFacet(code=code, name=row["attribute__name"], values=[]))
+        value = row["choice__value"]
+        facet.values.append(
+            FacetValue(value=value, label=value, count=row["n"], selected=value in params.attributes.get(code, []))
+        )
+    return list(facets.values())
+
+
+def product_search(params: SearchParams, *, with_facets: bool = True) -> SearchResult:
+    """Search published products. Sort ``relevance`` falls back to ``newest`` without keywords."""
+    words = query_words(params.q) if params.q else []
+    sort = params.sort if params.sort in SORTS else "relevance"
+    if sort == "relevance" and not words:
+        sort = "newest"
+    products = _filtered(params, words)
+    listed = (
+        products.select_related("merchant", "category")
+        .annotate(has_stock=product_in_stock_expression())
+        .prefetch_related(Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")))
+        .order_by(*_ORDER[sort])
+    )
+    page = paginate(listed, page=params.page, page_size=params.page_size)
+    if not with_facets:
+        return SearchResult(page=page, categories=[], attributes=[], words=words, sort=sort)
+    return SearchResult(
+        page=page,
+        categories=_category_facets(products, params),
+        attributes=_attribute_facets(products, params),
+        words=words,
+        sort=sort,
+    )
+
+
+def parse_attribute_filters(raw: list[str]) -> dict[str, list[str]]:
+    """``["brand:渴望", "brand:爱肯拿", "age:成猫"]`` → ``{"brand": ["渴望", "爱肯拿"], "age": ["成猫"]}``."""
+    result: dict[str, list[str]] = {}
+    for item in raw:
+        code, sep, value = item.partition(":")
+        if not (sep and code.strip() and value.strip()):
+            raise InvalidInput(_("Write attribute filters as code:value."), code="search.invalid_filter", field="attr")
+        result.setdefault(code.strip(), []).append(value.strip())
+    return result

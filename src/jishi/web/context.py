@@ -1,0 +1,17 @@
+"""Template context shared by every page."""
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from jishi.accounts.permissions import KYC_REVIEW
+from jishi.catalog.permissions import PRODUCT_MANAGE, PRODUCT_REVIEW
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    return {
+        "can_manage_products": PRODUCT_MANAGE.allows(user),
+        "can_review_products": PRODUCT_REVIEW.allows(user),
+        "can_review_kyc": KYC_REVIEW.allows(user),
+    }

@@ -1,0 +1,87 @@
+import pytest
+
+from jishi.accounts.models import ApiToken, User
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_sign_up_by_mobile_stores_the_number_sealed_and_shows_it_to_its_owner(api):
+    # when
+    response = api("post", "/auth/signup", json={"identifier": "138 1234 1234", "password": PASSWORD})
+    # then
+    assert response.status_code == 201
+    user = User.objects.get()
+    assert user.phone == "13812341234"
+    assert "13812341234" not in user.phone_sealed
+    assert user.password.startswith("md5$") or user.password.startswith("argon2")
+    assert response.json()["phone"] == "13812341234"
+
+
+def test_passwords_are_hashed_with_argon2id(settings):
+    from django.contrib.auth.hashers import make_password
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+    assert make_password("correct horse battery").startswith("argon2$argon2id$")
+
+
+def test_sign_up_twice_with_the_same_identifier_is_a_conflict(api):
+    api("post", "/auth/signup", json={"identifier": "a@example.com", "password": PASSWORD})
+    response = api("post", "/auth/signup", json={"identifier": "A@example.com", "password": PASSWORD})
+    assert response.status_code == 409
+    assert response.json()["code"] == "accounts.identifier_taken"
+    assert User.objects.count() == 1
+
+
+def test_weak_passwords_are_refused_with_the_field(api):
+    response = api("post", "/auth/signup", json={"identifier": "a@example.com", "password": "12345678"})
+    assert response.status_code == 422
+    assert response.json()["field"] == "password"
+    assert User.objects.count() == 0
+
+
+def test_log_in_returns_a_token_that_authenticates_and_can_be_revoked(api, buyer):
+    # given
+    login = api("post", "/auth/login", json={"identifier": buyer.email, "password": PASSWORD})
+    assert login.status_code == 200
+    token = login.json()["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    # then the token works and only its digest is stored
+    assert api("get", "/me", headers=headers).json()["id"] == buyer.pk
+    assert not ApiToken.objects.filter(digest=token).exists()
+    # when revoked
+    assert api("post", "/auth/logout", headers=dict(headers)).status_code == 204
+    # then it no longer works
+    response = api("get", "/me", headers=dict(headers))
+    assert response.status_code == 401
+    assert response.json()["code"] == "auth.not_authenticated"
+
+
+def test_unknown_user_and_wrong_password_answer_the_same(api, buyer):
+    unknown = api("post", "/auth/login", json={"identifier": "nobody@example.com", "password": PASSWORD})
+    wrong = api("post", "/auth/login", json={"identifier": buyer.email, "password": "wrong password"})
+    assert unknown.status_code == wrong.status_code == 401
+    assert unknown.json() == wrong.json()
+
+
+def test_five_failures_lock_the_account_for_the_window_even_with_the_right_password(api, buyer):
+    for _ in range(5):
+        assert api("post", "/auth/login", json={"identifier": buyer.email, "password": "nope"}).status_code == 401
+    response = api("post", "/auth/login", json={"identifier": buyer.email, "password": PASSWORD})
+    assert response.status_code == 429
+    assert response.json()["code"] == "auth.too_many_attempts"
+    assert 0 < int(response["Retry-After"]) <= 15 * 60
+
+
+def test_twenty_failures_from_one_address_block_that_address(api, buyer):
+    for i in range(20):
+        api("post", "/auth/login", json={"identifier": f"someone{i}@example.com", "password": "nope"})
+    response = api("post", "/auth/login", json={"identifier": buyer.email, "password": PASSWORD})
+    assert response.status_code == 429
+    assert "Retry-After" in response
+
+
+def test_me_needs_a_sign_in(api):
+    response = api("get", "/me")
+    assert response.status_code == 401
+    assert set(response.json()) == {"code", "message", "field"}
