@@ -122,12 +122,17 @@ def test_review_flow_publishes_only_after_approval(api, merchant_staff, reviewer
     assert api("post", f"/operator/products/{product['id']}/approve", user=reviewer).status_code == 200
 
 
-def test_editing_a_published_product_sends_it_back_to_review(api, merchant_staff, reviewer, leaf_category):
+def test_editing_a_published_products_content_sends_it_back_to_review(api, merchant_staff, reviewer, leaf_category):
     product = api("post", "/merchant/products", user=merchant_staff, json=payload(leaf_category)).json()
     api("post", f"/merchant/products/{product['id']}/submit", user=merchant_staff)
     api("post", f"/operator/products/{product['id']}/approve", user=reviewer)
-    response = api("put", f"/merchant/products/{product['id']}", user=merchant_staff, json=payload(leaf_category))
-    assert response.json()["status"] == "pending_review"
+    url = f"/merchant/products/{product['id']}"
+    repriced = payload(leaf_category)
+    repriced["skus"][1]["price"] = "139.00"
+    repriced["skus"][2]["stock"] = 50
+    assert api("put", url, user=merchant_staff, json=repriced).json()["status"] == "published"
+    retitled = payload(leaf_category, title="纯棉连帽卫衣")
+    assert api("put", url, user=merchant_staff, json=retitled).json()["status"] == "pending_review"
 
 
 def test_price_and_stock_changes_keep_the_product_on_sale(api, merchant_staff, reviewer, leaf_category):

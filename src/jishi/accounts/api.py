@@ -190,7 +190,7 @@ def log_in(request: HttpRequest, payload: LogInIn) -> TokenOut:
     return TokenOut(token=secret, expires_at=token.expires_at, user=_me(user))
 
 
-@auth_router.post("/logout", response={204: None, **errors(401)}, auth=SIGNED_IN)
+@auth_router.post("/logout", response={204: None, **errors(401, 403)}, auth=SIGNED_IN)
 @requires(AUTHENTICATED)
 def log_out(request: HttpRequest) -> Status:
     """Revoke the bearer token used for this request, or end the browser session."""
@@ -202,13 +202,13 @@ def log_out(request: HttpRequest) -> Status:
     return Status(204, None)
 
 
-@me_router.get("", response={200: MeOut, **errors(401)})
+@me_router.get("", response={200: MeOut, **errors(401, 403)})
 @requires(AUTHENTICATED)
 def me(request: HttpRequest) -> MeOut:
     return _me(actor_of(request))
 
 
-@me_router.get("/tokens", response={200: list[TokenInfoOut], **errors(401)})
+@me_router.get("/tokens", response={200: list[TokenInfoOut], **errors(401, 403)})
 @requires(AUTHENTICATED)
 def token_list(request: HttpRequest) -> list[TokenInfoOut]:
     return [
@@ -225,27 +225,27 @@ def token_list(request: HttpRequest) -> list[TokenInfoOut]:
     ]
 
 
-@me_router.delete("/tokens/{token_id}", response={204: None, **errors(401)})
+@me_router.delete("/tokens/{token_id}", response={204: None, **errors(401, 403)})
 @requires(AUTHENTICATED)
 def token_revoke(request: HttpRequest, token_id: int) -> Status:
     services.token_revoke(actor=actor_of(request), token_id=token_id)
     return Status(204, None)
 
 
-@me_router.get("/addresses", response={200: list[AddressOut], **errors(401)})
+@me_router.get("/addresses", response={200: list[AddressOut], **errors(401, 403)})
 @requires(AUTHENTICATED)
 def address_list(request: HttpRequest) -> list[AddressOut]:
     return [_address(a) for a in selectors.address_list_for(actor_of(request))]
 
 
-@me_router.post("/addresses", response={201: AddressOut, **errors(401, 409)})
+@me_router.post("/addresses", response={201: AddressOut, **errors(401, 403, 409)})
 @requires(AUTHENTICATED)
 def address_create(request: HttpRequest, payload: AddressIn) -> Status:
     address = services.address_create(actor=actor_of(request), data=_address_input(payload))
     return Status(201, _address(address))
 
 
-@me_router.put("/addresses/{address_id}", response={200: AddressOut, **errors(401, 404)})
+@me_router.put("/addresses/{address_id}", response={200: AddressOut, **errors(401, 403, 404)})
 @requires(AUTHENTICATED)
 def address_update(request: HttpRequest, address_id: int, payload: AddressIn) -> AddressOut:
     address = services.address_update(
@@ -256,14 +256,14 @@ def address_update(request: HttpRequest, address_id: int, payload: AddressIn) ->
     return _address(address)
 
 
-@me_router.delete("/addresses/{address_id}", response={204: None, **errors(401, 404)})
+@me_router.delete("/addresses/{address_id}", response={204: None, **errors(401, 403, 404)})
 @requires(AUTHENTICATED)
 def address_delete(request: HttpRequest, address_id: int) -> Status:
     services.address_delete(actor=actor_of(request), address_id=address_id)
     return Status(204, None)
 
 
-@me_router.get("/kyc", response={200: KycOut, **errors(401, 404)})
+@me_router.get("/kyc", response={200: KycOut, **errors(401, 403, 404)})
 @requires(AUTHENTICATED)
 def kyc_current(request: HttpRequest) -> KycOut:
     verification = selectors.kyc_current_for(actor_of(request))
@@ -272,7 +272,7 @@ def kyc_current(request: HttpRequest) -> KycOut:
     return _kyc(verification)
 
 
-@me_router.post("/kyc", response={201: KycOut, **errors(401, 409)})
+@me_router.post("/kyc", response={201: KycOut, **errors(401, 403, 409)})
 @requires(AUTHENTICATED)
 def kyc_submit(request: HttpRequest, payload: KycSubmitIn) -> Status:
     verification = services.kyc_submit(

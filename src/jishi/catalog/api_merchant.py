@@ -3,7 +3,6 @@
 
 from typing import Annotated, Literal
 
-from django.conf import settings
 from django.http import HttpRequest
 from ninja import Field, File, Form, Router, Schema
 from ninja.files import UploadedFile
@@ -11,7 +10,7 @@ from ninja.responses import Status
 
 from jishi.accounts.auth import SIGNED_IN, actor_of
 from jishi.catalog import selectors, services
-from jishi.catalog.errors import InvalidImage
+from jishi.catalog.images import read_upload
 from jishi.catalog.permissions import PRODUCT_MANAGE
 from jishi.catalog.schemas import (
     Amount,
@@ -183,9 +182,7 @@ def image_upload(
     alt: Form[str] = "",
 ) -> Status:
     """Upload a JPEG, PNG or WebP image (content-checked, re-encoded, thumbnailed)."""
-    if (image.size or 0) > settings.JISHI_IMAGE_MAX_BYTES:
-        raise InvalidImage(code="catalog.image_too_large", field="image")
-    added = services.image_add(actor=actor_of(request), product_id=product_id, data=image.read(), alt=alt)
+    added = services.image_add(actor=actor_of(request), product_id=product_id, data=read_upload(image), alt=alt)
     return Status(201, image_out(added))
 
 
@@ -196,7 +193,7 @@ def image_delete(request: HttpRequest, product_id: Id, image_id: Id) -> Status:
     return Status(204, None)
 
 
-@router.put("/products/{product_id}/images/order", response={200: list[ImageOut], **errors(401, 403, 404)})
+@router.put("/products/{product_id}/image-order", response={200: list[ImageOut], **errors(401, 403, 404)})
 @requires(PRODUCT_MANAGE)
 def image_reorder(request: HttpRequest, product_id: Id, payload: ImageOrderIn) -> list[ImageOut]:
     images = services.image_reorder(actor=actor_of(request), product_id=product_id, image_ids=payload.image_ids)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -63,14 +64,25 @@ def _flatten(image: Image.Image) -> Image.Image:
     return background
 
 
+def _too_large() -> InvalidImage:
+    return InvalidImage(
+        _("The image is larger than %(mb)d MB.") % {"mb": settings.JISHI_IMAGE_MAX_BYTES // (1024 * 1024)},
+        code="catalog.image_too_large",
+        field="image",
+    )
+
+
+def read_upload(upload: Any) -> bytes:
+    """The bytes of an uploaded file, refusing an oversized one before reading it."""
+    if (upload.size or 0) > settings.JISHI_IMAGE_MAX_BYTES:
+        raise _too_large()
+    return bytes(upload.read())
+
+
 def process_upload(data: bytes, *, name_stem: str) -> ProcessedImage:
     """Validate and re-encode an uploaded image. Raises InvalidImage (format, size, corrupt)."""
     if len(data) > settings.JISHI_IMAGE_MAX_BYTES:
-        raise InvalidImage(
-            _("The image is larger than %(mb)d MB.") % {"mb": settings.JISHI_IMAGE_MAX_BYTES // (1024 * 1024)},
-            code="catalog.image_too_large",
-            field="image",
-        )
+        raise _too_large()
     image = _open(data)
     fmt = str(image.format)
     image = ImageOps.exif_transpose(image) or image

@@ -20,6 +20,10 @@ def category_list() -> list[Category]:
     return list(Category.objects.all())
 
 
+def category_roots() -> list[Category]:
+    return list(Category.objects.filter(parent__isnull=True).order_by("position", "id"))
+
+
 def category_get(category_id: int) -> Category:
     category = Category.objects.filter(pk=category_id).first()
     if category is None:

@@ -380,11 +380,23 @@ def product_create(*, actor: Any, data: ProductInput) -> Product:
     return product
 
 
+def _content_signature(product: Product) -> tuple[Any, ...]:
+    """What a reviewer approved: everything but prices, stock, SKU codes and weights."""
+    attributes = sorted(
+        ProductAttributeValue.objects.filter(product=product).values_list(
+            "attribute_id", "choice_id", "text_value", "number_value"
+        )
+    )
+    options = list(OptionValue.objects.filter(option__product=product).values_list("option__name", "value"))
+    return (product.category_id, product.title, product.subtitle, product.description, attributes, options)
+
+
 def product_update(*, actor: Any, product_id: int, data: ProductInput) -> Product:
     """Replace a product's content, options and SKUs.
 
-    A published product that is edited goes back to review (buyers keep
-    seeing nothing unreviewed). Raises ProductNotFound, NotEditable,
+    On a published product, changes to prices, stock, SKU codes or weights
+    apply at once; any other change sends it back to review, so buyers never
+    see unreviewed content. Raises ProductNotFound, NotEditable,
     InvalidProduct.
     """
     check(actor, PRODUCT_MANAGE)
@@ -393,13 +405,14 @@ def product_update(*, actor: Any, product_id: int, data: ProductInput) -> Produc
         product = selectors.product_get_for_merchant(actor, product_id)
         if product.status not in EDITABLE:
             raise NotEditable
+        reviewed = _content_signature(product)
         _apply(product, clean)
         product.save()
         _write_attributes(product, clean.attributes)
         _write_skus(actor, product, clean)
         _refresh_denormalised(product)
-        if product.status == ProductStatus.PUBLISHED:
-            _transition(product, ProductStatus.PENDING_REVIEW, actor=actor, reason="edited")
+        if product.status == ProductStatus.PUBLISHED and _content_signature(product) != reviewed:
+            _transition(product, ProductStatus.PENDING_REVIEW, actor=actor, reason="content edited")
     return product
 
 

@@ -76,6 +76,8 @@ def _authentication_error(request: HttpRequest, exc: AuthenticationError) -> Htt
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if exc.status_code == 400:
         return _error(request, 400, "request.malformed", _("The request body could not be read."), "body")
+    if exc.status_code == 403:  # ninja's session authentication refuses a missing or wrong CSRF token
+        return _error(request, 403, "auth.csrf_failed", _("The page expired. Reload it and try again."))
     return _error(request, exc.status_code, f"http.{exc.status_code}", str(exc.message))
 
 

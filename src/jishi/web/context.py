@@ -6,6 +6,7 @@ from django.http import HttpRequest
 
 from jishi.accounts.permissions import KYC_REVIEW
 from jishi.catalog.permissions import PRODUCT_MANAGE, PRODUCT_REVIEW
+from jishi.catalog.selectors import category_roots
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -14,4 +15,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "can_manage_products": PRODUCT_MANAGE.allows(user),
         "can_review_products": PRODUCT_REVIEW.allows(user),
         "can_review_kyc": KYC_REVIEW.allows(user),
+        "nav_roots": category_roots,  # a callable: queried only by pages that show the category bar
     }

@@ -1,4 +1,38 @@
+"""Pages, per audience: storefront, account, merchant centre, operator console."""
+
 from django.urls import path
 
+from jishi.web.views import account, merchant, operator, storefront
+
 app_name = "web"
-urlpatterns: list = []
+urlpatterns = [
+    path("", storefront.home, name="home"),
+    path("search/", storefront.search, name="search"),
+    path("c/<slug:slug>/", storefront.search, name="category"),
+    path("p/<int:product_id>/", storefront.product_detail, name="product"),
+    path("login/", account.log_in, name="login"),
+    path("signup/", account.sign_up, name="signup"),
+    path("logout/", account.log_out, name="logout"),
+    path("account/", account.account, name="account"),
+    path("account/addresses/", account.addresses, name="addresses"),
+    path("account/addresses/<int:address_id>/", account.address_edit, name="address_edit"),
+    path("account/addresses/<int:address_id>/delete/", account.address_delete, name="address_delete"),
+    path("account/verification/", account.verification, name="verification"),
+    path("merchant/", merchant.products, name="merchant_products"),
+    path("merchant/products/new/", merchant.product_new, name="merchant_product_new"),
+    path("merchant/products/<int:product_id>/", merchant.product_edit, name="merchant_product_edit"),
+    path("merchant/products/<int:product_id>/submit/", merchant.product_submit, name="merchant_product_submit"),
+    path("merchant/products/<int:product_id>/unlist/", merchant.product_unlist, name="merchant_product_unlist"),
+    path("merchant/products/<int:product_id>/images/", merchant.image_upload, name="merchant_image_upload"),
+    path(
+        "merchant/products/<int:product_id>/images/<int:image_id>/delete/",
+        merchant.image_delete,
+        name="merchant_image_delete",
+    ),
+    path("operator/", operator.home, name="operator_home"),
+    path("operator/kyc/", operator.kyc_queue, name="operator_kyc"),
+    path("operator/kyc/<int:verification_id>/", operator.kyc_decide, name="operator_kyc_decide"),
+    path("operator/products/", operator.product_queue, name="operator_products"),
+    path("operator/products/<int:product_id>/", operator.product_review, name="operator_product"),
+    path("operator/products/<int:product_id>/decide/", operator.product_decide, name="operator_product_decide"),
+]

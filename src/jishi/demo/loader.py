@@ -1,0 +1,213 @@
+"""Build the demo market through the same services the API uses."""
+
+from __future__ import annotations
+
+import io
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from PIL import Image, ImageDraw, ImageFont
+
+from jishi.accounts import services as accounts
+from jishi.accounts.models import User
+from jishi.accounts.roles import OperatorRole
+from jishi.accounts.validators import id_number_check_character
+from jishi.catalog import services as catalog
+from jishi.catalog.models import AttributeKind, Category
+from jishi.core.money import Money
+from jishi.demo.market import MARKET, MERCHANTS, PASSWORD, Branch, Leaf, Root
+from jishi.merchants import services as merchants
+from jishi.merchants.models import Merchant, StaffRole
+
+PRODUCTS_PER_LEAF = 17
+EDITIONS = ["经典款", "升级款", "家庭装", "旗舰款", "尝鲜装", "新品", "限定款", "畅销款", "特惠装"]
+FONT_PATHS = [
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+]
+
+ADMIN_EMAIL = "admin@jishi.local"
+REVIEWER_EMAIL = "reviewer@jishi.local"
+BUYER_PHONE = "13800000001"
+STAFF_PHONE = "13800000008"
+
+
+@dataclass
+class Report:
+    products: dict[str, int] = field(default_factory=dict)
+    logins: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def _font(size: int) -> Any:
+    for path in FONT_PATHS:
+        if Path(path).exists():
+            return ImageFont.truetype(path, size)
+    return ImageFont.load_default(size=size)
+
+
+def _has_cjk_font() -> bool:
+    return any(Path(p).exists() for p in FONT_PATHS)
+
+
+def product_image(title: str, english: str, color: tuple[int, int, int], seed: int) -> bytes:
+    """A 600×600 JPEG: the category colour, a few soft shapes and the product's name."""
+    rng = random.Random(seed)
+    image = Image.new("RGB", (600, 600), color)
+    draw = ImageDraw.Draw(image)
+    for _ in range(6):
+        x, y, r = rng.randint(0, 600), rng.randint(0, 600), rng.randint(40, 180)
+        shade = tuple(min(255, c + rng.randint(15, 60)) for c in color)
+        draw.ellipse((x - r, y - r, x + r, y + r), fill=shade)
+    draw.rounded_rectangle((40, 380, 560, 560), radius=24, fill=(255, 255, 255))
+    label = title if _has_cjk_font() else english
+    draw.text((300, 440), label[:14], fill=(40, 40, 40), font=_font(40), anchor="mm")
+    draw.text((300, 505), english[:28], fill=(110, 110, 110), font=_font(26), anchor="mm")
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=80)
+    return out.getvalue()
+
+
+def _valid_id_number(seed: int) -> str:
+    first17 = f"330106{1980 + seed % 20}{(seed % 12) + 1:02d}{(seed % 27) + 1:02d}{seed % 1000:03d}"
+    return first17 + id_number_check_character(first17)
+
+
+class DemoLoader:
+    def __init__(self, *, image_every: int = 1) -> None:
+        self.rng = random.Random(20261124)
+        self.report = Report()
+        self.image_every = image_every
+        self.reviewer: User | None = None
+        self.buyer: User | None = None
+        self.owners: dict[str, User] = {}
+
+    def already_loaded(self) -> bool:
+        return User.objects.filter(email=ADMIN_EMAIL).exists()
+
+    @transaction.atomic
+    def load(self) -> Report:
+        self._people()
+        for index, root in enumerate(MARKET):
+            self._root(root, index)
+        self._kyc()
+        return self.report
+
+    # -------------------------------------------------------------- people
+
+    def _user(self, *, label: str, email: str | None = None, phone: str | None = None, **extra: Any) -> User:
+        user = User.objects.create_user(email=email, phone=phone, password=PASSWORD, **extra)
+        self.report.logins.append((label, email or phone or "", PASSWORD))
+        return user
+
+    def _people(self) -> None:
+        self._user(label="operator (admin, Django admin too)", email=ADMIN_EMAIL, display_name="平台管理员",
+                   operator_role=OperatorRole.ADMIN, is_staff=True, is_superuser=True)
+        self.reviewer = self._user(label="operator (reviewer)", email=REVIEWER_EMAIL, display_name="审核员小李",
+                                   operator_role=OperatorRole.REVIEWER)
+        self.buyer = self._user(label="buyer", phone=BUYER_PHONE, display_name="买家小王")
+        for name, kind, city, phone, description in MERCHANTS:
+            owner = self._user(label=f"merchant owner · {name}", phone=phone, display_name=f"{name}店主")
+            merchants.merchant_create(actor=self.reviewer, name=name, kind=kind, owner=owner,
+                                      description=description, city=city)
+            self.owners[name] = User.objects.select_related("membership__merchant").get(pk=owner.pk)
+        staff = self._user(label="merchant staff · 萌宠之家", phone=STAFF_PHONE, display_name="萌宠之家店员")
+        merchants.membership_add(actor=self.reviewer, merchant=Merchant.objects.get(name="萌宠之家"), user=staff,
+                                 role=StaffRole.STAFF)
+
+    def _kyc(self) -> None:
+        approved = accounts.kyc_submit(actor=self.buyer, real_name="王小明", id_number=_valid_id_number(1))
+        accounts.kyc_approve(actor=self.reviewer, verification_id=approved.pk)
+        for i, name in enumerate(["李娜", "陈晨", "赵磊"], start=2):
+            applicant = User.objects.create_user(phone=f"1390000000{i}", password=PASSWORD, display_name=name)
+            accounts.kyc_submit(actor=applicant, real_name=name, id_number=_valid_id_number(i))
+
+    # -------------------------------------------------------------- catalog
+
+    def _root(self, root: Root, root_index: int) -> None:
+        top = catalog.category_create(name=root.name, name_en=root.name_en, slug=root.slug, position=root_index)
+        for branch_index, branch in enumerate(root.branches):
+            middle = catalog.category_create(name=branch.name, name_en=branch.name_en, slug=branch.slug,
+                                             parent=top, position=branch_index)
+            for position, (code, (name, choices)) in enumerate(branch.attributes.items()):
+                catalog.attribute_create(category=middle, code=code, name=name, kind=AttributeKind.CHOICE,
+                                         choices=choices, position=position)
+            for leaf_index, leaf in enumerate(branch.leaves):
+                self._leaf(root, branch, leaf, middle, leaf_index)
+
+    def _leaf(self, root: Root, branch: Branch, leaf: Leaf, parent: Category, position: int) -> None:
+        category = catalog.category_create(name=leaf.name, name_en=leaf.name_en, slug=leaf.slug, parent=parent,
+                                           position=position)
+        for code, choices in leaf.attributes.items():
+            catalog.attribute_create(category=category, code=code, name="适用阶段", kind=AttributeKind.CHOICE,
+                                     choices=choices, position=10)
+        catalog.attribute_create(category=category, code="net_weight", name="净含量", kind=AttributeKind.NUMBER,
+                                 unit="kg", position=20)
+        owner = self.owners[leaf.merchant]
+        for i in range(PRODUCTS_PER_LEAF):
+            self._product(root, branch, leaf, category, owner, i)
+
+    def _product(self, root: Root, branch: Branch, leaf: Leaf, category: Category, owner: User, i: int) -> None:
+        rng = self.rng
+        noun, english = leaf.nouns[i % len(leaf.nouns)], leaf.english[i % len(leaf.english)]
+        attributes: dict[str, str] = {}
+        brand = ""
+        for code, (_, choices) in branch.attributes.items():
+            attributes[code] = choices[(i + len(noun)) % len(choices)]
+            brand = brand or attributes[code]
+        for code, choices in leaf.attributes.items():
+            attributes[code] = choices[i % len(choices)]
+        attributes["net_weight"] = f"{rng.choice([0.25, 0.5, 1, 1.5, 2, 5])}"
+        edition = EDITIONS[i % len(EDITIONS)]
+        title = f"{brand} {noun} {edition}".strip() if branch.attributes.get("brand") else f"{noun} {edition}"
+        base = rng.randint(*leaf.price) * 100 + rng.choice([0, 0, 50, 90])
+        data = catalog.ProductInput(
+            category_id=category.pk,
+            title=title,
+            subtitle=f"{english} · {edition}",
+            description=f"{title}\n{english}. {leaf.name_en} from {owner.membership.merchant.name}.\n"
+                        "正品保障 · 48 小时内发货 · 七天无理由退换",
+            attributes=attributes,
+            options=[catalog.OptionInput(name=n, values=v) for n, v in leaf.options.items()],
+            skus=self._skus(leaf, base),
+        )
+        product = catalog.product_create(actor=owner, data=data)
+        if i % self.image_every == 0:
+            image = product_image(title, english, root.color, seed=product.pk)
+            catalog.image_add(actor=owner, product_id=product.pk, data=image, alt=title)
+        self._decide(product.pk, owner, i)
+
+    def _skus(self, leaf: Leaf, base: int) -> list[catalog.SkuInput]:
+        names = list(leaf.options)
+        combos: list[tuple[str, ...]] = [()]
+        for values in leaf.options.values():
+            combos = [(*c, v) for c in combos for v in values]
+        skus = []
+        for step, combo in enumerate(combos):
+            price = base + step * (base // 10 // 100 * 100)
+            stock = 0 if self.rng.random() < 0.08 else self.rng.randint(3, 300)
+            compare = Money(price * 6 // 5 // 100 * 100, "CNY") if self.rng.random() < 0.3 else None
+            skus.append(catalog.SkuInput(options=dict(zip(names, combo, strict=True)), price=Money(price, "CNY"),
+                                         compare_at_price=compare if compare and compare.minor >= price else None,
+                                         stock=stock, weight_grams=self.rng.randint(100, 6000)))
+        return skus
+
+    def _decide(self, product_id: int, owner: User, i: int) -> None:
+        """Most products are published; a few stay as drafts, wait for review or were rejected."""
+        if i == 16:
+            self.report.products["draft"] = self.report.products.get("draft", 0) + 1
+            return
+        catalog.product_submit(actor=owner, product_id=product_id)
+        if i == 15 and self.report.products.get("pending_review", 0) < 12:
+            self.report.products["pending_review"] = self.report.products.get("pending_review", 0) + 1
+            return
+        if i == 14 and self.report.products.get("rejected", 0) < 4:
+            catalog.product_reject(actor=self.reviewer, product_id=product_id, reason="主图不清晰，请重新上传")
+            self.report.products["rejected"] = self.report.products.get("rejected", 0) + 1
+            return
+        catalog.product_approve(actor=self.reviewer, product_id=product_id)
+        catalog.product_record_sales(product_id=product_id, quantity=self.rng.randint(1, 5000))
+        self.report.products["published"] = self.report.products.get("published", 0) + 1

@@ -1,0 +1,84 @@
+// Jishi pages: small progressive enhancements. Everything works without this file.
+(function () {
+  "use strict";
+
+  // Product gallery: clicking a thumbnail shows it in the main frame.
+  function initGallery(root) {
+    var main = root.querySelector(".main");
+    root.querySelectorAll(".thumbs button").forEach(function (button) {
+      button.addEventListener("click", function () {
+        main.src = button.dataset.full;
+        main.alt = button.dataset.alt;
+        root.querySelectorAll(".thumbs button").forEach(function (b) { b.setAttribute("aria-current", "false"); });
+        button.setAttribute("aria-current", "true");
+      });
+    });
+  }
+
+  // SKU picker: each combination of option values has its own price and stock.
+  function initPicker(root) {
+    var data = JSON.parse(document.getElementById(root.dataset.skus).textContent);
+    var priceEl = root.querySelector("[data-price]");
+    var compareEl = root.querySelector("[data-compare]");
+    var stockEl = root.querySelector("[data-stock]");
+    var chosenEl = root.querySelector("[data-chosen]");
+
+    function selected() {
+      var choice = {};
+      root.querySelectorAll("input[type=radio]:checked").forEach(function (input) { choice[input.name] = input.value; });
+      return choice;
+    }
+    function matches(sku, choice) {
+      return Object.keys(choice).every(function (name) { return sku.options[name] === choice[name]; });
+    }
+    function update() {
+      var choice = selected();
+      // Mark values that cannot be bought together with the other current choices.
+      root.querySelectorAll("input[type=radio]").forEach(function (input) {
+        var probe = Object.assign({}, choice);
+        probe[input.name] = input.value;
+        var possible = data.skus.some(function (sku) { return matches(sku, probe) && sku.available > 0; });
+        input.closest("label").classList.toggle("unavailable", !possible);
+      });
+      var complete = Object.keys(choice).length === data.options.length;
+      var sku = complete ? data.skus.find(function (s) { return matches(s, choice); }) : null;
+      if (sku) {
+        priceEl.textContent = sku.price;
+        compareEl.textContent = sku.compare || "";
+        stockEl.textContent = sku.available > 0 ? data.labels.stock.replace("%s", sku.available) : data.labels.soldout;
+        chosenEl.textContent = sku.label;
+        root.dataset.sku = sku.id;
+      } else {
+        priceEl.textContent = data.range;
+        compareEl.textContent = "";
+        stockEl.textContent = data.labels.choose;
+        chosenEl.textContent = "";
+        delete root.dataset.sku;
+      }
+    }
+    root.addEventListener("change", update);
+    update();
+  }
+
+  function once(scope, selector, setup) {
+    scope.querySelectorAll(selector).forEach(function (element) {
+      if (element.dataset.ready) { return; }
+      element.dataset.ready = "1";
+      setup(element);
+    });
+  }
+
+  function init(scope) {
+    once(scope, "[data-gallery]", initGallery);
+    once(scope, "[data-picker]", initPicker);
+    // Sort and category selects submit their form as soon as they change.
+    once(scope, "form[data-autosubmit]", function (form) {
+      form.addEventListener("change", function (event) {
+        if (event.target.matches("select")) { form.requestSubmit(); }
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { init(document); });
+  document.addEventListener("htmx:load", function (event) { init(event.detail.elt); });
+})();

@@ -1,0 +1,45 @@
+"""Template helpers: money in the reader's locale, query-string editing."""
+
+from typing import Any
+
+from django import template
+from django.http import QueryDict
+from django.utils.translation import get_language, to_locale
+
+from jishi.core.money import Money
+
+register = template.Library()
+
+
+@register.filter
+def money(value: Money | None) -> str:
+    """``Money(1234550, "CNY")`` → ``¥12,345.50`` (grouped, whatever the interface language)."""
+    if value is None:
+        return ""
+    return value.format(to_locale(get_language() or "zh-hans").replace("zh_Hans", "zh_Hans_CN"))
+
+
+@register.simple_tag(takes_context=True)
+def query(context: dict[str, Any], **changes: Any) -> str:
+    """The current query string with some parameters replaced (``None`` removes one); resets the page."""
+    params: QueryDict = context["request"].GET.copy()
+    if "page" not in changes:
+        params.pop("page", None)
+    for key, value in changes.items():
+        if value is None or value == "":
+            params.pop(key, None)
+        else:
+            params[key] = value
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+@register.simple_tag(takes_context=True)
+def toggle_attr(context: dict[str, Any], code: str, value: str) -> str:
+    """The query string with the attribute filter ``code:value`` switched on or off."""
+    params: QueryDict = context["request"].GET.copy()
+    params.pop("page", None)
+    item = f"{code}:{value}"
+    current = params.getlist("attr")
+    params.setlist("attr", [a for a in current if a != item] if item in current else [*current, item])
+    return f"?{params.urlencode()}"

@@ -1,0 +1,91 @@
+"""Operator console: the KYC and product review queues."""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from jishi.accounts import selectors as accounts_selectors
+from jishi.accounts import services as accounts
+from jishi.accounts.auth import actor_of
+from jishi.accounts.permissions import KYC_REVIEW, OPERATOR
+from jishi.catalog import selectors as catalog_selectors
+from jishi.catalog import services as catalog
+from jishi.catalog.permissions import PRODUCT_REVIEW
+from jishi.core.pagination import paginate
+from jishi.web.forms import ReasonForm
+from jishi.web.pages import page
+
+
+def _page_number(request: HttpRequest) -> int:
+    value = request.GET.get("page", "")
+    return max(1, min(int(value), 10_000)) if value.isdigit() else 1
+
+
+@page(OPERATOR)
+def home(request: HttpRequest) -> HttpResponse:
+    actor = actor_of(request)
+    context = {
+        "kyc_pending": accounts_selectors.kyc_queue_for(actor).count() if KYC_REVIEW.allows(actor) else None,
+        "products_pending": (
+            catalog_selectors.product_review_queue(actor).count() if PRODUCT_REVIEW.allows(actor) else None
+        ),
+    }
+    return render(request, "web/operator/home.html", context)
+
+
+@page(KYC_REVIEW)
+def kyc_queue(request: HttpRequest) -> HttpResponse:
+    queue = accounts_selectors.kyc_queue_for(actor_of(request))
+    return render(
+        request, "web/operator/kyc.html", {"page": paginate(queue, page=_page_number(request), page_size=20)}
+    )
+
+
+@require_POST
+@page(KYC_REVIEW)
+def kyc_decide(request: HttpRequest, verification_id: int) -> HttpResponse:
+    actor = actor_of(request)
+    if request.POST.get("decision") == "approve":
+        accounts.kyc_approve(actor=actor, verification_id=verification_id)
+        messages.success(request, _("Verification approved."))
+    else:
+        form = ReasonForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Give the reason for the rejection."))
+            return redirect("web:operator_kyc")
+        accounts.kyc_reject(actor=actor, verification_id=verification_id, reason=form.cleaned_data["reason"])
+        messages.success(request, _("Verification rejected."))
+    return redirect("web:operator_kyc")
+
+
+@page(PRODUCT_REVIEW)
+def product_queue(request: HttpRequest) -> HttpResponse:
+    queue = catalog_selectors.product_review_queue(actor_of(request))
+    return render(
+        request, "web/operator/products.html", {"page": paginate(queue, page=_page_number(request), page_size=20)}
+    )
+
+
+@page(PRODUCT_REVIEW)
+def product_review(request: HttpRequest, product_id: int) -> HttpResponse:
+    product = catalog_selectors.product_get_for_review(actor_of(request), product_id)
+    return render(request, "web/operator/product_review.html", {"product": product})
+
+
+@require_POST
+@page(PRODUCT_REVIEW)
+def product_decide(request: HttpRequest, product_id: int) -> HttpResponse:
+    actor = actor_of(request)
+    if request.POST.get("decision") == "approve":
+        catalog.product_approve(actor=actor, product_id=product_id)
+        messages.success(request, _("Product published."))
+    else:
+        form = ReasonForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Give the reason for the rejection."))
+            return redirect("web:operator_product", product_id=product_id)
+        catalog.product_reject(actor=actor, product_id=product_id, reason=form.cleaned_data["reason"])
+        messages.success(request, _("Product rejected."))
+    return redirect("web:operator_products")
