@@ -34,6 +34,7 @@ demo: install
 
 ## test: the whole suite (SQLite by default; DATABASE_URL=postgres://... for PostgreSQL)
 test: install-dev
+	@command -v chromium >/dev/null 2>&1 || echo "NOTE: Chromium is not installed, so the browser tests will be SKIPPED (apt-get install chromium fonts-wqy-microhei)."
 	$(PY) manage.py compiletranslations
 	$(BIN)/pytest
 

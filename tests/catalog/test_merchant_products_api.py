@@ -169,7 +169,9 @@ def test_a_merchant_cannot_read_or_change_another_merchants_drafts(
 def test_image_upload_is_sniffed_reencoded_and_thumbnailed(api, merchant_staff, leaf_category):
     product = api("post", "/merchant/products", user=merchant_staff, json=payload(leaf_category)).json()
     url = f"/merchant/products/{product['id']}/images"
-    response = api("post", url, user=merchant_staff, data={"image": _upload("a.png", image_bytes("PNG")), "alt": "正面"})
+    response = api(
+        "post", url, user=merchant_staff, data={"image": _upload("a.png", image_bytes("PNG")), "alt": "正面"}
+    )
     assert response.status_code == 201, response.json()
     image = ProductImage.objects.get()
     assert (image.width, image.height, image.alt) == (64, 48, "正面")

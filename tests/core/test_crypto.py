@@ -10,10 +10,10 @@ def test_sealed_values_open_only_in_their_context_and_fail_when_tampered():
     # then
     assert "110101199003077777" not in sealed
     assert crypto.unseal(sealed, context="accounts.id_number") == "110101199003077777"
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="authentication"):
         crypto.unseal(sealed, context="accounts.phone")
     tampered = sealed[:-4] + ("AAAA" if not sealed.endswith("AAAA") else "BBBB")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="authentication"):
         crypto.unseal(tampered, context="accounts.id_number")
 
 

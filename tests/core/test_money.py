@@ -17,7 +17,7 @@ def test_parse_is_exact_and_never_goes_through_float():
 
 @pytest.mark.parametrize("text", ["", "1.234", "-", "abc", "1e5", "12345678901234", "NaN"])
 def test_parse_rejects_what_is_not_an_amount(text):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="not an amount"):
         Money.parse(text, "CNY")
 
 

@@ -71,16 +71,31 @@ def test_account_pages_need_a_sign_in(client):
 
 def test_address_book_page_adds_and_shows_errors_next_to_the_field(client, buyer):
     client.force_login(buyer)
-    bad = client.post(reverse("web:addresses"), {
-        "receiver": "张三", "phone": "123", "province": "浙江省", "city": "杭州市", "district": "西湖区", "detail": "x",
-    })
+    bad = client.post(
+        reverse("web:addresses"),
+        {
+            "receiver": "张三",
+            "phone": "123",
+            "province": "浙江省",
+            "city": "杭州市",
+            "district": "西湖区",
+            "detail": "x",
+        },
+    )
     assert bad.status_code == 200
     assert 'id="id_phone-error"' in bad.content.decode()
     assert Address.objects.count() == 0
-    good = client.post(reverse("web:addresses"), {
-        "receiver": "张三", "phone": "13812341234", "province": "浙江省", "city": "杭州市", "district": "西湖区",
-        "detail": "文三路 90 号",
-    })
+    good = client.post(
+        reverse("web:addresses"),
+        {
+            "receiver": "张三",
+            "phone": "13812341234",
+            "province": "浙江省",
+            "city": "杭州市",
+            "district": "西湖区",
+            "detail": "文三路 90 号",
+        },
+    )
     assert good.status_code == 302
     page = client.get(reverse("web:addresses")).content.decode()
     assert "138****1234" in page
@@ -89,10 +104,17 @@ def test_address_book_page_adds_and_shows_errors_next_to_the_field(client, buyer
 
 def test_another_buyers_address_page_is_404(client, buyer, other_buyer):
     client.force_login(buyer)
-    client.post(reverse("web:addresses"), {
-        "receiver": "张三", "phone": "13812341234", "province": "浙江省", "city": "杭州市", "district": "西湖区",
-        "detail": "文三路 90 号",
-    })
+    client.post(
+        reverse("web:addresses"),
+        {
+            "receiver": "张三",
+            "phone": "13812341234",
+            "province": "浙江省",
+            "city": "杭州市",
+            "district": "西湖区",
+            "detail": "文三路 90 号",
+        },
+    )
     address = Address.objects.get()
     client.force_login(other_buyer)
     assert client.get(reverse("web:address_edit", args=[address.pk])).status_code == 404
@@ -116,15 +138,22 @@ def test_merchant_editor_creates_a_product_with_a_sku_grid(client, merchant_staf
     client.force_login(merchant_staff)
     url = reverse("web:merchant_product_new")
     form = {
-        "category": category.pk, "title": "纯棉卫衣", "option-0-name": "颜色", "option-0-values": "黑，白",
+        "category": category.pk,
+        "title": "纯棉卫衣",
+        "option-0-name": "颜色",
+        "option-0-values": "黑，白",
         "action": "refresh",
     }
     refreshed = client.post(url, form).content.decode()
     assert refreshed.count('name="sku-') >= 2 * 6
     rows = {
         "sku-count": 2,
-        "sku-0-options": '{"颜色": "黑"}', "sku-0-price": "99.00", "sku-0-stock": "5",
-        "sku-1-options": '{"颜色": "白"}', "sku-1-price": "109.00", "sku-1-stock": "3",
+        "sku-0-options": '{"颜色": "黑"}',
+        "sku-0-price": "99.00",
+        "sku-0-stock": "5",
+        "sku-1-options": '{"颜色": "白"}',
+        "sku-1-price": "109.00",
+        "sku-1-stock": "3",
     }
     response = client.post(url, {**form, **rows, "action": "submit"})
     assert response.status_code == 302
@@ -135,10 +164,18 @@ def test_merchant_editor_creates_a_product_with_a_sku_grid(client, merchant_staf
 def test_merchant_editor_shows_a_bad_price_in_its_cell_and_writes_nothing(client, merchant_staff):
     category = factories.category_path("服装", "男装", "卫衣")
     client.force_login(merchant_staff)
-    response = client.post(reverse("web:merchant_product_new"), {
-        "category": category.pk, "title": "纯棉卫衣", "sku-count": 1, "sku-0-options": "{}", "sku-0-price": "-5",
-        "sku-0-stock": "1", "action": "save",
-    })
+    response = client.post(
+        reverse("web:merchant_product_new"),
+        {
+            "category": category.pk,
+            "title": "纯棉卫衣",
+            "sku-count": 1,
+            "sku-0-options": "{}",
+            "sku-0-price": "-5",
+            "sku-0-stock": "1",
+            "action": "save",
+        },
+    )
     assert response.status_code == 422
     assert "has-error" in response.content.decode()
     assert Product.objects.count() == 0

@@ -1,6 +1,5 @@
 """Accounts API: sign-up, log-in, tokens, profile, addresses, real-name verification, KYC review."""
 
-
 import datetime as dt
 from typing import Annotated, Literal
 
@@ -316,4 +315,3 @@ def kyc_reject(request: HttpRequest, verification_id: int, payload: RejectIn) ->
         reason=payload.reason,
     )
     return _kyc_review(verification)
-

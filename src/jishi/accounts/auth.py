@@ -26,7 +26,6 @@ class Session(SessionAuth):
 SIGNED_IN = [BearerToken(), Session()]
 
 
-
 def actor_of(request: HttpRequest) -> User:
     """The signed-in user of a request that passed authentication."""
     user = request.user

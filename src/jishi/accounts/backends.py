@@ -11,7 +11,7 @@ from jishi.core.errors import InvalidInput
 
 
 class IdentifierBackend(ModelBackend):
-    def authenticate(  # type: ignore[override]
+    def authenticate(
         self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
     ) -> User | None:
         if not username or password is None:
@@ -28,5 +28,5 @@ class IdentifierBackend(ModelBackend):
             return user
         return None
 
-    def get_user(self, user_id: int) -> User | None:  # type: ignore[override]
+    def get_user(self, user_id: int) -> User | None:
         return selectors.user_get_with_roles(user_id)

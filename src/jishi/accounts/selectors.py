@@ -7,8 +7,8 @@ from typing import Any
 from django.db.models import QuerySet
 
 from jishi.accounts import errors
-from jishi.accounts.permissions import KYC_REVIEW
 from jishi.accounts.models import PHONE_CONTEXT, Address, KycStatus, RealNameVerification, User
+from jishi.accounts.permissions import KYC_REVIEW
 from jishi.accounts.validators import classify_identifier
 from jishi.core import crypto
 from jishi.core.permissions import check
@@ -53,9 +53,7 @@ def kyc_is_approved(user: Any) -> bool:
 def kyc_queue_for(actor: User, *, status: str = KycStatus.PENDING) -> QuerySet[RealNameVerification]:
     """Verifications for review, oldest first. Operators with the KYC review permission only."""
     check(actor, KYC_REVIEW)
-    return (
-        RealNameVerification.objects.filter(status=status).select_related("user").order_by("submitted_at", "id")
-    )
+    return RealNameVerification.objects.filter(status=status).select_related("user").order_by("submitted_at", "id")
 
 
 def kyc_get_for_review(actor: User, verification_id: int) -> RealNameVerification:

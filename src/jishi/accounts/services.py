@@ -227,7 +227,9 @@ def kyc_submit(*, actor: User, real_name: str, id_number: str) -> RealNameVerifi
     """
     name = real_name.strip()
     if not 2 <= len(name) <= 30:
-        raise InvalidInput(_("Enter the name as it is on the ID card."), code="accounts.invalid_name", field="real_name")
+        raise InvalidInput(
+            _("Enter the name as it is on the ID card."), code="accounts.invalid_name", field="real_name"
+        )
     number = normalize_id_number(id_number)
     index = crypto.blind_index(number, context=ID_NUMBER_CONTEXT)
     live = RealNameVerification.objects.filter(status__in=[KycStatus.PENDING, KycStatus.APPROVED])

@@ -16,8 +16,42 @@ _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
 # Province-level codes of GB/T 2260 (the first two digits of a resident ID number).
 _PROVINCES = frozenset(
-    {11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54,
-     61, 62, 63, 64, 65, 71, 81, 82}
+    {
+        11,
+        12,
+        13,
+        14,
+        15,
+        21,
+        22,
+        23,
+        31,
+        32,
+        33,
+        34,
+        35,
+        36,
+        37,
+        41,
+        42,
+        43,
+        44,
+        45,
+        46,
+        50,
+        51,
+        52,
+        53,
+        54,
+        61,
+        62,
+        63,
+        64,
+        65,
+        71,
+        81,
+        82,
+    }
 )
 
 
@@ -42,21 +76,27 @@ def normalize_id_number(value: str, *, field: str = "id_number") -> str:
     """Validate an 18-digit resident ID number: format, province, birth date and check character."""
     number = (value or "").strip().upper()
     if not _ID_NUMBER.match(number):
-        raise InvalidInput(_("A resident ID number has 18 characters: 17 digits and a check digit or X."),
-                           code="accounts.invalid_id_number", field=field)
+        raise InvalidInput(
+            _("A resident ID number has 18 characters: 17 digits and a check digit or X."),
+            code="accounts.invalid_id_number",
+            field=field,
+        )
     if int(number[:2]) not in _PROVINCES:
-        raise InvalidInput(_("The ID number's region code is not valid."),
-                           code="accounts.invalid_id_number", field=field)
+        raise InvalidInput(
+            _("The ID number's region code is not valid."), code="accounts.invalid_id_number", field=field
+        )
     try:
         born = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         born = None
     if born is None or born.year < 1900 or born > timezone.localdate():
-        raise InvalidInput(_("The ID number's birth date is not valid."),
-                           code="accounts.invalid_id_number", field=field)
+        raise InvalidInput(
+            _("The ID number's birth date is not valid."), code="accounts.invalid_id_number", field=field
+        )
     if id_number_check_character(number[:17]) != number[17]:
-        raise InvalidInput(_("The ID number's check digit does not match."),
-                           code="accounts.invalid_id_number", field=field)
+        raise InvalidInput(
+            _("The ID number's check digit does not match."), code="accounts.invalid_id_number", field=field
+        )
     return number
 
 

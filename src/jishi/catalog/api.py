@@ -1,6 +1,5 @@
 """Public catalog API: categories, product search and listing, product detail."""
 
-
 from typing import Annotated, Literal
 
 from django.http import HttpRequest
@@ -106,7 +105,6 @@ def product_detail(request: HttpRequest, product_id: Annotated[int, Field(ge=1, 
     return product_detail_out(selectors.product_public_get(product_id))
 
 
-
 class AttributeDefinitionOut(Schema):
     code: str
     name: str
@@ -124,7 +122,11 @@ def category_attributes(
     """The attributes a product of this category carries (its own and its ancestors')."""
     return [
         AttributeDefinitionOut(
-            code=a.code, name=a.name, kind=a.kind, unit=a.unit, required=a.required,
+            code=a.code,
+            name=a.name,
+            kind=a.kind,
+            unit=a.unit,
+            required=a.required,
             choices=[c.value for c in a.choices.all()],
         )
         for a in selectors.attributes_for_category(selectors.category_get(category_id))

@@ -1,6 +1,5 @@
 """Merchant catalog API: the actor's own products, SKUs and images. Another merchant's rows are 404."""
 
-
 from typing import Annotated, Literal
 
 from django.http import HttpRequest
@@ -37,8 +36,9 @@ class OptionIn(Schema):
 
 
 class SkuIn(Schema):
-    options: Annotated[dict[Annotated[str, Field(max_length=20)], Annotated[str, Field(max_length=30)]],
-                       Field(max_length=3)] = {}
+    options: Annotated[
+        dict[Annotated[str, Field(max_length=20)], Annotated[str, Field(max_length=30)]], Field(max_length=3)
+    ] = {}
     price: Amount
     compare_at_price: Amount | None = None
     stock: Annotated[int, Field(ge=0, le=1_000_000)]
@@ -51,8 +51,9 @@ class ProductIn(Schema):
     title: Annotated[str, Field(min_length=1, max_length=120)]
     subtitle: Annotated[str, Field(max_length=200)] = ""
     description: Annotated[str, Field(max_length=20_000)] = ""
-    attributes: Annotated[dict[Annotated[str, Field(max_length=40)], Annotated[str, Field(max_length=200)]],
-                          Field(max_length=50)] = {}
+    attributes: Annotated[
+        dict[Annotated[str, Field(max_length=40)], Annotated[str, Field(max_length=200)]], Field(max_length=50)
+    ] = {}
     options: Annotated[list[OptionIn], Field(max_length=3)] = []
     skus: Annotated[list[SkuIn], Field(min_length=1, max_length=200)]
 

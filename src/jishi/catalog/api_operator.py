@@ -1,6 +1,5 @@
 """Operator catalog API: the product review queue."""
 
-
 from typing import Annotated, Literal
 
 from django.http import HttpRequest
@@ -54,7 +53,9 @@ def review_queue(
         "attribute_values__attribute", "attribute_values__choice", "options__values", "skus__stock"
     )
     result = paginate(products, page=page, page_size=page_size)
-    return ReviewPageOut(items=[_review_out(p) for p in result.items], count=result.count, page=page, page_size=page_size)
+    return ReviewPageOut(
+        items=[_review_out(p) for p in result.items], count=result.count, page=page, page_size=page_size
+    )
 
 
 @router.post("/{product_id}/approve", response={200: ReviewProductOut, **errors(401, 403, 404, 409)})

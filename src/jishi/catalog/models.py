@@ -162,9 +162,7 @@ class ProductOption(models.Model):
 
     class Meta:
         ordering = ("position", "id")
-        constraints: ClassVar = [
-            models.UniqueConstraint(fields=["product", "name"], name="catalog_option_unique_name")
-        ]
+        constraints: ClassVar = [models.UniqueConstraint(fields=["product", "name"], name="catalog_option_unique_name")]
 
     def __str__(self) -> str:
         return self.name
@@ -244,4 +242,4 @@ class ProductImage(models.Model):
         ordering = ("position", "id")
 
     def __str__(self) -> str:
-        return self.alt or self.image.name
+        return self.alt or self.image.name or ""

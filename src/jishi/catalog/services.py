@@ -117,7 +117,13 @@ def attribute_create(
     """Define a typed attribute on ``category`` (and so on its descendants)."""
     with transaction.atomic():
         attribute = Attribute.objects.create(
-            category=category, code=code, name=name, name_en=name_en, kind=kind, unit=unit, required=required,
+            category=category,
+            code=code,
+            name=name,
+            name_en=name_en,
+            kind=kind,
+            unit=unit,
+            required=required,
             position=position,
         )
         AttributeChoice.objects.bulk_create(
@@ -193,14 +199,19 @@ def _check_sku_numbers(sku: SkuInput, prefix: str) -> None:
     if sku.price.currency != "CNY":
         raise _invalid(_("Prices are in CNY."), f"{prefix}.price", "catalog.invalid_currency")
     if not 0 < sku.price.minor <= MAX_PRICE_MINOR:
-        raise _invalid(_("The price must be above 0 and at most 10,000,000."), f"{prefix}.price",
-                       "catalog.invalid_price")
+        raise _invalid(
+            _("The price must be above 0 and at most 10,000,000."), f"{prefix}.price", "catalog.invalid_price"
+        )
     if sku.compare_at_price is not None and sku.compare_at_price.minor < sku.price.minor:
-        raise _invalid(_("The compare-at price cannot be below the price."), f"{prefix}.compare_at_price",
-                       "catalog.invalid_price")
+        raise _invalid(
+            _("The compare-at price cannot be below the price."), f"{prefix}.compare_at_price", "catalog.invalid_price"
+        )
     if sku.compare_at_price is not None and sku.compare_at_price.minor > MAX_PRICE_MINOR:
-        raise _invalid(_("The price must be above 0 and at most 10,000,000."), f"{prefix}.compare_at_price",
-                       "catalog.invalid_price")
+        raise _invalid(
+            _("The price must be above 0 and at most 10,000,000."),
+            f"{prefix}.compare_at_price",
+            "catalog.invalid_price",
+        )
     if not 0 <= sku.weight_grams <= MAX_WEIGHT_GRAMS:
         raise _invalid(_("The weight is 0 to 1,000,000 grams."), f"{prefix}.weight_grams")
     if not 0 <= sku.stock <= inventory.MAX_QUANTITY:
@@ -482,7 +493,11 @@ def _transition(product: Product, to: ProductStatus, *, actor: Any, reason: str 
     for name, value in changes.items():
         setattr(product, name, value)
     audit.record(
-        actor=actor, action=f"product.{to}", target=product, before={"status": current}, after={"status": to},
+        actor=actor,
+        action=f"product.{to}",
+        target=product,
+        before={"status": current},
+        after={"status": to},
         reason=reason,
     )
     return product
@@ -490,10 +505,15 @@ def _transition(product: Product, to: ProductStatus, *, actor: Any, reason: str 
 
 @transaction.atomic
 def product_submit(*, actor: Any, product_id: int) -> Product:
-    """Send a draft, rejected or unlisted product for review. Idempotent. Needs at least one active SKU."""
+    """Send a draft, rejected or unlisted product for review. Idempotent. Needs at least one active SKU.
+
+    A published product is already reviewed: submitting it is an InvalidTransition.
+    """
     product = selectors.product_get_for_merchant(actor, product_id)
     if product.status == ProductStatus.PENDING_REVIEW:
         return product
+    if product.status == ProductStatus.PUBLISHED:
+        raise InvalidTransition(params={"from": product.status, "to": ProductStatus.PENDING_REVIEW})
     if not Sku.objects.filter(product=product, is_active=True).exists():
         raise _invalid(_("Add at least one SKU first."), "skus", "catalog.missing_skus")
     return _transition(product, ProductStatus.PENDING_REVIEW, actor=actor)
@@ -558,7 +578,13 @@ def image_delete(*, actor: Any, product_id: int, image_id: int) -> None:
     for position, remaining in enumerate(ProductImage.objects.filter(product=product).order_by("position", "id")):
         if remaining.position != position:
             ProductImage.objects.filter(pk=remaining.pk).update(position=position)
-    transaction.on_commit(lambda: [storage.delete(name) for name in files if name])
+    transaction.on_commit(lambda: _delete_files(storage, files))
+
+
+def _delete_files(storage: Any, names: tuple[str | None, ...]) -> None:
+    for name in names:
+        if name:
+            storage.delete(name)
 
 
 @transaction.atomic

@@ -24,6 +24,4 @@ TRANSITIONS: Mapping[ProductStatus, frozenset[ProductStatus]] = {
 }
 
 # Statuses in which the merchant may edit the product's content.
-EDITABLE = frozenset(
-    {ProductStatus.DRAFT, ProductStatus.REJECTED, ProductStatus.UNLISTED, ProductStatus.PUBLISHED}
-)
+EDITABLE = frozenset({ProductStatus.DRAFT, ProductStatus.REJECTED, ProductStatus.UNLISTED, ProductStatus.PUBLISHED})

@@ -181,7 +181,8 @@ JISHI_LOGIN_WINDOW_SECONDS = 15 * 60
 JISHI_LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
 JISHI_LOGIN_MAX_FAILURES_PER_IP = 20
 JISHI_API_TOKEN_TTL_DAYS = int(os.environ.get("JISHI_API_TOKEN_TTL_DAYS", "30"))
-JISHI_PAGE_SIZE_MAX = 100
+# Search counts and facets are reused for this long per filter set (0: always recount).
+JISHI_SEARCH_CACHE_SECONDS = int(os.environ.get("JISHI_SEARCH_CACHE_SECONDS", "30"))
 JISHI_CURRENCY = "CNY"
 JISHI_PUBLIC_NAME = _("Jishi")
 

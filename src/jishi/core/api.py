@@ -17,7 +17,7 @@ class ErrorOut(Schema):
 
 def errors(*statuses: int) -> dict[int, type[ErrorOut]]:
     """Response declarations for error statuses; 400 and 422 are always possible."""
-    return {status: ErrorOut for status in {400, 422, *statuses}}
+    return dict.fromkeys({400, 422, *statuses}, ErrorOut)
 
 
 def reject_unknown_params(request: HttpRequest, allowed: set[str]) -> None:

@@ -26,9 +26,7 @@ _VERSION = "v1"
 
 @lru_cache(maxsize=4)
 def _derive(secret: str, label: bytes) -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"jishi-field-key", info=label).derive(
-        secret.encode()
-    )
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"jishi-field-key", info=label).derive(secret.encode())
 
 
 def _keys() -> tuple[bytes, bytes]:

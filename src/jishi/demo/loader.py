@@ -53,6 +53,15 @@ def _has_cjk_font() -> bool:
     return any(Path(p).exists() for p in FONT_PATHS)
 
 
+def _fit_text(draw: ImageDraw.ImageDraw, at: tuple[int, int], text: str, *, size: int, color: tuple[int, ...]) -> None:
+    """Draw centred text, shrinking the font until it fits inside the 480-pixel card."""
+    font = _font(size)
+    while size > 14 and draw.textlength(text, font=font) > 480:
+        size -= 2
+        font = _font(size)
+    draw.text(at, text, fill=color, font=font, anchor="mm")
+
+
 def product_image(title: str, english: str, color: tuple[int, int, int], seed: int) -> bytes:
     """A 600×600 JPEG: the category colour, a few soft shapes and the product's name."""
     rng = random.Random(seed)
@@ -64,8 +73,8 @@ def product_image(title: str, english: str, color: tuple[int, int, int], seed: i
         draw.ellipse((x - r, y - r, x + r, y + r), fill=shade)
     draw.rounded_rectangle((40, 380, 560, 560), radius=24, fill=(255, 255, 255))
     label = title if _has_cjk_font() else english
-    draw.text((300, 440), label[:14], fill=(40, 40, 40), font=_font(40), anchor="mm")
-    draw.text((300, 505), english[:28], fill=(110, 110, 110), font=_font(26), anchor="mm")
+    _fit_text(draw, (300, 440), label, size=44, color=(40, 40, 40))
+    _fit_text(draw, (300, 505), english, size=28, color=(110, 110, 110))
     out = io.BytesIO()
     image.save(out, "JPEG", quality=80)
     return out.getvalue()
@@ -81,8 +90,8 @@ class DemoLoader:
         self.rng = random.Random(20261124)
         self.report = Report()
         self.image_every = image_every
-        self.reviewer: User | None = None
-        self.buyer: User | None = None
+        self.reviewer: User  # created by _people()
+        self.buyer: User
         self.owners: dict[str, User] = {}
 
     def already_loaded(self) -> bool:
@@ -104,19 +113,31 @@ class DemoLoader:
         return user
 
     def _people(self) -> None:
-        self._user(label="operator (admin, Django admin too)", email=ADMIN_EMAIL, display_name="平台管理员",
-                   operator_role=OperatorRole.ADMIN, is_staff=True, is_superuser=True)
-        self.reviewer = self._user(label="operator (reviewer)", email=REVIEWER_EMAIL, display_name="审核员小李",
-                                   operator_role=OperatorRole.REVIEWER)
+        self._user(
+            label="operator (admin, Django admin too)",
+            email=ADMIN_EMAIL,
+            display_name="平台管理员",
+            operator_role=OperatorRole.ADMIN,
+            is_staff=True,
+            is_superuser=True,
+        )
+        self.reviewer = self._user(
+            label="operator (reviewer)",
+            email=REVIEWER_EMAIL,
+            display_name="审核员小李",
+            operator_role=OperatorRole.REVIEWER,
+        )
         self.buyer = self._user(label="buyer", phone=BUYER_PHONE, display_name="买家小王")
         for name, kind, city, phone, description in MERCHANTS:
             owner = self._user(label=f"merchant owner · {name}", phone=phone, display_name=f"{name}店主")
-            merchants.merchant_create(actor=self.reviewer, name=name, kind=kind, owner=owner,
-                                      description=description, city=city)
+            merchants.merchant_create(
+                actor=self.reviewer, name=name, kind=kind, owner=owner, description=description, city=city
+            )
             self.owners[name] = User.objects.select_related("membership__merchant").get(pk=owner.pk)
         staff = self._user(label="merchant staff · 萌宠之家", phone=STAFF_PHONE, display_name="萌宠之家店员")
-        merchants.membership_add(actor=self.reviewer, merchant=Merchant.objects.get(name="萌宠之家"), user=staff,
-                                 role=StaffRole.STAFF)
+        merchants.membership_add(
+            actor=self.reviewer, merchant=Merchant.objects.get(name="萌宠之家"), user=staff, role=StaffRole.STAFF
+        )
 
     def _kyc(self) -> None:
         approved = accounts.kyc_submit(actor=self.buyer, real_name="王小明", id_number=_valid_id_number(1))
@@ -130,22 +151,27 @@ class DemoLoader:
     def _root(self, root: Root, root_index: int) -> None:
         top = catalog.category_create(name=root.name, name_en=root.name_en, slug=root.slug, position=root_index)
         for branch_index, branch in enumerate(root.branches):
-            middle = catalog.category_create(name=branch.name, name_en=branch.name_en, slug=branch.slug,
-                                             parent=top, position=branch_index)
+            middle = catalog.category_create(
+                name=branch.name, name_en=branch.name_en, slug=branch.slug, parent=top, position=branch_index
+            )
             for position, (code, (name, choices)) in enumerate(branch.attributes.items()):
-                catalog.attribute_create(category=middle, code=code, name=name, kind=AttributeKind.CHOICE,
-                                         choices=choices, position=position)
+                catalog.attribute_create(
+                    category=middle, code=code, name=name, kind=AttributeKind.CHOICE, choices=choices, position=position
+                )
             for leaf_index, leaf in enumerate(branch.leaves):
                 self._leaf(root, branch, leaf, middle, leaf_index)
 
     def _leaf(self, root: Root, branch: Branch, leaf: Leaf, parent: Category, position: int) -> None:
-        category = catalog.category_create(name=leaf.name, name_en=leaf.name_en, slug=leaf.slug, parent=parent,
-                                           position=position)
+        category = catalog.category_create(
+            name=leaf.name, name_en=leaf.name_en, slug=leaf.slug, parent=parent, position=position
+        )
         for code, choices in leaf.attributes.items():
-            catalog.attribute_create(category=category, code=code, name="适用阶段", kind=AttributeKind.CHOICE,
-                                     choices=choices, position=10)
-        catalog.attribute_create(category=category, code="net_weight", name="净含量", kind=AttributeKind.NUMBER,
-                                 unit="kg", position=20)
+            catalog.attribute_create(
+                category=category, code=code, name="适用阶段", kind=AttributeKind.CHOICE, choices=choices, position=10
+            )
+        catalog.attribute_create(
+            category=category, code="net_weight", name="净含量", kind=AttributeKind.NUMBER, unit="kg", position=20
+        )
         owner = self.owners[leaf.merchant]
         for i in range(PRODUCTS_PER_LEAF):
             self._product(root, branch, leaf, category, owner, i)
@@ -169,7 +195,7 @@ class DemoLoader:
             title=title,
             subtitle=f"{english} · {edition}",
             description=f"{title}\n{english}. {leaf.name_en} from {owner.membership.merchant.name}.\n"
-                        "正品保障 · 48 小时内发货 · 七天无理由退换",
+            "正品保障 · 48 小时内发货 · 七天无理由退换",
             attributes=attributes,
             options=[catalog.OptionInput(name=n, values=v) for n, v in leaf.options.items()],
             skus=self._skus(leaf, base),
@@ -190,9 +216,15 @@ class DemoLoader:
             price = base + step * (base // 10 // 100 * 100)
             stock = 0 if self.rng.random() < 0.08 else self.rng.randint(3, 300)
             compare = Money(price * 6 // 5 // 100 * 100, "CNY") if self.rng.random() < 0.3 else None
-            skus.append(catalog.SkuInput(options=dict(zip(names, combo, strict=True)), price=Money(price, "CNY"),
-                                         compare_at_price=compare if compare and compare.minor >= price else None,
-                                         stock=stock, weight_grams=self.rng.randint(100, 6000)))
+            skus.append(
+                catalog.SkuInput(
+                    options=dict(zip(names, combo, strict=True)),
+                    price=Money(price, "CNY"),
+                    compare_at_price=compare if compare and compare.minor >= price else None,
+                    stock=stock,
+                    weight_grams=self.rng.randint(100, 6000),
+                )
+            )
         return skus
 
     def _decide(self, product_id: int, owner: User, i: int) -> None:

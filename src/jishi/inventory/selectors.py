@@ -15,6 +15,15 @@ def available_for_skus(sku_ids: list[int]) -> dict[int, int]:
     }
 
 
+def products_in_stock(product_ids: list[int]) -> set[int]:
+    """Which of these products have an active SKU with units available (one query)."""
+    return set(
+        Stock.objects.filter(
+            sku__product_id__in=product_ids, sku__is_active=True, quantity__gt=F("reserved")
+        ).values_list("sku__product_id", flat=True)
+    )
+
+
 def product_in_stock_expression(product_ref: str = "pk") -> Exists:
     """An ``Exists`` that is true when any active SKU of the outer product has units available."""
     return Exists(

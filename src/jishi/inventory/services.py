@@ -8,8 +8,8 @@ from typing import Any
 
 from django.db import transaction
 
-from jishi.inventory.locks import lock_stocks
 from jishi.inventory.errors import InvalidQuantity, OutOfStock
+from jishi.inventory.locks import lock_stocks
 from jishi.inventory.models import MovementReason, Stock, StockMovement
 
 MAX_QUANTITY = 1_000_000
@@ -58,4 +58,3 @@ def stock_set(*, actor: Any, sku_id: int, quantity: int) -> Stock:
 
 def _user(actor: Any) -> Any:
     return actor if getattr(actor, "is_authenticated", False) else None
-

@@ -1,8 +1,9 @@
 """Full-text matching on each database over ``catalog_product.search_text``.
 
 SQLite: an external-content FTS5 table kept in step by triggers (see the
-migration), ranked by bm25. PostgreSQL: a GIN index on
-``to_tsvector('simple', search_text)``, ranked by ts_rank. Both receive
+migrations), ranked by bm25. PostgreSQL: a stored generated column
+``search_vector = to_tsvector('simple', search_text)`` under a GIN index,
+ranked by ts_rank. Both receive
 words already segmented by :mod:`jishi.search.text`, so each only has to
 split on spaces.
 """
@@ -18,7 +19,7 @@ from django.db.models.expressions import RawSQL
 from jishi.search.text import is_latin
 
 FTS_TABLE = "search_product_fts"
-PG_INDEX = "search_product_text_gin"
+PG_COLUMN = "search_vector"  # generated from search_text, GIN-indexed (migration 0002)
 
 
 def _fts5_query(words: list[str]) -> str:
@@ -51,23 +52,36 @@ class _SqlTemplate(Func):
         return self.sql_template.format(*parts), tuple(params)
 
 
+class _StoredVector(Func):
+    """PostgreSQL's stored ``search_vector`` column of the product table, under whatever alias the query uses."""
+
+    def __init__(self) -> None:
+        super().__init__(F("search_text"), output_field=Field())
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple[Any, ...]]:  # type: ignore[override]
+        sql, params = compiler.compile(self.source_expressions[0])
+        return sql.replace(connection.ops.quote_name("search_text"), connection.ops.quote_name(PG_COLUMN)), tuple(
+            params
+        )
+
+
 def match(products: QuerySet, words: list[str]) -> QuerySet:
     """Keep the products whose search text has every word; annotate ``relevance`` (higher is better)."""
     if connection.vendor == "postgresql":
         query = Value(_tsquery(words))
-        vector = "to_tsvector('simple'::regconfig, {0})"
         tsquery = "to_tsquery('simple'::regconfig, {1})"
         return products.filter(
-            _SqlTemplate(f"{vector} @@ {tsquery}", F("search_text"), query, output_field=BooleanField())
+            _SqlTemplate(f"{{0}} @@ {tsquery}", _StoredVector(), query, output_field=BooleanField())
         ).annotate(
-            relevance=_SqlTemplate(f"ts_rank({vector}, {tsquery})", F("search_text"), query, output_field=FloatField())
+            relevance=_SqlTemplate(f"ts_rank({{0}}, {tsquery})", _StoredVector(), query, output_field=FloatField())
         )
     query = Value(_fts5_query(words))
     return products.filter(
-        id__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [query.value])
+        # The table name is a constant; the words are bound as a parameter.
+        id__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [query.value])  # noqa: S608, S611
     ).annotate(
         relevance=_SqlTemplate(
-            f"(SELECT -bm25({FTS_TABLE}) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH {{0}} AND rowid = {{1}})",
+            f"(SELECT -bm25({FTS_TABLE}) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH {{0}} AND rowid = {{1}})",  # noqa: S608
             query,
             F("id"),
             output_field=FloatField(),

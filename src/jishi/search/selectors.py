@@ -1,22 +1,33 @@
 """Product search: keyword, filters, facets, sorting and pages — one function for the API and the pages.
 
 A search runs a constant number of queries whatever the page size: the
-count, the page (merchant and category joined), its images, the category
-facet, the attribute facet and the category list.
+page (merchant and category joined), its images, its stock, and — unless
+cached — the count, the category facet, the attribute facet and the
+category list. Counts and facets depend only on the filters, not on the
+page or the sort, so they are cached per filter set for
+``JISHI_SEARCH_CACHE_SECONDS`` (a buyer paging through results, or many
+buyers browsing a category, reuse them; a new listing shows up in the
+counts within that time).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import cast
+
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from jishi.catalog.models import Category, Product, ProductAttributeValue, ProductImage
 from jishi.catalog.selectors import category_list, published_products
 from jishi.core.errors import InvalidInput
-from jishi.core.pagination import Page, paginate
-from jishi.inventory.selectors import product_in_stock_expression
+from jishi.core.pagination import Page
+from jishi.inventory.selectors import product_in_stock_expression, products_in_stock
 from jishi.search import backends
 from jishi.search.text import query_words
 
@@ -57,6 +68,13 @@ class AttributeFacet:
     code: str
     name: str
     values: list[FacetValue]
+
+
+@dataclass(frozen=True)
+class _Summary:
+    count: int
+    categories: list[FacetValue]
+    attributes: list[AttributeFacet]
 
 
 @dataclass(frozen=True)
@@ -115,11 +133,20 @@ def _category_facets(products: QuerySet[Product], params: SearchParams) -> list[
 
 
 def _attribute_facets(products: QuerySet[Product], params: SearchParams) -> list[AttributeFacet]:
+    """Value counts of the filterable choice attributes of the chosen category (and its ancestors).
+
+    Without a category or keywords there are none: brands of cat food and of
+    phones side by side help nobody, and counting them scans the catalogue.
+    """
+    if params.category is None and not params.q:
+        return []
+    values = ProductAttributeValue.objects.filter(
+        product__in=products.order_by().values("pk"), attribute__filterable=True, choice__isnull=False
+    )
+    if params.category is not None:
+        values = values.filter(attribute__category_id__in=params.category.ancestor_ids())
     rows = (
-        ProductAttributeValue.objects.filter(
-            product__in=products.order_by().values("pk"), attribute__filterable=True, choice__isnull=False
-        )
-        .values("attribute__code", "attribute__name", "choice__value", "choice__position")
+        values.values("attribute__code", "attribute__name", "choice__value", "choice__position")
         .annotate(n=Count("product_id"))
         .order_by("attribute__code", "choice__position")
     )
@@ -134,6 +161,36 @@ def _attribute_facets(products: QuerySet[Product], params: SearchParams) -> list
     return list(facets.values())
 
 
+def _summary_key(params: SearchParams, words: list[str]) -> str:
+    filters = (
+        words,
+        params.category.pk if params.category else None,
+        params.price_min,
+        params.price_max,
+        sorted((code, sorted(values)) for code, values in params.attributes.items()),
+        params.merchant_id,
+        params.in_stock,
+    )
+    return "search:summary:" + hashlib.sha256(json.dumps(filters, ensure_ascii=False).encode()).hexdigest()
+
+
+def _summary(products: QuerySet[Product], params: SearchParams, words: list[str]) -> _Summary:
+    """Count and facets of a filter set, from the cache when fresh."""
+    ttl = settings.JISHI_SEARCH_CACHE_SECONDS
+    key = _summary_key(params, words)
+    cached = cache.get(key) if ttl else None
+    if cached is not None:
+        return cast(_Summary, cached)
+    summary = _Summary(
+        count=products.count(),
+        categories=_category_facets(products, params),
+        attributes=_attribute_facets(products, params),
+    )
+    if ttl:
+        cache.set(key, summary, ttl)
+    return summary
+
+
 def product_search(params: SearchParams, *, with_facets: bool = True) -> SearchResult:
     """Search published products. Sort ``relevance`` falls back to ``newest`` without keywords."""
     words = query_words(params.q) if params.q else []
@@ -141,19 +198,22 @@ def product_search(params: SearchParams, *, with_facets: bool = True) -> SearchR
     if sort == "relevance" and not words:
         sort = "newest"
     products = _filtered(params, words)
+    summary = _summary(products, params, words)
+    start = (params.page - 1) * params.page_size
     listed = (
         products.select_related("merchant", "category")
-        .annotate(has_stock=product_in_stock_expression())
         .prefetch_related(Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")))
         .order_by(*_ORDER[sort])
     )
-    page = paginate(listed, page=params.page, page_size=params.page_size)
-    if not with_facets:
-        return SearchResult(page=page, categories=[], attributes=[], words=words, sort=sort)
+    items = list(listed[start : start + params.page_size]) if start < summary.count else []
+    stocked = products_in_stock([p.pk for p in items]) if items else set()
+    for product in items:
+        product.has_stock = product.pk in stocked  # type: ignore[attr-defined]
+    page = Page(items=items, count=summary.count, page=params.page, page_size=params.page_size)
     return SearchResult(
         page=page,
-        categories=_category_facets(products, params),
-        attributes=_attribute_facets(products, params),
+        categories=summary.categories if with_facets else [],
+        attributes=summary.attributes if with_facets else [],
         words=words,
         sort=sort,
     )

@@ -21,6 +21,11 @@ from jishi.core.errors import DomainError, NotFound
 from jishi.core.permissions import Permission
 
 
+def is_htmx(request: HttpRequest) -> bool:
+    """True for a request made by htmx (set by django-htmx's middleware)."""
+    return bool(getattr(request, "htmx", False))
+
+
 def back(request: HttpRequest, fallback: str = "/") -> HttpResponseRedirect:
     """Redirect to the page the request came from (same host only)."""
     referer = request.headers.get("Referer", "")

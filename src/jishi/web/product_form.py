@@ -81,15 +81,23 @@ class EditorState:
     def option_rows(self) -> list[dict[str, str]]:
         padded = self.options + [("", "")] * (MAX_OPTION_ROWS - len(self.options))
         return [
-            {"name": name, "values": values, "error": self.errors.get(f"options.{i}", "")
-             or self.errors.get(f"options.{i}.values", "") or self.errors.get(f"options.{i}.name", "")}
+            {
+                "name": name,
+                "values": values,
+                "error": self.errors.get(f"options.{i}", "")
+                or self.errors.get(f"options.{i}.values", "")
+                or self.errors.get(f"options.{i}.name", ""),
+            }
             for i, (name, values) in enumerate(padded[:MAX_OPTION_ROWS])
         ]
 
     def grid(self) -> list[dict[str, Any]]:
         return [
-            {"row": row, "index": i, "errors": {k.rsplit(".", 1)[-1]: v for k, v in self.errors.items()
-                                                 if k.startswith(f"skus.{i}.")}}
+            {
+                "row": row,
+                "index": i,
+                "errors": {k.rsplit(".", 1)[-1]: v for k, v in self.errors.items() if k.startswith(f"skus.{i}.")},
+            }
             for i, row in enumerate(self.rows)
         ]
 
@@ -144,9 +152,11 @@ def state_from_post(data: QueryDict) -> EditorState:
         title=data.get("title", "")[:120],
         subtitle=data.get("subtitle", "")[:200],
         description=data.get("description", "")[:20_000],
-        attributes={k[5:]: v[:200] for k, v in data.items() if k.startswith("attr-")},
-        options=[(data.get(f"option-{i}-name", "")[:20], data.get(f"option-{i}-values", "")[:1000])
-                 for i in range(MAX_OPTION_ROWS)],
+        attributes={k[5:]: str(data.get(k, ""))[:200] for k in data if k.startswith("attr-")},
+        options=[
+            (data.get(f"option-{i}-name", "")[:20], data.get(f"option-{i}-values", "")[:1000])
+            for i in range(MAX_OPTION_ROWS)
+        ],
     )
     state.options = [(n, v) for n, v in state.options if n.strip() or v.strip()]
     count = data.get("sku-count", "0")
@@ -203,8 +213,16 @@ def to_input(state: EditorState) -> ProductInput | None:
         stock = _whole(row.stock or "0", f"skus.{i}.stock", state.errors)
         weight = _whole(row.weight or "0", f"skus.{i}.weight_grams", state.errors)
         if price is not None:
-            skus.append(SkuInput(options=row.options, price=price, compare_at_price=compare, stock=stock,
-                                 code=row.code, weight_grams=weight))
+            skus.append(
+                SkuInput(
+                    options=row.options,
+                    price=price,
+                    compare_at_price=compare,
+                    stock=stock,
+                    code=row.code,
+                    weight_grams=weight,
+                )
+            )
     if state.errors:
         return None
     return ProductInput(

@@ -131,4 +131,6 @@ def verification(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Submitted. We will review it shortly."))
             return redirect("web:verification")
     can_submit = current is None or current.status == "rejected"
-    return render(request, "web/account/verification.html", {"form": form, "current": current, "can_submit": can_submit})
+    return render(
+        request, "web/account/verification.html", {"form": form, "current": current, "can_submit": can_submit}
+    )

@@ -14,7 +14,7 @@ from jishi.catalog.states import ProductStatus
 from jishi.core.errors import DomainError
 from jishi.core.pagination import paginate
 from jishi.web import product_form
-from jishi.web.pages import page
+from jishi.web.pages import is_htmx, page
 
 
 @page(PRODUCT_MANAGE)
@@ -44,8 +44,8 @@ def _render_editor(request: HttpRequest, state: product_form.EditorState, produc
         "option_rows": state.option_rows(),
         "grid": state.grid(),
     }
-    template = "web/merchant/product_form.html#editor" if request.htmx else "web/merchant/product_form.html"
-    return render(request, template, context, status=422 if state.errors and not request.htmx else 200)
+    template = "web/merchant/product_form.html#editor" if is_htmx(request) else "web/merchant/product_form.html"
+    return render(request, template, context, status=422 if state.errors and not is_htmx(request) else 200)
 
 
 def _save(request: HttpRequest, state: product_form.EditorState, product_id: int | None) -> HttpResponse | None:

@@ -38,9 +38,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @page(KYC_REVIEW)
 def kyc_queue(request: HttpRequest) -> HttpResponse:
     queue = accounts_selectors.kyc_queue_for(actor_of(request))
-    return render(
-        request, "web/operator/kyc.html", {"page": paginate(queue, page=_page_number(request), page_size=20)}
-    )
+    return render(request, "web/operator/kyc.html", {"page": paginate(queue, page=_page_number(request), page_size=20)})
 
 
 @require_POST

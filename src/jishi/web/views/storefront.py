@@ -4,7 +4,8 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import get_language, gettext as _, to_locale
+from django.utils.translation import get_language, to_locale
+from django.utils.translation import gettext as _
 
 from jishi.catalog import selectors as catalog
 from jishi.catalog.models import Category, Product
@@ -14,7 +15,7 @@ from jishi.core.permissions import PUBLIC
 from jishi.merchants import selectors as merchants
 from jishi.search.selectors import SearchParams, parse_attribute_filters, product_search
 from jishi.web.forms import SORT_CHOICES, SearchForm
-from jishi.web.pages import page
+from jishi.web.pages import is_htmx, page
 
 
 def _locale() -> str:
@@ -80,7 +81,7 @@ def search(request: HttpRequest, slug: str = "") -> HttpResponse:
         "merchant": _merchant(form.value("merchant")),
         "selected_attrs": request.GET.getlist("attr"),
     }
-    template = "web/storefront/search.html#results" if request.htmx else "web/storefront/search.html"
+    template = "web/storefront/search.html#results" if is_htmx(request) else "web/storefront/search.html"
     return render(request, template, context)
 
 

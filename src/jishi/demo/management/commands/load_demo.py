@@ -23,7 +23,9 @@ class Command(BaseCommand):
             started = time.monotonic()
             report = loader.load()
             counts = ", ".join(f"{n} {status}" for status, n in sorted(report.products.items()))
-            self.stdout.write(self.style.SUCCESS(f"Demo market loaded in {time.monotonic() - started:.0f} s: {counts}."))
+            self.stdout.write(
+                self.style.SUCCESS(f"Demo market loaded in {time.monotonic() - started:.0f} s: {counts}.")
+            )
         self._print_welcome(options["base_url"])
 
     def _print_welcome(self, base: str) -> None:
