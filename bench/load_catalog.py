@@ -102,11 +102,10 @@ def load(total: int, *, seed: int = 7) -> float:
         with transaction.atomic():
             Product.objects.bulk_create(products)
             skus = Sku.objects.bulk_create(
-                Sku(product=p, price_minor=price, combination="") for p, (_, price, _) in zip(products, extras, strict=True)
+                Sku(product=p, price_minor=price, combination="")
+                for p, (_, price, _) in zip(products, extras, strict=True)
             )
-            Stock.objects.bulk_create(
-                Stock(sku=s, quantity=qty) for s, (_, _, qty) in zip(skus, extras, strict=True)
-            )
+            Stock.objects.bulk_create(Stock(sku=s, quantity=qty) for s, (_, _, qty) in zip(skus, extras, strict=True))
             ProductAttributeValue.objects.bulk_create(
                 ProductAttributeValue(product=p, attribute_id=c.attribute_id, choice=c)
                 for p, (c, _, _) in zip(products, extras, strict=True)

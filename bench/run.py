@@ -89,7 +89,7 @@ def serve() -> subprocess.Popen[bytes]:
     )
     for _ in range(60):
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/api/v1/products?page_size=1", timeout=2)  # noqa: S310
+            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/api/v1/products?page_size=1", timeout=2)
             return server
         except OSError:
             time.sleep(0.5)
@@ -103,10 +103,15 @@ def measure(user_class: str, clients: int) -> dict[str, float]:
         subprocess.run(
             [
                 str(BIN / "locust"),
-                "-f", str(ROOT / "bench" / "locustfile.py"),
+                "-f",
+                str(ROOT / "bench" / "locustfile.py"),
                 user_class,
-                "--headless", "--only-summary", "--loglevel=ERROR",
-                f"--users={clients}", f"--spawn-rate={clients}", f"--run-time={SECONDS}s",
+                "--headless",
+                "--only-summary",
+                "--loglevel=ERROR",
+                f"--users={clients}",
+                f"--spawn-rate={clients}",
+                f"--run-time={SECONDS}s",
                 f"--host=http://127.0.0.1:{PORT}",
                 f"--csv={prefix}",
             ],
@@ -143,9 +148,10 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=30)
     print(f"\n{PRODUCTS:,} products, PostgreSQL, gunicorn {WORKERS} sync workers, {SECONDS} s per run, 2 cores shared")
-    print(f"| scenario | clients | req/s | p50 ms | p99 ms | failures |\n|---|---:|---:|---:|---:|---:|")
+    print("| scenario | clients | req/s | p50 ms | p99 ms | failures |\n|---|---:|---:|---:|---:|---:|")
     for r in results:
-        print(f"| {r['scenario']} | {r['clients']} | {r['rps']:.1f} | {r['p50_ms']:.0f} | {r['p99_ms']:.0f} | {r['failures']} |")
+        figures = f"{r['rps']:.1f} | {r['p50_ms']:.0f} | {r['p99_ms']:.0f} | {r['failures']}"
+        print(f"| {r['scenario']} | {r['clients']} | {figures} |")
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     (out / "latest.json").write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")

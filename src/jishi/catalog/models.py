@@ -225,8 +225,13 @@ class Sku(models.Model):
         return Money(self.compare_at_minor, self.currency) if self.compare_at_minor is not None else None
 
     @property
+    def options(self) -> dict[str, str]:
+        """``{"颜色": "黑", "尺码": "M"}`` in the product's option order."""
+        return dict(pair.split("=", 1) for pair in self.combination.split("|") if pair)
+
+    @property
     def label(self) -> str:
-        return " / ".join(pair.partition("=")[2] for pair in self.combination.split("|") if pair)
+        return " / ".join(self.options.values())
 
 
 class ProductImage(models.Model):

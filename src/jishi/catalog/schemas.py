@@ -202,10 +202,6 @@ def product_card_out(product: Product) -> ProductCardOut:
     )
 
 
-def sku_options(sku: Sku) -> dict[str, str]:
-    return dict(pair.split("=", 1) for pair in sku.combination.split("|") if pair)
-
-
 def _available(sku: Sku) -> int:
     stock = getattr(sku, "stock", None)
     return stock.available if stock is not None else 0
@@ -214,7 +210,7 @@ def _available(sku: Sku) -> int:
 def sku_out(sku: Sku) -> SkuOut:
     return SkuOut(
         id=sku.pk,
-        options=sku_options(sku),
+        options=sku.options,
         label=sku.label,
         code=sku.code,
         price=money_out(sku.price),

@@ -124,7 +124,7 @@ def state_from_product(product: Product) -> EditorState:
         options=[(o.name, "，".join(v.value for v in o.values.all())) for o in product.options.all()],
         rows=[
             SkuRow(
-                options=dict(pair.split("=", 1) for pair in s.combination.split("|") if pair),
+                options=s.options,
                 price=s.price.to_string(),
                 compare_at=s.compare_at_price.to_string() if s.compare_at_price else "",
                 stock=str(s.stock.quantity if hasattr(s, "stock") else 0),

@@ -1,5 +1,7 @@
 """Operator console: the KYC and product review queues."""
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -41,20 +43,33 @@ def kyc_queue(request: HttpRequest) -> HttpResponse:
     return render(request, "web/operator/kyc.html", {"page": paginate(queue, page=_page_number(request), page_size=20)})
 
 
+def _decide(
+    request: HttpRequest, *, approve: Callable[[], object], reject: Callable[[str], object], messages_: tuple[str, str]
+) -> bool:
+    """Apply the posted decision; False when a rejection came without a reason."""
+    if request.POST.get("decision") == "approve":
+        approve()
+        messages.success(request, messages_[0])
+        return True
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the reason for the rejection."))
+        return False
+    reject(form.cleaned_data["reason"])
+    messages.success(request, messages_[1])
+    return True
+
+
 @require_POST
 @page(KYC_REVIEW)
 def kyc_decide(request: HttpRequest, verification_id: int) -> HttpResponse:
     actor = actor_of(request)
-    if request.POST.get("decision") == "approve":
-        accounts.kyc_approve(actor=actor, verification_id=verification_id)
-        messages.success(request, _("Verification approved."))
-    else:
-        form = ReasonForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, _("Give the reason for the rejection."))
-            return redirect("web:operator_kyc")
-        accounts.kyc_reject(actor=actor, verification_id=verification_id, reason=form.cleaned_data["reason"])
-        messages.success(request, _("Verification rejected."))
+    _decide(
+        request,
+        approve=lambda: accounts.kyc_approve(actor=actor, verification_id=verification_id),
+        reject=lambda reason: accounts.kyc_reject(actor=actor, verification_id=verification_id, reason=reason),
+        messages_=(_("Verification approved."), _("Verification rejected.")),
+    )
     return redirect("web:operator_kyc")
 
 
@@ -76,14 +91,12 @@ def product_review(request: HttpRequest, product_id: int) -> HttpResponse:
 @page(PRODUCT_REVIEW)
 def product_decide(request: HttpRequest, product_id: int) -> HttpResponse:
     actor = actor_of(request)
-    if request.POST.get("decision") == "approve":
-        catalog.product_approve(actor=actor, product_id=product_id)
-        messages.success(request, _("Product published."))
-    else:
-        form = ReasonForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, _("Give the reason for the rejection."))
-            return redirect("web:operator_product", product_id=product_id)
-        catalog.product_reject(actor=actor, product_id=product_id, reason=form.cleaned_data["reason"])
-        messages.success(request, _("Product rejected."))
+    decided = _decide(
+        request,
+        approve=lambda: catalog.product_approve(actor=actor, product_id=product_id),
+        reject=lambda reason: catalog.product_reject(actor=actor, product_id=product_id, reason=reason),
+        messages_=(_("Product published."), _("Product rejected.")),
+    )
+    if not decided:
+        return redirect("web:operator_product", product_id=product_id)
     return redirect("web:operator_products")

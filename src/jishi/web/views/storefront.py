@@ -109,7 +109,7 @@ def picker_data(product: Product) -> dict[str, Any]:
             {
                 "id": s.pk,
                 "label": s.label,
-                "options": dict(pair.split("=", 1) for pair in s.combination.split("|") if pair),
+                "options": s.options,
                 "price": s.price.format(locale),
                 "compare": s.compare_at_price.format(locale) if s.compare_at_price else "",
                 "available": max(0, s.stock.quantity - s.stock.reserved) if hasattr(s, "stock") else 0,
