@@ -4,6 +4,7 @@ from django.urls import reverse
 from jishi.accounts.models import Address, RealNameVerification
 from jishi.catalog.models import Product
 from tests import factories
+from tests.accounts.test_addresses import ADDRESS
 from tests.accounts.test_validators import valid_id
 from tests.factories import PASSWORD
 
@@ -71,30 +72,13 @@ def test_account_pages_need_a_sign_in(client):
 
 def test_address_book_page_adds_and_shows_errors_next_to_the_field(client, buyer):
     client.force_login(buyer)
-    bad = client.post(
-        reverse("web:addresses"),
-        {
-            "receiver": "张三",
-            "phone": "123",
-            "province": "浙江省",
-            "city": "杭州市",
-            "district": "西湖区",
-            "detail": "x",
-        },
-    )
+    bad = client.post(reverse("web:addresses"), {**ADDRESS, "phone": "123"})
     assert bad.status_code == 200
     assert 'id="id_phone-error"' in bad.content.decode()
     assert Address.objects.count() == 0
     good = client.post(
         reverse("web:addresses"),
-        {
-            "receiver": "张三",
-            "phone": "13812341234",
-            "province": "浙江省",
-            "city": "杭州市",
-            "district": "西湖区",
-            "detail": "文三路 90 号",
-        },
+        ADDRESS,
     )
     assert good.status_code == 302
     page = client.get(reverse("web:addresses")).content.decode()
@@ -106,14 +90,7 @@ def test_another_buyers_address_page_is_404(client, buyer, other_buyer):
     client.force_login(buyer)
     client.post(
         reverse("web:addresses"),
-        {
-            "receiver": "张三",
-            "phone": "13812341234",
-            "province": "浙江省",
-            "city": "杭州市",
-            "district": "西湖区",
-            "detail": "文三路 90 号",
-        },
+        ADDRESS,
     )
     address = Address.objects.get()
     client.force_login(other_buyer)
