@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import QuerySet
 
 from jishi.accounts import errors
@@ -44,10 +42,6 @@ def address_get_for(actor: User, address_id: int) -> Address:
 def kyc_current_for(actor: User) -> RealNameVerification | None:
     """The actor's latest verification, whatever its status."""
     return RealNameVerification.objects.filter(user=actor).first()
-
-
-def kyc_is_approved(user: Any) -> bool:
-    return RealNameVerification.objects.filter(user=user, status=KycStatus.APPROVED).exists()
 
 
 def kyc_queue_for(actor: User, *, status: str = KycStatus.PENDING) -> QuerySet[RealNameVerification]:

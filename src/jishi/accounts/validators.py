@@ -15,44 +15,12 @@ _ID_NUMBER = re.compile(r"^\d{17}[\dX]$")
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
 # Province-level codes of GB/T 2260 (the first two digits of a resident ID number).
-_PROVINCES = frozenset(
-    {
-        11,
-        12,
-        13,
-        14,
-        15,
-        21,
-        22,
-        23,
-        31,
-        32,
-        33,
-        34,
-        35,
-        36,
-        37,
-        41,
-        42,
-        43,
-        44,
-        45,
-        46,
-        50,
-        51,
-        52,
-        53,
-        54,
-        61,
-        62,
-        63,
-        64,
-        65,
-        71,
-        81,
-        82,
-    }
-)
+# fmt: off
+_PROVINCES = frozenset({
+    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42,
+    43, 44, 45, 46, 50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82,
+})
+# fmt: on
 
 
 def normalize_mobile(value: str, *, field: str = "phone") -> str:

@@ -11,7 +11,6 @@ from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent  # src/jishi
 PROJECT_DIR = BASE_DIR.parent.parent
@@ -183,8 +182,6 @@ JISHI_LOGIN_MAX_FAILURES_PER_IP = 20
 JISHI_API_TOKEN_TTL_DAYS = int(os.environ.get("JISHI_API_TOKEN_TTL_DAYS", "30"))
 # Search counts and facets are reused for this long per filter set (0: always recount).
 JISHI_SEARCH_CACHE_SECONDS = int(os.environ.get("JISHI_SEARCH_CACHE_SECONDS", "30"))
-JISHI_CURRENCY = "CNY"
-JISHI_PUBLIC_NAME = _("Jishi")
 
 LOGGING: dict[str, Any] = {
     "version": 1,

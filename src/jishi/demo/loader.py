@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import random
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,7 +39,7 @@ STAFF_PHONE = "13800000008"
 
 @dataclass
 class Report:
-    products: dict[str, int] = field(default_factory=dict)
+    products: Counter[str] = field(default_factory=Counter)
     logins: list[tuple[str, str, str]] = field(default_factory=list)
 
 
@@ -230,16 +231,16 @@ class DemoLoader:
     def _decide(self, product_id: int, owner: User, i: int) -> None:
         """Most products are published; a few stay as drafts, wait for review or were rejected."""
         if i == 16:
-            self.report.products["draft"] = self.report.products.get("draft", 0) + 1
+            self.report.products["draft"] += 1
             return
         catalog.product_submit(actor=owner, product_id=product_id)
-        if i == 15 and self.report.products.get("pending_review", 0) < 12:
-            self.report.products["pending_review"] = self.report.products.get("pending_review", 0) + 1
+        if i == 15 and self.report.products["pending_review"] < 12:
+            self.report.products["pending_review"] += 1
             return
-        if i == 14 and self.report.products.get("rejected", 0) < 4:
+        if i == 14 and self.report.products["rejected"] < 4:
             catalog.product_reject(actor=self.reviewer, product_id=product_id, reason="主图不清晰，请重新上传")
-            self.report.products["rejected"] = self.report.products.get("rejected", 0) + 1
+            self.report.products["rejected"] += 1
             return
         catalog.product_approve(actor=self.reviewer, product_id=product_id)
         catalog.product_record_sales(product_id=product_id, quantity=self.rng.randint(1, 5000))
-        self.report.products["published"] = self.report.products.get("published", 0) + 1
+        self.report.products["published"] += 1

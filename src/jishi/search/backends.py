@@ -59,10 +59,11 @@ class _StoredVector(Func):
         super().__init__(F("search_text"), output_field=Field())
 
     def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple[Any, ...]]:  # type: ignore[override]
-        sql, params = compiler.compile(self.source_expressions[0])
-        return sql.replace(connection.ops.quote_name("search_text"), connection.ops.quote_name(PG_COLUMN)), tuple(
-            params
+        text_column, params = compiler.compile(self.source_expressions[0])
+        vector_column = text_column.replace(
+            connection.ops.quote_name("search_text"), connection.ops.quote_name(PG_COLUMN)
         )
+        return vector_column, tuple(params)
 
 
 def match(products: QuerySet, words: list[str]) -> QuerySet:

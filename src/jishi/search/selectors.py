@@ -174,8 +174,10 @@ def _summary_key(params: SearchParams, words: list[str]) -> str:
     return "search:summary:" + hashlib.sha256(json.dumps(filters, ensure_ascii=False).encode()).hexdigest()
 
 
-def _summary(products: QuerySet[Product], params: SearchParams, words: list[str]) -> _Summary:
-    """Count and facets of a filter set, from the cache when fresh."""
+def _summary(products: QuerySet[Product], params: SearchParams, words: list[str], *, with_facets: bool) -> _Summary:
+    """Count and facets of a filter set, from the cache when fresh (just the count when facets are not wanted)."""
+    if not with_facets:
+        return _Summary(count=products.count(), categories=[], attributes=[])
     ttl = settings.JISHI_SEARCH_CACHE_SECONDS
     key = _summary_key(params, words)
     cached = cache.get(key) if ttl else None
@@ -198,7 +200,7 @@ def product_search(params: SearchParams, *, with_facets: bool = True) -> SearchR
     if sort == "relevance" and not words:
         sort = "newest"
     products = _filtered(params, words)
-    summary = _summary(products, params, words)
+    summary = _summary(products, params, words, with_facets=with_facets)
     start = (params.page - 1) * params.page_size
     listed = (
         products.select_related("merchant", "category")
@@ -212,8 +214,8 @@ def product_search(params: SearchParams, *, with_facets: bool = True) -> SearchR
     page = Page(items=items, count=summary.count, page=params.page, page_size=params.page_size)
     return SearchResult(
         page=page,
-        categories=summary.categories if with_facets else [],
-        attributes=summary.attributes if with_facets else [],
+        categories=summary.categories,
+        attributes=summary.attributes,
         words=words,
         sort=sort,
     )

@@ -11,12 +11,17 @@ from jishi.core.money import Money
 register = template.Library()
 
 
+def display_locale() -> str:
+    """The Babel locale of the active interface language (``zh_Hans_CN`` or ``en``)."""
+    return to_locale(get_language() or "zh-hans").replace("zh_Hans", "zh_Hans_CN")
+
+
 @register.filter
 def money(value: Money | None) -> str:
     """``Money(1234550, "CNY")`` → ``¥12,345.50`` (grouped, whatever the interface language)."""
     if value is None:
         return ""
-    return value.format(to_locale(get_language() or "zh-hans").replace("zh_Hans", "zh_Hans_CN"))
+    return value.format(display_locale())
 
 
 @register.simple_tag(takes_context=True)

@@ -4,7 +4,6 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext as _
 
 from jishi.catalog import selectors as catalog
@@ -16,10 +15,7 @@ from jishi.merchants import selectors as merchants
 from jishi.search.selectors import SearchParams, parse_attribute_filters, product_search
 from jishi.web.forms import SORT_CHOICES, SearchForm
 from jishi.web.pages import is_htmx, page
-
-
-def _locale() -> str:
-    return to_locale(get_language() or "zh-hans").replace("zh_Hans", "zh_Hans_CN")
+from jishi.web.templatetags.jishi import display_locale
 
 
 def category_tree() -> list[dict[str, Any]]:
@@ -96,7 +92,7 @@ def _merchant(merchant_id: int | None) -> Any:
 
 def picker_data(product: Product) -> dict[str, Any]:
     """What the SKU picker needs (rendered with ``json_script``)."""
-    locale = _locale()
+    locale = display_locale()
     skus = [s for s in product.skus.all() if s.is_active]
     range_text = product.min_price.format(locale)
     if product.max_price_minor != product.min_price_minor:
@@ -112,7 +108,7 @@ def picker_data(product: Product) -> dict[str, Any]:
                 "options": s.options,
                 "price": s.price.format(locale),
                 "compare": s.compare_at_price.format(locale) if s.compare_at_price else "",
-                "available": max(0, s.stock.quantity - s.stock.reserved) if hasattr(s, "stock") else 0,
+                "available": max(0, s.stock.available) if hasattr(s, "stock") else 0,
             }
             for s in skus
         ],
