@@ -75,3 +75,53 @@ def product(
         catalog.product_approve(actor=approver, product_id=created.pk)
     created.refresh_from_db()
     return created
+
+
+def address(owner: User, *, province: str = "广东省", **fields: Any) -> Any:
+    from jishi.accounts import services as accounts
+
+    data = {
+        "receiver": "王小明",
+        "phone": "13912345678",
+        "province": province,
+        "city": "深圳市",
+        "district": "南山区",
+        "detail": "科技园路 1 号",
+        "postal_code": "518000",
+        "is_default": False,
+    } | fields
+    return accounts.address_create(actor=owner, data=accounts.AddressInput(**data))
+
+
+def fee_template(owner: User, *, basis: str = "item", first: str = "8.00", extra: str = "2.00", **kwargs: Any) -> Any:
+    from jishi.shipping import services as shipping
+
+    rules = kwargs.pop("rules", None) or [
+        shipping.RuleInput(provinces=[], first_fee=Money.parse(first, "CNY"), extra_fee=Money.parse(extra, "CNY"))
+    ]
+    return shipping.fee_template_set(actor=owner, data=shipping.TemplateInput(basis=basis, rules=rules, **kwargs))
+
+
+def in_cart(buyer: User, *lines: tuple[Any, int]) -> None:
+    """Put ``(sku, quantity)`` lines into the buyer's cart."""
+    from jishi.cart.owner import CartOwner
+    from jishi.cart.services import cart_line_add
+
+    for sku, quantity in lines:
+        cart_line_add(owner=CartOwner(user=buyer), sku_id=sku.pk, quantity=quantity)
+
+
+def place(buyer: User, *lines: tuple[Any, int], address_id: int | None = None) -> Any:
+    """Fill the cart with ``lines`` and place the checkout for the buyer's first (or given) address."""
+    from jishi.checkout import services as checkout
+
+    in_cart(buyer, *lines)
+    if address_id is None:
+        existing = buyer.addresses.first()
+        address_id = (existing or address(buyer)).pk
+    quote = checkout.checkout_quote(actor=buyer, address_id=address_id)
+    return checkout.checkout_place(actor=buyer, address_id=address_id, fingerprint=quote.fingerprint)
+
+
+def sku_of(product: Product, index: int = 0) -> Any:
+    return product.skus.order_by("pk")[index]

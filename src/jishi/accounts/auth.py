@@ -23,7 +23,16 @@ class Session(SessionAuth):
     """The page session; ninja checks the CSRF token for it."""
 
 
+class GuestSession(SessionAuth):
+    """Anyone, signed in or not, with the CSRF check of the session (guest carts live in the session)."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        return request.user
+
+
 SIGNED_IN = [BearerToken(), Session()]
+# Operations open to guests too; a bearer token still identifies the user when there is one.
+ANYONE = [BearerToken(), GuestSession()]
 
 
 def actor_of(request: HttpRequest) -> User:

@@ -3,25 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
 
-from ninja import Field, Schema
+from ninja import Schema
 
 from jishi.catalog.models import Category, Product, ProductImage, Sku
+from jishi.core.api import Amount, MoneyOut, money_out
 from jishi.core.errors import InvalidInput
 from jishi.core.money import Money
 
-# Amounts travel as decimal strings in yuan ("12.50"), never as floats.
-Amount = Annotated[str, Field(pattern=r"^\d{1,8}(\.\d{1,2})?$", examples=["12.50"])]
-
-
-class MoneyOut(Schema):
-    amount: str = Field(examples=["12.50"])
-    currency: str = Field(examples=["CNY"])
-
-
-def money_out(money: Money) -> MoneyOut:
-    return MoneyOut(amount=money.to_string(), currency=money.currency)
+__all__ = ["Amount", "MoneyOut", "money_out"]  # re-exported: amounts travel as decimal strings, never floats
 
 
 def parse_amount(value: str, field: str) -> Money:

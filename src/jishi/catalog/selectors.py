@@ -148,3 +148,20 @@ def product_get_for_review(actor: Any, product_id: int) -> Product:
     if product is None:
         raise ProductNotFound
     return product
+
+
+def sku_is_purchasable(sku: Sku) -> bool:
+    """A buyer may put this SKU in a cart and order it: active, its product published, its merchant open.
+
+    Uses the joined product and merchant when the caller loaded them.
+    """
+    product = sku.product
+    return sku.is_active and product.status == ProductStatus.PUBLISHED and product.merchant.is_active
+
+
+def sku_for_purchase(sku_id: int) -> Sku:
+    """A purchasable SKU with its product and merchant, or SkuNotFound (404)."""
+    sku = Sku.objects.select_related("product__merchant").filter(pk=sku_id).first()
+    if sku is None or not sku_is_purchasable(sku):
+        raise SkuNotFound(field="sku_id")
+    return sku

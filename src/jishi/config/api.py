@@ -19,11 +19,18 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from jishi.accounts import api as accounts_api
+from jishi.cart.api import router as cart_router
 from jishi.catalog.api import router as catalog_router
 from jishi.catalog.api_merchant import router as merchant_catalog_router
 from jishi.catalog.api_operator import router as operator_catalog_router
+from jishi.checkout.api import orders_router as checkout_orders_router
+from jishi.checkout.api import router as checkout_router
 from jishi.core.errors import DomainError, RateLimited
 from jishi.merchants.api import router as merchants_router
+from jishi.orders.api import buyer_router as orders_router
+from jishi.orders.api import merchant_router as merchant_orders_router
+from jishi.payments.api import router as payments_router
+from jishi.shipping.api import router as shipping_router
 
 api = NinjaAPI(
     title="Jishi API",
@@ -107,3 +114,10 @@ api.add_router("/merchants", merchants_router)
 api.add_router("/", catalog_router)
 api.add_router("/merchant", merchant_catalog_router)
 api.add_router("/operator/products", operator_catalog_router)
+api.add_router("/cart", cart_router)
+api.add_router("/checkout", checkout_router)
+api.add_router("/orders", orders_router)
+api.add_router("/orders", checkout_orders_router)
+api.add_router("/payments", payments_router)
+api.add_router("/merchant", merchant_orders_router)
+api.add_router("/merchant", shipping_router)

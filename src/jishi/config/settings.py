@@ -50,12 +50,19 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "ninja",
+    "django_tasks_db",
+    "crontask",
     "jishi.core",
     "jishi.accounts",
     "jishi.merchants",
     "jishi.catalog",
     "jishi.inventory",
     "jishi.search",
+    "jishi.shipping",
+    "jishi.cart",
+    "jishi.orders",
+    "jishi.payments",
+    "jishi.checkout",
     "jishi.web",
     "jishi.demo",
 ]
@@ -182,6 +189,24 @@ JISHI_LOGIN_MAX_FAILURES_PER_IP = 20
 JISHI_API_TOKEN_TTL_DAYS = int(os.environ.get("JISHI_API_TOKEN_TTL_DAYS", "30"))
 # Search counts and facets are reused for this long per filter set (0: always recount).
 JISHI_SEARCH_CACHE_SECONDS = int(os.environ.get("JISHI_SEARCH_CACHE_SECONDS", "30"))
+
+# The buying flow.
+JISHI_ORDER_PAYMENT_MINUTES = int(os.environ.get("JISHI_ORDER_PAYMENT_MINUTES", "30"))
+JISHI_ORDER_AUTO_CONFIRM_DAYS = int(os.environ.get("JISHI_ORDER_AUTO_CONFIRM_DAYS", "10"))
+JISHI_ORDER_AFTERSALES_DAYS = int(os.environ.get("JISHI_ORDER_AFTERSALES_DAYS", "7"))
+JISHI_IDEMPOTENCY_HOURS = int(os.environ.get("JISHI_IDEMPOTENCY_HOURS", "24"))
+# Payments whose notification has not arrived this long after the buyer was sent to pay are queried.
+JISHI_PAYMENT_QUERY_AFTER_SECONDS = int(os.environ.get("JISHI_PAYMENT_QUERY_AFTER_SECONDS", "120"))
+JISHI_PAYMENT_GATEWAY = os.environ.get("JISHI_PAYMENT_GATEWAY", "sandbox")
+# The sandbox gateway signs like a real one; its key is derived from SECRET_KEY unless given.
+JISHI_SANDBOX_APP_ID = os.environ.get("JISHI_SANDBOX_APP_ID", "jishi-sandbox")
+JISHI_SANDBOX_KEY = os.environ.get("JISHI_SANDBOX_KEY", "") or f"sandbox:{SECRET_KEY}"
+JISHI_SANDBOX_ENABLED = os.environ.get("JISHI_SANDBOX_ENABLED", "0" if PRODUCTION else "1") == "1"
+
+# Background work: the queue is a table (django-tasks-db); `manage.py db_worker` runs it,
+# `manage.py crontask` (one per deployment) enqueues the periodic sweeps.
+TASKS: dict[str, Any] = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+CRONTASK: dict[str, Any] = {"REDIS_URL": REDIS_URL} if REDIS_URL else {}
 
 LOGGING: dict[str, Any] = {
     "version": 1,

@@ -14,5 +14,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("jishi.web.urls")),
 ]
 
+if settings.JISHI_SANDBOX_ENABLED:
+    urlpatterns.insert(0, path("sandbox-gateway/", include("jishi.payments.sandbox_urls")))
+
 if settings.DEBUG or not settings.PRODUCTION:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Schema
+from ninja import Field, Schema
 
 from jishi.core.errors import InvalidInput
+from jishi.core.money import Money
+
+# A decimal amount in yuan as a string: "12.50". Never a float.
+Amount = Annotated[str, Field(pattern=r"^\d{1,8}(\.\d{1,2})?$", examples=["12.50"])]
 
 
 class ErrorOut(Schema):
     code: str
     message: str
     field: str | None = None
+
+
+class MoneyOut(Schema):
+    amount: str = Field(examples=["12.50"])
+    currency: str = Field(examples=["CNY"])
+
+
+def money_out(money: Money) -> MoneyOut:
+    return MoneyOut(amount=money.to_string(), currency=money.currency)
 
 
 def errors(*statuses: int) -> dict[int, type[ErrorOut]]:

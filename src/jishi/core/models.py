@@ -45,3 +45,27 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise TypeError("audit entries are append-only")
+
+
+class IdempotencyRecord(models.Model):
+    """The stored outcome of one write made with an ``Idempotency-Key`` header.
+
+    ``owner`` says whose key it is (``user:12``); the same key from two owners
+    is two records. Kept for ``JISHI_IDEMPOTENCY_HOURS`` and then purged.
+    """
+
+    owner = models.CharField(max_length=64)
+    scope = models.CharField(max_length=64)
+    key = models.CharField(max_length=255)
+    request_digest = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField(default=0)
+    response_body = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["owner", "scope", "key"], name="core_idempotency_unique_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner} {self.scope} {self.key}"

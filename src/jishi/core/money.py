@@ -9,6 +9,7 @@ always sum to the whole.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Self
@@ -46,6 +47,14 @@ class Money:
     @classmethod
     def zero(cls, currency: str) -> Self:
         return cls(0, currency)
+
+    @classmethod
+    def total(cls, amounts: Iterable[Money], currency: str) -> Money:
+        """The sum of ``amounts`` (all in ``currency``); zero for none."""
+        result: Money = cls.zero(currency)
+        for amount in amounts:
+            result = result + amount
+        return result
 
     @classmethod
     def parse(cls, amount: str, currency: str) -> Self:

@@ -38,6 +38,9 @@ class Stock(models.Model):
 class MovementReason(models.TextChoices):
     ADJUSTMENT = "adjustment", _("Adjustment")
     INITIAL = "initial", _("Initial stock")
+    RESERVE = "reserve", _("Reserved for an order")
+    RELEASE = "release", _("Released by a cancelled order")
+    SALE = "sale", _("Sold (order paid)")
 
 
 class StockMovement(models.Model):
@@ -47,7 +50,8 @@ class StockMovement(models.Model):
     quantity_delta = models.IntegerField(default=0)
     reserved_delta = models.IntegerField(default=0)
     reason = models.CharField(max_length=20, choices=MovementReason.choices)
-    reference = models.CharField(max_length=64, blank=True)
+    # The order number for reservations, releases and sales.
+    reference = models.CharField(max_length=64, blank=True, db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -4,11 +4,14 @@ Every change is a guarded UPDATE (the condition lives inside the write, so it
 holds on SQLite, where SELECT ... FOR UPDATE does nothing) plus a movement row.
 """
 
+from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 
-from jishi.inventory.errors import InvalidQuantity, OutOfStock
+from jishi.inventory.errors import InvalidQuantity, OutOfStock, StockStateBroken
 from jishi.inventory.locks import lock_stocks
 from jishi.inventory.models import MovementReason, Stock, StockMovement
 
@@ -54,6 +57,72 @@ def stock_set(*, actor: Any, sku_id: int, quantity: int) -> Stock:
     )
     stock.refresh_from_db()
     return stock
+
+
+def _merged(lines: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sum quantities per SKU and sort by SKU: every writer takes row locks in the same order."""
+    totals: Counter[int] = Counter()
+    for sku_id, quantity in lines:
+        if quantity <= 0:
+            raise InvalidQuantity(field="quantity")
+        totals[sku_id] += quantity
+    return sorted(totals.items())
+
+
+def _record(lines: list[tuple[int, int]], *, reason: str, reference: str, actor: Any, sign: int, sold: bool) -> None:
+    StockMovement.objects.bulk_create(
+        StockMovement(
+            sku_id=sku_id,
+            quantity_delta=-quantity if sold else 0,
+            reserved_delta=sign * quantity,
+            reason=reason,
+            reference=reference,
+            actor=_user(actor),
+        )
+        for sku_id, quantity in lines
+    )
+
+
+@transaction.atomic
+def stock_reserve(*, actor: Any, lines: Iterable[tuple[int, int]], reference: str) -> None:
+    """Reserve ``(sku_id, quantity)`` lines for the unpaid order ``reference``: all of them or none.
+
+    The availability check is the WHERE clause of the UPDATE, so two buyers
+    can never both take the last unit, on PostgreSQL or on SQLite. Rows are
+    updated in SKU order, so two orders with the same SKUs cannot deadlock.
+    Raises OutOfStock (409) naming the first SKU that is short.
+    """
+    merged = _merged(lines)
+    for sku_id, quantity in merged:
+        updated = Stock.objects.filter(pk=sku_id, quantity__gte=F("reserved") + quantity).update(
+            reserved=F("reserved") + quantity
+        )
+        if updated != 1:
+            raise OutOfStock(field="quantity", params={"sku_id": sku_id, "requested": quantity})
+    _record(merged, reason=MovementReason.RESERVE, reference=reference, actor=actor, sign=1, sold=False)
+
+
+@transaction.atomic
+def stock_release(*, actor: Any, lines: Iterable[tuple[int, int]], reference: str) -> None:
+    """Give back what the unpaid order ``reference`` reserved (it was cancelled or timed out)."""
+    merged = _merged(lines)
+    for sku_id, quantity in merged:
+        if Stock.objects.filter(pk=sku_id, reserved__gte=quantity).update(reserved=F("reserved") - quantity) != 1:
+            raise StockStateBroken(params={"sku_id": sku_id})
+    _record(merged, reason=MovementReason.RELEASE, reference=reference, actor=actor, sign=-1, sold=False)
+
+
+@transaction.atomic
+def stock_commit(*, actor: Any, lines: Iterable[tuple[int, int]], reference: str) -> None:
+    """Turn the reservation of the paid order ``reference`` into a sale: quantity and reserved both drop."""
+    merged = _merged(lines)
+    for sku_id, quantity in merged:
+        updated = Stock.objects.filter(pk=sku_id, reserved__gte=quantity, quantity__gte=quantity).update(
+            quantity=F("quantity") - quantity, reserved=F("reserved") - quantity
+        )
+        if updated != 1:
+            raise StockStateBroken(params={"sku_id": sku_id})
+    _record(merged, reason=MovementReason.SALE, reference=reference, actor=actor, sign=-1, sold=True)
 
 
 def _user(actor: Any) -> Any:

@@ -78,3 +78,13 @@ class KycForm(DomainErrorsMixin, forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=200)
+
+
+class ShipForm(DomainErrorsMixin, forms.Form):
+    carrier = forms.CharField(label=_("Carrier"), max_length=40)
+    tracking_number = forms.RegexField(
+        label=_("Tracking number"),
+        max_length=40,
+        regex=r"^[A-Za-z0-9-]+$",
+        error_messages={"invalid": _("Letters, digits and dashes only.")},
+    )

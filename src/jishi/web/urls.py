@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from jishi.web.views import account, merchant, operator, storefront
+from jishi.web.views import account, buying, merchant, merchant_orders, operator, storefront
 
 app_name = "web"
 urlpatterns = [
@@ -10,6 +10,18 @@ urlpatterns = [
     path("search/", storefront.search, name="search"),
     path("c/<slug:slug>/", storefront.search, name="category"),
     path("p/<int:product_id>/", storefront.product_detail, name="product"),
+    path("cart/", buying.cart, name="cart"),
+    path("cart/add/", buying.cart_add, name="cart_add"),
+    path("cart/lines/<int:line_id>/", buying.cart_line_update, name="cart_line"),
+    path("checkout/", buying.checkout_page, name="checkout"),
+    path("checkout/place/", buying.checkout_submit, name="checkout_place"),
+    path("pay/<str:number>/", buying.cashier, name="cashier"),
+    path("pay/<str:number>/start/", buying.payment_start, name="payment_start"),
+    path("pay/<str:number>/return/", buying.payment_return, name="payment_return"),
+    path("orders/", buying.order_list, name="orders"),
+    path("orders/<str:number>/", buying.order_detail, name="order"),
+    path("orders/<str:number>/cancel/", buying.order_cancel, name="order_cancel"),
+    path("orders/<str:number>/confirm/", buying.order_confirm, name="order_confirm"),
     path("login/", account.log_in, name="login"),
     path("signup/", account.sign_up, name="signup"),
     path("logout/", account.log_out, name="logout"),
@@ -29,6 +41,9 @@ urlpatterns = [
         merchant.image_delete,
         name="merchant_image_delete",
     ),
+    path("merchant/orders/", merchant_orders.order_list, name="merchant_orders"),
+    path("merchant/orders/<str:number>/", merchant_orders.order_detail, name="merchant_order"),
+    path("merchant/orders/<str:number>/ship/", merchant_orders.order_ship, name="merchant_order_ship"),
     path("operator/", operator.home, name="operator_home"),
     path("operator/kyc/", operator.kyc_queue, name="operator_kyc"),
     path("operator/kyc/<int:verification_id>/", operator.kyc_decide, name="operator_kyc_decide"),

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django import template
+from django.core.files.storage import default_storage
 from django.http import QueryDict
 from django.utils.translation import get_language, to_locale
 
@@ -48,3 +49,9 @@ def toggle_attr(context: dict[str, Any], code: str, value: str) -> str:
     current = params.getlist("attr")
     params.setlist("attr", [a for a in current if a != item] if item in current else [*current, item])
     return f"?{params.urlencode()}"
+
+
+@register.filter
+def media(name: str) -> str:
+    """The URL of a stored file name (order lines keep the name of the image they were bought with)."""
+    return default_storage.url(name) if name else ""

@@ -56,8 +56,8 @@ def sign_up(request: HttpRequest) -> HttpResponse:
         else:
             login(request, user, backend="jishi.accounts.backends.IdentifierBackend")
             messages.success(request, _("Welcome to Jishi!"))
-            return redirect("web:home")
-    return render(request, "web/account/signup.html", {"form": form})
+            return redirect(_next_url(request))
+    return render(request, "web/account/signup.html", {"form": form, "next": _next_url(request)})
 
 
 @require_POST

@@ -71,6 +71,12 @@
   function init(scope) {
     once(scope, "[data-gallery]", initGallery);
     once(scope, "[data-picker]", initPicker);
+    // A form that places an order is sent once, however often its button is pressed.
+    once(scope, "[data-submit-once]", function (button) {
+      button.form.addEventListener("submit", function () {
+        setTimeout(function () { button.disabled = true; }, 0);
+      });
+    });
     // Sort and category selects submit their form as soon as they change.
     once(scope, "form[data-autosubmit]", function (form) {
       form.addEventListener("change", function (event) {

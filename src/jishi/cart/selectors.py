@@ -1,0 +1,127 @@
+"""Reads of the cart domain: the cart as the buyer sees it, priced now."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet, Sum
+
+from jishi.cart.models import CartLine
+from jishi.cart.owner import CartOwner
+from jishi.catalog.models import ProductImage
+from jishi.catalog.selectors import sku_is_purchasable
+from jishi.core.money import Money
+
+
+@dataclass(frozen=True)
+class CartLineView:
+    line: CartLine
+    unit_price: Money
+    price_added: Money
+    available: int
+    purchasable: bool
+
+    @property
+    def sku(self) -> Any:
+        return self.line.sku
+
+    @property
+    def product(self) -> Any:
+        return self.line.sku.product
+
+    @property
+    def quantity(self) -> int:
+        return self.line.quantity
+
+    @property
+    def price_changed(self) -> bool:
+        return self.unit_price != self.price_added
+
+    @property
+    def out_of_stock(self) -> bool:
+        return self.available < self.line.quantity
+
+    @property
+    def orderable(self) -> bool:
+        return self.purchasable and not self.out_of_stock
+
+    @property
+    def total(self) -> Money:
+        return self.unit_price * self.line.quantity
+
+    @property
+    def thumbnail(self) -> ProductImage | None:
+        images = self.product.cart_images
+        return images[0] if images else None
+
+
+@dataclass
+class MerchantGroup:
+    merchant: Any
+    lines: list[CartLineView] = field(default_factory=list)
+
+    @property
+    def subtotal(self) -> Money:
+        return Money.total((line.total for line in self.lines if line.orderable), "CNY")
+
+
+@dataclass
+class CartView:
+    groups: list[MerchantGroup]
+
+    @property
+    def lines(self) -> list[CartLineView]:
+        return [line for group in self.groups for line in group.lines]
+
+    @property
+    def count(self) -> int:
+        return sum(line.quantity for line in self.lines)
+
+    @property
+    def orderable_lines(self) -> list[CartLineView]:
+        return [line for line in self.lines if line.orderable]
+
+    @property
+    def total(self) -> Money:
+        return Money.total((group.subtotal for group in self.groups), "CNY")
+
+
+def cart_lines_for(owner: CartOwner) -> QuerySet[CartLine]:
+    """The owner's lines; nothing for a guest without a cart."""
+    if owner.user is not None:
+        return CartLine.objects.filter(cart__user=owner.user)
+    if owner.guest_token:
+        return CartLine.objects.filter(cart__token=owner.guest_token)
+    return CartLine.objects.none()
+
+
+def cart_view(owner: CartOwner) -> CartView:
+    """The owner's lines with current prices and stock, grouped by merchant (two queries, any size)."""
+    lines = (
+        cart_lines_for(owner)
+        .select_related("sku__product__merchant", "sku__stock")
+        .prefetch_related(
+            Prefetch(
+                "sku__product__images", queryset=ProductImage.objects.order_by("position", "id"), to_attr="cart_images"
+            )
+        )
+        .order_by("sku__product__merchant__name", "-added_at", "-id")
+    )
+    groups: dict[int, MerchantGroup] = {}
+    for line in lines:
+        sku = line.sku
+        stock = getattr(sku, "stock", None)
+        view = CartLineView(
+            line=line,
+            unit_price=sku.price,
+            price_added=line.price_added,
+            available=stock.available if stock is not None else 0,
+            purchasable=sku_is_purchasable(sku),
+        )
+        merchant = sku.product.merchant
+        groups.setdefault(merchant.pk, MerchantGroup(merchant=merchant)).lines.append(view)
+    return CartView(groups=list(groups.values()))
+
+
+def cart_count(owner: CartOwner) -> int:
+    """Units in the cart, for the header badge (one query)."""
+    return int(cart_lines_for(owner).aggregate(total=Sum("quantity"))["total"] or 0)

@@ -1,0 +1,141 @@
+"""Checkout API: price the cart, place the orders (with Idempotency-Key), cancel an unpaid checkout."""
+
+from typing import Annotated
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Header, Router, Schema
+from ninja.responses import Status
+
+from jishi.accounts.auth import SIGNED_IN, actor_of
+from jishi.cart.api import CartLineOut, line_out
+from jishi.checkout import services
+from jishi.core.api import MoneyOut, errors, money_out
+from jishi.core.idempotency import run_once
+from jishi.core.permissions import AUTHENTICATED, requires
+from jishi.orders import selectors as order_selectors
+from jishi.orders.schemas import MerchantRefOut, OrderDetailOut, OrderOut, order_detail_out, order_out
+from jishi.payments.api import PaymentOut, payment_out
+
+router = Router(tags=["checkout"], auth=SIGNED_IN)
+orders_router = Router(tags=["orders"], auth=SIGNED_IN)
+
+Id = Annotated[int, Field(ge=1, le=2**53)]
+
+
+class QuoteIn(Schema):
+    address_id: Id
+
+
+class PlaceIn(QuoteIn):
+    fingerprint: Annotated[str, Field(min_length=1, max_length=64, description="From the quote the buyer saw")]
+    note: Annotated[str, Field(max_length=200)] = ""
+
+
+class QuoteGroupOut(Schema):
+    merchant: MerchantRefOut
+    lines: list[CartLineOut]
+    goods: MoneyOut
+    shipping: MoneyOut
+    discount: MoneyOut
+    total: MoneyOut
+
+
+class QuoteOut(Schema):
+    address_id: int
+    groups: list[QuoteGroupOut]
+    excluded: list[CartLineOut]
+    goods: MoneyOut
+    shipping: MoneyOut
+    total: MoneyOut
+    fingerprint: str
+
+
+class PlacementOut(Schema):
+    checkout_number: str
+    payment: PaymentOut
+    orders: list[OrderOut]
+
+
+class CancelIn(Schema):
+    reason: Annotated[str, Field(max_length=200)] = ""
+
+
+def quote_out(quote: services.Quote) -> QuoteOut:
+    return QuoteOut(
+        address_id=quote.address.pk,
+        groups=[
+            QuoteGroupOut(
+                merchant=MerchantRefOut(id=group.merchant.pk, name=group.merchant.name),
+                lines=[line_out(line) for line in group.lines],
+                goods=money_out(group.goods),
+                shipping=money_out(group.shipping),
+                discount=money_out(group.discount),
+                total=money_out(group.total),
+            )
+            for group in quote.groups
+        ],
+        excluded=[line_out(line) for line in quote.excluded],
+        goods=money_out(quote.goods),
+        shipping=money_out(quote.shipping),
+        total=money_out(quote.total),
+        fingerprint=quote.fingerprint,
+    )
+
+
+@router.post("/quote", response={200: QuoteOut, **errors(401, 403, 404, 409)})
+@requires(AUTHENTICATED)
+def checkout_quote(request: HttpRequest, payload: QuoteIn) -> QuoteOut:
+    """Price the cart for one of the buyer's addresses: goods, shipping per merchant, total, and a fingerprint."""
+    return quote_out(services.checkout_quote(actor=actor_of(request), address_id=payload.address_id))
+
+
+@router.post("/place", response={201: PlacementOut, **errors(401, 403, 404, 409)})
+@requires(AUTHENTICATED)
+def checkout_place(
+    request: HttpRequest,
+    response: HttpResponse,
+    payload: PlaceIn,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+) -> Status:
+    """Place one order per merchant under one payment; prices come from the server, never the client.
+
+    With an ``Idempotency-Key`` the same key and body return the first result
+    (header ``Idempotent-Replayed: true``) and the same key with another body
+    is 422 ``idempotency.key_reused``. 409 ``checkout.cart_changed`` when the
+    cart no longer matches the quote's fingerprint, 409 ``inventory.out_of_stock``
+    when stock ran out.
+    """
+    actor = actor_of(request)
+
+    def place() -> tuple[int, object]:
+        placement = services.checkout_place(
+            actor=actor, address_id=payload.address_id, fingerprint=payload.fingerprint, note=payload.note
+        )
+        orders = order_selectors.orders_for_buyer_checkout(actor, placement.checkout_number)
+        body = PlacementOut(
+            checkout_number=placement.checkout_number,
+            payment=payment_out(placement.intent),
+            orders=[order_out(order) for order in orders],
+        )
+        return 201, body.model_dump(mode="json")
+
+    if idempotency_key is None:
+        status, body = place()
+        return Status(status, body)
+    outcome = run_once(
+        owner=f"user:{actor.pk}", scope="checkout.place", key=idempotency_key, body=payload.dict(), action=place
+    )
+    if outcome.replayed:
+        response["Idempotent-Replayed"] = "true"
+    return Status(outcome.status, outcome.body)
+
+
+@orders_router.post("/{number}/cancel", response={200: list[OrderDetailOut], **errors(401, 403, 404, 409)})
+@requires(AUTHENTICATED)
+def order_cancel(
+    request: HttpRequest, number: Annotated[str, Field(pattern=r"^\d{18}$")], payload: CancelIn
+) -> list[OrderDetailOut]:
+    """Cancel an unpaid order and the other orders paid with it; their stock is released. Paid orders are 409."""
+    actor = actor_of(request)
+    orders = services.checkout_cancel(actor=actor, order_number=number, reason=payload.reason)
+    return [order_detail_out(order_selectors.order_get_for_buyer(actor, order.number)) for order in orders]

@@ -1,0 +1,233 @@
+"""Checkout: price the cart on the server, split it by merchant, place the orders under one payment.
+
+Nothing the client sends is trusted for money: prices, shipping fees and
+totals are computed here from current data. The client sends back only the
+``fingerprint`` of the quote it showed the buyer, and placing refuses (409)
+when the quote it would make now differs — a price, a quantity, a fee or the
+address changed in between.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jishi.accounts.selectors import address_get_for
+from jishi.cart.owner import CartOwner
+from jishi.cart.selectors import CartLineView, cart_view
+from jishi.cart.services import cart_lines_remove_ordered
+from jishi.checkout.errors import CartChanged, NotCancellable, NothingToOrder
+from jishi.core import ids
+from jishi.core.money import Money
+from jishi.core.permissions import AUTHENTICATED, check
+from jishi.orders import selectors as order_selectors
+from jishi.orders.models import Order
+from jishi.orders.services import Destination, LineDraft, OrderDraft, orders_cancel_unpaid, orders_place
+from jishi.orders.states import ActorRole, OrderStatus
+from jishi.payments.errors import PaymentClosed
+from jishi.payments.models import PaymentIntent
+from jishi.payments.services import intent_cancel, intent_create
+from jishi.shipping.selectors import Parcel, fee_templates_for, shipping_fee
+
+
+@dataclass(frozen=True)
+class QuoteGroup:
+    merchant: Any
+    lines: list[CartLineView]
+    goods: Money
+    shipping: Money
+    discount: Money
+
+    @property
+    def total(self) -> Money:
+        return self.goods + self.shipping - self.discount
+
+
+@dataclass(frozen=True)
+class Quote:
+    address: Any
+    groups: list[QuoteGroup]
+    # Lines left in the cart because they cannot be bought now (unlisted, inactive).
+    excluded: list[CartLineView]
+    fingerprint: str
+
+    @property
+    def goods(self) -> Money:
+        return Money.total((group.goods for group in self.groups), "CNY")
+
+    @property
+    def shipping(self) -> Money:
+        return Money.total((group.shipping for group in self.groups), "CNY")
+
+    @property
+    def total(self) -> Money:
+        return Money.total((group.total for group in self.groups), "CNY")
+
+    @property
+    def short_of_stock(self) -> list[CartLineView]:
+        return [line for group in self.groups for line in group.lines if line.out_of_stock]
+
+
+@dataclass(frozen=True)
+class Placement:
+    checkout_number: str
+    intent: PaymentIntent
+    orders: list[Order]
+
+
+def _fingerprint(address: Any, groups: list[QuoteGroup]) -> str:
+    facts = [
+        address.pk,
+        address.province,
+        [
+            [group.merchant.pk, group.shipping.minor, [[v.sku.pk, v.quantity, v.unit_price.minor] for v in group.lines]]
+            for group in groups
+        ],
+    ]
+    return hashlib.sha256(json.dumps(facts, separators=(",", ":")).encode()).hexdigest()[:32]
+
+
+def checkout_quote(*, actor: Any, address_id: int) -> Quote:
+    """Price the actor's cart for delivery to one of their addresses, one group per merchant.
+
+    Lines that cannot be bought now are left out (and listed); lines short of
+    stock stay in, flagged, because only the reservation can say for sure.
+    Raises AddressNotFound (404, also for another user's address), NothingToOrder (409).
+    """
+    check(actor, AUTHENTICATED)
+    address = address_get_for(actor, address_id)
+    view = cart_view(CartOwner(user=actor))
+    excluded = [line for line in view.lines if not line.purchasable]
+    merchants = [group for group in view.groups if any(line.purchasable for line in group.lines)]
+    if not merchants:
+        raise NothingToOrder
+    templates = fee_templates_for(group.merchant.pk for group in merchants)
+    groups = []
+    for group in merchants:
+        lines = [line for line in group.lines if line.purchasable]
+        goods = Money.total((line.total for line in lines), "CNY")
+        parcel = Parcel(
+            items=sum(line.quantity for line in lines),
+            grams=sum(line.sku.weight_grams * line.quantity for line in lines),
+            goods_total=goods,
+        )
+        shipping = shipping_fee(templates.get(group.merchant.pk), province=address.province, parcel=parcel)
+        groups.append(QuoteGroup(group.merchant, lines, goods, shipping, Money.zero(goods.currency)))
+    return Quote(address=address, groups=groups, excluded=excluded, fingerprint=_fingerprint(address, groups))
+
+
+def _drafts(quote: Quote) -> list[OrderDraft]:
+    return [
+        OrderDraft(
+            merchant_id=group.merchant.pk,
+            lines=[
+                LineDraft(
+                    sku=line.sku,
+                    quantity=line.quantity,
+                    unit_price=line.unit_price,
+                    image=(line.thumbnail.thumbnail.name or "") if line.thumbnail else "",
+                )
+                for line in group.lines
+            ],
+            goods=group.goods,
+            shipping=group.shipping,
+            discount=group.discount,
+        )
+        for group in quote.groups
+    ]
+
+
+@transaction.atomic
+def checkout_place(*, actor: Any, address_id: int, fingerprint: str, note: str = "") -> Placement:
+    """Place one order per merchant for the actor's cart, reserve the stock, and open one payment intent.
+
+    All or nothing. The ordered lines leave the cart. Raises CartChanged (409)
+    when the quote no longer matches ``fingerprint``, OutOfStock (409) when a
+    SKU is short, AddressNotFound, NothingToOrder.
+    """
+    quote = checkout_quote(actor=actor, address_id=address_id)
+    if quote.fingerprint != fingerprint:
+        raise CartChanged(field="fingerprint")
+    address = quote.address
+    checkout_number = ids.public_number()
+    orders = orders_place(
+        buyer=actor,
+        checkout_number=checkout_number,
+        drafts=_drafts(quote),
+        destination=Destination(
+            receiver=address.receiver,
+            phone=address.phone,
+            province=address.province,
+            city=address.city,
+            district=address.district,
+            detail=address.detail,
+            postal_code=address.postal_code,
+        ),
+        note=note.strip()[:200],
+    )
+    first = quote.groups[0].lines[0].product.title
+    subject = (
+        first if len(orders) == 1 and len(quote.groups[0].lines) == 1 else _("%(title)s and more") % {"title": first}
+    )
+    intent = intent_create(
+        buyer=actor, checkout_number=checkout_number, amount=quote.total, subject=subject, pay_by=orders[0].pay_by
+    )
+    cart_lines_remove_ordered(user=actor, sku_ids=[line.sku.pk for group in quote.groups for line in group.lines])
+    return Placement(checkout_number=checkout_number, intent=intent, orders=orders)
+
+
+def _cancel(checkout_number: str, *, actor: Any, role: ActorRole, reason: str) -> list[Order]:
+    try:
+        intent_cancel(checkout_number=checkout_number)
+    except PaymentClosed:
+        raise NotCancellable from None
+    return orders_cancel_unpaid(actor=actor, checkout_number=checkout_number, role=role, reason=reason)
+
+
+@transaction.atomic
+def checkout_cancel(*, actor: Any, order_number: str, reason: str = "") -> list[Order]:
+    """The buyer cancels an unpaid order — and with it the other orders of its checkout, which share the payment.
+
+    Stock is released. Cancelling a cancelled order changes nothing. Raises
+    OrderNotFound (another buyer's order), NotCancellable (paid already).
+    """
+    order = order_selectors.order_get_for_buyer(actor, order_number)
+    if order.status == OrderStatus.CANCELLED:
+        return [order]
+    if order.status != OrderStatus.PENDING_PAYMENT:
+        raise NotCancellable
+    return _cancel(
+        order.checkout_number,
+        actor=actor,
+        role=ActorRole.BUYER,
+        reason=reason.strip()[:200] or _("Cancelled by the buyer"),
+    )
+
+
+@transaction.atomic
+def checkout_expire(*, checkout_number: str) -> list[Order]:
+    """Cancel a checkout whose payment deadline has passed and release its stock.
+
+    Idempotent and safe to run concurrently: the intent and each order move
+    once, so stock is released once. A checkout paid in the meantime is left alone.
+    """
+    orders = list(order_selectors.orders_of_checkout(checkout_number))
+    now = timezone.now()
+    if not any(order.status == OrderStatus.PENDING_PAYMENT and order.pay_by <= now for order in orders):
+        return orders
+    try:
+        return _cancel(checkout_number, actor=None, role=ActorRole.SYSTEM, reason=_("Not paid in time"))
+    except NotCancellable:
+        return orders
+
+
+def checkouts_expire_overdue() -> int:
+    """The time-out sweep: expire every checkout past its payment deadline. Returns how many were looked at."""
+    numbers = order_selectors.checkouts_unpaid_overdue(now=timezone.now())
+    for number in numbers:
+        checkout_expire(checkout_number=number)
+    return len(numbers)

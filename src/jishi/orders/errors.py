@@ -1,0 +1,20 @@
+"""Errors of the orders domain."""
+
+from django.utils.translation import gettext_lazy as _
+
+from jishi.core.errors import Conflict, InvalidInput, NotFound
+
+
+class OrderNotFound(NotFound):
+    default_code = "orders.not_found"
+    default_message = _("Order not found.")
+
+
+class InvalidTransition(Conflict):
+    default_code = "orders.invalid_transition"
+    default_message = _("The order cannot move to that status from where it is.")
+
+
+class InvalidShipment(InvalidInput):
+    default_code = "orders.invalid_shipment"
+    default_message = _("Give the carrier and the tracking number.")

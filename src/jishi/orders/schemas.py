@@ -1,0 +1,155 @@
+"""Order API schemas, shared by the buyer's and the merchant's views."""
+
+import datetime as dt
+
+from ninja import Schema
+
+from jishi.core.api import MoneyOut, money_out
+from jishi.core.masking import mask_phone
+from jishi.orders.models import Order, OrderEvent, OrderLine
+from jishi.orders.states import OrderStatus
+
+
+class OrderLineOut(Schema):
+    sku_id: int
+    product_id: int
+    title: str
+    sku_label: str
+    unit_price: MoneyOut
+    quantity: int
+    total: MoneyOut
+
+
+class OrderEventOut(Schema):
+    from_status: str
+    to_status: str
+    actor_role: str
+    reason: str
+    at: dt.datetime
+
+
+class ShippingAddressOut(Schema):
+    receiver: str
+    phone: str
+    province: str
+    city: str
+    district: str
+    detail: str
+    postal_code: str
+
+
+class MerchantRefOut(Schema):
+    id: int
+    name: str
+
+
+class OrderOut(Schema):
+    number: str
+    checkout_number: str
+    status: str
+    status_label: str
+    merchant: MerchantRefOut
+    goods: MoneyOut
+    shipping: MoneyOut
+    discount: MoneyOut
+    total: MoneyOut
+    lines: list[OrderLineOut]
+    note: str
+    carrier: str
+    tracking_number: str
+    placed_at: dt.datetime
+    pay_by: dt.datetime
+    paid_at: dt.datetime | None
+    shipped_at: dt.datetime | None
+    confirm_by: dt.datetime | None
+    delivered_at: dt.datetime | None
+    completed_at: dt.datetime | None
+    cancelled_at: dt.datetime | None
+
+
+class OrderDetailOut(OrderOut):
+    address: ShippingAddressOut
+    events: list[OrderEventOut]
+
+
+class OrderPageOut(Schema):
+    items: list[OrderOut]
+    count: int
+    page: int
+    page_size: int
+
+
+def _line(line: OrderLine, order: Order) -> OrderLineOut:
+    line.order = order  # the prefetched lines share their order: no query per line
+    return OrderLineOut(
+        sku_id=line.sku_id,
+        product_id=line.product_id,
+        title=line.title,
+        sku_label=line.sku_label,
+        unit_price=money_out(line.unit_price),
+        quantity=line.quantity,
+        total=money_out(line.total),
+    )
+
+
+def _event(event: OrderEvent) -> OrderEventOut:
+    return OrderEventOut(
+        from_status=event.from_status,
+        to_status=event.to_status,
+        actor_role=event.actor_role,
+        reason=event.reason,
+        at=event.created_at,
+    )
+
+
+def order_fields(order: Order) -> dict[str, object]:
+    return {
+        "number": order.number,
+        "checkout_number": order.checkout_number,
+        "status": order.status,
+        "status_label": str(OrderStatus(order.status).label),
+        "merchant": MerchantRefOut(id=order.merchant.pk, name=order.merchant.name),
+        "goods": money_out(order.goods),
+        "shipping": money_out(order.shipping),
+        "discount": money_out(order.discount),
+        "total": money_out(order.total),
+        "lines": [_line(line, order) for line in order.lines.all()],
+        "note": order.note,
+        "carrier": order.carrier,
+        "tracking_number": order.tracking_number,
+        "placed_at": order.placed_at,
+        "pay_by": order.pay_by,
+        "paid_at": order.paid_at,
+        "shipped_at": order.shipped_at,
+        "confirm_by": order.confirm_by,
+        "delivered_at": order.delivered_at,
+        "completed_at": order.completed_at,
+        "cancelled_at": order.cancelled_at,
+    }
+
+
+def order_out(order: Order) -> OrderOut:
+    return OrderOut(**order_fields(order))  # type: ignore[arg-type]
+
+
+# The merchant needs the receiver's number to hand the parcel over; once it is delivered, they do not.
+PHONE_VISIBLE_TO_MERCHANT = frozenset({OrderStatus.PAID, OrderStatus.SHIPPED})
+
+
+def order_detail_out(order: Order, *, for_merchant: bool = False) -> OrderDetailOut:
+    phone = order.receiver_phone
+    if for_merchant and order.status not in PHONE_VISIBLE_TO_MERCHANT:
+        phone = mask_phone(phone)
+    return OrderDetailOut(
+        **order_fields(order),  # type: ignore[arg-type]
+        address=ShippingAddressOut(
+            receiver=order.receiver,
+            phone=phone,
+            province=order.province,
+            city=order.city,
+            district=order.district,
+            detail=order.address_detail,
+            postal_code=order.postal_code,
+        ),
+        events=[_event(event) for event in order.events.all()],
+    )

@@ -1,0 +1,96 @@
+"""Reads of the orders domain. Buyers see their own orders, merchant staff their merchant's."""
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from jishi.core.permissions import check
+from jishi.merchants.selectors import merchant_of
+from jishi.orders.errors import OrderNotFound
+from jishi.orders.models import Order, OrderEvent
+from jishi.orders.permissions import ORDER_BUY, ORDER_FULFIL
+from jishi.orders.states import OrderStatus
+
+
+def _with_details(orders: QuerySet[Order]) -> QuerySet[Order]:
+    return orders.select_related("merchant").prefetch_related(
+        "lines", Prefetch("events", queryset=OrderEvent.objects.select_related("actor"))
+    )
+
+
+def order_list_for_buyer(actor: Any, *, status: str | None = None) -> QuerySet[Order]:
+    """The actor's orders, newest first, with merchant and lines (three queries a page)."""
+    check(actor, ORDER_BUY)
+    orders = Order.objects.filter(buyer=actor).select_related("merchant").prefetch_related("lines")
+    return orders.filter(status=status) if status else orders
+
+
+def order_get_for_buyer(actor: Any, number: str) -> Order:
+    """One of the actor's orders with lines and history; another buyer's order is OrderNotFound (404)."""
+    check(actor, ORDER_BUY)
+    order = _with_details(Order.objects.filter(buyer=actor, number=number)).first()
+    if order is None:
+        raise OrderNotFound
+    return order
+
+
+def _merchant_orders(actor: Any) -> QuerySet[Order]:
+    check(actor, ORDER_FULFIL)
+    return Order.objects.filter(merchant=merchant_of(actor))
+
+
+def order_list_for_merchant(actor: Any, *, status: str | None = None) -> QuerySet[Order]:
+    """The orders of the actor's merchant, newest first."""
+    orders = _merchant_orders(actor).select_related("buyer").prefetch_related("lines")
+    return orders.filter(status=status) if status else orders
+
+
+def order_get_for_merchant(actor: Any, number: str) -> Order:
+    """One order of the actor's merchant; another merchant's order is OrderNotFound (404)."""
+    order = _with_details(_merchant_orders(actor).filter(number=number)).first()
+    if order is None:
+        raise OrderNotFound
+    return order
+
+
+def orders_of_checkout(checkout_number: str) -> QuerySet[Order]:
+    """All orders of one checkout, in a fixed order (for services that move them together)."""
+    return Order.objects.filter(checkout_number=checkout_number).order_by("pk")
+
+
+def orders_for_buyer_checkout(actor: Any, checkout_number: str) -> list[Order]:
+    """The actor's orders of one checkout (empty for someone else's checkout)."""
+    check(actor, ORDER_BUY)
+    return list(
+        Order.objects.filter(buyer=actor, checkout_number=checkout_number)
+        .select_related("merchant")
+        .prefetch_related("lines")
+        .order_by("pk")
+    )
+
+
+def checkouts_unpaid_overdue(*, now: dt.datetime, limit: int = 500) -> list[str]:
+    """Checkout numbers with an order still unpaid after its deadline (for the time-out sweep)."""
+    numbers = (
+        Order.objects.filter(status=OrderStatus.PENDING_PAYMENT, pay_by__lte=now)
+        .order_by("pay_by")
+        .values_list("checkout_number", flat=True)[:limit]
+    )
+    return list(dict.fromkeys(numbers))
+
+
+def orders_confirm_overdue(*, now: dt.datetime, limit: int = 500) -> list[int]:
+    return list(
+        Order.objects.filter(status=OrderStatus.SHIPPED, confirm_by__lte=now)
+        .order_by("confirm_by")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def orders_complete_due(*, now: dt.datetime, limit: int = 500) -> list[int]:
+    return list(
+        Order.objects.filter(status=OrderStatus.DELIVERED, complete_at__lte=now)
+        .order_by("complete_at")
+        .values_list("pk", flat=True)[:limit]
+    )

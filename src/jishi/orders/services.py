@@ -1,0 +1,279 @@
+"""Writes of the orders domain: placing, paying, cancelling, shipping, receiving, completing.
+
+Every status change goes through :func:`_transition` (CONVENTIONS.md §5): the
+move must be in ``states.TRANSITIONS``, the UPDATE is a compare-and-set on the
+current status, and a history row is written in the same transaction. Asking
+for the status an order already has changes nothing, so every service here
+is safe to repeat and safe to race — stock is released or sold only by the
+caller whose compare-and-set won.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jishi.catalog.services import product_record_sales
+from jishi.core import ids
+from jishi.core.money import Money
+from jishi.core.permissions import check
+from jishi.inventory.services import stock_commit, stock_release, stock_reserve
+from jishi.orders import selectors
+from jishi.orders.errors import InvalidShipment, InvalidTransition
+from jishi.orders.models import Order, OrderEvent, OrderLine
+from jishi.orders.permissions import ORDER_FULFIL
+from jishi.orders.states import TRANSITIONS, ActorRole, OrderStatus
+
+
+@dataclass(frozen=True)
+class LineDraft:
+    sku: Any  # catalog Sku with its product loaded
+    quantity: int
+    unit_price: Money
+    image: str = ""
+
+
+@dataclass(frozen=True)
+class OrderDraft:
+    merchant_id: int
+    lines: list[LineDraft]
+    goods: Money
+    shipping: Money
+    discount: Money
+
+
+@dataclass(frozen=True)
+class Destination:
+    receiver: str
+    phone: str
+    province: str
+    city: str
+    district: str
+    detail: str
+    postal_code: str = ""
+
+
+def _actor_id(actor: Any) -> int | None:
+    return actor.pk if getattr(actor, "is_authenticated", False) else None
+
+
+def _transition(order: Order, to: OrderStatus, *, actor: Any, role: ActorRole, reason: str = "", **fields: Any) -> bool:
+    """Move ``order`` to ``to``; False (nothing written) when it is already there.
+
+    Raises InvalidTransition when the move is not in the table, or when a
+    concurrent writer moved the order somewhere else first.
+    """
+    current = OrderStatus(order.status)
+    if current == to:
+        return False
+    if to not in TRANSITIONS[current]:
+        raise InvalidTransition(params={"from": current, "to": to})
+    if Order.objects.filter(pk=order.pk, status=current).update(status=to, **fields) != 1:
+        order.refresh_from_db()
+        if order.status == to:
+            return False
+        raise InvalidTransition(params={"from": order.status, "to": to})
+    OrderEvent.objects.create(
+        order=order, from_status=current, to_status=to, actor_id=_actor_id(actor), actor_role=role, reason=reason
+    )
+    order.status = to
+    for name, value in fields.items():
+        setattr(order, name, value)
+    return True
+
+
+def _stock_lines(order: Order) -> list[tuple[int, int]]:
+    return [(line.sku_id, line.quantity) for line in order.lines.all()]
+
+
+@transaction.atomic
+def orders_place(
+    *,
+    buyer: Any,
+    checkout_number: str,
+    drafts: list[OrderDraft],
+    destination: Destination,
+    note: str = "",
+) -> list[Order]:
+    """Create one unpaid order per draft and reserve their stock: all of them or none.
+
+    Raises OutOfStock (409) if any SKU is short; nothing is written then.
+    """
+    now = timezone.now()
+    pay_by = now + dt.timedelta(minutes=settings.JISHI_ORDER_PAYMENT_MINUTES)
+    orders = []
+    for draft in drafts:
+        order = Order(
+            number=ids.public_number(),
+            checkout_number=checkout_number,
+            buyer=buyer,
+            merchant_id=draft.merchant_id,
+            currency=draft.goods.currency,
+            goods_minor=draft.goods.minor,
+            shipping_minor=draft.shipping.minor,
+            discount_minor=draft.discount.minor,
+            total_minor=(draft.goods + draft.shipping - draft.discount).minor,
+            note=note,
+            receiver=destination.receiver,
+            province=destination.province,
+            city=destination.city,
+            district=destination.district,
+            address_detail=destination.detail,
+            postal_code=destination.postal_code,
+            pay_by=pay_by,
+        )
+        order.receiver_phone = destination.phone
+        orders.append(order)
+    # Stock first: a buyer who loses the race for the last unit writes nothing else.
+    for order, draft in zip(orders, drafts, strict=True):
+        stock_reserve(actor=buyer, lines=[(line.sku.pk, line.quantity) for line in draft.lines], reference=order.number)
+    Order.objects.bulk_create(orders)
+    OrderLine.objects.bulk_create(
+        OrderLine(
+            order=order,
+            sku=line.sku,
+            product_id=line.sku.product_id,
+            title=line.sku.product.title,
+            sku_label=line.sku.label,
+            image=line.image,
+            unit_price_minor=line.unit_price.minor,
+            quantity=line.quantity,
+            total_minor=(line.unit_price * line.quantity).minor,
+            weight_grams=line.sku.weight_grams,
+        )
+        for order, draft in zip(orders, drafts, strict=True)
+        for line in draft.lines
+    )
+    OrderEvent.objects.bulk_create(
+        OrderEvent(
+            order=order,
+            to_status=OrderStatus.PENDING_PAYMENT,
+            actor_id=_actor_id(buyer),
+            actor_role=ActorRole.BUYER,
+            reason=_("Order placed"),
+        )
+        for order in orders
+    )
+    return orders
+
+
+@transaction.atomic
+def orders_mark_paid(*, checkout_number: str, paid_at: dt.datetime) -> list[Order]:
+    """Mark the checkout's orders paid and turn their reservations into sales.
+
+    Only the payments domain calls this, after it verified a payment and won
+    the payment intent for it. Idempotent. Raises InvalidTransition if an
+    order is cancelled (the payment service prevents that case first).
+    """
+    orders = list(selectors.orders_of_checkout(checkout_number).prefetch_related("lines"))
+    for order in orders:
+        if _transition(
+            order, OrderStatus.PAID, actor=None, role=ActorRole.SYSTEM, reason=_("Payment received"), paid_at=paid_at
+        ):
+            lines = _stock_lines(order)
+            stock_commit(actor=None, lines=lines, reference=order.number)
+            for line in order.lines.all():
+                product_record_sales(product_id=line.product_id, quantity=line.quantity)
+    return orders
+
+
+@transaction.atomic
+def orders_cancel_unpaid(*, actor: Any, checkout_number: str, role: ActorRole, reason: str) -> list[Order]:
+    """Cancel the checkout's unpaid orders and release their stock.
+
+    The orders of one checkout are paid together, so they are cancelled
+    together. Only the checkout domain calls this, after it closed the
+    payment intent. Idempotent: cancelled orders stay as they are, and stock
+    is released once. Raises InvalidTransition for an order already paid.
+    """
+    now = timezone.now()
+    orders = list(selectors.orders_of_checkout(checkout_number).prefetch_related("lines"))
+    for order in orders:
+        if _transition(order, OrderStatus.CANCELLED, actor=actor, role=role, reason=reason, cancelled_at=now):
+            stock_release(actor=actor, lines=_stock_lines(order), reference=order.number)
+    return orders
+
+
+@transaction.atomic
+def order_ship(*, actor: Any, order_number: str, carrier: str, tracking_number: str) -> Order:
+    """Record the shipment of a paid order of the actor's merchant.
+
+    Shipping a shipped order again changes nothing. Raises OrderNotFound
+    (also for another merchant's order), InvalidShipment, InvalidTransition
+    (unpaid or cancelled orders).
+    """
+    check(actor, ORDER_FULFIL)
+    carrier, tracking_number = carrier.strip(), tracking_number.strip()
+    if not carrier or len(carrier) > 40:
+        raise InvalidShipment(field="carrier")
+    if not tracking_number or len(tracking_number) > 40 or not tracking_number.isascii():
+        raise InvalidShipment(_("A tracking number is up to 40 letters and digits."), field="tracking_number")
+    order = selectors.order_get_for_merchant(actor, order_number)
+    now = timezone.now()
+    _transition(
+        order,
+        OrderStatus.SHIPPED,
+        actor=actor,
+        role=ActorRole.MERCHANT,
+        reason=f"{carrier} {tracking_number}",
+        shipped_at=now,
+        confirm_by=now + dt.timedelta(days=settings.JISHI_ORDER_AUTO_CONFIRM_DAYS),
+        carrier=carrier,
+        tracking_number=tracking_number,
+    )
+    return order
+
+
+def _deliver(order: Order, *, actor: Any, role: ActorRole, reason: str) -> Order:
+    now = timezone.now()
+    _transition(
+        order,
+        OrderStatus.DELIVERED,
+        actor=actor,
+        role=role,
+        reason=reason,
+        delivered_at=now,
+        complete_at=now + dt.timedelta(days=settings.JISHI_ORDER_AFTERSALES_DAYS),
+    )
+    return order
+
+
+@transaction.atomic
+def order_confirm_receipt(*, actor: Any, order_number: str) -> Order:
+    """The buyer confirms they received a shipped order. Idempotent.
+
+    Raises OrderNotFound (another buyer's order), InvalidTransition (not shipped yet).
+    """
+    order = selectors.order_get_for_buyer(actor, order_number)
+    return _deliver(order, actor=actor, role=ActorRole.BUYER, reason=_("Receipt confirmed by the buyer"))
+
+
+@transaction.atomic
+def order_confirm_overdue(*, order_id: int) -> Order | None:
+    """Confirm receipt for the buyer once ``confirm_by`` has passed (the sweep calls it). Idempotent."""
+    order = Order.objects.filter(pk=order_id, status=OrderStatus.SHIPPED, confirm_by__lte=timezone.now()).first()
+    if order is None:
+        return None
+    return _deliver(order, actor=None, role=ActorRole.SYSTEM, reason=_("Receipt confirmed automatically"))
+
+
+@transaction.atomic
+def order_complete_due(*, order_id: int) -> Order | None:
+    """Complete a delivered order once its after-sales window has closed (the sweep calls it). Idempotent."""
+    order = Order.objects.filter(pk=order_id, status=OrderStatus.DELIVERED, complete_at__lte=timezone.now()).first()
+    if order is None:
+        return None
+    now = timezone.now()
+    _transition(
+        order,
+        OrderStatus.COMPLETED,
+        actor=None,
+        role=ActorRole.SYSTEM,
+        reason=_("After-sales window closed"),
+        completed_at=now,
+    )
+    return order

@@ -1,0 +1,41 @@
+"""Order status and the moves between them.
+
+``delivered`` means the buyer has the goods (they confirmed receipt, or the
+confirmation window after shipping passed); ``completed`` means the
+after-sales window after delivery has closed too, so the merchant's money
+can be settled. Refund states (``refunding``, ``refunded``, ``closed``) join
+this table when after-sales arrives; nothing else changes shape.
+"""
+
+from collections.abc import Mapping
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OrderStatus(models.TextChoices):
+    PENDING_PAYMENT = "pending_payment", _("Awaiting payment")
+    PAID = "paid", _("Paid, awaiting shipment")
+    SHIPPED = "shipped", _("Shipped")
+    DELIVERED = "delivered", _("Delivered")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+TRANSITIONS: Mapping[OrderStatus, frozenset[OrderStatus]] = {
+    OrderStatus.PENDING_PAYMENT: frozenset({OrderStatus.PAID, OrderStatus.CANCELLED}),
+    OrderStatus.PAID: frozenset({OrderStatus.SHIPPED}),
+    OrderStatus.SHIPPED: frozenset({OrderStatus.DELIVERED}),
+    OrderStatus.DELIVERED: frozenset({OrderStatus.COMPLETED}),
+    OrderStatus.COMPLETED: frozenset(),
+    OrderStatus.CANCELLED: frozenset(),
+}
+
+
+class ActorRole(models.TextChoices):
+    """Who moved an order, as the timeline shows it."""
+
+    BUYER = "buyer", _("Buyer")
+    MERCHANT = "merchant", _("Merchant")
+    OPERATOR = "operator", _("Operator")
+    SYSTEM = "system", _("System")

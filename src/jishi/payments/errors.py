@@ -1,0 +1,33 @@
+"""Errors of the payments domain."""
+
+from django.utils.translation import gettext_lazy as _
+
+from jishi.core.errors import Conflict, InvalidInput, NotFound
+
+
+class PaymentNotFound(NotFound):
+    default_code = "payments.not_found"
+    default_message = _("Payment not found.")
+
+
+class PaymentClosed(Conflict):
+    default_code = "payments.closed"
+    default_message = _("This payment is already paid or cancelled.")
+
+
+class UnknownGateway(InvalidInput):
+    default_code = "payments.unknown_gateway"
+    default_message = _("This payment method is not available.")
+
+
+class InvalidNotification(Exception):
+    """A gateway notification we must not trust. ``reason`` is a short code for the notification log."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class RefundRefused(Conflict):
+    default_code = "payments.refund_refused"
+    default_message = _("The gateway refused the refund.")

@@ -1,0 +1,220 @@
+"""The sandbox gateway: a payment provider that behaves like Alipay or WeChat Pay, without the money.
+
+It keeps its own books (``SandboxTrade``), hosts a pay page where the buyer
+clicks pay or cancel, then POSTs an asynchronous notification to the
+merchant's notify URL — form-encoded, signed with HMAC-SHA256 over the
+canonical parameters and a timestamp — and retries with back-off until it
+is answered ``success``, as real gateways do. The browser is sent back to
+the return URL with signed parameters too, but (as with the real ones) the
+return alone proves nothing: the merchant must verify a notification or
+query the trade.
+
+Canonical form: every parameter except ``sign`` with a non-empty value,
+sorted by name, joined as ``name=value`` with ``&``, UTF-8.
+"""
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+import time
+from collections.abc import Mapping
+from urllib.parse import parse_qs, urlencode
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+
+from jishi.core.money import Money
+from jishi.payments.errors import InvalidNotification, PaymentClosed, RefundRefused
+from jishi.payments.gateways.base import Acknowledgement, Gateway, PaymentRequest, RefundResult, Trade, TradeState
+from jishi.payments.models import SandboxRefund, SandboxTrade, SandboxTradeStatus
+
+MAX_AGE_SECONDS = 300
+SIGN_TYPE = "HMAC-SHA256"
+REQUIRED = ("app_id", "out_trade_no", "trade_no", "total_amount", "currency", "trade_status", "timestamp", "sign")
+_STATES = {
+    SandboxTradeStatus.WAITING: TradeState.WAITING,
+    SandboxTradeStatus.SUCCESS: TradeState.PAID,
+    SandboxTradeStatus.CLOSED: TradeState.CLOSED,
+}
+
+
+def canonical(params: Mapping[str, str]) -> str:
+    return "&".join(f"{name}={params[name]}" for name in sorted(params) if name != "sign" and params[name] != "")
+
+
+def sign(params: Mapping[str, str], key: str | None = None) -> str:
+    secret = (key or settings.JISHI_SANDBOX_KEY).encode()
+    return hmac.new(secret, canonical(params).encode(), hashlib.sha256).hexdigest()
+
+
+def signed(params: Mapping[str, str], *, timestamp: int | None = None) -> dict[str, str]:
+    """``params`` plus a timestamp, the sign type and the signature."""
+    full = {
+        **params,
+        "timestamp": str(timestamp if timestamp is not None else int(time.time())),
+        "sign_type": SIGN_TYPE,
+    }
+    full["sign"] = sign(full)
+    return full
+
+
+def notification_params(trade: SandboxTrade, *, timestamp: int | None = None) -> dict[str, str]:
+    """The signed notification the sandbox sends about ``trade`` (a fresh timestamp on every attempt)."""
+    return signed(
+        {
+            "app_id": trade.app_id,
+            "notify_id": secrets.token_hex(8),
+            "out_trade_no": trade.out_trade_no,
+            "trade_no": trade.trade_no,
+            "total_amount": trade.amount.to_string(),
+            "currency": trade.currency,
+            "trade_status": trade.status,
+            "gmt_payment": trade.paid_at.isoformat() if trade.paid_at else "",
+        },
+        timestamp=timestamp,
+    )
+
+
+def verify(params: Mapping[str, str], *, now: float | None = None) -> None:
+    """Check signature, app id and freshness; raise InvalidNotification with the first failure."""
+    if any(not params.get(name) for name in REQUIRED):
+        raise InvalidNotification("missing_parameter")
+    if params.get("sign_type", SIGN_TYPE) != SIGN_TYPE:
+        raise InvalidNotification("unsupported_sign_type")
+    if not hmac.compare_digest(sign(params), params["sign"]):
+        raise InvalidNotification("bad_signature")
+    if params["app_id"] != settings.JISHI_SANDBOX_APP_ID:
+        raise InvalidNotification("wrong_app_id")
+    try:
+        age = (now if now is not None else time.time()) - int(params["timestamp"])
+    except ValueError:
+        raise InvalidNotification("malformed") from None
+    if not -MAX_AGE_SECONDS <= age <= MAX_AGE_SECONDS:
+        raise InvalidNotification("stale_timestamp")
+
+
+def _trade_of(row: SandboxTrade) -> Trade:
+    return Trade(
+        out_trade_no=row.out_trade_no,
+        trade_no=row.trade_no,
+        amount=row.amount,
+        state=_STATES[SandboxTradeStatus(row.status)],
+        paid_at=row.paid_at,
+    )
+
+
+def _single_values(body: bytes) -> dict[str, str]:
+    try:
+        parsed = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=True, max_num_fields=50)
+    except (UnicodeDecodeError, ValueError):
+        raise InvalidNotification("malformed") from None
+    if any(len(values) != 1 for values in parsed.values()):
+        raise InvalidNotification("malformed")
+    return {name: values[0] for name, values in parsed.items()}
+
+
+class SandboxGateway(Gateway):
+    code = "sandbox"
+
+    def create_payment(self, request: PaymentRequest) -> str:
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    row, _ = SandboxTrade.objects.get_or_create(
+                        out_trade_no=request.out_trade_no,
+                        defaults={
+                            "app_id": settings.JISHI_SANDBOX_APP_ID,
+                            "trade_no": f"SBX{secrets.randbelow(10**18):018d}",
+                            "subject": request.subject[:120],
+                            "amount_minor": request.amount.minor,
+                            "currency": request.amount.currency,
+                            "notify_url": request.notify_url,
+                            "return_url": request.return_url,
+                        },
+                    )
+            except IntegrityError:
+                row = SandboxTrade.objects.get(out_trade_no=request.out_trade_no)
+        if row.amount != request.amount:
+            raise PaymentClosed(params={"reason": "amount_changed"})
+        return reverse("sandbox:pay", args=[row.trade_no])
+
+    def parse_notification(self, body: bytes, headers: Mapping[str, str]) -> Trade:
+        params = _single_values(body)
+        verify(params)
+        try:
+            amount = Money.parse(params["total_amount"], params["currency"])
+        except ValueError:
+            raise InvalidNotification("malformed") from None
+        try:
+            state = _STATES[SandboxTradeStatus(params["trade_status"])]
+        except ValueError:
+            raise InvalidNotification("malformed") from None
+        paid_at = None
+        if params.get("gmt_payment"):
+            try:
+                paid_at = dt.datetime.fromisoformat(params["gmt_payment"])
+            except ValueError:
+                raise InvalidNotification("malformed") from None
+            if timezone.is_naive(paid_at):
+                raise InvalidNotification("malformed")
+        return Trade(
+            out_trade_no=params["out_trade_no"],
+            trade_no=params["trade_no"],
+            amount=amount,
+            state=state,
+            paid_at=paid_at,
+        )
+
+    def acknowledge(self, *, accepted: bool) -> Acknowledgement:
+        if accepted:
+            return Acknowledgement(200, "text/plain", b"success")
+        return Acknowledgement(400, "text/plain", b"failure")
+
+    def query(self, out_trade_no: str) -> Trade | None:
+        row = SandboxTrade.objects.filter(out_trade_no=out_trade_no).first()
+        return _trade_of(row) if row else None
+
+    @transaction.atomic
+    def refund(self, *, out_trade_no: str, refund_no: str, amount: Money) -> RefundResult:
+        row = SandboxTrade.objects.filter(out_trade_no=out_trade_no).first()
+        if row is None or amount.minor <= 0 or amount.currency != row.currency:
+            raise RefundRefused
+        try:
+            with transaction.atomic():
+                done = SandboxRefund.objects.create(trade=row, refund_no=refund_no, amount_minor=amount.minor)
+        except IntegrityError:  # this refund number was used: answer what it did, refund nothing more
+            done = SandboxRefund.objects.get(refund_no=refund_no)
+            if done.trade_id != row.pk or done.amount_minor != amount.minor:
+                raise RefundRefused from None
+        else:
+            granted = SandboxTrade.objects.filter(
+                pk=row.pk, status=SandboxTradeStatus.SUCCESS, refunded_minor__lte=F("amount_minor") - amount.minor
+            ).update(refunded_minor=F("refunded_minor") + amount.minor)
+            if granted != 1:
+                raise RefundRefused
+        row.refresh_from_db()
+        return RefundResult(
+            refund_no=refund_no,
+            amount=Money(done.amount_minor, row.currency),
+            refunded_total=Money(row.refunded_minor, row.currency),
+        )
+
+
+def return_query(trade: SandboxTrade) -> str:
+    """The signed query string the sandbox appends to the return URL after the buyer paid."""
+    return urlencode(
+        signed(
+            {
+                "app_id": trade.app_id,
+                "out_trade_no": trade.out_trade_no,
+                "trade_no": trade.trade_no,
+                "total_amount": trade.amount.to_string(),
+                "currency": trade.currency,
+                "trade_status": trade.status,
+            }
+        )
+    )

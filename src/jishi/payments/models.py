@@ -1,0 +1,176 @@
+"""Payment intents, the payments gateways report, the notifications they sent, and the sandbox's own trades."""
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from jishi.core.money import Money
+
+
+class IntentStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting payment")
+    SUCCEEDED = "succeeded", _("Paid")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class PaymentIntent(models.Model):
+    """What one checkout asks the buyer to pay. Its status decides, once, whether the money is applied.
+
+    ``number`` is the merchant trade number the gateway sees (``out_trade_no``).
+    """
+
+    number = models.CharField(max_length=24, unique=True)
+    checkout_number = models.CharField(max_length=24, unique=True)
+    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="payment_intents")
+    amount_minor = models.BigIntegerField()
+    currency = models.CharField(max_length=3, default="CNY")
+    status = models.CharField(max_length=20, choices=IntentStatus.choices, default=IntentStatus.PENDING)
+    gateway = models.CharField(max_length=20, blank=True)
+    subject = models.CharField(max_length=120)
+    created_at = models.DateTimeField(auto_now_add=True)
+    pay_by = models.DateTimeField()
+    # When the buyer was last sent to the gateway; the query sweep looks at intents started and not heard of.
+    started_at = models.DateTimeField(null=True, blank=True)
+    succeeded_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        indexes: ClassVar = [models.Index(fields=["status", "started_at"], name="payments_intent_started")]
+        constraints: ClassVar = [
+            models.CheckConstraint(condition=Q(amount_minor__gt=0), name="payments_intent_amount_gt_0"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def amount(self) -> Money:
+        return Money(self.amount_minor, self.currency)
+
+
+class PaymentStatus(models.TextChoices):
+    APPLIED = "applied", _("Applied to the orders")
+    NEEDS_REFUND = "needs_refund", _("To be refunded")
+    REFUNDED = "refunded", _("Refunded")
+
+
+class Payment(models.Model):
+    """Money a gateway says it took, recorded once per gateway trade.
+
+    A payment for an intent that was cancelled (or already paid by another
+    trade) is never applied to orders: it is kept as ``needs_refund``.
+    """
+
+    intent = models.ForeignKey(PaymentIntent, on_delete=models.PROTECT, related_name="payments")
+    gateway = models.CharField(max_length=20)
+    trade_no = models.CharField(max_length=64)
+    amount_minor = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=20, choices=PaymentStatus.choices)
+    paid_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["gateway", "trade_no"], name="payments_one_per_gateway_trade"),
+            models.CheckConstraint(condition=Q(amount_minor__gt=0), name="payments_amount_gt_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.gateway}:{self.trade_no}"
+
+    @property
+    def amount(self) -> Money:
+        return Money(self.amount_minor, self.currency)
+
+
+class NotificationOutcome(models.TextChoices):
+    APPLIED = "applied", _("Applied")
+    DUPLICATE = "duplicate", _("Duplicate")
+    FLAGGED = "flagged", _("Recorded for refund")
+    IGNORED = "ignored", _("Ignored (not a payment)")
+    REJECTED = "rejected", _("Rejected")
+
+
+class NotificationLog(models.Model):
+    """Every notification a gateway sent us and what we made of it (for support and reconciliation)."""
+
+    gateway = models.CharField(max_length=20)
+    out_trade_no = models.CharField(max_length=64, blank=True, db_index=True)
+    outcome = models.CharField(max_length=20, choices=NotificationOutcome.choices)
+    reason = models.CharField(max_length=64, blank=True)
+    body = models.TextField(blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("-received_at", "-id")
+
+    def __str__(self) -> str:
+        return f"{self.gateway} {self.out_trade_no} {self.outcome}"
+
+
+class SandboxTradeStatus(models.TextChoices):
+    WAITING = "WAIT_BUYER_PAY", _("Waiting for the buyer")
+    SUCCESS = "TRADE_SUCCESS", _("Paid")
+    CLOSED = "TRADE_CLOSED", _("Closed")
+
+
+class SandboxTrade(models.Model):
+    """The sandbox gateway's own record of a trade — its side of the world, not ours.
+
+    The sandbox answers queries and refunds from these rows, as a real
+    gateway answers from its own books, so the query sweep is tested against
+    something that can disagree with our payments table.
+    """
+
+    app_id = models.CharField(max_length=40)
+    out_trade_no = models.CharField(max_length=64, unique=True)
+    trade_no = models.CharField(max_length=64, unique=True)
+    subject = models.CharField(max_length=120)
+    amount_minor = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=20, choices=SandboxTradeStatus.choices, default=SandboxTradeStatus.WAITING)
+    refunded_minor = models.BigIntegerField(default=0)
+    notify_url = models.URLField(max_length=500)
+    return_url = models.URLField(max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    notify_attempts = models.PositiveIntegerField(default=0)
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.CheckConstraint(condition=Q(refunded_minor__gte=0), name="payments_sandbox_refund_gte_0"),
+            models.CheckConstraint(
+                condition=Q(refunded_minor__lte=F("amount_minor")), name="payments_sandbox_refund_lte_amount"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.trade_no
+
+    @property
+    def amount(self) -> Money:
+        return Money(self.amount_minor, self.currency)
+
+
+class SandboxRefund(models.Model):
+    """One refund the sandbox gateway made; ``refund_no`` makes a repeated refund request a no-op."""
+
+    trade = models.ForeignKey(SandboxTrade, on_delete=models.CASCADE, related_name="refunds")
+    refund_no = models.CharField(max_length=64, unique=True)
+    amount_minor = models.BigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.CheckConstraint(condition=Q(amount_minor__gt=0), name="payments_sandbox_refund_amount_gt_0")
+        ]
+
+    def __str__(self) -> str:
+        return self.refund_no

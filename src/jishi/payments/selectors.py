@@ -1,0 +1,42 @@
+"""Reads of the payments domain."""
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Exists, OuterRef
+
+from jishi.core.permissions import check
+from jishi.payments.errors import PaymentNotFound
+from jishi.payments.models import IntentStatus, Payment, PaymentIntent
+from jishi.payments.permissions import PAYMENT_MAKE
+
+
+def intent_get_for_buyer(actor: Any, number: str) -> PaymentIntent:
+    """One of the actor's payment intents; another buyer's is PaymentNotFound (404)."""
+    check(actor, PAYMENT_MAKE)
+    intent = PaymentIntent.objects.filter(buyer=actor, number=number).first()
+    if intent is None:
+        raise PaymentNotFound
+    return intent
+
+
+def intent_for_checkout(checkout_number: str) -> PaymentIntent | None:
+    return PaymentIntent.objects.filter(checkout_number=checkout_number).first()
+
+
+def intents_to_query(*, now: dt.datetime, quiet_for: dt.timedelta, limit: int = 200) -> list[int]:
+    """Intents sent to a gateway at least ``quiet_for`` ago (within the last day) with no payment recorded.
+
+    Cancelled intents are included: a buyer may have paid just before the
+    time-out, and that money must be found and flagged for refund.
+    """
+    return list(
+        PaymentIntent.objects.filter(
+            status__in=[IntentStatus.PENDING, IntentStatus.CANCELLED],
+            started_at__lte=now - quiet_for,
+            started_at__gte=now - dt.timedelta(days=1),
+        )
+        .exclude(Exists(Payment.objects.filter(intent=OuterRef("pk"))))
+        .order_by("started_at")
+        .values_list("pk", flat=True)[:limit]
+    )

@@ -1,0 +1,25 @@
+"""Background work of the payments domain: the sandbox's notifications and the query sweep."""
+
+import datetime as dt
+
+from crontask import cron
+from django.conf import settings
+from django.tasks import task
+from django.utils import timezone
+
+from jishi.payments import sandbox, services
+
+
+@task
+def sandbox_notify(trade_no: str) -> None:
+    """One notification attempt by the sandbox gateway; schedules the next one until it is answered."""
+    delay = sandbox.trade_notify(trade_no=trade_no)
+    if delay is not None:
+        sandbox_notify.using(run_after=timezone.now() + delay).enqueue(trade_no)
+
+
+@cron("* * * * *")
+@task
+def payments_query_quiet() -> int:
+    """Every minute: ask the gateway about payments whose notification has not arrived."""
+    return services.payments_sync_quiet(quiet_for=dt.timedelta(seconds=settings.JISHI_PAYMENT_QUERY_AFTER_SECONDS))

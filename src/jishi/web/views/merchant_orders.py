@@ -1,0 +1,70 @@
+"""Merchant centre: the merchant's orders and shipping them."""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from jishi.accounts.auth import actor_of
+from jishi.core.errors import DomainError
+from jishi.core.masking import mask_phone
+from jishi.core.pagination import paginate
+from jishi.orders import selectors, services
+from jishi.orders.permissions import ORDER_FULFIL
+from jishi.orders.schemas import PHONE_VISIBLE_TO_MERCHANT
+from jishi.orders.states import OrderStatus
+from jishi.web.forms import ShipForm
+from jishi.web.pages import page
+
+CARRIERS = ["顺丰速运", "京东物流", "中通快递", "圆通速递", "韵达快递", "申通快递", "EMS", "极兔速递"]
+
+
+@page(ORDER_FULFIL)
+def order_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", OrderStatus.PAID)
+    status = status if status in OrderStatus.values else ""
+    page_number = int(request.GET["page"]) if request.GET.get("page", "").isdigit() else 1
+    result = paginate(
+        selectors.order_list_for_merchant(actor_of(request), status=status or None),
+        page=max(1, min(page_number, 10_000)),
+        page_size=20,
+    )
+    return render(
+        request,
+        "web/merchant/orders.html",
+        {"page": result, "order_status": status, "order_statuses": OrderStatus.choices},
+    )
+
+
+def _render_order(request: HttpRequest, number: str, form: ShipForm, *, status: int = 200) -> HttpResponse:
+    order = selectors.order_get_for_merchant(actor_of(request), number)
+    phone = order.receiver_phone if order.status in PHONE_VISIBLE_TO_MERCHANT else mask_phone(order.receiver_phone)
+    return render(
+        request,
+        "web/merchant/order.html",
+        {"order": order, "phone": phone, "form": form, "carriers": CARRIERS},
+        status=status,
+    )
+
+
+@page(ORDER_FULFIL)
+def order_detail(request: HttpRequest, number: str) -> HttpResponse:
+    return _render_order(request, number, ShipForm())
+
+
+@require_POST
+@page(ORDER_FULFIL)
+def order_ship(request: HttpRequest, number: str) -> HttpResponse:
+    form = ShipForm(request.POST)
+    if form.is_valid():
+        try:
+            services.order_ship(actor=actor_of(request), order_number=number, **form.cleaned_data)
+        except DomainError as exc:
+            if exc.status == 404:
+                raise
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, _("Shipped. The buyer can follow the parcel now."))
+            return redirect("web:merchant_order", number)
+    return _render_order(request, number, form, status=422)

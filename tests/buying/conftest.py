@@ -1,0 +1,44 @@
+"""Fixtures of the buying flow: two shops with products, a buyer with an address, and a sandbox that notifies."""
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from jishi.payments import sandbox
+from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _tasks_recorded(settings: Any) -> None:
+    """Tasks are recorded, not run: a test runs the one it means to run."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+
+
+@pytest.fixture
+def shop(merchant_staff: Any, leaf_category: Any) -> Any:
+    return factories.product(merchant_staff, leaf_category, title="渴望六种鱼猫粮 5.4kg", price="99.00", stock=10)
+
+
+@pytest.fixture
+def other_shop(other_merchant_staff: Any, leaf_category: Any) -> Any:
+    return factories.product(other_merchant_staff, leaf_category, title="冻干鸡肉猫零食", price="25.50", stock=5)
+
+
+@pytest.fixture
+def home(buyer: Any) -> Any:
+    return factories.address(buyer, is_default=True)
+
+
+@pytest.fixture
+def notify_through_client(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The sandbox posts its notifications through the test client; returns the answers it got."""
+    answers: list[str] = []
+
+    def deliver(url: str, body: bytes) -> str:
+        response = Client().post(url, data=body, content_type="application/x-www-form-urlencoded")
+        answers.append(response.content.decode())
+        return answers[-1]
+
+    monkeypatch.setattr(sandbox, "deliver", deliver)
+    return answers
