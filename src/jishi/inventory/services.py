@@ -5,7 +5,7 @@ holds on SQLite, where SELECT ... FOR UPDATE does nothing) plus a movement row.
 """
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db import transaction
@@ -59,17 +59,25 @@ def stock_set(*, actor: Any, sku_id: int, quantity: int) -> Stock:
     return stock
 
 
-def _merged(lines: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Sum quantities per SKU and sort by SKU: every writer takes row locks in the same order."""
+# Stock changes for several orders at once: order reference → (sku_id, quantity) lines.
+OrderLines = Mapping[str, Iterable[tuple[int, int]]]
+
+
+def _plan(lines: OrderLines) -> tuple[list[tuple[int, int]], list[tuple[str, int, int]]]:
+    """Totals per SKU in SKU order (every writer takes row locks in the same order, so none deadlock)
+    and the movement rows to write."""
     totals: Counter[int] = Counter()
-    for sku_id, quantity in lines:
-        if quantity <= 0:
-            raise InvalidQuantity(field="quantity")
-        totals[sku_id] += quantity
-    return sorted(totals.items())
+    movements = []
+    for reference, order_lines in lines.items():
+        for sku_id, quantity in order_lines:
+            if quantity <= 0:
+                raise InvalidQuantity(field="quantity")
+            totals[sku_id] += quantity
+            movements.append((reference, sku_id, quantity))
+    return sorted(totals.items()), movements
 
 
-def _record(lines: list[tuple[int, int]], *, reason: str, reference: str, actor: Any, sign: int, sold: bool) -> None:
+def _record(movements: list[tuple[str, int, int]], *, reason: str, actor: Any, sign: int, sold: bool) -> None:
     StockMovement.objects.bulk_create(
         StockMovement(
             sku_id=sku_id,
@@ -79,50 +87,49 @@ def _record(lines: list[tuple[int, int]], *, reason: str, reference: str, actor:
             reference=reference,
             actor=_user(actor),
         )
-        for sku_id, quantity in lines
+        for reference, sku_id, quantity in movements
     )
 
 
 @transaction.atomic
-def stock_reserve(*, actor: Any, lines: Iterable[tuple[int, int]], reference: str) -> None:
-    """Reserve ``(sku_id, quantity)`` lines for the unpaid order ``reference``: all of them or none.
+def stock_reserve(*, actor: Any, lines: OrderLines) -> None:
+    """Reserve the lines of unpaid orders: all of them or none.
 
     The availability check is the WHERE clause of the UPDATE, so two buyers
-    can never both take the last unit, on PostgreSQL or on SQLite. Rows are
-    updated in SKU order, so two orders with the same SKUs cannot deadlock.
-    Raises OutOfStock (409) naming the first SKU that is short.
+    can never both take the last unit, on PostgreSQL or on SQLite. Raises
+    OutOfStock (409) naming the first SKU that is short.
     """
-    merged = _merged(lines)
-    for sku_id, quantity in merged:
+    totals, movements = _plan(lines)
+    for sku_id, quantity in totals:
         updated = Stock.objects.filter(pk=sku_id, quantity__gte=F("reserved") + quantity).update(
             reserved=F("reserved") + quantity
         )
         if updated != 1:
             raise OutOfStock(field="quantity", params={"sku_id": sku_id, "requested": quantity})
-    _record(merged, reason=MovementReason.RESERVE, reference=reference, actor=actor, sign=1, sold=False)
+    _record(movements, reason=MovementReason.RESERVE, actor=actor, sign=1, sold=False)
 
 
 @transaction.atomic
-def stock_release(*, actor: Any, lines: Iterable[tuple[int, int]], reference: str) -> None:
-    """Give back what the unpaid order ``reference`` reserved (it was cancelled or timed out)."""
-    merged = _merged(lines)
-    for sku_id, quantity in merged:
+def stock_release(*, actor: Any, lines: OrderLines) -> None:
+    """Give back what unpaid orders reserved (they were cancelled or timed out)."""
+    totals, movements = _plan(lines)
+    for sku_id, quantity in totals:
         if Stock.objects.filter(pk=sku_id, reserved__gte=quantity).update(reserved=F("reserved") - quantity) != 1:
             raise StockStateBroken(params={"sku_id": sku_id})
-    _record(merged, reason=MovementReason.RELEASE, reference=reference, actor=actor, sign=-1, sold=False)
+    _record(movements, reason=MovementReason.RELEASE, actor=actor, sign=-1, sold=False)
 
 
 @transaction.atomic
-def stock_commit(*, actor: Any, lines: Iterable[tuple[int, int]], reference: str) -> None:
-    """Turn the reservation of the paid order ``reference`` into a sale: quantity and reserved both drop."""
-    merged = _merged(lines)
-    for sku_id, quantity in merged:
+def stock_commit(*, actor: Any, lines: OrderLines) -> None:
+    """Turn the reservations of paid orders into sales: quantity and reserved both drop."""
+    totals, movements = _plan(lines)
+    for sku_id, quantity in totals:
         updated = Stock.objects.filter(pk=sku_id, reserved__gte=quantity, quantity__gte=quantity).update(
             quantity=F("quantity") - quantity, reserved=F("reserved") - quantity
         )
         if updated != 1:
             raise StockStateBroken(params={"sku_id": sku_id})
-    _record(merged, reason=MovementReason.SALE, reference=reference, actor=actor, sign=-1, sold=True)
+    _record(movements, reason=MovementReason.SALE, actor=actor, sign=-1, sold=True)
 
 
 def _user(actor: Any) -> Any:

@@ -9,6 +9,7 @@ caller whose compare-and-set won.
 """
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,8 +87,8 @@ def _transition(order: Order, to: OrderStatus, *, actor: Any, role: ActorRole, r
     return True
 
 
-def _stock_lines(order: Order) -> list[tuple[int, int]]:
-    return [(line.sku_id, line.quantity) for line in order.lines.all()]
+def _stock_lines(orders: list[Order]) -> dict[str, list[tuple[int, int]]]:
+    return {order.number: [(line.sku_id, line.quantity) for line in order.lines.all()] for order in orders}
 
 
 @transaction.atomic
@@ -128,9 +129,14 @@ def orders_place(
         )
         order.receiver_phone = destination.phone
         orders.append(order)
-    # Stock first: a buyer who loses the race for the last unit writes nothing else.
-    for order, draft in zip(orders, drafts, strict=True):
-        stock_reserve(actor=buyer, lines=[(line.sku.pk, line.quantity) for line in draft.lines], reference=order.number)
+    # Stock first, all orders in one call (one lock order): a buyer who loses the race writes nothing else.
+    stock_reserve(
+        actor=buyer,
+        lines={
+            order.number: [(line.sku.pk, line.quantity) for line in draft.lines]
+            for order, draft in zip(orders, drafts, strict=True)
+        },
+    )
     Order.objects.bulk_create(orders)
     OrderLine.objects.bulk_create(
         OrderLine(
@@ -170,14 +176,21 @@ def orders_mark_paid(*, checkout_number: str, paid_at: dt.datetime) -> list[Orde
     order is cancelled (the payment service prevents that case first).
     """
     orders = list(selectors.orders_of_checkout(checkout_number).prefetch_related("lines"))
-    for order in orders:
+    moved = [
+        order
+        for order in orders
         if _transition(
             order, OrderStatus.PAID, actor=None, role=ActorRole.SYSTEM, reason=_("Payment received"), paid_at=paid_at
-        ):
-            lines = _stock_lines(order)
-            stock_commit(actor=None, lines=lines, reference=order.number)
+        )
+    ]
+    if moved:
+        stock_commit(actor=None, lines=_stock_lines(moved))
+        sold: Counter[int] = Counter()
+        for order in moved:
             for line in order.lines.all():
-                product_record_sales(product_id=line.product_id, quantity=line.quantity)
+                sold[line.product_id] += line.quantity
+        for product_id, quantity in sorted(sold.items()):  # product order, like stock: no deadlocks between payers
+            product_record_sales(product_id=product_id, quantity=quantity)
     return orders
 
 
@@ -192,9 +205,13 @@ def orders_cancel_unpaid(*, actor: Any, checkout_number: str, role: ActorRole, r
     """
     now = timezone.now()
     orders = list(selectors.orders_of_checkout(checkout_number).prefetch_related("lines"))
-    for order in orders:
-        if _transition(order, OrderStatus.CANCELLED, actor=actor, role=role, reason=reason, cancelled_at=now):
-            stock_release(actor=actor, lines=_stock_lines(order), reference=order.number)
+    moved = [
+        order
+        for order in orders
+        if _transition(order, OrderStatus.CANCELLED, actor=actor, role=role, reason=reason, cancelled_at=now)
+    ]
+    if moved:
+        stock_release(actor=actor, lines=_stock_lines(moved))
     return orders
 
 

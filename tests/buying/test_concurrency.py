@@ -1,0 +1,128 @@
+"""Real threads, separate connections, one barrier: stock is never oversold and nothing deadlocks."""
+
+import datetime as dt
+import threading
+from collections import Counter
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.utils import timezone
+
+from jishi.accounts import services as accounts
+from jishi.checkout import services as checkout
+from jishi.inventory.models import MovementReason, Stock, StockMovement
+from jishi.orders.models import Order
+from jishi.payments.models import IntentStatus, PaymentIntent
+from tests import factories
+
+pytestmark = [pytest.mark.concurrency, pytest.mark.django_db(transaction=True)]
+
+
+def race(workers, action):
+    """Run ``action(worker)`` for every worker at once; returns their results in worker order."""
+    barrier = threading.Barrier(len(workers))
+    results = [None] * len(workers)
+
+    def run(index, worker):
+        try:
+            barrier.wait()
+            results[index] = action(worker)
+        except Exception as error:  # noqa: BLE001 - the test asserts on what each thread saw
+            results[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, w)) for i, w in enumerate(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def _buyer_ready_for(sku, quantity=1):
+    """A buyer with an address, the SKU in the cart, a quote's fingerprint and an API token."""
+    buyer = factories.user()
+    address = factories.address(buyer)
+    factories.in_cart(buyer, (sku, quantity))
+    fingerprint = checkout.checkout_quote(actor=buyer, address_id=address.pk).fingerprint
+    _, token = accounts.token_create(user=buyer)
+    return {"address_id": address.pk, "fingerprint": fingerprint, "token": token}
+
+
+def _place_over_http(buyer):
+    response = Client().post(
+        "/api/v1/checkout/place",
+        data={"address_id": buyer["address_id"], "fingerprint": buyer["fingerprint"]},
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {buyer['token']}"},
+    )
+    return response.status_code, response.json()["code"] if response.status_code != 201 else "placed"
+
+
+def test_fifty_buyers_for_ten_units_get_exactly_ten_orders(merchant_staff, leaf_category):
+    # given 10 units and 50 buyers, each with one in the cart
+    sku = factories.sku_of(factories.product(merchant_staff, leaf_category, stock=10))
+    buyers = [_buyer_ready_for(sku) for _ in range(50)]
+    # when they all place their order at the same moment
+    outcomes = race(buyers, _place_over_http)
+    # then exactly ten succeed and every other buyer is told the stock ran out
+    assert Counter(outcomes) == {(201, "placed"): 10, (409, "inventory.out_of_stock"): 40}
+    stock = Stock.objects.get(pk=sku.pk)
+    assert (stock.quantity, stock.reserved) == (10, 10)
+    assert Order.objects.count() == 10
+    assert StockMovement.objects.filter(reason=MovementReason.RESERVE).count() == 10
+
+
+def test_two_skus_bought_in_opposite_orders_at_once_do_not_deadlock(merchant_staff, other_merchant_staff, leaf_category):
+    # given two SKUs of two shops; half the buyers add A then B, the other half B then A
+    first = factories.sku_of(factories.product(merchant_staff, leaf_category, stock=100))
+    second = factories.sku_of(factories.product(other_merchant_staff, leaf_category, stock=100))
+    buyers = []
+    for index in range(16):
+        buyer = factories.user()
+        address = factories.address(buyer)
+        pair = [(first, 1), (second, 1)] if index % 2 else [(second, 1), (first, 1)]
+        factories.in_cart(buyer, *pair)
+        buyers.append((buyer, address, checkout.checkout_quote(actor=buyer, address_id=address.pk).fingerprint))
+
+    def place_and_pay(entry):
+        buyer, address, fingerprint = entry
+        placement = checkout.checkout_place(actor=buyer, address_id=address.pk, fingerprint=fingerprint)
+        return placement.checkout_number
+
+    # when all of them place at once
+    outcomes = race(buyers, place_and_pay)
+    # then every one succeeded: no deadlock, no lock time-out
+    assert all(isinstance(outcome, str) for outcome in outcomes), outcomes
+    assert Stock.objects.get(pk=first.pk).reserved == 16
+    assert Stock.objects.get(pk=second.pk).reserved == 16
+    # and cancelling them all at once (locks in the other direction for half of them) also goes through
+    cancels = race(
+        list(zip(buyers, outcomes, strict=True)),
+        lambda pair: checkout.checkout_cancel(
+            actor=pair[0][0], order_number=Order.objects.filter(checkout_number=pair[1]).first().number
+        ),
+    )
+    assert all(isinstance(result, list) for result in cancels), cancels
+    assert Stock.objects.get(pk=first.pk).reserved == 0
+    assert Stock.objects.get(pk=second.pk).reserved == 0
+
+
+def test_the_time_out_job_run_twice_at_once_cancels_each_order_once(merchant_staff, other_merchant_staff, leaf_category):
+    # given three checkouts left unpaid past their deadline, one of them split over two shops
+    first = factories.sku_of(factories.product(merchant_staff, leaf_category, stock=10))
+    second = factories.sku_of(factories.product(other_merchant_staff, leaf_category, stock=10))
+    for lines in ([(first, 2)], [(first, 1), (second, 3)], [(second, 1)]):
+        factories.place(factories.user(), *lines)
+    Order.objects.update(pay_by=timezone.now() - dt.timedelta(minutes=1))
+    # when two workers run the sweep at the same moment
+    swept = race([1, 2], lambda _: checkout.checkouts_expire_overdue())
+    # then each order was cancelled once and its stock released once
+    assert swept == [3, 3]
+    assert set(Order.objects.values_list("status", flat=True)) == {"cancelled"}
+    assert StockMovement.objects.filter(reason=MovementReason.RELEASE).count() == 4
+    assert [Stock.objects.get(pk=s.pk).reserved for s in (first, second)] == [0, 0]
+    assert set(PaymentIntent.objects.values_list("status", flat=True)) == {IntentStatus.CANCELLED}
+    assert all(order.events.filter(to_status="cancelled").count() == 1 for order in Order.objects.all())
