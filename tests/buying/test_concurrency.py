@@ -126,3 +126,78 @@ def test_the_time_out_job_run_twice_at_once_cancels_each_order_once(merchant_sta
     assert [Stock.objects.get(pk=s.pk).reserved for s in (first, second)] == [0, 0]
     assert set(PaymentIntent.objects.values_list("status", flat=True)) == {IntentStatus.CANCELLED}
     assert all(order.events.filter(to_status="cancelled").count() == 1 for order in Order.objects.all())
+
+
+def _paid_on_sandbox(buyer, *lines):
+    from jishi.payments import sandbox  # noqa: PLC0415
+    from jishi.payments import services as payments  # noqa: PLC0415
+    from jishi.payments.models import SandboxTrade  # noqa: PLC0415
+
+    placement = factories.place(buyer, *lines)
+    payments.payment_start(
+        actor=buyer,
+        intent_number=placement.intent.number,
+        gateway_code="sandbox",
+        notify_url="http://testserver/api/v1/payments/notify/sandbox",
+        return_url="http://testserver/r/",
+    )
+    trade = SandboxTrade.objects.get(out_trade_no=placement.intent.number)
+    sandbox.trade_pay(trade_no=trade.trade_no)
+    trade.refresh_from_db()
+    return placement, trade
+
+
+def _notify(params):
+    from urllib.parse import urlencode  # noqa: PLC0415
+
+    response = Client().post(
+        "/api/v1/payments/notify/sandbox", data=urlencode(params), content_type="application/x-www-form-urlencoded"
+    )
+    return response.content.decode()
+
+
+def test_ten_identical_notifications_at_once_apply_the_payment_once(merchant_staff, leaf_category, settings):
+    from jishi.payments.gateways.sandbox import notification_params  # noqa: PLC0415
+    from jishi.payments.models import Payment  # noqa: PLC0415
+
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    sku = factories.sku_of(factories.product(merchant_staff, leaf_category, stock=5))
+    _, trade = _paid_on_sandbox(factories.user(), (sku, 2))
+    params = notification_params(trade)
+    answers = race(range(10), lambda _: _notify(params))
+    assert answers == ["success"] * 10
+    assert Payment.objects.count() == 1
+    assert Order.objects.get().status == "paid"
+    assert StockMovement.objects.filter(reason=MovementReason.SALE).count() == 1
+    assert (Stock.objects.get(pk=sku.pk).quantity, Stock.objects.get(pk=sku.pk).reserved) == (3, 0)
+
+
+def test_a_payment_racing_a_cancellation_has_exactly_one_winner(merchant_staff, leaf_category, settings):
+    from jishi.payments.gateways.sandbox import notification_params  # noqa: PLC0415
+    from jishi.payments.models import Payment  # noqa: PLC0415
+
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    sku = factories.sku_of(factories.product(merchant_staff, leaf_category, stock=5))
+    buyer = factories.user()
+    placement, trade = _paid_on_sandbox(buyer, (sku, 1))
+    params = notification_params(trade)
+
+    def act(kind):
+        if kind == "pay":
+            return _notify(params)
+        try:
+            return checkout.checkout_cancel(actor=buyer, order_number=placement.orders[0].number)
+        except Exception as error:  # noqa: BLE001
+            return error.code
+
+    race(["pay", "cancel"], act)
+    order = Order.objects.get()
+    payment = Payment.objects.get()
+    stock = Stock.objects.get(pk=sku.pk)
+    if order.status == "paid":  # the payment won: the cancellation was refused, the unit is sold
+        assert payment.status == "applied"
+        assert (stock.quantity, stock.reserved) == (4, 0)
+    else:  # the cancellation won: the unit is back and the money waits for a refund
+        assert order.status == "cancelled"
+        assert payment.status == "needs_refund"
+        assert (stock.quantity, stock.reserved) == (5, 0)
