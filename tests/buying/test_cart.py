@@ -105,8 +105,8 @@ def test_removing_a_line(api, buyer, shop, other_shop):
 
 
 def test_reading_the_cart_costs_the_same_queries_for_one_line_or_ten(api, buyer, merchant_staff, leaf_category):
-    from django.db import connection  # noqa: PLC0415
-    from django.test.utils import CaptureQueriesContext  # noqa: PLC0415
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
     products = [factories.product(merchant_staff, leaf_category, title=f"猫粮{i}") for i in range(10)]
     factories.in_cart(buyer, (factories.sku_of(products[0]), 1))

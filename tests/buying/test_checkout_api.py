@@ -82,7 +82,13 @@ def test_same_idempotency_key_with_another_body_is_refused(api, buyer, shop, hom
     factories.in_cart(buyer, (factories.sku_of(shop), 1))
     fingerprint = _quote(api, buyer, home)["fingerprint"]
     key = {"Idempotency-Key": "order-2"}
-    api("post", "/checkout/place", user=buyer, json={"address_id": home.pk, "fingerprint": fingerprint}, headers=dict(key))
+    api(
+        "post",
+        "/checkout/place",
+        user=buyer,
+        json={"address_id": home.pk, "fingerprint": fingerprint},
+        headers=dict(key),
+    )
     before = _snapshot()
     response = api(
         "post",
@@ -101,8 +107,8 @@ def test_a_cart_changed_after_the_quote_is_refused(api, buyer, merchant_staff, s
     factories.in_cart(buyer, (sku, 1))
     fingerprint = _quote(api, buyer, home)["fingerprint"]
     # when the merchant changes the price before the buyer places
-    from jishi.catalog import services as catalog  # noqa: PLC0415
-    from jishi.core.money import Money  # noqa: PLC0415
+    from jishi.catalog import services as catalog
+    from jishi.core.money import Money
 
     catalog.sku_update(actor=merchant_staff, sku_id=sku.pk, price=Money.parse("89.00", "CNY"))
     before = _snapshot()

@@ -28,7 +28,7 @@ def race(workers, action):
         try:
             barrier.wait()
             results[index] = action(worker)
-        except Exception as error:  # noqa: BLE001 - the test asserts on what each thread saw
+        except Exception as error:
             results[index] = error
         finally:
             connection.close()
@@ -75,7 +75,9 @@ def test_fifty_buyers_for_ten_units_get_exactly_ten_orders(merchant_staff, leaf_
     assert StockMovement.objects.filter(reason=MovementReason.RESERVE).count() == 10
 
 
-def test_two_skus_bought_in_opposite_orders_at_once_do_not_deadlock(merchant_staff, other_merchant_staff, leaf_category):
+def test_two_skus_bought_in_opposite_orders_at_once_do_not_deadlock(
+    merchant_staff, other_merchant_staff, leaf_category
+):
     # given two SKUs of two shops; half the buyers add A then B, the other half B then A
     first = factories.sku_of(factories.product(merchant_staff, leaf_category, stock=100))
     second = factories.sku_of(factories.product(other_merchant_staff, leaf_category, stock=100))
@@ -110,7 +112,9 @@ def test_two_skus_bought_in_opposite_orders_at_once_do_not_deadlock(merchant_sta
     assert Stock.objects.get(pk=second.pk).reserved == 0
 
 
-def test_the_time_out_job_run_twice_at_once_cancels_each_order_once(merchant_staff, other_merchant_staff, leaf_category):
+def test_the_time_out_job_run_twice_at_once_cancels_each_order_once(
+    merchant_staff, other_merchant_staff, leaf_category
+):
     # given three checkouts left unpaid past their deadline, one of them split over two shops
     first = factories.sku_of(factories.product(merchant_staff, leaf_category, stock=10))
     second = factories.sku_of(factories.product(other_merchant_staff, leaf_category, stock=10))
@@ -129,9 +133,9 @@ def test_the_time_out_job_run_twice_at_once_cancels_each_order_once(merchant_sta
 
 
 def _paid_on_sandbox(buyer, *lines):
-    from jishi.payments import sandbox  # noqa: PLC0415
-    from jishi.payments import services as payments  # noqa: PLC0415
-    from jishi.payments.models import SandboxTrade  # noqa: PLC0415
+    from jishi.payments import sandbox
+    from jishi.payments import services as payments
+    from jishi.payments.models import SandboxTrade
 
     placement = factories.place(buyer, *lines)
     payments.payment_start(
@@ -148,7 +152,7 @@ def _paid_on_sandbox(buyer, *lines):
 
 
 def _notify(params):
-    from urllib.parse import urlencode  # noqa: PLC0415
+    from urllib.parse import urlencode
 
     response = Client().post(
         "/api/v1/payments/notify/sandbox", data=urlencode(params), content_type="application/x-www-form-urlencoded"
@@ -157,8 +161,8 @@ def _notify(params):
 
 
 def test_ten_identical_notifications_at_once_apply_the_payment_once(merchant_staff, leaf_category, settings):
-    from jishi.payments.gateways.sandbox import notification_params  # noqa: PLC0415
-    from jishi.payments.models import Payment  # noqa: PLC0415
+    from jishi.payments.gateways.sandbox import notification_params
+    from jishi.payments.models import Payment
 
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
     sku = factories.sku_of(factories.product(merchant_staff, leaf_category, stock=5))
@@ -173,8 +177,8 @@ def test_ten_identical_notifications_at_once_apply_the_payment_once(merchant_sta
 
 
 def test_a_payment_racing_a_cancellation_has_exactly_one_winner(merchant_staff, leaf_category, settings):
-    from jishi.payments.gateways.sandbox import notification_params  # noqa: PLC0415
-    from jishi.payments.models import Payment  # noqa: PLC0415
+    from jishi.payments.gateways.sandbox import notification_params
+    from jishi.payments.models import Payment
 
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
     sku = factories.sku_of(factories.product(merchant_staff, leaf_category, stock=5))
@@ -187,7 +191,7 @@ def test_a_payment_racing_a_cancellation_has_exactly_one_winner(merchant_staff, 
             return _notify(params)
         try:
             return checkout.checkout_cancel(actor=buyer, order_number=placement.orders[0].number)
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             return error.code
 
     race(["pay", "cancel"], act)

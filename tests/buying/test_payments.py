@@ -9,9 +9,11 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from jishi.checkout import services as checkout
 from jishi.core.models import AuditEntry
+from jishi.core.money import Money
 from jishi.inventory.models import Stock
-from jishi.orders.models import Order
+from jishi.orders.models import Order, OrderEvent
 from jishi.payments import sandbox
 from jishi.payments import services as payments
 from jishi.payments.errors import RefundRefused
@@ -24,9 +26,6 @@ from jishi.payments.models import (
     SandboxTrade,
     SandboxTradeStatus,
 )
-from jishi.core.money import Money
-from jishi.orders.models import OrderEvent
-from jishi.checkout import services as checkout
 from tests import factories
 
 NOTIFY = "/api/v1/payments/notify/sandbox"
@@ -96,7 +95,9 @@ def _resigned(trade, **changes):
     base = notification_params(trade)
     base.update(changes)
     base.pop("sign")
-    return signed({k: v for k, v in base.items() if k not in ("timestamp", "sign_type")}, timestamp=int(base["timestamp"]))
+    return signed(
+        {k: v for k, v in base.items() if k not in ("timestamp", "sign_type")}, timestamp=int(base["timestamp"])
+    )
 
 
 @pytest.mark.parametrize(
@@ -199,7 +200,11 @@ def test_the_query_sweep_applies_a_payment_whose_notification_was_lost(paid_trad
 def test_the_sweep_leaves_unpaid_trades_alone(buyer, shop, home):
     placement = factories.place(buyer, (factories.sku_of(shop), 1))
     payments.payment_start(
-        actor=buyer, intent_number=placement.intent.number, gateway_code="sandbox", notify_url="http://x/n", return_url="http://x/r"
+        actor=buyer,
+        intent_number=placement.intent.number,
+        gateway_code="sandbox",
+        notify_url="http://x/n",
+        return_url="http://x/r",
     )
     PaymentIntent.objects.update(started_at=PaymentIntent.objects.get().started_at - dt.timedelta(minutes=5))
     payments.payments_sync_quiet(quiet_for=dt.timedelta(minutes=2))
