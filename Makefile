@@ -26,11 +26,12 @@ install: $(VENV)/.runtime
 install-dev: $(VENV)/.dev
 
 ## demo: install, migrate, load the demo market and serve it on SQLite at http://127.0.0.1:8000
+##       (with a task worker and the scheduler beside the web server)
 demo: install
 	$(PY) manage.py compiletranslations
 	$(PY) manage.py migrate --no-input -v0
 	$(PY) manage.py load_demo
-	$(PY) manage.py runserver 127.0.0.1:8000
+	scripts/serve-demo $(PY)
 
 ## test: the whole suite (SQLite by default; DATABASE_URL=postgres://... for PostgreSQL)
 test: install-dev

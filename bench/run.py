@@ -1,7 +1,10 @@
 """`make bench`: a 100,000-product catalog in PostgreSQL, measured against gunicorn.
 
 Prints requests/s, p50 and p99 for the product listing and a filtered
-Chinese keyword search at 8 and 32 concurrent clients. Traffic goes only to
+Chinese keyword search at 8 and 32 concurrent clients, then the buying
+figures (bench/buying.py): place + pay with 1 and 8 buyers, a 500-buyer
+flash burst for 100 units, and SQL statements per placement.
+``bench/run.py buying`` runs only the buying part. Traffic goes only to
 127.0.0.1, bounded in time. Settings come from the environment:
 BENCH_DATABASE_URL, BENCH_PRODUCTS (100000), BENCH_SECONDS (20 per run),
 BENCH_WORKERS (4).
@@ -133,8 +136,18 @@ def main() -> None:
     prepare()
     server = serve()
     results = []
+    only_buying = sys.argv[1:] == ["buying"]
+    catalog_scenarios = (
+        ()
+        if only_buying
+        else (
+            ("listing (20/page)", "ListingUser"),
+            ("search 猫粮+category+price", "SearchUser"),
+        )
+    )
+    buying: list[dict[str, object]] = []
     try:
-        for label, user_class in (("listing (20/page)", "ListingUser"), ("search 猫粮+category+price", "SearchUser")):
+        for label, user_class in catalog_scenarios:
             measure(user_class, 4)  # warm-up: connections, caches, jieba dictionary in every worker
             for clients in (8, 32):
                 figures = measure(user_class, clients)
@@ -144,6 +157,10 @@ def main() -> None:
                     f"p50 {figures['p50_ms']:>6.0f} ms  p99 {figures['p99_ms']:>6.0f} ms",
                     flush=True,
                 )
+        sys.path.insert(0, str(ROOT))
+        from bench import buying as buying_bench
+
+        buying = buying_bench.main(f"http://127.0.0.1:{PORT}")
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -154,7 +171,9 @@ def main() -> None:
         print(f"| {r['scenario']} | {r['clients']} | {figures} |")
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
-    (out / "latest.json").write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
+    (out / "latest.json").write_text(
+        json.dumps({"catalog": results, "buying": buying}, indent=2, ensure_ascii=False), encoding="utf-8"
+    )
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Cart API: the signed-in user's cart, or a guest's (kept in the browser session)."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
@@ -15,7 +15,7 @@ from jishi.core.permissions import PUBLIC, requires
 
 router = Router(tags=["cart"], auth=ANYONE)
 # Signing in is optional here: the empty requirement tells clients (and schemathesis) so.
-OPTIONAL_SIGN_IN = {"security": [{}, {"BearerToken": []}, {"GuestSession": []}]}
+OPTIONAL_SIGN_IN: dict[str, Any] = {"security": [{}, {"BearerToken": []}, {"GuestSession": []}]}
 
 Id = Annotated[int, Field(ge=1, le=2**53)]
 Quantity = Annotated[int, Field(ge=1, le=99, strict=True, description="1 to 99")]

@@ -16,12 +16,20 @@ from jishi.accounts import services as accounts
 from jishi.accounts.models import User
 from jishi.accounts.roles import OperatorRole
 from jishi.accounts.validators import id_number_check_character
+from jishi.cart import services as cart
+from jishi.cart.owner import CartOwner
 from jishi.catalog import services as catalog
-from jishi.catalog.models import AttributeKind, Category
+from jishi.catalog.models import AttributeKind, Category, Product
+from jishi.catalog.states import ProductStatus
+from jishi.checkout import services as checkout
 from jishi.core.money import Money
 from jishi.demo.market import MARKET, MERCHANTS, PASSWORD, Branch, Leaf, Root
 from jishi.merchants import services as merchants
 from jishi.merchants.models import Merchant, StaffRole
+from jishi.orders import services as orders
+from jishi.payments import sandbox
+from jishi.payments import services as payments
+from jishi.shipping import services as shipping
 
 PRODUCTS_PER_LEAF = 17
 EDITIONS = ["经典款", "升级款", "家庭装", "旗舰款", "尝鲜装", "新品", "限定款", "畅销款", "特惠装"]
@@ -31,6 +39,7 @@ FONT_PATHS = [
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
 ]
 
+DEMO_URL = "http://127.0.0.1:8000"
 ADMIN_EMAIL = "admin@jishi.local"
 REVIEWER_EMAIL = "reviewer@jishi.local"
 BUYER_PHONE = "13800000001"
@@ -104,6 +113,8 @@ class DemoLoader:
         for index, root in enumerate(MARKET):
             self._root(root, index)
         self._kyc()
+        self._shipping()
+        self._orders()
         return self.report
 
     # -------------------------------------------------------------- people
@@ -146,6 +157,76 @@ class DemoLoader:
         for i, name in enumerate(["李娜", "陈晨", "赵磊"], start=2):
             applicant = User.objects.create_user(phone=f"1390000000{i}", password=PASSWORD, display_name=name)
             accounts.kyc_submit(actor=applicant, real_name=name, id_number=_valid_id_number(i))
+
+    # -------------------------------------------------------------- buying
+
+    def _shipping(self) -> None:
+        """Every shop charges by item (or by kg for the pet shops), more to remote provinces, free from 99."""
+        cny = lambda text: Money.parse(text, "CNY")  # noqa: E731
+        for index, owner in enumerate(self.owners.values()):
+            by_weight = owner.membership.merchant.kind != "shop"
+            shipping.fee_template_set(
+                actor=owner,
+                data=shipping.TemplateInput(
+                    basis="weight" if by_weight else "item",
+                    free_above=cny("99.00") if index % 3 else None,
+                    rules=[
+                        shipping.RuleInput(provinces=[], first_fee=cny("8.00"), extra_fee=cny("2.00")),
+                        shipping.RuleInput(
+                            provinces=["新疆", "西藏", "青海"], first_fee=cny("20.00"), extra_fee=cny("10.00")
+                        ),
+                    ],
+                ),
+            )
+
+    def _orders(self) -> None:
+        """The demo buyer's orders in every state, made through the same services as a real checkout."""
+        address = accounts.address_create(
+            actor=self.buyer,
+            data=accounts.AddressInput(
+                receiver="王小明",
+                phone="13912345678",
+                province="浙江省",
+                city="杭州市",
+                district="西湖区",
+                detail="文三路 90 号",
+                postal_code="310012",
+                is_default=True,
+            ),
+        )
+        products = Product.objects.filter(status=ProductStatus.PUBLISHED).order_by("merchant_id", "pk")
+        firsts = list({product.merchant_id: product for product in reversed(products)}.values())
+        owner_of = {owner.membership.merchant_id: owner for owner in self.owners.values()}
+        for step in ("delivered", "shipped", "paid", "pending"):
+            chosen = firsts[: 2 if step == "paid" else 1]
+            firsts = firsts[1:] + firsts[:1]
+            for product in chosen:
+                sku = product.skus.filter(is_active=True, stock__quantity__gt=0).first()
+                if sku is not None:
+                    cart.cart_line_add(owner=CartOwner(user=self.buyer), sku_id=sku.pk, quantity=1)
+            quote = checkout.checkout_quote(actor=self.buyer, address_id=address.pk)
+            placed = checkout.checkout_place(actor=self.buyer, address_id=address.pk, fingerprint=quote.fingerprint)
+            if step == "pending":
+                continue
+            url = payments.payment_start(
+                actor=self.buyer,
+                intent_number=placed.intent.number,
+                gateway_code="sandbox",
+                notify_url=f"{DEMO_URL}/api/v1/payments/notify/sandbox",
+                return_url=f"{DEMO_URL}/pay/{placed.intent.number}/return/",
+            )
+            sandbox.trade_pay(trade_no=url.rstrip("/").rsplit("/", 1)[-1])
+            payments.payment_sync(intent_id=placed.intent.pk)
+            if step in ("shipped", "delivered"):
+                order = placed.orders[0]
+                orders.order_ship(
+                    actor=owner_of[order.merchant_id],
+                    order_number=order.number,
+                    carrier="顺丰速运",
+                    tracking_number=f"SF{order.number[-10:]}",
+                )
+                if step == "delivered":
+                    orders.order_confirm_receipt(actor=self.buyer, order_number=order.number)
 
     # -------------------------------------------------------------- catalog
 

@@ -1,0 +1,265 @@
+"""Buying benchmarks against the running server: place + pay, a flash-sale burst, queries per placement.
+
+Called by ``bench/run.py`` with Django set up on the benchmark database. The
+benchmark plays the buyers over HTTP and plays the sandbox gateway too: it
+signs each payment notification exactly as the sandbox does.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import threading
+import time
+import urllib.error
+import urllib.request
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+BUYERS = 500
+FLASH_UNITS = 100
+
+
+def _call(base: str, method: str, path: str, token: str, body: Any = None, *, form: bool = False) -> tuple[int, Any]:
+    data = None
+    headers = {"Authorization": f"Bearer {token}"}
+    if body is not None:
+        data = urlencode(body).encode() if form else json.dumps(body).encode()
+        headers["Content-Type"] = "application/x-www-form-urlencoded" if form else "application/json"
+    request = urllib.request.Request(base + path, data=data, headers=headers, method=method)  # noqa: S310 - 127.0.0.1
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310
+            raw = response.read()
+            status = response.status
+    except urllib.error.HTTPError as error:
+        raw, status = error.read(), error.code
+    try:
+        return status, json.loads(raw)
+    except ValueError:
+        return status, raw.decode("utf-8", "replace")
+
+
+def setup(count: int) -> dict[str, Any]:
+    """A shop with an everyday SKU and a flash SKU, and ``count`` buyers with an address and a token."""
+    from jishi.accounts import services as accounts
+    from jishi.accounts.models import User
+    from jishi.catalog import services as catalog
+    from jishi.catalog.models import Category, Product
+    from jishi.core.money import Money
+    from jishi.inventory.services import stock_set
+    from jishi.merchants import services as merchants
+
+    owner = User.objects.filter(email="bench-shop@jishi.local").first()
+    if owner is None:
+        owner = User.objects.create_user(email="bench-shop@jishi.local", password=None)
+        merchants.merchant_create(actor=None, name="压测店", kind="shop", owner=owner)
+        owner = User.objects.select_related("membership__merchant").get(pk=owner.pk)
+        admin = User.objects.create_user(email="bench-admin@jishi.local", password=None, operator_role="admin")
+        leaf = next(c for c in Category.objects.order_by("pk") if not c.children.exists())
+        for title in ("压测日常商品", "压测秒杀商品"):
+            product = catalog.product_create(
+                actor=owner,
+                data=catalog.ProductInput(
+                    category_id=leaf.pk, title=title, skus=[catalog.SkuInput(price=Money(1990, "CNY"), stock=0)]
+                ),
+            )
+            catalog.product_submit(actor=owner, product_id=product.pk)
+            catalog.product_approve(actor=admin, product_id=product.pk)
+    owner = User.objects.select_related("membership__merchant").get(pk=owner.pk)
+    everyday, flash = (
+        Product.objects.get(merchant=owner.membership.merchant, title=t).skus.get()
+        for t in ("压测日常商品", "压测秒杀商品")
+    )
+    stock_set(actor=owner, sku_id=everyday.pk, quantity=1_000_000)
+    buyers = list(User.objects.filter(email__startswith="bench-buyer-").order_by("pk")[:count])
+    for index in range(len(buyers), count):
+        buyer = User.objects.create_user(email=f"bench-buyer-{index}@jishi.local", password=None)
+        accounts.address_create(
+            actor=buyer,
+            data=accounts.AddressInput(
+                receiver="压测", phone="13900000000", province="广东省", city="深圳市", district="南山区", detail="1 号"
+            ),
+        )
+        buyers.append(buyer)
+    tokens = [(accounts.token_create(user=b)[1], b.addresses.first().pk) for b in buyers]
+    return {"everyday": everyday, "flash": flash, "owner": owner, "buyers": tokens}
+
+
+def _sign_paid(intent: dict[str, Any], trade_no: str) -> dict[str, str]:
+    from jishi.payments.gateways.sandbox import signed
+
+    return signed(
+        {
+            "app_id": _settings().JISHI_SANDBOX_APP_ID,
+            "notify_id": trade_no[-8:],
+            "out_trade_no": intent["number"],
+            "trade_no": trade_no,
+            "total_amount": intent["amount"]["amount"],
+            "currency": intent["amount"]["currency"],
+            "trade_status": "TRADE_SUCCESS",
+            "gmt_payment": timezone.now().isoformat(),
+        }
+    )
+
+
+def _settings() -> Any:
+    from django.conf import settings
+
+    return settings
+
+
+def place_and_pay(base: str, token: str, address_id: int, sku_id: int) -> tuple[bool, bool]:
+    """One buyer's whole purchase over HTTP; returns (paid, any 5xx)."""
+    statuses = []
+    status, _ = _call(base, "POST", "/api/v1/cart/lines", token, {"sku_id": sku_id, "quantity": 1})
+    statuses.append(status)
+    status, quote = _call(base, "POST", "/api/v1/checkout/quote", token, {"address_id": address_id})
+    statuses.append(status)
+    body = {"address_id": address_id, "fingerprint": quote.get("fingerprint", "") if status == 200 else ""}
+    status, placed = _call(base, "POST", "/api/v1/checkout/place", token, body)
+    statuses.append(status)
+    if status != 201:
+        return False, any(s >= 500 for s in statuses)
+    intent = placed["payment"]
+    status, started = _call(base, "POST", f"/api/v1/payments/{intent['number']}/start", token, {"gateway": "sandbox"})
+    statuses.append(status)
+    trade_no = started["redirect_url"].rstrip("/").rsplit("/", 1)[-1]
+    status, answer = _call(
+        base, "POST", "/api/v1/payments/notify/sandbox", token, _sign_paid(intent, trade_no), form=True
+    )
+    statuses.append(status)
+    return answer == "success", any(s >= 500 for s in statuses)
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))] if ordered else 0.0
+
+
+def run_clients(base: str, buyers: list[tuple[str, int]], sku_id: int, clients: int, per_client: int) -> dict[str, Any]:
+    latencies: list[float] = []
+    errors = [0, 0]
+    lock = threading.Lock()
+
+    def work(mine: list[tuple[str, int]]) -> None:
+        for _ in range(per_client):
+            for token, address_id in mine[:1]:
+                started = time.perf_counter()
+                paid, failed = place_and_pay(base, token, address_id, sku_id)
+                with lock:
+                    latencies.append((time.perf_counter() - started) * 1000)
+                    errors[0] += not paid
+                    errors[1] += failed
+
+    threads = [threading.Thread(target=work, args=([buyers[i]],)) for i in range(clients)]
+    began = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - began
+    return {
+        "orders": len(latencies) - errors[0],
+        "orders_per_s": (len(latencies) - errors[0]) / elapsed,
+        "p50_ms": statistics.median(latencies),
+        "p99_ms": _percentile(latencies, 0.99),
+        "failed": errors[0],
+        "5xx": errors[1],
+    }
+
+
+def flash_burst(base: str, buyers: list[tuple[str, int]], sku: Any, owner: Any) -> dict[str, Any]:
+    """Every buyer has the flash SKU in the cart and a quote; all place at the same instant."""
+    from jishi.inventory.services import stock_set
+    from jishi.orders.models import Order
+
+    Order.objects.filter(lines__sku=sku, status="pending_payment").update(pay_by=timezone.now())
+    from jishi.checkout.services import checkouts_expire_overdue
+
+    checkouts_expire_overdue()
+    stock_set(actor=owner, sku_id=sku.pk, quantity=FLASH_UNITS)
+    ready = []
+    for token, address_id in buyers:
+        _call(base, "POST", "/api/v1/cart/lines", token, {"sku_id": sku.pk, "quantity": 1})
+        _, quote = _call(base, "POST", "/api/v1/checkout/quote", token, {"address_id": address_id})
+        ready.append((token, {"address_id": address_id, "fingerprint": quote["fingerprint"]}))
+    barrier = threading.Barrier(len(ready) + 1)
+    results: list[tuple[int, float, float]] = []
+    lock = threading.Lock()
+
+    def buy(token: str, body: dict[str, Any]) -> None:
+        barrier.wait()
+        started = time.perf_counter()
+        status, _ = _call(base, "POST", "/api/v1/checkout/place", token, body)
+        finished = time.perf_counter()
+        with lock:
+            results.append((status, finished - started, finished))
+
+    threads = [threading.Thread(target=buy, args=entry) for entry in ready]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    began = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    won = sorted(finished for status, _, finished in results if status == 201)
+    latencies = [seconds * 1000 for _, seconds, _ in results]
+    return {
+        "buyers": len(results),
+        "succeeded": len(won),
+        "out_of_stock_409": sum(1 for status, _, _ in results if status == 409),
+        "sold_out_after_ms": (won[-1] - began) * 1000 if won else 0.0,
+        "p50_ms": statistics.median(latencies),
+        "p99_ms": _percentile(latencies, 0.99),
+        "5xx": sum(1 for status, _, _ in results if status >= 500),
+    }
+
+
+def queries_per_placement(buyer: tuple[str, int], sku_id: int) -> int:
+    """SQL statements for one POST /checkout/place, measured in-process on the same database."""
+    token, address_id = buyer
+    client = Client(HTTP_HOST="127.0.0.1", headers={"Authorization": f"Bearer {token}"})
+    client.post("/api/v1/cart/lines", {"sku_id": sku_id, "quantity": 1}, content_type="application/json")
+    quote = client.post("/api/v1/checkout/quote", {"address_id": address_id}, content_type="application/json").json()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(
+            "/api/v1/checkout/place",
+            {"address_id": address_id, "fingerprint": quote["fingerprint"]},
+            content_type="application/json",
+            headers={"Idempotency-Key": f"bench-{time.time_ns()}"},
+        )
+    assert response.status_code == 201, response.content
+    return len(queries)
+
+
+def main(base: str) -> list[dict[str, Any]]:
+    data = setup(BUYERS)
+    buyers, everyday = data["buyers"], data["everyday"]
+    rows = []
+    queries = queries_per_placement(buyers[0], everyday.pk)
+    print(f"  SQL statements per order placement (with Idempotency-Key): {queries}", flush=True)
+    rows.append({"scenario": "queries per placement", "value": queries})
+    run_clients(base, buyers, everyday.pk, 2, 3)  # warm-up
+    for clients, per_client in ((1, 60), (8, 15)):
+        figures = run_clients(base, buyers, everyday.pk, clients, per_client)
+        rows.append({"scenario": f"place + pay, {clients} buyer(s)", **figures})
+        print(
+            f"  place + pay  {clients:>2} buyers  {figures['orders_per_s']:>6.1f} orders/s"
+            f"  p50 {figures['p50_ms']:>5.0f} ms  p99 {figures['p99_ms']:>5.0f} ms"
+            f"  failed {figures['failed']}  5xx {figures['5xx']}",
+            flush=True,
+        )
+    flash = flash_burst(base, buyers, data["flash"], data["owner"])
+    rows.append({"scenario": f"flash burst: {BUYERS} buyers, {FLASH_UNITS} units", **flash})
+    print(
+        f"  flash burst  {flash['buyers']} buyers for {FLASH_UNITS} units: {flash['succeeded']} orders, "
+        f"{flash['out_of_stock_409']} × 409, sold out after {flash['sold_out_after_ms']:.0f} ms, "
+        f"p50 {flash['p50_ms']:.0f} ms, p99 {flash['p99_ms']:.0f} ms, 5xx {flash['5xx']}",
+        flush=True,
+    )
+    return rows
