@@ -48,7 +48,7 @@ def test_placing_twice_with_one_form_opens_one_cashier(client, buyer, shop_produ
     address = factories.address(buyer)
     factories.in_cart(buyer, (factories.sku_of(shop_product), 1))
     client.force_login(buyer)
-    from jishi.checkout import services as checkout  # noqa: PLC0415
+    from jishi.checkout import services as checkout
 
     form = {
         "address": address.pk,
