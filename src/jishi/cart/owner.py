@@ -9,10 +9,6 @@ class CartOwner:
     user: Any = None
     guest_token: str | None = None
 
-    @property
-    def is_guest(self) -> bool:
-        return self.user is None
-
 
 SESSION_KEY = "jishi_cart_token"
 

@@ -77,10 +77,6 @@ class CartView:
         return sum(line.quantity for line in self.lines)
 
     @property
-    def orderable_lines(self) -> list[CartLineView]:
-        return [line for line in self.lines if line.orderable]
-
-    @property
     def total(self) -> Money:
         return Money.total((group.subtotal for group in self.groups), "CNY")
 

@@ -67,10 +67,6 @@ class Quote:
     def total(self) -> Money:
         return Money.total((group.total for group in self.groups), "CNY")
 
-    @property
-    def short_of_stock(self) -> list[CartLineView]:
-        return [line for group in self.groups for line in group.lines if line.out_of_stock]
-
 
 @dataclass(frozen=True)
 class Placement:

@@ -14,7 +14,6 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from jishi.core import crypto
-from jishi.core.masking import mask_phone
 from jishi.core.money import Money
 from jishi.orders.states import ActorRole, OrderStatus
 
@@ -121,10 +120,6 @@ class Order(models.Model):
     @receiver_phone.setter
     def receiver_phone(self, value: str) -> None:
         self.receiver_phone_sealed = crypto.seal(value, context=PHONE_CONTEXT)
-
-    @property
-    def masked_receiver_phone(self) -> str:
-        return mask_phone(self.receiver_phone)
 
     @property
     def address_line(self) -> str:

@@ -55,7 +55,6 @@ class PaymentIntent(models.Model):
 class PaymentStatus(models.TextChoices):
     APPLIED = "applied", _("Applied to the orders")
     NEEDS_REFUND = "needs_refund", _("To be refunded")
-    REFUNDED = "refunded", _("Refunded")
 
 
 class Payment(models.Model):
