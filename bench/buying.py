@@ -128,6 +128,8 @@ def place_and_pay(base: str, token: str, address_id: int, sku_id: int) -> tuple[
     intent = placed["payment"]
     status, started = _call(base, "POST", f"/api/v1/payments/{intent['number']}/start", token, {"gateway": "sandbox"})
     statuses.append(status)
+    if status != 200:
+        return False, status >= 500
     trade_no = started["redirect_url"].rstrip("/").rsplit("/", 1)[-1]
     status, answer = _call(
         base, "POST", "/api/v1/payments/notify/sandbox", token, _sign_paid(intent, trade_no), form=True
