@@ -231,3 +231,10 @@ def test_pressing_pay_twice_takes_the_money_once(paid_trade):
     paid_trade.refresh_from_db()
     assert paid_trade.status == SandboxTradeStatus.SUCCESS
     assert SandboxTrade.objects.count() == 1
+
+
+@pytest.mark.parametrize("gateway", ["/payments", "paypal", "", "SANDBOX"])
+def test_an_unknown_payment_method_is_refused(api, buyer, paid_trade, gateway):
+    intent = PaymentIntent.objects.get()
+    response = api("post", f"/payments/{intent.number}/start", user=buyer, json={"gateway": gateway})
+    assert response.status_code == 422

@@ -182,3 +182,13 @@ def test_product_detail_runs_a_constant_number_of_queries(api, merchant_staff):
             assert api("get", f"/products/{product.pk}").status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_a_nul_character_in_a_filter_is_refused_not_a_crash(api, db):
+    response = api("get", "/products?category=%00x&q=cat")
+    assert response.status_code == 422
+    assert response.json() == {
+        "code": "request.invalid_character",
+        "message": response.json()["message"],
+        "field": "category",
+    }

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db import OperationalError
+from django.db import DataError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -96,6 +96,14 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 @api.exception_handler(DjangoPermissionDenied)
 def _forbidden(request: HttpRequest, exc: DjangoPermissionDenied) -> HttpResponse:
     return _error(request, 403, "auth.permission_denied", _("You do not have permission to do this."))
+
+
+@api.exception_handler(DataError)
+def _unstorable_text(request: HttpRequest, exc: DataError) -> HttpResponse:
+    # PostgreSQL refuses NUL characters in text, in a query parameter or a body alike; SQLite stores them.
+    if "NUL" in str(exc):
+        return _error(request, 422, "request.invalid_character", _("Text may not contain NUL characters."))
+    raise exc
 
 
 @api.exception_handler(OperationalError)

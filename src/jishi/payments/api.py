@@ -11,7 +11,7 @@ from ninja.errors import HttpError
 from jishi.accounts.auth import SIGNED_IN, actor_of
 from jishi.core.api import MoneyOut, errors, money_out
 from jishi.core.permissions import requires
-from jishi.payments import selectors, services
+from jishi.payments import gateways, selectors, services
 from jishi.payments.errors import UnknownGateway
 from jishi.payments.models import PaymentIntent
 from jishi.payments.permissions import GATEWAY_NOTIFY, PAYMENT_MAKE
@@ -32,7 +32,7 @@ class PaymentOut(Schema):
 
 
 class PaymentStartIn(Schema):
-    gateway: Annotated[str, Field(min_length=1, max_length=20, examples=["sandbox"])]
+    gateway: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,19}$", examples=["sandbox"])]
 
 
 class RedirectOut(Schema):
@@ -56,7 +56,8 @@ def return_url(request: HttpRequest, number: str) -> str:
 
 
 def notify_url(request: HttpRequest, gateway: str) -> str:
-    return request.build_absolute_uri(reverse("api:payment_notify", args=[gateway]))
+    """Where ``gateway`` must send its notifications. Raises UnknownGateway for a gateway we do not offer."""
+    return request.build_absolute_uri(reverse("api:payment_notify", args=[gateways.get(gateway).code]))
 
 
 @router.get("/{number}", response={200: PaymentOut, **errors(401, 403, 404)})
