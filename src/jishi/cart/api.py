@@ -10,20 +10,15 @@ from jishi.accounts.auth import ANYONE
 from jishi.cart import selectors, services
 from jishi.cart.owner import owner_of, remember_guest_cart
 from jishi.cart.selectors import CartLineView
-from jishi.core.api import MoneyOut, errors, money_out
+from jishi.catalog.schemas import MerchantRefOut
+from jishi.core.api import Id, MoneyOut, errors, money_out
 from jishi.core.permissions import PUBLIC, requires
 
 router = Router(tags=["cart"], auth=ANYONE)
 # Signing in is optional here: the empty requirement tells clients (and schemathesis) so.
 OPTIONAL_SIGN_IN: dict[str, Any] = {"security": [{}, {"BearerToken": []}, {"GuestSession": []}]}
 
-Id = Annotated[int, Field(ge=1, le=2**53)]
 Quantity = Annotated[int, Field(ge=1, le=99, strict=True, description="1 to 99")]
-
-
-class MerchantRefOut(Schema):
-    id: int
-    name: str
 
 
 class CartLineOut(Schema):

@@ -21,13 +21,11 @@ from jishi.catalog.schemas import (
     merchant_sku_out,
     parse_amount,
 )
-from jishi.core.api import errors
+from jishi.core.api import Id, errors
 from jishi.core.pagination import paginate
 from jishi.core.permissions import requires
 
 router = Router(tags=["merchant"], auth=SIGNED_IN)
-
-Id = Annotated[int, Field(ge=1, le=2**53)]
 
 
 class OptionIn(Schema):

@@ -9,13 +9,11 @@ from jishi.accounts.auth import SIGNED_IN, actor_of
 from jishi.catalog import selectors, services
 from jishi.catalog.permissions import PRODUCT_REVIEW
 from jishi.catalog.schemas import MerchantProductOut, MerchantRefOut, merchant_product_out
-from jishi.core.api import errors
+from jishi.core.api import Id, errors
 from jishi.core.pagination import paginate
 from jishi.core.permissions import requires
 
 router = Router(tags=["operator"], auth=SIGNED_IN)
-
-Id = Annotated[int, Field(ge=1, le=2**53)]
 
 
 class ReviewProductOut(MerchantProductOut):

@@ -8,17 +8,14 @@ from ninja import Schema
 
 from jishi.catalog.models import Category, Product, ProductImage, Sku
 from jishi.core.api import Amount, MoneyOut, money_out
-from jishi.core.errors import InvalidInput
+from jishi.core.api import parse_amount as core_parse_amount
 from jishi.core.money import Money
 
 __all__ = ["Amount", "MoneyOut", "money_out"]  # re-exported: amounts travel as decimal strings, never floats
 
 
 def parse_amount(value: str, field: str) -> Money:
-    try:
-        return Money.parse(value, "CNY")
-    except ValueError as exc:
-        raise InvalidInput(code="catalog.invalid_price", field=field) from exc
+    return core_parse_amount(value, field, code="catalog.invalid_price")
 
 
 class CategoryOut(Schema):

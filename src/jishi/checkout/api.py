@@ -8,18 +8,17 @@ from ninja.responses import Status
 
 from jishi.accounts.auth import SIGNED_IN, actor_of
 from jishi.cart.api import CartLineOut, line_out
+from jishi.catalog.schemas import MerchantRefOut
 from jishi.checkout import services
-from jishi.core.api import MoneyOut, errors, money_out
+from jishi.core.api import Id, MoneyOut, PublicNumber, errors, money_out
 from jishi.core.idempotency import run_once
 from jishi.core.permissions import AUTHENTICATED, requires
 from jishi.orders import selectors as order_selectors
-from jishi.orders.schemas import MerchantRefOut, OrderDetailOut, OrderOut, order_detail_out, order_out
+from jishi.orders.schemas import OrderDetailOut, OrderOut, order_detail_out, order_out
 from jishi.payments.api import PaymentOut, payment_out
 
 router = Router(tags=["checkout"], auth=SIGNED_IN)
 orders_router = Router(tags=["orders"], auth=SIGNED_IN)
-
-Id = Annotated[int, Field(ge=1, le=2**53)]
 
 
 class QuoteIn(Schema):
@@ -132,9 +131,7 @@ def checkout_place(
 
 @orders_router.post("/{number}/cancel", response={200: list[OrderDetailOut], **errors(401, 403, 404, 409)})
 @requires(AUTHENTICATED)
-def order_cancel(
-    request: HttpRequest, number: Annotated[str, Field(pattern=r"^\d{18}$")], payload: CancelIn
-) -> list[OrderDetailOut]:
+def order_cancel(request: HttpRequest, number: PublicNumber, payload: CancelIn) -> list[OrderDetailOut]:
     """Cancel an unpaid order and the other orders paid with it; their stock is released. Paid orders are 409."""
     actor = actor_of(request)
     orders = services.checkout_cancel(actor=actor, order_number=number, reason=payload.reason)

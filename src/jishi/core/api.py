@@ -13,6 +13,10 @@ from jishi.core.money import Money
 
 # A decimal amount in yuan as a string: "12.50". Never a float.
 Amount = Annotated[str, Field(pattern=r"^\d{1,8}(\.\d{1,2})?$", examples=["12.50"])]
+# A database id in a path or body.
+Id = Annotated[int, Field(ge=1, le=2**53)]
+# An order, checkout or payment number (core.ids.public_number).
+PublicNumber = Annotated[str, Field(pattern=r"^\d{18}$", description="18-digit number")]
 
 
 class ErrorOut(Schema):
@@ -28,6 +32,14 @@ class MoneyOut(Schema):
 
 def money_out(money: Money) -> MoneyOut:
     return MoneyOut(amount=money.to_string(), currency=money.currency)
+
+
+def parse_amount(value: str, field: str, *, code: str = "invalid_amount") -> Money:
+    """An ``Amount`` as CNY ``Money``; InvalidInput (422) with ``code`` on ``field`` if it does not parse."""
+    try:
+        return Money.parse(value, "CNY")
+    except ValueError as exc:
+        raise InvalidInput(code=code, field=field) from exc
 
 
 def errors(*statuses: int) -> dict[int, type[ErrorOut]]:

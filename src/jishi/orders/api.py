@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from jishi.accounts.auth import SIGNED_IN, actor_of
-from jishi.core.api import errors
+from jishi.core.api import PublicNumber, errors
 from jishi.core.pagination import paginate
 from jishi.core.permissions import requires
 from jishi.orders import selectors, services
@@ -16,7 +16,6 @@ from jishi.orders.schemas import OrderDetailOut, OrderPageOut, order_detail_out,
 buyer_router = Router(tags=["orders"], auth=SIGNED_IN)
 merchant_router = Router(tags=["merchant"], auth=SIGNED_IN)
 
-Number = Annotated[str, Field(pattern=r"^\d{18}$", description="18-digit order number")]
 Status = Literal["pending_payment", "paid", "shipped", "delivered", "completed", "cancelled"]
 PageNumber = Annotated[int, Field(ge=1, le=10_000)]
 PageSize = Annotated[int, Field(ge=1, le=100)]
@@ -45,14 +44,14 @@ def order_list(
 
 @buyer_router.get("/{number}", response={200: OrderDetailOut, **errors(401, 403, 404)})
 @requires(ORDER_BUY)
-def order_detail(request: HttpRequest, number: Number) -> OrderDetailOut:
+def order_detail(request: HttpRequest, number: PublicNumber) -> OrderDetailOut:
     """One of the buyer's orders with its timeline; someone else's order is 404."""
     return order_detail_out(selectors.order_get_for_buyer(actor_of(request), number))
 
 
 @buyer_router.post("/{number}/confirm-receipt", response={200: OrderDetailOut, **errors(401, 403, 404, 409)})
 @requires(ORDER_BUY)
-def order_confirm_receipt(request: HttpRequest, number: Number) -> OrderDetailOut:
+def order_confirm_receipt(request: HttpRequest, number: PublicNumber) -> OrderDetailOut:
     """Confirm a shipped order arrived. Repeating it changes nothing; an unshipped order is 409."""
     actor = actor_of(request)
     services.order_confirm_receipt(actor=actor, order_number=number)
@@ -70,13 +69,13 @@ def merchant_order_list(
 
 @merchant_router.get("/orders/{number}", response={200: OrderDetailOut, **errors(401, 403, 404)})
 @requires(ORDER_FULFIL)
-def merchant_order_detail(request: HttpRequest, number: Number) -> OrderDetailOut:
+def merchant_order_detail(request: HttpRequest, number: PublicNumber) -> OrderDetailOut:
     return order_detail_out(selectors.order_get_for_merchant(actor_of(request), number), for_merchant=True)
 
 
 @merchant_router.post("/orders/{number}/ship", response={200: OrderDetailOut, **errors(401, 403, 404, 409)})
 @requires(ORDER_FULFIL)
-def merchant_order_ship(request: HttpRequest, number: Number, payload: ShipIn) -> OrderDetailOut:
+def merchant_order_ship(request: HttpRequest, number: PublicNumber, payload: ShipIn) -> OrderDetailOut:
     """Ship a paid order with its carrier and tracking number. Unpaid or cancelled orders are 409."""
     actor = actor_of(request)
     services.order_ship(

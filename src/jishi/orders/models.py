@@ -14,6 +14,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from jishi.core import crypto
+from jishi.core.masking import mask_phone
 from jishi.core.money import Money
 from jishi.orders.states import ActorRole, OrderStatus
 
@@ -120,6 +121,12 @@ class Order(models.Model):
     @receiver_phone.setter
     def receiver_phone(self, value: str) -> None:
         self.receiver_phone_sealed = crypto.seal(value, context=PHONE_CONTEXT)
+
+    @property
+    def receiver_phone_for_merchant(self) -> str:
+        """The merchant needs the number to hand the parcel over; before payment and after delivery it is masked."""
+        phone = self.receiver_phone
+        return phone if self.status in (OrderStatus.PAID, OrderStatus.SHIPPED) else mask_phone(phone)
 
     @property
     def address_line(self) -> str:

@@ -4,8 +4,8 @@ import datetime as dt
 
 from ninja import Schema
 
+from jishi.catalog.schemas import MerchantRefOut
 from jishi.core.api import MoneyOut, money_out
-from jishi.core.masking import mask_phone
 from jishi.orders.models import Order, OrderEvent, OrderLine
 from jishi.orders.states import OrderStatus
 
@@ -36,11 +36,6 @@ class ShippingAddressOut(Schema):
     district: str
     detail: str
     postal_code: str
-
-
-class MerchantRefOut(Schema):
-    id: int
-    name: str
 
 
 class OrderOut(Schema):
@@ -132,14 +127,8 @@ def order_out(order: Order) -> OrderOut:
     return OrderOut(**order_fields(order))  # type: ignore[arg-type]
 
 
-# The merchant needs the receiver's number to hand the parcel over; once it is delivered, they do not.
-PHONE_VISIBLE_TO_MERCHANT = frozenset({OrderStatus.PAID, OrderStatus.SHIPPED})
-
-
 def order_detail_out(order: Order, *, for_merchant: bool = False) -> OrderDetailOut:
-    phone = order.receiver_phone
-    if for_merchant and order.status not in PHONE_VISIBLE_TO_MERCHANT:
-        phone = mask_phone(phone)
+    phone = order.receiver_phone_for_merchant if for_merchant else order.receiver_phone
     return OrderDetailOut(
         **order_fields(order),  # type: ignore[arg-type]
         address=ShippingAddressOut(

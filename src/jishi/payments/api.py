@@ -9,7 +9,7 @@ from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
 from jishi.accounts.auth import SIGNED_IN, actor_of
-from jishi.core.api import MoneyOut, errors, money_out
+from jishi.core.api import MoneyOut, PublicNumber, errors, money_out
 from jishi.core.permissions import requires
 from jishi.payments import gateways, selectors, services
 from jishi.payments.errors import UnknownGateway
@@ -17,8 +17,6 @@ from jishi.payments.models import PaymentIntent
 from jishi.payments.permissions import GATEWAY_NOTIFY, PAYMENT_MAKE
 
 router = Router(tags=["payments"], auth=SIGNED_IN)
-
-Number = Annotated[str, Field(pattern=r"^\d{18}$")]
 
 
 class PaymentOut(Schema):
@@ -62,13 +60,13 @@ def notify_url(request: HttpRequest, gateway: str) -> str:
 
 @router.get("/{number}", response={200: PaymentOut, **errors(401, 403, 404)})
 @requires(PAYMENT_MAKE)
-def payment_detail(request: HttpRequest, number: Number) -> PaymentOut:
+def payment_detail(request: HttpRequest, number: PublicNumber) -> PaymentOut:
     return payment_out(selectors.intent_get_for_buyer(actor_of(request), number))
 
 
 @router.post("/{number}/start", response={200: RedirectOut, **errors(401, 403, 404, 409)})
 @requires(PAYMENT_MAKE)
-def payment_start(request: HttpRequest, number: Number, payload: PaymentStartIn) -> RedirectOut:
+def payment_start(request: HttpRequest, number: PublicNumber, payload: PaymentStartIn) -> RedirectOut:
     """Where to send the buyer to pay: the gateway's page. 409 when the payment is paid, cancelled or overdue."""
     url = services.payment_start(
         actor=actor_of(request),

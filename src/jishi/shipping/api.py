@@ -6,8 +6,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from jishi.accounts.auth import SIGNED_IN, actor_of
-from jishi.core.api import Amount, MoneyOut, errors, money_out
-from jishi.core.errors import InvalidInput
+from jishi.core.api import Amount, MoneyOut, errors, money_out, parse_amount
 from jishi.core.money import Money
 from jishi.core.permissions import requires
 from jishi.merchants.selectors import merchant_of
@@ -16,6 +15,7 @@ from jishi.shipping.models import FeeTemplate
 from jishi.shipping.permissions import SHIPPING_MANAGE
 
 router = Router(tags=["merchant"], auth=SIGNED_IN)
+CODE = "shipping.invalid_amount"
 
 Province = Annotated[str, Field(min_length=2, max_length=30)]
 
@@ -42,13 +42,6 @@ class TemplateOut(Schema):
     basis: str
     free_above: MoneyOut | None
     rules: list[RuleOut]
-
-
-def _money(value: str, field: str) -> Money:
-    try:
-        return Money.parse(value, "CNY")
-    except ValueError as exc:
-        raise InvalidInput(code="shipping.invalid_amount", field=field) from exc
 
 
 def template_out(template: FeeTemplate | None) -> TemplateOut:
@@ -83,12 +76,12 @@ def template_set(request: HttpRequest, payload: TemplateIn) -> TemplateOut:
     """Replace the fee template: one rule without provinces (the default) plus rules for named provinces."""
     data = services.TemplateInput(
         basis=payload.basis,
-        free_above=_money(payload.free_above, "free_above") if payload.free_above else None,
+        free_above=parse_amount(payload.free_above, "free_above", code=CODE) if payload.free_above else None,
         rules=[
             services.RuleInput(
                 provinces=rule.provinces,
-                first_fee=_money(rule.first_fee, f"rules.{index}.first_fee"),
-                extra_fee=_money(rule.extra_fee, f"rules.{index}.extra_fee"),
+                first_fee=parse_amount(rule.first_fee, f"rules.{index}.first_fee", code=CODE),
+                extra_fee=parse_amount(rule.extra_fee, f"rules.{index}.extra_fee", code=CODE),
             )
             for index, rule in enumerate(payload.rules)
         ],

@@ -26,6 +26,12 @@ def is_htmx(request: HttpRequest) -> bool:
     return bool(getattr(request, "htmx", False))
 
 
+def page_number(request: HttpRequest) -> int:
+    """The ``page`` query parameter, 1 to 10,000; anything else is page 1."""
+    value = request.GET.get("page", "")
+    return max(1, min(int(value), 10_000)) if value.isdigit() else 1
+
+
 def back(request: HttpRequest, fallback: str = "/") -> HttpResponseRedirect:
     """Redirect to the page the request came from (same host only)."""
     referer = request.headers.get("Referer", "")

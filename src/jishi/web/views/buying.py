@@ -30,8 +30,9 @@ from jishi.payments import gateways
 from jishi.payments import selectors as payments
 from jishi.payments import services as payment_services
 from jishi.payments.api import notify_url, return_url
+from jishi.payments.models import IntentStatus
 from jishi.web.forms import AddressForm
-from jishi.web.pages import is_htmx, page
+from jishi.web.pages import is_htmx, page, page_number
 
 
 def _quantity(request: HttpRequest) -> int:
@@ -184,7 +185,7 @@ def payment_return(request: HttpRequest, number: str) -> HttpResponse:
     intent = payments.intent_get_for_buyer(actor_of(request), number)
     payment_services.payment_sync(intent_id=intent.pk)
     intent.refresh_from_db()
-    if intent.status == "succeeded":
+    if intent.status == IntentStatus.SUCCEEDED:
         messages.success(request, _("Payment received. Thank you!"))
         return redirect(f"{reverse('web:orders')}?checkout={intent.checkout_number}")
     messages.info(request, _("We have not received the payment yet."))
@@ -203,10 +204,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
             {"orders": orders.orders_for_buyer_checkout(user, checkout_number), "statuses": OrderStatus.choices},
         )
     status = status if status in OrderStatus.values else ""
-    page_number = int(request.GET["page"]) if request.GET.get("page", "").isdigit() else 1
-    result = paginate(
-        orders.order_list_for_buyer(user, status=status or None), page=max(1, min(page_number, 10_000)), page_size=10
-    )
+    result = paginate(orders.order_list_for_buyer(user, status=status or None), page=page_number(request), page_size=10)
     return render(
         request,
         "web/buying/orders.html",

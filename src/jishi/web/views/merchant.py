@@ -14,7 +14,7 @@ from jishi.catalog.states import ProductStatus
 from jishi.core.errors import DomainError
 from jishi.core.pagination import paginate
 from jishi.web import product_form
-from jishi.web.pages import is_htmx, page
+from jishi.web.pages import is_htmx, page, page_number
 
 
 @page(PRODUCT_MANAGE)
@@ -22,10 +22,9 @@ def products(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status not in ProductStatus.values:
         status = ""
-    page_number = int(request.GET["page"]) if request.GET.get("page", "").isdigit() else 1
     result = paginate(
         selectors.product_list_for_merchant(actor_of(request), status=status or None).order_by("-updated_at", "-id"),
-        page=max(1, min(page_number, 10_000)),
+        page=page_number(request),
         page_size=20,
     )
     return render(

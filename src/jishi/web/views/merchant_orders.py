@@ -8,14 +8,12 @@ from django.views.decorators.http import require_POST
 
 from jishi.accounts.auth import actor_of
 from jishi.core.errors import DomainError
-from jishi.core.masking import mask_phone
 from jishi.core.pagination import paginate
 from jishi.orders import selectors, services
 from jishi.orders.permissions import ORDER_FULFIL
-from jishi.orders.schemas import PHONE_VISIBLE_TO_MERCHANT
 from jishi.orders.states import OrderStatus
 from jishi.web.forms import ShipForm
-from jishi.web.pages import page
+from jishi.web.pages import page, page_number
 
 CARRIERS = ["顺丰速运", "京东物流", "中通快递", "圆通速递", "韵达快递", "申通快递", "EMS", "极兔速递"]
 
@@ -24,10 +22,9 @@ CARRIERS = ["顺丰速运", "京东物流", "中通快递", "圆通速递", "韵
 def order_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", OrderStatus.PAID)
     status = status if status in OrderStatus.values else ""
-    page_number = int(request.GET["page"]) if request.GET.get("page", "").isdigit() else 1
     result = paginate(
         selectors.order_list_for_merchant(actor_of(request), status=status or None),
-        page=max(1, min(page_number, 10_000)),
+        page=page_number(request),
         page_size=20,
     )
     return render(
@@ -39,11 +36,10 @@ def order_list(request: HttpRequest) -> HttpResponse:
 
 def _render_order(request: HttpRequest, number: str, form: ShipForm, *, status: int = 200) -> HttpResponse:
     order = selectors.order_get_for_merchant(actor_of(request), number)
-    phone = order.receiver_phone if order.status in PHONE_VISIBLE_TO_MERCHANT else mask_phone(order.receiver_phone)
     return render(
         request,
         "web/merchant/order.html",
-        {"order": order, "phone": phone, "form": form, "carriers": CARRIERS},
+        {"order": order, "phone": order.receiver_phone_for_merchant, "form": form, "carriers": CARRIERS},
         status=status,
     )
 

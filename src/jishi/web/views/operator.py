@@ -17,12 +17,7 @@ from jishi.catalog import services as catalog
 from jishi.catalog.permissions import PRODUCT_REVIEW
 from jishi.core.pagination import paginate
 from jishi.web.forms import ReasonForm
-from jishi.web.pages import page
-
-
-def _page_number(request: HttpRequest) -> int:
-    value = request.GET.get("page", "")
-    return max(1, min(int(value), 10_000)) if value.isdigit() else 1
+from jishi.web.pages import page, page_number
 
 
 @page(OPERATOR)
@@ -40,7 +35,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @page(KYC_REVIEW)
 def kyc_queue(request: HttpRequest) -> HttpResponse:
     queue = accounts_selectors.kyc_queue_for(actor_of(request))
-    return render(request, "web/operator/kyc.html", {"page": paginate(queue, page=_page_number(request), page_size=20)})
+    return render(request, "web/operator/kyc.html", {"page": paginate(queue, page=page_number(request), page_size=20)})
 
 
 def _decide(
@@ -77,7 +72,7 @@ def kyc_decide(request: HttpRequest, verification_id: int) -> HttpResponse:
 def product_queue(request: HttpRequest) -> HttpResponse:
     queue = catalog_selectors.product_review_queue(actor_of(request))
     return render(
-        request, "web/operator/products.html", {"page": paginate(queue, page=_page_number(request), page_size=20)}
+        request, "web/operator/products.html", {"page": paginate(queue, page=page_number(request), page_size=20)}
     )
 
 
