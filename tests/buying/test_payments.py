@@ -110,8 +110,8 @@ def _resigned(trade, **changes):
         (lambda t: _resigned(t, currency="USD"), "wrong_currency"),
         (lambda t: _resigned(t, app_id="someone-else"), "wrong_app_id"),
         (lambda t: _resigned(t, out_trade_no="999999999999999999"), "unknown_trade"),
-        (lambda t: notification_params(t, timestamp=int(time.time()) - 301), "stale_timestamp"),
-        (lambda t: notification_params(t, timestamp=int(time.time()) + 301), "stale_timestamp"),
+        (lambda t: notification_params(t, timestamp=int(time.time()) - 310), "stale_timestamp"),
+        (lambda t: notification_params(t, timestamp=int(time.time()) + 310), "stale_timestamp"),
         (lambda t: {k: v for k, v in notification_params(t).items() if k != "trade_no"}, "missing_parameter"),
     ],
 )

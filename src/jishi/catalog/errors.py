@@ -47,3 +47,8 @@ class InvalidImage(InvalidInput):
 class TooManyImages(Conflict):
     default_code = "catalog.too_many_images"
     default_message = _("A product has at most 12 images.")
+
+
+class QualificationRequired(Conflict):
+    default_code = "catalog.qualification_required"
+    default_message = _("Listing in this category needs a valid permit; add it under your shop's qualifications.")

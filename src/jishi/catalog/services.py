@@ -20,6 +20,7 @@ from jishi.catalog.errors import (
     InvalidProduct,
     InvalidTransition,
     NotEditable,
+    QualificationRequired,
     TooManyImages,
 )
 from jishi.catalog.images import process_upload
@@ -42,7 +43,15 @@ from jishi.core.errors import InvalidInput
 from jishi.core.money import Money
 from jishi.core.permissions import check
 from jishi.inventory import services as inventory
-from jishi.merchants.selectors import merchant_of
+from jishi.merchants.selectors import (
+    category_requirements,
+    merchant_of,
+    merchant_owner,
+    merchants_holding,
+    requirements_of,
+    valid_qualification_kinds,
+)
+from jishi.notifications.services import notify
 from jishi.search.text import index_words
 
 MAX_OPTIONS = 3
@@ -516,6 +525,9 @@ def product_submit(*, actor: Any, product_id: int) -> Product:
         raise InvalidTransition(params={"from": product.status, "to": ProductStatus.PENDING_REVIEW})
     if not Sku.objects.filter(product=product, is_active=True).exists():
         raise _invalid(_("Add at least one SKU first."), "skus", "catalog.missing_skus")
+    missing = requirements_of(product.category) - valid_qualification_kinds(product.merchant_id, timezone.localdate())
+    if missing:
+        raise QualificationRequired(field="category")
     return _transition(product, ProductStatus.PENDING_REVIEW, actor=actor)
 
 
@@ -542,6 +554,43 @@ def product_reject(*, actor: Any, product_id: int, reason: str) -> Product:
         raise InvalidInput(_("Give the reason for the rejection."), code="catalog.reason_required", field="reason")
     product = selectors.product_get_for_review(actor, product_id)
     return _transition(product, ProductStatus.REJECTED, actor=actor, reason=reason[:200])
+
+
+def listings_enforce_qualifications() -> int:
+    """Take off sale the published products of merchants whose qualification for the category has lapsed.
+
+    Runs daily. The merchant's owner is told; the products go back on sale
+    through review once a valid qualification is on file. Returns how many
+    products were unlisted.
+    """
+    today = timezone.localdate()
+    unlisted = 0
+    for requirement in category_requirements():
+        lapsed = (
+            Product.objects.filter(status=ProductStatus.PUBLISHED, category__path__startswith=requirement.category.path)
+            .exclude(merchant_id__in=merchants_holding(requirement.kind, today))
+            .select_related("merchant")
+        )
+        for product in lapsed:
+            with transaction.atomic():
+                _transition(
+                    product,
+                    ProductStatus.UNLISTED,
+                    actor=None,
+                    reason=_("The shop's %(kind)s has expired.") % {"kind": requirement.get_kind_display()},
+                )
+                owner = merchant_owner(product.merchant)
+                if owner is not None:
+                    notify(
+                        owner,
+                        "listing_decided",
+                        _("%(title)s was taken off sale") % {"title": product.title},
+                        _("Your %(kind)s has expired. Add a valid one, then submit the product again.")
+                        % {"kind": requirement.get_kind_display()},
+                        link=f"/merchant/products/{product.pk}/",
+                    )
+            unlisted += 1
+    return unlisted
 
 
 # ---------------------------------------------------------------- images

@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "jishi.orders",
     "jishi.payments",
     "jishi.checkout",
+    "jishi.ledger",
+    "jishi.notifications",
     "jishi.web",
     "jishi.demo",
 ]
@@ -203,6 +205,32 @@ JISHI_PAYMENT_GATEWAY = os.environ.get("JISHI_PAYMENT_GATEWAY", "sandbox")
 JISHI_SANDBOX_APP_ID = os.environ.get("JISHI_SANDBOX_APP_ID", "jishi-sandbox")
 JISHI_SANDBOX_KEY = os.environ.get("JISHI_SANDBOX_KEY", "") or f"sandbox:{SECRET_KEY}"
 JISHI_SANDBOX_ENABLED = os.environ.get("JISHI_SANDBOX_ENABLED", "0" if PRODUCTION else "1") == "1"
+
+# The marketplace: commission (a Decimal rate) where no rule applies, payouts, and how users are told.
+JISHI_DEFAULT_COMMISSION_RATE = os.environ.get("JISHI_DEFAULT_COMMISSION_RATE", "0.05")
+JISHI_PAYOUT_ADAPTER = os.environ.get("JISHI_PAYOUT_ADAPTER", "jishi.ledger.payouts.SandboxPayoutAdapter")
+JISHI_SMS_ADAPTER = os.environ.get("JISHI_SMS_ADAPTER", "jishi.notifications.sms.SandboxSmsAdapter")
+JISHI_INVITATION_DAYS = 7
+JISHI_SITE_NAME = os.environ.get("JISHI_SITE_NAME", "集市")
+JISHI_SITE_URL = os.environ.get("JISHI_SITE_URL", "http://127.0.0.1:8000")
+# E-mail goes to the console unless EMAIL_HOST names an SMTP server (Django's MAILERS setting).
+MAILERS: dict[str, Any] = {
+    "default": (
+        {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": os.environ["EMAIL_HOST"],
+                "port": int(os.environ.get("EMAIL_PORT", "587")),
+                "username": os.environ.get("EMAIL_HOST_USER", ""),
+                "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+                "use_tls": os.environ.get("EMAIL_USE_TLS", "1") == "1",
+            },
+        }
+        if os.environ.get("EMAIL_HOST")
+        else {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    )
+}
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "jishi@localhost")
 
 # Background work: the queue is a table (django-tasks-db); `manage.py db_worker` runs it,
 # `manage.py crontask` (one per deployment) enqueues the periodic sweeps.

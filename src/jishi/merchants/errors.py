@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from jishi.core.errors import Conflict, NotFound
+from jishi.core.errors import Conflict, InvalidInput, NotFound
 
 
 class MerchantNotFound(NotFound):
@@ -13,3 +13,43 @@ class MerchantNotFound(NotFound):
 class AlreadyStaff(Conflict):
     default_code = "merchants.already_staff"
     default_message = _("This user already works for a merchant.")
+
+
+class ApplicationNotFound(NotFound):
+    default_code = "merchants.application_not_found"
+    default_message = _("Application not found.")
+
+
+class ApplicationPending(Conflict):
+    default_code = "merchants.application_pending"
+    default_message = _("You already have an application under review.")
+
+
+class ApplicationDecided(Conflict):
+    default_code = "merchants.application_decided"
+    default_message = _("This application has already been decided.")
+
+
+class KycRequired(Conflict):
+    default_code = "merchants.kyc_required"
+    default_message = _("Individuals need an approved real-name verification before applying.")
+
+
+class QualificationMissing(InvalidInput):
+    default_code = "merchants.qualification_missing"
+    default_message = _("This kind of shop needs a valid permit.")
+
+
+class ShopNameTaken(Conflict):
+    default_code = "merchants.name_taken"
+    default_message = _("This shop name is taken.")
+
+
+class InvitationNotFound(NotFound):
+    default_code = "merchants.invitation_not_found"
+    default_message = _("Invitation not found.")
+
+
+class InvitationPending(Conflict):
+    default_code = "merchants.invitation_pending"
+    default_message = _("This contact already has a pending invitation.")

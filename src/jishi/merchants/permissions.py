@@ -1,8 +1,16 @@
-"""Permissions of the merchants domain."""
+"""Permissions of the merchants domain.
+
+Merchant staff act through their role: each role carries a fixed set of
+capabilities (products, orders, after-sales, finance, staff). Operator
+permissions that concern merchants (reviewing applications, suspending a
+shop) live here too.
+"""
 
 from typing import Any
 
+from jishi.accounts.roles import OperatorRole
 from jishi.core.permissions import Permission
+from jishi.merchants.models import ROLE_CAPABILITIES, Capability
 
 
 def active_membership(actor: Any) -> Any:
@@ -14,4 +22,30 @@ def active_membership(actor: Any) -> Any:
     return membership if membership.merchant.is_active else None
 
 
+def has_capability(actor: Any, capability: Capability) -> bool:
+    membership = active_membership(actor)
+    return membership is not None and capability in ROLE_CAPABILITIES[membership.role]
+
+
+def _capability(capability: Capability) -> Permission:
+    return Permission(f"merchants.{capability.value}", lambda actor: has_capability(actor, capability))
+
+
+def _operator(code: str, *roles: OperatorRole) -> Permission:
+    allowed = {*roles, OperatorRole.ADMIN}
+    return Permission(code, lambda actor: actor.operator_role in allowed)
+
+
 MERCHANT_STAFF = Permission("merchants.staff", lambda actor: active_membership(actor) is not None)
+MERCHANT_PRODUCTS = _capability(Capability.PRODUCTS)
+MERCHANT_ORDERS = _capability(Capability.ORDERS)
+MERCHANT_FINANCE = _capability(Capability.FINANCE)
+MERCHANT_TEAM = _capability(Capability.TEAM)
+
+# Any signed-in user may apply to open a merchant; the service refuses those who already work for one.
+MERCHANT_APPLY = Permission("merchants.apply", lambda actor: True)
+
+APPLICATION_REVIEW = _operator("merchants.application_review", OperatorRole.REVIEWER)
+MERCHANT_ADMINISTER = _operator("merchants.administer", OperatorRole.SUPPORT)
+COMMISSION_MANAGE = _operator("merchants.commission_manage", OperatorRole.FINANCE)
+QUALIFICATION_RULES = _operator("merchants.qualification_rules")

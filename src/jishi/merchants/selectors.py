@@ -1,18 +1,42 @@
 """Reads of the merchants domain."""
 
+import datetime as dt
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
-from jishi.merchants.errors import MerchantNotFound
-from jishi.merchants.models import Merchant, MerchantStatus
-from jishi.merchants.permissions import active_membership
+from jishi.accounts.permissions import OPERATOR
+from jishi.core.errors import PermissionDenied
+from jishi.core.permissions import AUTHENTICATED, check
+from jishi.merchants.errors import ApplicationNotFound, InvitationNotFound, MerchantNotFound
+from jishi.merchants.models import (
+    ApplicationStatus,
+    CategoryRequirement,
+    Invitation,
+    InvitationStatus,
+    Membership,
+    Merchant,
+    MerchantApplication,
+    MerchantStatus,
+    Qualification,
+    StaffRole,
+)
+from jishi.merchants.permissions import APPLICATION_REVIEW, MERCHANT_APPLY, MERCHANT_TEAM, active_membership
 
 
 def merchant_of(actor: Any) -> Merchant | None:
     """The active merchant the actor works for, or None."""
     membership = active_membership(actor)
     return membership.merchant if membership else None
+
+
+def merchant_for(actor: Any) -> Merchant:
+    """The active merchant the actor works for; PermissionDenied (403) when there is none."""
+    merchant = merchant_of(actor)
+    if merchant is None:
+        raise PermissionDenied
+    return merchant
 
 
 def merchant_public_list() -> QuerySet[Merchant]:
@@ -24,3 +48,102 @@ def merchant_public_get(merchant_id: int) -> Merchant:
     if merchant is None:
         raise MerchantNotFound
     return merchant
+
+
+def merchant_owner(merchant: Merchant) -> Any:
+    """The merchant's owner (a user), or None."""
+    membership = Membership.objects.select_related("user").filter(merchant=merchant, role=StaffRole.OWNER).first()
+    return membership.user if membership else None
+
+
+def applications_of(actor: Any) -> QuerySet[MerchantApplication]:
+    """The actor's own applications, newest first."""
+    check(actor, MERCHANT_APPLY)
+    return MerchantApplication.objects.filter(applicant=actor).prefetch_related("qualifications")
+
+
+def application_queue(actor: Any, *, status: str = ApplicationStatus.PENDING) -> QuerySet[MerchantApplication]:
+    """Applications for review, oldest first."""
+    check(actor, APPLICATION_REVIEW)
+    applications = MerchantApplication.objects.filter(status=status).select_related("applicant")
+    return applications.prefetch_related("qualifications").order_by("submitted_at", "id")
+
+
+def application_get_for_review(actor: Any, application_id: int) -> MerchantApplication:
+    check(actor, APPLICATION_REVIEW)
+    application = (
+        MerchantApplication.objects.select_related("applicant")
+        .prefetch_related("qualifications")
+        .filter(pk=application_id)
+        .first()
+    )
+    if application is None:
+        raise ApplicationNotFound
+    return application
+
+
+def merchants_for_operator(actor: Any, *, query: str = "", status: str = "") -> QuerySet[Merchant]:
+    check(actor, OPERATOR)
+    merchants = Merchant.objects.all()
+    if query:
+        merchants = merchants.filter(name__icontains=query)
+    return merchants.filter(status=status) if status else merchants
+
+
+def merchant_get_for_operator(actor: Any, merchant_id: int) -> Merchant:
+    check(actor, OPERATOR)
+    merchant = Merchant.objects.filter(pk=merchant_id).first()
+    if merchant is None:
+        raise MerchantNotFound
+    return merchant
+
+
+def qualifications_of(merchant: Merchant) -> QuerySet[Qualification]:
+    return Qualification.objects.filter(merchant=merchant)
+
+
+def invitations_open(indexes: set[str]) -> QuerySet[Invitation]:
+    return Invitation.objects.filter(
+        contact_index__in=indexes, status=InvitationStatus.PENDING, expires_at__gt=timezone.now()
+    ).select_related("merchant")
+
+
+def invitation_for(actor: Any, invitation_id: int, indexes: set[str]) -> Invitation:
+    """An open invitation addressed to the actor; anyone else's is InvitationNotFound (404)."""
+    check(actor, AUTHENTICATED)
+    invitation = invitations_open(indexes).filter(pk=invitation_id).first()
+    if invitation is None:
+        raise InvitationNotFound
+    return invitation
+
+
+def team_of(actor: Any) -> QuerySet[Membership]:
+    check(actor, MERCHANT_TEAM)
+    return Membership.objects.filter(merchant=merchant_of(actor)).select_related("user").order_by("created_at")
+
+
+def pending_invitations_of(actor: Any) -> QuerySet[Invitation]:
+    check(actor, MERCHANT_TEAM)
+    return Invitation.objects.filter(merchant=merchant_of(actor), status=InvitationStatus.PENDING)
+
+
+def requirements_of(category: Any) -> set[str]:
+    """Qualification kinds needed to list in ``category`` (set on it or on any category above it)."""
+    return set(
+        CategoryRequirement.objects.filter(category_id__in=category.ancestor_ids()).values_list("kind", flat=True)
+    )
+
+
+def valid_qualification_kinds(merchant_id: int, day: dt.date) -> set[str]:
+    return set(
+        Qualification.objects.filter(merchant_id=merchant_id, expires_on__gte=day).values_list("kind", flat=True)
+    )
+
+
+def category_requirements() -> QuerySet[CategoryRequirement]:
+    return CategoryRequirement.objects.select_related("category")
+
+
+def merchants_holding(kind: str, day: dt.date) -> QuerySet[Any]:
+    """Merchant ids with a valid qualification of ``kind`` on ``day`` (a subquery)."""
+    return Qualification.objects.filter(kind=kind, expires_on__gte=day, merchant__isnull=False).values("merchant_id")

@@ -1,17 +1,74 @@
-"""Writes of the merchants domain (self-service onboarding arrives with the marketplace issue)."""
+"""Writes of the merchants domain: applications and their review, qualifications, staff, suspension.
 
+Operators decide through these services only; each decision is audited and
+the applicant or owner is told.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from jishi.core import audit
-from jishi.merchants.errors import AlreadyStaff
-from jishi.merchants.models import Membership, Merchant, StaffRole
+from jishi.accounts.models import PHONE_CONTEXT, KycStatus
+from jishi.accounts.selectors import kyc_current_for
+from jishi.accounts.validators import normalize_mobile
+from jishi.catalog.images import process_upload
+from jishi.core import audit, crypto
+from jishi.core.errors import InvalidInput
+from jishi.core.masking import mask_email, mask_phone
+from jishi.core.permissions import AUTHENTICATED, check
+from jishi.merchants import selectors
+from jishi.merchants.errors import (
+    AlreadyStaff,
+    ApplicationDecided,
+    ApplicationPending,
+    InvitationPending,
+    KycRequired,
+    QualificationMissing,
+    ShopNameTaken,
+)
+from jishi.merchants.models import (
+    KIND_QUALIFICATIONS,
+    ApplicationStatus,
+    CategoryRequirement,
+    Invitation,
+    InvitationStatus,
+    Membership,
+    Merchant,
+    MerchantApplication,
+    MerchantKind,
+    MerchantStatus,
+    Qualification,
+    QualificationKind,
+    StaffRole,
+    SubjectType,
+)
+from jishi.merchants.permissions import (
+    APPLICATION_REVIEW,
+    MERCHANT_ADMINISTER,
+    MERCHANT_APPLY,
+    MERCHANT_TEAM,
+    QUALIFICATION_RULES,
+)
+from jishi.merchants.validators import (
+    check_not_expired,
+    normalize_credit_code,
+    normalize_permit_number,
+)
+from jishi.notifications.services import notify
+
+EMAIL_CONTEXT = "merchants.invitation_email"
 
 
 @transaction.atomic
 def merchant_create(*, actor: Any, name: str, kind: str, owner: Any, description: str = "", city: str = "") -> Merchant:
-    """Create an active merchant with ``owner`` as its owner. Used by operators and the demo loader."""
+    """Create an active merchant with ``owner`` as its owner (approval, operators and the demo loader)."""
+    if Merchant.objects.filter(name=name).exists():
+        raise ShopNameTaken(field="shop_name")
     merchant = Merchant.objects.create(name=name, kind=kind, description=description, city=city)
     membership_add(actor=actor, merchant=merchant, user=owner, role=StaffRole.OWNER)
     audit.record(actor=actor, action="merchant.create", target=merchant, after={"name": name, "kind": kind})
@@ -28,3 +85,336 @@ def membership_add(*, actor: Any, merchant: Merchant, user: Any, role: str) -> M
         raise AlreadyStaff from exc
     audit.record(actor=actor, action="merchant.staff_add", target=merchant, after={"user": user.pk, "role": role})
     return membership
+
+
+# Applications --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QualificationInput:
+    kind: str
+    number: str
+    authority: str
+    expires_on: dt.date
+    image: bytes = b""
+
+
+@dataclass(frozen=True)
+class ApplicationInput:
+    shop_name: str
+    kind: str
+    subject_type: str
+    description: str = ""
+    city: str = ""
+    company_name: str = ""
+    credit_code: str = ""
+    legal_representative: str = ""
+    licence_image: bytes = b""
+    qualifications: list[QualificationInput] = field(default_factory=list)
+
+
+def _text(value: str, name: str, *, limit: int, required: bool = True) -> str:
+    text = (value or "").strip()
+    if (required and not text) or len(text) > limit:
+        raise InvalidInput(
+            _("Fill this in (at most %(limit)d characters).") % {"limit": limit},
+            code="merchants.invalid_application",
+            field=name,
+        )
+    return text
+
+
+def _clean_qualification(data: QualificationInput, prefix: str) -> dict[str, Any]:
+    if data.kind not in QualificationKind.values:
+        raise InvalidInput(code="merchants.invalid_qualification", field=f"{prefix}.kind")
+    return {
+        "kind": data.kind,
+        "number": normalize_permit_number(data.number, field=f"{prefix}.number"),
+        "authority": _text(data.authority, f"{prefix}.authority", limit=100),
+        "expires_on": check_not_expired(data.expires_on, field=f"{prefix}.expires_on"),
+    }
+
+
+def _save_image(instance: Any, field_name: str, data: bytes, stem: str, error_field: str) -> None:
+    try:
+        processed = process_upload(data, name_stem=stem)
+    except InvalidInput as error:
+        error.field = error_field
+        raise
+    getattr(instance, field_name).save(processed.original.name, processed.original, save=False)
+
+
+def _clean_subject(actor: Any, data: ApplicationInput) -> dict[str, str]:
+    """A company's name, credit code and representative (its licence is required); an individual's KYC check."""
+    if data.subject_type != SubjectType.COMPANY:
+        verification = kyc_current_for(actor)
+        if verification is None or verification.status != KycStatus.APPROVED:
+            raise KycRequired(field="subject_type")
+        return {}
+    if not data.licence_image:
+        raise InvalidInput(
+            _("Upload a photo or scan of the business licence."),
+            code="merchants.licence_required",
+            field="licence_image",
+        )
+    return {
+        "company_name": _text(data.company_name, "company_name", limit=100),
+        "credit_code": normalize_credit_code(data.credit_code),
+        "legal_representative": _text(data.legal_representative, "legal_representative", limit=40),
+    }
+
+
+def _check_free(actor: Any, shop_name: str) -> None:
+    if Merchant.objects.filter(name=shop_name).exists():
+        raise ShopNameTaken(field="shop_name")
+    if MerchantApplication.objects.filter(applicant=actor, status=ApplicationStatus.PENDING).exists():
+        raise ApplicationPending
+
+
+@transaction.atomic
+def application_submit(*, actor: Any, data: ApplicationInput) -> MerchantApplication:
+    """Apply to open a merchant. Validated in full before anything is written.
+
+    Companies need a name, a valid credit code, a legal representative and a
+    licence image; individuals an approved real-name verification. Pet shops
+    and breeders must hand in a valid animal business permit. Raises
+    InvalidInput, KycRequired, QualificationMissing, ApplicationPending,
+    AlreadyStaff, ShopNameTaken.
+    """
+    check(actor, MERCHANT_APPLY)
+    if Membership.objects.filter(user=actor).exists():
+        raise AlreadyStaff
+    shop_name = _text(data.shop_name, "shop_name", limit=60)
+    for name, choices in (("kind", MerchantKind.values), ("subject_type", SubjectType.values)):
+        if getattr(data, name) not in choices:
+            raise InvalidInput(code=f"merchants.invalid_{name}", field=name)
+    company = _clean_subject(actor, data)
+    qualifications = [_clean_qualification(q, f"qualifications.{i}") for i, q in enumerate(data.qualifications)]
+    missing = KIND_QUALIFICATIONS.get(data.kind, frozenset()) - {q["kind"] for q in qualifications}
+    if missing:
+        raise QualificationMissing(field="qualifications")
+    _check_free(actor, shop_name)
+    application = MerchantApplication(
+        applicant=actor,
+        shop_name=shop_name,
+        kind=data.kind,
+        subject_type=data.subject_type,
+        description=_text(data.description, "description", limit=2000, required=False),
+        city=_text(data.city, "city", limit=30, required=False),
+        **company,
+    )
+    if company:
+        _save_image(application, "licence_image", data.licence_image, "licence", "licence_image")
+    try:
+        with transaction.atomic():
+            application.save()
+    except IntegrityError as exc:  # a concurrent submission by the same user
+        raise ApplicationPending from exc
+    for index, (raw, clean) in enumerate(zip(data.qualifications, qualifications, strict=True)):
+        qualification = Qualification(application=application, **clean)
+        if raw.image:
+            _save_image(qualification, "image", raw.image, "permit", f"qualifications.{index}.image")
+        qualification.save()
+    audit.record(
+        actor=actor,
+        action="merchant_application.submit",
+        target=application,
+        after={"shop_name": shop_name, "kind": data.kind, "subject_type": data.subject_type},
+    )
+    return application
+
+
+def _decided(application: MerchantApplication, status: ApplicationStatus, actor: Any, reason: str) -> None:
+    moved = MerchantApplication.objects.filter(pk=application.pk, status=ApplicationStatus.PENDING).update(
+        status=status, rejection_reason=reason, reviewed_at=timezone.now(), reviewed_by=actor
+    )
+    if not moved:
+        raise ApplicationDecided
+    application.refresh_from_db()
+    audit.record(
+        actor=actor,
+        action=f"merchant_application.{status}",
+        target=application,
+        before={"status": ApplicationStatus.PENDING},
+        after={"status": status},
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def application_approve(*, actor: Any, application_id: int) -> MerchantApplication:
+    """Approve an application: the merchant opens with the applicant as owner and keeps the qualifications."""
+    check(actor, APPLICATION_REVIEW)
+    application = selectors.application_get_for_review(actor, application_id)
+    _decided(application, ApplicationStatus.APPROVED, actor, "")
+    merchant = merchant_create(
+        actor=actor,
+        name=application.shop_name,
+        kind=application.kind,
+        owner=application.applicant,
+        description=application.description,
+        city=application.city,
+    )
+    MerchantApplication.objects.filter(pk=application.pk).update(merchant=merchant)
+    Qualification.objects.filter(application=application).update(merchant=merchant)
+    application.merchant = merchant
+    notify(
+        application.applicant,
+        "application_decided",
+        _("Your shop %(name)s is open") % {"name": application.shop_name},
+        _("You can now list products in the merchant centre."),
+        link="/merchant/",
+    )
+    return application
+
+
+@transaction.atomic
+def application_reject(*, actor: Any, application_id: int, reason: str) -> MerchantApplication:
+    """Reject an application with a reason the applicant sees; they may apply again."""
+    check(actor, APPLICATION_REVIEW)
+    reason = _text(reason, "reason", limit=200)
+    application = selectors.application_get_for_review(actor, application_id)
+    _decided(application, ApplicationStatus.REJECTED, actor, reason)
+    notify(
+        application.applicant,
+        "application_decided",
+        _("Your application for %(name)s was not approved") % {"name": application.shop_name},
+        reason,
+        link="/merchant/apply/",
+    )
+    return application
+
+
+# Qualifications ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def qualification_add(*, actor: Any, data: QualificationInput) -> Qualification:
+    """Add or renew a qualification of the actor's merchant (the owner's team capability)."""
+    check(actor, MERCHANT_TEAM)
+    clean = _clean_qualification(data, "qualification")
+    qualification = Qualification(merchant=selectors.merchant_for(actor), **clean)
+    if data.image:
+        _save_image(qualification, "image", data.image, "permit", "qualification.image")
+    qualification.save()
+    audit.record(
+        actor=actor,
+        action="merchant.qualification_add",
+        target=qualification,
+        after={"kind": clean["kind"], "expires_on": str(clean["expires_on"])},
+    )
+    return qualification
+
+
+@transaction.atomic
+def category_requirement_set(*, actor: Any, category: Any, kind: str, required: bool) -> None:
+    """Make listing in ``category`` (and below) need a valid qualification of ``kind``, or stop needing it."""
+    check(actor, QUALIFICATION_RULES)
+    if kind not in QualificationKind.values:
+        raise InvalidInput(code="merchants.invalid_qualification", field="kind")
+    if required:
+        _row, created = CategoryRequirement.objects.get_or_create(category=category, kind=kind)
+    else:
+        created = bool(CategoryRequirement.objects.filter(category=category, kind=kind).delete()[0])
+    if created:
+        audit.record(
+            actor=actor,
+            action="merchant.category_requirement_" + ("add" if required else "remove"),
+            target=category,
+            after={"kind": kind},
+        )
+
+
+# Staff ----------------------------------------------------------------------------------------
+
+
+def _contact_index(contact: str) -> tuple[str, str]:
+    """The blind index and masked form of a phone number or e-mail address."""
+    contact = (contact or "").strip()
+    if "@" in contact:
+        email = contact.lower()
+        if len(email) > 254 or email.startswith("@") or "." not in email.rsplit("@", 1)[1]:
+            raise InvalidInput(_("Enter a valid e-mail address."), code="merchants.invalid_contact", field="contact")
+        return crypto.blind_index(email, context=EMAIL_CONTEXT), mask_email(email)
+    phone = normalize_mobile(contact, field="contact")
+    return crypto.blind_index(phone, context=PHONE_CONTEXT), mask_phone(phone)
+
+
+@transaction.atomic
+def invitation_create(*, actor: Any, contact: str, role: str) -> Invitation:
+    """Invite a phone number or e-mail address to join the actor's merchant as manager or staff."""
+    check(actor, MERCHANT_TEAM)
+    if role not in (StaffRole.MANAGER, StaffRole.STAFF):
+        raise InvalidInput(_("Choose manager or staff."), code="merchants.invalid_role", field="role")
+    index, masked = _contact_index(contact)
+    merchant = selectors.merchant_for(actor)
+    try:
+        with transaction.atomic():
+            invitation = Invitation.objects.create(
+                merchant=merchant,
+                contact_index=index,
+                contact_masked=masked,
+                role=role,
+                invited_by=actor,
+                expires_at=timezone.now() + dt.timedelta(days=settings.JISHI_INVITATION_DAYS),
+            )
+    except IntegrityError as exc:
+        raise InvitationPending(field="contact") from exc
+    audit.record(actor=actor, action="merchant.invite", target=invitation, after={"contact": masked, "role": role})
+    return invitation
+
+
+def _indexes_of(user: Any) -> set[str]:
+    indexes = {user.phone_index} if user.phone_index else set()
+    if user.email:
+        indexes.add(crypto.blind_index(user.email.lower(), context=EMAIL_CONTEXT))
+    return indexes
+
+
+@transaction.atomic
+def invitation_accept(*, actor: Any, invitation_id: int) -> Membership:
+    """Accept an invitation addressed to the actor's phone number or e-mail address."""
+    check(actor, AUTHENTICATED)
+    invitation = selectors.invitation_for(actor, invitation_id, _indexes_of(actor))
+    moved = Invitation.objects.filter(pk=invitation.pk, status=InvitationStatus.PENDING).update(
+        status=InvitationStatus.ACCEPTED
+    )
+    if not moved:
+        raise ApplicationDecided(_("This invitation has already been used."), code="merchants.invitation_used")
+    return membership_add(actor=actor, merchant=invitation.merchant, user=actor, role=invitation.role)
+
+
+def invitations_for(actor: Any) -> list[Invitation]:
+    """Pending, unexpired invitations addressed to the actor."""
+    return list(selectors.invitations_open(_indexes_of(actor)))
+
+
+# Operators ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def merchant_set_status(*, actor: Any, merchant_id: int, status: str, reason: str) -> Merchant:
+    """Suspend or reinstate a merchant, with a reason (its listings leave search while suspended)."""
+    check(actor, MERCHANT_ADMINISTER)
+    if status not in MerchantStatus.values:
+        raise InvalidInput(code="merchants.invalid_status", field="status")
+    reason = _text(reason, "reason", limit=200)
+    merchant = selectors.merchant_get_for_operator(actor, merchant_id)
+    before = merchant.status
+    if before == status:
+        return merchant
+    Merchant.objects.filter(pk=merchant.pk).update(status=status, status_reason=reason)
+    merchant.refresh_from_db()
+    audit.record(
+        actor=actor,
+        action=f"merchant.{'suspend' if status == MerchantStatus.SUSPENDED else 'reinstate'}",
+        target=merchant,
+        before={"status": before},
+        after={"status": status},
+        reason=reason,
+    )
+    owner = selectors.merchant_owner(merchant)
+    if owner is not None:
+        title = _("Your shop was suspended") if status == MerchantStatus.SUSPENDED else _("Your shop is open again")
+        notify(owner, "merchant_status", title, reason, link="/merchant/")
+    return merchant

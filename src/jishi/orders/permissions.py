@@ -1,7 +1,7 @@
 """Permissions of the orders domain. Scope (whose orders) comes from the selectors."""
 
-from jishi.core.permissions import AUTHENTICATED, Permission
-from jishi.merchants.permissions import active_membership
+from jishi.core.permissions import AUTHENTICATED
+from jishi.merchants.permissions import MERCHANT_ORDERS
 
 ORDER_BUY = AUTHENTICATED
-ORDER_FULFIL = Permission("orders.fulfil", lambda actor: active_membership(actor) is not None)
+ORDER_FULFIL = MERCHANT_ORDERS

@@ -23,6 +23,8 @@ from jishi.core import ids
 from jishi.core.money import Money
 from jishi.core.permissions import check
 from jishi.inventory.services import stock_commit, stock_release, stock_reserve
+from jishi.merchants.selectors import merchant_owner
+from jishi.notifications.services import notify
 from jishi.orders import selectors
 from jishi.orders.errors import InvalidShipment, InvalidTransition
 from jishi.orders.models import Order, OrderEvent, OrderLine
@@ -84,7 +86,37 @@ def _transition(order: Order, to: OrderStatus, *, actor: Any, role: ActorRole, r
     order.status = to
     for name, value in fields.items():
         setattr(order, name, value)
+    _announce(order, to)
     return True
+
+
+def _announce(order: Order, to: OrderStatus) -> None:
+    """Tell the buyer that the order was paid or shipped, and the merchant's owner that it was paid or received."""
+    number = order.number
+    if to == OrderStatus.PAID:
+        notify(
+            order.buyer_id,
+            "order_paid",
+            _("Payment received for order %(number)s") % {"number": number},
+            _("The shop will ship it soon."),
+            link=f"/orders/{number}/",
+        )
+    elif to == OrderStatus.SHIPPED:
+        notify(
+            order.buyer_id,
+            "order_shipped",
+            _("Order %(number)s has shipped") % {"number": number},
+            f"{order.carrier} {order.tracking_number}",
+            link=f"/orders/{number}/",
+        )
+    owner = merchant_owner(order.merchant) if to in (OrderStatus.PAID, OrderStatus.DELIVERED) else None
+    if owner is not None:
+        title = (
+            _("New paid order %(number)s to ship")
+            if to == OrderStatus.PAID
+            else _("Order %(number)s was received by the buyer")
+        ) % {"number": number}
+        notify(owner, f"merchant_order_{to}", title, link=f"/merchant/orders/{number}/")
 
 
 def _stock_lines(orders: list[Order]) -> dict[str, list[tuple[int, int]]]:

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from jishi.core import audit, ids
 from jishi.core.money import Money
+from jishi.ledger.services import payment_post
 from jishi.orders.services import orders_mark_paid
 from jishi.payments import gateways, selectors
 from jishi.payments.errors import InvalidNotification, PaymentClosed
@@ -122,6 +123,7 @@ def _apply(intent: PaymentIntent, trade: Trade, gateway_code: str) -> str:
     )
     if won:
         orders_mark_paid(checkout_number=intent.checkout_number, paid_at=payment.paid_at)
+        payment_post(checkout_number=intent.checkout_number, gateway=gateway_code)
         return NotificationOutcome.APPLIED
     Payment.objects.filter(pk=payment.pk).update(status=PaymentStatus.NEEDS_REFUND)
     intent.refresh_from_db()

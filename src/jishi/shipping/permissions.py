@@ -1,6 +1,5 @@
 """Permissions of the shipping domain."""
 
-from jishi.core.permissions import Permission
-from jishi.merchants.permissions import active_membership
+from jishi.merchants.permissions import MERCHANT_ORDERS
 
-SHIPPING_MANAGE = Permission("shipping.manage", lambda actor: active_membership(actor) is not None)
+SHIPPING_MANAGE = MERCHANT_ORDERS

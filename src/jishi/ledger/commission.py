@@ -1,0 +1,61 @@
+"""Which commission rate applies to an order line, and how much commission an order owes."""
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q
+
+from jishi.core.money import Money
+from jishi.ledger.models import CommissionRule
+
+
+def default_rate() -> Decimal:
+    return Decimal(settings.JISHI_DEFAULT_COMMISSION_RATE)
+
+
+def rules_for(merchant_id: int, category_ids: Iterable[int], day: dt.date) -> list[CommissionRule]:
+    """The rules in force on ``day`` that could apply to this merchant's goods in these categories."""
+    in_force = Q(starts_on__lte=day) & (Q(ends_on__isnull=True) | Q(ends_on__gte=day))
+    scope = Q(merchant_id=merchant_id) | Q(merchant__isnull=True, category_id__in=set(category_ids))
+    return list(CommissionRule.objects.filter(in_force & scope).order_by("-starts_on", "-id"))
+
+
+def rate_for(rules: list[CommissionRule], merchant_id: int, ancestor_ids: list[int]) -> Decimal:
+    """The most specific rule's rate: merchant + category, then merchant, then the deepest category.
+
+    ``ancestor_ids`` runs from the root down to the line's own category; a
+    rule on a category covers everything below it. Among equally specific
+    rules the newest wins.
+    """
+    depth = {category_id: level for level, category_id in enumerate(ancestor_ids)}
+    best: tuple[int, int, CommissionRule] | None = None
+    for rule in rules:
+        if rule.merchant_id not in (None, merchant_id):
+            continue
+        if rule.category_id is not None and rule.category_id not in depth:
+            continue
+        rank = (1 if rule.merchant_id else 0, depth[rule.category_id] if rule.category_id else -1)
+        if best is None or rank > best[:2]:
+            best = (*rank, rule)
+    return best[2].rate if best else default_rate()
+
+
+def order_commission(order: Any) -> Money:
+    """The commission on an order's goods (not its shipping), rounded once per line, on the day it was paid.
+
+    Discounts reduce the commission base: a line pays on what the buyer paid for it.
+    """
+    lines = list(order.lines.select_related("product__category"))
+    day = (order.paid_at or order.placed_at).date()
+    paths = {line.id: line.product.category.ancestor_ids() for line in lines}
+    rules = rules_for(order.merchant_id, {cid for ids in paths.values() for cid in ids}, day)
+    return Money.total(
+        (
+            Money(line.total_minor, order.currency).apply_rate(rate_for(rules, order.merchant_id, paths[line.id]))
+            for line in lines
+        ),
+        order.currency,
+    )

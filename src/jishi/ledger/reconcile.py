@@ -1,0 +1,82 @@
+"""Proof that the books are right: run after every day of business, and in the tests.
+
+For every settlement: what the buyer paid equals merchant income plus
+commission plus refunds, to the cent; it equals the order's total; and the
+ledger's own postings for the order say the same. Across the whole ledger:
+every entry balances, all balances sum to zero per currency, and every
+merchant account's running balance equals the sum of its lines.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, Sum
+
+from jishi.ledger.models import Account, EntryKind, JournalEntry, JournalLine, Settlement
+from jishi.ledger.selectors import order_figures
+
+
+@dataclass
+class Report:
+    settlements: int = 0
+    entries: int = 0
+    totals: dict[str, int] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def reconcile() -> Report:
+    report = Report()
+    for settlement in Settlement.objects.select_related("order").iterator(chunk_size=500):
+        report.settlements += 1
+        order = settlement.order
+        label = f"settlement of order {order.number}"
+        parts = settlement.income_minor + settlement.commission_minor + settlement.refunded_minor
+        if settlement.paid_minor != parts:
+            report.problems.append(f"{label}: paid {settlement.paid_minor} != income + commission + refunds {parts}")
+        if settlement.paid_minor != order.total_minor:
+            report.problems.append(f"{label}: paid {settlement.paid_minor} != order total {order.total_minor}")
+        figures = order_figures(order)
+        booked = (figures.paid, figures.refunded, figures.commission, figures.income)
+        recorded = (
+            settlement.paid_minor,
+            settlement.refunded_minor,
+            settlement.commission_minor,
+            settlement.income_minor,
+        )
+        if booked != recorded:
+            report.problems.append(f"{label}: ledger says {booked}, settlement says {recorded}")
+        moved = (
+            JournalLine.objects.filter(
+                entry__order=order, entry__kind=EntryKind.SETTLEMENT, amount_minor__lt=0
+            ).aggregate(s=Sum("amount_minor"))["s"]
+            or 0
+        )
+        if -moved != settlement.income_minor:
+            report.problems.append(f"{label}: {-moved} moved to available, income is {settlement.income_minor}")
+
+    unbalanced = JournalLine.objects.values("entry_id", "currency").annotate(s=Sum("amount_minor")).exclude(s=0)
+    report.problems.extend(f"entry {row['entry_id']} does not balance: {row['s']}" for row in unbalanced)
+    report.entries = JournalEntry.objects.count()
+    empty = JournalEntry.objects.annotate(n=Count("lines")).filter(n__lt=2).values_list("pk", flat=True)
+    report.problems.extend(f"entry {pk} has fewer than two lines" for pk in empty)
+
+    totals: dict[str, int] = defaultdict(int)
+    for currency, total in JournalLine.objects.values_list("currency").annotate(s=Sum("amount_minor")):
+        totals[currency] = total
+    report.totals = dict(totals)
+    report.problems.extend(f"all {currency} balances sum to {t}, not 0" for currency, t in totals.items() if t)
+
+    drifted = (
+        Account.objects.filter(merchant__isnull=False)
+        .annotate(s=Sum("lines__amount_minor"))
+        .exclude(balance_minor=F("s"))
+        .exclude(balance_minor=0, s__isnull=True)
+    )
+    report.problems.extend(
+        f"account {a.pk} ({a.kind}) keeps {a.balance_minor}, its lines sum to {a.s or 0}" for a in drifted
+    )
+    return report

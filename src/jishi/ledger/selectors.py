@@ -1,0 +1,122 @@
+"""Reads of the ledger domain: balances, entries, figures per order, withdrawals."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet, Sum
+
+from jishi.core.money import Money
+from jishi.core.permissions import check
+from jishi.ledger.errors import PayoutNotFound
+from jishi.ledger.models import (
+    MERCHANT_KINDS,
+    Account,
+    AccountKind,
+    EntryKind,
+    JournalEntry,
+    JournalLine,
+    Payout,
+    PayoutAccount,
+    Settlement,
+)
+from jishi.ledger.permissions import FINANCE_OPERATE, FINANCE_OWN, FINANCE_VIEW
+from jishi.merchants.selectors import merchant_of
+from jishi.orders.models import Order
+from jishi.orders.states import OrderStatus
+
+
+@dataclass(frozen=True)
+class OrderFigures:
+    """One order's money as the ledger has it (minor units): paid, refunded, commission kept, merchant income."""
+
+    paid: int
+    refunded: int
+    commission: int
+    income: int
+
+
+def order_figures(order: Order) -> OrderFigures:
+    """Sum the order's payment and refund postings, per account kind (one query)."""
+    rows = (
+        JournalLine.objects.filter(entry__order=order, entry__kind__in=[EntryKind.PAYMENT, EntryKind.REFUND])
+        .values_list("account__kind")
+        .annotate(total=Sum("amount_minor"))
+    )
+    by_kind = dict(rows)
+    return OrderFigures(
+        paid=by_kind.get(AccountKind.GATEWAY_CLEARING, 0),
+        refunded=-by_kind.get(AccountKind.REFUNDS_PAYABLE, 0),
+        commission=-by_kind.get(AccountKind.COMMISSION_REVENUE, 0),
+        income=-by_kind.get(AccountKind.MERCHANT_PENDING, 0),
+    )
+
+
+def orders_to_settle(limit: int = 500) -> list[int]:
+    """Completed, paid orders without a settlement, oldest first."""
+    orders = Order.objects.filter(status=OrderStatus.COMPLETED, paid_at__isnull=False, settlement__isnull=True)
+    return list(orders.order_by("completed_at", "pk").values_list("pk", flat=True)[:limit])
+
+
+def balances_of(merchant_id: int, currency: str = "CNY") -> dict[str, Money]:
+    """The merchant's pending, available and in-transit balances (zero for accounts never used)."""
+    found = dict(
+        Account.objects.filter(merchant_id=merchant_id, currency=currency).values_list("kind", "balance_minor")
+    )
+    return {kind: Money(-found.get(kind, 0), currency) for kind in MERCHANT_KINDS}
+
+
+def platform_balance(kind: AccountKind, currency: str = "CNY") -> Money:
+    """A platform account's balance on its natural side, summed from its lines."""
+    total = JournalLine.objects.filter(account__kind=kind, currency=currency).aggregate(s=Sum("amount_minor"))["s"]
+    sign = 1 if kind == AccountKind.GATEWAY_CLEARING else -1
+    return Money(sign * (total or 0), currency)
+
+
+def my_balances(actor: Any) -> dict[str, Money]:
+    check(actor, FINANCE_OWN)
+    merchant = merchant_of(actor)
+    assert merchant is not None  # FINANCE_OWN needs an active membership
+    return balances_of(merchant.pk)
+
+
+def my_lines(actor: Any, *, kind: str | None = None) -> QuerySet[JournalLine]:
+    """The lines of the actor's merchant's accounts, newest first, with their entry and account."""
+    check(actor, FINANCE_OWN)
+    lines = JournalLine.objects.filter(account__merchant=merchant_of(actor))
+    if kind:
+        lines = lines.filter(account__kind=kind)
+    return lines.select_related("entry__order", "entry__payout", "account").order_by("-entry__posted_at", "-id")
+
+
+def my_payouts(actor: Any) -> QuerySet[Payout]:
+    check(actor, FINANCE_OWN)
+    return Payout.objects.filter(merchant=merchant_of(actor))
+
+
+def my_payout_account(actor: Any) -> PayoutAccount | None:
+    check(actor, FINANCE_OWN)
+    return PayoutAccount.objects.filter(merchant=merchant_of(actor)).first()
+
+
+def payouts_for_operator(actor: Any, *, status: str | None = None) -> QuerySet[Payout]:
+    check(actor, FINANCE_VIEW)
+    payouts = Payout.objects.select_related("merchant", "requested_by", "decided_by")
+    return payouts.filter(status=status) if status else payouts
+
+
+def payout_get_for_operator(actor: Any, number: str) -> Payout:
+    check(actor, FINANCE_OPERATE)
+    payout = Payout.objects.select_related("merchant").filter(number=number).first()
+    if payout is None:
+        raise PayoutNotFound
+    return payout
+
+
+def entries_for_operator(actor: Any, *, kind: str | None = None) -> QuerySet[JournalEntry]:
+    check(actor, FINANCE_VIEW)
+    entries = JournalEntry.objects.select_related("order", "payout").prefetch_related("lines__account")
+    return entries.filter(kind=kind) if kind else entries
+
+
+def settlements_of(merchant_id: int) -> QuerySet[Settlement]:
+    return Settlement.objects.filter(merchant_id=merchant_id).select_related("order")

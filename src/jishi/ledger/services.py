@@ -1,0 +1,513 @@
+"""Postings to the ledger, settlement of completed orders, and withdrawals.
+
+Every function that moves money posts one balanced journal entry inside the
+caller's transaction, so the books change exactly when the business fact
+does. The payments domain posts a payment when it wins an intent; the
+settlement sweep moves a completed order's income from pending to
+available; merchants withdraw what is available and finance operators
+approve the withdrawal before the payout adapter pays it.
+"""
+
+import datetime as dt
+import logging
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.hashers import check_password
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jishi.core import audit, crypto, ids
+from jishi.core.errors import InvalidInput
+from jishi.core.money import Money, round_minor
+from jishi.core.permissions import check
+from jishi.core.transactions import after_commit
+from jishi.ledger import payouts, selectors
+from jishi.ledger.commission import order_commission
+from jishi.ledger.errors import (
+    InsufficientBalance,
+    InvalidAmount,
+    InvalidBankAccount,
+    InvalidRate,
+    OrderSettled,
+    PayoutAccountMissing,
+    PayoutNotPending,
+    RefundTooLarge,
+    UnbalancedEntry,
+)
+from jishi.ledger.models import (
+    ACCOUNT_NUMBER_CONTEXT,
+    MAX_RATE_BP,
+    MERCHANT_KINDS,
+    Account,
+    AccountKind,
+    CommissionRule,
+    EntryKind,
+    JournalEntry,
+    JournalLine,
+    Payout,
+    PayoutAccount,
+    PayoutAccountStatus,
+    PayoutStatus,
+    Settlement,
+)
+from jishi.ledger.permissions import FINANCE_OPERATE, FINANCE_OWN
+from jishi.merchants.permissions import COMMISSION_MANAGE
+from jishi.merchants.selectors import merchant_for, merchant_owner
+from jishi.notifications.services import notify
+from jishi.orders.models import Order
+from jishi.orders.selectors import orders_of_checkout
+from jishi.orders.states import OrderStatus
+
+logger = logging.getLogger(__name__)
+
+Line = tuple[Account, int]
+
+
+def account_for(kind: AccountKind, currency: str, merchant_id: int | None = None) -> Account:
+    """The account of this kind (the merchant's, or the platform's when ``merchant_id`` is None), made on first use."""
+    if (kind in MERCHANT_KINDS) != (merchant_id is not None):
+        raise ValueError(f"{kind} is {'a merchant' if kind in MERCHANT_KINDS else 'a platform'} account")
+    owner = {"merchant_id": merchant_id} if merchant_id is not None else {"merchant__isnull": True}
+    account, _created = Account.objects.get_or_create(kind=kind, currency=currency, **owner)
+    return account
+
+
+def _post(kind: EntryKind, memo: str, lines: Iterable[Line], *, reference: str = "", **links: Any) -> JournalEntry:
+    """Post one balanced entry and move the running balances of the merchant accounts it touches.
+
+    Zero lines are dropped. Raises UnbalancedEntry if the lines do not sum to
+    zero per currency, IntegrityError if ``reference`` was posted before for
+    this kind, and InsufficientBalance if a merchant's available balance
+    would go below zero (the database's CHECK constraint decides, so two
+    concurrent withdrawals can never both spend the same money).
+    """
+    kept = [(account, amount) for account, amount in lines if amount]
+    totals: dict[str, int] = defaultdict(int)
+    for account, amount in kept:
+        totals[account.currency] += amount
+    if not kept or any(totals.values()):
+        raise UnbalancedEntry(f"{kind} {reference}: {dict(totals)}")
+    entry = JournalEntry.objects.create(kind=kind, memo=memo[:200], reference=reference, **links)
+    JournalLine.objects.bulk_create(
+        JournalLine(entry=entry, account=account, amount_minor=amount, currency=account.currency)
+        for account, amount in kept
+    )
+    deltas: dict[int, int] = defaultdict(int)
+    for account, amount in kept:
+        if account.kind in MERCHANT_KINDS:
+            deltas[account.pk] += amount
+    try:
+        with transaction.atomic():
+            for account_id in sorted(deltas):  # one lock order for every posting: no deadlocks
+                Account.objects.filter(pk=account_id).update(balance_minor=F("balance_minor") + deltas[account_id])
+    except IntegrityError as exc:
+        raise InsufficientBalance from exc
+    return entry
+
+
+def _reverse(entry: JournalEntry, memo: str) -> JournalEntry:
+    """Post the mirror image of ``entry``; an entry is reversed at most once."""
+    lines = [(line.account, -line.amount_minor) for line in entry.lines.select_related("account")]
+    return _post(EntryKind.REVERSAL, memo, lines, reverses=entry, order_id=entry.order_id, payout_id=entry.payout_id)
+
+
+# Payments and refunds ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def payment_post(*, checkout_number: str, gateway: str) -> list[JournalEntry]:
+    """Book a checkout's payment: per order, clearing → merchant pending, less the commission.
+
+    Called by the payments domain in the transaction that marked the orders
+    paid. Posting the same order twice is impossible (the order number is
+    the entry's reference), so a repeated call changes nothing.
+    """
+    entries = []
+    for order in orders_of_checkout(checkout_number).filter(status=OrderStatus.PAID):
+        if JournalEntry.objects.filter(kind=EntryKind.PAYMENT, reference=order.number).exists():
+            continue
+        commission = order_commission(order)
+        currency = order.currency
+        entries.append(
+            _post(
+                EntryKind.PAYMENT,
+                _("Order %(number)s paid through %(gateway)s") % {"number": order.number, "gateway": gateway},
+                [
+                    (account_for(AccountKind.GATEWAY_CLEARING, currency), order.total_minor),
+                    (
+                        account_for(AccountKind.MERCHANT_PENDING, currency, order.merchant_id),
+                        -(order.total_minor - commission.minor),
+                    ),
+                    (account_for(AccountKind.COMMISSION_REVENUE, currency), -commission.minor),
+                ],
+                reference=order.number,
+                order=order,
+            )
+        )
+    return entries
+
+
+@transaction.atomic
+def refund_post(*, order: Order, amount: Money, reference: str) -> JournalEntry:
+    """Book a refund owed to the buyer of ``order``; the commission on the refunded part is given back.
+
+    The commission returned is the order's commission times the refunded
+    share, so refunding everything returns all of it. Raises
+    RefundTooLarge beyond what is left of the payment, OrderSettled once
+    the order's money has been settled, IntegrityError for a reference
+    booked before.
+    """
+    if amount.minor <= 0:
+        raise InvalidAmount(field="amount")
+    Order.objects.select_for_update().filter(pk=order.pk).first()  # refunds of one order queue here
+    if Settlement.objects.filter(order=order).exists():
+        raise OrderSettled
+    figures = selectors.order_figures(order)
+    if amount.minor > figures.paid - figures.refunded:
+        raise RefundTooLarge(field="amount")
+    if amount.minor == figures.paid - figures.refunded:
+        commission_back = figures.commission  # the last refund returns whatever commission is left
+    else:
+        commission_back = round_minor(Decimal(figures.commission) * amount.minor / (figures.paid - figures.refunded))
+    currency = order.currency
+    return _post(
+        EntryKind.REFUND,
+        _("Refund %(reference)s of order %(number)s") % {"reference": reference, "number": order.number},
+        [
+            (account_for(AccountKind.MERCHANT_PENDING, currency, order.merchant_id), amount.minor - commission_back),
+            (account_for(AccountKind.COMMISSION_REVENUE, currency), commission_back),
+            (account_for(AccountKind.REFUNDS_PAYABLE, currency), -amount.minor),
+        ],
+        reference=reference,
+        order=order,
+    )
+
+
+@transaction.atomic
+def refund_sent_post(*, order: Order, amount: Money, reference: str) -> JournalEntry:
+    """Book that the gateway returned a refund to the buyer: refunds payable → clearing."""
+    return _post(
+        EntryKind.REFUND_SENT,
+        _("Refund %(reference)s returned through the gateway") % {"reference": reference},
+        [
+            (account_for(AccountKind.REFUNDS_PAYABLE, amount.currency), amount.minor),
+            (account_for(AccountKind.GATEWAY_CLEARING, amount.currency), -amount.minor),
+        ],
+        reference=reference,
+        order=order,
+    )
+
+
+# Settlement -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def order_settle(*, order_id: int) -> Settlement | None:
+    """Settle a completed order: what is left of its income moves from pending to available.
+
+    The after-sales window has closed when an order completes, so nothing
+    more can be refunded. Idempotent and safe to race (one settlement per
+    order). Returns None for an order that is not completed or never paid.
+    """
+    order = Order.objects.filter(pk=order_id, status=OrderStatus.COMPLETED).first()
+    if order is None or order.paid_at is None:
+        return None
+    existing = Settlement.objects.filter(order=order).first()
+    if existing is not None:
+        return existing
+    figures = selectors.order_figures(order)
+    try:
+        with transaction.atomic():
+            settlement = Settlement.objects.create(
+                order=order,
+                merchant_id=order.merchant_id,
+                currency=order.currency,
+                paid_minor=figures.paid,
+                refunded_minor=figures.refunded,
+                commission_minor=figures.commission,
+                income_minor=figures.income,
+            )
+    except IntegrityError:  # a concurrent sweep settled it first
+        return Settlement.objects.get(order=order)
+    if figures.income:
+        entry = _post(
+            EntryKind.SETTLEMENT,
+            _("Order %(number)s settled") % {"number": order.number},
+            [
+                (account_for(AccountKind.MERCHANT_PENDING, order.currency, order.merchant_id), figures.income),
+                (account_for(AccountKind.MERCHANT_AVAILABLE, order.currency, order.merchant_id), -figures.income),
+            ],
+            reference=order.number,
+            order=order,
+        )
+        Settlement.objects.filter(pk=settlement.pk).update(entry=entry)
+        settlement.entry = entry
+    return settlement
+
+
+def orders_settle_due() -> int:
+    """Settle every completed order not settled yet (the sweep). Returns how many were settled."""
+    order_ids = selectors.orders_to_settle()
+    return sum(1 for order_id in order_ids if order_settle(order_id=order_id) is not None)
+
+
+# Commission rules ------------------------------------------------------------------------------
+
+
+def parse_percent(value: str, *, field: str = "rate") -> int:
+    """A percentage string such as ``"5.5"`` as basis points; 0 to 50 % with at most two decimals."""
+    text = (value or "").strip().rstrip("%").strip()
+    if not re.fullmatch(r"\d{1,2}(\.\d{1,2})?", text):
+        raise InvalidRate(field=field)
+    basis_points = int(Decimal(text) * 100)
+    if basis_points > MAX_RATE_BP:
+        raise InvalidRate(field=field)
+    return basis_points
+
+
+@transaction.atomic
+def commission_rule_set(
+    *,
+    actor: Any,
+    rate: str,
+    starts_on: dt.date,
+    merchant: Any = None,
+    category: Any = None,
+    ends_on: dt.date | None = None,
+) -> CommissionRule:
+    """Add a commission rule for a merchant, a category or both. Orders paid from ``starts_on`` use it."""
+    check(actor, COMMISSION_MANAGE)
+    if merchant is None and category is None:
+        raise InvalidInput(_("Choose a merchant, a category or both."), code="ledger.rule_scope", field="merchant")
+    if ends_on is not None and ends_on < starts_on:
+        raise InvalidInput(_("The end date is before the start date."), code="ledger.rule_span", field="ends_on")
+    rule = CommissionRule.objects.create(
+        merchant=merchant,
+        category=category,
+        rate_bp=parse_percent(rate),
+        starts_on=starts_on,
+        ends_on=ends_on,
+        created_by=actor,
+    )
+    audit.record(
+        actor=actor,
+        action="ledger.commission_rule",
+        target=rule,
+        after={
+            "merchant": getattr(merchant, "pk", None),
+            "category": getattr(category, "pk", None),
+            "rate_bp": rule.rate_bp,
+            "starts_on": str(starts_on),
+            "ends_on": str(ends_on) if ends_on else None,
+        },
+    )
+    return rule
+
+
+# Bank accounts and withdrawals ---------------------------------------------------------------
+
+
+def _mask_account(number: str) -> str:
+    return f"**** {number[-4:]}"
+
+
+@transaction.atomic
+def payout_account_set(*, actor: Any, password: str, holder: str, bank: str, number: str) -> PayoutAccount:
+    """Set the merchant's bank account, after the actor re-enters their password.
+
+    The payout adapter verifies the account at once; the merchant's owner is
+    told of every change. Raises PermissionDenied, InvalidInput.
+    """
+    check(actor, FINANCE_OWN)
+    if not check_password(password or "", actor.password):
+        raise InvalidInput(_("The password is wrong."), code="ledger.reauthentication_failed", field="password")
+    holder, bank, number = holder.strip(), bank.strip(), re.sub(r"[\s-]", "", number or "")
+    if not 2 <= len(holder) <= 100:
+        raise InvalidInput(_("Enter the account holder's name."), code="ledger.invalid_holder", field="holder")
+    if not 2 <= len(bank) <= 60:
+        raise InvalidInput(_("Enter the bank's name."), code="ledger.invalid_bank", field="bank")
+    if not re.fullmatch(r"\d{12,30}", number):
+        raise InvalidBankAccount(field="number")
+    merchant = merchant_for(actor)
+    verified = payouts.adapter().verify_account(holder=holder, bank=bank, number=number)
+    before = PayoutAccount.objects.filter(merchant=merchant).first()
+    account, _created = PayoutAccount.objects.update_or_create(
+        merchant=merchant,
+        defaults={
+            "holder": holder,
+            "bank": bank,
+            "number_sealed": crypto.seal(number, context=ACCOUNT_NUMBER_CONTEXT),
+            "number_masked": _mask_account(number),
+            "status": PayoutAccountStatus.VERIFIED if verified else PayoutAccountStatus.FAILED,
+            "verified_at": timezone.now() if verified else None,
+        },
+    )
+    audit.record(
+        actor=actor,
+        action="ledger.payout_account_set",
+        target=account,
+        before={"bank": before.bank, "account": before.number_masked} if before else {},
+        after={"bank": bank, "account": account.number_masked, "status": account.status},
+    )
+    owner = merchant_owner(merchant)
+    if owner is not None:
+        notify(
+            owner,
+            "payout_account_changed",
+            _("Your shop's bank account was changed"),
+            _("The bank account for withdrawals is now %(bank)s %(account)s. If this was not you, contact us at once.")
+            % {"bank": bank, "account": account.number_masked},
+            link="/merchant/finance/",
+        )
+    return account
+
+
+@transaction.atomic
+def payout_request(*, actor: Any, amount: Money) -> Payout:
+    """Withdraw ``amount`` of the actor's merchant's available balance to its verified bank account.
+
+    The money leaves the available balance at once (into payouts in
+    transit) so it cannot be spent twice; a finance operator then approves
+    or rejects. Raises InvalidAmount, PayoutAccountMissing,
+    InsufficientBalance.
+    """
+    check(actor, FINANCE_OWN)
+    if amount.minor <= 0:
+        raise InvalidAmount(field="amount")
+    merchant = merchant_for(actor)
+    bank_account = PayoutAccount.objects.filter(merchant=merchant, status=PayoutAccountStatus.VERIFIED).first()
+    if bank_account is None:
+        raise PayoutAccountMissing
+    payout = Payout.objects.create(
+        number=ids.public_number(),
+        merchant=merchant,
+        amount_minor=amount.minor,
+        currency=amount.currency,
+        bank=bank_account.bank,
+        account_masked=bank_account.number_masked,
+        requested_by=actor,
+    )
+    _post(
+        EntryKind.PAYOUT_REQUEST,
+        _("Withdrawal %(number)s requested") % {"number": payout.number},
+        [
+            (account_for(AccountKind.MERCHANT_AVAILABLE, amount.currency, merchant.pk), amount.minor),
+            (account_for(AccountKind.PAYOUTS_IN_TRANSIT, amount.currency, merchant.pk), -amount.minor),
+        ],
+        reference=payout.number,
+        payout=payout,
+    )
+    audit.record(
+        actor=actor,
+        action="ledger.payout_request",
+        target=payout,
+        after={"amount_minor": amount.minor, "currency": amount.currency, "account": bank_account.number_masked},
+    )
+    return payout
+
+
+def _decide(actor: Any, number: str, to: PayoutStatus, reason: str = "") -> Payout:
+    check(actor, FINANCE_OPERATE)
+    payout = selectors.payout_get_for_operator(actor, number)
+    moved = Payout.objects.filter(pk=payout.pk, status=PayoutStatus.REQUESTED).update(
+        status=to, decided_by=actor, decided_at=timezone.now(), reason=reason
+    )
+    if not moved:
+        raise PayoutNotPending
+    payout.refresh_from_db()
+    audit.record(
+        actor=actor,
+        action=f"ledger.payout_{to}",
+        target=payout,
+        before={"status": PayoutStatus.REQUESTED},
+        after={"status": to, "amount_minor": payout.amount_minor},
+        reason=reason,
+    )
+    return payout
+
+
+@transaction.atomic
+def payout_approve(*, actor: Any, number: str) -> Payout:
+    """Approve a requested withdrawal; the payout adapter pays it after commit. Raises PayoutNotPending."""
+    from jishi.ledger.tasks import payout_execute
+
+    payout = _decide(actor, number, PayoutStatus.APPROVED)
+    after_commit(payout_execute.enqueue, payout_id=payout.pk)
+    return payout
+
+
+@transaction.atomic
+def payout_reject(*, actor: Any, number: str, reason: str) -> Payout:
+    """Reject a requested withdrawal with a reason; the money returns to the available balance."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(_("Give a reason."), code="ledger.reason_required", field="reason")
+    payout = _decide(actor, number, PayoutStatus.REJECTED, reason[:200])
+    _return_to_available(payout, _("Withdrawal %(number)s rejected") % {"number": payout.number})
+    _tell_owner(payout, _("Your withdrawal was rejected"), reason)
+    return payout
+
+
+def _return_to_available(payout: Payout, memo: str) -> None:
+    request = JournalEntry.objects.get(kind=EntryKind.PAYOUT_REQUEST, payout=payout)
+    _reverse(request, memo)
+
+
+def _tell_owner(payout: Payout, title: str, body: str) -> None:
+    owner = merchant_owner(payout.merchant)
+    if owner is not None:
+        notify(owner, "payout_decided", title, body, link="/merchant/finance/")
+
+
+@transaction.atomic
+def payout_execute(*, payout_id: int) -> Payout | None:
+    """Pay an approved withdrawal through the payout adapter and book it. Idempotent.
+
+    The adapter is told the payout number, which it treats as its own
+    idempotency key, so a retry after a crash never pays twice.
+    """
+    payout = Payout.objects.select_for_update().filter(pk=payout_id, status=PayoutStatus.APPROVED).first()
+    if payout is None:
+        return None
+    bank_account = PayoutAccount.objects.get(merchant_id=payout.merchant_id)
+    result = payouts.adapter().pay(number=payout.number, amount=payout.amount, account_number=bank_account.number)
+    if not result.ok:
+        Payout.objects.filter(pk=payout.pk).update(status=PayoutStatus.FAILED, reason=result.message[:200])
+        _return_to_available(payout, _("Withdrawal %(number)s failed") % {"number": payout.number})
+        audit.record(actor=None, action="ledger.payout_failed", target=payout, reason=result.message)
+        _tell_owner(payout, _("Your withdrawal could not be paid"), result.message)
+        return payout
+    now = timezone.now()
+    Payout.objects.filter(pk=payout.pk).update(
+        status=PayoutStatus.PAID, paid_at=now, adapter_reference=result.reference
+    )
+    _post(
+        EntryKind.PAYOUT_PAID,
+        _("Withdrawal %(number)s paid") % {"number": payout.number},
+        [
+            (account_for(AccountKind.PAYOUTS_IN_TRANSIT, payout.currency, payout.merchant_id), payout.amount_minor),
+            (account_for(AccountKind.GATEWAY_CLEARING, payout.currency), -payout.amount_minor),
+        ],
+        reference=payout.number,
+        payout=payout,
+    )
+    audit.record(
+        actor=None,
+        action="ledger.payout_paid",
+        target=payout,
+        after={"status": PayoutStatus.PAID, "reference": result.reference},
+    )
+    payout.refresh_from_db()
+    _tell_owner(
+        payout,
+        _("Your withdrawal has been paid"),
+        _("%(amount)s is on its way to %(bank)s %(account)s.")
+        % {"amount": payout.amount, "bank": payout.bank, "account": payout.account_masked},
+    )
+    return payout
