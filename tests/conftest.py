@@ -74,3 +74,18 @@ def image_bytes(fmt: str = "PNG", size: tuple[int, int] = (64, 48), color: str =
     out = io.BytesIO()
     Image.new("RGB", size, color).save(out, fmt)
     return out.getvalue()
+
+
+@pytest.fixture
+def admin_operator(db: Any) -> User:
+    return factories.user(email="admin@example.com", operator_role="admin")
+
+
+@pytest.fixture
+def finance(db: Any) -> User:
+    return factories.user(email="finance@example.com", operator_role="finance")
+
+
+@pytest.fixture
+def support(db: Any) -> User:
+    return factories.user(email="support@example.com", operator_role="support")

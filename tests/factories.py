@@ -125,3 +125,38 @@ def place(buyer: User, *lines: tuple[Any, int], address_id: int | None = None) -
 
 def sku_of(product: Product, index: int = 0) -> Any:
     return product.skus.order_by("pk")[index]
+
+
+def pay(placement: Any) -> None:
+    """Pay a placed checkout on the sandbox gateway and apply it, as the query sweep would."""
+    from jishi.payments import sandbox
+    from jishi.payments import services as payments
+    from jishi.payments.models import SandboxTrade
+
+    intent = placement.intent
+    payments.payment_start(
+        actor=intent.buyer,
+        intent_number=intent.number,
+        gateway_code="sandbox",
+        notify_url="http://testserver/api/v1/payments/notify/sandbox",
+        return_url="http://testserver/",
+    )
+    sandbox.trade_pay(trade_no=SandboxTrade.objects.get(out_trade_no=intent.number).trade_no)
+    payments.payment_sync(intent_id=intent.pk)
+
+
+def complete(order: Any) -> Any:
+    """Take a paid order through shipping, receipt and the end of its after-sales window."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from jishi.merchants.models import Membership
+    from jishi.orders import services as orders
+    from jishi.orders.models import Order
+
+    staff = Membership.objects.filter(merchant_id=order.merchant_id).first().user
+    orders.order_ship(actor=staff, order_number=order.number, carrier="顺丰速运", tracking_number="SF100200300")
+    orders.order_confirm_receipt(actor=order.buyer, order_number=order.number)
+    Order.objects.filter(pk=order.pk).update(complete_at=timezone.now() - dt.timedelta(seconds=1))
+    return orders.order_complete_due(order_id=order.pk)

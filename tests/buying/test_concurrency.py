@@ -1,11 +1,9 @@
 """Real threads, separate connections, one barrier: stock is never oversold and nothing deadlocks."""
 
 import datetime as dt
-import threading
 from collections import Counter
 
 import pytest
-from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
@@ -15,30 +13,9 @@ from jishi.inventory.models import MovementReason, Stock, StockMovement
 from jishi.orders.models import Order
 from jishi.payments.models import IntentStatus, PaymentIntent
 from tests import factories
+from tests.races import race
 
 pytestmark = [pytest.mark.concurrency, pytest.mark.django_db(transaction=True)]
-
-
-def race(workers, action):
-    """Run ``action(worker)`` for every worker at once; returns their results in worker order."""
-    barrier = threading.Barrier(len(workers))
-    results = [None] * len(workers)
-
-    def run(index, worker):
-        try:
-            barrier.wait()
-            results[index] = action(worker)
-        except Exception as error:
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, w)) for i, w in enumerate(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def _buyer_ready_for(sku, quantity=1):

@@ -482,6 +482,7 @@ def payout_execute(*, payout_id: int) -> Payout | None:
         _return_to_available(payout, _("Withdrawal %(number)s failed") % {"number": payout.number})
         audit.record(actor=None, action="ledger.payout_failed", target=payout, reason=result.message)
         _tell_owner(payout, _("Your withdrawal could not be paid"), result.message)
+        payout.refresh_from_db()
         return payout
     now = timezone.now()
     Payout.objects.filter(pk=payout.pk).update(
