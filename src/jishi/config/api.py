@@ -26,7 +26,12 @@ from jishi.catalog.api_operator import router as operator_catalog_router
 from jishi.checkout.api import orders_router as checkout_orders_router
 from jishi.checkout.api import router as checkout_router
 from jishi.core.errors import DomainError, RateLimited
+from jishi.ledger.api import merchant_router as merchant_finance_router
+from jishi.ledger.api import operator_router as operator_finance_router
+from jishi.merchants.api import applications_router, invitations_router, team_router
+from jishi.merchants.api import operator_router as operator_merchants_router
 from jishi.merchants.api import router as merchants_router
+from jishi.notifications.api import router as notifications_router
 from jishi.orders.api import buyer_router as orders_router
 from jishi.orders.api import merchant_router as merchant_orders_router
 from jishi.payments.api import router as payments_router
@@ -129,3 +134,10 @@ api.add_router("/orders", checkout_orders_router)
 api.add_router("/payments", payments_router)
 api.add_router("/merchant", merchant_orders_router)
 api.add_router("/merchant", shipping_router)
+api.add_router("/merchant", merchant_finance_router)
+api.add_router("/merchant", team_router)
+api.add_router("/merchant-applications", applications_router)
+api.add_router("/invitations", invitations_router)
+api.add_router("/operator", operator_merchants_router)
+api.add_router("/operator", operator_finance_router)
+api.add_router("/notifications", notifications_router)

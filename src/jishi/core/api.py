@@ -15,8 +15,19 @@ from jishi.core.money import Money
 Amount = Annotated[str, Field(pattern=r"^\d{1,8}(\.\d{1,2})?$", examples=["12.50"])]
 # A database id in a path or body.
 Id = Annotated[int, Field(ge=1, le=2**53)]
+# A page number and a page size of a paged list.
+PageNumber = Annotated[int, Field(ge=1, le=10_000)]
+PageSize = Annotated[int, Field(ge=1, le=100)]
+# A database id in a JSON body: a real integer (``true`` or ``"3"`` is refused).
+BodyId = Annotated[int, Field(ge=1, le=2**53, strict=True)]
 # An order, checkout or payment number (core.ids.public_number).
 PublicNumber = Annotated[str, Field(pattern=r"^\d{18}$", description="18-digit number")]
+
+
+class StrictIn(Schema):
+    """An input body that refuses fields it does not know (422), so nothing can be mass-assigned."""
+
+    model_config = {"extra": "forbid"}
 
 
 class ErrorOut(Schema):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import random
 from collections import Counter
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
 
 from jishi.accounts import services as accounts
@@ -24,9 +26,12 @@ from jishi.catalog.states import ProductStatus
 from jishi.checkout import services as checkout
 from jishi.core.money import Money
 from jishi.demo.market import MARKET, MERCHANTS, PASSWORD, Branch, Leaf, Root
+from jishi.ledger import selectors as ledger_selectors
+from jishi.ledger import services as ledger
 from jishi.merchants import services as merchants
-from jishi.merchants.models import Merchant, StaffRole
+from jishi.merchants.models import Merchant, QualificationKind, StaffRole
 from jishi.orders import services as orders
+from jishi.orders.models import Order
 from jishi.payments import sandbox
 from jishi.payments import services as payments
 from jishi.shipping import services as shipping
@@ -42,6 +47,10 @@ FONT_PATHS = [
 DEMO_URL = "http://127.0.0.1:8000"
 ADMIN_EMAIL = "admin@jishi.local"
 REVIEWER_EMAIL = "reviewer@jishi.local"
+FINANCE_EMAIL = "finance@jishi.local"
+# Shops waiting for review: (name, kind, company); their credit codes carry a correct GB 32100 check character.
+APPLICATIONS = [("姑苏猫舍", "breeder", "苏州姑苏猫舍宠物有限公司"), ("太湖鲜果", "shop", "苏州太湖鲜果贸易有限公司")]
+DEMO_CREDIT_CODES = ["91320505MA1N0R3K73", "91350100M000100Y43"]
 BUYER_PHONE = "13800000001"
 STAFF_PHONE = "13800000008"
 
@@ -115,6 +124,7 @@ class DemoLoader:
         self._kyc()
         self._shipping()
         self._orders()
+        self._marketplace()
         return self.report
 
     # -------------------------------------------------------------- people
@@ -138,6 +148,9 @@ class DemoLoader:
             email=REVIEWER_EMAIL,
             display_name="审核员小李",
             operator_role=OperatorRole.REVIEWER,
+        )
+        self.finance = self._user(
+            label="operator (finance)", email=FINANCE_EMAIL, display_name="财务小张", operator_role=OperatorRole.FINANCE
         )
         self.buyer = self._user(label="buyer", phone=BUYER_PHONE, display_name="买家小王")
         for name, kind, city, phone, description in MERCHANTS:
@@ -179,6 +192,21 @@ class DemoLoader:
                 ),
             )
 
+    def _place_and_pay(self, buyer: User, address_id: int) -> Any:
+        """Check the buyer's cart out and pay it on the sandbox gateway, as the query sweep would apply it."""
+        quote = checkout.checkout_quote(actor=buyer, address_id=address_id)
+        placed = checkout.checkout_place(actor=buyer, address_id=address_id, fingerprint=quote.fingerprint)
+        url = payments.payment_start(
+            actor=buyer,
+            intent_number=placed.intent.number,
+            gateway_code="sandbox",
+            notify_url=f"{DEMO_URL}/api/v1/payments/notify/sandbox",
+            return_url=f"{DEMO_URL}/pay/{placed.intent.number}/return/",
+        )
+        sandbox.trade_pay(trade_no=url.rstrip("/").rsplit("/", 1)[-1])
+        payments.payment_sync(intent_id=placed.intent.pk)
+        return placed
+
     def _orders(self) -> None:
         """The demo buyer's orders in every state, made through the same services as a real checkout."""
         address = accounts.address_create(
@@ -204,19 +232,11 @@ class DemoLoader:
                 sku = product.skus.filter(is_active=True, stock__quantity__gt=0).first()
                 if sku is not None:
                     cart.cart_line_add(owner=CartOwner(user=self.buyer), sku_id=sku.pk, quantity=1)
-            quote = checkout.checkout_quote(actor=self.buyer, address_id=address.pk)
-            placed = checkout.checkout_place(actor=self.buyer, address_id=address.pk, fingerprint=quote.fingerprint)
             if step == "pending":
+                quote = checkout.checkout_quote(actor=self.buyer, address_id=address.pk)
+                checkout.checkout_place(actor=self.buyer, address_id=address.pk, fingerprint=quote.fingerprint)
                 continue
-            url = payments.payment_start(
-                actor=self.buyer,
-                intent_number=placed.intent.number,
-                gateway_code="sandbox",
-                notify_url=f"{DEMO_URL}/api/v1/payments/notify/sandbox",
-                return_url=f"{DEMO_URL}/pay/{placed.intent.number}/return/",
-            )
-            sandbox.trade_pay(trade_no=url.rstrip("/").rsplit("/", 1)[-1])
-            payments.payment_sync(intent_id=placed.intent.pk)
+            placed = self._place_and_pay(self.buyer, address.pk)
             if step in ("shipped", "delivered"):
                 order = placed.orders[0]
                 orders.order_ship(
@@ -227,6 +247,112 @@ class DemoLoader:
                 )
                 if step == "delivered":
                     orders.order_confirm_receipt(actor=self.buyer, order_number=order.number)
+
+    # -------------------------------------------------------------- marketplace
+
+    def _marketplace(self) -> None:
+        """Permits, commission, a settled history, balances, withdrawals and applications waiting for review."""
+        today = timezone.localdate()
+        for owner in self.owners.values():
+            if owner.membership.merchant.kind in ("pet_shop", "breeder"):
+                merchants.qualification_add(
+                    actor=owner,
+                    data=merchants.QualificationInput(
+                        kind=QualificationKind.ANIMAL_BUSINESS_PERMIT,
+                        number=f"(浙)动防合字第33010{owner.pk:04d}号",
+                        authority="杭州市农业农村局",
+                        expires_on=today
+                        + dt.timedelta(days=20 if owner.membership.merchant.kind == "breeder" else 400),
+                    ),
+                )
+        admin = User.objects.get(email=ADMIN_EMAIL)
+        pets = Category.objects.get(slug="pets")
+        ledger.commission_rule_set(actor=admin, rate="6", starts_on=today - dt.timedelta(days=30), category=pets)
+        shop = self.owners["鲜品超市"].membership.merchant
+        ledger.commission_rule_set(actor=admin, rate="3.5", starts_on=today - dt.timedelta(days=30), merchant=shop)
+        self._settled_history()
+        owner = self.owners["萌宠之家"]
+        ledger.payout_account_set(
+            actor=owner,
+            password=PASSWORD,
+            holder="杭州萌宠之家宠物用品有限公司",
+            bank="招商银行",
+            number="6225880157123456",
+        )
+        available = ledger_selectors.balances_of(owner.membership.merchant_id)["merchant_available"]
+        paid = ledger.payout_request(actor=owner, amount=Money(available.minor // 2, "CNY"))
+        ledger.payout_approve(actor=self.finance, number=paid.number)
+        ledger.payout_execute(payout_id=paid.pk)
+        ledger.payout_request(actor=owner, amount=Money(available.minor // 4, "CNY"))
+        for index, (shop_name, kind, company) in enumerate(APPLICATIONS, start=1):
+            applicant = User.objects.create_user(
+                phone=f"1370000000{index}", password=PASSWORD, display_name=f"{shop_name}申请人"
+            )
+            self.report.logins.append((f"applicant · {shop_name}", f"1370000000{index}", PASSWORD))
+            merchants.application_submit(
+                actor=applicant,
+                data=merchants.ApplicationInput(
+                    shop_name=shop_name,
+                    kind=kind,
+                    subject_type="company",
+                    company_name=company,
+                    credit_code=DEMO_CREDIT_CODES[index - 1],
+                    legal_representative="张伟",
+                    city="苏州",
+                    licence_image=product_image("营业执照", "Business licence", (240, 240, 235), index),
+                    qualifications=[
+                        merchants.QualificationInput(
+                            kind=QualificationKind.ANIMAL_BUSINESS_PERMIT,
+                            number=f"(苏)动防合字第32050{index:04d}号",
+                            authority="苏州市农业农村局",
+                            expires_on=today + dt.timedelta(days=365),
+                        )
+                    ]
+                    if kind in ("pet_shop", "breeder")
+                    else [],
+                ),
+            )
+
+    def _settled_history(self) -> None:
+        """Eighteen orders from six buyers over the shops, delivered, past their after-sales window and settled."""
+        products = list(Product.objects.filter(status=ProductStatus.PUBLISHED).order_by("merchant_id", "pk"))
+        by_merchant: dict[int, list[Product]] = {}
+        for product in products:
+            by_merchant.setdefault(product.merchant_id, []).append(product)
+        owner_of = {owner.membership.merchant_id: owner for owner in self.owners.values()}
+        for b in range(6):
+            buyer = User.objects.create_user(phone=f"1360000000{b}", password=PASSWORD, display_name=f"老顾客{b}")
+            address = accounts.address_create(
+                actor=buyer,
+                data=accounts.AddressInput(
+                    receiver=f"老顾客{b}",
+                    phone="13912340000",
+                    province="江苏省",
+                    city="南京市",
+                    district="玄武区",
+                    detail=f"中山路 {b + 1} 号",
+                    is_default=True,
+                ),
+            )
+            for merchant_id, shelf in list(by_merchant.items())[b % 3 :: 2]:
+                product = shelf[(b * 7) % len(shelf)]
+                sku = product.skus.filter(is_active=True, stock__quantity__gt=0).first()
+                if sku is None:
+                    continue
+                cart.cart_line_add(owner=CartOwner(user=buyer), sku_id=sku.pk, quantity=1 + b % 2)
+                placed = self._place_and_pay(buyer, address.pk)
+                order = placed.orders[0]
+                orders.order_ship(
+                    actor=owner_of[merchant_id],
+                    order_number=order.number,
+                    carrier="中通快递",
+                    tracking_number=f"ZT{order.number[-10:]}",
+                )
+                orders.order_confirm_receipt(actor=buyer, order_number=order.number)
+                # The scripted history: the seven-day after-sales window has passed for these orders.
+                Order.objects.filter(pk=order.pk).update(complete_at=timezone.now())
+                orders.order_complete_due(order_id=order.pk)
+        ledger.orders_settle_due()
 
     # -------------------------------------------------------------- catalog
 

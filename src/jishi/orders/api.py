@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from jishi.accounts.auth import SIGNED_IN, actor_of
-from jishi.core.api import PublicNumber, errors
+from jishi.core.api import PageNumber, PageSize, PublicNumber, errors
 from jishi.core.pagination import paginate
 from jishi.core.permissions import requires
 from jishi.orders import selectors, services
@@ -17,8 +17,6 @@ buyer_router = Router(tags=["orders"], auth=SIGNED_IN)
 merchant_router = Router(tags=["merchant"], auth=SIGNED_IN)
 
 Status = Literal["pending_payment", "paid", "shipped", "delivered", "completed", "cancelled"]
-PageNumber = Annotated[int, Field(ge=1, le=10_000)]
-PageSize = Annotated[int, Field(ge=1, le=100)]
 
 
 class ShipIn(Schema):

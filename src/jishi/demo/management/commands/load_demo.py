@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from jishi.demo.loader import ADMIN_EMAIL, BUYER_PHONE, REVIEWER_EMAIL, STAFF_PHONE, DemoLoader
+from jishi.demo.loader import ADMIN_EMAIL, BUYER_PHONE, FINANCE_EMAIL, REVIEWER_EMAIL, STAFF_PHONE, DemoLoader
 from jishi.demo.market import MERCHANTS, PASSWORD
 
 
@@ -41,6 +41,7 @@ class Command(BaseCommand):
         w(self.style.MIGRATE_HEADING(f"Demo logins (password for all: {PASSWORD}):"))
         w(f"  operator, admin          {ADMIN_EMAIL}")
         w(f"  operator, reviewer       {REVIEWER_EMAIL}")
+        w(f"  operator, finance        {FINANCE_EMAIL}")
         w(f"  buyer                    {BUYER_PHONE}")
         w(f"  merchant owner 萌宠之家  {MERCHANTS[0][3]}   (other shops: {', '.join(m[3] for m in MERCHANTS[1:])})")
         w(f"  merchant staff 萌宠之家  {STAFF_PHONE}")
