@@ -1,4 +1,4 @@
-"""Core tables: the append-only audit log."""
+"""Core tables: the append-only audit log, and the stored outcomes of idempotent writes."""
 
 from typing import Any, ClassVar
 
@@ -6,15 +6,34 @@ from django.conf import settings
 from django.db import models
 
 
-class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
+class AppendOnlyQuerySet(models.QuerySet[Any]):
+    """Bulk updates and deletes are refused for append-only tables."""
+
     def update(self, **kwargs: Any) -> int:
-        raise TypeError("audit entries are append-only")
+        raise TypeError(f"{self.model.__name__} rows are append-only")
 
     def delete(self) -> tuple[int, dict[str, int]]:
-        raise TypeError("audit entries are append-only")
+        raise TypeError(f"{self.model.__name__} rows are append-only")
 
 
-class AuditEntry(models.Model):
+class AppendOnly(models.Model):
+    """A row that is written once and never edited or deleted (audit entries, posted journal entries)."""
+
+    objects: ClassVar[Any] = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise TypeError(f"{type(self).__name__} rows are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise TypeError(f"{type(self).__name__} rows are append-only")
+
+
+class AuditEntry(AppendOnly):
     """Who did what to which object, with the state before and after. Never edited, never deleted."""
 
     actor = models.ForeignKey(
@@ -29,22 +48,12 @@ class AuditEntry(models.Model):
     request_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
-    objects: ClassVar[AuditEntryQuerySet] = AuditEntryQuerySet.as_manager()  # type: ignore[assignment]
-
     class Meta:
         ordering = ("-created_at", "-id")
         indexes: ClassVar = [models.Index(fields=["target_type", "target_id"], name="core_audit_target")]
 
     def __str__(self) -> str:
         return f"{self.action} {self.target_type}#{self.target_id}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise TypeError("audit entries are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise TypeError("audit entries are append-only")
 
 
 class IdempotencyRecord(models.Model):

@@ -9,9 +9,8 @@ platform's accounts are summed from their lines, so no payment waits on a
 single hot row.
 """
 
-import datetime as dt
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -19,31 +18,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from jishi.core import crypto
+from jishi.core.models import AppendOnly
 from jishi.core.money import Money
-
-
-class AppendOnlyQuerySet(models.QuerySet[Any]):
-    def update(self, **kwargs: Any) -> int:
-        raise TypeError("posted journal entries are immutable; post a reversing entry")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise TypeError("posted journal entries are immutable; post a reversing entry")
-
-
-class AppendOnly(models.Model):
-    objects: ClassVar[Any] = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise TypeError("posted journal entries are immutable; post a reversing entry")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise TypeError("posted journal entries are immutable; post a reversing entry")
-
 
 MAX_RATE_BP = 5_000
 
@@ -92,9 +68,6 @@ class CommissionRule(models.Model):
     def percent(self) -> Decimal:
         return Decimal(self.rate_bp) / 100
 
-    def in_force_on(self, day: dt.date) -> bool:
-        return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
-
 
 class AccountKind(models.TextChoices):
     GATEWAY_CLEARING = "gateway_clearing", _("Gateway clearing")
@@ -111,6 +84,11 @@ MERCHANT_KINDS = frozenset(
 )
 # Accounts whose natural balance is a debit (assets); the others are credits (what is owed, what was earned).
 DEBIT_NORMAL = frozenset({AccountKind.GATEWAY_CLEARING})
+
+
+def natural_sign(kind: str) -> int:
+    """1 for a debit-normal account, -1 for a credit-normal one: signed sum × this = the balance as people read it."""
+    return 1 if kind in DEBIT_NORMAL else -1
 
 
 class Account(models.Model):
@@ -143,7 +121,7 @@ class Account(models.Model):
 
     @property
     def sign(self) -> int:
-        return 1 if self.kind in DEBIT_NORMAL else -1
+        return natural_sign(self.kind)
 
     @property
     def balance(self) -> Money:

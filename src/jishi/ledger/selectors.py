@@ -13,11 +13,11 @@ from jishi.ledger.models import (
     Account,
     AccountKind,
     EntryKind,
-    JournalEntry,
     JournalLine,
     Payout,
     PayoutAccount,
-    Settlement,
+    PayoutStatus,
+    natural_sign,
 )
 from jishi.ledger.permissions import FINANCE_OPERATE, FINANCE_OWN, FINANCE_VIEW
 from jishi.merchants.selectors import merchant_of
@@ -62,14 +62,13 @@ def balances_of(merchant_id: int, currency: str = "CNY") -> dict[str, Money]:
     found = dict(
         Account.objects.filter(merchant_id=merchant_id, currency=currency).values_list("kind", "balance_minor")
     )
-    return {kind: Money(-found.get(kind, 0), currency) for kind in MERCHANT_KINDS}
+    return {kind: Money(natural_sign(kind) * found.get(kind, 0), currency) for kind in MERCHANT_KINDS}
 
 
 def platform_balance(kind: AccountKind, currency: str = "CNY") -> Money:
     """A platform account's balance on its natural side, summed from its lines."""
     total = JournalLine.objects.filter(account__kind=kind, currency=currency).aggregate(s=Sum("amount_minor"))["s"]
-    sign = 1 if kind == AccountKind.GATEWAY_CLEARING else -1
-    return Money(sign * (total or 0), currency)
+    return Money(natural_sign(kind) * (total or 0), currency)
 
 
 def my_balances(actor: Any) -> dict[str, Money]:
@@ -104,19 +103,14 @@ def payouts_for_operator(actor: Any, *, status: str | None = None) -> QuerySet[P
     return payouts.filter(status=status) if status else payouts
 
 
+def payouts_approved(limit: int = 200) -> list[int]:
+    """Ids of approved withdrawals not paid yet (their payment task may have been lost)."""
+    return list(Payout.objects.filter(status=PayoutStatus.APPROVED).values_list("pk", flat=True)[:limit])
+
+
 def payout_get_for_operator(actor: Any, number: str) -> Payout:
     check(actor, FINANCE_OPERATE)
     payout = Payout.objects.select_related("merchant").filter(number=number).first()
     if payout is None:
         raise PayoutNotFound
     return payout
-
-
-def entries_for_operator(actor: Any, *, kind: str | None = None) -> QuerySet[JournalEntry]:
-    check(actor, FINANCE_VIEW)
-    entries = JournalEntry.objects.select_related("order", "payout").prefetch_related("lines__account")
-    return entries.filter(kind=kind) if kind else entries
-
-
-def settlements_of(merchant_id: int) -> QuerySet[Settlement]:
-    return Settlement.objects.filter(merchant_id=merchant_id).select_related("order")

@@ -3,8 +3,7 @@
 from crontask import cron
 from django.tasks import task
 
-from jishi.ledger import services
-from jishi.ledger.models import Payout, PayoutStatus
+from jishi.ledger import selectors, services
 
 
 @cron("*/5 * * * *")
@@ -25,7 +24,7 @@ def payout_execute(payout_id: int) -> str:
 @task
 def payouts_execute_approved() -> int:
     """Pay approved withdrawals whose task was lost (a worker crash between approval and payment)."""
-    ids = list(Payout.objects.filter(status=PayoutStatus.APPROVED).values_list("pk", flat=True)[:200])
+    ids = selectors.payouts_approved()
     for payout_id in ids:
         services.payout_execute(payout_id=payout_id)
     return len(ids)

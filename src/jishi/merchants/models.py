@@ -7,7 +7,6 @@ business permits) expire: listings in categories that need one are taken
 off sale when the merchant's last valid one lapses.
 """
 
-import datetime as dt
 from collections.abc import Mapping
 from typing import ClassVar
 
@@ -174,9 +173,6 @@ class Qualification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.number}"
-
-    def is_valid_on(self, day: dt.date) -> bool:
-        return self.expires_on >= day
 
 
 class CategoryRequirement(models.Model):

@@ -36,7 +36,6 @@ def _operator(code: str, *roles: OperatorRole) -> Permission:
     return Permission(code, lambda actor: actor.operator_role in allowed)
 
 
-MERCHANT_STAFF = Permission("merchants.staff", lambda actor: active_membership(actor) is not None)
 MERCHANT_PRODUCTS = _capability(Capability.PRODUCTS)
 MERCHANT_ORDERS = _capability(Capability.ORDERS)
 MERCHANT_FINANCE = _capability(Capability.FINANCE)

@@ -98,10 +98,6 @@ def merchant_get_for_operator(actor: Any, merchant_id: int) -> Merchant:
     return merchant
 
 
-def qualifications_of(merchant: Merchant) -> QuerySet[Qualification]:
-    return Qualification.objects.filter(merchant=merchant)
-
-
 def invitations_open(indexes: set[str]) -> QuerySet[Invitation]:
     return Invitation.objects.filter(
         contact_index__in=indexes, status=InvitationStatus.PENDING, expires_at__gt=timezone.now()
@@ -120,11 +116,6 @@ def invitation_for(actor: Any, invitation_id: int, indexes: set[str]) -> Invitat
 def team_of(actor: Any) -> QuerySet[Membership]:
     check(actor, MERCHANT_TEAM)
     return Membership.objects.filter(merchant=merchant_of(actor)).select_related("user").order_by("created_at")
-
-
-def pending_invitations_of(actor: Any) -> QuerySet[Invitation]:
-    check(actor, MERCHANT_TEAM)
-    return Invitation.objects.filter(merchant=merchant_of(actor), status=InvitationStatus.PENDING)
 
 
 def requirements_of(category: Any) -> set[str]:
