@@ -53,3 +53,8 @@ class InvitationNotFound(NotFound):
 class InvitationPending(Conflict):
     default_code = "merchants.invitation_pending"
     default_message = _("This contact already has a pending invitation.")
+
+
+class InvitationUsed(Conflict):
+    default_code = "merchants.invitation_used"
+    default_message = _("This invitation has already been used.")

@@ -27,6 +27,7 @@ from jishi.merchants.errors import (
     ApplicationDecided,
     ApplicationPending,
     InvitationPending,
+    InvitationUsed,
     KycRequired,
     QualificationMissing,
     ShopNameTaken,
@@ -380,7 +381,7 @@ def invitation_accept(*, actor: Any, invitation_id: int) -> Membership:
         status=InvitationStatus.ACCEPTED
     )
     if not moved:
-        raise ApplicationDecided(_("This invitation has already been used."), code="merchants.invitation_used")
+        raise InvitationUsed
     return membership_add(actor=actor, merchant=invitation.merchant, user=actor, role=invitation.role)
 
 
