@@ -1,19 +1,20 @@
 """Accounts API: sign-up, log-in, tokens, profile, addresses, real-name verification, KYC review."""
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from django.contrib.auth import logout
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from jishi.accounts import selectors, services
 from jishi.accounts.auth import SIGNED_IN, actor_of
 from jishi.accounts.errors import KycNotFound
 from jishi.accounts.models import Address, RealNameVerification, User
-from jishi.accounts.permissions import KYC_REVIEW
-from jishi.core.api import client_ip, errors
+from jishi.accounts.permissions import AUDIT_VIEW, KYC_REVIEW, USER_MANAGE
+from jishi.core.api import Id, PageNumber, StrictIn, client_ip, errors
+from jishi.core.masking import mask_email
 from jishi.core.pagination import paginate
 from jishi.core.permissions import AUTHENTICATED, PUBLIC, requires
 
@@ -315,3 +316,130 @@ def kyc_reject(request: HttpRequest, verification_id: int, payload: RejectIn) ->
         reason=payload.reason,
     )
     return _kyc_review(verification)
+
+
+# User management and the audit log (operator console) ------------------------------------------
+
+users_router = Router(tags=["operator users"], auth=SIGNED_IN)
+
+
+class OperatorUserOut(Schema):
+    id: int
+    name: str
+    email: str
+    phone: str
+    operator_role: str
+    merchant: str | None
+    is_active: bool
+    date_joined: dt.datetime
+
+
+class UserStatusIn(StrictIn):
+    active: bool
+    reason: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class SignOutIn(StrictIn):
+    reason: Annotated[str, Field(max_length=200)] = ""
+
+
+class SignedOutOut(Schema):
+    tokens_revoked: int
+
+
+class AuditEntryOut(Schema):
+    id: int
+    actor_id: int | None
+    actor: str | None
+    action: str
+    target_type: str
+    target_id: str
+    before: dict[str, Any]
+    after: dict[str, Any]
+    reason: str
+    request_id: str
+    created_at: dt.datetime
+
+
+def operator_user_out(user: User) -> OperatorUserOut:
+    membership = getattr(user, "membership", None)
+    return OperatorUserOut(
+        id=user.pk,
+        name=user.display_name,
+        email=mask_email(user.email or ""),
+        phone=user.masked_phone,
+        operator_role=user.operator_role,
+        merchant=membership.merchant.name if membership else None,
+        is_active=user.is_active,
+        date_joined=user.date_joined,
+    )
+
+
+@users_router.get("/users", response={200: list[OperatorUserOut], **errors(401, 403)})
+@requires(USER_MANAGE)
+def user_search(
+    request: HttpRequest,
+    q: Annotated[str, Field(max_length=254, description="E-mail (or part), whole mobile number, or id")] = "",
+    status: Literal["", "active", "disabled"] = "",
+    page: PageNumber = 1,
+) -> list[OperatorUserOut]:
+    """Users with their personal details masked, newest first."""
+    users = selectors.users_for_operator(actor_of(request), query=q, status=status)
+    return [operator_user_out(u) for u in paginate(users, page=page, page_size=50).items]
+
+
+@users_router.get("/users/{user_id}", response={200: OperatorUserOut, **errors(401, 403, 404)})
+@requires(USER_MANAGE)
+def user_detail(request: HttpRequest, user_id: Id) -> OperatorUserOut:
+    return operator_user_out(selectors.user_get_for_operator(actor_of(request), user_id))
+
+
+@users_router.post("/users/{user_id}/status", response={200: OperatorUserOut, **errors(401, 403, 404, 409)})
+@requires(USER_MANAGE)
+def user_status(request: HttpRequest, user_id: Id, payload: UserStatusIn) -> OperatorUserOut:
+    """Disable (which signs the user out everywhere) or enable an account, with the reason."""
+    user = services.user_set_active(
+        actor=actor_of(request), user_id=user_id, active=payload.active, reason=payload.reason
+    )
+    return operator_user_out(user)
+
+
+@users_router.post("/users/{user_id}/sign-out", response={200: SignedOutOut, **errors(401, 403, 404, 409)})
+@requires(USER_MANAGE)
+def user_sign_out(request: HttpRequest, user_id: Id, payload: SignOutIn) -> SignedOutOut:
+    """End every session of the user and revoke their API tokens."""
+    revoked = services.user_sign_out_everywhere(actor=actor_of(request), user_id=user_id, reason=payload.reason)
+    return SignedOutOut(tokens_revoked=revoked)
+
+
+class AuditFilters(Schema):
+    action: Annotated[str, Field(max_length=80, description="An action or its prefix, e.g. ledger.")] = ""
+    target_type: Annotated[str, Field(max_length=80, examples=["merchants.merchant"])] = ""
+    target_id: Annotated[str, Field(max_length=64)] = ""
+    actor_id: Id | None = None
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+    page: PageNumber = 1
+
+
+@users_router.get("/audit", response={200: list[AuditEntryOut], **errors(401, 403)})
+@requires(AUDIT_VIEW)
+def audit(request: HttpRequest, filters: Query[AuditFilters]) -> list[AuditEntryOut]:
+    """The audit log, newest first. Entries are never edited or deleted."""
+    entries = selectors.audit_log(actor_of(request), **filters.dict(exclude={"page"}))
+    return [
+        AuditEntryOut(
+            id=e.pk,
+            actor_id=e.actor_id,
+            actor=str(e.actor) if e.actor else None,
+            action=e.action,
+            target_type=e.target_type,
+            target_id=e.target_id,
+            before=e.before,
+            after=e.after,
+            reason=e.reason,
+            request_id=e.request_id,
+            created_at=e.created_at,
+        )
+        for e in paginate(entries, page=filters.page, page_size=50).items
+    ]

@@ -29,4 +29,6 @@ class IdentifierBackend(ModelBackend):
         return None
 
     def get_user(self, user_id: int) -> User | None:
-        return selectors.user_get_with_roles(user_id)
+        # A disabled user's sessions end with the next request.
+        user = selectors.user_get_with_roles(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None

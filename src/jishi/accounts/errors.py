@@ -48,3 +48,13 @@ class KycNotPending(Conflict):
 class TooManyAddresses(Conflict):
     default_code = "accounts.too_many_addresses"
     default_message = _("An address book holds at most 50 addresses.")
+
+
+class UserNotFound(NotFound):
+    default_code = "accounts.user_not_found"
+    default_message = _("User not found.")
+
+
+class UserProtected(Conflict):
+    default_code = "accounts.user_protected"
+    default_message = _("You cannot disable yourself, and only an administrator can disable an operator.")

@@ -14,6 +14,7 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from jishi.accounts.roles import OperatorRole
@@ -61,6 +62,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="May use Django's raw-data admin.")
     date_joined = models.DateTimeField(default=timezone.now)
+    # Bumped to sign the user out everywhere: every session's auth hash includes it.
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
 
     objects: ClassVar[UserManager] = UserManager()
 
@@ -74,6 +77,15 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.display_name or self.masked_identifier
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        # Django's hash covers the password only; the generation lets an operator end every session.
+        return salted_hmac(
+            "jishi.accounts.User.session",
+            f"{self.password}:{self.session_generation}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     @property
     def phone(self) -> str:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import QuerySet
 
 from jishi.accounts import errors
 from jishi.accounts.models import PHONE_CONTEXT, Address, KycStatus, RealNameVerification, User
-from jishi.accounts.permissions import KYC_REVIEW
+from jishi.accounts.permissions import AUDIT_VIEW, KYC_REVIEW, USER_MANAGE
 from jishi.accounts.validators import classify_identifier
 from jishi.core import crypto
+from jishi.core.errors import InvalidInput
+from jishi.core.models import AuditEntry
 from jishi.core.permissions import check
 
 
@@ -24,6 +28,14 @@ def user_find_by_identifier(identifier: str) -> User | None:
     if kind == "email":
         return users.filter(email=value).first()
     return users.filter(phone_index=crypto.blind_index(value, context=PHONE_CONTEXT)).first()
+
+
+def user_find_by_identifier_or_none(identifier: str) -> User | None:
+    """Like :func:`user_find_by_identifier`, but a malformed identifier is simply no user."""
+    try:
+        return user_find_by_identifier(identifier)
+    except InvalidInput:
+        return None
 
 
 def address_list_for(actor: User) -> QuerySet[Address]:
@@ -56,3 +68,70 @@ def kyc_get_for_review(actor: User, verification_id: int) -> RealNameVerificatio
     if verification is None:
         raise errors.KycNotFound
     return verification
+
+
+# The operator console ------------------------------------------------------------------------
+
+
+def users_for_operator(actor: User, *, query: str = "", status: str = "") -> QuerySet[User]:
+    """Users for support, newest first, found by e-mail (part of it), mobile number (whole) or id.
+
+    Mobile numbers are only stored sealed, so a number matches through its blind index.
+    """
+    check(actor, USER_MANAGE)
+    users = User.objects.select_related("membership__merchant").order_by("-date_joined", "-id")
+    if status in {"active", "disabled"}:
+        users = users.filter(is_active=status == "active")
+    query = query.strip()
+    if not query:
+        return users
+    if query.isdigit() and len(query) < 11:
+        return users.filter(pk=int(query))
+    try:
+        kind, value = classify_identifier(query)
+    except InvalidInput:
+        return users.filter(email__icontains=query.lower())
+    if kind == "email":
+        return users.filter(email=value)
+    return users.filter(phone_index=crypto.blind_index(value, context=PHONE_CONTEXT))
+
+
+def user_get_for_operator(actor: User, user_id: int) -> User:
+    check(actor, USER_MANAGE)
+    user = User.objects.select_related("membership__merchant").filter(pk=user_id).first()
+    if user is None:
+        raise errors.UserNotFound
+    return user
+
+
+def audit_log(
+    actor: User,
+    *,
+    action: str = "",
+    target_type: str = "",
+    target_id: str = "",
+    actor_id: int | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+) -> QuerySet[AuditEntry]:
+    """Audit entries, newest first, filtered by action (prefix), target, actor and time."""
+    check(actor, AUDIT_VIEW)
+    entries = AuditEntry.objects.select_related("actor")
+    if action:
+        entries = entries.filter(action__startswith=action)
+    if target_type:
+        entries = entries.filter(target_type=target_type)
+    if target_id:
+        entries = entries.filter(target_id=target_id)
+    if actor_id is not None:
+        entries = entries.filter(actor_id=actor_id)
+    if since is not None:
+        entries = entries.filter(created_at__gte=since)
+    if until is not None:
+        entries = entries.filter(created_at__lt=until)
+    return entries
+
+
+def audit_actions() -> list[str]:
+    """The distinct actions recorded so far, for the console's filter."""
+    return list(AuditEntry.objects.order_by("action").values_list("action", flat=True).distinct())

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,7 +23,8 @@ from jishi.accounts.models import (
     RealNameVerification,
     User,
 )
-from jishi.accounts.permissions import KYC_REVIEW
+from jishi.accounts.permissions import KYC_REVIEW, USER_MANAGE
+from jishi.accounts.roles import OperatorRole
 from jishi.accounts.selectors import address_get_for, kyc_get_for_review
 from jishi.accounts.validators import classify_identifier, normalize_id_number, normalize_mobile
 from jishi.core import audit, crypto
@@ -287,3 +288,61 @@ def kyc_reject(*, actor: User, verification_id: int, reason: str) -> RealNameVer
     if not reason:
         raise InvalidInput(_("Give the reason for the rejection."), code="accounts.reason_required", field="reason")
     return _kyc_decide(actor=actor, verification_id=verification_id, status=KycStatus.REJECTED, reason=reason[:200])
+
+
+# User management (support and admin operators) --------------------------------------------------
+
+
+def _end_sessions(user: User) -> int:
+    """Sign ``user`` out everywhere: every session's hash goes stale and every API token is revoked."""
+    User.objects.filter(pk=user.pk).update(session_generation=models.F("session_generation") + 1)
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def _managed_user(actor: User, user_id: int) -> User:
+    check(actor, USER_MANAGE)
+    user = User.objects.select_for_update().filter(pk=user_id).first()
+    if user is None:
+        raise errors.UserNotFound
+    if user.pk == actor.pk or (user.operator_role and actor.operator_role != OperatorRole.ADMIN):
+        raise errors.UserProtected
+    return user
+
+
+@transaction.atomic
+def user_set_active(*, actor: User, user_id: int, active: bool, reason: str) -> User:
+    """Disable (signing the user out everywhere) or enable an account. Audited with the reason."""
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput(code="accounts.reason_required", message=_("Give a reason."), field="reason")
+    user = _managed_user(actor, user_id)
+    if user.is_active == active:
+        return user
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    if not active:
+        _end_sessions(user)
+    audit.record(
+        actor=actor,
+        action="accounts.user_enabled" if active else "accounts.user_disabled",
+        target=user,
+        before={"is_active": not active},
+        after={"is_active": active},
+        reason=reason,
+    )
+    return user
+
+
+@transaction.atomic
+def user_sign_out_everywhere(*, actor: User, user_id: int, reason: str) -> int:
+    """End all of a user's sessions and revoke their API tokens; returns how many tokens were revoked."""
+    user = _managed_user(actor, user_id)
+    revoked = _end_sessions(user)
+    audit.record(
+        actor=actor,
+        action="accounts.user_signed_out",
+        target=user,
+        after={"tokens_revoked": revoked},
+        reason=reason.strip(),
+    )
+    return revoked

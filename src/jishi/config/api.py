@@ -19,6 +19,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from jishi.accounts import api as accounts_api
+from jishi.analytics.api import router as analytics_router
 from jishi.cart.api import router as cart_router
 from jishi.catalog.api import router as catalog_router
 from jishi.catalog.api_merchant import router as merchant_catalog_router
@@ -34,6 +35,7 @@ from jishi.merchants.api import router as merchants_router
 from jishi.notifications.api import router as notifications_router
 from jishi.orders.api import buyer_router as orders_router
 from jishi.orders.api import merchant_router as merchant_orders_router
+from jishi.orders.api import operator_router as operator_orders_router
 from jishi.payments.api import router as payments_router
 from jishi.shipping.api import router as shipping_router
 
@@ -123,6 +125,7 @@ def _database_busy(request: HttpRequest, exc: OperationalError) -> HttpResponse:
 api.add_router("/auth", accounts_api.auth_router)
 api.add_router("/me", accounts_api.me_router)
 api.add_router("/operator/kyc", accounts_api.operator_router)
+api.add_router("/operator", accounts_api.users_router)
 api.add_router("/merchants", merchants_router)
 api.add_router("/", catalog_router)
 api.add_router("/merchant", merchant_catalog_router)
@@ -141,3 +144,5 @@ api.add_router("/invitations", invitations_router)
 api.add_router("/operator", operator_merchants_router)
 api.add_router("/operator", operator_finance_router)
 api.add_router("/notifications", notifications_router)
+api.add_router("/operator", operator_orders_router)
+api.add_router("/", analytics_router)

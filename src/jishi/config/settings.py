@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "jishi.checkout",
     "jishi.ledger",
     "jishi.notifications",
+    "jishi.analytics",
     "jishi.web",
     "jishi.demo",
 ]

@@ -114,3 +114,9 @@ def payout_get_for_operator(actor: Any, number: str) -> Payout:
     if payout is None:
         raise PayoutNotFound
     return payout
+
+
+def lines_for_operator(actor: Any) -> QuerySet[JournalLine]:
+    """Every journal line of the platform, newest first (for finance's export)."""
+    check(actor, FINANCE_OPERATE)
+    return JournalLine.objects.select_related("entry", "account__merchant").order_by("-entry__posted_at", "-id")

@@ -3,14 +3,14 @@
 from typing import Annotated, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from jishi.accounts.auth import SIGNED_IN, actor_of
-from jishi.core.api import PageNumber, PageSize, PublicNumber, errors
+from jishi.core.api import Id, PageNumber, PageSize, PublicNumber, errors
 from jishi.core.pagination import paginate
 from jishi.core.permissions import requires
 from jishi.orders import selectors, services
-from jishi.orders.permissions import ORDER_BUY, ORDER_FULFIL
+from jishi.orders.permissions import ORDER_BUY, ORDER_FULFIL, ORDER_OVERSEE
 from jishi.orders.schemas import OrderDetailOut, OrderPageOut, order_detail_out, order_out
 
 buyer_router = Router(tags=["orders"], auth=SIGNED_IN)
@@ -80,3 +80,32 @@ def merchant_order_ship(request: HttpRequest, number: PublicNumber, payload: Shi
         actor=actor, order_number=number, carrier=payload.carrier, tracking_number=payload.tracking_number
     )
     return order_detail_out(selectors.order_get_for_merchant(actor, number), for_merchant=True)
+
+
+operator_router = Router(tags=["operator orders"], auth=SIGNED_IN)
+
+
+class OperatorOrderFilters(Schema):
+    q: Annotated[
+        str, Field(max_length=254, description="Order or checkout number (or its start), buyer mobile or e-mail")
+    ] = ""
+    status: Status | None = None
+    merchant_id: Id | None = None
+    page: PageNumber = 1
+    page_size: PageSize = 20
+
+
+@operator_router.get("/orders", response={200: OrderPageOut, **errors(401, 403)})
+@requires(ORDER_OVERSEE)
+def operator_order_search(request: HttpRequest, filters: Query[OperatorOrderFilters]) -> OrderPageOut:
+    """Orders across every merchant, newest first."""
+    orders = selectors.orders_for_operator(
+        actor_of(request), query=filters.q, status=filters.status or "", merchant_id=filters.merchant_id
+    )
+    return _page(orders, filters.page, filters.page_size)
+
+
+@operator_router.get("/orders/{number}", response={200: OrderDetailOut, **errors(401, 403, 404)})
+@requires(ORDER_OVERSEE)
+def operator_order_detail(request: HttpRequest, number: PublicNumber) -> OrderDetailOut:
+    return order_detail_out(selectors.order_get_for_operator(actor_of(request), number), masked=True)

@@ -6,6 +6,7 @@ from ninja import Schema
 
 from jishi.catalog.schemas import MerchantRefOut
 from jishi.core.api import MoneyOut, money_out
+from jishi.core.masking import mask_phone
 from jishi.orders.models import Order, OrderEvent, OrderLine
 from jishi.orders.states import OrderStatus
 
@@ -127,8 +128,12 @@ def order_out(order: Order) -> OrderOut:
     return OrderOut(**order_fields(order))  # type: ignore[arg-type]
 
 
-def order_detail_out(order: Order, *, for_merchant: bool = False) -> OrderDetailOut:
-    phone = order.receiver_phone_for_merchant if for_merchant else order.receiver_phone
+def order_detail_out(order: Order, *, for_merchant: bool = False, masked: bool = False) -> OrderDetailOut:
+    """The order with its address; ``masked`` (for operators) hides the receiver's number whatever the status."""
+    if masked:
+        phone = mask_phone(order.receiver_phone)
+    else:
+        phone = order.receiver_phone_for_merchant if for_merchant else order.receiver_phone
     return OrderDetailOut(
         **order_fields(order),  # type: ignore[arg-type]
         address=ShippingAddressOut(

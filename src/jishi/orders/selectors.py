@@ -3,13 +3,14 @@
 import datetime as dt
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
+from jishi.accounts.selectors import user_find_by_identifier_or_none
 from jishi.core.permissions import check
 from jishi.merchants.selectors import merchant_of
 from jishi.orders.errors import OrderNotFound
 from jishi.orders.models import Order, OrderEvent
-from jishi.orders.permissions import ORDER_BUY, ORDER_FULFIL
+from jishi.orders.permissions import ORDER_BUY, ORDER_FULFIL, ORDER_OVERSEE
 from jishi.orders.states import OrderStatus
 
 
@@ -49,6 +50,33 @@ def order_list_for_merchant(actor: Any, *, status: str | None = None) -> QuerySe
 def order_get_for_merchant(actor: Any, number: str) -> Order:
     """One order of the actor's merchant; another merchant's order is OrderNotFound (404)."""
     order = _with_details(_merchant_orders(actor).filter(number=number)).first()
+    if order is None:
+        raise OrderNotFound
+    return order
+
+
+def orders_for_operator(
+    actor: Any, *, query: str = "", status: str = "", merchant_id: int | None = None
+) -> QuerySet[Order]:
+    """Every merchant's orders, newest first, by order or checkout number (or its start), buyer mobile or e-mail."""
+    check(actor, ORDER_OVERSEE)
+    orders = Order.objects.select_related("merchant", "buyer").prefetch_related("lines")
+    if status:
+        orders = orders.filter(status=status)
+    if merchant_id is not None:
+        orders = orders.filter(merchant_id=merchant_id)
+    query = query.strip()
+    if not query:
+        return orders
+    if query.isdigit() and len(query) != 11:
+        return orders.filter(Q(number__startswith=query) | Q(checkout_number__startswith=query))
+    buyer = user_find_by_identifier_or_none(query)
+    return orders.filter(buyer=buyer) if buyer is not None else orders.none()
+
+
+def order_get_for_operator(actor: Any, number: str) -> Order:
+    check(actor, ORDER_OVERSEE)
+    order = _with_details(Order.objects.filter(number=number)).select_related("buyer").first()
     if order is None:
         raise OrderNotFound
     return order
