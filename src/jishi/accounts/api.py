@@ -14,7 +14,6 @@ from jishi.accounts.errors import KycNotFound
 from jishi.accounts.models import Address, RealNameVerification, User
 from jishi.accounts.permissions import AUDIT_VIEW, KYC_REVIEW, USER_MANAGE
 from jishi.core.api import Id, PageNumber, StrictIn, client_ip, errors
-from jishi.core.masking import mask_email
 from jishi.core.pagination import paginate
 from jishi.core.permissions import AUTHENTICATED, PUBLIC, requires
 
@@ -366,7 +365,7 @@ def operator_user_out(user: User) -> OperatorUserOut:
     return OperatorUserOut(
         id=user.pk,
         name=user.display_name,
-        email=mask_email(user.email or ""),
+        email=user.masked_email,
         phone=user.masked_phone,
         operator_role=user.operator_role,
         merchant=membership.merchant.name if membership else None,

@@ -105,8 +105,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         return mask_phone(self.phone) if self.phone_sealed else ""
 
     @property
+    def masked_email(self) -> str:
+        return mask_email(self.email) if self.email else ""
+
+    @property
     def masked_identifier(self) -> str:
-        return self.masked_phone or mask_email(self.email or "")
+        return self.masked_phone or self.masked_email
 
     @property
     def is_operator(self) -> bool:

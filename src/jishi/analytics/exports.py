@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jishi.core.money import minor_exponent
-from jishi.ledger.models import JournalLine, natural_sign
+from jishi.ledger.models import JournalLine
 from jishi.orders.models import Order
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -90,7 +90,7 @@ def ledger_rows(lines: QuerySet[JournalLine]) -> tuple[list[str], Iterator[list[
                 line.entry.get_kind_display(),
                 line.account.get_kind_display(),
                 line.entry.memo,
-                _amount(natural_sign(line.account.kind) * line.amount_minor, line.currency),
+                _amount(line.natural_amount.minor, line.currency),
                 line.currency,
             ]
 

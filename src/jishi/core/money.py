@@ -150,14 +150,17 @@ class Money:
         exp = minor_exponent(self.currency)
         return f"{self.amount:.{exp}f}"
 
-    def format(self, locale: str = "zh_Hans_CN") -> str:
-        """Localised display, e.g. ``¥12,345.50``.
+    def format(self, locale: str = "zh_Hans_CN", *, whole: bool = False) -> str:
+        """Localised display, e.g. ``¥12,345.50`` (``whole``: rounded to ``¥12,346``, for chart axes).
 
         Symbol policy: CNY shows as ``¥`` in every locale, since Jishi's
         buyers and merchants read prices in yuan whatever the interface
         language.
         """
-        text = format_currency(self.amount, self.currency, locale=locale)
+        if whole:
+            text = format_currency(self.amount, self.currency, format="¤#,##0", locale=locale, currency_digits=False)
+        else:
+            text = format_currency(self.amount, self.currency, locale=locale)
         if self.currency == "CNY":
             text = text.replace("CN¥", "¥")
         return str(text)

@@ -33,6 +33,10 @@ class Permission:
             return False
         return bool(self.predicate(actor))
 
+    def __or__(self, other: Permission) -> Permission:
+        """Either permission will do (a page two operator roles share)."""
+        return Permission(f"{self.code}|{other.code}", lambda actor: self.allows(actor) or other.allows(actor))
+
     def __str__(self) -> str:
         return self.code
 

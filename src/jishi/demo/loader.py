@@ -18,6 +18,7 @@ from jishi.accounts import services as accounts
 from jishi.accounts.models import User
 from jishi.accounts.roles import OperatorRole
 from jishi.accounts.validators import id_number_check_character
+from jishi.analytics.models import SITE, Visit
 from jishi.cart import services as cart
 from jishi.cart.owner import CartOwner
 from jishi.catalog import services as catalog
@@ -349,10 +350,30 @@ class DemoLoader:
                     tracking_number=f"ZT{order.number[-10:]}",
                 )
                 orders.order_confirm_receipt(actor=buyer, order_number=order.number)
-                # The scripted history: the seven-day after-sales window has passed for these orders.
-                Order.objects.filter(pk=order.pk).update(complete_at=timezone.now())
+                # The scripted history: these orders were paid over the past four weeks, and the
+                # seven-day after-sales window has passed for them.
+                paid = timezone.now() - dt.timedelta(days=8 + (order.pk * 5) % 21, hours=(order.pk * 7) % 12)
+                Order.objects.filter(pk=order.pk).update(
+                    placed_at=paid - dt.timedelta(minutes=3), paid_at=paid, complete_at=timezone.now()
+                )
                 orders.order_complete_due(order_id=order.pk)
         ledger.orders_settle_due()
+        self._visits()
+
+    def _visits(self) -> None:
+        """Four weeks of storefront visitors, so the dashboards' conversion has a denominator."""
+        today = timezone.localdate()
+        merchant_ids = [owner.membership.merchant_id for owner in self.owners.values()]
+        rows = []
+        for back in range(28):
+            day = today - dt.timedelta(days=back)
+            for n in range(30 + (back * 37) % 25):
+                rows.append(Visit(day=day, scope=SITE, visitor=f"{back:04x}{n:028x}"))
+                if n % 3 == 0:
+                    rows.append(
+                        Visit(day=day, scope=merchant_ids[n % len(merchant_ids)], visitor=f"{back:04x}{n:028x}")
+                    )
+        Visit.objects.bulk_create(rows, batch_size=500)
 
     # -------------------------------------------------------------- catalog
 

@@ -26,7 +26,7 @@ from jishi.core.money import Money
 from jishi.core.pagination import paginate
 from jishi.core.permissions import requires
 from jishi.ledger import selectors, services
-from jishi.ledger.models import JournalLine, Payout, PayoutAccount, natural_sign
+from jishi.ledger.models import JournalLine, Payout, PayoutAccount
 from jishi.ledger.permissions import FINANCE_OPERATE, FINANCE_OWN, FINANCE_VIEW
 from jishi.merchants.permissions import COMMISSION_MANAGE
 from jishi.merchants.selectors import merchant_get_for_operator
@@ -122,7 +122,7 @@ def _line(line: JournalLine) -> LineOut:
         kind=entry.kind,
         memo=entry.memo,
         # Shown on the account's natural side: money coming to the merchant is positive.
-        amount=money_out(Money(natural_sign(line.account.kind) * line.amount_minor, line.currency)),
+        amount=money_out(line.natural_amount),
         order_number=entry.order.number if entry.order else None,
         payout_number=entry.payout.number if entry.payout else None,
         posted_at=entry.posted_at,

@@ -176,6 +176,11 @@ class JournalLine(AppendOnly):
     def __str__(self) -> str:
         return f"{self.account_id} {self.amount_minor}"
 
+    @property
+    def natural_amount(self) -> Money:
+        """The line on its account's natural side: what the account's holder reads as plus or minus."""
+        return Money(natural_sign(self.account.kind) * self.amount_minor, self.currency)
+
 
 class Settlement(models.Model):
     """The closing of one order's books: what the buyer paid, what came back, and how it was shared."""

@@ -12,6 +12,7 @@ from jishi.ledger.models import (
     MERCHANT_KINDS,
     Account,
     AccountKind,
+    CommissionRule,
     EntryKind,
     JournalLine,
     Payout,
@@ -120,3 +121,10 @@ def lines_for_operator(actor: Any) -> QuerySet[JournalLine]:
     """Every journal line of the platform, newest first (for finance's export)."""
     check(actor, FINANCE_OPERATE)
     return JournalLine.objects.select_related("entry", "account__merchant").order_by("-entry__posted_at", "-id")
+
+
+def commission_rules(actor: Any, *, merchant_id: int | None = None) -> QuerySet[CommissionRule]:
+    """Commission rules, newest first, optionally only those naming one merchant."""
+    check(actor, FINANCE_VIEW)
+    rules = CommissionRule.objects.select_related("merchant", "category").order_by("-starts_on", "-id")
+    return rules.filter(merchant_id=merchant_id) if merchant_id else rules

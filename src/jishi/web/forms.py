@@ -1,11 +1,12 @@
 """Page forms. They validate shape; the services validate the rules and their errors land on the fields."""
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jishi.core.errors import DomainError
+from jishi.merchants.models import MerchantKind, QualificationKind, StaffRole, SubjectType
 
 SORT_CHOICES = [
     ("relevance", _("Relevance")),
@@ -17,11 +18,18 @@ SORT_CHOICES = [
 
 
 class DomainErrorsMixin:
-    """Put a service's DomainError on the field it names (or on the form)."""
+    """Put a service's DomainError on the field it names (or on the form).
+
+    ``error_fields`` maps a service's field path to a form field where the
+    names differ; otherwise the path's first, then last, part is tried.
+    """
+
+    error_fields: ClassVar[dict[str, str]] = {}
 
     def add_domain_error(self, error: DomainError) -> None:
-        field = (error.field or "").split(".")[0]
-        target = field if field in self.fields else None  # type: ignore[attr-defined]
+        path = error.field or ""
+        candidates = [self.error_fields.get(path, ""), path.split(".")[0], path.split(".")[-1]]
+        target = next((name for name in candidates if name in self.fields), None)  # type: ignore[attr-defined]
         self.add_error(target, error.message)  # type: ignore[attr-defined]
 
 
@@ -88,3 +96,92 @@ class ShipForm(DomainErrorsMixin, forms.Form):
         regex=r"^[A-Za-z0-9-]+$",
         error_messages={"invalid": _("Letters, digits and dashes only.")},
     )
+
+
+class RangeForm(forms.Form):
+    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ApplicationForm(DomainErrorsMixin, forms.Form):
+    shop_name = forms.CharField(label=_("Shop name"), max_length=60)
+    kind = forms.ChoiceField(label=_("What you sell as"), choices=MerchantKind.choices)
+    subject_type = forms.ChoiceField(
+        label=_("Applying as"), choices=SubjectType.choices, widget=forms.RadioSelect, initial=SubjectType.INDIVIDUAL
+    )
+    city = forms.CharField(label=_("City"), max_length=30, required=False)
+    description = forms.CharField(label=_("About the shop"), max_length=2000, required=False, widget=forms.Textarea)
+    company_name = forms.CharField(label=_("Company name"), max_length=100, required=False)
+    credit_code = forms.CharField(
+        label=_("Unified social credit code"), max_length=18, required=False, help_text=_("18 characters.")
+    )
+    legal_representative = forms.CharField(label=_("Legal representative"), max_length=40, required=False)
+    licence_image = forms.FileField(label=_("Business licence (photo)"), required=False)
+    permit_number = forms.CharField(label=_("Animal business permit number"), max_length=40, required=False)
+    permit_authority = forms.CharField(label=_("Issuing authority"), max_length=100, required=False)
+    permit_expires_on = forms.DateField(
+        label=_("Valid until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    permit_image = forms.FileField(label=_("Permit (photo)"), required=False)
+
+    error_fields: ClassVar[dict[str, str]] = {
+        "qualifications": "permit_number",
+        "qualifications.0.kind": "permit_number",
+        "qualifications.0.number": "permit_number",
+        "qualifications.0.authority": "permit_authority",
+        "qualifications.0.expires_on": "permit_expires_on",
+        "qualifications.0.image": "permit_image",
+    }
+
+
+class QualificationForm(DomainErrorsMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("Qualification"), choices=QualificationKind.choices)
+    number = forms.CharField(label=_("Permit number"), max_length=40)
+    authority = forms.CharField(label=_("Issuing authority"), max_length=100)
+    expires_on = forms.DateField(label=_("Valid until"), widget=forms.DateInput(attrs={"type": "date"}))
+    image = forms.FileField(label=_("Scan (photo)"), required=False)
+
+
+class InviteForm(DomainErrorsMixin, forms.Form):
+    contact = forms.CharField(label=_("Mobile number or e-mail"), max_length=254)
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=[(StaffRole.MANAGER, StaffRole.MANAGER.label), (StaffRole.STAFF, StaffRole.STAFF.label)],
+    )
+
+
+class BankAccountForm(DomainErrorsMixin, forms.Form):
+    holder = forms.CharField(label=_("Account holder"), max_length=100)
+    bank = forms.CharField(label=_("Bank"), max_length=60)
+    number = forms.CharField(label=_("Account number"), max_length=30)
+    password = forms.CharField(
+        label=_("Your password"),
+        max_length=128,
+        widget=forms.PasswordInput,
+        help_text=_("Changing where money goes needs your password again."),
+    )
+
+
+class WithdrawForm(DomainErrorsMixin, forms.Form):
+    amount = forms.RegexField(
+        label=_("Amount (yuan)"),
+        regex=r"^\d{1,8}(\.\d{1,2})?$",
+        error_messages={"invalid": _("An amount such as 200 or 200.50.")},
+    )
+
+
+class CommissionRuleForm(DomainErrorsMixin, forms.Form):
+    merchant = forms.IntegerField(label=_("Merchant id"), required=False, min_value=1, max_value=2**53)
+    category = forms.IntegerField(label=_("Category id"), required=False, min_value=1, max_value=2**53)
+    rate = forms.CharField(label=_("Rate (%)"), max_length=8, help_text=_("For example 5 or 3.5."))
+    starts_on = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.CharField(label=_("Action"), max_length=80, required=False)
+    target_type = forms.CharField(label=_("Target type"), max_length=80, required=False)
+    target_id = forms.CharField(label=_("Target id"), max_length=64, required=False)
+    actor_id = forms.IntegerField(label=_("Actor id"), required=False, min_value=1, max_value=2**53)
+    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

@@ -2,7 +2,17 @@
 
 from django.urls import path
 
-from jishi.web.views import account, buying, merchant, merchant_orders, operator, storefront
+from jishi.web.views import (
+    account,
+    buying,
+    console,
+    joining,
+    merchant,
+    merchant_centre,
+    merchant_orders,
+    operator,
+    storefront,
+)
 
 app_name = "web"
 urlpatterns = [
@@ -50,4 +60,50 @@ urlpatterns = [
     path("operator/products/", operator.product_queue, name="operator_products"),
     path("operator/products/<int:product_id>/", operator.product_review, name="operator_product"),
     path("operator/products/<int:product_id>/decide/", operator.product_decide, name="operator_product_decide"),
+]
+
+urlpatterns += [
+    path("apply/", joining.apply, name="apply"),
+    path("account/invitations/", joining.invitations, name="invitations"),
+    path("account/invitations/<int:invitation_id>/accept/", joining.invitation_accept, name="invitation_accept"),
+    path("inbox/", joining.inbox, name="inbox"),
+    path("inbox/read/", joining.inbox_read, name="inbox_read"),
+    path("merchant/dashboard/", merchant_centre.dashboard, name="merchant_dashboard"),
+    path("merchant/finance/", merchant_centre.finance, name="merchant_finance"),
+    path("merchant/finance/bank-account/", merchant_centre.bank_account, name="merchant_bank_account"),
+    path("merchant/finance/withdraw/", merchant_centre.withdraw, name="merchant_withdraw"),
+    path("merchant/export/orders.<str:fmt>", merchant_centre.export_orders, name="merchant_export_orders"),
+    path("merchant/export/ledger.<str:fmt>", merchant_centre.export_ledger, name="merchant_export_ledger"),
+    path("merchant/team/", merchant_centre.team, name="merchant_team"),
+    path("merchant/team/invite/", merchant_centre.invite, name="merchant_invite"),
+    path("merchant/qualifications/", merchant_centre.qualifications, name="merchant_qualifications"),
+    path("merchant/qualifications/add/", merchant_centre.qualification_add, name="merchant_qualification_add"),
+    path("operator/dashboard/", console.dashboard, name="console_dashboard"),
+    path("operator/export/orders.<str:fmt>", console.export_orders, name="console_export_orders"),
+    path("operator/export/ledger.<str:fmt>", console.export_ledger, name="console_export_ledger"),
+    path("operator/applications/", console.applications, name="console_applications"),
+    path("operator/applications/<int:application_id>/", console.application_detail, name="console_application"),
+    path(
+        "operator/applications/<int:application_id>/documents/<str:document>/",
+        console.application_document,
+        name="console_application_document",
+    ),
+    path(
+        "operator/applications/<int:application_id>/decide/",
+        console.application_decide,
+        name="console_application_decide",
+    ),
+    path("operator/merchants/", console.merchant_list, name="console_merchants"),
+    path("operator/merchants/<int:merchant_id>/", console.merchant_detail, name="console_merchant"),
+    path("operator/merchants/<int:merchant_id>/status/", console.merchant_status, name="console_merchant_status"),
+    path("operator/commission/", console.commission, name="console_commission"),
+    path("operator/commission/add/", console.commission_add, name="console_commission_add"),
+    path("operator/payouts/", console.payouts, name="console_payouts"),
+    path("operator/payouts/<str:number>/decide/", console.payout_decide, name="console_payout_decide"),
+    path("operator/users/", console.users, name="console_users"),
+    path("operator/users/<int:user_id>/", console.user_detail, name="console_user"),
+    path("operator/users/<int:user_id>/action/", console.user_action, name="console_user_action"),
+    path("operator/orders/", console.orders, name="console_orders"),
+    path("operator/orders/<str:number>/", console.order_detail, name="console_order"),
+    path("operator/audit/", console.audit, name="console_audit"),
 ]

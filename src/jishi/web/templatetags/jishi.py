@@ -1,5 +1,6 @@
 """Template helpers: money in the reader's locale, query-string editing."""
 
+from decimal import Decimal
 from typing import Any
 
 from django import template
@@ -55,3 +56,17 @@ def toggle_attr(context: dict[str, Any], code: str, value: str) -> str:
 def media(name: str) -> str:
     """The URL of a stored file name (order lines keep the name of the image they were bought with)."""
     return default_storage.url(name) if name else ""
+
+
+@register.filter
+def percent(value: Decimal | None, places: int = 2) -> str:
+    """A fraction as a percentage: ``Decimal("0.0312")`` → ``3.12 %``; nothing for None."""
+    if value is None:
+        return "—"
+    return f"{(value * 100).quantize(Decimal(1).scaleb(-places))} %"
+
+
+@register.filter
+def basis_points(value: int) -> str:
+    """Basis points as a percentage: ``350`` → ``3.50 %``."""
+    return f"{Decimal(value).scaleb(-2):.2f} %"

@@ -1,4 +1,4 @@
-"""Operator console: the KYC and product review queues."""
+"""Operator console: its overview and the KYC and product review queues."""
 
 from collections.abc import Callable
 
@@ -16,6 +16,11 @@ from jishi.catalog import selectors as catalog_selectors
 from jishi.catalog import services as catalog
 from jishi.catalog.permissions import PRODUCT_REVIEW
 from jishi.core.pagination import paginate
+from jishi.ledger import selectors as ledger_selectors
+from jishi.ledger.models import PayoutStatus
+from jishi.ledger.permissions import FINANCE_VIEW
+from jishi.merchants import selectors as merchant_selectors
+from jishi.merchants.permissions import APPLICATION_REVIEW
 from jishi.web.forms import ReasonForm
 from jishi.web.pages import page, page_number
 
@@ -28,6 +33,14 @@ def home(request: HttpRequest) -> HttpResponse:
         "products_pending": (
             catalog_selectors.product_review_queue(actor).count() if PRODUCT_REVIEW.allows(actor) else None
         ),
+        "applications_pending": (
+            merchant_selectors.application_queue(actor).count() if APPLICATION_REVIEW.allows(actor) else None
+        ),
+        "payouts_pending": (
+            ledger_selectors.payouts_for_operator(actor, status=PayoutStatus.REQUESTED).count()
+            if FINANCE_VIEW.allows(actor)
+            else None
+        ),
     }
     return render(request, "web/operator/home.html", context)
 
@@ -38,7 +51,7 @@ def kyc_queue(request: HttpRequest) -> HttpResponse:
     return render(request, "web/operator/kyc.html", {"page": paginate(queue, page=page_number(request), page_size=20)})
 
 
-def _decide(
+def decide(
     request: HttpRequest, *, approve: Callable[[], object], reject: Callable[[str], object], messages_: tuple[str, str]
 ) -> bool:
     """Apply the posted decision; False when a rejection came without a reason."""
@@ -59,7 +72,7 @@ def _decide(
 @page(KYC_REVIEW)
 def kyc_decide(request: HttpRequest, verification_id: int) -> HttpResponse:
     actor = actor_of(request)
-    _decide(
+    decide(
         request,
         approve=lambda: accounts.kyc_approve(actor=actor, verification_id=verification_id),
         reject=lambda reason: accounts.kyc_reject(actor=actor, verification_id=verification_id, reason=reason),
@@ -86,7 +99,7 @@ def product_review(request: HttpRequest, product_id: int) -> HttpResponse:
 @page(PRODUCT_REVIEW)
 def product_decide(request: HttpRequest, product_id: int) -> HttpResponse:
     actor = actor_of(request)
-    decided = _decide(
+    decided = decide(
         request,
         approve=lambda: catalog.product_approve(actor=actor, product_id=product_id),
         reject=lambda reason: catalog.product_reject(actor=actor, product_id=product_id, reason=reason),

@@ -16,6 +16,7 @@ from jishi.search.selectors import SearchParams, parse_attribute_filters, produc
 from jishi.web.forms import SORT_CHOICES, SearchForm
 from jishi.web.pages import is_htmx, page
 from jishi.web.templatetags.jishi import display_locale
+from jishi.web.visits import counted
 
 
 def category_tree() -> list[dict[str, Any]]:
@@ -32,11 +33,12 @@ def category_tree() -> list[dict[str, Any]]:
 def home(request: HttpRequest) -> HttpResponse:
     newest = product_search(SearchParams(sort="newest", page_size=10), with_facets=False)
     best = product_search(SearchParams(sort="sales", page_size=10), with_facets=False)
-    return render(
+    response = render(
         request,
         "web/storefront/home.html",
         {"tree": category_tree(), "newest": newest.page.items, "best": best.page.items},
     )
+    return counted(request, response)
 
 
 def _price(form: SearchForm, name: str) -> int | None:
@@ -78,7 +80,7 @@ def search(request: HttpRequest, slug: str = "") -> HttpResponse:
         "selected_attrs": request.GET.getlist("attr"),
     }
     template = "web/storefront/search.html#results" if is_htmx(request) else "web/storefront/search.html"
-    return render(request, template, context)
+    return counted(request, render(request, template, context))
 
 
 def _merchant(merchant_id: int | None) -> Any:
@@ -120,7 +122,7 @@ def product_detail(request: HttpRequest, product_id: int) -> HttpResponse:
     product = catalog.product_public_get(product_id)
     skus = [s for s in product.skus.all() if s.is_active]
     single = skus[0] if len(skus) == 1 else None
-    return render(
+    response = render(
         request,
         "web/storefront/product.html",
         {
@@ -131,3 +133,4 @@ def product_detail(request: HttpRequest, product_id: int) -> HttpResponse:
             "single": single,
         },
     )
+    return counted(request, response, merchant_id=product.merchant_id)

@@ -1,0 +1,76 @@
+"""What the two dashboards and the exports share: the range form, the charts, the download response."""
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jishi.analytics import charts, exports
+from jishi.analytics.selectors import Figures, default_range
+from jishi.core.errors import InvalidInput
+from jishi.core.money import Money
+from jishi.web.forms import RangeForm
+from jishi.web.templatetags.jishi import display_locale
+
+FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def requested_range(request: HttpRequest) -> tuple[RangeForm, dt.date, dt.date]:
+    """The range in the query string (default: the last 30 days); a bad one is shown on the form."""
+    start, end = default_range()
+    form = RangeForm(request.GET or None, initial={"start": start, "end": end})
+    if form.is_bound and form.is_valid():
+        end = form.cleaned_data["end"] or end
+        start = form.cleaned_data["start"] or end - dt.timedelta(days=29)
+    return form, start, end
+
+
+def dashboard_context(request: HttpRequest, figures_of: Any) -> dict[str, Any]:
+    """Figures for the requested range, with their charts; a range the selector refuses is a form error."""
+    form, start, end = requested_range(request)
+    try:
+        figures: Figures | None = figures_of(start, end)
+    except InvalidInput as error:
+        form.add_error("end", error.message)
+        figures = None
+    context: dict[str, Any] = {"range_form": form, "figures": figures, "start": start, "end": end}
+    if figures is None:
+        return context
+    labels = [d.day.strftime("%m-%d") for d in figures.days if d.day]
+    locale = display_locale()
+
+    def yuan(minor: int) -> str:
+        return Money(minor, figures.totals.gmv.currency).format(locale, whole=True)
+
+    context["charts"] = [
+        charts.chart(_("GMV per day"), labels, [d.gmv.minor for d in figures.days], fmt=yuan),
+        charts.chart(_("Orders per day"), labels, [d.orders for d in figures.days]),
+        charts.chart(_("Visitors per day"), labels, [d.visits for d in figures.days], kind="line"),
+        charts.chart(_("Refunds per day"), labels, [d.refunds.minor for d in figures.days], fmt=yuan),
+    ]
+    return context
+
+
+def download(headers: Sequence[str], rows: Iterable[Sequence[exports.Cell]], fmt: str, name: str) -> HttpResponse:
+    """The rows as a CSV or Excel attachment named ``name-YYYYMMDD.ext``."""
+    body = exports.to_xlsx(headers, rows, sheet=name) if fmt == "xlsx" else exports.to_csv(headers, rows)
+    response = HttpResponse(body, content_type=FORMATS[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{name}-{timezone.localdate():%Y%m%d}.{fmt}"'
+    return response
+
+
+def within(queryset: Any, field: str, start: dt.date, end: dt.date) -> Any:
+    """Rows whose ``field`` (a datetime) falls on ``start`` … ``end`` in the site's time zone."""
+    zone = timezone.get_current_timezone()
+    return queryset.filter(
+        **{
+            f"{field}__gte": dt.datetime.combine(start, dt.time.min, tzinfo=zone),
+            f"{field}__lt": dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=zone),
+        }
+    )
