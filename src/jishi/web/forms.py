@@ -99,8 +99,8 @@ class ShipForm(DomainErrorsMixin, forms.Form):
 
 
 class RangeForm(forms.Form):
-    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
 
 
 class ApplicationForm(DomainErrorsMixin, forms.Form):
@@ -120,7 +120,7 @@ class ApplicationForm(DomainErrorsMixin, forms.Form):
     permit_number = forms.CharField(label=_("Animal business permit number"), max_length=40, required=False)
     permit_authority = forms.CharField(label=_("Issuing authority"), max_length=100, required=False)
     permit_expires_on = forms.DateField(
-        label=_("Valid until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Valid until"), required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
     permit_image = forms.FileField(label=_("Permit (photo)"), required=False)
 
@@ -138,7 +138,7 @@ class QualificationForm(DomainErrorsMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Qualification"), choices=QualificationKind.choices)
     number = forms.CharField(label=_("Permit number"), max_length=40)
     authority = forms.CharField(label=_("Issuing authority"), max_length=100)
-    expires_on = forms.DateField(label=_("Valid until"), widget=forms.DateInput(attrs={"type": "date"}))
+    expires_on = forms.DateField(label=_("Valid until"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     image = forms.FileField(label=_("Scan (photo)"), required=False)
 
 
@@ -174,8 +174,8 @@ class CommissionRuleForm(DomainErrorsMixin, forms.Form):
     merchant = forms.IntegerField(label=_("Merchant id"), required=False, min_value=1, max_value=2**53)
     category = forms.IntegerField(label=_("Category id"), required=False, min_value=1, max_value=2**53)
     rate = forms.CharField(label=_("Rate (%)"), max_length=8, help_text=_("For example 5 or 3.5."))
-    starts_on = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(label=_("From"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    ends_on = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
 
 
 class AuditFilterForm(forms.Form):
@@ -183,5 +183,5 @@ class AuditFilterForm(forms.Form):
     target_type = forms.CharField(label=_("Target type"), max_length=80, required=False)
     target_id = forms.CharField(label=_("Target id"), max_length=64, required=False)
     actor_id = forms.IntegerField(label=_("Actor id"), required=False, min_value=1, max_value=2**53)
-    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
