@@ -7,6 +7,7 @@ are compared before and after).
 
 import pytest
 
+from jishi.accounts.models import User
 from jishi.core.models import AuditEntry
 from jishi.ledger.models import CommissionRule, JournalEntry, Payout
 from jishi.merchants.models import Merchant, MerchantApplication
@@ -24,10 +25,19 @@ ACTORS = [
 ]
 
 
-def _routes(merchant_id, application_id, payout_number):
+def _routes(merchant_id, application_id, payout_number, user_id):
     """(method, path, body, actors allowed)."""
     operators = {"op_reviewer", "op_finance", "op_support", "op_admin"}
+    support = {"op_support", "op_admin"}
     return [
+        ("get", "/operator/users", None, support),
+        ("get", f"/operator/users/{user_id}", None, support),
+        ("post", f"/operator/users/{user_id}/status", {"active": False, "reason": "x"}, support),
+        ("post", f"/operator/users/{user_id}/sign-out", {"reason": "x"}, support),
+        ("get", "/operator/audit", None, {"op_support", "op_finance", "op_admin"}),
+        ("get", "/operator/orders", None, {"op_support", "op_finance", "op_admin"}),
+        ("get", "/operator/dashboard", None, operators),
+        ("get", "/merchant/dashboard", None, {"merchant_staff", "other_merchant_staff"}),
         ("get", "/operator/merchant-applications", None, {"op_reviewer", "op_admin"}),
         (
             "post",
@@ -85,6 +95,7 @@ def _state():
         list(MerchantApplication.objects.values_list("status", flat=True)),
         list(Payout.objects.values_list("status", flat=True)),
         CommissionRule.objects.count(),
+        list(User.objects.order_by("pk").values_list("is_active", "session_generation")),
     )
 
 
@@ -103,7 +114,8 @@ def test_every_actor_is_refused_where_it_has_no_permission_and_nothing_changes(a
         requested_by=world["merchant_staff"],
     )
     actor = world[actor_name]
-    for method, path, body, allowed in _routes(merchant.pk, application.pk, payout.number):
+    routes = _routes(merchant.pk, application.pk, payout.number, world["other_buyer"].pk)
+    for method, path, body, allowed in routes:
         if actor_name in allowed:
             continue
         before = _state()

@@ -87,13 +87,13 @@ def users_for_operator(actor: User, *, query: str = "", status: str = "") -> Que
         return users
     if query.isdigit() and len(query) < 11:
         return users.filter(pk=int(query))
-    try:
-        kind, value = classify_identifier(query)
-    except InvalidInput:
-        return users.filter(email__icontains=query.lower())
-    if kind == "email":
-        return users.filter(email=value)
-    return users.filter(phone_index=crypto.blind_index(value, context=PHONE_CONTEXT))
+    if "@" not in query:
+        try:
+            _kind, phone = classify_identifier(query)
+        except InvalidInput:
+            return users.none()
+        return users.filter(phone_index=crypto.blind_index(phone, context=PHONE_CONTEXT))
+    return users.filter(email__icontains=query.lower())
 
 
 def user_get_for_operator(actor: User, user_id: int) -> User:

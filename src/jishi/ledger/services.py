@@ -393,16 +393,20 @@ def payout_request(*, actor: Any, amount: Money) -> Payout:
         account_masked=bank_account.number_masked,
         requested_by=actor,
     )
-    _post(
-        EntryKind.PAYOUT_REQUEST,
-        _("Withdrawal %(number)s requested") % {"number": payout.number},
-        [
-            (account_for(AccountKind.MERCHANT_AVAILABLE, amount.currency, merchant.pk), amount.minor),
-            (account_for(AccountKind.PAYOUTS_IN_TRANSIT, amount.currency, merchant.pk), -amount.minor),
-        ],
-        reference=payout.number,
-        payout=payout,
-    )
+    try:
+        _post(
+            EntryKind.PAYOUT_REQUEST,
+            _("Withdrawal %(number)s requested") % {"number": payout.number},
+            [
+                (account_for(AccountKind.MERCHANT_AVAILABLE, amount.currency, merchant.pk), amount.minor),
+                (account_for(AccountKind.PAYOUTS_IN_TRANSIT, amount.currency, merchant.pk), -amount.minor),
+            ],
+            reference=payout.number,
+            payout=payout,
+        )
+    except InsufficientBalance as error:
+        error.field = "amount"
+        raise
     audit.record(
         actor=actor,
         action="ledger.payout_request",

@@ -4,7 +4,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -58,7 +58,9 @@ def dashboard_context(request: HttpRequest, figures_of: Any) -> dict[str, Any]:
 
 
 def download(headers: Sequence[str], rows: Iterable[Sequence[exports.Cell]], fmt: str, name: str) -> HttpResponse:
-    """The rows as a CSV or Excel attachment named ``name-YYYYMMDD.ext``."""
+    """The rows as a CSV or Excel attachment named ``name-YYYYMMDD.ext``; another format is 404."""
+    if fmt not in FORMATS:
+        raise Http404
     body = exports.to_xlsx(headers, rows, sheet=name) if fmt == "xlsx" else exports.to_csv(headers, rows)
     response = HttpResponse(body, content_type=FORMATS[fmt])
     response["Content-Disposition"] = f'attachment; filename="{name}-{timezone.localdate():%Y%m%d}.{fmt}"'
