@@ -13,7 +13,7 @@ from jishi.accounts.auth import SIGNED_IN, actor_of
 from jishi.accounts.errors import KycNotFound
 from jishi.accounts.models import Address, RealNameVerification, User
 from jishi.accounts.permissions import AUDIT_VIEW, KYC_REVIEW, USER_MANAGE
-from jishi.core.api import Id, PageNumber, StrictIn, client_ip, errors
+from jishi.core.api import Id, IsoDateTime, PageNumber, StrictIn, client_ip, errors
 from jishi.core.pagination import paginate
 from jishi.core.permissions import AUTHENTICATED, PUBLIC, requires
 
@@ -416,8 +416,8 @@ class AuditFilters(Schema):
     target_type: Annotated[str, Field(max_length=80, examples=["merchants.merchant"])] = ""
     target_id: Annotated[str, Field(max_length=64)] = ""
     actor_id: Id | None = None
-    since: dt.datetime | None = None
-    until: dt.datetime | None = None
+    since: IsoDateTime | None = None
+    until: IsoDateTime | None = None
     page: PageNumber = 1
 
 

@@ -9,7 +9,7 @@ from ninja import Router, Schema
 from jishi.accounts.auth import SIGNED_IN, actor_of
 from jishi.analytics import selectors
 from jishi.analytics.permissions import PLATFORM_FIGURES, SHOP_FIGURES
-from jishi.core.api import MoneyOut, errors, money_out
+from jishi.core.api import IsoDate, MoneyOut, errors, money_out
 from jishi.core.permissions import requires
 
 router = Router(tags=["dashboards"], auth=SIGNED_IN)
@@ -78,13 +78,13 @@ def _range(start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.date
 
 @router.get("/operator/dashboard", response={200: FiguresOut, **errors(401, 403)})
 @requires(PLATFORM_FIGURES)
-def platform_dashboard(request: HttpRequest, start: dt.date | None = None, end: dt.date | None = None) -> FiguresOut:
+def platform_dashboard(request: HttpRequest, start: IsoDate | None = None, end: IsoDate | None = None) -> FiguresOut:
     """GMV, orders, paying buyers, average order, visitors, conversion and refunds per day (default: 30 days)."""
     return figures_out(selectors.platform_figures(actor_of(request), *_range(start, end)))
 
 
 @router.get("/merchant/dashboard", response={200: FiguresOut, **errors(401, 403)})
 @requires(SHOP_FIGURES)
-def shop_dashboard(request: HttpRequest, start: dt.date | None = None, end: dt.date | None = None) -> FiguresOut:
+def shop_dashboard(request: HttpRequest, start: IsoDate | None = None, end: IsoDate | None = None) -> FiguresOut:
     """The same figures for the signed-in staff member's shop, with its top products."""
     return figures_out(selectors.shop_figures(actor_of(request), *_range(start, end)))

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from typing import Annotated
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
+from pydantic import BeforeValidator
 
 from jishi.core.errors import InvalidInput
 from jishi.core.money import Money
@@ -20,6 +23,19 @@ PageNumber = Annotated[int, Field(ge=1, le=10_000)]
 PageSize = Annotated[int, Field(ge=1, le=100)]
 # A database id in a JSON body: a real integer (``true`` or ``"3"`` is refused).
 BodyId = Annotated[int, Field(ge=1, le=2**53, strict=True)]
+
+
+def _iso_text(value: object) -> object:
+    """Dates and times come as ISO 8601 text; pydantic would otherwise read ``0`` as 1970-01-01."""
+    if isinstance(value, str) and re.match(r"^\d{4}-\d{2}-\d{2}", value):
+        return value
+    if isinstance(value, dt.date):
+        return value
+    raise ValueError("use ISO 8601, e.g. 2026-11-24")
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_text), Field(examples=["2026-11-24"])]
+IsoDateTime = Annotated[dt.datetime, BeforeValidator(_iso_text), Field(examples=["2026-11-24T08:00:00+08:00"])]
 # An order, checkout or payment number (core.ids.public_number).
 PublicNumber = Annotated[str, Field(pattern=r"^\d{18}$", description="18-digit number")]
 

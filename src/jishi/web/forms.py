@@ -98,9 +98,18 @@ class ShipForm(DomainErrorsMixin, forms.Form):
     )
 
 
+class DateInput(forms.DateInput):
+    """The browser's date picker, which needs ISO dates whatever the interface language."""
+
+    input_type = "date"
+
+    def __init__(self) -> None:
+        super().__init__(format="%Y-%m-%d")
+
+
 class RangeForm(forms.Form):
-    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    start = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    end = forms.DateField(label=_("To"), required=False, widget=DateInput())
 
 
 class ApplicationForm(DomainErrorsMixin, forms.Form):
@@ -119,9 +128,7 @@ class ApplicationForm(DomainErrorsMixin, forms.Form):
     licence_image = forms.FileField(label=_("Business licence (photo)"), required=False)
     permit_number = forms.CharField(label=_("Animal business permit number"), max_length=40, required=False)
     permit_authority = forms.CharField(label=_("Issuing authority"), max_length=100, required=False)
-    permit_expires_on = forms.DateField(
-        label=_("Valid until"), required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
-    )
+    permit_expires_on = forms.DateField(label=_("Valid until"), required=False, widget=DateInput())
     permit_image = forms.FileField(label=_("Permit (photo)"), required=False)
 
     error_fields: ClassVar[dict[str, str]] = {
@@ -138,7 +145,7 @@ class QualificationForm(DomainErrorsMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Qualification"), choices=QualificationKind.choices)
     number = forms.CharField(label=_("Permit number"), max_length=40)
     authority = forms.CharField(label=_("Issuing authority"), max_length=100)
-    expires_on = forms.DateField(label=_("Valid until"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    expires_on = forms.DateField(label=_("Valid until"), widget=DateInput())
     image = forms.FileField(label=_("Scan (photo)"), required=False)
 
 
@@ -174,8 +181,8 @@ class CommissionRuleForm(DomainErrorsMixin, forms.Form):
     merchant = forms.IntegerField(label=_("Merchant id"), required=False, min_value=1, max_value=2**53)
     category = forms.IntegerField(label=_("Category id"), required=False, min_value=1, max_value=2**53)
     rate = forms.CharField(label=_("Rate (%)"), max_length=8, help_text=_("For example 5 or 3.5."))
-    starts_on = forms.DateField(label=_("From"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
-    ends_on = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    starts_on = forms.DateField(label=_("From"), widget=DateInput())
+    ends_on = forms.DateField(label=_("Until"), required=False, widget=DateInput())
 
 
 class AuditFilterForm(forms.Form):
@@ -183,5 +190,5 @@ class AuditFilterForm(forms.Form):
     target_type = forms.CharField(label=_("Target type"), max_length=80, required=False)
     target_id = forms.CharField(label=_("Target id"), max_length=64, required=False)
     actor_id = forms.IntegerField(label=_("Actor id"), required=False, min_value=1, max_value=2**53)
-    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
-    until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    since = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    until = forms.DateField(label=_("To"), required=False, widget=DateInput())
