@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from jishi.analytics import exports, selectors
+from jishi.analytics import charts, exports, selectors
 from jishi.analytics.services import visit_record
 from jishi.core.errors import InvalidInput
 from jishi.core.money import Money
@@ -162,3 +162,20 @@ def test_ledger_exports_are_for_finance_only(client, merchant_staff, finance, bu
     assert client.get(reverse("web:console_export_ledger", args=["xlsx"])).status_code == 200
     client.force_login(merchant_staff)
     assert client.get(reverse("web:merchant_export_ledger", args=["csv"])).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("value", "top"), [(0, 2), (1, 2), (3, 4), (5, 6), (11, 20), (95, 100), (101, 200), (29700, 40000)]
+)
+def test_chart_axes_end_on_round_numbers_with_a_whole_middle_tick(value, top):
+    assert charts.nice_ceiling(value) == top
+    assert charts.nice_ceiling(0, least=10_000) == 10_000
+
+
+def test_a_chart_lays_out_one_bar_per_day_inside_its_box():
+    chart = charts.chart("GMV", ["11-01", "11-02", "11-03"], [0, 5, 10])
+    assert len(chart.bars) == 3
+    assert chart.bars[0].height == 0
+    assert chart.bars[2].y == charts.PAD_TOP + (chart.baseline - charts.PAD_TOP) * (1 - 10 / 10)
+    assert [t.label for t in chart.y_ticks] == ["0", "5", "10"]
+    assert all(charts.PAD_LEFT <= bar.x <= chart.width for bar in chart.bars)

@@ -4,7 +4,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 WIDTH, HEIGHT = 640, 180
-PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 56, 8, 10, 22
+PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 66, 8, 10, 24
 
 
 @dataclass(frozen=True)
@@ -35,17 +35,13 @@ class Chart:
     x_ticks: list[Tick]
 
 
-def nice_ceiling(value: int) -> int:
-    """The smallest of 1, 2, 2.5 or 5 × 10ⁿ at or above ``value`` (at least 1), so axis ticks are round."""
-    if value <= 1:
-        return 1
+def nice_ceiling(value: int, least: int = 2) -> int:
+    """The smallest of 2, 4, 6, 8 or 10 × 10ⁿ at or above ``value`` (and ``least``): round ticks at 0, ½ and 1."""
+    value = max(value, least)
     magnitude = 1
     while magnitude * 10 < value:
         magnitude *= 10
-    for step in (1, 2, 2.5, 5, 10):
-        if step * magnitude >= value:
-            return int(step * magnitude)
-    raise AssertionError("unreachable")  # pragma: no cover
+    return next(step * magnitude for step in (2, 4, 6, 8, 10) if step * magnitude >= value)
 
 
 def chart(
@@ -55,10 +51,11 @@ def chart(
     *,
     fmt: Callable[[int], str] = str,
     kind: str = "bars",
+    least: int = 2,
 ) -> Chart:
     """Lay out one series: bars (or a line) over evenly spaced labels, with three round y ticks."""
     count = len(values)
-    top = nice_ceiling(max(values, default=0))
+    top = nice_ceiling(max(values, default=0), least)
     plot_w = WIDTH - PAD_LEFT - PAD_RIGHT
     plot_h = HEIGHT - PAD_TOP - PAD_BOTTOM
     baseline = PAD_TOP + plot_h

@@ -15,6 +15,7 @@ from jishi.core.money import Money
 from jishi.web.forms import RangeForm
 from jishi.web.templatetags.jishi import display_locale
 
+YUAN_100 = 10_000  # the lowest top of a money chart's axis, in fen, so an empty chart still reads ¥0 / ¥50 / ¥100
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -49,10 +50,10 @@ def dashboard_context(request: HttpRequest, figures_of: Any) -> dict[str, Any]:
         return Money(minor, figures.totals.gmv.currency).format(locale, whole=True)
 
     context["charts"] = [
-        charts.chart(_("GMV per day"), labels, [d.gmv.minor for d in figures.days], fmt=yuan),
+        charts.chart(_("GMV per day"), labels, [d.gmv.minor for d in figures.days], fmt=yuan, least=YUAN_100),
         charts.chart(_("Orders per day"), labels, [d.orders for d in figures.days]),
         charts.chart(_("Visitors per day"), labels, [d.visits for d in figures.days], kind="line"),
-        charts.chart(_("Refunds per day"), labels, [d.refunds.minor for d in figures.days], fmt=yuan),
+        charts.chart(_("Refunds per day"), labels, [d.refunds.minor for d in figures.days], fmt=yuan, least=YUAN_100),
     ]
     return context
 
