@@ -10,7 +10,7 @@ import pytest
 from jishi.accounts.models import User
 from jishi.core.models import AuditEntry
 from jishi.ledger.models import CommissionRule, JournalEntry, Payout
-from jishi.merchants.models import Merchant, MerchantApplication
+from jishi.merchants.models import CategoryRequirement, Merchant, MerchantApplication
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -25,12 +25,19 @@ ACTORS = [
 ]
 
 
-def _routes(merchant_id, application_id, payout_number, user_id):
+def _routes(merchant_id, application_id, payout_number, user_id, category_id):
     """(method, path, body, actors allowed)."""
     operators = {"op_reviewer", "op_finance", "op_support", "op_admin"}
     support = {"op_support", "op_admin"}
     return [
         ("get", "/operator/users", None, support),
+        ("get", "/operator/category-requirements", None, operators),
+        (
+            "post",
+            "/operator/category-requirements",
+            {"category_id": category_id, "kind": "animal_business_permit"},
+            {"op_admin"},
+        ),
         ("get", f"/operator/users/{user_id}", None, support),
         ("post", f"/operator/users/{user_id}/status", {"active": False, "reason": "x"}, support),
         ("post", f"/operator/users/{user_id}/sign-out", {"reason": "x"}, support),
@@ -96,11 +103,12 @@ def _state():
         list(Payout.objects.values_list("status", flat=True)),
         CommissionRule.objects.count(),
         list(User.objects.order_by("pk").values_list("is_active", "session_generation")),
+        CategoryRequirement.objects.count(),
     )
 
 
 @pytest.mark.parametrize("actor_name", ACTORS)
-def test_every_actor_is_refused_where_it_has_no_permission_and_nothing_changes(api, world, actor_name):
+def test_every_actor_is_refused_where_it_has_no_permission_and_nothing_changes(api, world, actor_name, leaf_category):
     merchant = world["merchant_staff"].membership.merchant
     application = MerchantApplication.objects.create(
         applicant=world["buyer"], shop_name="待审小店", kind="shop", subject_type="company"
@@ -114,7 +122,7 @@ def test_every_actor_is_refused_where_it_has_no_permission_and_nothing_changes(a
         requested_by=world["merchant_staff"],
     )
     actor = world[actor_name]
-    routes = _routes(merchant.pk, application.pk, payout.number, world["other_buyer"].pk)
+    routes = _routes(merchant.pk, application.pk, payout.number, world["other_buyer"].pk, leaf_category.pk)
     for method, path, body, allowed in routes:
         if actor_name in allowed:
             continue

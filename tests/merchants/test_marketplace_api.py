@@ -9,6 +9,7 @@ from django.utils import timezone
 from PIL import Image
 
 from jishi.ledger import services as ledger
+from tests import factories
 from tests.factories import PASSWORD
 from tests.ledger.conftest import funded
 
@@ -86,3 +87,23 @@ def test_withdraw_over_http_and_finance_approves_once(api, merchant_staff, leaf_
     ledger.payout_execute(payout_id=ledger.Payout.objects.get(number=number).pk)
     lines = api("get", "/merchant/finance/entries", user=merchant_staff).json()
     assert {line["kind"] for line in lines} >= {"payment", "settlement", "payout_request", "payout_paid"}
+
+
+def test_an_admin_makes_a_category_need_a_permit_and_listing_there_is_refused(api, admin_operator, merchant_staff):
+    category = factories.category_path("宠物", "活体宠物", "猫咪")
+    body = {"category_id": category.parent_id, "kind": "animal_business_permit"}
+    response = api("post", "/operator/category-requirements", user=admin_operator, json=body)
+    assert response.status_code == 200
+    assert response.json() == [
+        {"category_id": category.parent_id, "category": "活体宠物", "kind": "animal_business_permit"}
+    ]
+    product = factories.product(merchant_staff, category, publish=False)
+    refused = api("post", f"/merchant/products/{product.pk}/submit", user=merchant_staff)
+    assert refused.status_code == 409
+    assert refused.json()["code"] == "catalog.qualification_required"
+    lifted = api("post", "/operator/category-requirements", user=admin_operator, json={**body, "required": False})
+    assert lifted.json() == []
+    missing = api(
+        "post", "/operator/category-requirements", user=admin_operator, json={**body, "category_id": 99999999}
+    )
+    assert missing.status_code == 404
