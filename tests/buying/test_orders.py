@@ -191,6 +191,15 @@ def test_a_template_needs_one_default_rule(api, merchant_staff):
     assert saved.json()["rules"][0]["provinces"] == ["广东"]
 
 
+@pytest.mark.parametrize("name", ["广\u0000东", "\x07", "\ud826"])
+def test_province_names_with_control_characters_are_refused_on_every_database(api, merchant_staff, name):
+    # PostgreSQL cannot store NUL in JSON ("unsupported Unicode escape sequence"); schemathesis found the 500.
+    body = {"basis": "item", "rules": [{"provinces": [name], "first_fee": "8"}, {"provinces": [], "first_fee": "10"}]}
+    response = api("put", "/merchant/shipping-template", user=merchant_staff, json=body)
+    assert response.status_code == 422
+    assert response.json()["field"].startswith("rules.0.provinces")
+
+
 def test_a_buyer_cannot_set_a_fee_template(api, buyer):
     body = {"basis": "item", "rules": [{"provinces": [], "first_fee": "8"}]}
     assert api("put", "/merchant/shipping-template", user=buyer, json=body).status_code == 403

@@ -107,8 +107,9 @@ def _forbidden(request: HttpRequest, exc: DjangoPermissionDenied) -> HttpRespons
 
 @api.exception_handler(DataError)
 def _unstorable_text(request: HttpRequest, exc: DataError) -> HttpResponse:
-    # PostgreSQL refuses NUL characters in text, in a query parameter or a body alike; SQLite stores them.
-    if "NUL" in str(exc):
+    # PostgreSQL refuses NUL characters in text, in a query parameter or a body alike, and in JSON
+    # (as the escape \u0000: "unsupported Unicode escape sequence"); SQLite stores them.
+    if "NUL" in str(exc) or "Unicode escape" in str(exc):
         return _error(request, 422, "request.invalid_character", _("Text may not contain NUL characters."))
     raise exc
 

@@ -40,6 +40,8 @@ def _validate(data: TemplateInput) -> list[tuple[list[str], RuleInput]]:
     keyed = []
     for index, rule in enumerate(data.rules):
         keys = [province_key(name) for name in rule.provinces]
+        if not all(key.isprintable() for key in keys):
+            raise InvalidFeeTemplate(_("Enter province names such as 广东省."), field=f"rules.{index}.provinces")
         if any(not key for key in keys) or seen.intersection(keys) or len(set(keys)) != len(keys):
             raise InvalidFeeTemplate(_("Each province may appear in one rule only."), field=f"rules.{index}.provinces")
         seen.update(keys)
