@@ -71,20 +71,15 @@ def figures_out(figures: selectors.Figures) -> FiguresOut:
     )
 
 
-def _range(start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.date]:
-    default_start, default_end = selectors.default_range()
-    return start or (end - dt.timedelta(days=29) if end else default_start), end or default_end
-
-
 @router.get("/operator/dashboard", response={200: FiguresOut, **errors(401, 403)})
 @requires(PLATFORM_FIGURES)
 def platform_dashboard(request: HttpRequest, start: IsoDate | None = None, end: IsoDate | None = None) -> FiguresOut:
     """GMV, orders, paying buyers, average order, visitors, conversion and refunds per day (default: 30 days)."""
-    return figures_out(selectors.platform_figures(actor_of(request), *_range(start, end)))
+    return figures_out(selectors.platform_figures(actor_of(request), *selectors.range_of(start, end)))
 
 
 @router.get("/merchant/dashboard", response={200: FiguresOut, **errors(401, 403)})
 @requires(SHOP_FIGURES)
 def shop_dashboard(request: HttpRequest, start: IsoDate | None = None, end: IsoDate | None = None) -> FiguresOut:
     """The same figures for the signed-in staff member's shop, with its top products."""
-    return figures_out(selectors.shop_figures(actor_of(request), *_range(start, end)))
+    return figures_out(selectors.shop_figures(actor_of(request), *selectors.range_of(start, end)))

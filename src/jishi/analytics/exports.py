@@ -18,7 +18,6 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jishi.core.money import minor_exponent
 from jishi.ledger.models import JournalLine
 from jishi.orders.models import Order
 
@@ -31,10 +30,6 @@ def neutralise(value: Cell) -> Cell:
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
-
-
-def _amount(minor: int, currency: str) -> Decimal:
-    return Decimal(minor).scaleb(-minor_exponent(currency))
 
 
 def _when(value: Any) -> str:
@@ -65,10 +60,10 @@ def order_rows(orders: QuerySet[Order]) -> tuple[list[str], Iterator[list[Cell]]
                 order.merchant.name,
                 order.get_status_display(),
                 "; ".join(f"{line.title} × {line.quantity}" for line in order.lines.all()),
-                _amount(order.goods_minor, order.currency),
-                _amount(order.shipping_minor, order.currency),
-                _amount(order.discount_minor, order.currency),
-                _amount(order.total_minor, order.currency),
+                order.goods.amount,
+                order.shipping.amount,
+                order.discount.amount,
+                order.total.amount,
                 order.currency,
                 order.receiver,
                 f"{order.province}{order.city}",
@@ -90,7 +85,7 @@ def ledger_rows(lines: QuerySet[JournalLine]) -> tuple[list[str], Iterator[list[
                 line.entry.get_kind_display(),
                 line.account.get_kind_display(),
                 line.entry.memo,
-                _amount(line.natural_amount.minor, line.currency),
+                line.natural_amount.amount,
                 line.currency,
             ]
 

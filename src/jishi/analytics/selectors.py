@@ -27,6 +27,7 @@ from jishi.merchants.selectors import merchant_for
 from jishi.orders.models import Order, OrderLine
 
 MAX_DAYS = 366
+DEFAULT_DAYS = 30
 TOP = 5
 
 
@@ -67,9 +68,10 @@ class Figures:
     top_products: list[Ranked]
 
 
-def default_range(today: dt.date | None = None, days: int = 30) -> tuple[dt.date, dt.date]:
-    end = today or timezone.localdate()
-    return end - dt.timedelta(days=days - 1), end
+def range_of(start: dt.date | None = None, end: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """The range asked for, filled in: the end defaults to today, the start to 30 days up to the end."""
+    end = end or timezone.localdate()
+    return start or end - dt.timedelta(days=DEFAULT_DAYS - 1), end
 
 
 def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:

@@ -123,10 +123,15 @@ class Order(models.Model):
         self.receiver_phone_sealed = crypto.seal(value, context=PHONE_CONTEXT)
 
     @property
+    def masked_receiver_phone(self) -> str:
+        return mask_phone(self.receiver_phone)
+
+    @property
     def receiver_phone_for_merchant(self) -> str:
         """The merchant needs the number to hand the parcel over; before payment and after delivery it is masked."""
-        phone = self.receiver_phone
-        return phone if self.status in (OrderStatus.PAID, OrderStatus.SHIPPED) else mask_phone(phone)
+        if self.status in (OrderStatus.PAID, OrderStatus.SHIPPED):
+            return self.receiver_phone
+        return self.masked_receiver_phone
 
     @property
     def address_line(self) -> str:

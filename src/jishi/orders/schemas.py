@@ -6,7 +6,6 @@ from ninja import Schema
 
 from jishi.catalog.schemas import MerchantRefOut
 from jishi.core.api import MoneyOut, money_out
-from jishi.core.masking import mask_phone
 from jishi.orders.models import Order, OrderEvent, OrderLine
 from jishi.orders.states import OrderStatus
 
@@ -131,7 +130,7 @@ def order_out(order: Order) -> OrderOut:
 def order_detail_out(order: Order, *, for_merchant: bool = False, masked: bool = False) -> OrderDetailOut:
     """The order with its address; ``masked`` (for operators) hides the receiver's number whatever the status."""
     if masked:
-        phone = mask_phone(order.receiver_phone)
+        phone = order.masked_receiver_phone
     else:
         phone = order.receiver_phone_for_merchant if for_merchant else order.receiver_phone
     return OrderDetailOut(

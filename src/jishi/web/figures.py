@@ -4,14 +4,17 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jishi.analytics import charts, exports
-from jishi.analytics.selectors import Figures, default_range
+from jishi.analytics.selectors import Figures, range_of
 from jishi.core.errors import InvalidInput
 from jishi.core.money import Money
+from jishi.ledger.models import JournalLine
+from jishi.orders.models import Order
 from jishi.web.forms import RangeForm
 from jishi.web.templatetags.jishi import display_locale
 
@@ -24,11 +27,10 @@ FORMATS = {
 
 def requested_range(request: HttpRequest) -> tuple[RangeForm, dt.date, dt.date]:
     """The range in the query string (default: the last 30 days); a bad one is shown on the form."""
-    start, end = default_range()
+    start, end = range_of()
     form = RangeForm(request.GET or None, initial={"start": start, "end": end})
     if form.is_bound and form.is_valid():
-        end = form.cleaned_data["end"] or end
-        start = form.cleaned_data["start"] or end - dt.timedelta(days=29)
+        start, end = range_of(form.cleaned_data["start"], form.cleaned_data["end"])
     return form, start, end
 
 
@@ -56,6 +58,18 @@ def dashboard_context(request: HttpRequest, figures_of: Any) -> dict[str, Any]:
         charts.chart(_("Refunds per day"), labels, [d.refunds.minor for d in figures.days], fmt=yuan, least=YUAN_100),
     ]
     return context
+
+
+def orders_download(request: HttpRequest, orders: QuerySet[Order], fmt: str) -> HttpResponse:
+    """The orders placed in the requested range, as a CSV or Excel attachment."""
+    _form, start, end = requested_range(request)
+    return download(*exports.order_rows(within(orders, "placed_at", start, end)), fmt, "orders")
+
+
+def ledger_download(request: HttpRequest, lines: QuerySet[JournalLine], fmt: str) -> HttpResponse:
+    """The journal lines posted in the requested range, as a CSV or Excel attachment."""
+    _form, start, end = requested_range(request)
+    return download(*exports.ledger_rows(within(lines, "entry__posted_at", start, end)), fmt, "ledger")
 
 
 def download(headers: Sequence[str], rows: Iterable[Sequence[exports.Cell]], fmt: str, name: str) -> HttpResponse:

@@ -64,9 +64,3 @@ def percent(value: Decimal | None, places: int = 2) -> str:
     if value is None:
         return "—"
     return f"{(value * 100).quantize(Decimal(1).scaleb(-places))} %"
-
-
-@register.filter
-def basis_points(value: int) -> str:
-    """Basis points as a percentage: ``350`` → ``3.50 %``."""
-    return f"{Decimal(value).scaleb(-2):.2f} %"

@@ -15,12 +15,10 @@ from jishi.accounts import selectors as accounts_selectors
 from jishi.accounts import services as accounts
 from jishi.accounts.auth import actor_of
 from jishi.accounts.permissions import AUDIT_VIEW, USER_MANAGE
-from jishi.analytics import exports
 from jishi.analytics import selectors as analytics
 from jishi.analytics.permissions import PLATFORM_FIGURES
 from jishi.catalog.selectors import category_get
 from jishi.core.errors import DomainError
-from jishi.core.masking import mask_phone
 from jishi.core.pagination import paginate
 from jishi.ledger import selectors as ledger_selectors
 from jishi.ledger import services as ledger
@@ -33,7 +31,7 @@ from jishi.merchants.permissions import APPLICATION_REVIEW, COMMISSION_MANAGE, M
 from jishi.orders import selectors as order_selectors
 from jishi.orders.permissions import ORDER_OVERSEE
 from jishi.orders.states import OrderStatus
-from jishi.web.figures import dashboard_context, download, requested_range, within
+from jishi.web.figures import dashboard_context, ledger_download, orders_download
 from jishi.web.forms import AuditFilterForm, CommissionRuleForm, ReasonForm
 from jishi.web.pages import back, page, page_number
 from jishi.web.views.operator import decide
@@ -50,16 +48,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @page(ORDER_OVERSEE)
 def export_orders(request: HttpRequest, fmt: str) -> HttpResponse:
-    _form, start, end = requested_range(request)
-    orders = within(order_selectors.orders_for_operator(actor_of(request)), "placed_at", start, end)
-    return download(*exports.order_rows(orders), fmt, "orders")
+    return orders_download(request, order_selectors.orders_for_operator(actor_of(request)), fmt)
 
 
 @page(FINANCE_OPERATE)
 def export_ledger(request: HttpRequest, fmt: str) -> HttpResponse:
-    _form, start, end = requested_range(request)
-    lines = within(ledger_selectors.lines_for_operator(actor_of(request)), "entry__posted_at", start, end)
-    return download(*exports.ledger_rows(lines), fmt, "ledger")
+    return ledger_download(request, ledger_selectors.lines_for_operator(actor_of(request)), fmt)
 
 
 # Merchant applications ---------------------------------------------------------------------------
@@ -312,7 +306,7 @@ def orders(request: HttpRequest) -> HttpResponse:
 def order_detail(request: HttpRequest, number: str) -> HttpResponse:
     actor = actor_of(request)
     order = order_selectors.order_get_for_operator(actor, number)
-    context = {"order": order, "phone": mask_phone(order.receiver_phone), "can_see_user": USER_MANAGE.allows(actor)}
+    context = {"order": order, "phone": order.masked_receiver_phone, "can_see_user": USER_MANAGE.allows(actor)}
     return render(request, "web/console/order.html", context)
 
 

@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jishi.accounts.auth import actor_of
-from jishi.analytics import exports
 from jishi.analytics import selectors as analytics
 from jishi.analytics.permissions import SHOP_FIGURES
 from jishi.catalog.images import read_upload
@@ -22,10 +21,10 @@ from jishi.ledger.models import MERCHANT_KINDS, AccountKind
 from jishi.ledger.permissions import FINANCE_OWN
 from jishi.merchants import selectors as merchant_selectors
 from jishi.merchants import services as merchants
-from jishi.merchants.permissions import MERCHANT_FINANCE, MERCHANT_TEAM
+from jishi.merchants.permissions import MERCHANT_TEAM
 from jishi.orders import selectors as order_selectors
 from jishi.orders.permissions import ORDER_FULFIL
-from jishi.web.figures import dashboard_context, download, requested_range, within
+from jishi.web.figures import dashboard_context, ledger_download, orders_download
 from jishi.web.forms import BankAccountForm, InviteForm, QualificationForm, WithdrawForm
 from jishi.web.pages import page, page_number
 
@@ -34,24 +33,20 @@ from jishi.web.pages import page, page_number
 def dashboard(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
     context = dashboard_context(request, lambda start, end: analytics.shop_figures(actor, start, end))
-    context["balances"] = ledger_selectors.my_balances(actor) if MERCHANT_FINANCE.allows(actor) else None
-    context["can_export_ledger"] = MERCHANT_FINANCE.allows(actor)
-    context["can_export_orders"] = True
+    context["balances"] = ledger_selectors.my_balances(actor) if FINANCE_OWN.allows(actor) else None
+    context["can_export_ledger"] = FINANCE_OWN.allows(actor)
+    context["can_export_orders"] = ORDER_FULFIL.allows(actor)
     return render(request, "web/merchant/dashboard.html", context)
 
 
 @page(ORDER_FULFIL)
 def export_orders(request: HttpRequest, fmt: str) -> HttpResponse:
-    _form, start, end = requested_range(request)
-    orders = within(order_selectors.order_list_for_merchant(actor_of(request)), "placed_at", start, end)
-    return download(*exports.order_rows(orders), fmt, "orders")
+    return orders_download(request, order_selectors.order_list_for_merchant(actor_of(request)), fmt)
 
 
 @page(FINANCE_OWN)
 def export_ledger(request: HttpRequest, fmt: str) -> HttpResponse:
-    _form, start, end = requested_range(request)
-    lines = within(ledger_selectors.my_lines(actor_of(request)), "entry__posted_at", start, end)
-    return download(*exports.ledger_rows(lines), fmt, "ledger")
+    return ledger_download(request, ledger_selectors.my_lines(actor_of(request)), fmt)
 
 
 # Finance ---------------------------------------------------------------------------------------
