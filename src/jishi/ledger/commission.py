@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Q
+from django.utils import timezone
 
 from jishi.core.money import Money
 from jishi.ledger.models import CommissionRule
@@ -49,7 +50,7 @@ def order_commission(order: Any) -> Money:
     Discounts reduce the commission base: a line pays on what the buyer paid for it.
     """
     lines = list(order.lines.select_related("product__category"))
-    day = (order.paid_at or order.placed_at).date()
+    day = timezone.localdate(order.paid_at or order.placed_at)  # rules are dated in Asia/Shanghai, not UTC
     paths = {line.id: line.product.category.ancestor_ids() for line in lines}
     rules = rules_for(order.merchant_id, {cid for ids in paths.values() for cid in ids}, day)
     return Money.total(
