@@ -17,6 +17,7 @@ from jishi.orders.models import Order, OrderEvent
 from jishi.payments import sandbox
 from jishi.payments import services as payments
 from jishi.payments.errors import RefundRefused
+from jishi.payments.gateways.base import RefundRequest
 from jishi.payments.gateways.sandbox import SandboxGateway, notification_params, signed
 from jishi.payments.models import (
     NotificationLog,
@@ -212,18 +213,36 @@ def test_the_sweep_leaves_unpaid_trades_alone(buyer, shop, home):
     assert Payment.objects.count() == 0
 
 
+def _refund_request(trade, refund_no, amount):
+    return RefundRequest(
+        out_trade_no=trade.out_trade_no,
+        trade_no=trade.trade_no,
+        refund_no=refund_no,
+        amount=amount,
+        total=trade.amount,
+        notify_url="http://testserver/n",
+        created_at=trade.created_at,
+    )
+
+
 def test_sandbox_refunds_are_idempotent_and_never_exceed_the_trade(paid_trade):
     gateway = SandboxGateway()
     amount = paid_trade.amount
     half = Money(amount.minor // 2, "CNY")
-    first = gateway.refund(out_trade_no=paid_trade.out_trade_no, refund_no="R1", amount=half)
-    again = gateway.refund(out_trade_no=paid_trade.out_trade_no, refund_no="R1", amount=half)
+    first = gateway.refund(_refund_request(paid_trade, "R1", half))
+    again = gateway.refund(_refund_request(paid_trade, "R1", half))
     assert first == again
-    assert first.refunded_total == half
+    assert (first.amount, first.state) == (half, "succeeded")
     with pytest.raises(RefundRefused):
-        gateway.refund(out_trade_no=paid_trade.out_trade_no, refund_no="R2", amount=amount)
+        gateway.refund(_refund_request(paid_trade, "R2", amount))
     paid_trade.refresh_from_db()
     assert paid_trade.refunded_minor == half.minor
+    found = gateway.refund_query(out_trade_no=paid_trade.out_trade_no, refund_no="R1", created_at=paid_trade.created_at)
+    assert found == first
+    assert (
+        gateway.refund_query(out_trade_no=paid_trade.out_trade_no, refund_no="R2", created_at=paid_trade.created_at)
+        is None
+    )
 
 
 def test_pressing_pay_twice_takes_the_money_once(paid_trade):

@@ -207,6 +207,36 @@ JISHI_SANDBOX_APP_ID = os.environ.get("JISHI_SANDBOX_APP_ID", "jishi-sandbox")
 JISHI_SANDBOX_KEY = os.environ.get("JISHI_SANDBOX_KEY", "") or f"sandbox:{SECRET_KEY}"
 JISHI_SANDBOX_ENABLED = os.environ.get("JISHI_SANDBOX_ENABLED", "0" if PRODUCTION else "1") == "1"
 
+
+def _gateway(prefix: str, *names: str) -> dict[str, str]:
+    """A real gateway's settings from ``JISHI_<PREFIX>_<NAME>``; a gateway is offered once its first one is set.
+
+    Key settings hold PEM text, a PEM file's path, or base64 DER; they are never logged.
+    """
+    return {
+        name: os.environ[f"JISHI_{prefix}_{name.upper()}"]
+        for name in names
+        if f"JISHI_{prefix}_{name.upper()}" in os.environ
+    }
+
+
+JISHI_ALIPAY = _gateway("ALIPAY", "app_id", "seller_id", "private_key", "alipay_public_key", "gateway_url", "product")
+JISHI_WECHATPAY = _gateway(
+    "WECHATPAY", "mchid", "appid", "serial_no", "private_key", "api_v3_key", "public_key", "public_key_id", "api_url"
+)
+JISHI_UNIONPAY = _gateway(
+    "UNIONPAY",
+    "mer_id",
+    "sign_key",
+    "sign_cert",
+    "middle_cert",
+    "root_cert",
+    "front_url",
+    "back_url",
+    "query_url",
+    "channel",
+)
+
 # The marketplace: commission (a Decimal rate) where no rule applies, payouts, and how users are told.
 JISHI_DEFAULT_COMMISSION_RATE = os.environ.get("JISHI_DEFAULT_COMMISSION_RATE", "0.05")
 JISHI_PAYOUT_ADAPTER = os.environ.get("JISHI_PAYOUT_ADAPTER", "jishi.ledger.payouts.SandboxPayoutAdapter")

@@ -9,7 +9,7 @@ from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
 from jishi.accounts.auth import SIGNED_IN, actor_of
-from jishi.core.api import MoneyOut, PublicNumber, errors, money_out
+from jishi.core.api import MoneyOut, PublicNumber, client_ip, errors, money_out
 from jishi.core.permissions import requires
 from jishi.payments import gateways, selectors, services
 from jishi.payments.errors import UnknownGateway
@@ -74,6 +74,7 @@ def payment_start(request: HttpRequest, number: PublicNumber, payload: PaymentSt
         gateway_code=payload.gateway,
         notify_url=notify_url(request, payload.gateway),
         return_url=return_url(request, number),
+        client_ip=client_ip(request),
     )
     return RedirectOut(redirect_url=request.build_absolute_uri(url))
 

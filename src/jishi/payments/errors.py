@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from jishi.core.errors import Conflict, InvalidInput, NotFound
+from jishi.core.errors import Conflict, InvalidInput, NotFound, ServiceBusy
 
 
 class PaymentNotFound(NotFound):
@@ -31,3 +31,18 @@ class InvalidNotification(Exception):
 class RefundRefused(Conflict):
     default_code = "payments.refund_refused"
     default_message = _("The gateway refused the refund.")
+
+
+class GatewayUnavailable(ServiceBusy):
+    default_code = "payments.gateway_unavailable"
+    default_message = _("The payment provider cannot be reached. Please try again shortly.")
+
+
+class RefundNotAllowed(Conflict):
+    default_code = "payments.refund_not_allowed"
+    default_message = _("Only a paid order can be refunded.")
+
+
+class RefundReferenceReused(Conflict):
+    default_code = "payments.refund_reference_reused"
+    default_message = _("This refund was already requested with a different order or amount.")

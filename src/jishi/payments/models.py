@@ -173,3 +173,47 @@ class SandboxRefund(models.Model):
 
     def __str__(self) -> str:
         return self.refund_no
+
+
+class RefundStatus(models.TextChoices):
+    PENDING = "pending", _("Refund in progress")
+    SUCCEEDED = "succeeded", _("Refunded")
+    FAILED = "failed", _("Refund failed")
+
+
+class PaymentRefund(models.Model):
+    """Money given back to the buyer of one order, through the gateway trade that took it.
+
+    ``number`` is the refund number the gateway sees (Alipay's
+    ``out_request_no``, WeChat Pay's ``out_refund_no``, UnionPay's
+    ``orderId``), so sending it again refunds once. ``reference`` names what
+    asked for the refund (an after-sales request), so asking twice makes one.
+    """
+
+    number = models.CharField(max_length=24, unique=True)
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="refunds")
+    amount_minor = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=20, choices=RefundStatus.choices, default=RefundStatus.PENDING)
+    reason = models.CharField(max_length=200, blank=True)
+    reference = models.CharField(max_length=80, unique=True)
+    gateway_refund_no = models.CharField(max_length=64, blank=True)
+    failure = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        indexes: ClassVar = [models.Index(fields=["status", "created_at"], name="payments_refund_status")]
+        constraints: ClassVar = [
+            models.CheckConstraint(condition=Q(amount_minor__gt=0), name="payments_refund_amount_gt_0"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def amount(self) -> Money:
+        return Money(self.amount_minor, self.currency)

@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef
 
 from jishi.core.permissions import check
 from jishi.payments.errors import PaymentNotFound
-from jishi.payments.models import IntentStatus, Payment, PaymentIntent
+from jishi.payments.models import IntentStatus, Payment, PaymentIntent, PaymentRefund, PaymentStatus, RefundStatus
 from jishi.payments.permissions import PAYMENT_MAKE
 
 
@@ -40,3 +40,25 @@ def intents_to_query(*, now: dt.datetime, quiet_for: dt.timedelta, limit: int = 
         .order_by("started_at")
         .values_list("pk", flat=True)[:limit]
     )
+
+
+def payment_of_order(order: Any) -> Payment | None:
+    """The payment applied to the checkout that ``order`` belongs to (a checkout is paid by one trade)."""
+    return (
+        Payment.objects.select_related("intent")
+        .filter(intent__checkout_number=order.checkout_number, status=PaymentStatus.APPLIED)
+        .first()
+    )
+
+
+def refunds_to_follow_up(*, now: dt.datetime, quiet_for: dt.timedelta, limit: int = 200) -> list[int]:
+    """Refunds still pending ``quiet_for`` after they were asked for (or last sent), oldest first."""
+    return list(
+        PaymentRefund.objects.filter(status=RefundStatus.PENDING, created_at__lte=now - quiet_for)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def refunds_of_order(order: Any) -> list[PaymentRefund]:
+    return list(PaymentRefund.objects.filter(order=order).order_by("created_at", "id"))

@@ -13,23 +13,40 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jishi.core import audit, ids
 from jishi.core.money import Money
-from jishi.ledger.services import payment_post
+from jishi.core.transactions import after_commit
+from jishi.ledger.services import payment_post, refund_post, refund_sent_post
+from jishi.notifications.services import notify
+from jishi.orders.models import Order
 from jishi.orders.services import orders_mark_paid
+from jishi.orders.states import OrderStatus
 from jishi.payments import gateways, selectors
-from jishi.payments.errors import InvalidNotification, PaymentClosed
-from jishi.payments.gateways.base import Acknowledgement, PaymentRequest, Trade, TradeState
+from jishi.payments.errors import (
+    GatewayUnavailable,
+    InvalidNotification,
+    PaymentClosed,
+    RefundNotAllowed,
+    RefundReferenceReused,
+    RefundRefused,
+)
+from jishi.payments.gateways.base import Acknowledgement, PaymentRequest, RefundRequest, RefundState, Trade, TradeState
+from jishi.payments.gateways.base import Refund as GatewayRefund
 from jishi.payments.models import (
     IntentStatus,
     NotificationLog,
     NotificationOutcome,
     Payment,
     PaymentIntent,
+    PaymentRefund,
     PaymentStatus,
+    RefundStatus,
 )
 
 logger = logging.getLogger(__name__)
@@ -68,13 +85,15 @@ def intent_cancel(*, checkout_number: str) -> PaymentIntent | None:
     return intent
 
 
-@transaction.atomic
-def payment_start(*, actor: Any, intent_number: str, gateway_code: str, notify_url: str, return_url: str) -> str:
+def payment_start(
+    *, actor: Any, intent_number: str, gateway_code: str, notify_url: str, return_url: str, client_ip: str = ""
+) -> str:
     """Send the buyer to ``gateway_code`` to pay their intent; returns the gateway page's URL.
 
     Starting again (another tab, the back button) returns the same trade.
     Raises PaymentNotFound (not the actor's), PaymentClosed (paid, cancelled
-    or past its deadline), UnknownGateway.
+    or past its deadline), UnknownGateway, GatewayUnavailable. The gateway
+    is called outside any transaction: a slow gateway holds no lock.
     """
     intent = selectors.intent_get_for_buyer(actor, intent_number)
     gateway = gateways.get(gateway_code)
@@ -88,6 +107,8 @@ def payment_start(*, actor: Any, intent_number: str, gateway_code: str, notify_u
             subject=intent.subject,
             notify_url=notify_url,
             return_url=return_url,
+            created_at=intent.created_at,
+            client_ip=client_ip,
         )
     )
 
@@ -151,22 +172,29 @@ def _check_against_intent(trade: Trade) -> PaymentIntent:
 def notification_receive(*, gateway_code: str, body: bytes, headers: Mapping[str, str]) -> Acknowledgement:
     """Handle a gateway's asynchronous notification and return the answer the gateway expects.
 
-    Signature, timestamp and app id (the gateway adapter), then amount and
-    currency against our intent, are all checked before anything changes; a
-    notification that fails any of them changes nothing and is answered with
-    the gateway's failure. The same notification twice is answered success
-    twice and applied once. Raises UnknownGateway for a gateway we do not run.
+    Signature, freshness and our app and merchant ids (the gateway adapter),
+    then amount and currency against our intent or refund, are all checked
+    before anything changes; a notification that fails any of them changes
+    nothing and is answered with the gateway's failure. The same
+    notification twice is answered success twice and applied once. Raises
+    UnknownGateway for a gateway we do not run.
     """
     gateway = gateways.get(gateway_code)
     try:
-        trade = gateway.parse_notification(body, headers)
-        intent = _check_against_intent(trade)
+        notice = gateway.parse_notification(body, headers)
+        if isinstance(notice, GatewayRefund):
+            outcome = _refund_notice(notice)
+        else:
+            intent = _check_against_intent(notice)
+            outcome = (
+                _apply(intent, notice, gateway.code) if notice.state == TradeState.PAID else NotificationOutcome.IGNORED
+            )
     except InvalidNotification as rejected:
         logger.warning("rejected %s notification: %s", gateway_code, rejected.reason)
         _log(gateway_code, NotificationOutcome.REJECTED, reason=rejected.reason, body=body)
         return gateway.acknowledge(accepted=False)
-    outcome = _apply(intent, trade, gateway.code) if trade.state == TradeState.PAID else NotificationOutcome.IGNORED
-    _log(gateway_code, outcome, out_trade_no=trade.out_trade_no, body=body)
+    reference = notice.refund_no if isinstance(notice, GatewayRefund) else notice.out_trade_no
+    _log(gateway_code, outcome, out_trade_no=reference, body=body)
     return gateway.acknowledge(accepted=True)
 
 
@@ -179,7 +207,7 @@ def payment_sync(*, intent_id: int) -> str | None:
     intent = PaymentIntent.objects.filter(pk=intent_id).first()
     if intent is None or not intent.gateway:
         return None
-    trade = gateways.get(intent.gateway).query(intent.number)
+    trade = gateways.get(intent.gateway).query(intent.number, created_at=intent.created_at)
     if trade is None or trade.state != TradeState.PAID:
         return None
     try:
@@ -196,3 +224,170 @@ def payments_sync_quiet(*, quiet_for: dt.timedelta) -> int:
     for intent_id in intent_ids:
         payment_sync(intent_id=intent_id)
     return len(intent_ids)
+
+
+# Refunds -------------------------------------------------------------------------------------
+
+REFUNDABLE = frozenset({OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.COMPLETED})
+
+
+def refund_create(*, order: Order, amount: Money, reason: str, reference: str) -> PaymentRefund:
+    """Owe the buyer ``amount`` of ``order`` back, and send it through the gateway that took the payment.
+
+    The ledger books the refund in this transaction (so the merchant's
+    pending income and the commission shrink at once); the gateway is asked
+    after commit. Never more than what is left of the order's payment,
+    however many requests race: the ledger's lock on the order decides.
+    Idempotent per ``reference``: asking again returns the first refund.
+    Raises RefundNotAllowed (not paid), RefundTooLarge, OrderSettled,
+    InvalidAmount, RefundReferenceReused.
+    """
+    try:
+        return _refund_create(order=order, amount=amount, reason=reason, reference=reference)
+    except IntegrityError:  # a concurrent request with the same reference won
+        return _same_refund(order, amount, reference)
+
+
+def _same_refund(order: Order, amount: Money, reference: str) -> PaymentRefund:
+    existing = PaymentRefund.objects.get(reference=reference)
+    if existing.order_id != order.pk or existing.amount != amount:
+        raise RefundReferenceReused
+    return existing
+
+
+@transaction.atomic
+def _refund_create(*, order: Order, amount: Money, reason: str, reference: str) -> PaymentRefund:
+    if PaymentRefund.objects.filter(reference=reference).exists():
+        return _same_refund(order, amount, reference)
+    payment = selectors.payment_of_order(order)
+    if order.status not in REFUNDABLE or payment is None:
+        raise RefundNotAllowed
+    number = ids.public_number()
+    refund_post(order=order, amount=amount, reference=number)
+    refund = PaymentRefund.objects.create(
+        number=number,
+        payment=payment,
+        order=order,
+        amount_minor=amount.minor,
+        currency=amount.currency,
+        reason=reason[:200],
+        reference=reference,
+    )
+    from jishi.payments.tasks import refund_send as send_task
+
+    after_commit(send_task.enqueue, refund.pk)
+    return refund
+
+
+def refund_notify_url(gateway_code: str) -> str:
+    return f"{settings.JISHI_SITE_URL}{reverse('api:payment_notify', args=[gateway_code])}"
+
+
+def refund_send(*, refund_id: int) -> PaymentRefund:
+    """Ask the gateway to make a pending refund (the task does, after commit). Safe to repeat.
+
+    The gateway refunds once per refund number, so sending again after a
+    time-out cannot pay twice. A refusal marks the refund failed for an
+    operator; the buyer is still owed the money (the ledger keeps it in
+    refunds payable). Raises GatewayUnavailable for the sweep to retry.
+    """
+    refund = PaymentRefund.objects.select_related("payment__intent").get(pk=refund_id)
+    if refund.status != RefundStatus.PENDING:
+        return refund
+    payment = refund.payment
+    gateway = gateways.get(payment.gateway)
+    PaymentRefund.objects.filter(pk=refund.pk).update(sent_at=timezone.now())
+    try:
+        result = gateway.refund(
+            RefundRequest(
+                out_trade_no=payment.intent.number,
+                trade_no=payment.trade_no,
+                refund_no=refund.number,
+                amount=refund.amount,
+                total=payment.amount,
+                notify_url=refund_notify_url(gateway.code),
+                created_at=refund.created_at,
+                reason=refund.reason,
+            )
+        )
+    except RefundRefused as refused:
+        return _refund_finish(refund, RefundState.FAILED, failure=str(refused.params.get("gateway_code", "refused")))
+    return _refund_finish(refund, result.state, gateway_refund_no=result.gateway_refund_no)
+
+
+@transaction.atomic
+def _refund_finish(
+    refund: PaymentRefund, state: RefundState, *, gateway_refund_no: str = "", failure: str = ""
+) -> PaymentRefund:
+    """Record what the gateway did with a refund, once: a compare-and-set from pending."""
+    if state == RefundState.PENDING:
+        if gateway_refund_no:
+            PaymentRefund.objects.filter(pk=refund.pk).update(gateway_refund_no=gateway_refund_no[:64])
+        return refund
+    to = RefundStatus.SUCCEEDED if state == RefundState.SUCCEEDED else RefundStatus.FAILED
+    changes: dict[str, Any] = {"status": to, "finished_at": timezone.now(), "failure": failure[:64]}
+    if gateway_refund_no:
+        changes["gateway_refund_no"] = gateway_refund_no[:64]
+    if not PaymentRefund.objects.filter(pk=refund.pk, status=RefundStatus.PENDING).update(**changes):
+        refund.refresh_from_db()
+        return refund
+    refund.refresh_from_db()
+    order = refund.order
+    if to == RefundStatus.SUCCEEDED:
+        refund_sent_post(order=order, amount=refund.amount, reference=refund.number)
+        notify(
+            order.buyer_id,
+            "refund_succeeded",
+            _("%(amount)s refunded for order %(number)s") % {"amount": refund.amount.format(), "number": order.number},
+            _("The money goes back the way you paid."),
+            link=f"/orders/{order.number}/",
+        )
+    else:
+        logger.error("refund %s of order %s failed at the gateway: %s", refund.number, order.number, failure)
+        audit.record(
+            actor=None,
+            action="payments.refund_failed",
+            target=refund,
+            after={"order": order.number, "amount_minor": refund.amount_minor, "failure": failure},
+            reason="the gateway refused the refund; the buyer is still owed it",
+        )
+    return refund
+
+
+def _refund_notice(notice: GatewayRefund) -> str:
+    refund = PaymentRefund.objects.filter(number=notice.refund_no).first()
+    if refund is None:
+        raise InvalidNotification("unknown_refund")
+    if notice.amount != refund.amount:
+        raise InvalidNotification("wrong_amount")
+    before = refund.status
+    after = _refund_finish(refund, notice.state, gateway_refund_no=notice.gateway_refund_no).status
+    return NotificationOutcome.APPLIED if after != before else NotificationOutcome.DUPLICATE
+
+
+def refund_sync(*, refund_id: int) -> PaymentRefund:
+    """Find out what became of a pending refund: ask the gateway, and send it again if the gateway never saw it."""
+    refund = PaymentRefund.objects.select_related("payment__intent").get(pk=refund_id)
+    if refund.status != RefundStatus.PENDING:
+        return refund
+    gateway = gateways.get(refund.payment.gateway)
+    found = gateway.refund_query(
+        out_trade_no=refund.payment.intent.number, refund_no=refund.number, created_at=refund.created_at
+    )
+    if found is None:
+        return refund_send(refund_id=refund.pk)
+    if found.amount != refund.amount:
+        logger.error("gateway reports %s for refund %s of %s", found.amount, refund.number, refund.amount)
+        return refund
+    return _refund_finish(refund, found.state, gateway_refund_no=found.gateway_refund_no)
+
+
+def refunds_sync_pending(*, quiet_for: dt.timedelta) -> int:
+    """Follow up every refund still pending after ``quiet_for`` (the sweep). Returns how many were looked at."""
+    refund_ids = selectors.refunds_to_follow_up(now=timezone.now(), quiet_for=quiet_for)
+    for refund_id in refund_ids:
+        try:
+            refund_sync(refund_id=refund_id)
+        except GatewayUnavailable:
+            logger.warning("gateway unavailable while following up refund %s", refund_id)
+    return len(refund_ids)

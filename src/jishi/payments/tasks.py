@@ -8,6 +8,7 @@ from django.tasks import task
 from django.utils import timezone
 
 from jishi.payments import sandbox, services
+from jishi.payments.errors import GatewayUnavailable
 
 
 @task
@@ -23,3 +24,19 @@ def sandbox_notify(trade_no: str) -> None:
 def payments_query_quiet() -> int:
     """Every minute: ask the gateway about payments whose notification has not arrived."""
     return services.payments_sync_quiet(quiet_for=dt.timedelta(seconds=settings.JISHI_PAYMENT_QUERY_AFTER_SECONDS))
+
+
+@task
+def refund_send(refund_id: int) -> str:
+    """Ask the gateway for a refund just booked; the sweep below retries what this could not finish."""
+    try:
+        return services.refund_send(refund_id=refund_id).status
+    except GatewayUnavailable:
+        return "pending"
+
+
+@cron("*/5 * * * *")
+@task
+def refunds_follow_up() -> int:
+    """Every five minutes: ask the gateways about refunds still in progress, and resend what they never saw."""
+    return services.refunds_sync_pending(quiet_for=dt.timedelta(minutes=5))

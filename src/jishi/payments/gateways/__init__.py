@@ -1,15 +1,39 @@
-"""Payment gateways by code. Real adapters register here beside the sandbox."""
+"""Payment gateways by code: the sandbox and every real gateway this deployment has settings for."""
+
+from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 from jishi.payments.errors import UnknownGateway
+from jishi.payments.gateways.alipay import AlipayConfig, AlipayGateway
 from jishi.payments.gateways.base import Gateway
 from jishi.payments.gateways.sandbox import SandboxGateway
+from jishi.payments.gateways.unionpay import UnionPayConfig, UnionPayGateway
+from jishi.payments.gateways.wechatpay import WechatPayConfig, WechatPayGateway
+
+_REAL: tuple[tuple[str, type[Any], Any], ...] = (
+    ("JISHI_ALIPAY", AlipayConfig, AlipayGateway),
+    ("JISHI_WECHATPAY", WechatPayConfig, WechatPayGateway),
+    ("JISHI_UNIONPAY", UnionPayConfig, UnionPayGateway),
+)
 
 
 def available() -> dict[str, Gateway]:
-    """The gateways this deployment offers to buyers."""
+    """The gateways this deployment offers to buyers, in the order the cashier lists them.
+
+    Raises ImproperlyConfigured when a gateway's settings are incomplete or its keys unreadable.
+    """
     gateways: dict[str, Gateway] = {}
+    for setting, config_class, gateway_class in _REAL:
+        values = getattr(settings, setting, {})
+        if not values:
+            continue
+        try:
+            config = config_class(**values)
+        except TypeError as missing:
+            raise ImproperlyConfigured(f"{setting}: {missing}") from None
+        gateways[gateway_class.code] = gateway_class(config)
     if settings.JISHI_SANDBOX_ENABLED:
         gateways[SandboxGateway.code] = SandboxGateway()
     return gateways

@@ -1,17 +1,20 @@
 """The gateway interface every payment provider implements.
 
-Jishi's services talk to a gateway only through these five operations, so
-Alipay, WeChat Pay and UnionPay adapters plug in beside the sandbox without
-any change to the services:
+Jishi's services talk to a gateway only through these operations, so the
+sandbox, Alipay, WeChat Pay and UnionPay are interchangeable:
 
 * ``create_payment`` — where to send the buyer to pay an intent;
 * ``parse_notification`` — verify an asynchronous notification (signature,
-  freshness, our app id) and return what it says, or raise
-  ``InvalidNotification``; the caller then checks amount and currency against
-  its own records before anything changes;
-* ``acknowledge`` — the body the gateway expects back, so it stops retrying;
+  freshness, our app and merchant ids) and return what it says — a trade or
+  a refund — or raise ``InvalidNotification``; the caller then checks
+  amount and currency against its own records before anything changes;
+* ``acknowledge`` — the answer the gateway expects, so it stops retrying;
 * ``query`` — ask the gateway what happened to a trade (for lost notifications);
-* ``refund`` — give money back on a trade, idempotent per refund number.
+* ``refund`` / ``refund_query`` — give money back on a trade, idempotent per
+  refund number, and ask what became of a refund.
+
+Answers a gateway sends to our requests are verified like notifications; an
+answer that does not verify raises ``GatewayUnavailable``, never a result.
 """
 
 import datetime as dt
@@ -19,6 +22,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from jishi.core.money import Money
 
@@ -29,6 +33,12 @@ class TradeState(StrEnum):
     CLOSED = "closed"
 
 
+class RefundState(StrEnum):
+    PENDING = "pending"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
 @dataclass(frozen=True)
 class PaymentRequest:
     out_trade_no: str
@@ -36,6 +46,9 @@ class PaymentRequest:
     subject: str
     notify_url: str
     return_url: str
+    # When the intent was made: UnionPay's ``txnTime``, which its queries need again.
+    created_at: dt.datetime
+    client_ip: str = ""
 
 
 @dataclass(frozen=True)
@@ -50,38 +63,59 @@ class Trade:
 
 
 @dataclass(frozen=True)
+class RefundRequest:
+    out_trade_no: str
+    trade_no: str  # the gateway's number for the paid trade (UnionPay refunds by it)
+    refund_no: str
+    amount: Money
+    total: Money  # what the trade took (WeChat Pay asks for it)
+    notify_url: str
+    created_at: dt.datetime  # when we asked for the refund (UnionPay's ``txnTime`` again)
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Refund:
+    """A gateway's verified account of one refund."""
+
+    out_trade_no: str
+    refund_no: str
+    amount: Money
+    state: RefundState
+    gateway_refund_no: str = ""
+
+
+@dataclass(frozen=True)
 class Acknowledgement:
     status: int
     content_type: str
     body: bytes
 
 
-@dataclass(frozen=True)
-class RefundResult:
-    refund_no: str
-    amount: Money
-    refunded_total: Money
-
-
 class Gateway(ABC):
     code: str
+    label: Any  # the name buyers see (a lazy translation)
 
     @abstractmethod
     def create_payment(self, request: PaymentRequest) -> str:
         """The URL of the gateway's page where the buyer pays (idempotent per ``out_trade_no``)."""
 
     @abstractmethod
-    def parse_notification(self, body: bytes, headers: Mapping[str, str]) -> Trade:
-        """Verify a notification exactly as received and return its trade; raise InvalidNotification."""
+    def parse_notification(self, body: bytes, headers: Mapping[str, str]) -> Trade | Refund:
+        """Verify a notification exactly as received and return its trade or refund; raise InvalidNotification."""
 
     @abstractmethod
     def acknowledge(self, *, accepted: bool) -> Acknowledgement:
         """What to answer the gateway: success stops its retries, failure asks it to retry."""
 
     @abstractmethod
-    def query(self, out_trade_no: str) -> Trade | None:
+    def query(self, out_trade_no: str, *, created_at: dt.datetime) -> Trade | None:
         """The gateway's current record of a trade, or None when it never saw it."""
 
     @abstractmethod
-    def refund(self, *, out_trade_no: str, refund_no: str, amount: Money) -> RefundResult:
-        """Refund ``amount`` of a paid trade; the same ``refund_no`` twice refunds once. Raises RefundRefused."""
+    def refund(self, request: RefundRequest) -> Refund:
+        """Refund part or all of a paid trade; the same ``refund_no`` twice refunds once. Raises RefundRefused."""
+
+    @abstractmethod
+    def refund_query(self, *, out_trade_no: str, refund_no: str, created_at: dt.datetime) -> Refund | None:
+        """The gateway's current record of a refund, or None when it never saw it."""

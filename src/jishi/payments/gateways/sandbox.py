@@ -19,20 +19,30 @@ import hmac
 import secrets
 import time
 from collections.abc import Mapping
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from jishi.core.money import Money
 from jishi.payments.errors import InvalidNotification, PaymentClosed, RefundRefused
-from jishi.payments.gateways.base import Acknowledgement, Gateway, PaymentRequest, RefundResult, Trade, TradeState
+from jishi.payments.gateways import wire
+from jishi.payments.gateways.base import (
+    Acknowledgement,
+    Gateway,
+    PaymentRequest,
+    Refund,
+    RefundRequest,
+    RefundState,
+    Trade,
+    TradeState,
+)
 from jishi.payments.models import SandboxRefund, SandboxTrade, SandboxTradeStatus
 
-MAX_AGE_SECONDS = 300
 SIGN_TYPE = "HMAC-SHA256"
 REQUIRED = ("app_id", "out_trade_no", "trade_no", "total_amount", "currency", "trade_status", "timestamp", "sign")
 _STATES = {
@@ -90,11 +100,10 @@ def verify(params: Mapping[str, str], *, now: float | None = None) -> None:
     if params["app_id"] != settings.JISHI_SANDBOX_APP_ID:
         raise InvalidNotification("wrong_app_id")
     try:
-        age = (now if now is not None else time.time()) - int(params["timestamp"])
+        sent_at = int(params["timestamp"])
     except ValueError:
         raise InvalidNotification("malformed") from None
-    if not -MAX_AGE_SECONDS <= age <= MAX_AGE_SECONDS:
-        raise InvalidNotification("stale_timestamp")
+    wire.check_fresh(sent_at, now=now)
 
 
 def _trade_of(row: SandboxTrade) -> Trade:
@@ -107,18 +116,9 @@ def _trade_of(row: SandboxTrade) -> Trade:
     )
 
 
-def _single_values(body: bytes) -> dict[str, str]:
-    try:
-        parsed = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=True, max_num_fields=50)
-    except (UnicodeDecodeError, ValueError):
-        raise InvalidNotification("malformed") from None
-    if any(len(values) != 1 for values in parsed.values()):
-        raise InvalidNotification("malformed")
-    return {name: values[0] for name, values in parsed.items()}
-
-
 class SandboxGateway(Gateway):
     code = "sandbox"
+    label = _("Sandbox pay (test money)")
 
     def create_payment(self, request: PaymentRequest) -> str:
         with transaction.atomic():
@@ -143,7 +143,7 @@ class SandboxGateway(Gateway):
         return reverse("sandbox:pay", args=[row.trade_no])
 
     def parse_notification(self, body: bytes, headers: Mapping[str, str]) -> Trade:
-        params = _single_values(body)
+        params = wire.form_fields(body, max_fields=50)
         verify(params)
         try:
             amount = Money.parse(params["total_amount"], params["currency"])
@@ -174,20 +174,21 @@ class SandboxGateway(Gateway):
             return Acknowledgement(200, "text/plain", b"success")
         return Acknowledgement(400, "text/plain", b"failure")
 
-    def query(self, out_trade_no: str) -> Trade | None:
+    def query(self, out_trade_no: str, *, created_at: dt.datetime) -> Trade | None:
         row = SandboxTrade.objects.filter(out_trade_no=out_trade_no).first()
         return _trade_of(row) if row else None
 
     @transaction.atomic
-    def refund(self, *, out_trade_no: str, refund_no: str, amount: Money) -> RefundResult:
-        row = SandboxTrade.objects.filter(out_trade_no=out_trade_no).first()
+    def refund(self, request: RefundRequest) -> Refund:
+        row = SandboxTrade.objects.filter(out_trade_no=request.out_trade_no).first()
+        amount = request.amount
         if row is None or amount.minor <= 0 or amount.currency != row.currency:
             raise RefundRefused
         try:
             with transaction.atomic():
-                done = SandboxRefund.objects.create(trade=row, refund_no=refund_no, amount_minor=amount.minor)
+                done = SandboxRefund.objects.create(trade=row, refund_no=request.refund_no, amount_minor=amount.minor)
         except IntegrityError:  # this refund number was used: answer what it did, refund nothing more
-            done = SandboxRefund.objects.get(refund_no=refund_no)
+            done = SandboxRefund.objects.get(refund_no=request.refund_no)
             if done.trade_id != row.pk or done.amount_minor != amount.minor:
                 raise RefundRefused from None
         else:
@@ -196,12 +197,23 @@ class SandboxGateway(Gateway):
             ).update(refunded_minor=F("refunded_minor") + amount.minor)
             if granted != 1:
                 raise RefundRefused
-        row.refresh_from_db()
-        return RefundResult(
-            refund_no=refund_no,
-            amount=Money(done.amount_minor, row.currency),
-            refunded_total=Money(row.refunded_minor, row.currency),
-        )
+        return _refund_of(done, row)
+
+    def refund_query(self, *, out_trade_no: str, refund_no: str, created_at: dt.datetime) -> Refund | None:
+        done = SandboxRefund.objects.select_related("trade").filter(refund_no=refund_no).first()
+        if done is None or done.trade.out_trade_no != out_trade_no:
+            return None
+        return _refund_of(done, done.trade)
+
+
+def _refund_of(done: SandboxRefund, row: SandboxTrade) -> Refund:
+    return Refund(
+        out_trade_no=row.out_trade_no,
+        refund_no=done.refund_no,
+        amount=Money(done.amount_minor, row.currency),
+        state=RefundState.SUCCEEDED,
+        gateway_refund_no=f"SBXR{done.pk:012d}",
+    )
 
 
 def return_query(trade: SandboxTrade) -> str:

@@ -19,6 +19,7 @@ from jishi.cart.owner import owner_of, remember_guest_cart
 from jishi.catalog import selectors as catalog
 from jishi.catalog.errors import SkuNotFound
 from jishi.checkout import services as checkout
+from jishi.core.api import client_ip
 from jishi.core.errors import DomainError
 from jishi.core.idempotency import run_once
 from jishi.core.pagination import paginate
@@ -160,7 +161,7 @@ def cashier(request: HttpRequest, number: str) -> HttpResponse:
         {
             "intent": intent,
             "orders": orders.orders_for_buyer_checkout(user, intent.checkout_number),
-            "gateways": list(gateways.available()),
+            "gateways": [(code, gateway.label) for code, gateway in gateways.available().items()],
         },
     )
 
@@ -175,6 +176,7 @@ def payment_start(request: HttpRequest, number: str) -> HttpResponse:
         gateway_code=gateway,
         notify_url=notify_url(request, gateway),
         return_url=return_url(request, number),
+        client_ip=client_ip(request),
     )
     return redirect(url)
 
