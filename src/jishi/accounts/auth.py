@@ -41,3 +41,15 @@ def actor_of(request: HttpRequest) -> User:
     if not isinstance(user, User):
         raise NotAuthenticated
     return user
+
+
+def request_user_id(request: HttpRequest) -> int | None:
+    """The signed-in user of a request before the API authenticates it: its session's user, or its bearer token's."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return int(user.pk)
+    scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and secret.strip():
+        found = token_authenticate(secret.strip())
+        return int(found.pk) if found is not None else None
+    return None

@@ -2,8 +2,8 @@
 
 from typing import Annotated
 
-from django.http import HttpRequest, HttpResponse
-from ninja import Field, Header, Router, Schema
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from jishi.accounts.auth import SIGNED_IN, actor_of
@@ -11,7 +11,6 @@ from jishi.cart.api import CartLineOut, line_out
 from jishi.catalog.schemas import MerchantRefOut
 from jishi.checkout import services
 from jishi.core.api import Id, MoneyOut, PublicNumber, errors, money_out
-from jishi.core.idempotency import run_once
 from jishi.core.permissions import AUTHENTICATED, requires
 from jishi.orders import selectors as order_selectors
 from jishi.orders.schemas import OrderDetailOut, OrderOut, order_detail_out, order_out
@@ -90,43 +89,28 @@ def checkout_quote(request: HttpRequest, payload: QuoteIn) -> QuoteOut:
 
 @router.post("/place", response={201: PlacementOut, **errors(401, 403, 404, 409)})
 @requires(AUTHENTICATED)
-def checkout_place(
-    request: HttpRequest,
-    response: HttpResponse,
-    payload: PlaceIn,
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
-) -> Status:
+def checkout_place(request: HttpRequest, payload: PlaceIn) -> Status:
     """Place one order per merchant under one payment; prices come from the server, never the client.
 
-    With an ``Idempotency-Key`` the same key and body return the first result
-    (header ``Idempotent-Replayed: true``) and the same key with another body
-    is 422 ``idempotency.key_reused``. 409 ``checkout.cart_changed`` when the
-    cart no longer matches the quote's fingerprint, 409 ``inventory.out_of_stock``
-    when stock ran out.
+    Send an ``Idempotency-Key`` (as with every write): the same key and body
+    return the first result (header ``Idempotent-Replayed: true``), the same
+    key with another body is 422 ``idempotency.key_reused``. 409
+    ``checkout.cart_changed`` when the cart no longer matches the quote's
+    fingerprint, 409 ``inventory.out_of_stock`` when stock ran out.
     """
     actor = actor_of(request)
-
-    def place() -> tuple[int, object]:
-        placement = services.checkout_place(
-            actor=actor, address_id=payload.address_id, fingerprint=payload.fingerprint, note=payload.note
-        )
-        orders = order_selectors.orders_for_buyer_checkout(actor, placement.checkout_number)
-        body = PlacementOut(
+    placement = services.checkout_place(
+        actor=actor, address_id=payload.address_id, fingerprint=payload.fingerprint, note=payload.note
+    )
+    orders = order_selectors.orders_for_buyer_checkout(actor, placement.checkout_number)
+    return Status(
+        201,
+        PlacementOut(
             checkout_number=placement.checkout_number,
             payment=payment_out(placement.intent),
             orders=[order_out(order) for order in orders],
-        )
-        return 201, body.model_dump(mode="json")
-
-    if idempotency_key is None:
-        status, body = place()
-        return Status(status, body)
-    outcome = run_once(
-        owner=f"user:{actor.pk}", scope="checkout.place", key=idempotency_key, body=payload.dict(), action=place
+        ),
     )
-    if outcome.replayed:
-        response["Idempotent-Replayed"] = "true"
-    return Status(outcome.status, outcome.body)
 
 
 @orders_router.post("/{number}/cancel", response={200: list[OrderDetailOut], **errors(401, 403, 404, 409)})

@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "jishi.core.idempotency.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -199,6 +200,8 @@ JISHI_ORDER_PAYMENT_MINUTES = int(os.environ.get("JISHI_ORDER_PAYMENT_MINUTES", 
 JISHI_ORDER_AUTO_CONFIRM_DAYS = int(os.environ.get("JISHI_ORDER_AUTO_CONFIRM_DAYS", "10"))
 JISHI_ORDER_AFTERSALES_DAYS = int(os.environ.get("JISHI_ORDER_AFTERSALES_DAYS", "7"))
 JISHI_IDEMPOTENCY_HOURS = int(os.environ.get("JISHI_IDEMPOTENCY_HOURS", "24"))
+# Who owns an Idempotency-Key: core knows sessions, accounts knows bearer tokens.
+JISHI_IDEMPOTENCY_USER = "jishi.accounts.auth.request_user_id"
 # Payments whose notification has not arrived this long after the buyer was sent to pay are queried.
 JISHI_PAYMENT_QUERY_AFTER_SECONDS = int(os.environ.get("JISHI_PAYMENT_QUERY_AFTER_SECONDS", "120"))
 JISHI_PAYMENT_GATEWAY = os.environ.get("JISHI_PAYMENT_GATEWAY", "sandbox")

@@ -1,7 +1,27 @@
-"""``Idempotency-Key`` for writes that must happen once (placing an order).
+"""``Idempotency-Key``: a write asked for twice happens once.
 
-The key is claimed inside the same transaction as the write it protects, so
-either both the write and its stored response exist or neither does:
+Two mechanisms share one table.
+
+:class:`IdempotencyMiddleware` gives every mutating API request (POST, PUT,
+PATCH, DELETE under ``/api/v1/``) Stripe's semantics when it carries the
+header; no endpoint has code of its own for it:
+
+* same key, same request (method, path, query and body) → the stored
+  response, with ``Idempotent-Replayed: true``; the write is not repeated;
+* same key, another request → 422 ``idempotency.key_reused``;
+* the same key while the first request is still running → 409
+  ``idempotency.in_progress`` (the key is claimed in its own committed row
+  before the operation starts);
+* only a 2xx answer is stored: every 4xx leaves nothing written (the
+  platform's rule for bad input), so the key is released and the client
+  may retry with it once it has fixed the cause;
+* keys are scoped to their owner (the user, whichever way they signed in,
+  else the guest's browser) and kept ``JISHI_IDEMPOTENCY_HOURS``.
+
+:func:`run_once` serves the pages' forms (the checkout page's hidden
+request key): the key is claimed inside the same transaction as the write
+it protects, so either both the write and its stored response exist or
+neither does:
 
 * same key, same body → the stored response, the write is not repeated;
 * same key, different body → 422 ``idempotency.key_reused``;
@@ -21,13 +41,23 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
-from jishi.core.errors import InvalidInput
+from jishi.core.errors import Conflict, DomainError, InvalidInput
 from jishi.core.models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
+REPLAYED = "Idempotent-Replayed"
+API_PREFIX = "/api/v1/"
+# Gateways' notifications are made idempotent by their own trade and refund numbers.
+EXEMPT_PREFIXES = ("/api/v1/payments/notify/",)
+MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+API_SCOPE = "api"
+# A claim this old with no response belongs to a request that died; the key may be used again.
+ABANDONED_AFTER = dt.timedelta(minutes=5)
 
 
 class IdempotencyKeyReused(InvalidInput):
@@ -38,6 +68,11 @@ class IdempotencyKeyReused(InvalidInput):
 class IdempotencyKeyInvalid(InvalidInput):
     default_code = "idempotency.invalid_key"
     default_message = _("An Idempotency-Key is 1 to 255 visible ASCII characters.")
+
+
+class IdempotencyInProgress(Conflict):
+    default_code = "idempotency.in_progress"
+    default_message = _("A request with this Idempotency-Key is still being processed. Try again shortly.")
 
 
 @dataclass(frozen=True)
@@ -73,6 +108,125 @@ def run_once(*, owner: str, scope: str, key: str, body: Any, action: Callable[[]
         status, response = action()
         IdempotencyRecord.objects.filter(pk=record.pk).update(response_status=status, response_body=response)
     return Outcome(status, response, replayed=False)
+
+
+def _owner(request: HttpRequest) -> str:
+    """Whose key it is: the user (by ``JISHI_IDEMPOTENCY_USER``, which knows bearer tokens), else the browser.
+
+    A guest's browser is known by its CSRF cookie, which the guest API needs
+    anyway and which, unlike the session, exists before the first write. A
+    request with neither is scoped to its address.
+    """
+    user_id = import_string(settings.JISHI_IDEMPOTENCY_USER)(request)
+    if user_id is not None:
+        return f"user:{user_id}"
+    for kind, secret in (
+        ("auth", request.headers.get("Authorization", "")),  # a credential that fails: the operation answers 401
+        ("browser", request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")),
+        ("session", getattr(getattr(request, "session", None), "session_key", None) or ""),
+    ):
+        if secret:
+            return f"{kind}:{hashlib.sha256(secret.encode()).hexdigest()[:40]}"
+    return f"ip:{request.META.get('REMOTE_ADDR', '')}"[:64]
+
+
+def _request_digest(request: HttpRequest) -> str:
+    fingerprint = hashlib.sha256()
+    for part in (request.method or "", request.get_full_path(), request.content_type or ""):
+        fingerprint.update(part.encode() + b"\0")
+    if (request.content_type or "").startswith("multipart/"):  # uploads stream to disk: hash them, do not hold them
+        for name, values in sorted(request.POST.lists()):
+            fingerprint.update(json.dumps([name, values]).encode())
+        for name, files in sorted(request.FILES.lists()):
+            for upload in files:
+                fingerprint.update(f"{name}\0{upload.name}\0".encode())
+                for chunk in upload.chunks():
+                    fingerprint.update(chunk)
+                upload.seek(0)
+    else:
+        fingerprint.update(request.body)
+    return fingerprint.hexdigest()
+
+
+def _claim(owner: str, key: str, digest: str) -> IdempotencyRecord | None:
+    """Claim the key for this request (committed at once); the earlier record when it was claimed before.
+
+    Raises IdempotencyKeyReused for another request, IdempotencyInProgress while the first still runs.
+    """
+    for _attempt in range(2):
+        try:
+            with transaction.atomic():
+                IdempotencyRecord.objects.create(owner=owner, scope=API_SCOPE, key=key, request_digest=digest)
+        except IntegrityError:
+            stored = IdempotencyRecord.objects.filter(owner=owner, scope=API_SCOPE, key=key).first()
+            if stored is None:  # released between our insert and our read: claim again
+                continue
+            if stored.request_digest != digest:
+                raise IdempotencyKeyReused(field=HEADER) from None
+            if stored.response_status:
+                return stored
+            if stored.created_at > timezone.now() - ABANDONED_AFTER:
+                raise IdempotencyInProgress(field=HEADER) from None
+            IdempotencyRecord.objects.filter(pk=stored.pk, response_status=0).delete()
+            continue
+        return None
+    raise IdempotencyInProgress(field=HEADER)
+
+
+def _replay(record: IdempotencyRecord) -> HttpResponse:
+    response = HttpResponse(
+        json.dumps(record.response_body, ensure_ascii=False),
+        status=record.response_status,
+        content_type="application/json",
+    )
+    response[REPLAYED] = "true"
+    return response
+
+
+class IdempotencyMiddleware:
+    """Stripe's ``Idempotency-Key`` for every mutating API request (see the module's docstring)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        key = request.headers.get(HEADER)
+        if (
+            key is None
+            or request.method not in MUTATING
+            or not request.path.startswith(API_PREFIX)
+            or request.path.startswith(EXEMPT_PREFIXES)
+        ):
+            return self.get_response(request)
+        owner = _owner(request)
+        try:
+            check_key(key)
+            stored = _claim(owner, key, _request_digest(request))
+        except DomainError as refused:
+            return JsonResponse(refused.as_dict(), status=refused.status)
+        if stored is not None:
+            return _replay(stored)
+        claim = IdempotencyRecord.objects.filter(owner=owner, scope=API_SCOPE, key=key, response_status=0)
+        try:
+            response = self.get_response(request)
+        except BaseException:
+            claim.delete()
+            raise
+        if 200 <= response.status_code < 300 and _is_json(response):
+            claim.update(response_status=response.status_code, response_body=json.loads(response.content))
+        else:
+            claim.delete()
+        return response
+
+
+def _is_json(response: HttpResponse) -> bool:
+    if getattr(response, "streaming", False) or not response.get("Content-Type", "").startswith("application/json"):
+        return False
+    try:
+        json.loads(response.content)
+    except ValueError:
+        return False
+    return True
 
 
 def purge_expired(*, now: dt.datetime | None = None) -> int:
