@@ -41,6 +41,7 @@ class MovementReason(models.TextChoices):
     RESERVE = "reserve", _("Reserved for an order")
     RELEASE = "release", _("Released by a cancelled order")
     SALE = "sale", _("Sold (order paid)")
+    RETURN = "return", _("Back in stock (refunded or returned)")
 
 
 class StockMovement(models.Model):

@@ -132,5 +132,25 @@ def stock_commit(*, actor: Any, lines: OrderLines) -> None:
     _record(movements, reason=MovementReason.SALE, actor=actor, sign=-1, sold=True)
 
 
+@transaction.atomic
+def stock_return(*, actor: Any, lines: OrderLines) -> None:
+    """Put sold units back on sale: their refund was made before shipping, or the buyer sent them back."""
+    totals, movements = _plan(lines)
+    for sku_id, quantity in totals:
+        if Stock.objects.filter(pk=sku_id).update(quantity=F("quantity") + quantity) != 1:
+            raise StockStateBroken(params={"sku_id": sku_id})
+    StockMovement.objects.bulk_create(
+        StockMovement(
+            sku_id=sku_id,
+            quantity_delta=quantity,
+            reserved_delta=0,
+            reason=MovementReason.RETURN,
+            reference=reference,
+            actor=_user(actor),
+        )
+        for reference, sku_id, quantity in movements
+    )
+
+
 def _user(actor: Any) -> Any:
     return actor if getattr(actor, "is_authenticated", False) else None

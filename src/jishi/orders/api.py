@@ -16,7 +16,7 @@ from jishi.orders.schemas import OrderDetailOut, OrderPageOut, order_detail_out,
 buyer_router = Router(tags=["orders"], auth=SIGNED_IN)
 merchant_router = Router(tags=["merchant"], auth=SIGNED_IN)
 
-Status = Literal["pending_payment", "paid", "shipped", "delivered", "completed", "cancelled"]
+Status = Literal["pending_payment", "paid", "shipped", "delivered", "completed", "cancelled", "closed"]
 
 
 class ShipIn(Schema):

@@ -18,3 +18,8 @@ class InvalidTransition(Conflict):
 class InvalidShipment(InvalidInput):
     default_code = "orders.invalid_shipment"
     default_message = _("Give the carrier and the tracking number.")
+
+
+class OrderOnHold(Conflict):
+    default_code = "orders.on_hold"
+    default_message = _("An after-sales request is open on this order; settle it first.")

@@ -71,6 +71,9 @@ class Order(models.Model):
     complete_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # An after-sales request is open: the order is not shipped, confirmed or completed (so not settled) meanwhile.
+    on_hold = models.BooleanField(default=False)
 
     class Meta:
         ordering = ("-placed_at", "-id")

@@ -110,7 +110,7 @@ def checkouts_unpaid_overdue(*, now: dt.datetime, limit: int = 500) -> list[str]
 
 def orders_confirm_overdue(*, now: dt.datetime, limit: int = 500) -> list[int]:
     return list(
-        Order.objects.filter(status=OrderStatus.SHIPPED, confirm_by__lte=now)
+        Order.objects.filter(status=OrderStatus.SHIPPED, confirm_by__lte=now, on_hold=False)
         .order_by("confirm_by")
         .values_list("pk", flat=True)[:limit]
     )
@@ -118,7 +118,7 @@ def orders_confirm_overdue(*, now: dt.datetime, limit: int = 500) -> list[int]:
 
 def orders_complete_due(*, now: dt.datetime, limit: int = 500) -> list[int]:
     return list(
-        Order.objects.filter(status=OrderStatus.DELIVERED, complete_at__lte=now)
+        Order.objects.filter(status=OrderStatus.DELIVERED, complete_at__lte=now, on_hold=False)
         .order_by("complete_at")
         .values_list("pk", flat=True)[:limit]
     )

@@ -26,7 +26,7 @@ from jishi.inventory.services import stock_commit, stock_release, stock_reserve
 from jishi.merchants.selectors import merchant_owner
 from jishi.notifications.services import notify
 from jishi.orders import selectors
-from jishi.orders.errors import InvalidShipment, InvalidTransition
+from jishi.orders.errors import InvalidShipment, InvalidTransition, OrderOnHold
 from jishi.orders.models import Order, OrderEvent, OrderLine
 from jishi.orders.permissions import ORDER_FULFIL
 from jishi.orders.states import TRANSITIONS, ActorRole, OrderStatus
@@ -262,6 +262,8 @@ def order_ship(*, actor: Any, order_number: str, carrier: str, tracking_number: 
     if not tracking_number or len(tracking_number) > 40 or not tracking_number.isascii():
         raise InvalidShipment(_("A tracking number is up to 40 letters and digits."), field="tracking_number")
     order = selectors.order_get_for_merchant(actor, order_number)
+    if order.on_hold and order.status == OrderStatus.PAID:
+        raise OrderOnHold
     now = timezone.now()
     _transition(
         order,
@@ -304,7 +306,9 @@ def order_confirm_receipt(*, actor: Any, order_number: str) -> Order:
 @transaction.atomic
 def order_confirm_overdue(*, order_id: int) -> Order | None:
     """Confirm receipt for the buyer once ``confirm_by`` has passed (the sweep calls it). Idempotent."""
-    order = Order.objects.filter(pk=order_id, status=OrderStatus.SHIPPED, confirm_by__lte=timezone.now()).first()
+    order = Order.objects.filter(
+        pk=order_id, status=OrderStatus.SHIPPED, confirm_by__lte=timezone.now(), on_hold=False
+    ).first()
     if order is None:
         return None
     return _deliver(order, actor=None, role=ActorRole.SYSTEM, reason=_("Receipt confirmed automatically"))
@@ -313,7 +317,9 @@ def order_confirm_overdue(*, order_id: int) -> Order | None:
 @transaction.atomic
 def order_complete_due(*, order_id: int) -> Order | None:
     """Complete a delivered order once its after-sales window has closed (the sweep calls it). Idempotent."""
-    order = Order.objects.filter(pk=order_id, status=OrderStatus.DELIVERED, complete_at__lte=timezone.now()).first()
+    order = Order.objects.filter(
+        pk=order_id, status=OrderStatus.DELIVERED, complete_at__lte=timezone.now(), on_hold=False
+    ).first()
     if order is None:
         return None
     now = timezone.now()
@@ -325,4 +331,22 @@ def order_complete_due(*, order_id: int) -> Order | None:
         reason=_("After-sales window closed"),
         completed_at=now,
     )
+    return order
+
+
+@transaction.atomic
+def order_hold(*, order_id: int, held: bool) -> None:
+    """Hold an order while an after-sales request is open, or let it go on (the after-sales domain calls this).
+
+    A held order is not shipped, confirmed or completed, so its money stays
+    pending and can still be refunded in full. Idempotent.
+    """
+    Order.objects.filter(pk=order_id).update(on_hold=held)
+
+
+@transaction.atomic
+def order_close_refunded(*, order_id: int, actor: Any, role: ActorRole, reason: str) -> Order:
+    """Close a paid or delivered order whose payment was refunded in full (after-sales calls it). Idempotent."""
+    order = Order.objects.get(pk=order_id)
+    _transition(order, OrderStatus.CLOSED, actor=actor, role=role, reason=reason, closed_at=timezone.now())
     return order

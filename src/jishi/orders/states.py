@@ -3,8 +3,9 @@
 ``delivered`` means the buyer has the goods (they confirmed receipt, or the
 confirmation window after shipping passed); ``completed`` means the
 after-sales window after delivery has closed too, so the merchant's money
-can be settled. Refund states (``refunding``, ``refunded``, ``closed``) join
-this table when after-sales arrives; nothing else changes shape.
+can be settled. ``closed`` means everything the buyer paid was refunded
+through after-sales (before shipping, or after the goods came back): there
+is nothing left to ship or to settle.
 """
 
 from collections.abc import Mapping
@@ -20,15 +21,17 @@ class OrderStatus(models.TextChoices):
     DELIVERED = "delivered", _("Delivered")
     COMPLETED = "completed", _("Completed")
     CANCELLED = "cancelled", _("Cancelled")
+    CLOSED = "closed", _("Refunded and closed")
 
 
 TRANSITIONS: Mapping[OrderStatus, frozenset[OrderStatus]] = {
     OrderStatus.PENDING_PAYMENT: frozenset({OrderStatus.PAID, OrderStatus.CANCELLED}),
-    OrderStatus.PAID: frozenset({OrderStatus.SHIPPED}),
+    OrderStatus.PAID: frozenset({OrderStatus.SHIPPED, OrderStatus.CLOSED}),
     OrderStatus.SHIPPED: frozenset({OrderStatus.DELIVERED}),
-    OrderStatus.DELIVERED: frozenset({OrderStatus.COMPLETED}),
+    OrderStatus.DELIVERED: frozenset({OrderStatus.COMPLETED, OrderStatus.CLOSED}),
     OrderStatus.COMPLETED: frozenset(),
     OrderStatus.CANCELLED: frozenset(),
+    OrderStatus.CLOSED: frozenset(),
 }
 
 
