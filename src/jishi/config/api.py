@@ -19,6 +19,9 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from jishi.accounts import api as accounts_api
+from jishi.aftersales.api import merchant_router as merchant_aftersales_router
+from jishi.aftersales.api import operator_router as operator_aftersales_router
+from jishi.aftersales.api import router as aftersales_router
 from jishi.analytics.api import router as analytics_router
 from jishi.cart.api import router as cart_router
 from jishi.catalog.api import router as catalog_router
@@ -147,3 +150,6 @@ api.add_router("/operator", operator_finance_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("/operator", operator_orders_router)
 api.add_router("/", analytics_router)
+api.add_router("/aftersales", aftersales_router)
+api.add_router("/merchant", merchant_aftersales_router)
+api.add_router("/operator", operator_aftersales_router)

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "jishi.cart",
     "jishi.orders",
     "jishi.payments",
+    "jishi.aftersales",
     "jishi.checkout",
     "jishi.ledger",
     "jishi.notifications",
@@ -199,6 +200,10 @@ JISHI_SEARCH_CACHE_SECONDS = int(os.environ.get("JISHI_SEARCH_CACHE_SECONDS", "3
 JISHI_ORDER_PAYMENT_MINUTES = int(os.environ.get("JISHI_ORDER_PAYMENT_MINUTES", "30"))
 JISHI_ORDER_AUTO_CONFIRM_DAYS = int(os.environ.get("JISHI_ORDER_AUTO_CONFIRM_DAYS", "10"))
 JISHI_ORDER_AFTERSALES_DAYS = int(os.environ.get("JISHI_ORDER_AFTERSALES_DAYS", "7"))
+# After-sales: the shop answers a request (or receives returned goods) within this, or it is done for it;
+# sending goods back, receiving them and escalating a rejection each have this many days.
+JISHI_AFTERSALES_RESPOND_HOURS = int(os.environ.get("JISHI_AFTERSALES_RESPOND_HOURS", "48"))
+JISHI_AFTERSALES_TURN_DAYS = int(os.environ.get("JISHI_AFTERSALES_TURN_DAYS", "7"))
 JISHI_IDEMPOTENCY_HOURS = int(os.environ.get("JISHI_IDEMPOTENCY_HOURS", "24"))
 # Who owns an Idempotency-Key: core knows sessions, accounts knows bearer tokens.
 JISHI_IDEMPOTENCY_USER = "jishi.accounts.auth.request_user_id"

@@ -1,0 +1,108 @@
+"""Reads of the after-sales domain; every one takes the actor, and a foreign request is simply not found."""
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet, Sum
+
+from jishi.aftersales.errors import AftersalesNotFound
+from jishi.aftersales.models import AftersalesEvent, AftersalesLine, AftersalesRequest, Evidence
+from jishi.aftersales.permissions import AFTERSALES_ARBITRATE, AFTERSALES_REQUEST, MERCHANT_AFTERSALES
+from jishi.aftersales.states import OPEN, Party, Status
+from jishi.core.permissions import check
+from jishi.merchants.selectors import merchant_for
+
+
+def _detailed(requests: QuerySet[AftersalesRequest]) -> QuerySet[AftersalesRequest]:
+    return requests.select_related("order", "merchant", "buyer").prefetch_related(
+        Prefetch("lines", queryset=AftersalesLine.objects.select_related("order_line")),
+        Prefetch("events", queryset=AftersalesEvent.objects.order_by("created_at", "id")),
+        Prefetch("evidence", queryset=Evidence.objects.order_by("created_at", "id")),
+    )
+
+
+def _one(requests: QuerySet[AftersalesRequest], number: str) -> AftersalesRequest:
+    found = _detailed(requests.filter(number=number)).first()
+    if found is None:
+        raise AftersalesNotFound
+    return found
+
+
+def requests_for_buyer(actor: Any) -> QuerySet[AftersalesRequest]:
+    check(actor, AFTERSALES_REQUEST)
+    return AftersalesRequest.objects.filter(buyer=actor).select_related("order", "merchant")
+
+
+def request_get_for_buyer(actor: Any, number: str) -> AftersalesRequest:
+    check(actor, AFTERSALES_REQUEST)
+    return _one(AftersalesRequest.objects.filter(buyer=actor), number)
+
+
+def requests_for_merchant(actor: Any, *, status: str = "") -> QuerySet[AftersalesRequest]:
+    """The actor's shop's requests, the ones waiting for it first (by deadline)."""
+    check(actor, MERCHANT_AFTERSALES)
+    requests = AftersalesRequest.objects.filter(merchant=merchant_for(actor)).select_related("order", "buyer")
+    if status:
+        requests = requests.filter(status=status)
+    return requests.order_by("respond_by", "-created_at")
+
+
+def request_get_for_merchant(actor: Any, number: str) -> AftersalesRequest:
+    check(actor, MERCHANT_AFTERSALES)
+    return _one(AftersalesRequest.objects.filter(merchant=merchant_for(actor)), number)
+
+
+def arbitrations(actor: Any, *, status: str = Status.ARBITRATION) -> QuerySet[AftersalesRequest]:
+    """Requests for the platform to decide, oldest first (or any status an arbitrator asks for)."""
+    check(actor, AFTERSALES_ARBITRATE)
+    requests = AftersalesRequest.objects.select_related("order", "merchant", "buyer")
+    return (requests.filter(status=status) if status else requests).order_by("created_at")
+
+
+def request_get_for_operator(actor: Any, number: str) -> AftersalesRequest:
+    check(actor, AFTERSALES_ARBITRATE)
+    return _one(AftersalesRequest.objects.all(), number)
+
+
+def request_get_for_party(actor: Any, number: str) -> tuple[AftersalesRequest, Party]:
+    """The request and which side the actor is on: its buyer, its shop's after-sales staff, or an arbitrator."""
+    if AFTERSALES_ARBITRATE.allows(actor):
+        return request_get_for_operator(actor, number), Party.OPERATOR
+    if MERCHANT_AFTERSALES.allows(actor):
+        return request_get_for_merchant(actor, number), Party.MERCHANT
+    return request_get_for_buyer(actor, number), Party.BUYER
+
+
+def claimed_quantities(order_line_ids: list[int]) -> dict[int, int]:
+    """How many units of each order line are in open or refunded requests already."""
+    rows = (
+        AftersalesLine.objects.filter(order_line_id__in=order_line_ids, request__status__in=[*OPEN, Status.REFUNDED])
+        .values_list("order_line_id")
+        .annotate(total=Sum("quantity"))
+    )
+    return dict(rows)
+
+
+def open_request_of_order(order: Any) -> AftersalesRequest | None:
+    return AftersalesRequest.objects.filter(order=order, status__in=OPEN).first()
+
+
+def requests_due(*, now: dt.datetime, limit: int = 200) -> list[int]:
+    """Requests whose party in turn let the deadline pass, oldest deadline first (the sweep acts for them)."""
+    return list(
+        AftersalesRequest.objects.filter(status__in=OPEN - {Status.ARBITRATION}, respond_by__lte=now)
+        .order_by("respond_by")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def last_return_address(merchant_id: int) -> str:
+    """The return address the shop gave most recently (offered again, and used when it stays silent)."""
+    return (
+        AftersalesRequest.objects.filter(merchant_id=merchant_id)
+        .exclude(return_address="")
+        .order_by("-created_at")
+        .values_list("return_address", flat=True)
+        .first()
+        or ""
+    )

@@ -1,0 +1,567 @@
+"""Writes of the after-sales domain: requests, the shop's answer, returns, escalation and arbitration.
+
+Every status change goes through :func:`_transition` (a compare-and-set on
+the current status, a timeline row, the order released once the request
+is settled). Money moves only through ``payments.services.refund_create``
+with the request's number as the reference, so a request refunds at most
+once however its last step is reached (the shop, the deadline sweep or an
+arbitrator), and the ledger's lock on the order keeps every refund within
+what was paid.
+"""
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jishi.aftersales import selectors
+from jishi.aftersales.errors import AlreadyOpen, InvalidEvidence, InvalidRequest, InvalidTransition, NotEligible
+from jishi.aftersales.models import AftersalesEvent, AftersalesLine, AftersalesRequest, Evidence
+from jishi.aftersales.permissions import AFTERSALES_REQUEST
+from jishi.aftersales.states import OPEN, TRANSITIONS, Kind, Party, Status
+from jishi.catalog.errors import InvalidImage
+from jishi.catalog.images import process_upload
+from jishi.core import audit, ids
+from jishi.core.money import Money
+from jishi.core.permissions import check
+from jishi.inventory.services import stock_return
+from jishi.ledger.selectors import order_figures
+from jishi.merchants.selectors import merchant_owner
+from jishi.notifications.services import notify
+from jishi.orders.selectors import order_get_for_buyer
+from jishi.orders.services import order_close_refunded, order_hold
+from jishi.orders.states import ActorRole, OrderStatus
+from jishi.payments.services import refund_create
+
+MAX_EVIDENCE_PER_PARTY = 9
+_ROLES = {
+    Party.BUYER: ActorRole.BUYER,
+    Party.MERCHANT: ActorRole.MERCHANT,
+    Party.OPERATOR: ActorRole.OPERATOR,
+    Party.SYSTEM: ActorRole.SYSTEM,
+}
+
+
+@dataclass(frozen=True)
+class LineInput:
+    order_line_id: int
+    quantity: int
+
+
+@dataclass(frozen=True)
+class RequestInput:
+    kind: str
+    reason: str
+    lines: list[LineInput]
+    description: str = ""
+    amount: Money | None = None  # what the buyer asks back; None asks for the most the lines allow
+
+
+@dataclass(frozen=True)
+class Shipment:
+    carrier: str
+    tracking_number: str
+
+
+@dataclass
+class _Plan:
+    lines: list[tuple[Any, int]] = field(default_factory=list)
+    most: int = 0
+
+
+def _now() -> dt.datetime:
+    return timezone.now()
+
+
+def _hours(hours: int) -> dt.datetime:
+    return _now() + dt.timedelta(hours=hours)
+
+
+def _text(value: str, name: str, *, limit: int, required: bool = True) -> str:
+    text = (value or "").strip()
+    if (required and not text) or len(text) > limit:
+        raise InvalidRequest(_("Enter up to %(limit)d characters.") % {"limit": limit}, field=name)
+    return text
+
+
+def _shipment(shipment: Shipment, prefix: str) -> tuple[str, str]:
+    carrier = _text(shipment.carrier, f"{prefix}carrier", limit=40)
+    tracking = _text(shipment.tracking_number, f"{prefix}tracking_number", limit=40)
+    if not tracking.isascii():
+        raise InvalidRequest(_("A tracking number is letters and digits."), field=f"{prefix}tracking_number")
+    return carrier, tracking
+
+
+# Transitions ---------------------------------------------------------------------------------
+
+
+def _transition(
+    request: AftersalesRequest, to: Status, *, actor: Any, party: Party, note: str = "", **fields: Any
+) -> bool:
+    """Move ``request`` to ``to``; False when it is already there. Raises InvalidTransition."""
+    current = Status(request.status)
+    if current == to:
+        return False
+    if to not in TRANSITIONS[current]:
+        raise InvalidTransition(params={"from": current, "to": to})
+    if to not in OPEN:
+        fields.setdefault("closed_at", _now())
+        fields.setdefault("respond_by", None)
+    if not AftersalesRequest.objects.filter(pk=request.pk, status=current).update(status=to, **fields):
+        request.refresh_from_db()
+        if request.status == to:
+            return False
+        raise InvalidTransition(params={"from": request.status, "to": to})
+    AftersalesEvent.objects.create(
+        request=request,
+        from_status=current,
+        to_status=to,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        party=party,
+        note=note[:500],
+    )
+    request.status = to
+    for name, value in fields.items():
+        setattr(request, name, value)
+    if to not in OPEN:
+        order_hold(order_id=request.order_id, held=False)
+    _announce(request, to)
+    return True
+
+
+def _announce(request: AftersalesRequest, to: Status) -> None:
+    """Tell whoever's turn it now is (or the buyer, when it is settled)."""
+    title = _("After-sales %(number)s: %(status)s") % {"number": request.number, "status": Status(to).label}
+    if to in (Status.REQUESTED, Status.RETURN_SHIPPED):
+        owner = merchant_owner(request.merchant)
+        if owner is not None:
+            notify(owner, "aftersales_merchant", title, link=f"/merchant/aftersales/{request.number}/")
+    elif to != Status.ARBITRATION:
+        notify(request.buyer_id, "aftersales_buyer", title, link=f"/aftersales/{request.number}/")
+
+
+# The buyer asks ------------------------------------------------------------------------------
+
+
+def _eligible(order: Any, kind: Kind) -> None:
+    if kind == Kind.REFUND and order.status != OrderStatus.PAID:
+        raise NotEligible(_("A refund without return is for orders not shipped yet."), field="kind")
+    if kind in (Kind.RETURN, Kind.EXCHANGE) and (
+        order.status != OrderStatus.DELIVERED or (order.complete_at and order.complete_at <= _now())
+    ):
+        raise NotEligible(
+            _("Returns and exchanges are for delivered orders within the after-sales window."), field="kind"
+        )
+
+
+def _line_share(line: Any, quantity: int) -> int:
+    """What ``quantity`` of the line cost the buyer (rounded down; the whole line is exact)."""
+    return line.total_minor if quantity == line.quantity else line.total_minor * quantity // line.quantity
+
+
+def _plan(order: Any, kind: Kind, wanted: list[LineInput]) -> _Plan:
+    if not wanted or len(wanted) > 50:
+        raise InvalidRequest(_("Choose what the request is about."), field="lines")
+    lines = {line.pk: line for line in order.lines.all()}
+    claimed = selectors.claimed_quantities(list(lines))
+    plan, seen = _Plan(), set()
+    for index, item in enumerate(wanted):
+        line = lines.get(item.order_line_id)
+        if line is None or item.order_line_id in seen:
+            raise InvalidRequest(field=f"lines.{index}.order_line_id")
+        seen.add(item.order_line_id)
+        left = line.quantity - claimed.get(line.pk, 0)
+        if not 1 <= item.quantity <= left:
+            raise InvalidRequest(
+                _("At most %(left)d of this item can be asked for.") % {"left": max(left, 0)},
+                field=f"lines.{index}.quantity",
+            )
+        plan.lines.append((line, item.quantity))
+        plan.most += _line_share(line, item.quantity)
+    everything = not claimed and len(plan.lines) == len(lines) and all(q == line.quantity for line, q in plan.lines)
+    if kind == Kind.REFUND and everything:
+        plan.most += order.shipping_minor  # nothing was sent: the shipping comes back too
+    return plan
+
+
+def _amount(order: Any, kind: Kind, plan: _Plan, asked: Money | None) -> int:
+    if kind == Kind.EXCHANGE:
+        return 0
+    figures = order_figures(order)
+    most = min(plan.most, figures.paid - figures.refunded)
+    amount = asked.minor if asked is not None else most
+    if (asked is not None and asked.currency != order.currency) or not 0 < amount <= most:
+        raise InvalidRequest(
+            _("The refund can be from 0.01 to %(most)s.") % {"most": Money(max(most, 0), order.currency).format()},
+            field="amount",
+        )
+    return amount
+
+
+@transaction.atomic
+def request_create(*, actor: Any, order_number: str, data: RequestInput, photo: Any = None) -> AftersalesRequest:
+    """The buyer asks for a refund (not shipped), a return and refund, or an exchange on their order.
+
+    The order is held until the request is settled: not shipped, not
+    completed, its money not settled. A ``photo`` (an upload) is kept as
+    the first evidence, or nothing is written. Raises OrderNotFound (not
+    the actor's), NotEligible, AlreadyOpen, InvalidRequest, InvalidEvidence.
+    """
+    check(actor, AFTERSALES_REQUEST)
+    order = order_get_for_buyer(actor, order_number)
+    try:
+        kind = Kind(data.kind)
+    except ValueError:
+        raise InvalidRequest(field="kind") from None
+    _eligible(order, kind)
+    if selectors.open_request_of_order(order) is not None:
+        raise AlreadyOpen
+    reason = _text(data.reason, "reason", limit=60)
+    description = _text(data.description, "description", limit=500, required=False)
+    plan = _plan(order, kind, data.lines)
+    amount = _amount(order, kind, plan, data.amount)
+    try:
+        with transaction.atomic():
+            request = AftersalesRequest.objects.create(
+                number=ids.public_number(),
+                order=order,
+                buyer=actor,
+                merchant_id=order.merchant_id,
+                kind=kind,
+                reason=reason,
+                description=description,
+                amount_minor=amount,
+                currency=order.currency,
+                respond_by=_hours(settings.JISHI_AFTERSALES_RESPOND_HOURS),
+            )
+    except IntegrityError:  # a concurrent request on the same order won
+        raise AlreadyOpen from None
+    AftersalesLine.objects.bulk_create(
+        AftersalesLine(request=request, order_line=line, quantity=quantity) for line, quantity in plan.lines
+    )
+    AftersalesEvent.objects.create(
+        request=request, to_status=Status.REQUESTED, actor=actor, party=Party.BUYER, note=description or reason
+    )
+    order_hold(order_id=order.pk, held=True)
+    if photo is not None:
+        evidence_add(actor=actor, number=request.number, upload=photo)
+    _announce(request, Status.REQUESTED)
+    return request
+
+
+# Settling with money --------------------------------------------------------------------------
+
+
+def _refund(request: AftersalesRequest, *, actor: Any, party: Party, note: str) -> AftersalesRequest:
+    """Refund what the request asks through the original gateway; restock the goods; close a fully refunded order."""
+    order = request.order
+    refund = refund_create(
+        order=order,
+        amount=request.amount,
+        reason=_("After-sales %(number)s") % {"number": request.number},
+        reference=f"aftersales:{request.number}",
+    )
+    if not _transition(request, Status.REFUNDED, actor=actor, party=party, note=note, refund_number=refund.number):
+        return request
+    if request.kind == Kind.REFUND or request.return_tracking:  # never shipped, or sent back: sellable again
+        stock_return(
+            actor=actor,
+            lines={request.number: [(item.order_line.sku_id, item.quantity) for item in request.lines.all()]},
+        )
+    figures = order_figures(order)
+    if figures.paid == figures.refunded:
+        order_close_refunded(
+            order_id=order.pk,
+            actor=actor,
+            role=_ROLES[party],
+            reason=_("Refunded in full (after-sales %(number)s)") % {"number": request.number},
+        )
+    return request
+
+
+# The shop answers ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def request_accept(*, actor: Any, number: str, return_address: str = "", note: str = "") -> AftersalesRequest:
+    """The shop agrees: a refund is made at once; a return or exchange waits for the goods at ``return_address``.
+
+    Accepting again changes nothing. Raises AftersalesNotFound, InvalidTransition, InvalidRequest.
+    """
+    request = selectors.request_get_for_merchant(actor, number)
+    note = _text(note, "note", limit=500, required=False)
+    if request.kind == Kind.REFUND:
+        if request.status == Status.REFUNDED:
+            return request
+        return _refund(request, actor=actor, party=Party.MERCHANT, note=note or _("Refund agreed by the shop"))
+    address = _text(return_address, "return_address", limit=200)
+    _transition(
+        request,
+        Status.AWAITING_RETURN,
+        actor=actor,
+        party=Party.MERCHANT,
+        note=note or address,
+        return_address=address,
+        merchant_reply=note,
+        respond_by=_hours(settings.JISHI_AFTERSALES_TURN_DAYS * 24),
+    )
+    return request
+
+
+@transaction.atomic
+def request_reject(*, actor: Any, number: str, reason: str) -> AftersalesRequest:
+    """The shop refuses a request, or refuses goods sent back as not what was sold. The buyer may escalate.
+
+    Raises AftersalesNotFound, InvalidTransition, InvalidRequest (no reason).
+    """
+    request = selectors.request_get_for_merchant(actor, number)
+    reason = _text(reason, "reason", limit=500)
+    _transition(
+        request,
+        Status.REJECTED,
+        actor=actor,
+        party=Party.MERCHANT,
+        note=reason,
+        merchant_reply=reason,
+        respond_by=_hours(settings.JISHI_AFTERSALES_TURN_DAYS * 24),
+    )
+    return request
+
+
+@transaction.atomic
+def request_receive(*, actor: Any, number: str, replacement: Shipment | None = None) -> AftersalesRequest:
+    """The shop has the goods back: a return is refunded; an exchange is settled by shipping the replacement.
+
+    Raises AftersalesNotFound, InvalidTransition, InvalidRequest (an exchange without the replacement's shipment).
+    """
+    request = selectors.request_get_for_merchant(actor, number)
+    return _received(request, actor=actor, party=Party.MERCHANT, replacement=replacement)
+
+
+def _received(
+    request: AftersalesRequest, *, actor: Any, party: Party, replacement: Shipment | None
+) -> AftersalesRequest:
+    if request.status != Status.RETURN_SHIPPED:
+        if request.status in (Status.REFUNDED, Status.EXCHANGED):
+            return request
+        raise InvalidTransition(params={"from": request.status})
+    if request.kind == Kind.RETURN:
+        return _refund(request, actor=actor, party=party, note=_("Goods received back"))
+    if replacement is None:
+        raise InvalidRequest(_("Give the replacement's carrier and tracking number."), field="replacement_carrier")
+    carrier, tracking = _shipment(replacement, "replacement_")
+    _transition(
+        request,
+        Status.EXCHANGED,
+        actor=actor,
+        party=party,
+        note=f"{carrier} {tracking}",
+        replacement_carrier=carrier,
+        replacement_tracking=tracking,
+    )
+    return request
+
+
+# The buyer acts ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def request_ship_back(*, actor: Any, number: str, shipment: Shipment) -> AftersalesRequest:
+    """The buyer sent the goods back to the shop's return address. Raises InvalidTransition, InvalidRequest."""
+    request = selectors.request_get_for_buyer(actor, number)
+    carrier, tracking = _shipment(shipment, "")
+    _transition(
+        request,
+        Status.RETURN_SHIPPED,
+        actor=actor,
+        party=Party.BUYER,
+        note=f"{carrier} {tracking}",
+        return_carrier=carrier,
+        return_tracking=tracking,
+        respond_by=_hours(settings.JISHI_AFTERSALES_TURN_DAYS * 24),
+    )
+    return request
+
+
+@transaction.atomic
+def request_escalate(*, actor: Any, number: str, note: str) -> AftersalesRequest:
+    """The buyer asks the platform to decide a rejected request. Raises InvalidTransition, InvalidRequest."""
+    request = selectors.request_get_for_buyer(actor, number)
+    note = _text(note, "note", limit=500)
+    _transition(request, Status.ARBITRATION, actor=actor, party=Party.BUYER, note=note, respond_by=None)
+    return request
+
+
+@transaction.atomic
+def request_withdraw(*, actor: Any, number: str) -> AftersalesRequest:
+    """The buyer withdraws a request that has not moved money or goods. Idempotent. Raises InvalidTransition."""
+    request = selectors.request_get_for_buyer(actor, number)
+    if request.status in (Status.RETURN_SHIPPED, Status.ARBITRATION):
+        raise InvalidTransition(params={"from": request.status, "to": Status.CLOSED})
+    _transition(request, Status.CLOSED, actor=actor, party=Party.BUYER, note=_("Withdrawn by the buyer"))
+    return request
+
+
+# The platform decides ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def request_decide(
+    *, actor: Any, number: str, for_buyer: bool, note: str, amount: Money | None = None
+) -> AftersalesRequest:
+    """An arbitrator rules on an escalated request, through the same steps the shop would have taken.
+
+    For the buyer: a refund is made (``amount`` may lower it), or the shop
+    must take the goods back (or ship the replacement) as agreed. For the
+    shop: the request closes. Audited. Raises AftersalesNotFound,
+    InvalidTransition, InvalidRequest.
+    """
+    request = selectors.request_get_for_operator(actor, number)
+    note = _text(note, "note", limit=500)
+    if request.status != Status.ARBITRATION:
+        raise InvalidTransition(params={"from": request.status})
+    before = {"status": request.status, "amount_minor": request.amount_minor}
+    if amount is not None:
+        if (
+            request.kind == Kind.EXCHANGE
+            or amount.currency != request.currency
+            or not 0 < amount.minor <= request.amount_minor
+        ):
+            raise InvalidRequest(field="amount")
+        AftersalesRequest.objects.filter(pk=request.pk).update(amount_minor=amount.minor)
+        request.amount_minor = amount.minor
+    AftersalesRequest.objects.filter(pk=request.pk).update(decision=note, decided_by=actor)
+    request.decision = note
+    if not for_buyer:
+        _transition(request, Status.CLOSED, actor=actor, party=Party.OPERATOR, note=note)
+    elif request.kind == Kind.REFUND or (request.kind == Kind.RETURN and request.return_tracking):
+        _refund(request, actor=actor, party=Party.OPERATOR, note=note)
+    elif request.return_tracking:  # an exchange whose goods are back: the shop owes the replacement
+        _transition(
+            request,
+            Status.RETURN_SHIPPED,
+            actor=actor,
+            party=Party.OPERATOR,
+            note=note,
+            respond_by=_hours(settings.JISHI_AFTERSALES_TURN_DAYS * 24),
+        )
+    else:
+        _await_return(request, actor=actor, party=Party.OPERATOR, note=note)
+    audit.record(
+        actor=actor,
+        action="aftersales.decided",
+        target=request,
+        before=before,
+        after={"status": request.status, "amount_minor": request.amount_minor, "for_buyer": for_buyer},
+        reason=note,
+    )
+    return request
+
+
+def _await_return(request: AftersalesRequest, *, actor: Any, party: Party, note: str) -> None:
+    address = request.return_address or selectors.last_return_address(request.merchant_id)
+    if not address:  # no address to send the goods to: the platform has to sort it out
+        _transition(
+            request, Status.ARBITRATION, actor=actor, party=party, note=_("The shop has given no return address")
+        )
+        return
+    _transition(
+        request,
+        Status.AWAITING_RETURN,
+        actor=actor,
+        party=party,
+        note=note,
+        return_address=address,
+        respond_by=_hours(settings.JISHI_AFTERSALES_TURN_DAYS * 24),
+    )
+
+
+# Deadlines -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def request_act_on_deadline(*, request_id: int) -> AftersalesRequest | None:
+    """Do what the silent party would have had to do once its deadline passed (the sweep calls it). Idempotent.
+
+    A shop that does not answer has agreed; a shop that does not confirm
+    the goods it got back has received them; a buyer who does not send the
+    goods back or escalate a rejection has let the request go.
+    """
+    request = (
+        AftersalesRequest.objects.select_related("order", "merchant")
+        .filter(pk=request_id, respond_by__lte=_now(), status__in=OPEN - {Status.ARBITRATION})
+        .first()
+    )
+    if request is None:
+        return None
+    status, system = Status(request.status), Party.SYSTEM
+    if status == Status.REQUESTED and request.kind == Kind.REFUND:
+        _refund(request, actor=None, party=system, note=_("The shop did not answer in time: refund agreed"))
+    elif status == Status.REQUESTED:
+        _await_return(request, actor=None, party=system, note=_("The shop did not answer in time: return agreed"))
+    elif status == Status.RETURN_SHIPPED and request.kind == Kind.RETURN:
+        _refund(request, actor=None, party=system, note=_("The shop did not confirm the goods in time"))
+    elif status == Status.RETURN_SHIPPED:
+        _transition(request, Status.ARBITRATION, actor=None, party=system, note=_("No replacement was sent in time"))
+    else:  # AWAITING_RETURN or REJECTED: the buyer let it go
+        _transition(request, Status.CLOSED, actor=None, party=system, note=_("Closed: the deadline passed"))
+    return request
+
+
+def requests_act_on_deadlines() -> int:
+    """Act on every request whose deadline has passed (the sweep). Returns how many."""
+    request_ids = selectors.requests_due(now=_now())
+    for request_id in request_ids:
+        request_act_on_deadline(request_id=request_id)
+    return len(request_ids)
+
+
+# Evidence ------------------------------------------------------------------------------------
+
+
+def _evidence_file(upload: Any) -> tuple[ContentFile[bytes], str]:
+    if (upload.size or 0) > settings.JISHI_IMAGE_MAX_BYTES:
+        raise InvalidEvidence(field="file")
+    data = bytes(upload.read())
+    stem = secrets.token_hex(10)
+    if data.startswith(b"%PDF-"):
+        if b"%%EOF" not in data[-1024:]:
+            raise InvalidEvidence(field="file")
+        return ContentFile(data, name=f"{stem}.pdf"), "application/pdf"
+    try:
+        processed = process_upload(data, name_stem=stem)
+    except InvalidImage:
+        raise InvalidEvidence(field="file") from None
+    extension = str(processed.original.name).rsplit(".", 1)[1]
+    return processed.original, {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}[extension]
+
+
+@transaction.atomic
+def evidence_add(*, actor: Any, number: str, upload: Any = None, message: str = "") -> Evidence:
+    """Put a photo, a PDF or a message before the other side and the platform, while the request is open.
+
+    Photos are re-encoded (nothing but pixels survives); a PDF must look
+    like one. Raises AftersalesNotFound, InvalidEvidence, InvalidTransition (settled).
+    """
+    request, party = selectors.request_get_for_party(actor, number)
+    if request.status not in OPEN:
+        raise InvalidTransition(params={"from": request.status})
+    message = (message or "").strip()
+    if len(message) > 500 or (upload is None and not message):
+        raise InvalidEvidence(field="message")
+    evidence = Evidence(request=request, party=party, uploaded_by=actor, message=message)
+    if upload is not None:
+        if Evidence.objects.filter(request=request, party=party).exclude(file="").count() >= MAX_EVIDENCE_PER_PARTY:
+            raise InvalidEvidence(
+                _("At most %(count)d files per side.") % {"count": MAX_EVIDENCE_PER_PARTY}, field="file"
+            )
+        content, evidence.content_type = _evidence_file(upload)
+        evidence.file.save(content.name or "evidence", content, save=False)
+    evidence.save()
+    return evidence

@@ -1,0 +1,305 @@
+"""After-sales over the API: refunds before shipping, returns, exchanges, rejection, arbitration and deadlines.
+
+Money always goes back through the original gateway, stock comes back
+when goods do, and the ledger reconciles to the cent after every outcome.
+"""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from jishi.aftersales import services
+from jishi.aftersales.models import AftersalesRequest
+from jishi.core.models import AuditEntry
+from jishi.inventory.models import Stock
+from jishi.ledger.reconcile import reconcile
+from jishi.ledger.selectors import order_figures
+from jishi.orders.models import Order
+from jishi.payments import services as payments
+from jishi.payments.models import PaymentRefund, SandboxTrade
+from tests import factories
+from tests.conftest import image_bytes
+
+
+def _lines(order, *quantities):
+    """Lines of the order, food (100.00) first, then treats (25.50), with the quantities asked for."""
+    return [
+        {"order_line_id": line.pk, "quantity": quantity}
+        for line, quantity in zip(order.lines.order_by("-unit_price_minor"), quantities, strict=False)
+        if quantity
+    ]
+
+
+def _ask(api, order, kind="refund", quantities=(2, 1), **extra):
+    body = {"order_number": order.number, "kind": kind, "reason": "不想要了", "lines": _lines(order, *quantities)}
+    return api("post", "/aftersales", user=order.buyer, json={**body, **extra})
+
+
+def _send_refunds():
+    for refund in PaymentRefund.objects.filter(status="pending"):
+        payments.refund_send(refund_id=refund.pk)
+
+
+def _stock(product):
+    return Stock.objects.get(pk=factories.sku_of(product).pk).quantity
+
+
+def test_a_refund_before_shipping_accepted_by_the_shop_returns_everything(api, order, merchant_staff, food):
+    # given a paid order the buyer wants to cancel before it ships
+    asked = _ask(api, order)
+    assert asked.status_code == 201
+    number = asked.json()["number"]
+    assert asked.json()["amount"] == {"amount": "225.50", "currency": "CNY"}
+    order.refresh_from_db()
+    assert order.on_hold is True
+    # when the shop accepts
+    accepted = api("post", f"/merchant/aftersales/{number}/accept", user=merchant_staff, json={})
+    _send_refunds()
+    # then the whole payment goes back through the sandbox, the goods are sellable again and the order closes
+    assert accepted.json()["status"] == "refunded"
+    assert SandboxTrade.objects.get().refunded_minor == 22550
+    order.refresh_from_db()
+    assert (order.status, order.on_hold) == ("closed", False)
+    assert _stock(food) == 10  # 10 - 2 sold + 2 back
+    assert order_figures(order).refunded == 22550
+    assert reconcile().ok
+    timeline = [e["to_status"] for e in api("get", f"/aftersales/{number}", user=order.buyer).json()["events"]]
+    assert timeline == ["requested", "refunded"]
+
+
+def test_a_partial_refund_leaves_the_rest_of_the_order_to_ship(api, order, merchant_staff, food, treats):
+    # given the buyer wants one of the two bags of food back, for less than it cost
+    number = _ask(api, order, quantities=(1, 0), amount="80.00").json()["number"]
+    api("post", f"/merchant/aftersales/{number}/accept", user=merchant_staff, json={})
+    _send_refunds()
+    order.refresh_from_db()
+    # then 80.00 went back, one bag is sellable again, and the order is still there to ship
+    assert (order.status, order.on_hold) == ("paid", False)
+    assert SandboxTrade.objects.get().refunded_minor == 8000
+    assert (_stock(food), _stock(treats)) == (9, 9)
+    shipped = api(
+        "post",
+        f"/merchant/orders/{order.number}/ship",
+        user=merchant_staff,
+        json={"carrier": "顺丰", "tracking_number": "SF2"},
+    )
+    assert shipped.status_code == 200
+    assert reconcile().ok
+
+
+def test_a_refund_above_the_lines_or_on_a_shipped_order_is_refused(api, order, merchant_staff):
+    too_much = _ask(api, order, quantities=(1, 0), amount="100.01")
+    assert (too_much.status_code, too_much.json()["code"], too_much.json()["field"]) == (
+        422,
+        "aftersales.invalid_request",
+        "amount",
+    )
+    too_many = _ask(api, order, quantities=(3, 0))
+    assert (too_many.status_code, too_many.json()["field"]) == (422, "lines.0.quantity")
+    api(
+        "post",
+        f"/merchant/orders/{order.number}/ship",
+        user=merchant_staff,
+        json={"carrier": "顺丰", "tracking_number": "SF3"},
+    )
+    shipped = _ask(api, order)
+    assert (shipped.status_code, shipped.json()["code"]) == (409, "aftersales.not_eligible")
+    assert not AftersalesRequest.objects.exists()
+
+
+def test_an_open_request_holds_the_order_and_a_second_one_waits(api, order, merchant_staff):
+    _ask(api, order, quantities=(1, 0))
+    second = _ask(api, order, quantities=(0, 1))
+    assert (second.status_code, second.json()["code"]) == (409, "aftersales.already_open")
+    ship = api(
+        "post",
+        f"/merchant/orders/{order.number}/ship",
+        user=merchant_staff,
+        json={"carrier": "顺丰", "tracking_number": "SF4"},
+    )
+    assert (ship.status_code, ship.json()["code"]) == (409, "orders.on_hold")
+
+
+def test_someone_elses_order_or_request_is_not_found(api, order, other_buyer, other_merchant_staff, merchant_staff):
+    other = api(
+        "post",
+        "/aftersales",
+        user=other_buyer,
+        json={"order_number": order.number, "kind": "refund", "reason": "x", "lines": _lines(order, 1)},
+    )
+    assert other.status_code == 404
+    number = _ask(api, order).json()["number"]
+    assert api("get", f"/aftersales/{number}", user=other_buyer).status_code == 404
+    assert api("post", f"/merchant/aftersales/{number}/accept", user=other_merchant_staff, json={}).status_code == 404
+    assert api("post", f"/merchant/aftersales/{number}/accept", user=order.buyer, json={}).status_code == 403
+    assert (
+        api(
+            "post", f"/operator/aftersales/{number}/decide", user=merchant_staff, json={"for_buyer": True, "note": "x"}
+        ).status_code
+        == 403
+    )
+    assert AftersalesRequest.objects.get().status == "requested"
+    assert not PaymentRefund.objects.exists()
+
+
+def test_rejected_escalated_and_ruled_for_the_buyer(api, order, merchant_staff, support):
+    number = _ask(api, order).json()["number"]
+    api("post", f"/merchant/aftersales/{number}/reject", user=merchant_staff, json={"reason": "已打包，不能退"})
+    # the buyer puts a photo and a message before the platform, then escalates
+    photo = api(
+        "post",
+        f"/aftersales/{number}/evidence",
+        user=order.buyer,
+        data={"file": _upload("chat.png", image_bytes()), "message": "聊天记录"},
+    )
+    assert photo.status_code == 201
+    escalated = api("post", f"/aftersales/{number}/escalate", user=order.buyer, json={"note": "商家未发货却拒绝退款"})
+    assert escalated.json()["status"] == "arbitration"
+    queue = api("get", "/operator/aftersales", user=support).json()
+    assert [item["number"] for item in queue["items"]] == [number]
+    detail = api("get", f"/operator/aftersales/{number}", user=support).json()
+    assert [e["party"] for e in detail["evidence"]] == ["buyer"]
+    assert api("get", detail["evidence"][0]["url"].removeprefix("/api/v1"), user=support).status_code == 200
+    # when support rules for the buyer
+    ruled = api(
+        "post",
+        f"/operator/aftersales/{number}/decide",
+        user=support,
+        json={"for_buyer": True, "note": "商家未发货，全额退款"},
+    )
+    _send_refunds()
+    # then the money goes back and the decision is audited
+    assert ruled.json()["status"] == "refunded"
+    assert SandboxTrade.objects.get().refunded_minor == 22550
+    assert AuditEntry.objects.filter(action="aftersales.decided", reason="商家未发货，全额退款").count() == 1
+    assert reconcile().ok
+
+
+def test_ruled_for_the_shop_the_request_closes_and_the_order_goes_on(api, order, merchant_staff, support):
+    number = _ask(api, order).json()["number"]
+    api("post", f"/merchant/aftersales/{number}/reject", user=merchant_staff, json={"reason": "定制商品"})
+    api("post", f"/aftersales/{number}/escalate", user=order.buyer, json={"note": "请平台介入"})
+    ruled = api(
+        "post", f"/operator/aftersales/{number}/decide", user=support, json={"for_buyer": False, "note": "定制商品不退"}
+    )
+    assert ruled.json()["status"] == "closed"
+    order.refresh_from_db()
+    assert (order.status, order.on_hold) == ("paid", False)
+    assert not PaymentRefund.objects.exists()
+
+
+def test_a_return_is_refunded_when_the_shop_has_the_goods_back(api, delivered, merchant_staff, food):
+    number = _ask(api, delivered, kind="return", quantities=(1, 0)).json()["number"]
+    accepted = api(
+        "post",
+        f"/merchant/aftersales/{number}/accept",
+        user=merchant_staff,
+        json={"return_address": "上海市浦东新区退货仓 1 号"},
+    )
+    assert accepted.json()["status"] == "awaiting_return"
+    shipped = api(
+        "post",
+        f"/aftersales/{number}/ship-back",
+        user=delivered.buyer,
+        json={"carrier": "中通", "tracking_number": "ZT778899"},
+    )
+    assert shipped.json()["status"] == "return_shipped"
+    received = api("post", f"/merchant/aftersales/{number}/receive", user=merchant_staff, json={})
+    _send_refunds()
+    assert received.json()["status"] == "refunded"
+    assert SandboxTrade.objects.get().refunded_minor == 10000
+    assert _stock(food) == 9
+    delivered.refresh_from_db()
+    assert (delivered.status, delivered.on_hold) == ("delivered", False)
+    assert reconcile().ok
+
+
+def test_an_exchange_ends_with_the_replacement_shipped_and_no_refund(api, delivered, merchant_staff):
+    number = _ask(api, delivered, kind="exchange", quantities=(0, 1)).json()["number"]
+    api("post", f"/merchant/aftersales/{number}/accept", user=merchant_staff, json={"return_address": "上海市退货仓"})
+    api(
+        "post",
+        f"/aftersales/{number}/ship-back",
+        user=delivered.buyer,
+        json={"carrier": "中通", "tracking_number": "ZT1"},
+    )
+    missing = api("post", f"/merchant/aftersales/{number}/receive", user=merchant_staff, json={})
+    assert missing.json()["field"] == "replacement_carrier"
+    done = api(
+        "post",
+        f"/merchant/aftersales/{number}/receive",
+        user=merchant_staff,
+        json={"replacement_carrier": "顺丰", "replacement_tracking": "SF9"},
+    )
+    assert (done.json()["status"], done.json()["amount"]["amount"]) == ("exchanged", "0.00")
+    assert not PaymentRefund.objects.exists()
+
+
+def test_a_shop_that_does_not_answer_has_agreed(api, order):
+    number = _ask(api, order).json()["number"]
+    AftersalesRequest.objects.update(respond_by=timezone.now() - dt.timedelta(seconds=1))
+    assert services.requests_act_on_deadlines() == 1
+    assert services.requests_act_on_deadlines() == 0
+    _send_refunds()
+    request = AftersalesRequest.objects.get(number=number)
+    assert request.status == "refunded"
+    assert request.events.last().party == "system"
+    assert SandboxTrade.objects.get().refunded_minor == 22550
+
+
+def test_a_rejection_not_escalated_in_time_closes(api, order, merchant_staff):
+    number = _ask(api, order).json()["number"]
+    api("post", f"/merchant/aftersales/{number}/reject", user=merchant_staff, json={"reason": "不同意"})
+    AftersalesRequest.objects.update(respond_by=timezone.now() - dt.timedelta(seconds=1))
+    services.requests_act_on_deadlines()
+    assert AftersalesRequest.objects.get().status == "closed"
+    assert Order.objects.get().on_hold is False
+
+
+def test_a_held_order_is_not_completed_so_its_money_stays_refundable(api, delivered):
+    from jishi.orders.tasks import orders_complete_due
+
+    _ask(api, delivered, kind="return", quantities=(1, 0))
+    Order.objects.update(complete_at=timezone.now() - dt.timedelta(seconds=1))
+    orders_complete_due.call()
+    assert Order.objects.get().status == "delivered"
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [("notes.txt", b"just text"), ("fake.png", b"\x89PNG\r\n\x1a\n not really"), ("broken.pdf", b"%PDF-1.7 no end")],
+)
+def test_evidence_that_is_not_a_photo_or_a_pdf_is_refused(api, order, name, content):
+    number = _ask(api, order).json()["number"]
+    response = api("post", f"/aftersales/{number}/evidence", user=order.buyer, data={"file": _upload(name, content)})
+    assert (response.status_code, response.json()["code"], response.json()["field"]) == (
+        422,
+        "aftersales.invalid_evidence",
+        "file",
+    )
+    assert not AftersalesRequest.objects.get().evidence.exists()
+
+
+def test_a_pdf_from_the_shop_is_kept_and_shown_to_both_sides(api, order, merchant_staff, other_buyer):
+    number = _ask(api, order).json()["number"]
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    added = api(
+        "post", f"/aftersales/{number}/evidence", user=merchant_staff, data={"file": _upload("waybill.pdf", pdf)}
+    )
+    assert (added.status_code, added.json()["party"], added.json()["content_type"]) == (
+        201,
+        "merchant",
+        "application/pdf",
+    )
+    path = added.json()["url"].removeprefix("/api/v1")
+    download = api("get", path, user=order.buyer)
+    assert (download.status_code, download["Content-Disposition"]) == (200, "attachment")
+    assert b"".join(download.streaming_content) == pdf
+    assert api("get", path, user=other_buyer).status_code == 404
+
+
+def _upload(name, content):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content)
