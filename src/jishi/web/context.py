@@ -10,6 +10,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from jishi.accounts.permissions import AUDIT_VIEW, KYC_REVIEW, OPERATOR, USER_MANAGE
+from jishi.aftersales.permissions import AFTERSALES_ARBITRATE, MERCHANT_AFTERSALES
 from jishi.analytics.permissions import PLATFORM_FIGURES, SHOP_FIGURES
 from jishi.cart.owner import owner_of
 from jishi.cart.selectors import cart_count
@@ -40,12 +41,14 @@ CONSOLE = (
     Section(_("Withdrawals"), "console_payouts", FINANCE_VIEW, "console_payout"),
     Section(_("Commission"), "console_commission", FINANCE_VIEW, "console_commission"),
     Section(_("Orders"), "console_orders", ORDER_OVERSEE, "console_order"),
+    Section(_("Arbitration"), "arbitrations", AFTERSALES_ARBITRATE, "arbitration"),
     Section(_("Users"), "console_users", USER_MANAGE, "console_user"),
     Section(_("Audit log"), "console_audit", AUDIT_VIEW, "console_audit"),
 )
 MERCHANT_CENTRE = (
     Section(_("Dashboard"), "merchant_dashboard", SHOP_FIGURES, "merchant_dashboard"),
     Section(_("Orders"), "merchant_orders", ORDER_FULFIL, "merchant_order"),
+    Section(_("After-sales"), "merchant_aftersales", MERCHANT_AFTERSALES, "merchant_aftersales"),
     Section(_("Products"), "merchant_products", PRODUCT_MANAGE, "merchant_product"),
     Section(_("Finance"), "merchant_finance", FINANCE_OWN, "merchant_finance"),
     Section(_("Team"), "merchant_team", MERCHANT_TEAM, "merchant_team"),

@@ -13,6 +13,7 @@ from jishi.accounts import selectors as accounts
 from jishi.accounts import services as account_services
 from jishi.accounts.auth import actor_of
 from jishi.accounts.models import Address
+from jishi.aftersales import selectors as aftersales
 from jishi.cart import selectors as carts
 from jishi.cart import services as cart_services
 from jishi.cart.owner import owner_of, remember_guest_cart
@@ -221,7 +222,8 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
     intent = (
         payments.intent_for_checkout(order.checkout_number) if order.status == OrderStatus.PENDING_PAYMENT else None
     )
-    return render(request, "web/buying/order.html", {"order": order, "intent": intent})
+    context = {"order": order, "intent": intent, "aftersales": aftersales.open_request_of_order(order)}
+    return render(request, "web/buying/order.html", context)
 
 
 @require_POST

@@ -1,0 +1,117 @@
+"""After-sales pages: the buyer asks and escalates, the shop answers, support rules — and who may open what."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from jishi.aftersales.models import AftersalesRequest, Evidence
+from jishi.ledger.reconcile import reconcile
+from jishi.orders.models import Order
+from jishi.payments import services as payments
+from jishi.payments.models import PaymentRefund, SandboxTrade
+from tests import factories
+from tests.conftest import image_bytes
+
+
+@pytest.fixture(autouse=True)
+def _tasks_recorded(settings):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+
+
+@pytest.fixture
+def order(buyer, merchant_staff, leaf_category):
+    product = factories.product(merchant_staff, leaf_category, title="渴望六种鱼猫粮", price="99.00", stock=3)
+    factories.address(buyer, is_default=True)
+    factories.pay(factories.place(buyer, (factories.sku_of(product), 1)))
+    return Order.objects.get()
+
+
+def _as(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_refund_rejected_escalated_and_ruled_for_the_buyer_through_the_pages(order, buyer, merchant_staff, support):
+    # the buyer asks for a refund from the order page, with a photo
+    shopper = _as(buyer)
+    assert "申请退款" in shopper.get(f"/orders/{order.number}/").content.decode()
+    form = shopper.get(f"/orders/{order.number}/aftersales/").content.decode()
+    line = order.lines.get()
+    assert f'name="quantity_{line.pk}"' in form
+    photo = SimpleUploadedFile("parcel.png", image_bytes())
+    sent = shopper.post(
+        f"/orders/{order.number}/aftersales/",
+        {"kind": "refund", "reason": "不想要了", f"quantity_{line.pk}": "1", "description": "拍错了", "file": photo},
+    )
+    request = AftersalesRequest.objects.get()
+    assert sent["Location"] == f"/aftersales/{request.number}/"
+    assert Evidence.objects.get().party == "buyer"
+    # the shop sees it in its queue and rejects it
+    shop = _as(merchant_staff)
+    assert request.number in shop.get("/merchant/aftersales/").content.decode()
+    assert "拍错了" in shop.get(f"/merchant/aftersales/{request.number}/").content.decode()
+    shop.post(f"/merchant/aftersales/{request.number}/act/", {"action": "reject", "reason": "已经打包"})
+    # the buyer escalates; support sees both sides and rules for the buyer
+    shopper.post(f"/aftersales/{request.number}/act/", {"action": "escalate", "note": "还没发货"})
+    desk = _as(support)
+    assert request.number in desk.get("/operator/aftersales/").content.decode()
+    page = desk.get(f"/operator/aftersales/{request.number}/").content.decode()
+    assert "已经打包" in page
+    assert f"/api/v1/aftersales/{request.number}/evidence/" in page
+    desk.post(f"/operator/aftersales/{request.number}/decide/", {"ruling": "buyer", "note": "未发货，应退款"})
+    for refund in PaymentRefund.objects.all():
+        payments.refund_send(refund_id=refund.pk)
+    # then the money went back, the order is closed, and the books balance
+    request.refresh_from_db()
+    assert request.status == "refunded"
+    assert SandboxTrade.objects.get().refunded_minor == 9900
+    assert Order.objects.get().status == "closed"
+    assert reconcile().ok
+    assert "平台裁决" in shopper.get(f"/aftersales/{request.number}/").content.decode()
+
+
+def test_a_refused_form_shows_why_and_writes_nothing(order, buyer):
+    shopper = _as(buyer)
+    url = f"/orders/{order.number}/aftersales/"
+    line = order.lines.get()
+    response = shopper.post(
+        url,
+        {"kind": "refund", "reason": "x", f"quantity_{line.pk}": "1", "amount": "500.00"},
+        headers={"Referer": url},
+        follow=True,
+    )
+    assert "退款金额可为 0.01 至 ¥99.00。" in response.content.decode()
+    assert not AftersalesRequest.objects.exists()
+    text = SimpleUploadedFile("notes.txt", b"plain text")
+    shopper.post(
+        url, {"kind": "refund", "reason": "x", f"quantity_{line.pk}": "1", "file": text}, headers={"Referer": url}
+    )
+    assert not AftersalesRequest.objects.exists()  # the bad file took the request down with it
+
+
+ACTORS = ("buyer", "other_buyer", "merchant_staff", "other_merchant_staff", "support", "admin_operator", "finance")
+
+
+@pytest.mark.parametrize(
+    ("path", "allowed"),
+    [
+        ("/aftersales/", set(ACTORS)),  # every signed-in user has a list of their own
+        ("/aftersales/{n}/", {"buyer"}),
+        ("/merchant/aftersales/", {"merchant_staff", "other_merchant_staff"}),
+        ("/merchant/aftersales/{n}/", {"merchant_staff"}),
+        ("/operator/aftersales/", {"support", "admin_operator"}),
+        ("/operator/aftersales/{n}/", {"support", "admin_operator"}),
+    ],
+)
+def test_who_may_open_each_page(request, order, buyer, path, allowed):
+    _as(buyer).post(
+        f"/orders/{order.number}/aftersales/",
+        {"kind": "refund", "reason": "x", f"quantity_{order.lines.get().pk}": "1"},
+    )
+    url = path.format(n=AftersalesRequest.objects.get().number)
+    assert Client().get(url)["Location"].startswith("/login/")
+    for name in ACTORS:
+        status = _as(request.getfixturevalue(name)).get(url).status_code
+        assert (status == 200) == (name in allowed), (name, status)
+        assert status in (200, 403, 404)
