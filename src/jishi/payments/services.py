@@ -113,13 +113,18 @@ def payment_start(
     )
 
 
+def _printable(text: str, limit: int) -> str:
+    """Text as received, made storable: PostgreSQL refuses NUL, and a forged notification may carry one."""
+    return text[:limit].replace("\x00", "\ufffd")
+
+
 def _log(gateway_code: str, outcome: str, *, out_trade_no: str = "", reason: str = "", body: bytes = b"") -> None:
     NotificationLog.objects.create(
         gateway=gateway_code,
-        out_trade_no=out_trade_no[:64],
+        out_trade_no=_printable(out_trade_no, 64),
         outcome=outcome,
         reason=reason,
-        body=body[:4000].decode("utf-8", "replace"),
+        body=_printable(body[:4000].decode("utf-8", "replace"), 4000),
     )
 
 
