@@ -192,3 +192,10 @@ def test_a_nul_character_in_a_filter_is_refused_not_a_crash(api, db):
         "message": response.json()["message"],
         "field": "category",
     }
+
+
+@pytest.mark.parametrize("path", ["/orders/26%00/", "/aftersales/1%002/", "/api/v1/aftersales/1%002"])
+def test_a_nul_character_in_a_path_is_refused_on_every_database(client, buyer, path):
+    client.force_login(buyer)
+    response = client.get(path)
+    assert (response.status_code, response.json()["field"]) == (422, "path")

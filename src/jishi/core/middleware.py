@@ -31,7 +31,7 @@ class RequestIdMiddleware:
 
 
 class RejectNulMiddleware:
-    """Refuse a NUL character in the query string with 422, the same on every database.
+    """Refuse a NUL character in the path or the query string with 422, the same on every database.
 
     PostgreSQL cannot store or even compare text containing NUL, SQLite can;
     refusing it at the door keeps both answers the same.
@@ -44,6 +44,8 @@ class RejectNulMiddleware:
         field = next(
             (name for name, value in request.GET.lists() if "\x00" in name or any("\x00" in v for v in value)), None
         )
+        if field is None and "\x00" in request.path:
+            field = "path"
         if field is None:
             return self.get_response(request)
         body = {
