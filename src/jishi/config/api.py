@@ -39,6 +39,7 @@ from jishi.notifications.api import router as notifications_router
 from jishi.orders.api import buyer_router as orders_router
 from jishi.orders.api import merchant_router as merchant_orders_router
 from jishi.orders.api import operator_router as operator_orders_router
+from jishi.payments.api import operator_router as operator_payments_router
 from jishi.payments.api import router as payments_router
 from jishi.shipping.api import router as shipping_router
 
@@ -153,3 +154,4 @@ api.add_router("/", analytics_router)
 api.add_router("/aftersales", aftersales_router)
 api.add_router("/merchant", merchant_aftersales_router)
 api.add_router("/operator", operator_aftersales_router)
+api.add_router("/operator", operator_payments_router)

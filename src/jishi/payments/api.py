@@ -1,7 +1,7 @@
 """Payments API: the buyer's payment intents, starting a payment, and the gateways' notify endpoint."""
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -9,11 +9,12 @@ from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
 from jishi.accounts.auth import SIGNED_IN, actor_of
-from jishi.core.api import MoneyOut, PublicNumber, client_ip, errors, money_out
+from jishi.core.api import Id, IsoDate, MoneyOut, PublicNumber, StrictIn, client_ip, errors, money_out
 from jishi.core.permissions import requires
-from jishi.payments import gateways, selectors, services
+from jishi.ledger.permissions import FINANCE_OPERATE, FINANCE_VIEW
+from jishi.payments import gateways, reconciliation, selectors, services
 from jishi.payments.errors import UnknownGateway
-from jishi.payments.models import PaymentIntent
+from jishi.payments.models import PaymentIntent, ReconciliationIssue, ReconciliationRun
 from jishi.payments.permissions import GATEWAY_NOTIFY, PAYMENT_MAKE
 
 router = Router(tags=["payments"], auth=SIGNED_IN)
@@ -92,3 +93,101 @@ def payment_notify(request: HttpRequest, gateway: Annotated[str, Field(max_lengt
     except UnknownGateway:
         raise HttpError(404, "unknown gateway") from None
     return HttpResponse(answer.body, status=answer.status, content_type=answer.content_type)
+
+
+operator_router = Router(tags=["operator finance"], auth=SIGNED_IN)
+
+
+class IssueOut(Schema):
+    id: int
+    gateway: str
+    day: dt.date
+    kind: str
+    reference: str
+    out_trade_no: str
+    gateway_amount: MoneyOut | None
+    our_amount: MoneyOut | None
+    status: str
+    note: str
+    created_at: dt.datetime
+    closed_at: dt.datetime | None
+
+
+class RunIn(StrictIn):
+    gateway: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,19}$", examples=["sandbox"])]
+    day: IsoDate
+
+
+class RunOut(Schema):
+    gateway: str
+    day: dt.date
+    by_statement: bool
+    checked: int
+    issues_found: int
+    finished_at: dt.datetime
+
+
+class ResolveIn(StrictIn):
+    note: Annotated[str, Field(min_length=1, max_length=500)]
+
+
+def issue_out(issue: ReconciliationIssue) -> IssueOut:
+    return IssueOut(
+        id=issue.pk,
+        gateway=issue.run.gateway,
+        day=issue.run.day,
+        kind=issue.kind,
+        reference=issue.reference,
+        out_trade_no=issue.out_trade_no,
+        gateway_amount=money_out(issue.gateway_amount) if issue.gateway_amount else None,
+        our_amount=money_out(issue.our_amount) if issue.our_amount else None,
+        status=issue.status,
+        note=issue.note,
+        created_at=issue.created_at,
+        closed_at=issue.closed_at,
+    )
+
+
+def run_out(run: ReconciliationRun) -> RunOut:
+    return RunOut(
+        gateway=run.gateway,
+        day=run.day,
+        by_statement=run.by_statement,
+        checked=run.checked,
+        issues_found=run.issues_found,
+        finished_at=run.finished_at,
+    )
+
+
+@operator_router.get("/reconciliation/issues", response={200: list[IssueOut], **errors(401, 403)})
+@requires(FINANCE_VIEW)
+def reconciliation_issue_list(
+    request: HttpRequest, status: Literal["open", "fixed", "resolved", ""] = "open"
+) -> list[IssueOut]:
+    """Differences between the gateways' books and ours (open ones by default), newest first; at most 500."""
+    return [issue_out(i) for i in selectors.reconciliation_issues(actor_of(request), status=status)[:500]]
+
+
+@operator_router.post("/reconciliation/runs", response={200: RunOut, **errors(401, 403, 503)})
+@requires(FINANCE_OPERATE)
+def reconciliation_run(request: HttpRequest, payload: RunIn) -> RunOut:
+    """Reconcile one gateway's day now (the nightly job does yesterday); running a day again reports nothing twice."""
+    return run_out(reconciliation.reconcile_day(gateway_code=payload.gateway, day=payload.day))
+
+
+@operator_router.post(
+    "/reconciliation/issues/{issue_id}/fix", response={200: IssueOut, **errors(401, 403, 404, 409, 503)}
+)
+@requires(FINANCE_OPERATE)
+def reconciliation_issue_fix(request: HttpRequest, issue_id: Id) -> IssueOut:
+    """Fix through the payment services: apply an unnotified payment, or finish a refund. Other kinds are 409."""
+    return issue_out(reconciliation.issue_fix(actor=actor_of(request), issue_id=issue_id))
+
+
+@operator_router.post(
+    "/reconciliation/issues/{issue_id}/resolve", response={200: IssueOut, **errors(401, 403, 404, 409)}
+)
+@requires(FINANCE_OPERATE)
+def reconciliation_issue_resolve(request: HttpRequest, issue_id: Id, payload: ResolveIn) -> IssueOut:
+    """Close an issue sorted out by hand, saying how (audited)."""
+    return issue_out(reconciliation.issue_resolve(actor=actor_of(request), issue_id=issue_id, note=payload.note))

@@ -46,3 +46,13 @@ class RefundNotAllowed(Conflict):
 class RefundReferenceReused(Conflict):
     default_code = "payments.refund_reference_reused"
     default_message = _("This refund was already requested with a different order or amount.")
+
+
+class IssueNotFound(NotFound):
+    default_code = "payments.issue_not_found"
+    default_message = _("Reconciliation issue not found.")
+
+
+class IssueNotOpen(Conflict):
+    default_code = "payments.issue_not_fixable"
+    default_message = _("This issue is closed already, or needs a person to resolve it with a note.")

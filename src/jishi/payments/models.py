@@ -217,3 +217,78 @@ class PaymentRefund(models.Model):
     @property
     def amount(self) -> Money:
         return Money(self.amount_minor, self.currency)
+
+
+class IssueKind(models.TextChoices):
+    UNNOTIFIED = "unnotified", _("Paid at the gateway, not recorded here")
+    AMOUNT_MISMATCH = "amount_mismatch", _("Amounts differ")
+    UNKNOWN_TRADE = "unknown_trade", _("A gateway trade we never started")
+    MISSING_AT_GATEWAY = "missing_at_gateway", _("Recorded here, not on the gateway's statement")
+    REFUND_UNCONFIRMED = "refund_unconfirmed", _("Refunded at the gateway, still pending here")
+    UNKNOWN_REFUND = "unknown_refund", _("A gateway refund we never asked for")
+
+
+class IssueStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    FIXED = "fixed", _("Fixed")
+    RESOLVED = "resolved", _("Resolved by hand")
+
+
+class ReconciliationRun(models.Model):
+    """One gateway's day checked against our payments and refunds; running a day again updates it."""
+
+    gateway = models.CharField(max_length=20)
+    day = models.DateField()
+    by_statement = models.BooleanField(default=False)  # False: reconciled by querying each of our trades
+    checked = models.PositiveIntegerField(default=0)
+    issues_found = models.PositiveIntegerField(default=0)
+    finished_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("-day", "gateway")
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["gateway", "day"], name="payments_one_run_per_gateway_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.gateway} {self.day}"
+
+
+class ReconciliationIssue(models.Model):
+    """A difference between a gateway's books and ours, reported once and then fixed or resolved."""
+
+    run = models.ForeignKey(ReconciliationRun, on_delete=models.CASCADE, related_name="issues")
+    kind = models.CharField(max_length=30, choices=IssueKind.choices)
+    # The trade or refund number the issue is about: one issue per kind and number, however often the day is run.
+    reference = models.CharField(max_length=64)
+    out_trade_no = models.CharField(max_length=64, blank=True)
+    gateway_amount_minor = models.BigIntegerField(null=True, blank=True)
+    our_amount_minor = models.BigIntegerField(null=True, blank=True)
+    currency = models.CharField(max_length=3, default="CNY")
+    status = models.CharField(max_length=20, choices=IssueStatus.choices, default=IssueStatus.OPEN)
+    note = models.CharField(max_length=500, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["run", "kind", "reference"], name="payments_one_issue_per_reference")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.reference}"
+
+    def _money(self, minor: int | None) -> Money | None:
+        return Money(minor, self.currency) if minor is not None else None
+
+    @property
+    def gateway_amount(self) -> Money | None:
+        return self._money(self.gateway_amount_minor)
+
+    @property
+    def our_amount(self) -> Money | None:
+        return self._money(self.our_amount_minor)

@@ -3,11 +3,21 @@
 import datetime as dt
 from typing import Any
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 
 from jishi.core.permissions import check
+from jishi.ledger.permissions import FINANCE_VIEW
 from jishi.payments.errors import PaymentNotFound
-from jishi.payments.models import IntentStatus, Payment, PaymentIntent, PaymentRefund, PaymentStatus, RefundStatus
+from jishi.payments.models import (
+    IntentStatus,
+    Payment,
+    PaymentIntent,
+    PaymentRefund,
+    PaymentStatus,
+    ReconciliationIssue,
+    ReconciliationRun,
+    RefundStatus,
+)
 from jishi.payments.permissions import PAYMENT_MAKE
 
 
@@ -62,3 +72,15 @@ def refunds_to_follow_up(*, now: dt.datetime, quiet_for: dt.timedelta, limit: in
 
 def refunds_of_order(order: Any) -> list[PaymentRefund]:
     return list(PaymentRefund.objects.filter(order=order).order_by("created_at", "id"))
+
+
+def reconciliation_issues(actor: Any, *, status: str = "open") -> QuerySet[ReconciliationIssue]:
+    """Reconciliation issues for finance, newest first (``status`` empty for all)."""
+    check(actor, FINANCE_VIEW)
+    issues = ReconciliationIssue.objects.select_related("run", "closed_by")
+    return issues.filter(status=status) if status else issues
+
+
+def reconciliation_runs(actor: Any, *, limit: int = 14) -> list[ReconciliationRun]:
+    check(actor, FINANCE_VIEW)
+    return list(ReconciliationRun.objects.order_by("-day", "gateway")[:limit])

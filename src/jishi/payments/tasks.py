@@ -7,7 +7,7 @@ from django.conf import settings
 from django.tasks import task
 from django.utils import timezone
 
-from jishi.payments import sandbox, services
+from jishi.payments import reconciliation, sandbox, services
 from jishi.payments.errors import GatewayUnavailable
 
 
@@ -40,3 +40,10 @@ def refund_send(refund_id: int) -> str:
 def refunds_follow_up() -> int:
     """Every five minutes: ask the gateways about refunds still in progress, and resend what they never saw."""
     return services.refunds_sync_pending(quiet_for=dt.timedelta(minutes=5))
+
+
+@cron("30 3 * * *")
+@task
+def reconcile_yesterday() -> int:
+    """Every night at 03:30: check each gateway's previous day against our books. Returns the issues found."""
+    return sum(run.issues_found for run in reconciliation.reconcile_yesterday())

@@ -40,6 +40,7 @@ CONSOLE = (
     Section(_("Merchants"), "console_merchants", MERCHANT_ADMINISTER | FINANCE_VIEW, "console_merchant"),
     Section(_("Withdrawals"), "console_payouts", FINANCE_VIEW, "console_payout"),
     Section(_("Commission"), "console_commission", FINANCE_VIEW, "console_commission"),
+    Section(_("Reconciliation"), "console_reconciliation", FINANCE_VIEW, "console_reconciliation"),
     Section(_("Orders"), "console_orders", ORDER_OVERSEE, "console_order"),
     Section(_("Arbitration"), "arbitrations", AFTERSALES_ARBITRATE, "arbitration"),
     Section(_("Users"), "console_users", USER_MANAGE, "console_user"),

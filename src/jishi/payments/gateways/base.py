@@ -11,7 +11,10 @@ sandbox, Alipay, WeChat Pay and UnionPay are interchangeable:
 * ``acknowledge`` — the answer the gateway expects, so it stops retrying;
 * ``query`` — ask the gateway what happened to a trade (for lost notifications);
 * ``refund`` / ``refund_query`` — give money back on a trade, idempotent per
-  refund number, and ask what became of a refund.
+  refund number, and ask what became of a refund;
+* ``statement`` — the gateway's own list of one day's payments and refunds,
+  for reconciliation (None where the adapter cannot fetch one: the day is
+  then reconciled by querying each of our trades).
 
 Answers a gateway sends to our requests are verified like notifications; an
 answer that does not verify raises ``GatewayUnavailable``, never a result.
@@ -86,6 +89,16 @@ class Refund:
 
 
 @dataclass(frozen=True)
+class StatementEntry:
+    """One line of a gateway's daily statement: a payment, or a refund (with its refund number)."""
+
+    out_trade_no: str
+    trade_no: str
+    amount: Money
+    refund_no: str = ""
+
+
+@dataclass(frozen=True)
 class Acknowledgement:
     status: int
     content_type: str
@@ -119,3 +132,7 @@ class Gateway(ABC):
     @abstractmethod
     def refund_query(self, *, out_trade_no: str, refund_no: str, created_at: dt.datetime) -> Refund | None:
         """The gateway's current record of a refund, or None when it never saw it."""
+
+    def statement(self, day: dt.date) -> list[StatementEntry] | None:
+        """The gateway's payments and refunds of ``day`` (Beijing time), or None when it cannot be fetched."""
+        return None

@@ -38,6 +38,7 @@ from jishi.payments.gateways.base import (
     Refund,
     RefundRequest,
     RefundState,
+    StatementEntry,
     Trade,
     TradeState,
 )
@@ -204,6 +205,16 @@ class SandboxGateway(Gateway):
         if done is None or done.trade.out_trade_no != out_trade_no:
             return None
         return _refund_of(done, done.trade)
+
+    def statement(self, day: dt.date) -> list[StatementEntry]:
+        start = dt.datetime.combine(day, dt.time(), tzinfo=wire.BEIJING)
+        end = start + dt.timedelta(days=1)
+        paid = SandboxTrade.objects.filter(paid_at__gte=start, paid_at__lt=end).order_by("pk")
+        refunds = SandboxRefund.objects.filter(created_at__gte=start, created_at__lt=end).select_related("trade")
+        return [StatementEntry(t.out_trade_no, t.trade_no, t.amount) for t in paid] + [
+            StatementEntry(r.trade.out_trade_no, r.trade.trade_no, Money(r.amount_minor, r.trade.currency), r.refund_no)
+            for r in refunds.order_by("pk")
+        ]
 
 
 def _refund_of(done: SandboxRefund, row: SandboxTrade) -> Refund:

@@ -31,6 +31,9 @@ from jishi.merchants.permissions import APPLICATION_REVIEW, COMMISSION_MANAGE, M
 from jishi.orders import selectors as order_selectors
 from jishi.orders.permissions import ORDER_OVERSEE
 from jishi.orders.states import OrderStatus
+from jishi.payments import reconciliation as reconciliation_services
+from jishi.payments import selectors as payment_selectors
+from jishi.payments.models import IssueKind, IssueStatus
 from jishi.web.figures import dashboard_context, ledger_download, orders_download
 from jishi.web.forms import AuditFilterForm, CommissionRuleForm, ReasonForm
 from jishi.web.pages import back, page, page_number
@@ -337,3 +340,34 @@ def audit(request: HttpRequest) -> HttpResponse:
         "actions": accounts_selectors.audit_actions(),
     }
     return render(request, "web/console/audit.html", context)
+
+
+@page(FINANCE_VIEW)
+def reconciliation(request: HttpRequest) -> HttpResponse:
+    actor = actor_of(request)
+    status = request.GET.get("status", IssueStatus.OPEN)
+    status = status if status in IssueStatus.values else IssueStatus.OPEN
+    context = {
+        "page": paginate(
+            payment_selectors.reconciliation_issues(actor, status=status), page=page_number(request), page_size=30
+        ),
+        "runs": payment_selectors.reconciliation_runs(actor),
+        "status": status,
+        "statuses": IssueStatus.choices,
+        "can_fix": FINANCE_OPERATE.allows(actor),
+        "fixable": {IssueKind.UNNOTIFIED, IssueKind.REFUND_UNCONFIRMED},
+    }
+    return render(request, "web/console/reconciliation.html", context)
+
+
+@require_POST
+@page(FINANCE_OPERATE)
+def reconciliation_issue(request: HttpRequest, issue_id: int) -> HttpResponse:
+    actor = actor_of(request)
+    if request.POST.get("decision") == "fix":
+        reconciliation_services.issue_fix(actor=actor, issue_id=issue_id)
+        messages.success(request, _("Fixed through the payment services."))
+    else:
+        reconciliation_services.issue_resolve(actor=actor, issue_id=issue_id, note=request.POST.get("note", ""))
+        messages.success(request, _("Marked as resolved."))
+    return redirect("web:console_reconciliation")
