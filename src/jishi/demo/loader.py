@@ -18,6 +18,7 @@ from jishi.accounts import services as accounts
 from jishi.accounts.models import User
 from jishi.accounts.roles import OperatorRole
 from jishi.accounts.validators import id_number_check_character
+from jishi.aftersales import services as aftersales
 from jishi.analytics.models import SITE, Visit
 from jishi.cart import services as cart
 from jishi.cart.owner import CartOwner
@@ -125,6 +126,7 @@ class DemoLoader:
         self._kyc()
         self._shipping()
         self._orders()
+        self._aftersales()
         self._marketplace()
         return self.report
 
@@ -248,6 +250,40 @@ class DemoLoader:
                 )
                 if step == "delivered":
                     orders.order_confirm_receipt(actor=self.buyer, order_number=order.number)
+
+    def _aftersales(self) -> None:
+        """A refund waiting for a shop's answer, and a rejected return the buyer took to the platform."""
+        paid = Order.objects.filter(buyer=self.buyer, status="paid").order_by("pk").first()
+        delivered = Order.objects.filter(buyer=self.buyer, status="delivered").order_by("pk").first()
+        if paid is not None:
+            aftersales.request_create(
+                actor=self.buyer,
+                order_number=paid.number,
+                data=aftersales.RequestInput(
+                    kind="refund",
+                    reason="拍错了 / 规格不对",
+                    description="选错了规格，还没发货，麻烦退款",
+                    lines=[aftersales.LineInput(line.pk, line.quantity) for line in paid.lines.all()],
+                ),
+            )
+        if delivered is not None:
+            owner = next(o for o in self.owners.values() if o.membership.merchant_id == delivered.merchant_id)
+            line = delivered.lines.first()
+            request = aftersales.request_create(
+                actor=self.buyer,
+                order_number=delivered.number,
+                data=aftersales.RequestInput(
+                    kind="return",
+                    reason="商品破损或有质量问题",
+                    description="包装破损，内袋漏了",
+                    lines=[aftersales.LineInput(line.pk, 1)],
+                ),
+            )
+            aftersales.request_reject(actor=owner, number=request.number, reason="签收时未反馈破损，不支持退货")
+            aftersales.request_escalate(actor=self.buyer, number=request.number, note="快递员当面拒绝验货，有照片为证")
+            aftersales.evidence_add(
+                actor=self.buyer, number=request.number, message="签收当天已联系客服，聊天记录见订单留言"
+            )
 
     # -------------------------------------------------------------- marketplace
 
