@@ -268,7 +268,7 @@ class DemoLoader:
             )
         if delivered is not None:
             owner = next(o for o in self.owners.values() if o.membership.merchant_id == delivered.merchant_id)
-            line = delivered.lines.first()
+            line = delivered.lines.get()  # the delivered checkout has one line
             request = aftersales.request_create(
                 actor=self.buyer,
                 order_number=delivered.number,
