@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from django.http import FileResponse, HttpRequest
+from django.urls import reverse
 from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
@@ -11,7 +12,7 @@ from ninja.responses import Status
 from jishi.accounts.auth import SIGNED_IN, actor_of
 from jishi.aftersales import selectors, services
 from jishi.aftersales.errors import AftersalesNotFound
-from jishi.aftersales.models import AftersalesRequest
+from jishi.aftersales.models import AftersalesRequest, Evidence
 from jishi.aftersales.permissions import AFTERSALES_ARBITRATE, AFTERSALES_REQUEST, MERCHANT_AFTERSALES
 from jishi.core.api import (
     Amount,
@@ -168,6 +169,19 @@ def _fields(request: AftersalesRequest) -> dict[str, Any]:
     }
 
 
+def evidence_out(evidence: Evidence, number: str) -> EvidenceOut:
+    """One piece of evidence; its file (if any) is served only to the two sides and arbitrators."""
+    url = reverse("api:aftersales_evidence_file", args=[number, evidence.pk]) if evidence.file else ""
+    return EvidenceOut(
+        id=evidence.pk,
+        party=evidence.party,
+        content_type=evidence.content_type,
+        message=evidence.message,
+        url=url,
+        created_at=evidence.created_at,
+    )
+
+
 def detail_out(request: AftersalesRequest) -> AftersalesDetailOut:
     return AftersalesDetailOut(
         **_fields(request),
@@ -186,17 +200,7 @@ def detail_out(request: AftersalesRequest) -> AftersalesDetailOut:
             )
             for e in request.events.all()
         ],
-        evidence=[
-            EvidenceOut(
-                id=e.pk,
-                party=e.party,
-                content_type=e.content_type,
-                message=e.message,
-                url=f"/api/v1/aftersales/{request.number}/evidence/{e.pk}" if e.file else "",
-                created_at=e.created_at,
-            )
-            for e in request.evidence.all()
-        ],
+        evidence=[evidence_out(e, request.number) for e in request.evidence.all()],
     )
 
 
@@ -287,21 +291,14 @@ def aftersales_evidence_add(
     422 ``aftersales.invalid_evidence`` for anything else or over 5 MB.
     """
     evidence = services.evidence_add(actor=actor_of(request), number=number, upload=file, message=message)
-    url = f"/api/v1/aftersales/{number}/evidence/{evidence.pk}" if evidence.file else ""
-    return Status(
-        201,
-        EvidenceOut(
-            id=evidence.pk,
-            party=evidence.party,
-            content_type=evidence.content_type,
-            message=evidence.message,
-            url=url,
-            created_at=evidence.created_at,
-        ),
-    )
+    return Status(201, evidence_out(evidence, number))
 
 
-@router.get("/{number}/evidence/{evidence_id}", response={200: None, **errors(401, 403, 404)})
+@router.get(
+    "/{number}/evidence/{evidence_id}",
+    response={200: None, **errors(401, 403, 404)},
+    url_name="aftersales_evidence_file",
+)
 @requires(AFTERSALES_REQUEST)
 def aftersales_evidence_file(request: HttpRequest, number: PublicNumber, evidence_id: Id) -> FileResponse:
     """The file of one piece of evidence, for the buyer, the shop and arbitrators only."""

@@ -70,10 +70,6 @@ def refunds_to_follow_up(*, now: dt.datetime, quiet_for: dt.timedelta, limit: in
     )
 
 
-def refunds_of_order(order: Any) -> list[PaymentRefund]:
-    return list(PaymentRefund.objects.filter(order=order).order_by("created_at", "id"))
-
-
 def reconciliation_issues(actor: Any, *, status: str = "open") -> QuerySet[ReconciliationIssue]:
     """Reconciliation issues for finance, newest first (``status`` empty for all)."""
     check(actor, FINANCE_VIEW)
