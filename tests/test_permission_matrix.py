@@ -11,6 +11,7 @@ from jishi.accounts.models import User
 from jishi.core.models import AuditEntry
 from jishi.ledger.models import CommissionRule, JournalEntry, Payout
 from jishi.merchants.models import CategoryRequirement, Merchant, MerchantApplication
+from jishi.payments.models import ReconciliationRun
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -77,6 +78,16 @@ def _routes(merchant_id, application_id, payout_number, user_id, category_id):
             {"merchant_staff", "other_merchant_staff"},
         ),
         ("get", "/notifications", None, set(ACTORS) - {"anonymous"}),
+        ("get", "/aftersales", None, set(ACTORS) - {"anonymous"}),
+        ("get", "/merchant/aftersales", None, {"merchant_staff", "other_merchant_staff"}),
+        ("get", "/operator/aftersales", None, support),
+        ("get", "/operator/reconciliation/issues", None, {"op_finance", "op_support", "op_admin"}),
+        (
+            "post",
+            "/operator/reconciliation/runs",
+            {"gateway": "sandbox", "day": "2026-11-30"},
+            {"op_finance", "op_admin"},
+        ),
     ]
 
 
@@ -104,6 +115,7 @@ def _state():
         CommissionRule.objects.count(),
         list(User.objects.order_by("pk").values_list("is_active", "session_generation")),
         CategoryRequirement.objects.count(),
+        ReconciliationRun.objects.count(),
     )
 
 
