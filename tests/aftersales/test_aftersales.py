@@ -303,3 +303,12 @@ def _upload(name, content):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, content)
+
+
+def test_staff_of_another_shop_buying_here_add_evidence_as_the_buyer(api, other_merchant_staff, food):
+    factories.address(other_merchant_staff, is_default=True)
+    factories.pay(factories.place(other_merchant_staff, (factories.sku_of(food), 1)))
+    order = Order.objects.get(buyer=other_merchant_staff)
+    number = _ask(api, order, quantities=(1,)).json()["number"]
+    added = api("post", f"/aftersales/{number}/evidence", user=other_merchant_staff, data={"message": "还没发货"})
+    assert (added.status_code, added.json()["party"]) == (201, "buyer")

@@ -347,3 +347,18 @@ def test_a_refund_the_gateway_refuses_is_marked_failed_and_the_buyer_is_still_ow
     assert refund.status == "failed"
     assert JournalEntry.objects.filter(kind=EntryKind.REFUND, reference=refund.number).count() == 1
     assert not JournalEntry.objects.filter(kind=EntryKind.REFUND_SENT).exists()
+
+
+def test_a_gateway_that_cannot_be_reached_does_not_stop_the_query_sweep(fakes, buyer, shop, home, monkeypatch):
+    from jishi.payments.errors import GatewayUnavailable
+    from jishi.payments.gateways import http
+
+    intent, _url = start(buyer, "alipay", (factories.sku_of(shop), 1))
+    PaymentIntent.objects.update(started_at=intent.started_at - dt.timedelta(minutes=5))
+
+    def down(*args):
+        raise GatewayUnavailable
+
+    monkeypatch.setattr(http, "send", down)
+    assert payments.payments_sync_quiet(quiet_for=dt.timedelta(minutes=2)) == 1
+    assert PaymentIntent.objects.get().status == "pending"

@@ -65,11 +65,16 @@ def request_get_for_operator(actor: Any, number: str) -> AftersalesRequest:
 
 
 def request_get_for_party(actor: Any, number: str) -> tuple[AftersalesRequest, Party]:
-    """The request and which side the actor is on: its buyer, its shop's after-sales staff, or an arbitrator."""
+    """The request and which side the actor is on: an arbitrator, its shop's after-sales staff, or its buyer.
+
+    Shop staff may be buyers elsewhere: a request that is not their shop's is looked for among their own.
+    """
     if AFTERSALES_ARBITRATE.allows(actor):
         return request_get_for_operator(actor, number), Party.OPERATOR
     if MERCHANT_AFTERSALES.allows(actor):
-        return request_get_for_merchant(actor, number), Party.MERCHANT
+        shop = _detailed(AftersalesRequest.objects.filter(merchant=merchant_for(actor), number=number)).first()
+        if shop is not None:
+            return shop, Party.MERCHANT
     return request_get_for_buyer(actor, number), Party.BUYER
 
 

@@ -227,7 +227,10 @@ def payments_sync_quiet(*, quiet_for: dt.timedelta) -> int:
     """Query the gateway for every recently started intent that has heard nothing (the sweep). Returns how many."""
     intent_ids = selectors.intents_to_query(now=timezone.now(), quiet_for=quiet_for)
     for intent_id in intent_ids:
-        payment_sync(intent_id=intent_id)
+        try:
+            payment_sync(intent_id=intent_id)
+        except GatewayUnavailable:  # this gateway is down now; the next sweep asks again
+            logger.warning("gateway unavailable while querying intent %s", intent_id)
     return len(intent_ids)
 
 
