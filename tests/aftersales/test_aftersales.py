@@ -312,3 +312,34 @@ def test_staff_of_another_shop_buying_here_add_evidence_as_the_buyer(api, other_
     number = _ask(api, order, quantities=(1,)).json()["number"]
     added = api("post", f"/aftersales/{number}/evidence", user=other_merchant_staff, data={"message": "还没发货"})
     assert (added.status_code, added.json()["party"]) == (201, "buyer")
+
+
+@pytest.mark.concurrency
+@pytest.mark.django_db(transaction=True)
+def test_a_refund_request_and_a_shipment_at_the_same_moment_exclude_each_other(order, merchant_staff):
+    from jishi.orders import services as orders
+    from tests.races import race
+
+    line = order.lines.order_by("-unit_price_minor").first()
+
+    def act(who):
+        if who == "shop":
+            return orders.order_ship(
+                actor=merchant_staff, order_number=order.number, carrier="顺丰", tracking_number="SF7"
+            )
+        return services.request_create(
+            actor=order.buyer,
+            order_number=order.number,
+            data=services.RequestInput(kind="refund", reason="不要了", lines=[services.LineInput(line.pk, 1)]),
+        )
+
+    outcomes = race(["shop", "buyer"], act)
+    order.refresh_from_db()
+    won = [o for o in outcomes if not isinstance(o, Exception)]
+    assert len(won) == 1, outcomes
+    if isinstance(won[0], Order):  # shipped first: no request, nothing held
+        assert (order.status, order.on_hold, AftersalesRequest.objects.count()) == ("shipped", False, 0)
+        assert type(outcomes[1]).__name__ == "NotEligible"
+    else:  # asked first: the shop may not ship while the request is open
+        assert (order.status, order.on_hold, AftersalesRequest.objects.count()) == ("paid", True, 1)
+        assert type(outcomes[0]).__name__ == "OrderOnHold"

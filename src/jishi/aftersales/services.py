@@ -248,7 +248,8 @@ def request_create(*, actor: Any, order_number: str, data: RequestInput, photo: 
     AftersalesEvent.objects.create(
         request=request, to_status=Status.REQUESTED, actor=actor, party=Party.BUYER, note=description or reason
     )
-    order_hold(order_id=order.pk, held=True)
+    if not order_hold(order_id=order.pk, held=True, status=order.status):  # shipped or completed meanwhile
+        raise NotEligible(field="kind")
     if photo is not None:
         evidence_add(actor=actor, number=request.number, upload=photo)
     _announce(request, Status.REQUESTED)

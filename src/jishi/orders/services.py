@@ -64,21 +64,35 @@ def _actor_id(actor: Any) -> int | None:
     return actor.pk if getattr(actor, "is_authenticated", False) else None
 
 
-def _transition(order: Order, to: OrderStatus, *, actor: Any, role: ActorRole, reason: str = "", **fields: Any) -> bool:
+def _transition(
+    order: Order,
+    to: OrderStatus,
+    *,
+    actor: Any,
+    role: ActorRole,
+    reason: str = "",
+    unless_held: bool = False,
+    **fields: Any,
+) -> bool:
     """Move ``order`` to ``to``; False (nothing written) when it is already there.
 
-    Raises InvalidTransition when the move is not in the table, or when a
-    concurrent writer moved the order somewhere else first.
+    ``unless_held`` makes the compare-and-set refuse an order an after-sales
+    request holds, even one held a moment ago. Raises InvalidTransition when
+    the move is not in the table or a concurrent writer moved the order
+    first, OrderOnHold when it is held.
     """
     current = OrderStatus(order.status)
     if current == to:
         return False
     if to not in TRANSITIONS[current]:
         raise InvalidTransition(params={"from": current, "to": to})
-    if Order.objects.filter(pk=order.pk, status=current).update(status=to, **fields) != 1:
+    guard = {"on_hold": False} if unless_held else {}
+    if Order.objects.filter(pk=order.pk, status=current, **guard).update(status=to, **fields) != 1:
         order.refresh_from_db()
         if order.status == to:
             return False
+        if order.status == current and unless_held:
+            raise OrderOnHold
         raise InvalidTransition(params={"from": order.status, "to": to})
     OrderEvent.objects.create(
         order=order, from_status=current, to_status=to, actor_id=_actor_id(actor), actor_role=role, reason=reason
@@ -262,14 +276,13 @@ def order_ship(*, actor: Any, order_number: str, carrier: str, tracking_number: 
     if not tracking_number or len(tracking_number) > 40 or not tracking_number.isascii():
         raise InvalidShipment(_("A tracking number is up to 40 letters and digits."), field="tracking_number")
     order = selectors.order_get_for_merchant(actor, order_number)
-    if order.on_hold and order.status == OrderStatus.PAID:
-        raise OrderOnHold
     now = timezone.now()
     _transition(
         order,
         OrderStatus.SHIPPED,
         actor=actor,
         role=ActorRole.MERCHANT,
+        unless_held=True,
         reason=f"{carrier} {tracking_number}",
         shipped_at=now,
         confirm_by=now + dt.timedelta(days=settings.JISHI_ORDER_AUTO_CONFIRM_DAYS),
@@ -279,7 +292,7 @@ def order_ship(*, actor: Any, order_number: str, carrier: str, tracking_number: 
     return order
 
 
-def _deliver(order: Order, *, actor: Any, role: ActorRole, reason: str) -> Order:
+def _deliver(order: Order, *, actor: Any, role: ActorRole, reason: str, unless_held: bool = False) -> Order:
     now = timezone.now()
     _transition(
         order,
@@ -287,6 +300,7 @@ def _deliver(order: Order, *, actor: Any, role: ActorRole, reason: str) -> Order
         actor=actor,
         role=role,
         reason=reason,
+        unless_held=unless_held,
         delivered_at=now,
         complete_at=now + dt.timedelta(days=settings.JISHI_ORDER_AFTERSALES_DAYS),
     )
@@ -311,7 +325,12 @@ def order_confirm_overdue(*, order_id: int) -> Order | None:
     ).first()
     if order is None:
         return None
-    return _deliver(order, actor=None, role=ActorRole.SYSTEM, reason=_("Receipt confirmed automatically"))
+    try:
+        return _deliver(
+            order, actor=None, role=ActorRole.SYSTEM, reason=_("Receipt confirmed automatically"), unless_held=True
+        )
+    except OrderOnHold:  # an after-sales request arrived a moment ago
+        return None
 
 
 @transaction.atomic
@@ -323,25 +342,35 @@ def order_complete_due(*, order_id: int) -> Order | None:
     if order is None:
         return None
     now = timezone.now()
-    _transition(
-        order,
-        OrderStatus.COMPLETED,
-        actor=None,
-        role=ActorRole.SYSTEM,
-        reason=_("After-sales window closed"),
-        completed_at=now,
-    )
+    try:
+        _transition(
+            order,
+            OrderStatus.COMPLETED,
+            actor=None,
+            role=ActorRole.SYSTEM,
+            reason=_("After-sales window closed"),
+            unless_held=True,
+            completed_at=now,
+        )
+    except OrderOnHold:  # an after-sales request arrived a moment ago
+        return None
     return order
 
 
 @transaction.atomic
-def order_hold(*, order_id: int, held: bool) -> None:
-    """Hold an order while an after-sales request is open, or let it go on (the after-sales domain calls this).
+def order_hold(*, order_id: int, held: bool, status: str | None = None) -> bool:
+    """Hold an order while an after-sales request is open (only while it is still in ``status``), or let it go on.
 
     A held order is not shipped, confirmed or completed, so its money stays
-    pending and can still be refunded in full. Idempotent.
+    pending and can still be refunded in full; the guard on ``status`` and
+    the ``unless_held`` transitions make a hold and a shipment (or a
+    completion) exclude each other under any concurrency. Returns whether
+    the order was found to hold or release. Idempotent.
     """
-    Order.objects.filter(pk=order_id).update(on_hold=held)
+    orders = Order.objects.filter(pk=order_id)
+    if held and status is not None:
+        orders = orders.filter(status=status)
+    return orders.update(on_hold=held) == 1
 
 
 @transaction.atomic
