@@ -202,6 +202,7 @@ class FakeWechatPay(Books):
             "public_key": public_pem(self.key),
             "public_key_id": self.public_key_id,
             "api_url": "https://wechatpay.test",
+            "mode": "h5",
         }
 
     def signed_headers(
@@ -278,6 +279,10 @@ class FakeWechatPay(Books):
         return Answer(status, answer, self.signed_headers(answer))
 
     def _route(self, method: str, path: str, data: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        if path == "/v3/pay/transactions/native":
+            assert data["amount"]["total"] > 0
+            assert "scene_info" not in data
+            return 200, {"code_url": f"weixin://wxpay/bizpayurl?pr={data['out_trade_no'][-7:]}"}
         if path == "/v3/pay/transactions/h5":
             assert data["amount"]["total"] > 0
             assert data["mchid"] == self.mchid

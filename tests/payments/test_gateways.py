@@ -95,6 +95,20 @@ def test_wechatpay_h5_order_is_signed_and_sends_the_buyer_back(fakes, buyer, sho
     assert fakes["wechatpay"].requests == [("POST", "/v3/pay/transactions/h5")]  # its Authorization header verified
 
 
+def test_wechatpay_native_order_shows_its_qr_code_on_our_page(fakes, settings, buyer, shop, home):
+    settings.JISHI_WECHATPAY = {**settings.JISHI_WECHATPAY, "mode": "native"}
+    intent, url = start(buyer, "wechatpay", (factories.sku_of(shop), 1))
+    assert url.startswith("/gateway/wechatpay/")
+    assert fakes["wechatpay"].requests == [("POST", "/v3/pay/transactions/native")]
+    page = Client().get(url)
+    html = page.content.decode()
+    assert (page.status_code, page["Cache-Control"]) == (200, "no-store")
+    assert "<svg" in html
+    assert "¥100.00" in html
+    assert 'href="http://testserver/return/"' in html
+    assert Client().get(url[:-6] + "xxxxx/").status_code == 404
+
+
 def test_unionpay_form_is_signed_and_posted_by_the_browser(fakes, buyer, shop, home):
     intent, url = start(buyer, "unionpay", (factories.sku_of(shop), 1))
     page = Client().get(url)

@@ -230,7 +230,16 @@ def _gateway(prefix: str, *names: str) -> dict[str, str]:
 
 JISHI_ALIPAY = _gateway("ALIPAY", "app_id", "seller_id", "private_key", "alipay_public_key", "gateway_url", "product")
 JISHI_WECHATPAY = _gateway(
-    "WECHATPAY", "mchid", "appid", "serial_no", "private_key", "api_v3_key", "public_key", "public_key_id", "api_url"
+    "WECHATPAY",
+    "mchid",
+    "appid",
+    "serial_no",
+    "private_key",
+    "api_v3_key",
+    "public_key",
+    "public_key_id",
+    "api_url",
+    "mode",
 )
 JISHI_UNIONPAY = _gateway(
     "UNIONPAY",

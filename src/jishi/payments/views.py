@@ -1,12 +1,15 @@
-"""Our pages on the way to a gateway: a gateway that wants a POSTed form gets one from the buyer's browser."""
+"""Our pages on the way to a gateway: a POSTed form for UnionPay, a QR code for WeChat Pay's Native payments."""
 
+import segno
 from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from jishi.core.permissions import PUBLIC, requires
 from jishi.payments.gateways.unionpay import FORM_MAX_AGE, FORM_SALT, UnionPayGateway
+from jishi.payments.gateways.wechatpay import QR_MAX_AGE, QR_SALT
 
 
 @require_GET
@@ -20,6 +23,27 @@ def unionpay_form(request: HttpRequest, token: str) -> HttpResponse:
         request,
         "payments/post_form.html",
         {"action": form["action"], "fields": sorted(form["fields"].items()), "gateway": UnionPayGateway.label},
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+@requires(PUBLIC)  # shows what WeChat Pay gave us for this trade; only we can have signed it
+def wechatpay_qr(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        page = signing.loads(token, salt=QR_SALT, max_age=QR_MAX_AGE)
+    except signing.BadSignature:
+        raise Http404 from None
+    qr = segno.make(page["code_url"], error="m")
+    response = render(
+        request,
+        "payments/wechatpay_qr.html",
+        {
+            "qr": mark_safe(qr.svg_inline(scale=6, dark="#1f2329")),  # noqa: S308 - paths segno drew, no text of ours
+            "amount": page["amount"],
+            "return_url": page["return_url"],
+        },
     )
     response["Cache-Control"] = "no-store"
     return response

@@ -10,7 +10,9 @@ notification's ``resource`` is then decrypted with AEAD_AES_256_GCM under
 the API v3 key (a tampered ciphertext fails its tag) and checked for our
 ``mchid`` and ``appid``.
 
-Buyers pay through H5 (a WeChat page opened from the mobile storefront).
+Buyers pay by Native (``mode = native``, the default: a QR code the buyer
+scans with WeChat, shown on a page of ours) or H5 (``mode = h5``: a WeChat
+page opened from a phone's browser, which WeChat Pay grants per domain).
 JSAPI (inside WeChat) needs the buyer's openid from a WeChat log-in, which
 Jishi does not have yet.
 """
@@ -29,7 +31,9 @@ from urllib.parse import quote
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.core import signing
 from django.core.exceptions import ImproperlyConfigured
+from django.urls import reverse
 from django.utils.datastructures import CaseInsensitiveMapping
 from django.utils.translation import gettext_lazy as _
 
@@ -47,6 +51,9 @@ from jishi.payments.gateways.base import (
 )
 
 logger = logging.getLogger(__name__)
+
+QR_SALT = "jishi.payments.wechatpay.qr"
+QR_MAX_AGE = 2 * 3600  # WeChat Pay's code_url is valid for two hours
 
 _TRADE_STATES = {
     "SUCCESS": TradeState.PAID,
@@ -77,6 +84,7 @@ class WechatPayConfig:
     public_key: str  # WeChat Pay's platform public key …
     public_key_id: str  # … and its id, which ``Wechatpay-Serial`` names
     api_url: str = "https://api.mch.weixin.qq.com"
+    mode: str = "native"
 
 
 class WechatPayGateway(Gateway):
@@ -86,6 +94,8 @@ class WechatPayGateway(Gateway):
     def __init__(self, config: WechatPayConfig) -> None:
         if len(config.api_v3_key.encode()) != 32:
             raise ImproperlyConfigured("WeChat Pay API v3 key: 32 bytes")
+        if config.mode not in ("native", "h5"):
+            raise ImproperlyConfigured("WeChat Pay mode: native or h5")
         self.config = config
         self._private = keys.private_key(config.private_key, "WeChat Pay merchant private key")
         self._public = keys.public_key(config.public_key, "WeChat Pay public key")
@@ -138,24 +148,25 @@ class WechatPayGateway(Gateway):
     # Payments ------------------------------------------------------------------------------
 
     def create_payment(self, request: PaymentRequest) -> str:
-        status, data = self._request(
-            "POST",
-            "/v3/pay/transactions/h5",
-            {
-                "appid": self.config.appid,
-                "mchid": self.config.mchid,
-                "description": request.subject[:127],
-                "out_trade_no": request.out_trade_no,
-                "notify_url": request.notify_url,
-                "amount": {"total": request.amount.minor, "currency": request.amount.currency},
-                "scene_info": {"payer_client_ip": request.client_ip or "127.0.0.1", "h5_info": {"type": "Wap"}},
-            },
-        )
-        h5_url = data.get("h5_url")
-        if status != 200 or not isinstance(h5_url, str) or not h5_url.startswith("https://"):
+        order: dict[str, Any] = {
+            "appid": self.config.appid,
+            "mchid": self.config.mchid,
+            "description": request.subject[:127],
+            "out_trade_no": request.out_trade_no,
+            "notify_url": request.notify_url,
+            "amount": {"total": request.amount.minor, "currency": request.amount.currency},
+        }
+        if self.config.mode == "h5":
+            order["scene_info"] = {"payer_client_ip": request.client_ip or "127.0.0.1", "h5_info": {"type": "Wap"}}
+        status, data = self._request("POST", f"/v3/pay/transactions/{self.config.mode}", order)
+        url = data.get("h5_url" if self.config.mode == "h5" else "code_url")
+        if status != 200 or not isinstance(url, str) or not url.startswith(("https://", "weixin://")):
             logger.error("wechat pay refused order %s: %s", request.out_trade_no, data.get("code"))
             raise GatewayUnavailable
-        return f"{h5_url}&redirect_url={quote(request.return_url, safe='')}"
+        if self.config.mode == "h5":
+            return f"{url}&redirect_url={quote(request.return_url, safe='')}"
+        page = {"code_url": url, "amount": request.amount.to_string(), "return_url": request.return_url}
+        return reverse("gateway_forms:wechatpay", args=[signing.dumps(page, salt=QR_SALT, compress=True)])
 
     def decrypt(self, resource: Any) -> dict[str, Any]:
         if not isinstance(resource, dict) or resource.get("algorithm") != "AEAD_AES_256_GCM":
