@@ -97,7 +97,7 @@ def test_wechatpay_h5_order_is_signed_and_sends_the_buyer_back(fakes, buyer, sho
 
 def test_wechatpay_native_order_shows_its_qr_code_on_our_page(fakes, settings, buyer, shop, home):
     settings.JISHI_WECHATPAY = {**settings.JISHI_WECHATPAY, "mode": "native"}
-    intent, url = start(buyer, "wechatpay", (factories.sku_of(shop), 1))
+    _intent, url = start(buyer, "wechatpay", (factories.sku_of(shop), 1))
     assert url.startswith("/gateway/wechatpay/")
     assert fakes["wechatpay"].requests == [("POST", "/v3/pay/transactions/native")]
     page = Client().get(url)
