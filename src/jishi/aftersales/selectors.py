@@ -4,13 +4,15 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet, Sum
+from django.utils import timezone
 
 from jishi.aftersales.errors import AftersalesNotFound
 from jishi.aftersales.models import AftersalesEvent, AftersalesLine, AftersalesRequest, Evidence
 from jishi.aftersales.permissions import AFTERSALES_ARBITRATE, AFTERSALES_REQUEST, MERCHANT_AFTERSALES
-from jishi.aftersales.states import OPEN, Party, Status
+from jishi.aftersales.states import OPEN, Kind, Party, Status
 from jishi.core.permissions import check
 from jishi.merchants.selectors import merchant_for
+from jishi.orders.states import OrderStatus
 
 
 def _detailed(requests: QuerySet[AftersalesRequest]) -> QuerySet[AftersalesRequest]:
@@ -76,6 +78,16 @@ def request_get_for_party(actor: Any, number: str) -> tuple[AftersalesRequest, P
         if shop is not None:
             return shop, Party.MERCHANT
     return request_get_for_buyer(actor, number), Party.BUYER
+
+
+def kinds_for(order: Any) -> list[Kind]:
+    """What the buyer may ask for on ``order`` now: a refund before shipping; a return or exchange after delivery,
+    within the after-sales window."""
+    if order.status == OrderStatus.PAID:
+        return [Kind.REFUND]
+    if order.status == OrderStatus.DELIVERED and not (order.complete_at and order.complete_at <= timezone.now()):
+        return [Kind.RETURN, Kind.EXCHANGE]
+    return []
 
 
 def claimed_quantities(order_line_ids: list[int]) -> dict[int, int]:

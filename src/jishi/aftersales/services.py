@@ -36,7 +36,7 @@ from jishi.merchants.selectors import merchant_owner
 from jishi.notifications.services import notify
 from jishi.orders.selectors import order_get_for_buyer
 from jishi.orders.services import order_close_refunded, order_hold
-from jishi.orders.states import ActorRole, OrderStatus
+from jishi.orders.states import ActorRole
 from jishi.payments.services import refund_create
 
 MAX_EVIDENCE_PER_PARTY = 9
@@ -150,14 +150,11 @@ def _announce(request: AftersalesRequest, to: Status) -> None:
 
 
 def _eligible(order: Any, kind: Kind) -> None:
-    if kind == Kind.REFUND and order.status != OrderStatus.PAID:
+    if kind in selectors.kinds_for(order):
+        return
+    if kind == Kind.REFUND:
         raise NotEligible(_("A refund without return is for orders not shipped yet."), field="kind")
-    if kind in (Kind.RETURN, Kind.EXCHANGE) and (
-        order.status != OrderStatus.DELIVERED or (order.complete_at and order.complete_at <= _now())
-    ):
-        raise NotEligible(
-            _("Returns and exchanges are for delivered orders within the after-sales window."), field="kind"
-        )
+    raise NotEligible(_("Returns and exchanges are for delivered orders within the after-sales window."), field="kind")
 
 
 def _line_share(line: Any, quantity: int) -> int:

@@ -201,7 +201,6 @@ class PaymentRefund(models.Model):
     gateway_refund_no = models.CharField(max_length=64, blank=True)
     failure = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

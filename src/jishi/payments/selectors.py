@@ -62,7 +62,7 @@ def payment_of_order(order: Any) -> Payment | None:
 
 
 def refunds_to_follow_up(*, now: dt.datetime, quiet_for: dt.timedelta, limit: int = 200) -> list[int]:
-    """Refunds still pending ``quiet_for`` after they were asked for (or last sent), oldest first."""
+    """Refunds still pending ``quiet_for`` after they were asked for, oldest first."""
     return list(
         PaymentRefund.objects.filter(status=RefundStatus.PENDING, created_at__lte=now - quiet_for)
         .order_by("created_at")

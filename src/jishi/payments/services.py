@@ -304,7 +304,6 @@ def refund_send(*, refund_id: int) -> PaymentRefund:
         return refund
     payment = refund.payment
     gateway = gateways.get(payment.gateway)
-    PaymentRefund.objects.filter(pk=refund.pk).update(sent_at=timezone.now())
     try:
         result = gateway.refund(
             RefundRequest(

@@ -16,7 +16,7 @@ from jishi.aftersales import selectors, services
 from jishi.aftersales.errors import InvalidRequest
 from jishi.aftersales.models import AftersalesRequest
 from jishi.aftersales.permissions import AFTERSALES_ARBITRATE, AFTERSALES_REQUEST, MERCHANT_AFTERSALES
-from jishi.aftersales.states import OPEN, Kind, Party, Status
+from jishi.aftersales.states import OPEN, Party, Status
 from jishi.core.api import parse_amount
 from jishi.core.pagination import paginate
 from jishi.orders import selectors as orders
@@ -33,14 +33,6 @@ REASONS = [
     gettext_lazy("Not shipped in time"),
     gettext_lazy("Other"),
 ]
-
-
-def _kinds_for(order_status: str) -> list[tuple[str, object]]:
-    if order_status == OrderStatus.PAID:
-        return [(Kind.REFUND, Kind.REFUND.label)]
-    if order_status == OrderStatus.DELIVERED:
-        return [(Kind.RETURN, Kind.RETURN.label), (Kind.EXCHANGE, Kind.EXCHANGE.label)]
-    return []
 
 
 def _detail_context(request: AftersalesRequest, party: Party) -> dict[str, object]:
@@ -86,7 +78,7 @@ def evidence_add(request: HttpRequest, number: str) -> HttpResponse:
 @page(AFTERSALES_REQUEST)
 def request_new(request: HttpRequest, number: str) -> HttpResponse:
     order = orders.order_get_for_buyer(actor_of(request), number)
-    kinds = _kinds_for(order.status)
+    kinds = [(kind, kind.label) for kind in selectors.kinds_for(order)]
     if request.method == "POST":
         lines = [
             services.LineInput(line.pk, int(raw))
