@@ -153,32 +153,54 @@ def test_ten_identical_notifications_at_once_apply_the_payment_once(merchant_sta
     assert (Stock.objects.get(pk=sku.pk).quantity, Stock.objects.get(pk=sku.pk).reserved) == (3, 0)
 
 
-def test_a_payment_racing_a_cancellation_has_exactly_one_winner(merchant_staff, leaf_category, settings):
+def test_a_payment_racing_a_cancellation_ends_paid_or_cancelled_with_one_full_refund(
+    merchant_staff, leaf_category, settings
+):
+    from jishi.ledger.reconcile import reconcile
+    from jishi.payments import services as payments
     from jishi.payments.gateways.sandbox import notification_params
-    from jishi.payments.models import Payment
+    from jishi.payments.models import Payment, PaymentRefund, SandboxTrade
 
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
-    sku = factories.sku_of(factories.product(merchant_staff, leaf_category, stock=5))
-    buyer = factories.user()
-    placement, trade = _paid_on_sandbox(buyer, (sku, 1))
-    params = notification_params(trade)
+    sku = factories.sku_of(factories.product(merchant_staff, leaf_category, stock=100, price="12.30"))
+    outcomes: Counter[str] = Counter()
+    for _trial in range(30):
+        # given a buyer who paid on the sandbox page, the notification on its way
+        buyer = factories.user()
+        placement, trade = _paid_on_sandbox(buyer, (sku, 1))
+        params = notification_params(trade)
+        intent = placement.intent
 
-    def act(kind):
-        if kind == "pay":
-            return _notify(params)
-        try:
-            return checkout.checkout_cancel(actor=buyer, order_number=placement.orders[0].number)
-        except Exception as error:
-            return error.code
+        def act(kind, buyer=buyer, params=params, placement=placement):
+            if kind == "pay":
+                return _notify(params)
+            try:
+                return checkout.checkout_cancel(actor=buyer, order_number=placement.orders[0].number)
+            except Exception as error:
+                return error.code
 
-    race(["pay", "cancel"], act)
-    order = Order.objects.get()
-    payment = Payment.objects.get()
+        # when the notification and the buyer's cancellation arrive at once
+        race(["pay", "cancel"], act)
+        # and the worker then runs what they queued: closing the trade, sending refunds
+        payments.intent_close_trades(intent_id=intent.pk)
+        for refund_id in PaymentRefund.objects.filter(payment__intent=intent).values_list("pk", flat=True):
+            payments.refund_send(refund_id=refund_id)
+        # then the checkout is paid, or cancelled with exactly one refund of all of it
+        order = Order.objects.get(pk=placement.orders[0].pk)
+        payment = Payment.objects.get(intent=intent)
+        refunds = list(PaymentRefund.objects.filter(payment__intent=intent).values_list("amount_minor", "status"))
+        trade = SandboxTrade.objects.get(pk=trade.pk)
+        if order.status == "paid":
+            assert (payment.status, refunds, trade.refunded_minor) == ("applied", [], 0)
+        else:
+            assert order.status == "cancelled"
+            assert payment.status == "needs_refund"
+            assert refunds == [(1230, "succeeded")]
+            assert trade.refunded_minor == 1230
+        outcomes[order.status] += 1
+    assert sum(outcomes.values()) == 30
     stock = Stock.objects.get(pk=sku.pk)
-    if order.status == "paid":  # the payment won: the cancellation was refused, the unit is sold
-        assert payment.status == "applied"
-        assert (stock.quantity, stock.reserved) == (4, 0)
-    else:  # the cancellation won: the unit is back and the money waits for a refund
-        assert order.status == "cancelled"
-        assert payment.status == "needs_refund"
-        assert (stock.quantity, stock.reserved) == (5, 0)
+    assert (stock.quantity, stock.reserved) == (100 - outcomes["paid"], 0)
+    report = reconcile()
+    assert report.ok, report.problems
+    assert report.unapplied == outcomes["cancelled"]

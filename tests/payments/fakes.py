@@ -65,18 +65,44 @@ def beijing(moment: float, fmt: str) -> str:
     return dt.datetime.fromtimestamp(moment, BEIJING).strftime(fmt)
 
 
+class TradeClosed(Exception):
+    """The buyer tried to pay a trade the gateway had closed: no money moves."""
+
+
 class Books:
-    """A gateway's own record of trades and refunds."""
+    """A gateway's own record of trades (waiting, paid or closed) and refunds."""
 
     def __init__(self) -> None:
         self.trades: dict[str, dict[str, Any]] = {}
         self.refunds: dict[str, dict[str, Any]] = {}
         self.requests: list[tuple[str, str]] = []
 
+    def open(self, out_trade_no: str, minor: int) -> dict[str, Any]:
+        """The gateway opens a trade the buyer has not paid yet (once per number)."""
+        trade = {
+            "out_trade_no": out_trade_no,
+            "trade_no": f"T{secrets.randbelow(10**20):020d}",
+            "minor": minor,
+            "state": "waiting",
+        }
+        return self.trades.setdefault(out_trade_no, trade)
+
     def pay(self, out_trade_no: str, minor: int) -> dict[str, Any]:
-        trade = {"out_trade_no": out_trade_no, "trade_no": f"T{secrets.randbelow(10**20):020d}", "minor": minor}
-        self.trades[out_trade_no] = trade
+        trade = self.open(out_trade_no, minor)
+        if trade["state"] == "closed":
+            raise TradeClosed(out_trade_no)
+        trade["state"] = "paid"
         return trade
+
+    def close(self, out_trade_no: str) -> str | None:
+        """Close a waiting trade; returns the state the trade was in (None when there is no such trade)."""
+        trade = self.trades.get(out_trade_no)
+        if trade is None:
+            return None
+        before = trade["state"]
+        if before == "waiting":
+            trade["state"] = "closed"
+        return before
 
     def refund(self, refund_no: str, out_trade_no: str, minor: int) -> dict[str, Any] | None:
         """Book a refund once per number; None when it would exceed the trade."""
@@ -84,7 +110,7 @@ class Books:
             return self.refunds[refund_no]
         trade = self.trades.get(out_trade_no)
         done = sum(r["minor"] for r in self.refunds.values() if r["out_trade_no"] == out_trade_no)
-        if trade is None or done + minor > trade["minor"]:
+        if trade is None or trade["state"] != "paid" or done + minor > trade["minor"]:
             return None
         self.refunds[refund_no] = {"out_trade_no": out_trade_no, "minor": minor, "id": f"R{len(self.refunds) + 1:08d}"}
         return self.refunds[refund_no]
@@ -157,10 +183,31 @@ class FakeAlipay(Books):
             "msg": "Success",
             "out_trade_no": trade["out_trade_no"],
             "trade_no": trade["trade_no"],
-            "trade_status": "TRADE_SUCCESS",
+            "trade_status": {"waiting": "WAIT_BUYER_PAY", "paid": "TRADE_SUCCESS", "closed": "TRADE_CLOSED"}[
+                trade["state"]
+            ],
             "total_amount": f"{trade['minor'] / 100:.2f}",
             "send_pay_date": beijing(time.time(), "%Y-%m-%d %H:%M:%S"),
         }
+
+    def _alipay_trade_close(self, biz: dict[str, Any]) -> dict[str, Any]:
+        before = self.close(biz["out_trade_no"])
+        if before is None:  # the buyer never reached the password step: Alipay opened no trade
+            return {
+                "code": "40004",
+                "msg": "Business Failed",
+                "sub_code": "ACQ.TRADE_NOT_EXIST",
+                "sub_msg": "交易不存在",
+            }
+        if before != "waiting":
+            return {
+                "code": "40004",
+                "msg": "Business Failed",
+                "sub_code": "ACQ.TRADE_STATUS_ERROR",
+                "sub_msg": "交易状态不合法",
+            }
+        trade = self.trades[biz["out_trade_no"]]
+        return {"code": "10000", "msg": "Success", "out_trade_no": trade["out_trade_no"], "trade_no": trade["trade_no"]}
 
     def _alipay_trade_refund(self, biz: dict[str, Any]) -> dict[str, Any]:
         minor = int(Decimal(biz["refund_amount"]) * 100)
@@ -238,7 +285,7 @@ class FakeWechatPay(Books):
             "out_trade_no": out_trade_no,
             "transaction_id": trade["trade_no"],
             "trade_type": "MWEB",
-            "trade_state": "SUCCESS",
+            "trade_state": {"waiting": "NOTPAY", "paid": "SUCCESS", "closed": "CLOSED"}[trade["state"]],
             "trade_state_desc": "支付成功",
             "success_time": dt.datetime.now(BEIJING).isoformat(timespec="seconds"),
             "payer": {"openid": "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"},
@@ -275,20 +322,15 @@ class FakeWechatPay(Books):
         assert (fields["mchid"], fields["serial_no"]) == (self.mchid, self.merchant_serial)
         self.requests.append((method, parts.path))
         status, data = self._route(method, parts.path, json.loads(body) if body else {})
-        answer = json.dumps(data).encode()
+        answer = json.dumps(data).encode() if status != 204 else b""
         return Answer(status, answer, self.signed_headers(answer))
 
     def _route(self, method: str, path: str, data: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        if path == "/v3/pay/transactions/native":
-            assert data["amount"]["total"] > 0
-            assert "scene_info" not in data
-            return 200, {"code_url": f"weixin://wxpay/bizpayurl?pr={data['out_trade_no'][-7:]}"}
-        if path == "/v3/pay/transactions/h5":
-            assert data["amount"]["total"] > 0
-            assert data["mchid"] == self.mchid
-            return 200, {
-                "h5_url": f"https://wx.tenpay.test/cgi-bin/mmpayweb-bin/checkmweb?prepay_id={data['out_trade_no']}"
-            }
+        if path in ("/v3/pay/transactions/native", "/v3/pay/transactions/h5"):
+            return self._order(path.rsplit("/", 1)[1], data)
+        if path.startswith("/v3/pay/transactions/out-trade-no/") and path.endswith("/close"):
+            assert data == {"mchid": self.mchid}
+            return self._close(path.split("/")[-2])
         if path.startswith("/v3/pay/transactions/out-trade-no/"):
             number = path.rsplit("/", 1)[1]
             if number not in self.trades:
@@ -305,6 +347,28 @@ class FakeWechatPay(Books):
                 return 404, {"code": "RESOURCE_NOT_EXISTS", "message": "退款单不存在"}
             return 200, self.refund_body(number, "SUCCESS", field="status")
         return 404, {"code": "NOT_FOUND", "message": path}
+
+    def _order(self, mode: str, data: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """WeChat Pay opens the trade when the merchant orders it: a code to scan (native) or a page (h5)."""
+        assert data["amount"]["total"] > 0
+        assert data["mchid"] == self.mchid
+        assert ("scene_info" in data) == (mode == "h5")
+        self.open(data["out_trade_no"], data["amount"]["total"])
+        if mode == "native":
+            return 200, {"code_url": f"weixin://wxpay/bizpayurl?pr={data['out_trade_no'][-7:]}"}
+        return 200, {
+            "h5_url": f"https://wx.tenpay.test/cgi-bin/mmpayweb-bin/checkmweb?prepay_id={data['out_trade_no']}"
+        }
+
+    def _close(self, out_trade_no: str) -> tuple[int, dict[str, Any]]:
+        before = self.close(out_trade_no)
+        if before is None:
+            return 404, {"code": "ORDER_NOT_EXIST", "message": "订单不存在"}
+        if before == "closed":
+            return 400, {"code": "ORDER_CLOSED", "message": "订单已关闭"}
+        if before == "paid":
+            return 403, {"code": "TRADE_ERROR", "message": "订单已支付"}
+        return 204, {}
 
     def refund_body(self, refund_no: str, state: str, *, field: str = "refund_status") -> dict[str, Any]:
         done = self.refunds[refund_no]

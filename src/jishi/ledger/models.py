@@ -133,6 +133,8 @@ class EntryKind(models.TextChoices):
     PAYMENT = "payment", _("Payment")
     REFUND = "refund", _("Refund")
     REFUND_SENT = "refund_sent", _("Refund sent")
+    # Money a gateway took for a checkout no longer open (cancelled, or paid twice): all of it is owed back.
+    UNAPPLIED_PAYMENT = "unapplied_payment", _("Payment to give back")
     SETTLEMENT = "settlement", _("Settlement")
     PAYOUT_REQUEST = "payout_request", _("Withdrawal requested")
     PAYOUT_PAID = "payout_paid", _("Withdrawal paid")

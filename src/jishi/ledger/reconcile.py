@@ -2,9 +2,11 @@
 
 For every settlement: what the buyer paid equals merchant income plus
 commission plus refunds, to the cent; it equals the order's total; and the
-ledger's own postings for the order say the same. Across the whole ledger:
-every entry balances, all balances sum to zero per currency, and every
-merchant account's running balance equals the sum of its lines.
+ledger's own postings for the order say the same. For every payment that
+reached a closed checkout: all of it is owed back, and no more than that
+has been given back. Across the whole ledger: every entry balances, all
+balances sum to zero per currency, and every merchant account's running
+balance equals the sum of its lines.
 """
 
 from collections import defaultdict
@@ -12,7 +14,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Sum
 
-from jishi.ledger.models import Account, EntryKind, JournalEntry, JournalLine, Settlement
+from jishi.ledger.models import Account, AccountKind, EntryKind, JournalEntry, JournalLine, Settlement
 from jishi.ledger.selectors import order_figures
 
 
@@ -22,14 +24,49 @@ class Report:
     entries: int = 0
     totals: dict[str, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    # Payments that reached a closed checkout: how many, and per currency what came in and what went back.
+    unapplied: int = 0
+    unapplied_received: dict[str, int] = field(default_factory=dict)
+    unapplied_returned: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
+def _unapplied(report: Report) -> None:
+    """Each unapplied payment owes its whole amount back under its refund's number; refunds sent never exceed it."""
+    owed_lines = JournalLine.objects.filter(account__kind=AccountKind.REFUNDS_PAYABLE)
+    owed = {
+        (reference, currency): -total
+        for reference, currency, total in owed_lines.filter(entry__kind=EntryKind.UNAPPLIED_PAYMENT)
+        .values_list("entry__reference", "currency")
+        .annotate(s=Sum("amount_minor"))
+    }
+    sent = {
+        (reference, currency): total
+        for reference, currency, total in owed_lines.filter(
+            entry__kind=EntryKind.REFUND_SENT,
+            entry__reference__in=JournalEntry.objects.filter(kind=EntryKind.UNAPPLIED_PAYMENT).values("reference"),
+        )
+        .values_list("entry__reference", "currency")
+        .annotate(s=Sum("amount_minor"))
+    }
+    received: dict[str, int] = defaultdict(int)
+    returned: dict[str, int] = defaultdict(int)
+    for (reference, currency), amount in owed.items():
+        back = sent.get((reference, currency), 0)
+        received[currency] += amount
+        returned[currency] += back
+        if amount <= 0 or back > amount:
+            report.problems.append(f"unapplied payment {reference}: {amount} owed back, {back} given back")
+    report.unapplied = len(owed)
+    report.unapplied_received, report.unapplied_returned = dict(received), dict(returned)
+
+
 def reconcile() -> Report:
     report = Report()
+    _unapplied(report)
     for settlement in Settlement.objects.select_related("order").iterator(chunk_size=500):
         report.settlements += 1
         order = settlement.order

@@ -190,7 +190,26 @@ def refund_post(*, order: Order, amount: Money, reference: str) -> JournalEntry:
 
 
 @transaction.atomic
-def refund_sent_post(*, order: Order, amount: Money, reference: str) -> JournalEntry:
+def unapplied_payment_post(*, amount: Money, reference: str, memo: str) -> JournalEntry:
+    """Book money a gateway took for a checkout that was no longer open: clearing → refunds payable, all of it.
+
+    No order is paid, no merchant earns and no commission is due; the
+    refund numbered ``reference`` gives it back (``refund_sent_post``).
+    Raises IntegrityError for a reference booked before.
+    """
+    return _post(
+        EntryKind.UNAPPLIED_PAYMENT,
+        memo,
+        [
+            (account_for(AccountKind.GATEWAY_CLEARING, amount.currency), amount.minor),
+            (account_for(AccountKind.REFUNDS_PAYABLE, amount.currency), -amount.minor),
+        ],
+        reference=reference,
+    )
+
+
+@transaction.atomic
+def refund_sent_post(*, order: Order | None, amount: Money, reference: str) -> JournalEntry:
     """Book that the gateway returned a refund to the buyer: refunds payable → clearing."""
     return _post(
         EntryKind.REFUND_SENT,

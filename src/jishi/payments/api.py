@@ -14,7 +14,7 @@ from jishi.core.permissions import requires
 from jishi.ledger.permissions import FINANCE_OPERATE, FINANCE_VIEW
 from jishi.payments import gateways, reconciliation, selectors, services
 from jishi.payments.errors import UnknownGateway
-from jishi.payments.models import PaymentIntent, ReconciliationIssue, ReconciliationRun
+from jishi.payments.models import Payment, PaymentIntent, ReconciliationIssue, ReconciliationRun
 from jishi.payments.permissions import GATEWAY_NOTIFY, PAYMENT_MAKE
 
 router = Router(tags=["payments"], auth=SIGNED_IN)
@@ -131,6 +131,49 @@ class ResolveIn(StrictIn):
     note: Annotated[str, Field(min_length=1, max_length=500)]
 
 
+class ReturnRefundOut(Schema):
+    number: str
+    amount: MoneyOut
+    status: str
+    failure: str
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+
+
+class UnappliedPaymentOut(Schema):
+    gateway: str
+    trade_no: str
+    out_trade_no: str
+    checkout_number: str
+    checkout_status: str
+    amount: MoneyOut
+    paid_at: dt.datetime
+    refunds: list[ReturnRefundOut]
+
+
+def unapplied_out(payment: Payment) -> UnappliedPaymentOut:
+    return UnappliedPaymentOut(
+        gateway=payment.gateway,
+        trade_no=payment.trade_no,
+        out_trade_no=payment.intent.number,
+        checkout_number=payment.intent.checkout_number,
+        checkout_status=payment.intent.status,
+        amount=money_out(payment.amount),
+        paid_at=payment.paid_at,
+        refunds=[
+            ReturnRefundOut(
+                number=refund.number,
+                amount=money_out(refund.amount),
+                status=refund.status,
+                failure=refund.failure,
+                created_at=refund.created_at,
+                finished_at=refund.finished_at,
+            )
+            for refund in payment.refunds.all()
+        ],
+    )
+
+
 def issue_out(issue: ReconciliationIssue) -> IssueOut:
     return IssueOut(
         id=issue.pk,
@@ -166,6 +209,14 @@ def reconciliation_issue_list(
 ) -> list[IssueOut]:
     """Differences between the gateways' books and ours (open ones by default), newest first; at most 500."""
     return [issue_out(i) for i in selectors.reconciliation_issues(actor_of(request), status=status)[:500]]
+
+
+@operator_router.get("/payments/unapplied", response={200: list[UnappliedPaymentOut], **errors(401, 403)})
+@requires(FINANCE_VIEW)
+def unapplied_payment_list(request: HttpRequest) -> list[UnappliedPaymentOut]:
+    """Payments that reached a checkout already cancelled (or paid), newest first, each with the refund that gives
+    it back in full and that refund's status; at most 500."""
+    return [unapplied_out(p) for p in selectors.unapplied_payments(actor_of(request))[:500]]
 
 
 @operator_router.post("/reconciliation/runs", response={200: RunOut, **errors(401, 403, 503)})

@@ -52,6 +52,39 @@ class PaymentIntent(models.Model):
         return Money(self.amount_minor, self.currency)
 
 
+class CloseResult(models.TextChoices):
+    """What became of a trade we asked a gateway to close (``Gateway.close``)."""
+
+    CLOSED = "closed", _("Closed")  # the gateway takes no money for it any more
+    NOT_FOUND = "not_found", _("Never opened at the gateway")  # the deadline we sent refuses any later trade
+    PAID = "paid", _("Paid before it could be closed")  # the money is fetched and given back
+    UNSUPPORTED = "unsupported", _("Ends at the pay deadline")  # no close call in the protocol (UnionPay)
+
+
+class PaymentAttempt(models.Model):
+    """A gateway the buyer was sent to for an intent. When the checkout is cancelled, its trade there is closed.
+
+    A buyer may open Alipay, come back and pay with WeChat Pay: each
+    gateway's page stays open until it is closed or its deadline passes.
+    """
+
+    intent = models.ForeignKey(PaymentIntent, on_delete=models.CASCADE, related_name="attempts")
+    gateway = models.CharField(max_length=20)
+    started_at = models.DateTimeField()
+    close_result = models.CharField(max_length=20, choices=CloseResult.choices, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    close_tries = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ("started_at", "id")
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["intent", "gateway"], name="payments_one_attempt_per_gateway")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.intent_id} {self.gateway}"
+
+
 class PaymentStatus(models.TextChoices):
     APPLIED = "applied", _("Applied to the orders")
     NEEDS_REFUND = "needs_refund", _("To be refunded")
@@ -61,7 +94,8 @@ class Payment(models.Model):
     """Money a gateway says it took, recorded once per gateway trade.
 
     A payment for an intent that was cancelled (or already paid by another
-    trade) is never applied to orders: it is kept as ``needs_refund``.
+    trade) is never applied to orders: it is kept as ``needs_refund`` and
+    refunded in full, once, through the gateway that took it.
     """
 
     intent = models.ForeignKey(PaymentIntent, on_delete=models.PROTECT, related_name="payments")
@@ -138,6 +172,8 @@ class SandboxTrade(models.Model):
     notify_url = models.URLField(max_length=500)
     return_url = models.URLField(max_length=500)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The pay deadline the merchant sent: the pay page takes no money after it, as the real gateways' time_expire.
+    expires_at = models.DateTimeField(null=True, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
     notify_attempts = models.PositiveIntegerField(default=0)
     notified_at = models.DateTimeField(null=True, blank=True)
@@ -182,17 +218,19 @@ class RefundStatus(models.TextChoices):
 
 
 class PaymentRefund(models.Model):
-    """Money given back to the buyer of one order, through the gateway trade that took it.
+    """Money given back to a buyer through the gateway trade that took it.
 
     ``number`` is the refund number the gateway sees (Alipay's
     ``out_request_no``, WeChat Pay's ``out_refund_no``, UnionPay's
     ``orderId``), so sending it again refunds once. ``reference`` names what
-    asked for the refund (an after-sales request), so asking twice makes one.
+    asked for the refund (an after-sales request, or a payment that reached
+    a closed checkout), so asking twice makes one. ``order`` is the order
+    refunded; it is empty when a whole payment goes back unapplied.
     """
 
     number = models.CharField(max_length=24, unique=True)
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
-    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="refunds")
+    order = models.ForeignKey("orders.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="refunds")
     amount_minor = models.BigIntegerField()
     currency = models.CharField(max_length=3)
     status = models.CharField(max_length=20, choices=RefundStatus.choices, default=RefundStatus.PENDING)

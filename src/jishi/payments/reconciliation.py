@@ -157,7 +157,11 @@ def reconcile_day(*, gateway_code: str, day: dt.date) -> ReconciliationRun:
     start, end = _day_bounds(day)
     statement = gateway.statement(day)
     if statement is None:
-        intents = list(PaymentIntent.objects.filter(gateway=gateway.code, started_at__gte=start, started_at__lt=end))
+        intents = list(
+            PaymentIntent.objects.filter(
+                attempts__gateway=gateway.code, attempts__started_at__gte=start, attempts__started_at__lt=end
+            )
+        )
         refunds = list(
             PaymentRefund.objects.filter(
                 payment__gateway=gateway.code, created_at__gte=start, created_at__lt=end
@@ -219,7 +223,7 @@ def issue_fix(*, actor: Any, issue_id: int) -> ReconciliationIssue:
     issue = _open_issue(actor, issue_id)
     if issue.kind == IssueKind.UNNOTIFIED:
         intent = PaymentIntent.objects.get(number=issue.out_trade_no)
-        services.payment_sync(intent_id=intent.pk)
+        services.payment_sync(intent_id=intent.pk, gateway_code=issue.run.gateway)
         fixed = Payment.objects.filter(gateway=issue.run.gateway, trade_no=issue.reference).exists()
     elif issue.kind == IssueKind.REFUND_UNCONFIRMED:
         refund = PaymentRefund.objects.get(number=issue.reference)

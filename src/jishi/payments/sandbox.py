@@ -52,12 +52,14 @@ def trade_get(trade_no: str) -> SandboxTrade:
 def trade_pay(*, trade_no: str) -> str:
     """The buyer pressed pay: take the money, notify the merchant after commit, and return the return URL.
 
-    Pressing pay twice takes the money once.
+    Pressing pay twice takes the money once; a trade the merchant closed, or
+    one past the deadline it sent, takes none.
     """
     trade = trade_get(trade_no)
-    paid = SandboxTrade.objects.filter(pk=trade.pk, status=SandboxTradeStatus.WAITING).update(
-        status=SandboxTradeStatus.SUCCESS, paid_at=timezone.now()
-    )
+    now = timezone.now()
+    waiting = SandboxTrade.objects.filter(pk=trade.pk, status=SandboxTradeStatus.WAITING)
+    waiting.filter(expires_at__lte=now).update(status=SandboxTradeStatus.CLOSED)  # too late: the deadline passed
+    paid = waiting.update(status=SandboxTradeStatus.SUCCESS, paid_at=now)
     trade.refresh_from_db()
     if paid:
         from jishi.payments.tasks import sandbox_notify

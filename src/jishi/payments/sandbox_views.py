@@ -2,6 +2,7 @@
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from jishi.core.permissions import PUBLIC, requires
@@ -18,5 +19,12 @@ def pay(request: HttpRequest, trade_no: str) -> HttpResponse:
             return HttpResponseRedirect(sandbox.trade_pay(trade_no=trade.trade_no))
         return HttpResponseRedirect(trade.return_url)
     return render(
-        request, "payments/sandbox_pay.html", {"trade": trade, "paid": trade.status == SandboxTradeStatus.SUCCESS}
+        request,
+        "payments/sandbox_pay.html",
+        {
+            "trade": trade,
+            "paid": trade.status == SandboxTradeStatus.SUCCESS,
+            "closed": trade.status == SandboxTradeStatus.CLOSED
+            or (trade.status == SandboxTradeStatus.WAITING and trade.expires_at and trade.expires_at <= timezone.now()),
+        },
     )

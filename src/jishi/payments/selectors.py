@@ -3,7 +3,8 @@
 import datetime as dt
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.utils import timezone
 
 from jishi.core.permissions import check
 from jishi.ledger.permissions import FINANCE_VIEW
@@ -34,6 +35,11 @@ def intent_for_checkout(checkout_number: str) -> PaymentIntent | None:
     return PaymentIntent.objects.filter(checkout_number=checkout_number).first()
 
 
+def intent_is_open(number: str) -> bool:
+    """Whether the intent with this trade number may still be paid (pending and before its deadline)."""
+    return PaymentIntent.objects.filter(number=number, status=IntentStatus.PENDING, pay_by__gt=timezone.now()).exists()
+
+
 def intents_to_query(*, now: dt.datetime, quiet_for: dt.timedelta, limit: int = 200) -> list[int]:
     """Intents sent to a gateway at least ``quiet_for`` ago (within the last day) with no payment recorded.
 
@@ -58,6 +64,25 @@ def payment_of_order(order: Any) -> Payment | None:
         Payment.objects.select_related("intent")
         .filter(intent__checkout_number=order.checkout_number, status=PaymentStatus.APPLIED)
         .first()
+    )
+
+
+def unapplied_without_refund(limit: int = 200) -> list[int]:
+    """Payments kept unapplied that are not being given back yet, oldest first."""
+    return list(
+        Payment.objects.filter(status=PaymentStatus.NEEDS_REFUND, refunds__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def unapplied_payments(actor: Any) -> QuerySet[Payment]:
+    """Payments that reached a closed checkout, newest first, with the refunds that give them back (finance)."""
+    check(actor, FINANCE_VIEW)
+    return (
+        Payment.objects.filter(status=PaymentStatus.NEEDS_REFUND)
+        .select_related("intent")
+        .prefetch_related(Prefetch("refunds", queryset=PaymentRefund.objects.order_by("pk")))
     )
 
 

@@ -4,8 +4,12 @@ The intent's status is the single arbiter between a payment and a
 cancellation: applying a payment is a compare-and-set from ``pending`` to
 ``succeeded``, cancelling is one from ``pending`` to ``cancelled``, and both
 take the intent before they touch any order, so they cannot both win and
-cannot deadlock. Money that arrives for an intent that lost is recorded and
-flagged for refund, never applied.
+cannot deadlock. Money that arrives for an intent that lost is recorded,
+never applied, and given back in full through the gateway that took it.
+
+Cancelling closes the trade at every gateway the buyer was sent to, after
+commit, so a pay page still open can take no more money; the pay deadline
+sent with every trade ends it at the gateway even where a close fails.
 """
 
 import datetime as dt
@@ -22,9 +26,10 @@ from django.utils.translation import gettext as _
 from jishi.core import audit, ids
 from jishi.core.money import Money
 from jishi.core.transactions import after_commit
-from jishi.ledger.services import payment_post, refund_post, refund_sent_post
+from jishi.ledger.services import payment_post, refund_post, refund_sent_post, unapplied_payment_post
 from jishi.notifications.services import notify
 from jishi.orders.models import Order
+from jishi.orders.selectors import orders_of_checkout
 from jishi.orders.services import orders_mark_paid
 from jishi.orders.states import OrderStatus
 from jishi.payments import gateways, selectors
@@ -35,14 +40,17 @@ from jishi.payments.errors import (
     RefundNotAllowed,
     RefundReferenceReused,
     RefundRefused,
+    UnknownGateway,
 )
 from jishi.payments.gateways.base import Acknowledgement, PaymentRequest, RefundRequest, RefundState, Trade, TradeState
 from jishi.payments.gateways.base import Refund as GatewayRefund
 from jishi.payments.models import (
+    CloseResult,
     IntentStatus,
     NotificationLog,
     NotificationOutcome,
     Payment,
+    PaymentAttempt,
     PaymentIntent,
     PaymentRefund,
     PaymentStatus,
@@ -69,20 +77,34 @@ def intent_create(
 
 @transaction.atomic
 def intent_cancel(*, checkout_number: str) -> PaymentIntent | None:
-    """Close the checkout's intent so no later payment is applied. Idempotent.
+    """Close the checkout's intent so no later payment is applied, and its gateway trades after commit. Idempotent.
 
     Raises PaymentClosed when it was already paid (the orders must not be cancelled then).
     """
     intent = selectors.intent_for_checkout(checkout_number)
     if intent is None:
         return None
-    PaymentIntent.objects.filter(pk=intent.pk, status=IntentStatus.PENDING).update(
+    won = PaymentIntent.objects.filter(pk=intent.pk, status=IntentStatus.PENDING).update(
         status=IntentStatus.CANCELLED, cancelled_at=timezone.now()
     )
     intent.refresh_from_db()
     if intent.status == IntentStatus.SUCCEEDED:
         raise PaymentClosed
+    if won and intent.attempts.exists():
+        from jishi.payments.tasks import intent_close_trades as close_task
+
+        after_commit(close_task.enqueue, intent.pk)
     return intent
+
+
+def _attempt_record(intent: PaymentIntent, gateway_code: str, now: dt.datetime) -> None:
+    if PaymentAttempt.objects.filter(intent=intent, gateway=gateway_code).update(started_at=now):
+        return
+    try:
+        with transaction.atomic():
+            PaymentAttempt.objects.create(intent=intent, gateway=gateway_code, started_at=now)
+    except IntegrityError:  # another tab recorded it a moment ago
+        return
 
 
 def payment_start(
@@ -91,16 +113,20 @@ def payment_start(
     """Send the buyer to ``gateway_code`` to pay their intent; returns the gateway page's URL.
 
     Starting again (another tab, the back button) returns the same trade.
-    Raises PaymentNotFound (not the actor's), PaymentClosed (paid, cancelled
-    or past its deadline), UnknownGateway, GatewayUnavailable. The gateway
-    is called outside any transaction: a slow gateway holds no lock.
+    The trade carries the intent's deadline, after which the gateway takes
+    no money. Raises PaymentNotFound (not the actor's), PaymentClosed (paid,
+    cancelled or past its deadline, also when cancelled while the gateway
+    was being asked), UnknownGateway, GatewayUnavailable. The gateway is
+    called outside any transaction: a slow gateway holds no lock.
     """
     intent = selectors.intent_get_for_buyer(actor, intent_number)
     gateway = gateways.get(gateway_code)
-    if intent.status != IntentStatus.PENDING or intent.pay_by <= timezone.now():
+    now = timezone.now()
+    if intent.status != IntentStatus.PENDING or intent.pay_by <= now:
         raise PaymentClosed
-    PaymentIntent.objects.filter(pk=intent.pk).update(gateway=gateway.code, started_at=timezone.now())
-    return gateway.create_payment(
+    PaymentIntent.objects.filter(pk=intent.pk).update(gateway=gateway.code, started_at=now)
+    _attempt_record(intent, gateway.code, now)
+    url = gateway.create_payment(
         PaymentRequest(
             out_trade_no=intent.number,
             amount=intent.amount,
@@ -108,9 +134,52 @@ def payment_start(
             notify_url=notify_url,
             return_url=return_url,
             created_at=intent.created_at,
+            expires_at=intent.pay_by,
             client_ip=client_ip,
         )
     )
+    if PaymentIntent.objects.filter(pk=intent.pk, status=IntentStatus.CANCELLED).exists():
+        # Cancelled while the gateway opened the trade: the close may have run before the trade existed.
+        intent_close_trades(intent_id=intent.pk)
+        raise PaymentClosed
+    return url
+
+
+# Seconds to wait before asking a gateway again to close a trade; past the last, the pay deadline closes it.
+CLOSE_RETRY_DELAYS = (60, 300, 900, 1800)
+
+
+def intent_close_trades(*, intent_id: int) -> dt.timedelta | None:
+    """Close a cancelled intent's trade at every gateway the buyer was sent to, so no open page can pay it.
+
+    A gateway that answers that the trade was paid has it fetched at once:
+    the money is recorded and given back (``payment_sync``). Safe to repeat.
+    Returns None when every gateway answered, or how long to wait before
+    asking again those that could not be reached — None too once the tries
+    are used up: the deadline sent with the trade ends it at the gateway,
+    and the query sweep finds any money taken before.
+    """
+    intent = PaymentIntent.objects.filter(pk=intent_id, status=IntentStatus.CANCELLED).first()
+    if intent is None:
+        return None
+    retry = None
+    for attempt in intent.attempts.filter(close_result=""):
+        try:
+            result = gateways.get(attempt.gateway).close(intent.number, created_at=intent.created_at)
+        except (GatewayUnavailable, UnknownGateway):
+            tries = attempt.close_tries + 1
+            PaymentAttempt.objects.filter(pk=attempt.pk).update(close_tries=tries)
+            logger.warning("could not close trade %s at %s (try %d)", intent.number, attempt.gateway, tries)
+            if tries <= len(CLOSE_RETRY_DELAYS):
+                delay = dt.timedelta(seconds=CLOSE_RETRY_DELAYS[tries - 1])
+                retry = min(retry, delay) if retry else delay
+            continue
+        PaymentAttempt.objects.filter(pk=attempt.pk, close_result="").update(
+            close_result=result, closed_at=timezone.now(), close_tries=attempt.close_tries + 1
+        )
+        if result == CloseResult.PAID:
+            payment_sync(intent_id=intent.pk, gateway_code=attempt.gateway)
+    return retry
 
 
 def _printable(text: str, limit: int) -> str:
@@ -152,6 +221,7 @@ def _apply(intent: PaymentIntent, trade: Trade, gateway_code: str) -> str:
         payment_post(checkout_number=intent.checkout_number, gateway=gateway_code)
         return NotificationOutcome.APPLIED
     Payment.objects.filter(pk=payment.pk).update(status=PaymentStatus.NEEDS_REFUND)
+    payment.status = PaymentStatus.NEEDS_REFUND
     intent.refresh_from_db()
     audit.record(
         actor=None,
@@ -160,7 +230,73 @@ def _apply(intent: PaymentIntent, trade: Trade, gateway_code: str) -> str:
         after={"intent": intent.number, "intent_status": intent.status, "amount_minor": payment.amount_minor},
         reason="payment arrived for an intent that is no longer open",
     )
+    _give_back(payment)
     return NotificationOutcome.FLAGGED
+
+
+def _first_order_link(checkout_number: str) -> str:
+    first = orders_of_checkout(checkout_number).only("number").first()
+    return f"/orders/{first.number}/" if first else "/orders/"
+
+
+def _give_back(payment: Payment) -> PaymentRefund:
+    """Owe the buyer all of an unapplied payment and send it back after commit (inside the caller's transaction).
+
+    Once per payment: the refund's reference names the payment, so a second
+    call raises IntegrityError and writes nothing.
+    """
+    intent = payment.intent
+    number = ids.public_number()
+    with transaction.atomic():
+        refund = PaymentRefund.objects.create(
+            number=number,
+            payment=payment,
+            order=None,
+            amount_minor=payment.amount_minor,
+            currency=payment.currency,
+            reason=_("Paid after the order was closed"),
+            reference=f"unapplied:{payment.pk}",
+        )
+        unapplied_payment_post(
+            amount=payment.amount,
+            reference=number,
+            memo=_("Payment %(trade)s through %(gateway)s for closed checkout %(checkout)s")
+            % {"trade": payment.trade_no, "gateway": payment.gateway, "checkout": intent.checkout_number},
+        )
+    why = (
+        _("Your payment arrived after the order was cancelled.")
+        if intent.status == IntentStatus.CANCELLED
+        else _("The order had been paid already.")
+    )
+    notify(
+        intent.buyer_id,
+        "payment_returned",
+        _("%(amount)s will be refunded") % {"amount": payment.amount.format()},
+        f"{why} {_('It goes back the way you paid, in full.')}",
+        link=_first_order_link(intent.checkout_number),
+    )
+    from jishi.payments.tasks import refund_send as send_task
+
+    after_commit(send_task.enqueue, refund.pk)
+    return refund
+
+
+def unapplied_give_back(*, payment_id: int) -> PaymentRefund | None:
+    """Give back an unapplied payment that has no refund yet (the refund sweep calls it). Idempotent.
+
+    Returns the refund made, or None when the payment is applied or already
+    being given back.
+    """
+    try:
+        with transaction.atomic():
+            payment = (
+                Payment.objects.select_related("intent")
+                .filter(pk=payment_id, status=PaymentStatus.NEEDS_REFUND, refunds__isnull=True)
+                .first()
+            )
+            return _give_back(payment) if payment is not None else None
+    except IntegrityError:  # a concurrent sweep gave it back first
+        return None
 
 
 def _check_against_intent(trade: Trade) -> PaymentIntent:
@@ -203,24 +339,30 @@ def notification_receive(*, gateway_code: str, body: bytes, headers: Mapping[str
     return gateway.acknowledge(accepted=True)
 
 
-def payment_sync(*, intent_id: int) -> str | None:
-    """Ask the intent's gateway about it and apply a payment the notification never brought.
+def payment_sync(*, intent_id: int, gateway_code: str = "") -> str | None:
+    """Ask the gateways the buyer was sent to (or just ``gateway_code``) and record a payment no notification brought.
 
-    Safe to run any number of times, concurrently too: a trade is recorded
-    once. Returns the outcome, or None when the gateway has no paid trade.
+    A payment for an intent still open is applied; one for an intent closed
+    meanwhile is given back. Safe to run any number of times, concurrently
+    too: a trade is recorded once. Returns the last outcome, or None when no
+    gateway has a paid trade. Raises GatewayUnavailable.
     """
     intent = PaymentIntent.objects.filter(pk=intent_id).first()
-    if intent is None or not intent.gateway:
+    if intent is None:
         return None
-    trade = gateways.get(intent.gateway).query(intent.number, created_at=intent.created_at)
-    if trade is None or trade.state != TradeState.PAID:
-        return None
-    try:
-        _check_against_intent(trade)
-    except InvalidNotification as mismatch:
-        logger.error("gateway %s reports %s for %s", intent.gateway, mismatch.reason, intent.number)
-        return None
-    return _apply(intent, trade, intent.gateway)
+    codes = [gateway_code] if gateway_code else list(intent.attempts.values_list("gateway", flat=True))
+    outcome = None
+    for code in codes:
+        trade = gateways.get(code).query(intent.number, created_at=intent.created_at)
+        if trade is None or trade.state != TradeState.PAID:
+            continue
+        try:
+            _check_against_intent(trade)
+        except InvalidNotification as mismatch:
+            logger.error("gateway %s reports %s for %s", code, mismatch.reason, intent.number)
+            continue
+        outcome = _apply(intent, trade, code)
+    return outcome
 
 
 def payments_sync_quiet(*, quiet_for: dt.timedelta) -> int:
@@ -342,20 +484,23 @@ def _refund_finish(
     order = refund.order
     if to == RefundStatus.SUCCEEDED:
         refund_sent_post(order=order, amount=refund.amount, reference=refund.number)
+        intent = refund.payment.intent
         notify(
-            order.buyer_id,
+            intent.buyer_id,
             "refund_succeeded",
-            _("%(amount)s refunded for order %(number)s") % {"amount": refund.amount.format(), "number": order.number},
+            _("%(amount)s refunded for order %(number)s")
+            % {"amount": refund.amount.format(), "number": order.number if order else intent.checkout_number},
             _("The money goes back the way you paid."),
-            link=f"/orders/{order.number}/",
+            link=f"/orders/{order.number}/" if order else _first_order_link(intent.checkout_number),
         )
     else:
-        logger.error("refund %s of order %s failed at the gateway: %s", refund.number, order.number, failure)
+        about = order.number if order else refund.payment.trade_no
+        logger.error("refund %s of %s failed at the gateway: %s", refund.number, about, failure)
         audit.record(
             actor=None,
             action="payments.refund_failed",
             target=refund,
-            after={"order": order.number, "amount_minor": refund.amount_minor, "failure": failure},
+            after={"order": about, "amount_minor": refund.amount_minor, "failure": failure},
             reason="the gateway refused the refund; the buyer is still owed it",
         )
     return refund
@@ -390,7 +535,13 @@ def refund_sync(*, refund_id: int) -> PaymentRefund:
 
 
 def refunds_sync_pending(*, quiet_for: dt.timedelta) -> int:
-    """Follow up every refund still pending after ``quiet_for`` (the sweep). Returns how many were looked at."""
+    """Follow up every refund still pending after ``quiet_for`` (the sweep). Returns how many were looked at.
+
+    Unapplied payments that have no refund yet (recorded before they were
+    given back by themselves) get theirs first.
+    """
+    for payment_id in selectors.unapplied_without_refund():
+        unapplied_give_back(payment_id=payment_id)
     refund_ids = selectors.refunds_to_follow_up(now=timezone.now(), quiet_for=quiet_for)
     for refund_id in refund_ids:
         try:

@@ -1,4 +1,4 @@
-"""Background work of the payments domain: the sandbox's notifications and the query sweep."""
+"""Background work of the payments domain: the sandbox's notifications, closing trades, the sweeps."""
 
 import datetime as dt
 
@@ -17,6 +17,14 @@ def sandbox_notify(trade_no: str) -> None:
     delay = sandbox.trade_notify(trade_no=trade_no)
     if delay is not None:
         sandbox_notify.using(run_after=timezone.now() + delay).enqueue(trade_no)
+
+
+@task
+def intent_close_trades(intent_id: int) -> None:
+    """Close a cancelled checkout's trades at the gateways; asks again later those that could not be reached."""
+    delay = services.intent_close_trades(intent_id=intent_id)
+    if delay is not None:
+        intent_close_trades.using(run_after=timezone.now() + delay).enqueue(intent_id)
 
 
 @cron("* * * * *")
@@ -38,7 +46,7 @@ def refund_send(refund_id: int) -> str:
 @cron("*/5 * * * *")
 @task
 def refunds_follow_up() -> int:
-    """Every five minutes: ask the gateways about refunds still in progress, and resend what they never saw."""
+    """Every five minutes: give back unapplied payments, ask about refunds in progress, resend what was never seen."""
     return services.refunds_sync_pending(quiet_for=dt.timedelta(minutes=5))
 
 

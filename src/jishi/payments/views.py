@@ -10,6 +10,14 @@ from django.views.decorators.http import require_GET
 from jishi.core.permissions import PUBLIC, requires
 from jishi.payments.gateways.unionpay import FORM_MAX_AGE, FORM_SALT, UnionPayGateway
 from jishi.payments.gateways.wechatpay import QR_MAX_AGE, QR_SALT
+from jishi.payments.selectors import intent_is_open
+
+
+def _closed(request: HttpRequest, back: str) -> HttpResponse:
+    """The page of a payment that was cancelled, paid or ran out of time meanwhile: nothing to pay any more."""
+    response = render(request, "payments/closed.html", {"back": back}, status=410)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_GET
@@ -19,6 +27,8 @@ def unionpay_form(request: HttpRequest, token: str) -> HttpResponse:
         form = signing.loads(token, salt=FORM_SALT, max_age=FORM_MAX_AGE)
     except signing.BadSignature:
         raise Http404 from None
+    if not intent_is_open(form["fields"]["orderId"]):
+        return _closed(request, form["fields"]["frontUrl"])
     response = render(
         request,
         "payments/post_form.html",
@@ -35,6 +45,8 @@ def wechatpay_qr(request: HttpRequest, token: str) -> HttpResponse:
         page = signing.loads(token, salt=QR_SALT, max_age=QR_MAX_AGE)
     except signing.BadSignature:
         raise Http404 from None
+    if not intent_is_open(page.get("out_trade_no", "")):
+        return _closed(request, page["return_url"])
     qr = segno.make(page["code_url"], error="m")
     response = render(
         request,

@@ -1,4 +1,4 @@
-"""Alipay (open platform, RSA2): pay requests, notifications, trade query and refunds.
+"""Alipay (open platform, RSA2): pay requests, notifications, trade query and close, and refunds.
 
 Requests are form-encoded common parameters plus a JSON ``biz_content``,
 signed with the app's private key (SHA256withRSA over every non-empty
@@ -26,6 +26,7 @@ from jishi.payments.errors import GatewayUnavailable, InvalidNotification, Refun
 from jishi.payments.gateways import http, keys, wire
 from jishi.payments.gateways.base import (
     Acknowledgement,
+    CloseResult,
     Gateway,
     PaymentRequest,
     Refund,
@@ -133,6 +134,7 @@ class AlipayGateway(Gateway):
             "total_amount": request.amount.to_string(),
             "subject": request.subject[:256],
             "product_code": product_code,
+            "time_expire": wire.beijing_text(request.expires_at, TIME_FORMAT),
         }
         params = self.signed(method, biz, notify_url=request.notify_url, return_url=request.return_url)
         return f"{self.config.gateway_url}?{urlencode(params)}"
@@ -186,6 +188,23 @@ class AlipayGateway(Gateway):
             return self._trade(member, paid_at_field="send_pay_date")
         except (InvalidNotification, KeyError):
             raise GatewayUnavailable from None
+
+    def close(self, out_trade_no: str, *, created_at: dt.datetime) -> CloseResult:
+        member = self._call("alipay.trade.close", {"out_trade_no": out_trade_no})
+        if member.get("code") == SUCCESS:
+            return CloseResult.CLOSED
+        if member.get("code") != BUSINESS_FAILURE:
+            raise GatewayUnavailable
+        if member.get("sub_code") == "ACQ.TRADE_NOT_EXIST":  # the buyer never reached the password step
+            return CloseResult.NOT_FOUND
+        # Refused for the trade's state (paid, finished or closed already): its state says which.
+        logger.info("alipay refused to close %s: %s", out_trade_no, member.get("sub_code"))
+        trade = self.query(out_trade_no, created_at=created_at)
+        if trade is None:
+            return CloseResult.NOT_FOUND
+        if trade.state == TradeState.WAITING:  # refused for another reason: ask again later
+            raise GatewayUnavailable
+        return CloseResult.PAID if trade.state == TradeState.PAID else CloseResult.CLOSED
 
     def refund(self, request: RefundRequest) -> Refund:
         member = self._call(

@@ -10,6 +10,7 @@ sandbox, Alipay, WeChat Pay and UnionPay are interchangeable:
   amount and currency against its own records before anything changes;
 * ``acknowledge`` — the answer the gateway expects, so it stops retrying;
 * ``query`` — ask the gateway what happened to a trade (for lost notifications);
+* ``close`` — stop an unpaid trade from taking money (the buyer cancelled);
 * ``refund`` / ``refund_query`` — give money back on a trade, idempotent per
   refund number, and ask what became of a refund;
 * ``statement`` — the gateway's own list of one day's payments and refunds,
@@ -28,6 +29,7 @@ from enum import StrEnum
 from typing import Any
 
 from jishi.core.money import Money
+from jishi.payments.models import CloseResult
 
 
 class TradeState(StrEnum):
@@ -51,6 +53,8 @@ class PaymentRequest:
     return_url: str
     # When the intent was made: UnionPay's ``txnTime``, which its queries need again.
     created_at: dt.datetime
+    # The pay deadline: the gateway refuses to take money for the trade after it.
+    expires_at: dt.datetime
     client_ip: str = ""
 
 
@@ -124,6 +128,10 @@ class Gateway(ABC):
     @abstractmethod
     def query(self, out_trade_no: str, *, created_at: dt.datetime) -> Trade | None:
         """The gateway's current record of a trade, or None when it never saw it."""
+
+    @abstractmethod
+    def close(self, out_trade_no: str, *, created_at: dt.datetime) -> CloseResult:
+        """Close an unpaid trade so that no page still open can pay it. Safe to repeat. Raises GatewayUnavailable."""
 
     @abstractmethod
     def refund(self, request: RefundRequest) -> Refund:

@@ -33,6 +33,7 @@ from jishi.payments.errors import InvalidNotification, PaymentClosed, RefundRefu
 from jishi.payments.gateways import wire
 from jishi.payments.gateways.base import (
     Acknowledgement,
+    CloseResult,
     Gateway,
     PaymentRequest,
     Refund,
@@ -135,6 +136,7 @@ class SandboxGateway(Gateway):
                             "currency": request.amount.currency,
                             "notify_url": request.notify_url,
                             "return_url": request.return_url,
+                            "expires_at": request.expires_at,
                         },
                     )
             except IntegrityError:
@@ -178,6 +180,16 @@ class SandboxGateway(Gateway):
     def query(self, out_trade_no: str, *, created_at: dt.datetime) -> Trade | None:
         row = SandboxTrade.objects.filter(out_trade_no=out_trade_no).first()
         return _trade_of(row) if row else None
+
+    def close(self, out_trade_no: str, *, created_at: dt.datetime) -> CloseResult:
+        row = SandboxTrade.objects.filter(out_trade_no=out_trade_no).first()
+        if row is None:
+            return CloseResult.NOT_FOUND
+        SandboxTrade.objects.filter(pk=row.pk, status=SandboxTradeStatus.WAITING).update(
+            status=SandboxTradeStatus.CLOSED
+        )
+        row.refresh_from_db()
+        return CloseResult.PAID if row.status == SandboxTradeStatus.SUCCESS else CloseResult.CLOSED
 
     @transaction.atomic
     def refund(self, request: RefundRequest) -> Refund:

@@ -352,6 +352,7 @@ def reconciliation(request: HttpRequest) -> HttpResponse:
             payment_selectors.reconciliation_issues(actor, status=status), page=page_number(request), page_size=30
         ),
         "runs": payment_selectors.reconciliation_runs(actor),
+        "unapplied": payment_selectors.unapplied_payments(actor)[:50],
         "status": status,
         "statuses": IssueStatus.choices,
         "can_fix": FINANCE_OPERATE.allows(actor),

@@ -14,7 +14,11 @@ class Command(BaseCommand):
         report = reconcile()
         for problem in report.problems:
             self.stderr.write(problem)
-        summary = f"{report.settlements} settlements, {report.entries} entries, totals {report.totals or '{}'}"
+        summary = (
+            f"{report.settlements} settlements, {report.entries} entries, totals {report.totals or '{}'}; "
+            f"{report.unapplied} payments to closed checkouts: received {report.unapplied_received or '{}'}, "
+            f"given back {report.unapplied_returned or '{}'}"
+        )
         if not report.ok:
             raise CommandError(f"ledger does not reconcile ({len(report.problems)} problems): {summary}")
         self.stdout.write(f"ledger reconciles: {summary}")
