@@ -343,3 +343,33 @@ def test_a_refund_request_and_a_shipment_at_the_same_moment_exclude_each_other(o
     else:  # asked first: the shop may not ship while the request is open
         assert (order.status, order.on_hold, AftersalesRequest.objects.count()) == ("paid", True, 1)
         assert type(outcomes[0]).__name__ == "OrderOnHold"
+
+
+@pytest.mark.concurrency
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("at_once", [False, True], ids=["in_sequence", "at_once"])
+def test_the_shop_accepting_a_refund_twice_gets_the_same_answer_twice(api, order, merchant_staff, at_once):
+    from django.test import Client
+
+    from jishi.accounts import services as accounts
+    from tests.races import race
+
+    # given a refund request for the whole order
+    number = _ask(api, order).json()["number"]
+    _, token = accounts.token_create(user=merchant_staff)
+
+    def accept(_):
+        response = Client().post(
+            f"/api/v1/merchant/aftersales/{number}/accept",
+            data={},
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        return response.status_code, response.json().get("status", response.json().get("code"))
+
+    # when the shop accepts it twice, in sequence or at the same moment (two tabs, a double tap)
+    answers = race([1, 2], accept) if at_once else [accept(1), accept(2)]
+    # then both answers say it was refunded, and one refund of the whole order was made
+    assert answers == [(200, "refunded"), (200, "refunded")]
+    assert list(PaymentRefund.objects.values_list("amount_minor", flat=True)) == [22550]
+    assert reconcile().ok

@@ -60,6 +60,7 @@ from jishi.ledger.permissions import FINANCE_OPERATE, FINANCE_OWN
 from jishi.merchants.permissions import COMMISSION_MANAGE
 from jishi.merchants.selectors import merchant_for, merchant_owner
 from jishi.notifications.services import notify
+from jishi.orders.locks import order_lock
 from jishi.orders.models import Order
 from jishi.orders.selectors import orders_of_checkout
 from jishi.orders.states import OrderStatus
@@ -165,7 +166,7 @@ def refund_post(*, order: Order, amount: Money, reference: str) -> JournalEntry:
     """
     if amount.minor <= 0:
         raise InvalidAmount(field="amount")
-    Order.objects.select_for_update().filter(pk=order.pk).first()  # refunds of one order queue here
+    order_lock(order.pk)  # refunds of one order queue here
     if Settlement.objects.filter(order=order).exists():
         raise OrderSettled
     figures = selectors.order_figures(order)

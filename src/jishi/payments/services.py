@@ -28,6 +28,7 @@ from jishi.core.money import Money
 from jishi.core.transactions import after_commit
 from jishi.ledger.services import payment_post, refund_post, refund_sent_post, unapplied_payment_post
 from jishi.notifications.services import notify
+from jishi.orders.locks import order_lock
 from jishi.orders.models import Order
 from jishi.orders.selectors import orders_of_checkout
 from jishi.orders.services import orders_mark_paid
@@ -407,6 +408,9 @@ def _same_refund(order: Order, amount: Money, reference: str) -> PaymentRefund:
 
 @transaction.atomic
 def _refund_create(*, order: Order, amount: Money, reason: str, reference: str) -> PaymentRefund:
+    # Wait for any refund of this order being made right now, so that a concurrent repeat finds it and
+    # answers as a repeat, not as a refund too large for what the first one left.
+    order_lock(order.pk)
     if PaymentRefund.objects.filter(reference=reference).exists():
         return _same_refund(order, amount, reference)
     payment = selectors.payment_of_order(order)
