@@ -373,3 +373,66 @@ def test_the_shop_accepting_a_refund_twice_gets_the_same_answer_twice(api, order
     assert answers == [(200, "refunded"), (200, "refunded")]
     assert list(PaymentRefund.objects.values_list("amount_minor", flat=True)) == [22550]
     assert reconcile().ok
+
+
+def _line_counts(answer):
+    return {line["title"]: (line["quantity"], line["refunded_quantity"], line["returned_quantity"]) for line in answer}
+
+
+def test_a_client_builds_a_request_from_the_order_answer_alone(api, order, merchant_staff):
+    # given only what the buyer's order answer says
+    lines = api("get", f"/orders/{order.number}", user=order.buyer).json()["lines"]
+    food = next(line for line in lines if line["unit_price"]["amount"] == "100.00")
+    # when the buyer asks for one bag of food back by the line id it gives
+    asked = api(
+        "post",
+        "/aftersales",
+        user=order.buyer,
+        json={
+            "order_number": order.number,
+            "kind": "refund",
+            "reason": "买多了",
+            "lines": [{"order_line_id": food["id"], "quantity": 1}],
+        },
+    )
+    assert asked.status_code == 201
+    api("post", f"/merchant/aftersales/{asked.json()['number']}/accept", user=merchant_staff, json={})
+    # then the buyer's and the shop's answers both count the refunded bag on its line, and nothing returned
+    for answer in (
+        api("get", f"/orders/{order.number}", user=order.buyer).json(),
+        api("get", f"/merchant/orders/{order.number}", user=merchant_staff).json(),
+    ):
+        assert _line_counts(answer["lines"]) == {"渴望六种鱼猫粮 5.4kg": (2, 1, 0), "冻干鸡肉猫零食": (1, 0, 0)}
+    listed = api("get", "/orders", user=order.buyer).json()["items"][0]["lines"]
+    assert {line["id"] for line in listed} == set(order.lines.values_list("pk", flat=True))
+
+
+def test_returned_and_exchanged_units_are_counted_on_their_lines(api, delivered, merchant_staff):
+    # given a return of one bag of food, received and refunded
+    number = _ask(api, delivered, kind="return", quantities=(1, 0)).json()["number"]
+    api("post", f"/merchant/aftersales/{number}/accept", user=merchant_staff, json={"return_address": "上海市退货仓"})
+    api(
+        "post",
+        f"/aftersales/{number}/ship-back",
+        user=delivered.buyer,
+        json={"carrier": "中通", "tracking_number": "Z1"},
+    )
+    api("post", f"/merchant/aftersales/{number}/receive", user=merchant_staff, json={})
+    # and an exchange of the treats, received and replaced
+    number = _ask(api, delivered, kind="exchange", quantities=(0, 1)).json()["number"]
+    api("post", f"/merchant/aftersales/{number}/accept", user=merchant_staff, json={"return_address": "上海市退货仓"})
+    api(
+        "post",
+        f"/aftersales/{number}/ship-back",
+        user=delivered.buyer,
+        json={"carrier": "中通", "tracking_number": "Z2"},
+    )
+    api(
+        "post",
+        f"/merchant/aftersales/{number}/receive",
+        user=merchant_staff,
+        json={"replacement_carrier": "顺丰", "replacement_tracking": "SF9"},
+    )
+    # then
+    lines = api("get", f"/orders/{delivered.number}", user=delivered.buyer).json()["lines"]
+    assert _line_counts(lines) == {"渴望六种鱼猫粮 5.4kg": (2, 1, 1), "冻干鸡肉猫零食": (1, 0, 1)}

@@ -35,7 +35,7 @@ from jishi.ledger.selectors import order_figures
 from jishi.merchants.selectors import merchant_owner
 from jishi.notifications.services import notify
 from jishi.orders.selectors import order_get_for_buyer
-from jishi.orders.services import order_close_refunded, order_hold
+from jishi.orders.services import order_close_refunded, order_hold, order_lines_settle_aftersales
 from jishi.orders.states import ActorRole
 from jishi.payments.services import refund_create
 
@@ -267,6 +267,7 @@ def _refund(request: AftersalesRequest, *, actor: Any, party: Party, note: str) 
     )
     if not _transition(request, Status.REFUNDED, actor=actor, party=party, note=note, refund_number=refund.number):
         return request
+    order_lines_settle_aftersales(lines=_request_lines(request), refunded=True, returned=bool(request.return_tracking))
     if request.kind == Kind.REFUND or request.return_tracking:  # never shipped, or sent back: sellable again
         stock_return(
             actor=actor,
@@ -354,7 +355,7 @@ def _received(
     if replacement is None:
         raise InvalidRequest(_("Give the replacement's carrier and tracking number."), field="replacement_carrier")
     carrier, tracking = _shipment(replacement, "replacement_")
-    _transition(
+    if _transition(
         request,
         Status.EXCHANGED,
         actor=actor,
@@ -362,8 +363,13 @@ def _received(
         note=f"{carrier} {tracking}",
         replacement_carrier=carrier,
         replacement_tracking=tracking,
-    )
+    ):
+        order_lines_settle_aftersales(lines=_request_lines(request), refunded=False, returned=True)
     return request
+
+
+def _request_lines(request: AftersalesRequest) -> list[tuple[int, int]]:
+    return list(request.lines.order_by("order_line_id").values_list("order_line_id", "quantity"))
 
 
 # The buyer acts ------------------------------------------------------------------------------

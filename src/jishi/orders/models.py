@@ -154,11 +154,21 @@ class OrderLine(models.Model):
     discount_minor = models.BigIntegerField(default=0)
     total_minor = models.BigIntegerField()
     weight_grams = models.PositiveIntegerField(default=0)
+    # Units of this line whose money went back, and units the buyer sent back that the shop received
+    # (returned for a refund or exchanged); after-sales keeps both, in the transaction that settles a request.
+    refunded_quantity = models.PositiveIntegerField(default=0)
+    returned_quantity = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ("id",)
         constraints: ClassVar = [
             models.CheckConstraint(condition=Q(quantity__gte=1), name="orders_line_quantity_gte_1"),
+            models.CheckConstraint(
+                condition=Q(refunded_quantity__lte=F("quantity")), name="orders_line_refunded_lte_quantity"
+            ),
+            models.CheckConstraint(
+                condition=Q(returned_quantity__lte=F("quantity")), name="orders_line_returned_lte_quantity"
+            ),
             models.CheckConstraint(condition=Q(unit_price_minor__gte=0), name="orders_line_price_gte_0"),
             models.CheckConstraint(
                 condition=Q(total_minor=F("unit_price_minor") * F("quantity") - F("discount_minor")),

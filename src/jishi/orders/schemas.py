@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from ninja import Schema
+from ninja import Field, Schema
 
 from jishi.catalog.schemas import MerchantRefOut
 from jishi.core.api import MoneyOut, money_out
@@ -11,6 +11,7 @@ from jishi.orders.states import OrderStatus
 
 
 class OrderLineOut(Schema):
+    id: int = Field(description="The line's id, which after-sales requests name (`order_line_id`).")
     sku_id: int
     product_id: int
     title: str
@@ -18,6 +19,8 @@ class OrderLineOut(Schema):
     unit_price: MoneyOut
     quantity: int
     total: MoneyOut
+    refunded_quantity: int = Field(description="Units whose money has gone back.")
+    returned_quantity: int = Field(description="Units sent back and received by the shop (returns and exchanges).")
 
 
 class OrderEventOut(Schema):
@@ -77,6 +80,7 @@ class OrderPageOut(Schema):
 def _line(line: OrderLine, order: Order) -> OrderLineOut:
     line.order = order  # the prefetched lines share their order: no query per line
     return OrderLineOut(
+        id=line.pk,
         sku_id=line.sku_id,
         product_id=line.product_id,
         title=line.title,
@@ -84,6 +88,8 @@ def _line(line: OrderLine, order: Order) -> OrderLineOut:
         unit_price=money_out(line.unit_price),
         quantity=line.quantity,
         total=money_out(line.total),
+        refunded_quantity=line.refunded_quantity,
+        returned_quantity=line.returned_quantity,
     )
 
 

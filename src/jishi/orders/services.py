@@ -15,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -371,6 +372,26 @@ def order_hold(*, order_id: int, held: bool, status: str | None = None) -> bool:
     if held and status is not None:
         orders = orders.filter(status=status)
     return orders.update(on_hold=held) == 1
+
+
+@transaction.atomic
+def order_lines_settle_aftersales(*, lines: list[tuple[int, int]], refunded: bool, returned: bool) -> None:
+    """Count ``(order_line_id, quantity)`` as refunded and/or returned (after-sales calls it when it settles).
+
+    The count never passes the line's quantity: the guard is in the UPDATE and a CHECK constraint backs it.
+    Raises InvalidTransition when it would.
+    """
+    changes: dict[str, Any] = {}
+    for line_id, quantity in lines:
+        guard = Q(pk=line_id)
+        if refunded:
+            guard &= Q(refunded_quantity__lte=F("quantity") - quantity)
+            changes["refunded_quantity"] = F("refunded_quantity") + quantity
+        if returned:
+            guard &= Q(returned_quantity__lte=F("quantity") - quantity)
+            changes["returned_quantity"] = F("returned_quantity") + quantity
+        if changes and OrderLine.objects.filter(guard).update(**changes) != 1:
+            raise InvalidTransition(params={"line": line_id})
 
 
 @transaction.atomic
