@@ -7,7 +7,7 @@ export PYTHONPATH := src
 export DJANGO_SETTINGS_MODULE := jishi.config.settings
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test lint bench install install-dev clean
+.PHONY: demo test fuzz lint bench install install-dev clean
 
 $(PY):
 	@PY=$$(scripts/find-python) && echo "Creating $(VENV) with $$PY" && "$$PY" -m venv $(VENV)
@@ -38,6 +38,12 @@ test: install-dev
 	@command -v chromium >/dev/null 2>&1 || echo "NOTE: Chromium is not installed, so the browser tests will be SKIPPED (apt-get install chromium fonts-wqy-microhei)."
 	$(PY) manage.py compiletranslations
 	$(BIN)/pytest
+
+## fuzz: the property and fuzz tests with JISHI_FUZZ (default 20) times the examples, from a random seed;
+##       failures are saved in tests/hypothesis-examples, which every test run replays (commit them)
+fuzz: install-dev
+	$(PY) manage.py compiletranslations
+	JISHI_FUZZ=$${JISHI_FUZZ:-20} $(BIN)/pytest -m fuzz
 
 lint: install-dev
 	$(BIN)/ruff check src tests bench

@@ -13,7 +13,7 @@ from PIL import Image
 
 from jishi.accounts import services as accounts
 from jishi.accounts.models import User
-from tests import factories
+from tests import factories, fuzzing  # noqa: F401 - fuzzing loads the Hypothesis profile first
 
 
 @pytest.fixture(autouse=True)

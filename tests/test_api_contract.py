@@ -77,3 +77,14 @@ def test_unknown_paths_answer_404_with_the_error_shape(api):
 @pytest.mark.django_db
 def test_docs_are_served(client):
     assert client.get("/api/v1/docs").status_code == 200
+
+
+@pytest.mark.parametrize("host", ["", "evil.example", "a b"])
+def test_a_request_django_refuses_before_any_view_answers_in_the_error_shape(client, host):
+    # schemathesis sends made-up headers, a Host among them; Django refuses a Host it does not serve
+    response = client.get("/api/v1/products", headers={"Host": host})
+    assert response.status_code == 400
+    body = response.json()
+    assert (body["code"], body["field"], bool(body["message"])) == ("request.bad", None, True)
+    page = client.get("/", headers={"Host": host})
+    assert (page.status_code, page["Content-Type"].split(";")[0]) == (400, "text/html")

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from jishi.checkout import services as checkout
@@ -28,6 +28,7 @@ from jishi.payments.models import (
     SandboxTradeStatus,
 )
 from tests import factories
+from tests.fuzzing import fuzzed
 
 NOTIFY = "/api/v1/payments/notify/sandbox"
 
@@ -132,7 +133,7 @@ def test_garbage_bodies_get_the_failure_answer(paid_trade, body):
     assert _state() == before
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@fuzzed(200)
 @given(st.dictionaries(st.text(max_size=12), st.text(max_size=40), max_size=12))
 def test_generated_notifications_never_crash_the_handler(paid_trade, params):
     response = _post(params)

@@ -5,6 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from jishi.core.money import CurrencyMismatch, Money, round_minor
+from tests.fuzzing import fuzzed
 
 
 def test_parse_is_exact_and_never_goes_through_float():
@@ -42,6 +43,7 @@ def test_allocate_gives_the_remainder_deterministically():
     assert Money(-100, "CNY").allocate([1, 1, 1]) == [Money(-34, "CNY"), Money(-33, "CNY"), Money(-33, "CNY")]
 
 
+@fuzzed(100)
 @given(
     amount=st.integers(min_value=-(10**12), max_value=10**12),
     ratios=st.lists(st.integers(min_value=0, max_value=10**6), min_size=1, max_size=12).filter(lambda r: sum(r) > 0),

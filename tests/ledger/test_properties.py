@@ -3,7 +3,7 @@
 import pytest
 from django.db import transaction
 from django.utils import timezone
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from jishi.core.money import Money
@@ -13,6 +13,7 @@ from jishi.ledger.models import CommissionRule, Settlement
 from jishi.ledger.reconcile import reconcile
 from jishi.orders.models import Order
 from tests import factories
+from tests.fuzzing import fuzzed
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +31,7 @@ order_plans = st.lists(
 )
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@fuzzed(25)
 @given(
     plans=order_plans,
     merchant_rate=st.none() | st.integers(0, 5_000),

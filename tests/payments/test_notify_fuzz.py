@@ -4,10 +4,11 @@ import json
 
 import pytest
 from django.test import Client
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
 from jishi.payments.models import Payment, PaymentRefund
+from tests.fuzzing import fuzzed
 
 # Field names each gateway's notifications use, so generated bodies get past the parsers and reach the checks.
 FIELDS = {
@@ -44,7 +45,7 @@ def _bodies(gateway: str) -> st.SearchStrategy[bytes]:
 def test_generated_notifications_never_break_the_notify_endpoint(fakes, gateway, db):
     client = Client()
 
-    @settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @fuzzed(1000, suppress_health_check=list(HealthCheck))
     @given(body=_bodies(gateway), headers=st.dictionaries(st.sampled_from(HEADERS), header_text, max_size=4))
     def post(body: bytes, headers: dict[str, str]) -> None:
         response = client.post(

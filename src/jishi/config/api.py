@@ -12,8 +12,9 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import DataError, OperationalError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from django.views import defaults
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -155,3 +156,11 @@ api.add_router("/aftersales", aftersales_router)
 api.add_router("/merchant", merchant_aftersales_router)
 api.add_router("/operator", operator_aftersales_router)
 api.add_router("/operator", operator_payments_router)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's 400 (a Host header not allowed, a body over the size limit): the API's error shape under /api/."""
+    if request.path.startswith("/api/"):
+        body = {"code": "request.bad", "message": str(_("The request could not be read.")), "field": None}
+        return JsonResponse(body, status=400)
+    return defaults.bad_request(request, exception)

@@ -7,6 +7,9 @@ from django.urls import URLPattern, URLResolver, include, path
 
 from jishi.config.api import api
 
+# Requests Django refuses before any view runs answer in the API's error shape under /api/.
+handler400 = "jishi.config.api.bad_request"
+
 urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
