@@ -3,6 +3,7 @@
 import datetime as dt
 from typing import Annotated, Literal
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import Field, Router, Schema
@@ -89,10 +90,28 @@ def payment_notify(request: HttpRequest, gateway: Annotated[str, Field(max_lengt
     amount and currency all check out; see ``services.notification_receive``.
     """
     try:
-        answer = services.notification_receive(gateway_code=gateway, body=request.body, headers=request.headers)
+        answer = services.notification_receive(
+            gateway_code=gateway, body=_notification_body(request), headers=request.headers
+        )
     except UnknownGateway:
         raise HttpError(404, "unknown gateway") from None
     return HttpResponse(answer.body, status=answer.status, content_type=answer.content_type)
+
+
+# A gateway's notification is a few kilobytes (UnionPay's, with its certificate, the largest); far more is not one.
+MAX_NOTIFICATION_BYTES = 64 * 1024
+
+
+def _notification_body(request: HttpRequest) -> bytes | None:
+    """The body as received, or None when it is too large to be a notification (it is then not read)."""
+    length = request.META.get("CONTENT_LENGTH") or "0"
+    if not length.isascii() or not length.isdigit() or int(length) > MAX_NOTIFICATION_BYTES:
+        return None
+    try:
+        body = request.body
+    except RequestDataTooBig:
+        return None
+    return body if len(body) <= MAX_NOTIFICATION_BYTES else None
 
 
 operator_router = Router(tags=["operator finance"], auth=SIGNED_IN)

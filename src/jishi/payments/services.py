@@ -311,18 +311,20 @@ def _check_against_intent(trade: Trade) -> PaymentIntent:
     return intent
 
 
-def notification_receive(*, gateway_code: str, body: bytes, headers: Mapping[str, str]) -> Acknowledgement:
+def notification_receive(*, gateway_code: str, body: bytes | None, headers: Mapping[str, str]) -> Acknowledgement:
     """Handle a gateway's asynchronous notification and return the answer the gateway expects.
 
     Signature, freshness and our app and merchant ids (the gateway adapter),
     then amount and currency against our intent or refund, are all checked
-    before anything changes; a notification that fails any of them changes
-    nothing and is answered with the gateway's failure. The same
-    notification twice is answered success twice and applied once. Raises
-    UnknownGateway for a gateway we do not run.
+    before anything changes; a notification that fails any of them — or a
+    body too large to be one (None) — changes nothing and is answered with
+    the gateway's failure. The same notification twice is answered success
+    twice and applied once. Raises UnknownGateway for a gateway we do not run.
     """
     gateway = gateways.get(gateway_code)
     try:
+        if body is None:
+            raise InvalidNotification("too_large")
         notice = gateway.parse_notification(body, headers)
         if isinstance(notice, GatewayRefund):
             outcome = _refund_notice(notice)
@@ -333,7 +335,7 @@ def notification_receive(*, gateway_code: str, body: bytes, headers: Mapping[str
             )
     except InvalidNotification as rejected:
         logger.warning("rejected %s notification: %s", gateway_code, rejected.reason)
-        _log(gateway_code, NotificationOutcome.REJECTED, reason=rejected.reason, body=body)
+        _log(gateway_code, NotificationOutcome.REJECTED, reason=rejected.reason, body=body or b"")
         return gateway.acknowledge(accepted=False)
     reference = notice.refund_no if isinstance(notice, GatewayRefund) else notice.out_trade_no
     _log(gateway_code, outcome, out_trade_no=reference, body=body)

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.x509.oid import NameOID
 from django.core import signing
 from django.urls import reverse
@@ -114,7 +115,7 @@ class UnionPayGateway(Gateway):
         try:
             cert = x509.load_pem_x509_certificate(params["signPubKeyCert"].encode())
             cert.verify_directly_issued_by(self._middle)
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, InvalidSignature):  # unreadable, or not signed by the middle certificate
             raise InvalidNotification("untrusted_certificate") from None
         now = timezone.now()
         names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)

@@ -118,7 +118,7 @@ class WechatPayGateway(Gateway):
         if headers["Wechatpay-Serial"] != self.config.public_key_id:
             raise InvalidNotification("wrong_serial")
         timestamp = headers["Wechatpay-Timestamp"]
-        if not timestamp.isdigit() or len(timestamp) > 12:
+        if not wire.digits(timestamp) or len(timestamp) > 12:
             raise InvalidNotification("malformed")
         message = f"{timestamp}\n{headers['Wechatpay-Nonce']}\n".encode() + body + b"\n"
         if not keys.verify(self._public, message, headers["Wechatpay-Signature"]):
@@ -211,12 +211,7 @@ class WechatPayGateway(Gateway):
         if state is None or not isinstance(amount, dict):
             raise InvalidNotification("malformed")
         paid = data.get("success_time")
-        paid_at = None
-        if isinstance(paid, str) and paid:
-            try:
-                paid_at = dt.datetime.fromisoformat(paid)
-            except ValueError:
-                raise InvalidNotification("malformed") from None
+        paid_at = wire.iso_time(paid) if isinstance(paid, str) and paid else None
         currency = amount.get("currency", "CNY")
         if currency != "CNY":
             raise InvalidNotification("wrong_currency")
@@ -225,7 +220,7 @@ class WechatPayGateway(Gateway):
             trade_no=str(data.get("transaction_id", "")),
             amount=wire.fen(amount.get("total")),
             state=state,
-            paid_at=paid_at if paid_at and paid_at.tzinfo else None,
+            paid_at=paid_at,
         )
 
     def _refund(self, data: Mapping[str, Any], *, refund_field: str) -> Refund:
