@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from jishi.analytics.models import SITE, Visit
 from jishi.analytics.permissions import PLATFORM_FIGURES, SHOP_FIGURES
+from jishi.core import dates
 from jishi.core.errors import InvalidInput
 from jishi.core.money import Money
 from jishi.core.permissions import check
@@ -68,8 +69,19 @@ class Figures:
     top_products: list[Ranked]
 
 
+def _refuse_outside_window(*days: dt.date | None) -> None:
+    if not all(dates.in_window(day) for day in days if day is not None):
+        raise InvalidInput(
+            _("Choose dates from 2000-01-01 to a year from today."), code="analytics.bad_range", field="end"
+        )
+
+
 def range_of(start: dt.date | None = None, end: dt.date | None = None) -> tuple[dt.date, dt.date]:
-    """The range asked for, filled in: the end defaults to today, the start to 30 days up to the end."""
+    """The range asked for, filled in: the end defaults to today, the start to 30 days up to the end.
+
+    Raises InvalidInput for a day outside ``core.dates``' window (no arithmetic on it could be trusted).
+    """
+    _refuse_outside_window(start, end)
     end = end or timezone.localdate()
     return start or end - dt.timedelta(days=DEFAULT_DAYS - 1), end
 
@@ -81,6 +93,7 @@ def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
 
 
 def _figures(start: dt.date, end: dt.date, merchant_id: int | None, currency: str) -> Figures:
+    _refuse_outside_window(start, end)
     if end < start or (end - start).days >= MAX_DAYS:
         raise InvalidInput(_("Choose a range of one day to one year."), code="analytics.bad_range", field="end")
     since, until = _bounds(start, end)

@@ -9,8 +9,10 @@ from typing import Annotated
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import BeforeValidator
+from pydantic import AfterValidator, BeforeValidator
+from pydantic_core import PydanticCustomError
 
+from jishi.core import dates
 from jishi.core.errors import InvalidInput
 from jishi.core.money import Money
 
@@ -27,15 +29,46 @@ BodyId = Annotated[int, Field(ge=1, le=2**53, strict=True)]
 
 def _iso_text(value: object) -> object:
     """Dates and times come as ISO 8601 text; pydantic would otherwise read ``0`` as 1970-01-01."""
-    if isinstance(value, str) and re.match(r"^\d{4}-\d{2}-\d{2}", value):
+    if isinstance(value, str) and re.match(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
         return value
     if isinstance(value, dt.date):
         return value
     raise ValueError("use ISO 8601, e.g. 2026-11-24")
 
 
-IsoDate = Annotated[dt.date, BeforeValidator(_iso_text), Field(examples=["2026-11-24"])]
-IsoDateTime = Annotated[dt.datetime, BeforeValidator(_iso_text), Field(examples=["2026-11-24T08:00:00+08:00"])]
+def _in_window(value: dt.date) -> dt.date:
+    if not dates.in_window(value):
+        raise PydanticCustomError("date_out_of_range", str(_("Choose a date from 2000-01-01 to a year from today.")))
+    return value
+
+
+def _expiry_in_window(value: dt.date) -> dt.date:
+    if not dates.in_window(value, until=dates.LATEST_EXPIRY):
+        raise PydanticCustomError("date_out_of_range", str(_("Choose a date from 2000-01-01 to 2099-12-31.")))
+    return value
+
+
+# A date or a time a person chose (a report's range, a filter, a rule's start): 2000-01-01 to a year from today.
+_window = f"From {dates.EARLIEST} to a year from today."
+IsoDate = Annotated[
+    dt.date,
+    BeforeValidator(_iso_text),
+    AfterValidator(_in_window),
+    Field(examples=["2026-11-24"], description=_window),
+]
+IsoDateTime = Annotated[
+    dt.datetime,
+    BeforeValidator(_iso_text),
+    AfterValidator(_in_window),
+    Field(examples=["2026-11-24T08:00:00+08:00"], description=_window),
+]
+# The day a document (a licence, a permit) stops being valid: 2000-01-01 to 2099-12-31.
+ExpiryDate = Annotated[
+    dt.date,
+    BeforeValidator(_iso_text),
+    AfterValidator(_expiry_in_window),
+    Field(examples=["2030-06-30"], description=f"From {dates.EARLIEST} to {dates.LATEST_EXPIRY}."),
+]
 # An order, checkout or payment number (core.ids.public_number).
 PublicNumber = Annotated[str, Field(pattern=r"^\d{18}$", description="18-digit number")]
 

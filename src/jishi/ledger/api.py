@@ -13,6 +13,7 @@ from jishi.core.api import (
     Amount,
     BodyId,
     Id,
+    IsoDate,
     MoneyOut,
     PageNumber,
     PublicNumber,
@@ -93,8 +94,8 @@ class CommissionRuleIn(StrictIn):
     merchant_id: BodyId | None = None
     category_id: BodyId | None = None
     rate: str
-    starts_on: dt.date
-    ends_on: dt.date | None = None
+    starts_on: IsoDate
+    ends_on: IsoDate | None = None
 
 
 class CommissionRuleOut(Schema):

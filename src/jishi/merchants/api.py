@@ -12,7 +12,7 @@ from jishi.accounts.auth import SIGNED_IN, actor_of
 from jishi.accounts.permissions import OPERATOR
 from jishi.catalog.images import read_upload
 from jishi.catalog.selectors import category_get
-from jishi.core.api import BodyId, Id, PageNumber, StrictIn, errors
+from jishi.core.api import BodyId, ExpiryDate, Id, PageNumber, StrictIn, errors
 from jishi.core.errors import InvalidInput
 from jishi.core.pagination import paginate
 from jishi.core.permissions import AUTHENTICATED, PUBLIC, requires
@@ -108,7 +108,7 @@ class ApplicationForm(StrictIn):
     permit_kind: str = ""
     permit_number: str = ""
     permit_authority: str = ""
-    permit_expires_on: dt.date | None = None
+    permit_expires_on: ExpiryDate | None = None
 
 
 @applications_router.post("", response={201: ApplicationOut, **errors(401, 403, 409)})

@@ -1,10 +1,14 @@
 """Page forms. They validate shape; the services validate the rules and their errors land on the fields."""
 
+import datetime as dt
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from jishi.core import dates
 from jishi.core.errors import DomainError
 from jishi.merchants.models import MerchantKind, QualificationKind, StaffRole, SubjectType
 
@@ -107,9 +111,24 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d")
 
 
+class DateField(forms.DateField):
+    """A date a person picks, in the browser's date picker: 2000-01-01 to a year from today (``core.dates``)."""
+
+    def __init__(self, *, until: Callable[[], dt.date] | dt.date = dates.latest, **kwargs: Any) -> None:
+        super().__init__(widget=DateInput(), **kwargs)
+        self.validators += [MinValueValidator(dates.EARLIEST), MaxValueValidator(until)]
+
+
+class ExpiryDateField(DateField):
+    """The day a document stops being valid: 2000-01-01 to 2099-12-31."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(until=dates.LATEST_EXPIRY, **kwargs)
+
+
 class RangeForm(forms.Form):
-    start = forms.DateField(label=_("From"), required=False, widget=DateInput())
-    end = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    start = DateField(label=_("From"), required=False)
+    end = DateField(label=_("To"), required=False)
 
 
 class ApplicationForm(DomainErrorsMixin, forms.Form):
@@ -128,7 +147,7 @@ class ApplicationForm(DomainErrorsMixin, forms.Form):
     licence_image = forms.FileField(label=_("Business licence (photo)"), required=False)
     permit_number = forms.CharField(label=_("Animal business permit number"), max_length=40, required=False)
     permit_authority = forms.CharField(label=_("Issuing authority"), max_length=100, required=False)
-    permit_expires_on = forms.DateField(label=_("Valid until"), required=False, widget=DateInput())
+    permit_expires_on = ExpiryDateField(label=_("Valid until"), required=False)
     permit_image = forms.FileField(label=_("Permit (photo)"), required=False)
 
     error_fields: ClassVar[dict[str, str]] = {
@@ -145,7 +164,7 @@ class QualificationForm(DomainErrorsMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Qualification"), choices=QualificationKind.choices)
     number = forms.CharField(label=_("Permit number"), max_length=40)
     authority = forms.CharField(label=_("Issuing authority"), max_length=100)
-    expires_on = forms.DateField(label=_("Valid until"), widget=DateInput())
+    expires_on = ExpiryDateField(label=_("Valid until"))
     image = forms.FileField(label=_("Scan (photo)"), required=False)
 
 
@@ -181,8 +200,8 @@ class CommissionRuleForm(DomainErrorsMixin, forms.Form):
     merchant = forms.IntegerField(label=_("Merchant id"), required=False, min_value=1, max_value=2**53)
     category = forms.IntegerField(label=_("Category id"), required=False, min_value=1, max_value=2**53)
     rate = forms.CharField(label=_("Rate (%)"), max_length=8, help_text=_("For example 5 or 3.5."))
-    starts_on = forms.DateField(label=_("From"), widget=DateInput())
-    ends_on = forms.DateField(label=_("Until"), required=False, widget=DateInput())
+    starts_on = DateField(label=_("From"))
+    ends_on = DateField(label=_("Until"), required=False)
 
 
 class AuditFilterForm(forms.Form):
@@ -190,5 +209,5 @@ class AuditFilterForm(forms.Form):
     target_type = forms.CharField(label=_("Target type"), max_length=80, required=False)
     target_id = forms.CharField(label=_("Target id"), max_length=64, required=False)
     actor_id = forms.IntegerField(label=_("Actor id"), required=False, min_value=1, max_value=2**53)
-    since = forms.DateField(label=_("From"), required=False, widget=DateInput())
-    until = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    since = DateField(label=_("From"), required=False)
+    until = DateField(label=_("To"), required=False)
