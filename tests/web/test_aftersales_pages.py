@@ -69,6 +69,7 @@ def test_refund_rejected_escalated_and_ruled_for_the_buyer_through_the_pages(ord
     assert Order.objects.get().status == "closed"
     assert reconcile().ok
     assert "平台裁决" in shopper.get(f"/aftersales/{request.number}/").content.decode()
+    assert "已退款 1 件" in shopper.get(f"/orders/{order.number}/").content.decode()
 
 
 def test_a_refused_form_shows_why_and_writes_nothing(order, buyer):

@@ -273,7 +273,7 @@ def _give_back(payment: Payment) -> PaymentRefund:
         intent.buyer_id,
         "payment_returned",
         _("%(amount)s will be refunded") % {"amount": payment.amount.format()},
-        f"{why} {_('It goes back the way you paid, in full.')}",
+        "%s %s" % (why, _("It goes back the way you paid, in full.")),  # noqa: UP031 - two sentences, both translated
         link=_first_order_link(intent.checkout_number),
     )
     from jishi.payments.tasks import refund_send as send_task
