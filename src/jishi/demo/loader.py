@@ -127,6 +127,7 @@ class DemoLoader:
         self._shipping()
         self._orders()
         self._aftersales()
+        self._paid_after_cancelling()
         self._marketplace()
         return self.report
 
@@ -284,6 +285,31 @@ class DemoLoader:
             aftersales.evidence_add(
                 actor=self.buyer, number=request.number, message="签收当天已联系客服，聊天记录见订单留言"
             )
+
+    def _paid_after_cancelling(self) -> None:
+        """A checkout the buyer cancelled with its pay page still open, and paid there anyway: the money goes back.
+
+        Found by the query sweep, as it would be when the notification is
+        late; the task worker sends the refund once the demo runs.
+        """
+        product = Product.objects.filter(status=ProductStatus.PUBLISHED).order_by("-pk").first()
+        sku = product.skus.filter(is_active=True, stock__quantity__gt=0).first() if product else None
+        if sku is None:
+            return
+        cart.cart_line_add(owner=CartOwner(user=self.buyer), sku_id=sku.pk, quantity=1)
+        address_id = self.buyer.addresses.get(is_default=True).pk
+        quote = checkout.checkout_quote(actor=self.buyer, address_id=address_id)
+        placed = checkout.checkout_place(actor=self.buyer, address_id=address_id, fingerprint=quote.fingerprint)
+        url = payments.payment_start(
+            actor=self.buyer,
+            intent_number=placed.intent.number,
+            gateway_code="sandbox",
+            notify_url=f"{DEMO_URL}/api/v1/payments/notify/sandbox",
+            return_url=f"{DEMO_URL}/pay/{placed.intent.number}/return/",
+        )
+        sandbox.trade_pay(trade_no=url.rstrip("/").rsplit("/", 1)[-1])
+        checkout.checkout_cancel(actor=self.buyer, order_number=placed.orders[0].number, reason="不想要了")
+        payments.payment_sync(intent_id=placed.intent.pk)
 
     # -------------------------------------------------------------- marketplace
 
