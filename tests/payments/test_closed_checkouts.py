@@ -205,7 +205,15 @@ def test_money_that_reaches_a_cancelled_checkout_goes_back_in_full_once(
     kinds = list(Notification.objects.filter(user=buyer).order_by("pk").values_list("kind", flat=True))
     assert kinds[-2:] == ["payment_returned", "refund_succeeded"]
     order = intent.buyer.orders.get()
-    assert Notification.objects.get(kind="refund_succeeded").link == f"/orders/{order.number}/"
+    told = Notification.objects.get(kind="refund_succeeded")
+    assert (told.link, order.number in told.title) == (f"/orders/{order.number}/", True)
+    # and the cancelled order's page says where the money went
+    client = Client()
+    client.force_login(buyer)
+    page = client.get(f"/orders/{order.number}/").content.decode()
+    assert 'class="panel money-back"' in page
+    assert 'class="badge succeeded"' in page
+    assert "¥200.00" in page
     report = reconcile()
     assert report.ok, report.problems
     assert (report.unapplied, report.unapplied_received, report.unapplied_returned) == (
@@ -234,7 +242,8 @@ def test_a_second_payment_of_a_paid_checkout_goes_back_too(buyer, started, fakes
     assert (returned.payment.gateway, returned.amount_minor, returned.order) == ("alipay", 20000, None)
     _send_refunds()
     assert fakes["alipay"].refunds[returned.number]["minor"] == 20000
-    assert "after the order was cancelled" not in Notification.objects.get(kind="payment_returned").body
+    order = buyer.orders.get()
+    assert Notification.objects.get(kind="payment_returned").link == f"/orders/{order.number}/"
 
 
 def test_the_refund_sweep_gives_back_a_payment_recorded_before_it_went_back_by_itself(buyer, started, monkeypatch):

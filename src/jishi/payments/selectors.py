@@ -76,6 +76,16 @@ def unapplied_without_refund(limit: int = 200) -> list[int]:
     )
 
 
+def returns_for_buyer(actor: Any, checkout_number: str) -> list[PaymentRefund]:
+    """The refunds giving back the actor's payments that reached this checkout after it closed (oldest first)."""
+    check(actor, PAYMENT_MAKE)
+    return list(
+        PaymentRefund.objects.filter(
+            order__isnull=True, payment__intent__buyer=actor, payment__intent__checkout_number=checkout_number
+        ).order_by("pk")
+    )
+
+
 def unapplied_payments(actor: Any) -> QuerySet[Payment]:
     """Payments that reached a closed checkout, newest first, with the refunds that give them back (finance)."""
     check(actor, FINANCE_VIEW)

@@ -235,9 +235,10 @@ def _apply(intent: PaymentIntent, trade: Trade, gateway_code: str) -> str:
     return NotificationOutcome.FLAGGED
 
 
-def _first_order_link(checkout_number: str) -> str:
+def _first_order(checkout_number: str) -> str:
+    """The number of the checkout's first order: what the buyer knows a checkout by."""
     first = orders_of_checkout(checkout_number).only("number").first()
-    return f"/orders/{first.number}/" if first else "/orders/"
+    return first.number if first else checkout_number
 
 
 def _give_back(payment: Payment) -> PaymentRefund:
@@ -264,17 +265,14 @@ def _give_back(payment: Payment) -> PaymentRefund:
             memo=_("Payment %(trade)s through %(gateway)s for closed checkout %(checkout)s")
             % {"trade": payment.trade_no, "gateway": payment.gateway, "checkout": intent.checkout_number},
         )
-    why = (
-        _("Your payment arrived after the order was cancelled.")
-        if intent.status == IntentStatus.CANCELLED
-        else _("The order had been paid already.")
-    )
     notify(
         intent.buyer_id,
         "payment_returned",
         _("%(amount)s will be refunded") % {"amount": payment.amount.format()},
-        "%s %s" % (why, _("It goes back the way you paid, in full.")),  # noqa: UP031 - two sentences, both translated
-        link=_first_order_link(intent.checkout_number),
+        _("Your payment arrived after the order was cancelled. It goes back the way you paid, in full.")
+        if intent.status == IntentStatus.CANCELLED
+        else _("The order had been paid already. This payment goes back the way you paid, in full."),
+        link=f"/orders/{_first_order(intent.checkout_number)}/",
     )
     from jishi.payments.tasks import refund_send as send_task
 
@@ -491,13 +489,13 @@ def _refund_finish(
     if to == RefundStatus.SUCCEEDED:
         refund_sent_post(order=order, amount=refund.amount, reference=refund.number)
         intent = refund.payment.intent
+        number = order.number if order else _first_order(intent.checkout_number)
         notify(
             intent.buyer_id,
             "refund_succeeded",
-            _("%(amount)s refunded for order %(number)s")
-            % {"amount": refund.amount.format(), "number": order.number if order else intent.checkout_number},
+            _("%(amount)s refunded for order %(number)s") % {"amount": refund.amount.format(), "number": number},
             _("The money goes back the way you paid."),
-            link=f"/orders/{order.number}/" if order else _first_order_link(intent.checkout_number),
+            link=f"/orders/{number}/",
         )
     else:
         about = order.number if order else refund.payment.trade_no

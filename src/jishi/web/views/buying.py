@@ -222,7 +222,14 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
     intent = (
         payments.intent_for_checkout(order.checkout_number) if order.status == OrderStatus.PENDING_PAYMENT else None
     )
-    context = {"order": order, "intent": intent, "aftersales": aftersales.open_request_of_order(order)}
+    context = {
+        "order": order,
+        "intent": intent,
+        "aftersales": aftersales.open_request_of_order(order),
+        "returns": payments.returns_for_buyer(user, order.checkout_number)
+        if order.status == OrderStatus.CANCELLED
+        else [],
+    }
     return render(request, "web/buying/order.html", context)
 
 
