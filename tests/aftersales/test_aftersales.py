@@ -215,15 +215,20 @@ def test_a_return_is_refunded_when_the_shop_has_the_goods_back(api, delivered, m
     assert reconcile().ok
 
 
-def test_an_exchange_ends_with_the_replacement_shipped_and_no_refund(api, delivered, merchant_staff):
-    number = _ask(api, delivered, kind="exchange", quantities=(0, 1)).json()["number"]
-    api("post", f"/merchant/aftersales/{number}/accept", user=merchant_staff, json={"return_address": "上海市退货仓"})
+def _sent_back(api, order, number, shop, tracking):
+    """The shop agrees to take the goods back at its warehouse, and the buyer ships them."""
+    api("post", f"/merchant/aftersales/{number}/accept", user=shop, json={"return_address": "上海市退货仓"})
     api(
         "post",
         f"/aftersales/{number}/ship-back",
-        user=delivered.buyer,
-        json={"carrier": "中通", "tracking_number": "ZT1"},
+        user=order.buyer,
+        json={"carrier": "中通", "tracking_number": tracking},
     )
+
+
+def test_an_exchange_ends_with_the_replacement_shipped_and_no_refund(api, delivered, merchant_staff):
+    number = _ask(api, delivered, kind="exchange", quantities=(0, 1)).json()["number"]
+    _sent_back(api, delivered, number, merchant_staff, "ZT1")
     missing = api("post", f"/merchant/aftersales/{number}/receive", user=merchant_staff, json={})
     assert missing.json()["field"] == "replacement_carrier"
     done = api(
@@ -410,23 +415,11 @@ def test_a_client_builds_a_request_from_the_order_answer_alone(api, order, merch
 def test_returned_and_exchanged_units_are_counted_on_their_lines(api, delivered, merchant_staff):
     # given a return of one bag of food, received and refunded
     number = _ask(api, delivered, kind="return", quantities=(1, 0)).json()["number"]
-    api("post", f"/merchant/aftersales/{number}/accept", user=merchant_staff, json={"return_address": "上海市退货仓"})
-    api(
-        "post",
-        f"/aftersales/{number}/ship-back",
-        user=delivered.buyer,
-        json={"carrier": "中通", "tracking_number": "Z1"},
-    )
+    _sent_back(api, delivered, number, merchant_staff, "Z1")
     api("post", f"/merchant/aftersales/{number}/receive", user=merchant_staff, json={})
     # and an exchange of the treats, received and replaced
     number = _ask(api, delivered, kind="exchange", quantities=(0, 1)).json()["number"]
-    api("post", f"/merchant/aftersales/{number}/accept", user=merchant_staff, json={"return_address": "上海市退货仓"})
-    api(
-        "post",
-        f"/aftersales/{number}/ship-back",
-        user=delivered.buyer,
-        json={"carrier": "中通", "tracking_number": "Z2"},
-    )
+    _sent_back(api, delivered, number, merchant_staff, "Z2")
     api(
         "post",
         f"/merchant/aftersales/{number}/receive",

@@ -335,8 +335,15 @@ def test_the_daily_reconciliation_of_a_day_with_money_given_back_finds_nothing_w
 # The real gateways ---------------------------------------------------------------------------------
 
 
-def _requests(fakes: dict[str, Any], gateway: str) -> list[tuple[str, str]]:
-    return fakes[gateway].requests
+def _open_too(buyer: Any, intent: PaymentIntent, gateway: str) -> None:
+    """The buyer comes back from one gateway's page and opens another's for the same checkout."""
+    payments.payment_start(
+        actor=buyer,
+        intent_number=intent.number,
+        gateway_code=gateway,
+        notify_url=f"http://testserver{NOTIFY.format(gateway)}",
+        return_url="http://testserver/return/",
+    )
 
 
 @pytest.mark.parametrize("gateway", ["alipay", "wechatpay"])
@@ -356,7 +363,7 @@ def test_alipay_answers_that_a_trade_never_opened_cannot_be_closed(fakes, buyer,
     _cancel(buyer, intent)
     payments.intent_close_trades(intent_id=intent.pk)
     assert PaymentAttempt.objects.get().close_result == CloseResult.NOT_FOUND
-    assert _requests(fakes, "alipay") == [("alipay.trade.close", intent.number)]
+    assert fakes["alipay"].requests == [("alipay.trade.close", intent.number)]
 
 
 @pytest.mark.parametrize("gateway", ["alipay", "wechatpay", "unionpay"])
@@ -402,13 +409,7 @@ def test_every_gateway_is_sent_the_pay_deadline(fakes, buyer, shop, home, monkey
 
     monkeypatch.setattr(http, "send", spy)
     intent, alipay_url = start(buyer, "alipay", (factories.sku_of(shop), 1))
-    payments.payment_start(
-        actor=buyer,
-        intent_number=intent.number,
-        gateway_code="wechatpay",
-        notify_url="http://testserver/n",
-        return_url="http://testserver/r",
-    )
+    _open_too(buyer, intent, "wechatpay")
     beijing = intent.pay_by.astimezone(BEIJING)
     biz = json.loads(parse_qs(urlsplit(alipay_url).query)["biz_content"][0])
     assert biz["time_expire"] == f"{beijing:%Y-%m-%d %H:%M:%S}"
@@ -419,13 +420,7 @@ def test_every_gateway_is_sent_the_pay_deadline(fakes, buyer, shop, home, monkey
 
 def test_cancelling_closes_the_trade_at_every_gateway_the_buyer_opened(fakes, buyer, shop, home):
     intent, _url = start(buyer, "alipay", (factories.sku_of(shop), 1))
-    payments.payment_start(
-        actor=buyer,
-        intent_number=intent.number,
-        gateway_code="wechatpay",
-        notify_url="http://testserver/n",
-        return_url="http://testserver/r",
-    )
+    _open_too(buyer, intent, "wechatpay")
     _cancel(buyer, intent)
     payments.intent_close_trades(intent_id=intent.pk)
     assert dict(PaymentAttempt.objects.values_list("gateway", "close_result")) == {

@@ -14,7 +14,7 @@ sent with every trade ends it at the gateway even where a close fails.
 
 import datetime as dt
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.conf import settings
@@ -248,22 +248,19 @@ def _give_back(payment: Payment) -> PaymentRefund:
     call raises IntegrityError and writes nothing.
     """
     intent = payment.intent
-    number = ids.public_number()
+    memo = _("Payment %(trade)s through %(gateway)s for closed checkout %(checkout)s") % {
+        "trade": payment.trade_no,
+        "gateway": payment.gateway,
+        "checkout": intent.checkout_number,
+    }
     with transaction.atomic():
-        refund = PaymentRefund.objects.create(
-            number=number,
-            payment=payment,
-            order=None,
-            amount_minor=payment.amount_minor,
-            currency=payment.currency,
+        refund = _refund_book(
+            payment,
+            None,
+            payment.amount,
             reason=_("Paid after the order was closed"),
             reference=f"unapplied:{payment.pk}",
-        )
-        unapplied_payment_post(
-            amount=payment.amount,
-            reference=number,
-            memo=_("Payment %(trade)s through %(gateway)s for closed checkout %(checkout)s")
-            % {"trade": payment.trade_no, "gateway": payment.gateway, "checkout": intent.checkout_number},
+            post=lambda number: unapplied_payment_post(amount=payment.amount, reference=number, memo=memo),
         )
     notify(
         intent.buyer_id,
@@ -274,9 +271,6 @@ def _give_back(payment: Payment) -> PaymentRefund:
         else _("The order had been paid already. This payment goes back the way you paid, in full."),
         link=f"/orders/{_first_order(intent.checkout_number)}/",
     )
-    from jishi.payments.tasks import refund_send as send_task
-
-    after_commit(send_task.enqueue, refund.pk)
     return refund
 
 
@@ -416,8 +410,28 @@ def _refund_create(*, order: Order, amount: Money, reason: str, reference: str) 
     payment = selectors.payment_of_order(order)
     if order.status not in REFUNDABLE or payment is None:
         raise RefundNotAllowed
+    return _refund_book(
+        payment,
+        order,
+        amount,
+        reason=reason,
+        reference=reference,
+        post=lambda number: refund_post(order=order, amount=amount, reference=number),
+    )
+
+
+def _refund_book(
+    payment: Payment,
+    order: Order | None,
+    amount: Money,
+    *,
+    reason: str,
+    reference: str,
+    post: Callable[[str], object],
+) -> PaymentRefund:
+    """Record a refund of ``amount`` on ``payment``, ``post`` it to the ledger by its number, send it after commit."""
     number = ids.public_number()
-    refund_post(order=order, amount=amount, reference=number)
+    post(number)
     refund = PaymentRefund.objects.create(
         number=number,
         payment=payment,
