@@ -9,6 +9,7 @@ from django.test import Client
 from hypothesis import given
 from hypothesis import strategies as st
 
+from jishi.accounts import services as accounts
 from jishi.checkout import services as checkout
 from jishi.core.models import AuditEntry
 from jishi.core.money import Money
@@ -258,3 +259,27 @@ def test_an_unknown_payment_method_is_refused(api, buyer, paid_trade, gateway):
     intent = PaymentIntent.objects.get()
     response = api("post", f"/payments/{intent.number}/start", user=buyer, json={"gateway": gateway})
     assert response.status_code == 422
+
+
+def test_starting_a_payment_and_its_notification_cost_a_fixed_number_of_statements(
+    api, buyer, shop, home, django_assert_num_queries
+):
+    # given a placed checkout and the buyer's token
+    placement = factories.place(buyer, (factories.sku_of(shop), 1))
+    _, token = accounts.token_create(user=buyer)
+    client = Client()
+    # when the buyer is sent to the sandbox (token, intent, gateway attempt, trade, the cancelled check)
+    with django_assert_num_queries(14):
+        started = client.post(
+            f"/api/v1/payments/{placement.intent.number}/start",
+            data={"gateway": "sandbox"},
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {token}"},
+        )
+    assert started.status_code == 200
+    trade = SandboxTrade.objects.get()
+    sandbox.trade_pay(trade_no=trade.trade_no)
+    trade.refresh_from_db()
+    # and the gateway's notification is applied
+    with django_assert_num_queries(46):
+        assert _post(notification_params(trade)).content == b"success"

@@ -98,16 +98,6 @@ def intent_cancel(*, checkout_number: str) -> PaymentIntent | None:
     return intent
 
 
-def _attempt_record(intent: PaymentIntent, gateway_code: str, now: dt.datetime) -> None:
-    if PaymentAttempt.objects.filter(intent=intent, gateway=gateway_code).update(started_at=now):
-        return
-    try:
-        with transaction.atomic():
-            PaymentAttempt.objects.create(intent=intent, gateway=gateway_code, started_at=now)
-    except IntegrityError:  # another tab recorded it a moment ago
-        return
-
-
 def payment_start(
     *, actor: Any, intent_number: str, gateway_code: str, notify_url: str, return_url: str, client_ip: str = ""
 ) -> str:
@@ -126,7 +116,12 @@ def payment_start(
     if intent.status != IntentStatus.PENDING or intent.pay_by <= now:
         raise PaymentClosed
     PaymentIntent.objects.filter(pk=intent.pk).update(gateway=gateway.code, started_at=now)
-    _attempt_record(intent, gateway.code, now)
+    PaymentAttempt.objects.bulk_create(  # one statement, whichever tab gets there first
+        [PaymentAttempt(intent=intent, gateway=gateway.code, started_at=now)],
+        update_conflicts=True,
+        unique_fields=["intent", "gateway"],
+        update_fields=["started_at"],
+    )
     url = gateway.create_payment(
         PaymentRequest(
             out_trade_no=intent.number,
