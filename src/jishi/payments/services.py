@@ -173,8 +173,12 @@ def intent_close_trades(*, intent_id: int) -> dt.timedelta | None:
         PaymentAttempt.objects.filter(pk=attempt.pk, close_result="").update(
             close_result=result, closed_at=timezone.now(), close_tries=attempt.close_tries + 1
         )
-        if result == CloseResult.PAID:
+        if result != CloseResult.PAID:
+            continue
+        try:
             payment_sync(intent_id=intent.pk, gateway_code=attempt.gateway)
+        except GatewayUnavailable:  # the query sweep asks again within the minute
+            logger.warning("could not fetch the payment of closed trade %s at %s", intent.number, attempt.gateway)
     return retry
 
 
@@ -217,7 +221,6 @@ def _apply(intent: PaymentIntent, trade: Trade, gateway_code: str) -> str:
         payment_post(checkout_number=intent.checkout_number, gateway=gateway_code)
         return NotificationOutcome.APPLIED
     Payment.objects.filter(pk=payment.pk).update(status=PaymentStatus.NEEDS_REFUND)
-    payment.status = PaymentStatus.NEEDS_REFUND
     intent.refresh_from_db()
     audit.record(
         actor=None,
