@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import DataError, OperationalError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.views import defaults
 from ninja import NinjaAPI
@@ -161,6 +161,5 @@ api.add_router("/operator", operator_payments_router)
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     """Django's 400 (a Host header not allowed, a body over the size limit): the API's error shape under /api/."""
     if request.path.startswith("/api/"):
-        body = {"code": "request.bad", "message": str(_("The request could not be read.")), "field": None}
-        return JsonResponse(body, status=400)
+        return _error(request, 400, "request.bad", _("The request could not be read."))
     return defaults.bad_request(request, exception)

@@ -381,9 +381,8 @@ def order_lines_settle_aftersales(*, lines: list[tuple[int, int]], refunded: boo
     The count never passes the line's quantity: the guard is in the UPDATE and a CHECK constraint backs it.
     Raises InvalidTransition when it would.
     """
-    changes: dict[str, Any] = {}
     for line_id, quantity in lines:
-        guard = Q(pk=line_id)
+        guard, changes = Q(pk=line_id), {}
         if refunded:
             guard &= Q(refunded_quantity__lte=F("quantity") - quantity)
             changes["refunded_quantity"] = F("refunded_quantity") + quantity

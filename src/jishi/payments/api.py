@@ -15,6 +15,7 @@ from jishi.core.permissions import requires
 from jishi.ledger.permissions import FINANCE_OPERATE, FINANCE_VIEW
 from jishi.payments import gateways, reconciliation, selectors, services
 from jishi.payments.errors import UnknownGateway
+from jishi.payments.gateways import wire
 from jishi.payments.models import Payment, PaymentIntent, ReconciliationIssue, ReconciliationRun
 from jishi.payments.permissions import GATEWAY_NOTIFY, PAYMENT_MAKE
 
@@ -105,7 +106,7 @@ MAX_NOTIFICATION_BYTES = 64 * 1024
 def _notification_body(request: HttpRequest) -> bytes | None:
     """The body as received, or None when it is too large to be a notification (it is then not read)."""
     length = request.META.get("CONTENT_LENGTH") or "0"
-    if not length.isascii() or not length.isdigit() or int(length) > MAX_NOTIFICATION_BYTES:
+    if not wire.digits(length) or int(length) > MAX_NOTIFICATION_BYTES:
         return None
     try:
         body = request.body

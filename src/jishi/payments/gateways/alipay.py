@@ -199,12 +199,7 @@ class AlipayGateway(Gateway):
             return CloseResult.NOT_FOUND
         # Refused for the trade's state (paid, finished or closed already): its state says which.
         logger.info("alipay refused to close %s: %s", out_trade_no, member.get("sub_code"))
-        trade = self.query(out_trade_no, created_at=created_at)
-        if trade is None:
-            return CloseResult.NOT_FOUND
-        if trade.state == TradeState.WAITING:  # refused for another reason: ask again later
-            raise GatewayUnavailable
-        return CloseResult.PAID if trade.state == TradeState.PAID else CloseResult.CLOSED
+        return self.closed_by_state(out_trade_no, created_at=created_at)
 
     def refund(self, request: RefundRequest) -> Refund:
         member = self._call(

@@ -29,6 +29,7 @@ from enum import StrEnum
 from typing import Any
 
 from jishi.core.money import Money
+from jishi.payments.errors import GatewayUnavailable
 from jishi.payments.models import CloseResult
 
 
@@ -132,6 +133,18 @@ class Gateway(ABC):
     @abstractmethod
     def close(self, out_trade_no: str, *, created_at: dt.datetime) -> CloseResult:
         """Close an unpaid trade so that no page still open can pay it. Safe to repeat. Raises GatewayUnavailable."""
+
+    def closed_by_state(self, out_trade_no: str, *, created_at: dt.datetime) -> CloseResult:
+        """What a trade's state says after the gateway refused to close it: paid, closed, or never opened.
+
+        Raises GatewayUnavailable while it is still waiting (refused for another reason: ask again later).
+        """
+        trade = self.query(out_trade_no, created_at=created_at)
+        if trade is None:
+            return CloseResult.NOT_FOUND
+        if trade.state == TradeState.WAITING:
+            raise GatewayUnavailable
+        return CloseResult.PAID if trade.state == TradeState.PAID else CloseResult.CLOSED
 
     @abstractmethod
     def refund(self, request: RefundRequest) -> Refund:

@@ -267,12 +267,7 @@ class WechatPayGateway(Gateway):
             return CloseResult.NOT_FOUND
         # Refused (paid already, or asked within five minutes of the order): the trade's state says which.
         logger.info("wechat pay refused to close %s: %s %s", out_trade_no, status, data.get("code"))
-        trade = self.query(out_trade_no, created_at=created_at)
-        if trade is None:
-            return CloseResult.NOT_FOUND
-        if trade.state == TradeState.WAITING:
-            raise GatewayUnavailable
-        return CloseResult.PAID if trade.state == TradeState.PAID else CloseResult.CLOSED
+        return self.closed_by_state(out_trade_no, created_at=created_at)
 
     def refund(self, request: RefundRequest) -> Refund:
         status, data = self._request(
