@@ -23,13 +23,19 @@ SCALE = int(os.environ.get("JISHI_FUZZ", "0") or "0")
 SEED = 20261202
 
 _common: dict[str, Any] = {
+    "derandomize": False,  # the seed below does that job, and keeps the example database usable
     "deadline": None,
     "print_blob": True,
     "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 }
-settings.register_profile("ci", database=ReadOnlyDatabase(DirectoryBasedExampleDatabase(EXAMPLES)), **_common)
-settings.register_profile("fuzz", database=DirectoryBasedExampleDatabase(EXAMPLES), **_common)
-settings.load_profile("fuzz" if SCALE else "ci")
+# Our own names: Hypothesis has a built-in "ci" profile (derandomize, no database) that it
+# loads by itself wherever the CI variable is set, and registering over it inherits from it.
+_replay = settings(
+    settings.get_profile("default"), database=ReadOnlyDatabase(DirectoryBasedExampleDatabase(EXAMPLES)), **_common
+)
+settings.register_profile("jishi-replay", _replay)
+settings.register_profile("jishi-fuzz", _replay, database=DirectoryBasedExampleDatabase(EXAMPLES))
+settings.load_profile("jishi-fuzz" if SCALE else "jishi-replay")
 
 Test = TypeVar("Test", bound=Callable[..., Any])
 
