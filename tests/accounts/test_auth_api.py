@@ -85,3 +85,23 @@ def test_me_needs_a_sign_in(api):
     response = api("get", "/me")
     assert response.status_code == 401
     assert set(response.json()) == {"code", "message", "field"}
+
+
+@pytest.mark.parametrize(
+    "spellings",
+    [
+        ["+86 138 0013 8000", "86 13800138000", "138 0013 8000", "138-0013-8000", "13800138000"],
+        ["Phone@Example.com", "PHONE@example.com ", " phone@example.COM", "phone@example.com", "phone@EXAMPLE.com"],
+    ],
+)
+def test_every_spelling_of_one_account_counts_against_the_same_five_tries(api, spellings):
+    from tests.factories import UserFactory
+
+    UserFactory(phone="13800138000", email="phone@example.com")
+    for spelling in spellings:
+        assert api("post", "/auth/login", json={"identifier": spelling, "password": "nope"}).status_code == 401
+    # the phone and the e-mail address are one account: the sixth try is refused by either
+    for identifier in ("13800138000", "phone@example.com"):
+        response = api("post", "/auth/login", json={"identifier": identifier, "password": PASSWORD})
+        assert response.status_code == 429
+        assert response.json()["code"] == "auth.too_many_attempts"

@@ -3,7 +3,8 @@
 import pytest
 from django.db import connection
 
-from jishi.core.errors import InvalidInput, PermissionDenied
+from jishi.accounts import services as accounts
+from jishi.core.errors import InvalidInput, PermissionDenied, RateLimited
 from jishi.core.models import AuditEntry
 from jishi.core.money import Money
 from jishi.ledger import selectors
@@ -54,6 +55,19 @@ def test_changing_the_bank_account_needs_the_password_and_tells_the_owner(mercha
     assert Notification.objects.get(user=merchant_staff, kind="payout_account_changed")
     entry = AuditEntry.objects.get(action="ledger.payout_account_set")
     assert "6225880123456789" not in str(entry.after)
+
+
+@pytest.mark.django_db
+def test_guessing_the_password_on_the_bank_account_form_is_throttled_like_logging_in(merchant_staff):
+    for _ in range(5):
+        with pytest.raises(InvalidInput):
+            ledger.payout_account_set(actor=merchant_staff, password="guess", **ACCOUNT)
+    with pytest.raises(RateLimited) as blocked:
+        ledger.payout_account_set(actor=merchant_staff, password=PASSWORD, **ACCOUNT)
+    assert blocked.value.code == "auth.too_many_attempts"
+    # and the same account cannot go on guessing by logging in
+    with pytest.raises(RateLimited):
+        accounts.user_log_in(identifier=merchant_staff.email.upper(), password=PASSWORD, ip="192.0.2.1")
 
 
 @pytest.mark.django_db

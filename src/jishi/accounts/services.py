@@ -25,7 +25,7 @@ from jishi.accounts.models import (
 )
 from jishi.accounts.permissions import KYC_REVIEW, USER_MANAGE
 from jishi.accounts.roles import OperatorRole
-from jishi.accounts.selectors import address_get_for, kyc_get_for_review
+from jishi.accounts.selectors import address_get_for, kyc_get_for_review, user_find_by_identifier
 from jishi.accounts.validators import classify_identifier, normalize_id_number, normalize_mobile
 from jishi.core import audit, crypto
 from jishi.core.errors import InvalidInput, RateLimited
@@ -85,7 +85,7 @@ def user_log_in(*, identifier: str, password: str, ip: str) -> User:
     InvalidCredentials.
     """
     accounts, ips = _account_failures(), _ip_failures()
-    account_key = identifier.strip().lower()
+    account_key = _account_key(identifier)
     for window, key in ((accounts, account_key), (ips, ip)):
         wait = window.retry_after(key)
         if wait is not None:
@@ -97,6 +97,39 @@ def user_log_in(*, identifier: str, password: str, ip: str) -> User:
         raise errors.InvalidCredentials
     accounts.reset(account_key)
     return user
+
+
+def _account_key(identifier: str) -> str:
+    """What a log-in failure counts against: the account, however its identifier was spelt.
+
+    ``+86 138…``, ``86138…``, ``138 1234 1234`` and the account's e-mail address
+    in capitals all count against one account; an identifier of no account
+    counts as its normalised self, and a malformed one as its folded text.
+    """
+    try:
+        kind, value = classify_identifier(identifier)
+    except InvalidInput:
+        return f"text:{identifier.strip().casefold()}"
+    user = user_find_by_identifier(identifier)
+    return f"user:{user.pk}" if user is not None else f"{kind}:{value}"
+
+
+def password_confirm(*, user: User, password: str) -> bool:
+    """Whether ``password`` is the user's, re-entered before a sensitive change.
+
+    Failures count against the account with the log-in's own window, so a
+    form that asks for the password again cannot be used to guess it. Raises
+    RateLimited once the account is blocked.
+    """
+    accounts, key = _account_failures(), f"user:{user.pk}"
+    wait = accounts.retry_after(key)
+    if wait is not None:
+        raise RateLimited(retry_after=wait, code="auth.too_many_attempts")
+    if not user.check_password(password or ""):
+        accounts.hit(key)
+        return False
+    accounts.reset(key)
+    return True
 
 
 def token_create(*, user: User, name: str = "") -> tuple[ApiToken, str]:

@@ -16,12 +16,12 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.hashers import check_password
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jishi.accounts.services import password_confirm
 from jishi.core import audit, crypto, ids
 from jishi.core.errors import InvalidInput
 from jishi.core.money import Money, round_minor
@@ -345,7 +345,7 @@ def payout_account_set(*, actor: Any, password: str, holder: str, bank: str, num
     told of every change. Raises PermissionDenied, InvalidInput.
     """
     check(actor, FINANCE_OWN)
-    if not check_password(password or "", actor.password):
+    if not password_confirm(user=actor, password=password):
         raise InvalidInput(_("The password is wrong."), code="ledger.reauthentication_failed", field="password")
     holder, bank, number = holder.strip(), bank.strip(), re.sub(r"[\s-]", "", number or "")
     if not 2 <= len(holder) <= 100:
