@@ -224,7 +224,7 @@ def token_list(request: HttpRequest) -> list[TokenInfoOut]:
     ]
 
 
-@me_router.delete("/tokens/{token_id}", response={204: None, **errors(401, 403)})
+@me_router.delete("/tokens/{token_id}", response={204: None, **errors(401, 403, 404)})
 @requires(AUTHENTICATED)
 def token_revoke(request: HttpRequest, token_id: int) -> Status:
     services.token_revoke(actor=actor_of(request), token_id=token_id)

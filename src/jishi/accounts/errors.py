@@ -25,6 +25,11 @@ class AddressNotFound(NotFound):
     default_message = _("Address not found.")
 
 
+class TokenNotFound(NotFound):
+    default_code = "accounts.token_not_found"
+    default_message = _("Token not found.")
+
+
 class KycNotFound(NotFound):
     default_code = "accounts.kyc_not_found"
     default_message = _("Verification not found.")

@@ -161,13 +161,18 @@ def token_authenticate(secret: str) -> User | None:
 
 
 def token_revoke(*, actor: User, secret: str | None = None, token_id: int | None = None) -> int:
-    """Revoke one of the actor's tokens (by secret or id). Idempotent; returns how many were revoked."""
-    tokens = ApiToken.objects.filter(user=actor, revoked_at__isnull=True)
+    """Revoke one of the actor's tokens (by secret or id); returns how many were revoked (0 for a repeat).
+
+    Raises TokenNotFound for an id that is not one of the actor's tokens.
+    """
+    tokens = ApiToken.objects.filter(user=actor)
     if secret is not None:
         tokens = tokens.filter(digest=crypto.token_digest(secret))
     elif token_id is not None:
         tokens = tokens.filter(pk=token_id)
-    return tokens.update(revoked_at=timezone.now())
+        if not tokens.exists():
+            raise errors.TokenNotFound(field="token_id")
+    return tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
 @dataclass(frozen=True)

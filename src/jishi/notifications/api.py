@@ -49,7 +49,7 @@ def inbox(request: HttpRequest, page: PageNumber = 1) -> InboxOut:
     )
 
 
-@router.post("/read", response={200: ReadOut, **errors(401)})
+@router.post("/read", response={200: ReadOut, **errors(401, 404)})
 @requires(AUTHENTICATED)
 def read(request: HttpRequest, payload: ReadIn) -> ReadOut:
     """Mark one message read, or all of them without an ``id``."""

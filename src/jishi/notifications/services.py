@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from jishi.core.transactions import after_commit
+from jishi.notifications.errors import NotificationNotFound
 from jishi.notifications.models import Notification
 from jishi.notifications.selectors import inbox_of
 from jishi.notifications.tasks import notification_deliver
@@ -26,8 +27,14 @@ def notify(user: Any, kind: str, title: str, body: str = "", *, link: str = "") 
 
 @transaction.atomic
 def mark_read(*, actor: Any, notification_id: int | None = None) -> int:
-    """Mark one of the actor's messages read, or all of them when ``notification_id`` is None."""
-    unread = inbox_of(actor).filter(read_at__isnull=True)
+    """Mark one of the actor's messages read, or all of them when ``notification_id`` is None.
+
+    Returns how many were marked (0 for a repeat). Raises NotificationNotFound
+    for an id that is not one of the actor's messages.
+    """
+    mine = inbox_of(actor)
     if notification_id is not None:
-        unread = unread.filter(pk=notification_id)
-    return unread.update(read_at=timezone.now())
+        mine = mine.filter(pk=notification_id)
+        if not mine.exists():
+            raise NotificationNotFound(field="id")
+    return mine.filter(read_at__isnull=True).update(read_at=timezone.now())
