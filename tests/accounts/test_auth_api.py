@@ -51,10 +51,10 @@ def test_log_in_returns_a_token_that_authenticates_and_can_be_revoked(api, buyer
     assert not ApiToken.objects.filter(digest=token).exists()
     # when revoked
     assert api("post", "/auth/logout", headers=dict(headers)).status_code == 204
-    # then it no longer works
+    # then it no longer works, and the answer says why
     response = api("get", "/me", headers=dict(headers))
     assert response.status_code == 401
-    assert response.json()["code"] == "auth.not_authenticated"
+    assert response.json()["code"] == "auth.invalid_token"
 
 
 def test_unknown_user_and_wrong_password_answer_the_same(api, buyer):
@@ -105,3 +105,34 @@ def test_every_spelling_of_one_account_counts_against_the_same_five_tries(api, s
         response = api("post", "/auth/login", json={"identifier": identifier, "password": PASSWORD})
         assert response.status_code == 429
         assert response.json()["code"] == "auth.too_many_attempts"
+
+
+@pytest.mark.parametrize(
+    ("headers", "code"),
+    [
+        ({}, "auth.not_authenticated"),
+        ({"Authorization": "Bearer jsk_not-a-token"}, "auth.invalid_token"),
+        ({"Authorization": "Basic dXNlcjpwYXNz"}, "auth.invalid_token"),
+        ({"Authorization": "Bearer "}, "auth.invalid_token"),
+    ],
+)
+def test_a_write_without_a_session_is_judged_by_its_token_first(client, headers, code):
+    # no session cookie: nothing for a forged request to ride on, so the answer is 401, not 403 "page expired"
+    for method, path in (
+        ("post", "/api/v1/notifications/read"),
+        ("post", "/api/v1/me/addresses"),
+        ("delete", "/api/v1/me/tokens/1"),
+    ):
+        response = getattr(client, method)(path, data={}, content_type="application/json", headers=headers)
+        assert response.status_code == 401, (path, response.content)
+        assert response.json()["code"] == code
+
+
+def test_a_session_without_its_csrf_token_is_still_refused(buyer):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(buyer)
+    response = browser.post("/api/v1/me/addresses", data={}, content_type="application/json")
+    assert response.status_code == 403
+    assert response.json()["code"] == "auth.csrf_failed"

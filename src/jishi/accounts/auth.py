@@ -5,22 +5,49 @@ from typing import Any
 from django.http import HttpRequest
 from ninja.security import HttpBearer, SessionAuth
 
+from jishi.accounts.errors import InvalidToken
 from jishi.accounts.models import User
 from jishi.accounts.services import token_authenticate
 from jishi.core.errors import NotAuthenticated
 
 
 class BearerToken(HttpBearer):
+    """``Authorization: Bearer <token>``; a credential that is given and fails is a 401 at once.
+
+    Whatever else the request carries, a wrong, expired or revoked token (or
+    another scheme) answers ``auth.invalid_token`` rather than falling through
+    to the session and its CSRF check.
+    """
+
+    def __call__(self, request: HttpRequest) -> Any:
+        given = request.headers.get(self.header)
+        if not given:
+            return None
+        scheme, _, token = given.partition(" ")
+        if scheme.lower() != self.openapi_scheme or not token.strip():
+            raise InvalidToken
+        return self.authenticate(request, token.strip())
+
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         user = token_authenticate(token)
-        if user is not None:
-            request.user = user
-            request.jishi_token = token  # type: ignore[attr-defined]
+        if user is None:
+            raise InvalidToken
+        request.user = user
+        request.jishi_token = token  # type: ignore[attr-defined]
         return user
 
 
 class Session(SessionAuth):
-    """The page session; ninja checks the CSRF token for it."""
+    """The page session; ninja checks the CSRF token for it, when there is a session to ride on.
+
+    A request with no session cookie cannot be a forgery riding on one: it is
+    simply not signed in (401), not a page that expired (403).
+    """
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if self.param_name not in request.COOKIES:
+            return None
+        return super()._get_key(request)
 
 
 class GuestSession(SessionAuth):

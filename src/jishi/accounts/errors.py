@@ -2,13 +2,18 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from jishi.core.errors import Conflict, DomainError, InvalidInput, NotFound
+from jishi.core.errors import Conflict, DomainError, InvalidInput, NotAuthenticated, NotFound
 
 
 class InvalidCredentials(DomainError):
     status = 401
     default_code = "auth.invalid_credentials"
     default_message = _("The account or password is incorrect.")
+
+
+class InvalidToken(NotAuthenticated):
+    default_code = "auth.invalid_token"
+    default_message = _("This token is wrong, expired or revoked. Sign in again.")
 
 
 class IdentifierTaken(Conflict):
