@@ -5,8 +5,13 @@ from django.urls import reverse
 
 from jishi.accounts import services as accounts
 from jishi.accounts.models import ApiToken
+from jishi.aftersales.models import AftersalesRequest
+from jishi.catalog import services as catalog
 from jishi.notifications.models import Notification
 from jishi.notifications.services import notify
+from jishi.orders.models import Order
+from tests import factories
+from tests.conftest import image_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -44,3 +49,60 @@ def test_the_inbox_page_refuses_someone_elses_message_too(client, buyer, other_b
     mine = notify(buyer, "test", "我的消息")
     assert client.post(reverse("web:inbox_read"), {"id": mine.pk}).status_code == 302
     assert Notification.objects.get(pk=mine.pk).read_at is not None
+
+
+def test_the_inbox_page_marks_nothing_for_an_id_that_is_no_number(client, buyer):
+    mine = notify(buyer, "test", "我的消息")
+    client.force_login(buyer)
+    for wrong in ("-3", "abc", " 5", ""):
+        assert client.post(reverse("web:inbox_read"), {"id": wrong}).status_code == 404
+    assert Notification.objects.get(pk=mine.pk).read_at is None
+
+
+def test_checkout_with_someone_elses_address_is_not_found(client, buyer, other_buyer, merchant_staff, leaf_category):
+    theirs = factories.address(other_buyer)
+    factories.address(buyer)
+    factories.in_cart(buyer, (factories.sku_of(factories.product(merchant_staff, leaf_category)), 1))
+    client.force_login(buyer)
+    assert client.get(reverse("web:checkout"), {"address": theirs.pk}).status_code == 404
+    assert client.get(reverse("web:checkout"), {"address": 999999}).status_code == 404
+    placed = client.post(reverse("web:checkout_place"), {"address": theirs.pk, "fingerprint": "x", "request_key": "k1"})
+    assert placed.status_code == 404
+    assert not Order.objects.exists()
+    assert client.get(reverse("web:checkout")).status_code == 200  # without one: the buyer's own first address
+
+
+def test_an_aftersales_request_for_another_orders_line_is_not_found(
+    api, buyer, other_buyer, merchant_staff, leaf_category
+):
+    sku = factories.sku_of(factories.product(merchant_staff, leaf_category))
+    mine, theirs = factories.place(buyer, (sku, 1)), factories.place(other_buyer, (sku, 1))
+    factories.pay(mine)
+    factories.pay(theirs)
+    order, other_line = mine.orders[0], theirs.orders[0].lines.get()
+    body = {
+        "order_number": order.number,
+        "kind": "refund",
+        "reason": "不想要了",
+        "lines": [{"order_line_id": other_line.pk, "quantity": 1}],
+    }
+    response = api("post", "/aftersales", user=buyer, json=body)
+    assert response.status_code == 404
+    assert response.json()["field"] == "lines.0.order_line_id"
+    assert not AftersalesRequest.objects.exists()
+
+
+def test_ordering_a_gallery_with_another_products_image_is_not_found(
+    api, merchant_staff, other_merchant_staff, leaf_category
+):
+    mine = factories.product(merchant_staff, leaf_category, publish=False)
+    theirs = factories.product(other_merchant_staff, leaf_category, publish=False)
+    own = catalog.image_add(actor=merchant_staff, product_id=mine.pk, data=image_bytes())
+    other = catalog.image_add(actor=other_merchant_staff, product_id=theirs.pk, data=image_bytes())
+    response = api(
+        "put", f"/merchant/products/{mine.pk}/image-order", user=merchant_staff, json={"image_ids": [other.pk, own.pk]}
+    )
+    assert response.status_code == 404
+    assert response.json()["field"] == "image_ids.0"
+    ok = api("put", f"/merchant/products/{mine.pk}/image-order", user=merchant_staff, json={"image_ids": [own.pk]})
+    assert ok.status_code == 200

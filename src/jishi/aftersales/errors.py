@@ -10,6 +10,11 @@ class AftersalesNotFound(NotFound):
     default_message = _("After-sales request not found.")
 
 
+class OrderLineNotFound(NotFound):
+    default_code = "aftersales.order_line_not_found"
+    default_message = _("That item is not on this order.")
+
+
 class NotEligible(Conflict):
     default_code = "aftersales.not_eligible"
     default_message = _("This order cannot have that kind of after-sales request now.")

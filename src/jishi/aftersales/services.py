@@ -21,7 +21,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jishi.aftersales import selectors
-from jishi.aftersales.errors import AlreadyOpen, InvalidEvidence, InvalidRequest, InvalidTransition, NotEligible
+from jishi.aftersales.errors import (
+    AlreadyOpen,
+    InvalidEvidence,
+    InvalidRequest,
+    InvalidTransition,
+    NotEligible,
+    OrderLineNotFound,
+)
 from jishi.aftersales.models import AftersalesEvent, AftersalesLine, AftersalesRequest, Evidence
 from jishi.aftersales.permissions import AFTERSALES_REQUEST
 from jishi.aftersales.states import OPEN, TRANSITIONS, Kind, Party, Status
@@ -170,7 +177,9 @@ def _plan(order: Any, kind: Kind, wanted: list[LineInput]) -> _Plan:
     plan, seen = _Plan(), set()
     for index, item in enumerate(wanted):
         line = lines.get(item.order_line_id)
-        if line is None or item.order_line_id in seen:
+        if line is None:  # another order's line, or none at all
+            raise OrderLineNotFound(field=f"lines.{index}.order_line_id")
+        if item.order_line_id in seen:
             raise InvalidRequest(field=f"lines.{index}.order_line_id")
         seen.add(item.order_line_id)
         left = line.quantity - claimed.get(line.pk, 0)

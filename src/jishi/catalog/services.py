@@ -641,6 +641,9 @@ def image_reorder(*, actor: Any, product_id: int, image_ids: list[int]) -> list[
     """Set the gallery order; ``image_ids`` must list exactly the product's images."""
     product = selectors.product_get_for_merchant(actor, product_id)
     images = {i.pk: i for i in ProductImage.objects.filter(product=product)}
+    foreign = next((index for index, image_id in enumerate(image_ids) if image_id not in images), None)
+    if foreign is not None:  # another product's image, or none at all
+        raise ImageNotFound(field=f"image_ids.{foreign}")
     if sorted(image_ids) != sorted(images):
         raise _invalid(_("List every image of the product exactly once."), "image_ids")
     for position, image_id in enumerate(image_ids):

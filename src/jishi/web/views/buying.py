@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from jishi.accounts import selectors as accounts
 from jishi.accounts import services as account_services
 from jishi.accounts.auth import actor_of
+from jishi.accounts.errors import AddressNotFound
 from jishi.accounts.models import Address
 from jishi.aftersales import selectors as aftersales
 from jishi.cart import selectors as carts
@@ -21,7 +22,7 @@ from jishi.catalog import selectors as catalog
 from jishi.catalog.errors import SkuNotFound
 from jishi.checkout import services as checkout
 from jishi.core.api import client_ip
-from jishi.core.errors import DomainError
+from jishi.core.errors import DomainError, NotFound
 from jishi.core.idempotency import run_once
 from jishi.core.pagination import paginate
 from jishi.core.permissions import AUTHENTICATED, PUBLIC
@@ -84,9 +85,14 @@ def cart_line_update(request: HttpRequest, line_id: int) -> HttpResponse:
 
 
 def _chosen_address(request: HttpRequest, addresses: list[Address]) -> Address | None:
+    """The address asked for, which must be one of the user's (else 404); the first one when none is asked for."""
     wanted = request.POST.get("address") or request.GET.get("address") or ""
+    if not wanted:
+        return addresses[0] if addresses else None
     chosen = next((a for a in addresses if str(a.pk) == wanted), None)
-    return chosen or (addresses[0] if addresses else None)
+    if chosen is None:
+        raise AddressNotFound(field="address")
+    return chosen
 
 
 @page(AUTHENTICATED)
@@ -146,6 +152,8 @@ def checkout_submit(request: HttpRequest) -> HttpResponse:
             body={"address_id": int(address_id), "fingerprint": fingerprint, "note": note},
             action=place,
         )
+    except NotFound:
+        raise
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect(f"{reverse('web:checkout')}?address={address_id}")

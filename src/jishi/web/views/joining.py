@@ -1,7 +1,7 @@
 """A user's way into a merchant: applying to open a shop, accepting an invitation; and the inbox."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -92,8 +92,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @require_POST
 @page(AUTHENTICATED)
 def inbox_read(request: HttpRequest) -> HttpResponse:
-    notification_id = request.POST.get("id", "")
-    notifications.mark_read(
-        actor=actor_of(request), notification_id=int(notification_id) if notification_id.isdigit() else None
-    )
+    notification_id = request.POST.get("id")  # none: every message; anything but one of the user's: 404
+    if notification_id is not None and not notification_id.isdigit():
+        raise Http404
+    notifications.mark_read(actor=actor_of(request), notification_id=int(notification_id) if notification_id else None)
     return redirect("web:inbox")
