@@ -159,7 +159,7 @@ api.add_router("/operator", operator_payments_router)
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
-    """Django's 400 (a Host header not allowed, a body over the size limit): the API's error shape under /api/."""
+    """Django's 400 (a Host header not allowed, too many fields): the API's error shape under /api/."""
     if request.path.startswith("/api/"):
         return _error(request, 400, "request.bad", _("The request could not be read."))
     return defaults.bad_request(request, exception)

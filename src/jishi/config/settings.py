@@ -18,7 +18,8 @@ VAR_DIR = Path(os.environ.get("JISHI_VAR_DIR", PROJECT_DIR / "var"))
 
 JISHI_ENV = os.environ.get("JISHI_ENV", "development")
 PRODUCTION = JISHI_ENV == "production"
-DEBUG = os.environ.get("DEBUG", "0" if PRODUCTION else "1") == "1"
+# Django's debug pages show tracebacks and settings to whoever asks: only on a developer's explicit DEBUG=1.
+DEBUG = os.environ.get("DEBUG", "0") == "1"
 
 _DEV_SECRET_KEY = "jishi-dev-secret-key-do-not-use-in-production"  # noqa: S105
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
@@ -72,6 +73,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "jishi.core.middleware.ApiErrorShapeMiddleware",
+    "jishi.core.middleware.BodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "jishi.core.middleware.RequestIdMiddleware",
@@ -184,7 +187,9 @@ SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+# A request body over this (a JSON body, or a form with its photos) is refused with 413 before it is read.
+JISHI_MAX_REQUEST_BYTES = int(os.environ.get("JISHI_MAX_REQUEST_BYTES", str(12 * 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = JISHI_MAX_REQUEST_BYTES
 
 # Jishi's own knobs.
 JISHI_IMAGE_MAX_BYTES = int(os.environ.get("JISHI_IMAGE_MAX_BYTES", str(5 * 1024 * 1024)))

@@ -1,9 +1,9 @@
 """URL configuration: the API under /api/v1/, the pages, Django's admin for superusers."""
 
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import URLPattern, URLResolver, include, path
+from django.urls import URLPattern, URLResolver, include, path, re_path
+from django.views.static import serve
 
 from jishi.config.api import api
 
@@ -21,5 +21,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
 if settings.JISHI_SANDBOX_ENABLED:
     urlpatterns.insert(0, path("sandbox-gateway/", include("jishi.payments.sandbox_urls")))
 
-if settings.DEBUG or not settings.PRODUCTION:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if not settings.PRODUCTION:  # production's web server or object storage serves public media
+    urlpatterns.append(
+        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}, name="media"),
+    )

@@ -47,13 +47,12 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from jishi.core.errors import Conflict, DomainError, InvalidInput
+from jishi.core.middleware import GATEWAY_NOTIFICATIONS
 from jishi.core.models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
 REPLAYED = "Idempotent-Replayed"
 API_PREFIX = "/api/v1/"
-# Gateways' notifications are made idempotent by their own trade and refund numbers.
-EXEMPT_PREFIXES = ("/api/v1/payments/notify/",)
 MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 API_SCOPE = "api"
 # A claim this old with no response belongs to a request that died; the key may be used again.
@@ -195,7 +194,7 @@ class IdempotencyMiddleware:
             key is None
             or request.method not in MUTATING
             or not request.path.startswith(API_PREFIX)
-            or request.path.startswith(EXEMPT_PREFIXES)
+            or request.path.startswith(GATEWAY_NOTIFICATIONS)  # made idempotent by their own trade numbers
         ):
             return self.get_response(request)
         owner = _owner(request)

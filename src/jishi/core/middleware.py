@@ -1,11 +1,15 @@
-"""Request-scoped middleware."""
+"""Request-scoped middleware: request ids, the size of a body, and the API's error shape for every error."""
 
 import re
 import uuid
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template import TemplateDoesNotExist
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jishi.core.context import request_id
 
@@ -54,3 +58,81 @@ class RejectNulMiddleware:
             "field": field.replace("\x00", ""),
         }
         return JsonResponse(body, status=422)
+
+
+API_PREFIX = "/api/"
+# Payment gateways' notifications: each gateway reads its own answer ("success", "fail", …), which stays as it is.
+GATEWAY_NOTIFICATIONS = "/api/v1/payments/notify/"
+
+# What a framework-level error (no view ran, or one failed) says under /api/: a code and a message per status.
+_FRAMEWORK_ERRORS = {
+    400: ("request.bad", gettext_lazy("The request could not be read.")),
+    401: ("auth.not_authenticated", gettext_lazy("Please sign in first.")),
+    403: ("auth.permission_denied", gettext_lazy("You do not have permission to do this.")),
+    404: ("not_found", gettext_lazy("Not found.")),
+    405: ("request.method_not_allowed", gettext_lazy("This address does not take that method.")),
+    413: ("request.too_large", gettext_lazy("The request is too large.")),
+    500: ("server.error", gettext_lazy("Something went wrong on our side. Please try again.")),
+}
+
+
+def error_body(status: int) -> dict[str, str | None]:
+    """``{code, message, field}`` for a framework-level error of this status."""
+    code, message = _FRAMEWORK_ERRORS.get(status, (f"http.{status}", gettext_lazy("The request failed.")))
+    return {"code": code, "message": str(message), "field": None}
+
+
+class BodyLimitMiddleware:
+    """Refuse a body over ``JISHI_MAX_REQUEST_BYTES`` with 413 before anything reads it, on every route.
+
+    The size is the declared ``Content-Length``: Django reads no more than
+    that, and a WSGI server hands a body without one over as empty.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        if declared <= settings.JISHI_MAX_REQUEST_BYTES or request.path.startswith(GATEWAY_NOTIFICATIONS):
+            return self.get_response(request)  # a notification is refused, unread, in the gateway's own words
+        request.META["CONTENT_LENGTH"] = "0"  # nothing below may start reading it
+        if request.path.startswith(API_PREFIX):
+            return JsonResponse(error_body(413) | {"field": "body"}, status=413)
+        try:
+            return HttpResponse(
+                render_to_string("413.html", {"limit": settings.JISHI_MAX_REQUEST_BYTES}, request=request), status=413
+            )
+        except TemplateDoesNotExist:
+            return HttpResponse(str(_FRAMEWORK_ERRORS[413][1]), status=413, content_type="text/plain; charset=utf-8")
+
+
+class ApiErrorShapeMiddleware:
+    """Under /api/, every error answer is ``{code, message, field}`` JSON, whoever produced it.
+
+    Views and ninja's handlers already answer that way; this catches what the
+    framework answers by itself (an unknown address, a method the address
+    does not take, a failure before or outside a view) and replaces it,
+    so no HTML page and no traceback reaches an API client in any mode.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code < 400
+            or not request.path.startswith(API_PREFIX)
+            or request.path.startswith(GATEWAY_NOTIFICATIONS)
+            or response.get("Content-Type", "").startswith("application/json")
+        ):
+            return response
+        shaped = JsonResponse(error_body(response.status_code), status=response.status_code)
+        for header in ("Allow", "Retry-After", "X-Request-ID"):
+            if header in response:
+                shaped[header] = response[header]
+        return shaped
