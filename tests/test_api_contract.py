@@ -24,6 +24,44 @@ def test_every_api_operation_declares_a_permission():
     assert undeclared == []
 
 
+def test_every_api_operation_refuses_query_parameters_it_does_not_declare():
+    operations = list(_operations())
+    assert len(operations) > 100
+    loose = [path for path, operation in operations if not getattr(operation.view_func, "refuses_unknown_query", False)]
+    assert loose == []
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "signed_in"),
+    [
+        ("get", "/api/v1/categories", False),
+        ("get", "/api/v1/products", False),
+        ("get", "/api/v1/notifications", True),
+        ("get", "/api/v1/me/tokens", True),
+        ("get", "/api/v1/orders", True),
+        ("post", "/api/v1/notifications/read", True),
+    ],
+)
+def test_an_unknown_query_parameter_is_named_in_a_422(api, buyer, method, path, signed_in):
+    response = api(
+        method,
+        f"{path.removeprefix('/api/v1')}?colour=red",
+        user=buyer if signed_in else None,
+        json={} if method == "post" else None,
+    )
+    assert response.status_code == 422, response.content
+    assert response.json() == {
+        "code": "request.unknown_parameter",
+        "message": response.json()["message"],
+        "field": "colour",
+    }
+
+
+@pytest.mark.django_db
+def test_a_known_parameter_still_works(api):
+    assert api("get", "/products?sort=newest&page=1").status_code == 200
+
+
 def test_every_page_view_declares_a_permission():
     def walk(patterns, prefix=""):
         for pattern in patterns:

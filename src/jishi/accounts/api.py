@@ -5,7 +5,7 @@ from typing import Annotated, Any, Literal
 
 from django.contrib.auth import logout
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Schema
 from ninja.responses import Status
 
 from jishi.accounts import selectors, services
@@ -13,7 +13,7 @@ from jishi.accounts.auth import SIGNED_IN, actor_of
 from jishi.accounts.errors import KycNotFound
 from jishi.accounts.models import Address, RealNameVerification, User
 from jishi.accounts.permissions import AUDIT_VIEW, KYC_REVIEW, USER_MANAGE
-from jishi.core.api import Id, IsoDateTime, PageNumber, StrictIn, client_ip, errors
+from jishi.core.api import Id, IsoDateTime, PageNumber, Router, StrictIn, client_ip, errors
 from jishi.core.pagination import paginate
 from jishi.core.permissions import AUTHENTICATED, PUBLIC, requires
 

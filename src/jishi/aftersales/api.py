@@ -5,7 +5,7 @@ from typing import Annotated, Any, Literal
 
 from django.http import FileResponse, HttpRequest
 from django.urls import reverse
-from ninja import Field, File, Form, Query, Router, Schema
+from ninja import Field, File, Form, Query, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
@@ -22,6 +22,7 @@ from jishi.core.api import (
     PageNumber,
     PageSize,
     PublicNumber,
+    Router,
     StrictIn,
     errors,
     money_out,

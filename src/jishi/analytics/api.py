@@ -4,12 +4,12 @@ import datetime as dt
 from decimal import Decimal
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Schema
 
 from jishi.accounts.auth import SIGNED_IN, actor_of
 from jishi.analytics import selectors
 from jishi.analytics.permissions import PLATFORM_FIGURES, SHOP_FIGURES
-from jishi.core.api import IsoDate, MoneyOut, errors, money_out
+from jishi.core.api import IsoDate, MoneyOut, Router, errors, money_out
 from jishi.core.permissions import requires
 
 router = Router(tags=["dashboards"], auth=SIGNED_IN)

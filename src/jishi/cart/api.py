@@ -3,7 +3,7 @@
 from typing import Annotated, Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Schema
 from ninja.responses import Status
 
 from jishi.accounts.auth import ANYONE
@@ -11,7 +11,7 @@ from jishi.cart import selectors, services
 from jishi.cart.owner import owner_of, remember_guest_cart
 from jishi.cart.selectors import CartLineView
 from jishi.catalog.schemas import MerchantRefOut
-from jishi.core.api import Id, MoneyOut, errors, money_out
+from jishi.core.api import Id, MoneyOut, Router, errors, money_out
 from jishi.core.permissions import PUBLIC, requires
 
 router = Router(tags=["cart"], auth=ANYONE)

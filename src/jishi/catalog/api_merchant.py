@@ -3,7 +3,7 @@
 from typing import Annotated, Literal
 
 from django.http import HttpRequest
-from ninja import Field, File, Form, Router, Schema
+from ninja import Field, File, Form, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
@@ -21,7 +21,7 @@ from jishi.catalog.schemas import (
     merchant_sku_out,
     parse_amount,
 )
-from jishi.core.api import Id, errors
+from jishi.core.api import Id, Router, errors
 from jishi.core.pagination import paginate
 from jishi.core.permissions import requires
 

@@ -3,13 +3,13 @@
 from typing import Annotated, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Schema
 
 from jishi.accounts.auth import SIGNED_IN, actor_of
 from jishi.catalog import selectors, services
 from jishi.catalog.permissions import PRODUCT_REVIEW
 from jishi.catalog.schemas import MerchantProductOut, MerchantRefOut, merchant_product_out
-from jishi.core.api import Id, errors
+from jishi.core.api import Id, Router, errors
 from jishi.core.pagination import paginate
 from jishi.core.permissions import requires
 

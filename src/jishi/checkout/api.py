@@ -3,14 +3,14 @@
 from typing import Annotated
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Schema
 from ninja.responses import Status
 
 from jishi.accounts.auth import SIGNED_IN, actor_of
 from jishi.cart.api import CartLineOut, line_out
 from jishi.catalog.schemas import MerchantRefOut
 from jishi.checkout import services
-from jishi.core.api import Id, MoneyOut, PublicNumber, errors, money_out
+from jishi.core.api import Id, MoneyOut, PublicNumber, Router, errors, money_out
 from jishi.core.permissions import AUTHENTICATED, requires
 from jishi.orders import selectors as order_selectors
 from jishi.orders.schemas import OrderDetailOut, OrderOut, order_detail_out, order_out

@@ -4,7 +4,7 @@ import datetime as dt
 from typing import Literal
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Schema
 from ninja.responses import Status
 
 from jishi.accounts.auth import SIGNED_IN, actor_of
@@ -17,6 +17,7 @@ from jishi.core.api import (
     MoneyOut,
     PageNumber,
     PublicNumber,
+    Router,
     StrictIn,
     errors,
     money_out,
@@ -173,10 +174,10 @@ def bank_account(request: HttpRequest) -> BankAccountOut:
     return _bank_account(account)
 
 
-@merchant_router.put("/finance/bank-account", response={200: BankAccountOut, **errors(401, 403)})
+@merchant_router.put("/finance/bank-account", response={200: BankAccountOut, **errors(401, 403, 429)})
 @requires(FINANCE_OWN)
 def bank_account_set(request: HttpRequest, payload: BankAccountIn) -> BankAccountOut:
-    """Set the withdrawal account; needs the signed-in user's password again, and tells the owner."""
+    """Set the withdrawal account; needs the password again (throttled like logging in: 429), and tells the owner."""
     account = services.payout_account_set(actor=actor_of(request), **payload.dict())
     return _bank_account(account)
 

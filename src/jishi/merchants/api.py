@@ -4,7 +4,7 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from django.http import HttpRequest
-from ninja import Field, File, Form, Router, Schema
+from ninja import Field, File, Form, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
@@ -12,7 +12,7 @@ from jishi.accounts.auth import SIGNED_IN, actor_of
 from jishi.accounts.permissions import OPERATOR
 from jishi.catalog.images import read_upload
 from jishi.catalog.selectors import category_get
-from jishi.core.api import BodyId, ExpiryDate, Id, PageNumber, StrictIn, errors
+from jishi.core.api import BodyId, ExpiryDate, Id, PageNumber, Router, StrictIn, errors
 from jishi.core.errors import InvalidInput
 from jishi.core.pagination import paginate
 from jishi.core.permissions import AUTHENTICATED, PUBLIC, requires

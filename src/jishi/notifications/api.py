@@ -3,10 +3,10 @@
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Schema
 
 from jishi.accounts.auth import SIGNED_IN, actor_of
-from jishi.core.api import BodyId, PageNumber, StrictIn, errors
+from jishi.core.api import BodyId, PageNumber, Router, StrictIn, errors
 from jishi.core.pagination import paginate
 from jishi.core.permissions import AUTHENTICATED, requires
 from jishi.notifications import selectors, services

@@ -3,10 +3,10 @@
 from typing import Annotated, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Schema
 
 from jishi.accounts.auth import SIGNED_IN, actor_of
-from jishi.core.api import Id, PageNumber, PageSize, PublicNumber, errors
+from jishi.core.api import Id, PageNumber, PageSize, PublicNumber, Router, errors
 from jishi.core.pagination import paginate
 from jishi.core.permissions import requires
 from jishi.orders import selectors, services

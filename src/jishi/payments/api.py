@@ -6,11 +6,11 @@ from typing import Annotated, Literal
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from ninja import Field, Router, Schema
+from ninja import Field, Schema
 from ninja.errors import HttpError
 
 from jishi.accounts.auth import SIGNED_IN, actor_of
-from jishi.core.api import Id, IsoDate, MoneyOut, PublicNumber, StrictIn, client_ip, errors, money_out
+from jishi.core.api import Id, IsoDate, MoneyOut, PublicNumber, Router, StrictIn, client_ip, errors, money_out
 from jishi.core.permissions import requires
 from jishi.ledger.permissions import FINANCE_OPERATE, FINANCE_VIEW
 from jishi.payments import gateways, reconciliation, selectors, services

@@ -3,10 +3,10 @@
 from typing import Annotated, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Schema
 
 from jishi.accounts.auth import SIGNED_IN, actor_of
-from jishi.core.api import Amount, MoneyOut, errors, money_out, parse_amount
+from jishi.core.api import Amount, MoneyOut, Router, errors, money_out, parse_amount
 from jishi.core.money import Money
 from jishi.core.permissions import requires
 from jishi.merchants.selectors import merchant_of
