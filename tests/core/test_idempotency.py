@@ -7,10 +7,11 @@ import pytest
 from django.test import Client, RequestFactory
 
 from jishi.accounts import services as accounts
-from jishi.accounts.models import Address
+from jishi.accounts.models import Address, ApiToken
 from jishi.core.idempotency import _request_digest
 from jishi.core.models import IdempotencyRecord
 from tests import factories
+from tests.factories import PASSWORD
 from tests.races import race
 
 ADDRESS = {
@@ -124,6 +125,49 @@ def test_guests_are_covered_too(db, merchant_staff, leaf_category):
     assert first.status_code < 300
     assert again["Idempotent-Replayed"] == "true"
     assert guest.get("/api/v1/cart").json()["lines"][0]["quantity"] == 2
+
+
+def test_a_stored_answer_is_sealed_and_still_replays_in_full(buyer, token):
+    first = _post(token, ADDRESS, "addr-sealed")
+    record = IdempotencyRecord.objects.get()
+    assert ADDRESS["phone"] not in record.response_sealed
+    assert "张三" not in record.response_sealed
+    again = _post(token, ADDRESS, "addr-sealed")
+    assert again.json() == first.json()
+    assert again.json()["phone"] == ADDRESS["phone"]
+
+
+def test_a_log_in_is_never_replayed_and_its_token_is_never_kept(buyer):
+    body = {"identifier": buyer.email, "password": PASSWORD}
+
+    def log_in():
+        return Client().post(
+            "/api/v1/auth/login", data=body, content_type="application/json", headers={"Idempotency-Key": "login-1"}
+        )
+
+    first = log_in()
+    assert first.status_code == 200
+    assert first["Cache-Control"] == "no-store"
+    record = IdempotencyRecord.objects.get()
+    assert (record.response_status, record.response_sealed) == (200, "")
+    again = log_in()
+    assert again.status_code == 409
+    assert again.json()["code"] == "idempotency.not_replayable"
+    assert "token" not in again.json()
+    assert ApiToken.objects.filter(user=buyer).count() == 1  # the repeat gave out no second token either
+
+
+def test_a_key_past_its_window_is_forgotten_even_before_the_purge(buyer, token, settings):
+    _post(token, ADDRESS, "addr-old")
+    IdempotencyRecord.objects.update(
+        created_at=IdempotencyRecord.objects.get().created_at
+        - dt.timedelta(hours=settings.JISHI_IDEMPOTENCY_HOURS, minutes=1)
+    )
+    again = _post(token, ADDRESS, "addr-old")
+    assert again.status_code == 201
+    assert again.get("Idempotent-Replayed") is None
+    assert Address.objects.filter(user=buyer).count() == 2
+    assert IdempotencyRecord.objects.count() == 1
 
 
 @pytest.mark.concurrency

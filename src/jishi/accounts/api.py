@@ -4,7 +4,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from django.contrib.auth import logout
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Schema
 from ninja.responses import Status
 
@@ -180,11 +180,17 @@ def sign_up(request: HttpRequest, payload: SignUpIn) -> Status:
     return Status(201, _me(user))
 
 
-@auth_router.post("/login", response={200: TokenOut, **errors(401, 429)}, auth=None)
+@auth_router.post("/login", response={200: TokenOut, **errors(401, 409, 429)}, auth=None)
 @requires(PUBLIC)
-def log_in(request: HttpRequest, payload: LogInIn) -> TokenOut:
-    """Exchange credentials for a bearer token. Throttled per account and per IP (429 with Retry-After)."""
+def log_in(request: HttpRequest, payload: LogInIn, response: HttpResponse) -> TokenOut:
+    """Exchange credentials for a bearer token. Throttled per account and per IP (429 with Retry-After).
+
+    The answer is ``Cache-Control: no-store``: no cache keeps the token, and an
+    ``Idempotency-Key`` repeat is refused (409 ``idempotency.not_replayable``)
+    rather than handing the token out a second time.
+    """
     user = services.user_log_in(identifier=payload.identifier, password=payload.password, ip=client_ip(request))
+    response["Cache-Control"] = "no-store"
     token, secret = services.token_create(user=user, name=payload.token_name)
     return TokenOut(token=secret, expires_at=token.expires_at, user=_me(user))
 

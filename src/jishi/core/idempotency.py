@@ -16,7 +16,12 @@ header; no endpoint has code of its own for it:
   platform's rule for bad input), so the key is released and the client
   may retry with it once it has fixed the cause;
 * keys are scoped to their owner (the user, whichever way they signed in,
-  else the guest's browser) and kept ``JISHI_IDEMPOTENCY_HOURS``.
+  else the guest's browser) and kept ``JISHI_IDEMPOTENCY_HOURS``; an older
+  one is forgotten even before the hourly purge removes it;
+* the stored answer is sealed (it may hold a phone number or an address);
+  an answer marked ``Cache-Control: no-store`` (a log-in's, which carries a
+  token) is not kept at all: the key still stops a second execution, and
+  its repeat answers 409 ``idempotency.not_replayable``.
 
 :func:`run_once` serves the pages' forms (the checkout page's hidden
 request key): the key is claimed inside the same transaction as the write
@@ -41,11 +46,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
+from jishi.core import crypto
 from jishi.core.errors import Conflict, DomainError, InvalidInput
 from jishi.core.middleware import GATEWAY_NOTIFICATIONS
 from jishi.core.models import IdempotencyRecord
@@ -69,6 +76,13 @@ class IdempotencyKeyInvalid(InvalidInput):
     default_message = _("An Idempotency-Key is 1 to 255 visible ASCII characters.")
 
 
+class IdempotencyNotReplayable(Conflict):
+    default_code = "idempotency.not_replayable"
+    default_message = _(
+        "This request gave out a credential, which is shown only once. Send it again with a new Idempotency-Key."
+    )
+
+
 class IdempotencyInProgress(Conflict):
     default_code = "idempotency.in_progress"
     default_message = _("A request with this Idempotency-Key is still being processed. Try again shortly.")
@@ -79,6 +93,21 @@ class Outcome:
     status: int
     body: Any
     replayed: bool
+
+
+SEAL_CONTEXT = "core.idempotency.response"
+
+
+def _sealed(body: Any) -> str:
+    return crypto.seal(json.dumps(body, ensure_ascii=False, default=str), context=SEAL_CONTEXT)
+
+
+def _unsealed(record: IdempotencyRecord) -> Any:
+    return json.loads(crypto.unseal(record.response_sealed, context=SEAL_CONTEXT))
+
+
+def _expired() -> Q:
+    return Q(created_at__lt=timezone.now() - dt.timedelta(hours=settings.JISHI_IDEMPOTENCY_HOURS))
 
 
 def _digest(body: Any) -> str:
@@ -95,6 +124,7 @@ def run_once(*, owner: str, scope: str, key: str, body: Any, action: Callable[[]
     """Run ``action`` (returning a status and a JSON-able body) at most once per owner, scope and key."""
     check_key(key)
     digest = _digest(body)
+    IdempotencyRecord.objects.filter(_expired(), owner=owner, scope=scope, key=key).delete()
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -103,9 +133,9 @@ def run_once(*, owner: str, scope: str, key: str, body: Any, action: Callable[[]
             stored = IdempotencyRecord.objects.get(owner=owner, scope=scope, key=key)
             if stored.request_digest != digest:
                 raise IdempotencyKeyReused(field=HEADER) from None
-            return Outcome(stored.response_status, stored.response_body, replayed=True)
+            return Outcome(stored.response_status, _unsealed(stored), replayed=True)
         status, response = action()
-        IdempotencyRecord.objects.filter(pk=record.pk).update(response_status=status, response_body=response)
+        IdempotencyRecord.objects.filter(pk=record.pk).update(response_status=status, response_sealed=_sealed(response))
     return Outcome(status, response, replayed=False)
 
 
@@ -152,6 +182,7 @@ def _claim(owner: str, key: str, digest: str) -> IdempotencyRecord | None:
 
     Raises IdempotencyKeyReused for another request, IdempotencyInProgress while the first still runs.
     """
+    IdempotencyRecord.objects.filter(_expired(), owner=owner, scope=API_SCOPE, key=key).delete()
     for _attempt in range(2):
         try:
             with transaction.atomic():
@@ -173,8 +204,11 @@ def _claim(owner: str, key: str, digest: str) -> IdempotencyRecord | None:
 
 
 def _replay(record: IdempotencyRecord) -> HttpResponse:
+    if not record.response_sealed:
+        refused = IdempotencyNotReplayable(field=HEADER)
+        return JsonResponse(refused.as_dict(), status=refused.status)
     response = HttpResponse(
-        json.dumps(record.response_body, ensure_ascii=False),
+        json.dumps(_unsealed(record), ensure_ascii=False),
         status=record.response_status,
         content_type="application/json",
     )
@@ -212,7 +246,8 @@ class IdempotencyMiddleware:
             claim.delete()
             raise
         if 200 <= response.status_code < 300 and _is_json(response):
-            claim.update(response_status=response.status_code, response_body=json.loads(response.content))
+            kept = "" if "no-store" in response.get("Cache-Control", "") else _sealed(json.loads(response.content))
+            claim.update(response_status=response.status_code, response_sealed=kept)
         else:
             claim.delete()
         return response

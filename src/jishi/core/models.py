@@ -61,6 +61,9 @@ class IdempotencyRecord(models.Model):
 
     ``owner`` says whose key it is (``user:12``); the same key from two owners
     is two records. Kept for ``JISHI_IDEMPOTENCY_HOURS`` and then purged.
+    The response is kept sealed (it may hold phone numbers or addresses); the
+    answer of a request that handed out a credential is not kept at all, only
+    its status, so that it is never handed out twice.
     """
 
     owner = models.CharField(max_length=64)
@@ -68,7 +71,7 @@ class IdempotencyRecord(models.Model):
     key = models.CharField(max_length=255)
     request_digest = models.CharField(max_length=64)
     response_status = models.PositiveSmallIntegerField(default=0)
-    response_body = models.JSONField(default=dict)
+    response_sealed = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
