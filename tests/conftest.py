@@ -14,6 +14,7 @@ from PIL import Image
 from jishi.accounts import services as accounts
 from jishi.accounts.models import User
 from tests import factories, fuzzing  # noqa: F401 - fuzzing loads the Hypothesis profile first
+from tests.at_rest import pytest_collection_modifyitems, pytest_configure, pytest_runtest_setup  # noqa: F401 - hooks
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,110 @@
+"""What the suite writes to the database, watched for personal data and secrets in plain text.
+
+Every INSERT and UPDATE that any test makes, on any connection (live-server
+threads too), passes through :func:`_watch`, which looks in its parameters
+for mainland mobile numbers, resident ID numbers (format, region, birth date
+and check digit), bearer tokens and the suite's password. A test marked ``stores_strangers_input`` is not
+watched: it posts generated text to a public endpoint that keeps what it
+was sent as received (a gateway notification), where a random run of
+digits is nobody's phone number. ``tests/test_at_rest.py`` runs last and fails with what was found and which
+test wrote it. Watching the writes, not the tables at the end, sees every
+row, including those a test's rollback removed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.backends.signals import connection_created
+
+from jishi.accounts.validators import normalize_id_number
+from jishi.core.errors import InvalidInput
+from tests.factories import PASSWORD
+
+PHONE = re.compile(r"(?<![0-9A-Za-z])1[3-9]\d{9}(?![0-9A-Za-z])")
+ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[0-9Xx](?![0-9A-Za-z])")
+TOKEN = re.compile(r"jsk_[A-Za-z0-9_-]{20,}")
+_TABLE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE)\s+"?(\w+)"?', re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Finding:
+    test: str
+    table: str
+    kind: str
+    value: str
+
+    def __str__(self) -> str:
+        return f"{self.test}: {self.kind} {self.value[:4]}… in {self.table}"
+
+
+@dataclass
+class Watch:
+    """What the watch has seen so far, and which test is running."""
+
+    test: str = ""
+    exempt: bool = False
+    writes: int = 0
+    found: list[Finding] = field(default_factory=list)
+
+
+watch = Watch()
+
+
+def secrets_in(text: str) -> Iterator[tuple[str, str]]:
+    """``(kind, value)`` for every phone number, ID number, token or the test password in ``text``."""
+    for match in PHONE.finditer(text):
+        yield "phone number", match.group()
+    for match in ID_NUMBER.finditer(text):
+        try:
+            normalize_id_number(match.group())
+        except InvalidInput:
+            continue
+        yield "ID number", match.group()
+    for match in TOKEN.finditer(text):
+        yield "bearer token", match.group()
+    if PASSWORD in text:
+        yield "password", PASSWORD
+
+
+def _texts(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, bytes | memoryview):
+        yield bytes(value).decode("utf-8", "replace")
+    elif hasattr(value, "obj"):  # psycopg's Jsonb adapter around a JSONField's value
+        yield json.dumps(value.obj, ensure_ascii=False, default=str)
+
+
+def _watch(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+    table = _TABLE.match(sql)
+    if table is not None and params and not watch.exempt:
+        watch.writes += 1
+        for row in params if many else [params]:
+            for value in row.values() if isinstance(row, dict) else row:
+                for text in _texts(value):
+                    watch.found.extend(Finding(watch.test, table.group(1), kind, hit) for kind, hit in secrets_in(text))
+    return execute(sql, params, many, context)
+
+
+def _on_connect(sender: Any, connection: Any, **kwargs: Any) -> None:
+    if _watch not in connection.execute_wrappers:
+        connection.execute_wrappers.append(_watch)
+
+
+def pytest_configure(config: Any) -> None:
+    connection_created.connect(_on_connect, weak=False)
+
+
+def pytest_runtest_setup(item: Any) -> None:
+    watch.test = item.nodeid
+    watch.exempt = item.get_closest_marker("stores_strangers_input") is not None
+
+
+def pytest_collection_modifyitems(items: list[Any]) -> None:
+    """The scans of the whole suite's writes and logs run after everything else."""
+    items.sort(key=lambda item: item.get_closest_marker("after_the_suite") is not None)
