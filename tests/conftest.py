@@ -20,6 +20,7 @@ from tests.at_rest import pytest_collection_modifyitems, pytest_configure, pytes
 @pytest.fixture(autouse=True)
 def _isolated(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.JISHI_PRIVATE_ROOT = tmp_path / "private"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
 

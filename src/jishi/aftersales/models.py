@@ -8,6 +8,7 @@ from django.db.models import Q
 
 from jishi.aftersales.states import Kind, Party, Status
 from jishi.core.money import Money
+from jishi.core.storage import UnguessableName, private_storage
 
 
 class AftersalesRequest(models.Model):
@@ -100,17 +101,13 @@ class AftersalesEvent(models.Model):
         return f"{self.request_id}: {self.from_status or '-'} → {self.to_status}"
 
 
-def _evidence_path(instance: "Evidence", filename: str) -> str:
-    return f"aftersales/{instance.request.number}/{filename}"
-
-
 class Evidence(models.Model):
     """A photo, a PDF or a message one side put before the other (and the platform)."""
 
     request = models.ForeignKey(AftersalesRequest, on_delete=models.CASCADE, related_name="evidence")
     party = models.CharField(max_length=20, choices=Party.choices)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    file = models.FileField(upload_to=_evidence_path, blank=True)
+    file = models.FileField(upload_to=UnguessableName("evidence"), storage=private_storage, blank=True)
     content_type = models.CharField(max_length=40, blank=True)
     message = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -168,6 +168,8 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+# Licences, permits, ID scans and after-sales evidence: never under MEDIA_ROOT, never served by a route.
+JISHI_PRIVATE_ROOT = Path(os.environ.get("JISHI_PRIVATE_ROOT", VAR_DIR / "private"))
 STORAGES: dict[str, Any] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -15,6 +15,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jishi.core.storage import UnguessableName, private_storage
+
 
 class MerchantKind(models.TextChoices):
     SHOP = "shop", _("Shop")
@@ -117,7 +119,9 @@ class MerchantApplication(models.Model):
     company_name = models.CharField(_("company name"), max_length=100, blank=True)
     credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
     legal_representative = models.CharField(_("legal representative"), max_length=40, blank=True)
-    licence_image = models.ImageField(_("business licence"), upload_to="licences/%Y/%m/", blank=True)
+    licence_image = models.ImageField(
+        _("business licence"), upload_to=UnguessableName("licences"), storage=private_storage, blank=True
+    )
     status = models.CharField(max_length=20, choices=ApplicationStatus.choices, default=ApplicationStatus.PENDING)
     rejection_reason = models.CharField(max_length=200, blank=True)
     merchant = models.OneToOneField(
@@ -166,7 +170,9 @@ class Qualification(models.Model):
     number = models.CharField(_("permit number"), max_length=40)
     authority = models.CharField(_("issuing authority"), max_length=100)
     expires_on = models.DateField(_("valid until"))
-    image = models.ImageField(_("scan"), upload_to="qualifications/%Y/%m/", blank=True)
+    image = models.ImageField(
+        _("scan"), upload_to=UnguessableName("qualifications"), storage=private_storage, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
