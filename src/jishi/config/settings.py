@@ -11,6 +11,7 @@ from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent  # src/jishi
 PROJECT_DIR = BASE_DIR.parent.parent
@@ -76,6 +77,7 @@ MIDDLEWARE = [
     "jishi.core.middleware.ApiErrorShapeMiddleware",
     "jishi.core.middleware.BodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "jishi.core.middleware.RequestIdMiddleware",
     "jishi.core.middleware.RejectNulMiddleware",
@@ -185,10 +187,29 @@ if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = PRODUCTION
-CSRF_COOKIE_SECURE = PRODUCTION
+# In production every cookie (session, CSRF, language, the visitor id) travels over HTTPS only,
+# plain HTTP is redirected, and browsers are told to use HTTPS for a year (HSTS).
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = PRODUCTION
+SECURE_SSL_REDIRECT = PRODUCTION and os.environ.get("JISHI_SSL_REDIRECT", "1") == "1"
+SECURE_HSTS_SECONDS = 365 * 24 * 3600 if PRODUCTION else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("JISHI_HSTS_SUBDOMAINS", "0") == "1"
+# Behind a load balancer that ends TLS and sets this header (e.g. X-Forwarded-Proto) on every request.
+if _proxy_header := os.environ.get("JISHI_PROXY_SSL_HEADER", ""):
+    SECURE_PROXY_SSL_HEADER = (f"HTTP_{_proxy_header.upper().replace('-', '_')}", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Every page: scripts, styles and everything else from this site only, nothing inline, no plugins,
+# no <base>, never framed. Images may also come from where MEDIA_URL points (a CDN or object storage).
+_MEDIA_ORIGIN = "/".join(MEDIA_URL.split("/")[:3]) if "://" in MEDIA_URL else ""
+SECURE_CSP: dict[str, Any] = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, *([_MEDIA_ORIGIN] if _MEDIA_ORIGIN else [])],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+}
 # A request body over this (a JSON body, or a form with its photos) is refused with 413 before it is read.
 JISHI_MAX_REQUEST_BYTES = int(os.environ.get("JISHI_MAX_REQUEST_BYTES", str(12 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = JISHI_MAX_REQUEST_BYTES

@@ -8,6 +8,7 @@ requests are not visits.
 import re
 import secrets
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from jishi.analytics.services import visit_record
@@ -25,6 +26,13 @@ def counted(request: HttpRequest, response: HttpResponse, *, merchant_id: int | 
     visitor = request.COOKIES.get(COOKIE, "")
     if not _VISITOR.match(visitor):
         visitor = secrets.token_hex(16)
-        response.set_cookie(COOKIE, visitor, max_age=365 * 24 * 3600, httponly=True, samesite="Lax")
+        response.set_cookie(
+            COOKIE,
+            visitor,
+            max_age=365 * 24 * 3600,
+            httponly=True,
+            samesite="Lax",
+            secure=settings.SESSION_COOKIE_SECURE,
+        )
     visit_record(visitor=visitor, merchant_id=merchant_id)
     return response

@@ -77,10 +77,10 @@
         setTimeout(function () { button.disabled = true; }, 0);
       });
     });
-    // Sort and category selects submit their form as soon as they change.
+    // Sort and category selects, and address choices, submit their form as soon as they change.
     once(scope, "form[data-autosubmit]", function (form) {
       form.addEventListener("change", function (event) {
-        if (event.target.matches("select")) { form.requestSubmit(); }
+        if (event.target.matches("select, input[type=radio]")) { form.requestSubmit(); }
       });
     });
   }
