@@ -1,4 +1,4 @@
-"""What the suite writes to the database, watched for personal data and secrets in plain text.
+"""What the suite writes to the database and to its logs, watched for personal data and secrets in plain text.
 
 Every INSERT and UPDATE that any test makes, on any connection (live-server
 threads too), passes through :func:`_watch`, which looks in its parameters
@@ -8,12 +8,15 @@ watched: it posts generated text to a public endpoint that keeps what it
 was sent as received (a gateway notification), where a random run of
 digits is nobody's phone number. ``tests/test_at_rest.py`` runs last and fails with what was found and which
 test wrote it. Watching the writes, not the tables at the end, sees every
-row, including those a test's rollback removed.
+row, including those a test's rollback removed. Every log line of the
+suite (the root logger's and the development server's access log) is
+watched the same way.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -25,7 +28,7 @@ from jishi.accounts.validators import normalize_id_number
 from jishi.core.errors import InvalidInput
 from tests.factories import PASSWORD
 
-PHONE = re.compile(r"(?<![0-9A-Za-z])1[3-9]\d{9}(?![0-9A-Za-z])")
+PHONE = re.compile(r"(?<![0-9A-Za-z])(?:86)?1[3-9]\d{9}(?![0-9A-Za-z])")
 ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[0-9Xx](?![0-9A-Za-z])")
 TOKEN = re.compile(r"jsk_[A-Za-z0-9_-]{20,}")
 _TABLE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE)\s+"?(\w+)"?', re.IGNORECASE)
@@ -49,6 +52,7 @@ class Watch:
     test: str = ""
     exempt: bool = False
     writes: int = 0
+    log_lines: int = 0
     found: list[Finding] = field(default_factory=list)
 
 
@@ -91,6 +95,20 @@ def _watch(execute: Callable[..., Any], sql: str, params: Any, many: bool, conte
     return execute(sql, params, many, context)
 
 
+class LogWatch(logging.Handler):
+    """Reads every log line as a handler would write it, message and traceback alike."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        watch.log_lines += 1
+        text = self.format(record)
+        watch.found.extend(Finding(watch.test, f"log {record.name}", kind, hit) for kind, hit in secrets_in(text))
+
+
+# The root logger, and the loggers that do not pass their lines on to it.
+WATCHED_LOGGERS = ("", "django.server")
+_log_watch = LogWatch()
+
+
 def _on_connect(sender: Any, connection: Any, **kwargs: Any) -> None:
     if _watch not in connection.execute_wrappers:
         connection.execute_wrappers.append(_watch)
@@ -101,6 +119,9 @@ def pytest_configure(config: Any) -> None:
 
 
 def pytest_runtest_setup(item: Any) -> None:
+    for name in WATCHED_LOGGERS:  # again for every test: configuring logging drops handlers it did not make
+        if _log_watch not in logging.getLogger(name).handlers:
+            logging.getLogger(name).addHandler(_log_watch)
     watch.test = item.nodeid
     watch.exempt = item.get_closest_marker("stores_strangers_input") is not None
 

@@ -9,18 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jishi.core.errors import InvalidInput
+from jishi.core.masking import PROVINCES, id_number_check_character
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _ID_NUMBER = re.compile(r"^\d{17}[\dX]$")
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_CHECK = "10X98765432"
-# Province-level codes of GB/T 2260 (the first two digits of a resident ID number).
-# fmt: off
-_PROVINCES = frozenset({
-    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42,
-    43, 44, 45, 46, 50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82,
-})
-# fmt: on
 
 
 def normalize_mobile(value: str, *, field: str = "phone") -> str:
@@ -35,11 +27,6 @@ def normalize_mobile(value: str, *, field: str = "phone") -> str:
     return digits
 
 
-def id_number_check_character(first17: str) -> str:
-    total = sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True))
-    return _CHECK[total % 11]
-
-
 def normalize_id_number(value: str, *, field: str = "id_number") -> str:
     """Validate an 18-digit resident ID number: format, province, birth date and check character."""
     number = (value or "").strip().upper()
@@ -49,7 +36,7 @@ def normalize_id_number(value: str, *, field: str = "id_number") -> str:
             code="accounts.invalid_id_number",
             field=field,
         )
-    if int(number[:2]) not in _PROVINCES:
+    if int(number[:2]) not in PROVINCES:
         raise InvalidInput(
             _("The ID number's region code is not valid."), code="accounts.invalid_id_number", field=field
         )
