@@ -1,6 +1,7 @@
 """Support disables users, signs them out everywhere and reads the audit log."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from jishi.accounts import services
@@ -68,12 +69,29 @@ def test_a_reason_is_required_and_unknown_users_are_404(api, support, buyer):
 def test_user_search_finds_by_whole_mobile_and_shows_only_masked_details(api, support):
     found = factories.user(email=None, phone="13912345678", display_name="小林")
     factories.user(email="someone@example.com")
-    rows = api("get", "/operator/users?q=13912345678", user=support).json()
+    rows = api("post", "/operator/users/search", user=support, json={"q": "139 1234 5678"}).json()
     assert [r["id"] for r in rows] == [found.pk]
     assert rows[0]["phone"] == "139****5678"
     by_email = api("get", "/operator/users?q=someone@example", user=support).json()
     assert [r["email"] for r in by_email] == ["s***e@example.com"]
     assert "13912345678" not in api("get", f"/operator/users/{found.pk}", user=support).content.decode()
+
+
+def test_a_mobile_number_is_never_searched_for_in_a_url(api, client, support):
+    found = factories.user(email=None, phone="13912345678")
+    refused = api("get", "/operator/users?q=13912345678", user=support)
+    assert refused.status_code == 422
+    assert refused.json()["code"] == "accounts.phone_in_url"
+    # the console's form posts the number and lists the result under a token that means nothing elsewhere
+    client.force_login(support)
+    sent = client.post(reverse("web:console_users"), {"q": "13912345678", "status": ""})
+    assert sent.status_code == 302
+    assert "139" not in sent["Location"]
+    page = client.get(sent["Location"])
+    assert reverse("web:console_user", args=[found.pk]) in page.content.decode()
+    other = Client()
+    other.force_login(support)
+    assert "13912345678" not in other.get(sent["Location"]).content.decode()  # another session: no such search
 
 
 def test_the_audit_log_filters_by_action_target_and_actor(api, support, admin_operator, buyer, other_buyer):

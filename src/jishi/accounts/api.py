@@ -5,6 +5,7 @@ from typing import Annotated, Any, Literal
 
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Schema
 from ninja.responses import Status
 
@@ -14,6 +15,7 @@ from jishi.accounts.errors import KycNotFound
 from jishi.accounts.models import Address, RealNameVerification, User
 from jishi.accounts.permissions import AUDIT_VIEW, KYC_REVIEW, USER_MANAGE
 from jishi.core.api import Id, IsoDateTime, PageNumber, Router, StrictIn, client_ip, errors
+from jishi.core.errors import InvalidInput
 from jishi.core.pagination import paginate
 from jishi.core.permissions import AUTHENTICATED, PUBLIC, requires
 
@@ -380,16 +382,47 @@ def operator_user_out(user: User) -> OperatorUserOut:
     )
 
 
+UserStatusFilter = Literal["", "active", "disabled"]
+
+
 @users_router.get("/users", response={200: list[OperatorUserOut], **errors(401, 403)})
 @requires(USER_MANAGE)
-def user_search(
+def user_list(
     request: HttpRequest,
-    q: Annotated[str, Field(max_length=254, description="E-mail (or part), whole mobile number, or id")] = "",
-    status: Literal["", "active", "disabled"] = "",
+    q: Annotated[str, Field(max_length=254, description="E-mail (or part), or id; a mobile number: POST /search")] = "",
+    status: UserStatusFilter = "",
     page: PageNumber = 1,
 ) -> list[OperatorUserOut]:
-    """Users with their personal details masked, newest first."""
-    users = selectors.users_for_operator(actor_of(request), query=q, status=status)
+    """Users with their personal details masked, newest first.
+
+    A mobile number in ``q`` is refused (422 ``accounts.phone_in_url``): an
+    address ends up in access logs and browser histories, so a number is
+    searched for with ``POST /operator/users/search``.
+    """
+    if selectors.is_phone_query(q):
+        raise InvalidInput(
+            _("Search by mobile number with POST /api/v1/operator/users/search, so that it stays out of URLs."),
+            code="accounts.phone_in_url",
+            field="q",
+        )
+    return _user_page(request, q, status, page)
+
+
+class UserSearchIn(StrictIn):
+    q: Annotated[str, Field(max_length=254, description="E-mail (or part), whole mobile number, or id")] = ""
+    status: UserStatusFilter = ""
+    page: PageNumber = 1
+
+
+@users_router.post("/users/search", response={200: list[OperatorUserOut], **errors(401, 403)})
+@requires(USER_MANAGE)
+def user_search(request: HttpRequest, payload: UserSearchIn) -> list[OperatorUserOut]:
+    """Users found by mobile number (or anything ``GET /users`` takes), with the query kept out of the URL."""
+    return _user_page(request, payload.q, payload.status, payload.page)
+
+
+def _user_page(request: HttpRequest, query: str, status: str, page: int) -> list[OperatorUserOut]:
+    users = selectors.users_for_operator(actor_of(request), query=query, status=status)
     return [operator_user_out(u) for u in paginate(users, page=page, page_size=50).items]
 
 

@@ -87,13 +87,19 @@ def users_for_operator(actor: User, *, query: str = "", status: str = "") -> Que
         return users
     if query.isdigit() and len(query) < 11:
         return users.filter(pk=int(query))
-    if "@" not in query:
+    if is_phone_query(query):
         try:
             _kind, phone = classify_identifier(query)
         except InvalidInput:
             return users.none()
         return users.filter(phone_index=crypto.blind_index(phone, context=PHONE_CONTEXT))
     return users.filter(email__icontains=query.lower())
+
+
+def is_phone_query(query: str) -> bool:
+    """Whether an operator's user search looks for a mobile number (not an e-mail address or an id)."""
+    query = query.strip()
+    return bool(query) and "@" not in query and not (query.isdigit() and len(query) < 11)
 
 
 def user_get_for_operator(actor: User, user_id: int) -> User:

@@ -2,6 +2,8 @@
 
 import datetime as dt
 import mimetypes
+import secrets
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -241,10 +243,20 @@ def payout_decide(request: HttpRequest, number: str) -> HttpResponse:
 # Users -----------------------------------------------------------------------------------------
 
 
+# Searches kept in the operator's session, so that a mobile number never sits in a URL (or an access log).
+USER_SEARCHES = "console_user_searches"
+
+
 @page(USER_MANAGE)
 def users(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "")[:254]
-    status = request.GET.get("status", "")
+    """Users by mobile number, e-mail or id: the form posts the query, the page names it by a session token."""
+    status = request.GET.get("status", "") if request.method == "GET" else request.POST.get("status", "")
+    searches: dict[str, str] = request.session.get(USER_SEARCHES, {})
+    if request.method == "POST":
+        token = secrets.token_urlsafe(9)
+        request.session[USER_SEARCHES] = dict([*list(searches.items())[-9:], (token, request.POST.get("q", "")[:254])])
+        return redirect(f"{reverse('web:console_users')}?{urlencode({'search': token, 'status': status})}")
+    query = searches.get(request.GET.get("search", ""), "")
     found = accounts_selectors.users_for_operator(actor_of(request), query=query, status=status)
     context = {"page": paginate(found, page=page_number(request), page_size=30), "q": query, "status": status}
     return render(request, "web/console/users.html", context)
