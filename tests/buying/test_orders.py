@@ -4,8 +4,10 @@ import datetime as dt
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
+from jishi.core.models import AuditEntry
 from jishi.core.money import Money
 from jishi.orders import services as orders
 from jishi.orders.models import Order, OrderEvent
@@ -36,8 +38,8 @@ def test_merchant_ships_a_paid_order_and_the_buyer_confirms_receipt(api, buyer, 
     shipped = _ship(api, merchant_staff, paid_order.number)
     assert shipped.status_code == 200
     assert (shipped.json()["status"], shipped.json()["tracking_number"]) == ("shipped", "SF1234567890")
-    # the merchant sees the full number while the parcel is on its way
-    assert shipped.json()["address"]["phone"] == "13912345678"
+    # the merchant sees the number masked, even while the parcel is on its way
+    assert shipped.json()["address"]["phone"] == "139****5678"
     received = api("post", f"/orders/{paid_order.number}/confirm-receipt", user=buyer)
     assert received.status_code == 200
     assert received.json()["status"] == "delivered"
@@ -51,6 +53,39 @@ def test_merchant_ships_a_paid_order_and_the_buyer_confirms_receipt(api, buyer, 
     # afterwards the merchant sees the number masked
     detail = api("get", f"/merchant/orders/{paid_order.number}", user=merchant_staff).json()
     assert detail["address"]["phone"] == "139****5678"
+
+
+def test_the_shop_asks_for_the_receivers_number_while_fulfilling_and_each_look_is_audited(
+    api, client, buyer, merchant_staff, other_merchant_staff, paid_order
+):
+    def ask(user):
+        return api("post", f"/merchant/orders/{paid_order.number}/receiver-phone", user=user)
+
+    shown = ask(merchant_staff)
+    assert shown.status_code == 200
+    assert shown.json() == {"phone": "13912345678"}
+    assert shown["Cache-Control"] == "no-store"
+    entry = AuditEntry.objects.get(action="orders.receiver_phone_shown")
+    assert (entry.actor_id, entry.target_id) == (merchant_staff.pk, str(paid_order.pk))
+    assert "13912345678" not in f"{entry.before}{entry.after}{entry.reason}"
+    # another shop, and a buyer, are not fulfilling it
+    assert ask(other_merchant_staff).status_code == 404
+    assert ask(buyer).status_code == 403
+    # the page shows it masked, with a button that shows it once
+    client.force_login(merchant_staff)
+    page = client.get(reverse("web:merchant_order", args=[paid_order.number])).content.decode()
+    assert "139****5678" in page
+    assert "13912345678" not in page
+    revealed = client.post(reverse("web:merchant_order_phone", args=[paid_order.number]))
+    assert "13912345678" in revealed.content.decode()
+    assert revealed["Cache-Control"] == "private, no-store"
+    assert AuditEntry.objects.filter(action="orders.receiver_phone_shown").count() == 2
+    # once the buyer has it, the window is over
+    _ship(api, merchant_staff, paid_order.number)
+    api("post", f"/orders/{paid_order.number}/confirm-receipt", user=buyer)
+    closed = ask(merchant_staff)
+    assert closed.status_code == 409
+    assert closed.json()["code"] == "orders.phone_not_shown"
 
 
 def test_repeating_a_transition_changes_nothing(api, buyer, merchant_staff, paid_order):

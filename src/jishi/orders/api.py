@@ -2,7 +2,7 @@
 
 from typing import Annotated, Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Schema
 
 from jishi.accounts.auth import SIGNED_IN, actor_of
@@ -68,7 +68,7 @@ def merchant_order_list(
 @merchant_router.get("/orders/{number}", response={200: OrderDetailOut, **errors(401, 403, 404)})
 @requires(ORDER_FULFIL)
 def merchant_order_detail(request: HttpRequest, number: PublicNumber) -> OrderDetailOut:
-    return order_detail_out(selectors.order_get_for_merchant(actor_of(request), number), for_merchant=True)
+    return order_detail_out(selectors.order_get_for_merchant(actor_of(request), number), masked=True)
 
 
 @merchant_router.post("/orders/{number}/ship", response={200: OrderDetailOut, **errors(401, 403, 404, 409)})
@@ -79,7 +79,24 @@ def merchant_order_ship(request: HttpRequest, number: PublicNumber, payload: Shi
     services.order_ship(
         actor=actor, order_number=number, carrier=payload.carrier, tracking_number=payload.tracking_number
     )
-    return order_detail_out(selectors.order_get_for_merchant(actor, number), for_merchant=True)
+    return order_detail_out(selectors.order_get_for_merchant(actor, number), masked=True)
+
+
+class ReceiverPhoneOut(Schema):
+    phone: str
+
+
+@merchant_router.post("/orders/{number}/receiver-phone", response={200: ReceiverPhoneOut, **errors(401, 403, 404, 409)})
+@requires(ORDER_FULFIL)
+def merchant_receiver_phone(request: HttpRequest, number: PublicNumber, response: HttpResponse) -> ReceiverPhoneOut:
+    """The receiver's whole number, to hand the parcel over: only while the order is paid or shipped (else 409).
+
+    Every look is audited, and the answer is ``Cache-Control: no-store``;
+    order details show the number masked.
+    """
+    phone = services.receiver_phone_reveal(actor=actor_of(request), order_number=number)
+    response["Cache-Control"] = "no-store"
+    return ReceiverPhoneOut(phone=phone)
 
 
 operator_router = Router(tags=["operator orders"], auth=SIGNED_IN)

@@ -23,3 +23,8 @@ class InvalidShipment(InvalidInput):
 class OrderOnHold(Conflict):
     default_code = "orders.on_hold"
     default_message = _("An after-sales request is open on this order; settle it first.")
+
+
+class PhoneNotShown(Conflict):
+    default_code = "orders.phone_not_shown"
+    default_message = _("The receiver's number is shown only while the order is being fulfilled.")

@@ -130,11 +130,9 @@ class Order(models.Model):
         return mask_phone(self.receiver_phone)
 
     @property
-    def receiver_phone_for_merchant(self) -> str:
-        """The merchant needs the number to hand the parcel over; before payment and after delivery it is masked."""
-        if self.status in (OrderStatus.PAID, OrderStatus.SHIPPED):
-            return self.receiver_phone
-        return self.masked_receiver_phone
+    def in_fulfilment(self) -> bool:
+        """Paid and not yet delivered: the window in which the shop may need to call the receiver."""
+        return self.status in (OrderStatus.PAID, OrderStatus.SHIPPED)
 
     @property
     def address_line(self) -> str:

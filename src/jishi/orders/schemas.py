@@ -133,12 +133,13 @@ def order_out(order: Order) -> OrderOut:
     return OrderOut(**order_fields(order))  # type: ignore[arg-type]
 
 
-def order_detail_out(order: Order, *, for_merchant: bool = False, masked: bool = False) -> OrderDetailOut:
-    """The order with its address; ``masked`` (for operators) hides the receiver's number whatever the status."""
-    if masked:
-        phone = order.masked_receiver_phone
-    else:
-        phone = order.receiver_phone_for_merchant if for_merchant else order.receiver_phone
+def order_detail_out(order: Order, *, masked: bool = False) -> OrderDetailOut:
+    """The order with its address; ``masked`` (for shops and operators) hides the receiver's number.
+
+    A shop that needs to call the receiver asks for the number on its own
+    (``orders.services.receiver_phone_reveal``), which is audited.
+    """
+    phone = order.masked_receiver_phone if masked else order.receiver_phone
     return OrderDetailOut(
         **order_fields(order),  # type: ignore[arg-type]
         address=ShippingAddressOut(

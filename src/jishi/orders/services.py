@@ -20,14 +20,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jishi.catalog.services import product_record_sales
-from jishi.core import ids
+from jishi.core import audit, ids
 from jishi.core.money import Money
 from jishi.core.permissions import check
 from jishi.inventory.services import stock_commit, stock_release, stock_reserve
 from jishi.merchants.selectors import merchant_owner
 from jishi.notifications.services import notify
 from jishi.orders import selectors
-from jishi.orders.errors import InvalidShipment, InvalidTransition, OrderOnHold
+from jishi.orders.errors import InvalidShipment, InvalidTransition, OrderOnHold, PhoneNotShown
 from jishi.orders.models import Order, OrderEvent, OrderLine
 from jishi.orders.permissions import ORDER_FULFIL
 from jishi.orders.states import TRANSITIONS, ActorRole, OrderStatus
@@ -399,3 +399,19 @@ def order_close_refunded(*, order_id: int, actor: Any, role: ActorRole, reason: 
     order = Order.objects.get(pk=order_id)
     _transition(order, OrderStatus.CLOSED, actor=actor, role=role, reason=reason, closed_at=timezone.now())
     return order
+
+
+def receiver_phone_reveal(*, actor: Any, order_number: str) -> str:
+    """The receiver's whole number for the shop's fulfilment staff, while the order is paid or shipped.
+
+    Pages and the API show the number masked; each look is audited (who,
+    which order, when), never with the number. A virtual-number adapter
+    can later answer a relay number here instead. Raises PermissionDenied,
+    OrderNotFound, PhoneNotShown.
+    """
+    check(actor, ORDER_FULFIL)
+    order = selectors.order_get_for_merchant(actor, order_number)
+    if not order.in_fulfilment:
+        raise PhoneNotShown
+    audit.record(actor=actor, action="orders.receiver_phone_shown", target=order)
+    return order.receiver_phone

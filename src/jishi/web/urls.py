@@ -68,6 +68,7 @@ urlpatterns = [
     path("merchant/orders/", merchant_orders.order_list, name="merchant_orders"),
     path("merchant/orders/<str:number>/", merchant_orders.order_detail, name="merchant_order"),
     path("merchant/orders/<str:number>/ship/", merchant_orders.order_ship, name="merchant_order_ship"),
+    path("merchant/orders/<str:number>/phone/", merchant_orders.order_phone, name="merchant_order_phone"),
     path("operator/", operator.home, name="operator_home"),
     path("operator/kyc/", operator.kyc_queue, name="operator_kyc"),
     path("operator/kyc/<int:verification_id>/", operator.kyc_decide, name="operator_kyc_decide"),

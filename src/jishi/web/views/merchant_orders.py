@@ -34,19 +34,35 @@ def order_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _render_order(request: HttpRequest, number: str, form: ShipForm, *, status: int = 200) -> HttpResponse:
+def _render_order(
+    request: HttpRequest, number: str, form: ShipForm, *, status: int = 200, phone: str = ""
+) -> HttpResponse:
+    """The order with the receiver's number masked, or whole when ``phone`` (just revealed) is given."""
     order = selectors.order_get_for_merchant(actor_of(request), number)
-    return render(
-        request,
-        "web/merchant/order.html",
-        {"order": order, "phone": order.receiver_phone_for_merchant, "form": form, "carriers": CARRIERS},
-        status=status,
-    )
+    context = {
+        "order": order,
+        "phone": phone or order.masked_receiver_phone,
+        "reveal_phone": not phone and order.in_fulfilment,
+        "form": form,
+        "carriers": CARRIERS,
+    }
+    response = render(request, "web/merchant/order.html", context, status=status)
+    if phone:
+        response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @page(ORDER_FULFIL)
 def order_detail(request: HttpRequest, number: str) -> HttpResponse:
     return _render_order(request, number, ShipForm())
+
+
+@require_POST
+@page(ORDER_FULFIL)
+def order_phone(request: HttpRequest, number: str) -> HttpResponse:
+    """Show the receiver's whole number on this page, once (audited); reloading shows it masked again."""
+    phone = services.receiver_phone_reveal(actor=actor_of(request), order_number=number)
+    return _render_order(request, number, ShipForm(), phone=phone)
 
 
 @require_POST
