@@ -37,6 +37,7 @@ SERVER_ENV = {
     "SECRET_KEY": "bench-only-secret-key-not-for-production-0123456789",
     "JISHI_FIELD_KEY": "bench-only-field-key-not-for-production-0123456789",
     "ALLOWED_HOSTS": "127.0.0.1",
+    "JISHI_SSL_REDIRECT": "0",  # plain HTTP on 127.0.0.1: no TLS to redirect to
     "JISHI_SANDBOX_ENABLED": "1",  # the buying benchmark pays through the sandbox gateway
     "PYTHONPATH": str(ROOT / "src"),
     "DJANGO_SETTINGS_MODULE": "jishi.config.settings",
