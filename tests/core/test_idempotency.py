@@ -181,3 +181,22 @@ def test_ten_concurrent_copies_of_a_request_write_once(buyer, token):
     assert statuses["created"] == 1
     assert set(statuses) <= {"created", "replayed", "idempotency.in_progress"}
     assert Address.objects.filter(user=buyer).count() == 1
+
+
+def test_a_form_key_past_its_window_runs_again(db, settings):
+    from jishi.core.idempotency import run_once
+
+    runs = []
+
+    def action():
+        runs.append(1)
+        return 201, {"run": len(runs)}
+
+    first = run_once(owner="user:1", scope="form", key="k", body={"a": 1}, action=action)
+    IdempotencyRecord.objects.update(
+        created_at=IdempotencyRecord.objects.get().created_at
+        - dt.timedelta(hours=settings.JISHI_IDEMPOTENCY_HOURS, minutes=1)
+    )
+    again = run_once(owner="user:1", scope="form", key="k", body={"a": 1}, action=action)
+    assert (first.body, again.body, again.replayed) == ({"run": 1}, {"run": 2}, False)
+    assert IdempotencyRecord.objects.count() == 1

@@ -46,7 +46,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -106,8 +105,8 @@ def _unsealed(record: IdempotencyRecord) -> Any:
     return json.loads(crypto.unseal(record.response_sealed, context=SEAL_CONTEXT))
 
 
-def _expired() -> Q:
-    return Q(created_at__lt=timezone.now() - dt.timedelta(hours=settings.JISHI_IDEMPOTENCY_HOURS))
+def _is_expired(record: IdempotencyRecord) -> bool:
+    return record.created_at < timezone.now() - dt.timedelta(hours=settings.JISHI_IDEMPOTENCY_HOURS)
 
 
 def _digest(body: Any) -> str:
@@ -124,13 +123,15 @@ def run_once(*, owner: str, scope: str, key: str, body: Any, action: Callable[[]
     """Run ``action`` (returning a status and a JSON-able body) at most once per owner, scope and key."""
     check_key(key)
     digest = _digest(body)
-    IdempotencyRecord.objects.filter(_expired(), owner=owner, scope=scope, key=key).delete()
     with transaction.atomic():
         try:
             with transaction.atomic():
                 record = IdempotencyRecord.objects.create(owner=owner, scope=scope, key=key, request_digest=digest)
         except IntegrityError:
             stored = IdempotencyRecord.objects.get(owner=owner, scope=scope, key=key)
+            if _is_expired(stored):  # past its window though not yet purged: the key is free again
+                stored.delete()
+                return run_once(owner=owner, scope=scope, key=key, body=body, action=action)
             if stored.request_digest != digest:
                 raise IdempotencyKeyReused(field=HEADER) from None
             return Outcome(stored.response_status, _unsealed(stored), replayed=True)
@@ -182,7 +183,6 @@ def _claim(owner: str, key: str, digest: str) -> IdempotencyRecord | None:
 
     Raises IdempotencyKeyReused for another request, IdempotencyInProgress while the first still runs.
     """
-    IdempotencyRecord.objects.filter(_expired(), owner=owner, scope=API_SCOPE, key=key).delete()
     for _attempt in range(2):
         try:
             with transaction.atomic():
@@ -190,6 +190,9 @@ def _claim(owner: str, key: str, digest: str) -> IdempotencyRecord | None:
         except IntegrityError:
             stored = IdempotencyRecord.objects.filter(owner=owner, scope=API_SCOPE, key=key).first()
             if stored is None:  # released between our insert and our read: claim again
+                continue
+            if _is_expired(stored):  # past its window though not yet purged: the key is free again
+                stored.delete()
                 continue
             if stored.request_digest != digest:
                 raise IdempotencyKeyReused(field=HEADER) from None
