@@ -124,7 +124,7 @@ class Router(ninja.Router):
 def _refusing_unknown_query(view: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(view)
     def operation(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        known = declared_query(operation)
+        known = _declared_query(operation)
         unknown = next((name for name in request.GET if name not in known), None)
         if unknown is not None:
             raise InvalidInput(_("Unknown parameter."), code="request.unknown_parameter", field=unknown)
@@ -134,7 +134,7 @@ def _refusing_unknown_query(view: Callable[..., Any]) -> Callable[..., Any]:
     return operation
 
 
-def declared_query(view: Callable[..., Any]) -> frozenset[str]:
+def _declared_query(view: Callable[..., Any]) -> frozenset[str]:
     """The query parameter names the operation of ``view`` declares (ninja puts the operation on its function)."""
     names: frozenset[str] | None = getattr(view, "_query_names", None)
     if names is None:
