@@ -39,15 +39,12 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "zh-CN", "viewport": {"width": 390, "height": 844}}
 
 
-@pytest.fixture(autouse=True)
-def _no_content_security_policy_violation(request):
-    """Every browser test also proves its pages work under their CSP: anything the policy refused fails it."""
-    if "page" not in request.fixturenames:
-        yield
-        return
+@pytest.fixture
+def page(page):
+    """pytest-playwright's page, which also fails its test on anything the page's CSP refused."""
     refused: list[str] = []
-    request.getfixturevalue("page").on(
+    page.on(
         "console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None
     )
-    yield
+    yield page
     assert refused == []
