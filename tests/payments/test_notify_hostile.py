@@ -1,5 +1,6 @@
 """Whatever reaches a notify endpoint, the gateway gets its own failure reply and nothing changes; never a 500."""
 
+import base64
 import time
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -150,6 +151,26 @@ def test_a_unionpay_certificate_with_a_forged_issuer_signature_gets_the_failure_
     last = lines[-2]
     lines[-2] = last[:-3] + ("A" if last[-3] != "A" else "B") + last[-2:]
     params["signPubKeyCert"] = "\n".join(lines)
+    # then it is refused as untrusted, with no 500
+    _refused(_post("unionpay", urlencode(params).encode()), "unionpay")
+    assert NotificationLog.objects.get().reason == "untrusted_certificate"
+
+
+@pytest.mark.parametrize("version", [b"\x22", b"\x07"])
+def test_a_unionpay_certificate_of_no_x509_version_gets_the_failure_reply(fakes, buyer, shop, home, version):
+    # given a notification whose certificate says it is X.509 version 35 or 8, which cryptography refuses to read
+    intent, _url = start(buyer, "unionpay", (factories.sku_of(shop), 1))
+    fakes["unionpay"].pay(
+        intent.number, intent.amount_minor, intent.created_at.astimezone(BEIJING).strftime("%Y%m%d%H%M%S")
+    )
+    params = dict(parse_qsl(fakes["unionpay"].notification(intent.number).decode()))
+    body = "".join(params["signPubKeyCert"].splitlines()[1:-1])
+    der = base64.b64decode(body)
+    assert b"\xa0\x03\x02\x01\x02" in der  # the version field of a v3 certificate
+    der = der.replace(b"\xa0\x03\x02\x01\x02", b"\xa0\x03\x02\x01" + version, 1)
+    encoded = base64.encodebytes(der).decode().replace("\n", "")
+    lines = [encoded[i : i + 64] for i in range(0, len(encoded), 64)]
+    params["signPubKeyCert"] = "\n".join(["-----BEGIN CERTIFICATE-----", *lines, "-----END CERTIFICATE-----"])
     # then it is refused as untrusted, with no 500
     _refused(_post("unionpay", urlencode(params).encode()), "unionpay")
     assert NotificationLog.objects.get().reason == "untrusted_certificate"

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.x509.oid import NameOID
 from django.core import signing
 from django.urls import reverse
@@ -112,17 +112,17 @@ class UnionPayGateway(Gateway):
         wire.require(params, "signature", "signPubKeyCert")
         if params.get("signMethod") != "01":
             raise InvalidNotification("unsupported_sign_type")
-        try:
+        try:  # cryptography reads a certificate's fields lazily: any of them may turn out unreadable here
             cert = x509.load_pem_x509_certificate(params["signPubKeyCert"].encode())
             cert.verify_directly_issued_by(self._middle)
-        except (ValueError, TypeError, InvalidSignature):  # unreadable, or not signed by the middle certificate
-            raise InvalidNotification("untrusted_certificate") from None
-        now = timezone.now()
-        names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+            names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+            valid = cert.not_valid_before_utc <= timezone.now() <= cert.not_valid_after_utc
+            public = cert.public_key()
+        except (ValueError, TypeError, InvalidSignature, x509.InvalidVersion, UnsupportedAlgorithm):
+            raise InvalidNotification("untrusted_certificate") from None  # unreadable, or not the middle's
         owner = str(names[0].value).split("@") if names else []
-        if not cert.not_valid_before_utc <= now <= cert.not_valid_after_utc or len(owner) < 2 or owner[1] != COMPANY:
+        if not valid or len(owner) < 2 or owner[1] != COMPANY:
             raise InvalidNotification("untrusted_certificate")
-        public = cert.public_key()
         if not isinstance(public, keys.rsa.RSAPublicKey) or not keys.verify(
             public, digest(params), params["signature"]
         ):
