@@ -189,6 +189,25 @@ def test_ruled_for_the_shop_the_request_closes_and_the_order_goes_on(api, order,
     assert not PaymentRefund.objects.exists()
 
 
+def test_the_hold_and_its_release_are_steps_on_the_orders_timeline(api, order, merchant_staff, support):
+    # given a paid order
+    number = _ask(api, order).json()["number"]
+    # when the request is ruled for the shop after escalation
+    api("post", f"/merchant/aftersales/{number}/reject", user=merchant_staff, json={"reason": "定制商品"})
+    api("post", f"/aftersales/{number}/escalate", user=order.buyer, json={"note": "请平台介入"})
+    api(
+        "post", f"/operator/aftersales/{number}/decide", user=support, json={"for_buyer": False, "note": "定制商品不退"}
+    )
+    # then the order's timeline shows who held it and who let it go on, once each
+    events = api("get", f"/orders/{order.number}", user=order.buyer).json()["events"]
+    assert [(e["kind"], e["to_status"], e["actor_role"]) for e in events] == [
+        ("status", "pending_payment", "buyer"),
+        ("status", "paid", "system"),
+        ("held", "paid", "buyer"),
+        ("released", "paid", "operator"),
+    ]
+
+
 def test_a_return_is_refunded_when_the_shop_has_the_goods_back(api, delivered, merchant_staff, food):
     number = _ask(api, delivered, kind="return", quantities=(1, 0)).json()["number"]
     accepted = api(

@@ -1,8 +1,8 @@
 """Writes of the after-sales domain: requests, the shop's answer, returns, escalation and arbitration.
 
-Every status change goes through :func:`_transition` (a compare-and-set on
-the current status, a timeline row, the order released once the request
-is settled). Money moves only through ``payments.services.refund_create``
+Every status change goes through the kernel, ``core.states.move`` with
+:data:`MACHINE` (a compare-and-set on the current status, a timeline row,
+the order released once the request is settled). Money moves only through ``payments.services.refund_create``
 with the request's number as the reference, so a request refunds at most
 once however its last step is reached (the shop, the deadline sweep or an
 arbitrator), and the ledger's lock on the order keeps every refund within
@@ -35,8 +35,10 @@ from jishi.aftersales.states import OPEN, TRANSITIONS, Kind, Party, Status
 from jishi.catalog.errors import InvalidImage
 from jishi.catalog.images import process_upload
 from jishi.core import audit, ids
+from jishi.core.actors import actor_id
 from jishi.core.money import Money
 from jishi.core.permissions import check
+from jishi.core.states import Machine, Move, move
 from jishi.inventory.services import stock_return
 from jishi.ledger.selectors import order_figures
 from jishi.merchants.selectors import merchant_owner
@@ -108,38 +110,34 @@ def _shipment(shipment: Shipment, prefix: str) -> tuple[str, str]:
 # Transitions ---------------------------------------------------------------------------------
 
 
-def _transition(
-    request: AftersalesRequest, to: Status, *, actor: Any, party: Party, note: str = "", **fields: Any
-) -> bool:
-    """Move ``request`` to ``to``; False when it is already there. Raises InvalidTransition."""
-    current = Status(request.status)
-    if current == to:
-        return False
-    if to not in TRANSITIONS[current]:
-        raise InvalidTransition(params={"from": current, "to": to})
-    if to not in OPEN:
-        fields.setdefault("closed_at", _now())
-        fields.setdefault("respond_by", None)
-    if not AftersalesRequest.objects.filter(pk=request.pk, status=current).update(status=to, **fields):
-        request.refresh_from_db()
-        if request.status == to:
-            return False
-        raise InvalidTransition(params={"from": request.status, "to": to})
+def _record(step: Move[AftersalesRequest, Status]) -> None:
+    request = step.obj
     AftersalesEvent.objects.create(
         request=request,
-        from_status=current,
-        to_status=to,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        party=party,
-        note=note[:500],
+        from_status=step.source,
+        to_status=step.target,
+        actor_id=actor_id(step.actor),
+        party=step.context["party"],
+        note=step.reason[:500],
     )
-    request.status = to
-    for name, value in fields.items():
-        setattr(request, name, value)
-    if to not in OPEN:
-        order_hold(order_id=request.order_id, held=False)
-    _announce(request, to)
-    return True
+    if step.target not in OPEN:
+        order_hold(
+            order_id=request.order_id,
+            held=False,
+            actor=step.actor,
+            role=_ROLES[step.context["party"]],
+            reason=_("After-sales %(number)s settled") % {"number": request.number},
+        )
+    _announce(request, step.target)
+
+
+def _settled_fields(to: Status) -> dict[str, Any]:
+    return {} if to in OPEN else {"closed_at": _now(), "respond_by": None}
+
+
+MACHINE = Machine(
+    status=Status, transitions=TRANSITIONS, invalid=InvalidTransition, record=_record, changes=_settled_fields
+)
 
 
 def _announce(request: AftersalesRequest, to: Status) -> None:
@@ -254,7 +252,15 @@ def request_create(*, actor: Any, order_number: str, data: RequestInput, photo: 
     AftersalesEvent.objects.create(
         request=request, to_status=Status.REQUESTED, actor=actor, party=Party.BUYER, note=description or reason
     )
-    if not order_hold(order_id=order.pk, held=True, status=order.status):  # shipped or completed meanwhile
+    held = order_hold(
+        order_id=order.pk,
+        held=True,
+        status=order.status,
+        actor=actor,
+        role=ActorRole.BUYER,
+        reason=_("After-sales %(number)s opened") % {"number": request.number},
+    )
+    if not held:  # shipped or completed meanwhile
         raise NotEligible(field="kind")
     if photo is not None:
         evidence_add(actor=actor, number=request.number, upload=photo)
@@ -274,7 +280,15 @@ def _refund(request: AftersalesRequest, *, actor: Any, party: Party, note: str) 
         reason=_("After-sales %(number)s") % {"number": request.number},
         reference=f"aftersales:{request.number}",
     )
-    if not _transition(request, Status.REFUNDED, actor=actor, party=party, note=note, refund_number=refund.number):
+    if not move(
+        MACHINE,
+        request,
+        Status.REFUNDED,
+        actor=actor,
+        context={"party": party},
+        reason=note,
+        refund_number=refund.number,
+    ):
         return request
     order_lines_settle_aftersales(lines=_request_lines(request), refunded=True, returned=bool(request.return_tracking))
     if request.kind == Kind.REFUND or request.return_tracking:  # never shipped, or sent back: sellable again
@@ -309,12 +323,13 @@ def request_accept(*, actor: Any, number: str, return_address: str = "", note: s
             return request
         return _refund(request, actor=actor, party=Party.MERCHANT, note=note or _("Refund agreed by the shop"))
     address = _text(return_address, "return_address", limit=200)
-    _transition(
+    move(
+        MACHINE,
         request,
         Status.AWAITING_RETURN,
         actor=actor,
-        party=Party.MERCHANT,
-        note=note or address,
+        context={"party": Party.MERCHANT},
+        reason=note or address,
         return_address=address,
         merchant_reply=note,
         respond_by=_hours(settings.JISHI_AFTERSALES_TURN_DAYS * 24),
@@ -330,12 +345,13 @@ def request_reject(*, actor: Any, number: str, reason: str) -> AftersalesRequest
     """
     request = selectors.request_get_for_merchant(actor, number)
     reason = _text(reason, "reason", limit=500)
-    _transition(
+    move(
+        MACHINE,
         request,
         Status.REJECTED,
         actor=actor,
-        party=Party.MERCHANT,
-        note=reason,
+        context={"party": Party.MERCHANT},
+        reason=reason,
         merchant_reply=reason,
         respond_by=_hours(settings.JISHI_AFTERSALES_TURN_DAYS * 24),
     )
@@ -364,12 +380,13 @@ def _received(
     if replacement is None:
         raise InvalidRequest(_("Give the replacement's carrier and tracking number."), field="replacement_carrier")
     carrier, tracking = _shipment(replacement, "replacement_")
-    if _transition(
+    if move(
+        MACHINE,
         request,
         Status.EXCHANGED,
         actor=actor,
-        party=party,
-        note=f"{carrier} {tracking}",
+        context={"party": party},
+        reason=f"{carrier} {tracking}",
         replacement_carrier=carrier,
         replacement_tracking=tracking,
     ):
@@ -389,12 +406,13 @@ def request_ship_back(*, actor: Any, number: str, shipment: Shipment) -> Aftersa
     """The buyer sent the goods back to the shop's return address. Raises InvalidTransition, InvalidRequest."""
     request = selectors.request_get_for_buyer(actor, number)
     carrier, tracking = _shipment(shipment, "")
-    _transition(
+    move(
+        MACHINE,
         request,
         Status.RETURN_SHIPPED,
         actor=actor,
-        party=Party.BUYER,
-        note=f"{carrier} {tracking}",
+        context={"party": Party.BUYER},
+        reason=f"{carrier} {tracking}",
         return_carrier=carrier,
         return_tracking=tracking,
         respond_by=_hours(settings.JISHI_AFTERSALES_TURN_DAYS * 24),
@@ -407,7 +425,9 @@ def request_escalate(*, actor: Any, number: str, note: str) -> AftersalesRequest
     """The buyer asks the platform to decide a rejected request. Raises InvalidTransition, InvalidRequest."""
     request = selectors.request_get_for_buyer(actor, number)
     note = _text(note, "note", limit=500)
-    _transition(request, Status.ARBITRATION, actor=actor, party=Party.BUYER, note=note, respond_by=None)
+    move(
+        MACHINE, request, Status.ARBITRATION, actor=actor, context={"party": Party.BUYER}, reason=note, respond_by=None
+    )
     return request
 
 
@@ -417,7 +437,9 @@ def request_withdraw(*, actor: Any, number: str) -> AftersalesRequest:
     request = selectors.request_get_for_buyer(actor, number)
     if request.status in (Status.RETURN_SHIPPED, Status.ARBITRATION):
         raise InvalidTransition(params={"from": request.status, "to": Status.CLOSED})
-    _transition(request, Status.CLOSED, actor=actor, party=Party.BUYER, note=_("Withdrawn by the buyer"))
+    move(
+        MACHINE, request, Status.CLOSED, actor=actor, context={"party": Party.BUYER}, reason=_("Withdrawn by the buyer")
+    )
     return request
 
 
@@ -452,16 +474,17 @@ def request_decide(
     AftersalesRequest.objects.filter(pk=request.pk).update(decision=note, decided_by=actor)
     request.decision = note
     if not for_buyer:
-        _transition(request, Status.CLOSED, actor=actor, party=Party.OPERATOR, note=note)
+        move(MACHINE, request, Status.CLOSED, actor=actor, context={"party": Party.OPERATOR}, reason=note)
     elif request.kind == Kind.REFUND or (request.kind == Kind.RETURN and request.return_tracking):
         _refund(request, actor=actor, party=Party.OPERATOR, note=note)
     elif request.return_tracking:  # an exchange whose goods are back: the shop owes the replacement
-        _transition(
+        move(
+            MACHINE,
             request,
             Status.RETURN_SHIPPED,
             actor=actor,
-            party=Party.OPERATOR,
-            note=note,
+            context={"party": Party.OPERATOR},
+            reason=note,
             respond_by=_hours(settings.JISHI_AFTERSALES_TURN_DAYS * 24),
         )
     else:
@@ -480,16 +503,22 @@ def request_decide(
 def _await_return(request: AftersalesRequest, *, actor: Any, party: Party, note: str) -> None:
     address = request.return_address or selectors.last_return_address(request.merchant_id)
     if not address:  # no address to send the goods to: the platform has to sort it out
-        _transition(
-            request, Status.ARBITRATION, actor=actor, party=party, note=_("The shop has given no return address")
+        move(
+            MACHINE,
+            request,
+            Status.ARBITRATION,
+            actor=actor,
+            context={"party": party},
+            reason=_("The shop has given no return address"),
         )
         return
-    _transition(
+    move(
+        MACHINE,
         request,
         Status.AWAITING_RETURN,
         actor=actor,
-        party=party,
-        note=note,
+        context={"party": party},
+        reason=note,
         return_address=address,
         respond_by=_hours(settings.JISHI_AFTERSALES_TURN_DAYS * 24),
     )
@@ -521,9 +550,23 @@ def request_act_on_deadline(*, request_id: int) -> AftersalesRequest | None:
     elif status == Status.RETURN_SHIPPED and request.kind == Kind.RETURN:
         _refund(request, actor=None, party=system, note=_("The shop did not confirm the goods in time"))
     elif status == Status.RETURN_SHIPPED:
-        _transition(request, Status.ARBITRATION, actor=None, party=system, note=_("No replacement was sent in time"))
+        move(
+            MACHINE,
+            request,
+            Status.ARBITRATION,
+            actor=None,
+            context={"party": system},
+            reason=_("No replacement was sent in time"),
+        )
     else:  # AWAITING_RETURN or REJECTED: the buyer let it go
-        _transition(request, Status.CLOSED, actor=None, party=system, note=_("Closed: the deadline passed"))
+        move(
+            MACHINE,
+            request,
+            Status.CLOSED,
+            actor=None,
+            context={"party": system},
+            reason=_("Closed: the deadline passed"),
+        )
     return request
 
 

@@ -3,7 +3,7 @@
 Whose turn it is follows from the status: the merchant answers a request
 and receives returned goods, the buyer ships goods back and may escalate a
 rejection, an operator decides an arbitration. Every move is in
-``TRANSITIONS`` and goes through ``services._transition``.
+``TRANSITIONS`` and goes through the kernel, ``core.states.move``.
 """
 
 from collections.abc import Mapping

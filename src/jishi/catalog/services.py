@@ -42,6 +42,7 @@ from jishi.core import audit
 from jishi.core.errors import InvalidInput
 from jishi.core.money import Money
 from jishi.core.permissions import check
+from jishi.core.states import Machine, Move, move
 from jishi.inventory import services as inventory
 from jishi.merchants.selectors import (
     category_requirements,
@@ -432,7 +433,7 @@ def product_update(*, actor: Any, product_id: int, data: ProductInput) -> Produc
         _write_skus(actor, product, clean)
         _refresh_denormalised(product)
         if product.status == ProductStatus.PUBLISHED and _content_signature(product) != reviewed:
-            _transition(product, ProductStatus.PENDING_REVIEW, actor=actor, reason="content edited")
+            move(MACHINE, product, ProductStatus.PENDING_REVIEW, actor=actor, reason="content edited")
     return product
 
 
@@ -484,32 +485,27 @@ def sku_update(
 # ---------------------------------------------------------------- listing status
 
 
-def _transition(product: Product, to: ProductStatus, *, actor: Any, reason: str = "") -> Product:
-    """Move ``product`` to ``to`` with a compare-and-set; idempotent when it is already there."""
-    current = ProductStatus(product.status)
-    if current == to:
-        return product
-    if to not in TRANSITIONS[current]:
-        raise InvalidTransition(params={"from": current, "to": to})
-    changes: dict[str, Any] = {"status": to, "updated_at": timezone.now()}
-    if to == ProductStatus.PUBLISHED:
-        changes["published_at"] = timezone.now()
-        changes["rejection_reason"] = ""
-    if to == ProductStatus.REJECTED:
-        changes["rejection_reason"] = reason
-    if Product.objects.filter(pk=product.pk, status=current).update(**changes) != 1:
-        raise InvalidTransition(params={"from": current, "to": to})
-    for name, value in changes.items():
-        setattr(product, name, value)
+def _record(step: Move[Product, ProductStatus]) -> None:
     audit.record(
-        actor=actor,
-        action=f"product.{to}",
-        target=product,
-        before={"status": current},
-        after={"status": to},
-        reason=reason,
+        actor=step.actor,
+        action=f"product.{step.target}",
+        target=step.obj,
+        before={"status": step.source},
+        after={"status": step.target},
+        reason=step.reason,
     )
-    return product
+
+
+def _listing_fields(to: ProductStatus) -> dict[str, Any]:
+    now = timezone.now()
+    if to == ProductStatus.PUBLISHED:
+        return {"updated_at": now, "published_at": now, "rejection_reason": ""}
+    return {"updated_at": now}
+
+
+MACHINE = Machine(
+    status=ProductStatus, transitions=TRANSITIONS, invalid=InvalidTransition, record=_record, changes=_listing_fields
+)
 
 
 @transaction.atomic
@@ -528,21 +524,24 @@ def product_submit(*, actor: Any, product_id: int) -> Product:
     missing = requirements_of(product.category) - valid_qualification_kinds(product.merchant_id, timezone.localdate())
     if missing:
         raise QualificationRequired(field="category")
-    return _transition(product, ProductStatus.PENDING_REVIEW, actor=actor)
+    move(MACHINE, product, ProductStatus.PENDING_REVIEW, actor=actor)
+    return product
 
 
 @transaction.atomic
 def product_unlist(*, actor: Any, product_id: int) -> Product:
     """Take a published product off sale. Idempotent."""
     product = selectors.product_get_for_merchant(actor, product_id)
-    return _transition(product, ProductStatus.UNLISTED, actor=actor)
+    move(MACHINE, product, ProductStatus.UNLISTED, actor=actor)
+    return product
 
 
 @transaction.atomic
 def product_approve(*, actor: Any, product_id: int) -> Product:
     """Publish a product under review. Idempotent. Raises PermissionDenied, ProductNotFound, InvalidTransition."""
     product = selectors.product_get_for_review(actor, product_id)
-    return _transition(product, ProductStatus.PUBLISHED, actor=actor)
+    move(MACHINE, product, ProductStatus.PUBLISHED, actor=actor)
+    return product
 
 
 @transaction.atomic
@@ -553,7 +552,8 @@ def product_reject(*, actor: Any, product_id: int, reason: str) -> Product:
     if not reason:
         raise InvalidInput(_("Give the reason for the rejection."), code="catalog.reason_required", field="reason")
     product = selectors.product_get_for_review(actor, product_id)
-    return _transition(product, ProductStatus.REJECTED, actor=actor, reason=reason[:200])
+    move(MACHINE, product, ProductStatus.REJECTED, actor=actor, reason=reason[:200], rejection_reason=reason[:200])
+    return product
 
 
 def listings_enforce_qualifications() -> int:
@@ -573,7 +573,8 @@ def listings_enforce_qualifications() -> int:
         )
         for product in lapsed:
             with transaction.atomic():
-                _transition(
+                move(
+                    MACHINE,
                     product,
                     ProductStatus.UNLISTED,
                     actor=None,

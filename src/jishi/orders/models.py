@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from jishi.core import crypto
 from jishi.core.masking import mask_phone
 from jishi.core.money import Money
-from jishi.orders.states import ActorRole, OrderStatus
+from jishi.orders.states import ActorRole, EventKind, OrderStatus
 
 PHONE_CONTEXT = "orders.receiver_phone"
 
@@ -187,11 +187,12 @@ class OrderLine(models.Model):
 
 
 class OrderEvent(models.Model):
-    """One transition in an order's history: who moved it, from where to where, and why."""
+    """One step in an order's history: who moved it (or held or released it), from where to where, and why."""
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(max_length=20, choices=OrderStatus.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=OrderStatus.choices)
+    kind = models.CharField(max_length=10, choices=EventKind.choices, default=EventKind.STATUS)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     actor_role = models.CharField(max_length=20, choices=ActorRole.choices)
     reason = models.CharField(max_length=200, blank=True)

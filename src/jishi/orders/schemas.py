@@ -24,6 +24,7 @@ class OrderLineOut(Schema):
 
 
 class OrderEventOut(Schema):
+    kind: str
     from_status: str
     to_status: str
     actor_role: str
@@ -95,6 +96,7 @@ def _line(line: OrderLine, order: Order) -> OrderLineOut:
 
 def _event(event: OrderEvent) -> OrderEventOut:
     return OrderEventOut(
+        kind=event.kind,
         from_status=event.from_status,
         to_status=event.to_status,
         actor_role=event.actor_role,

@@ -1,8 +1,9 @@
 """Writes of the orders domain: placing, paying, cancelling, shipping, receiving, completing.
 
-Every status change goes through :func:`_transition` (CONVENTIONS.md §5): the
-move must be in ``states.TRANSITIONS``, the UPDATE is a compare-and-set on the
-current status, and a history row is written in the same transaction. Asking
+Every status change goes through the kernel, ``core.states.move`` with
+:data:`MACHINE` (CONVENTIONS.md §5): the move must be in
+``states.TRANSITIONS``, the UPDATE is a compare-and-set on the current
+status, and a history row is written in the same transaction. Asking
 for the status an order already has changes nothing, so every service here
 is safe to repeat and safe to race — stock is released or sold only by the
 caller whose compare-and-set won.
@@ -21,8 +22,10 @@ from django.utils.translation import gettext as _
 
 from jishi.catalog.services import product_record_sales
 from jishi.core import audit, ids
+from jishi.core.actors import actor_id
 from jishi.core.money import Money
 from jishi.core.permissions import check
+from jishi.core.states import Machine, Move, move
 from jishi.inventory.services import stock_commit, stock_release, stock_reserve
 from jishi.merchants.selectors import merchant_owner
 from jishi.notifications.services import notify
@@ -30,7 +33,7 @@ from jishi.orders import selectors
 from jishi.orders.errors import InvalidShipment, InvalidTransition, OrderOnHold, PhoneNotShown
 from jishi.orders.models import Order, OrderEvent, OrderLine
 from jishi.orders.permissions import ORDER_FULFIL
-from jishi.orders.states import TRANSITIONS, ActorRole, OrderStatus
+from jishi.orders.states import TRANSITIONS, ActorRole, EventKind, OrderStatus
 
 
 @dataclass(frozen=True)
@@ -61,48 +64,21 @@ class Destination:
     postal_code: str = ""
 
 
-def _actor_id(actor: Any) -> int | None:
-    return actor.pk if getattr(actor, "is_authenticated", False) else None
-
-
-def _transition(
-    order: Order,
-    to: OrderStatus,
-    *,
-    actor: Any,
-    role: ActorRole,
-    reason: str = "",
-    unless_held: bool = False,
-    **fields: Any,
-) -> bool:
-    """Move ``order`` to ``to``; False (nothing written) when it is already there.
-
-    ``unless_held`` makes the compare-and-set refuse an order an after-sales
-    request holds, even one held a moment ago. Raises InvalidTransition when
-    the move is not in the table or a concurrent writer moved the order
-    first, OrderOnHold when it is held.
-    """
-    current = OrderStatus(order.status)
-    if current == to:
-        return False
-    if to not in TRANSITIONS[current]:
-        raise InvalidTransition(params={"from": current, "to": to})
-    guard = {"on_hold": False} if unless_held else {}
-    if Order.objects.filter(pk=order.pk, status=current, **guard).update(status=to, **fields) != 1:
-        order.refresh_from_db()
-        if order.status == to:
-            return False
-        if order.status == current and unless_held:
-            raise OrderOnHold
-        raise InvalidTransition(params={"from": order.status, "to": to})
+def _record(step: Move[Order, OrderStatus]) -> None:
     OrderEvent.objects.create(
-        order=order, from_status=current, to_status=to, actor_id=_actor_id(actor), actor_role=role, reason=reason
+        order=step.obj,
+        from_status=step.source,
+        to_status=step.target,
+        actor_id=actor_id(step.actor),
+        actor_role=step.context["role"],
+        reason=step.reason,
     )
-    order.status = to
-    for name, value in fields.items():
-        setattr(order, name, value)
-    _announce(order, to)
-    return True
+    _announce(step.obj, step.target)
+
+
+MACHINE = Machine(status=OrderStatus, transitions=TRANSITIONS, invalid=InvalidTransition, record=_record)
+# A shipment, a confirmation or a completion never moves an order an after-sales request holds.
+UNLESS_HELD: dict[str, Any] = {"guard": Q(on_hold=False), "blocked": OrderOnHold}
 
 
 def _announce(order: Order, to: OrderStatus) -> None:
@@ -205,7 +181,7 @@ def orders_place(
         OrderEvent(
             order=order,
             to_status=OrderStatus.PENDING_PAYMENT,
-            actor_id=_actor_id(buyer),
+            actor_id=actor_id(buyer),
             actor_role=ActorRole.BUYER,
             reason=_("Order placed"),
         )
@@ -226,8 +202,13 @@ def orders_mark_paid(*, checkout_number: str, paid_at: dt.datetime) -> list[Orde
     moved = [
         order
         for order in orders
-        if _transition(
-            order, OrderStatus.PAID, actor=None, role=ActorRole.SYSTEM, reason=_("Payment received"), paid_at=paid_at
+        if move(
+            MACHINE,
+            order,
+            OrderStatus.PAID,
+            reason=_("Payment received"),
+            context={"role": ActorRole.SYSTEM},
+            paid_at=paid_at,
         )
     ]
     if moved:
@@ -255,7 +236,9 @@ def orders_cancel_unpaid(*, actor: Any, checkout_number: str, role: ActorRole, r
     moved = [
         order
         for order in orders
-        if _transition(order, OrderStatus.CANCELLED, actor=actor, role=role, reason=reason, cancelled_at=now)
+        if move(
+            MACHINE, order, OrderStatus.CANCELLED, actor=actor, reason=reason, context={"role": role}, cancelled_at=now
+        )
     ]
     if moved:
         stock_release(actor=actor, lines=_stock_lines(moved))
@@ -278,12 +261,13 @@ def order_ship(*, actor: Any, order_number: str, carrier: str, tracking_number: 
         raise InvalidShipment(_("A tracking number is up to 40 letters and digits."), field="tracking_number")
     order = selectors.order_get_for_merchant(actor, order_number)
     now = timezone.now()
-    _transition(
+    move(
+        MACHINE,
         order,
         OrderStatus.SHIPPED,
         actor=actor,
-        role=ActorRole.MERCHANT,
-        unless_held=True,
+        context={"role": ActorRole.MERCHANT},
+        **UNLESS_HELD,
         reason=f"{carrier} {tracking_number}",
         shipped_at=now,
         confirm_by=now + dt.timedelta(days=settings.JISHI_ORDER_AUTO_CONFIRM_DAYS),
@@ -295,13 +279,14 @@ def order_ship(*, actor: Any, order_number: str, carrier: str, tracking_number: 
 
 def _deliver(order: Order, *, actor: Any, role: ActorRole, reason: str, unless_held: bool = False) -> Order:
     now = timezone.now()
-    _transition(
+    move(
+        MACHINE,
         order,
         OrderStatus.DELIVERED,
         actor=actor,
-        role=role,
         reason=reason,
-        unless_held=unless_held,
+        context={"role": role},
+        **(UNLESS_HELD if unless_held else {}),
         delivered_at=now,
         complete_at=now + dt.timedelta(days=settings.JISHI_ORDER_AFTERSALES_DAYS),
     )
@@ -344,13 +329,13 @@ def order_complete_due(*, order_id: int) -> Order | None:
         return None
     now = timezone.now()
     try:
-        _transition(
+        move(
+            MACHINE,
             order,
             OrderStatus.COMPLETED,
-            actor=None,
-            role=ActorRole.SYSTEM,
             reason=_("After-sales window closed"),
-            unless_held=True,
+            context={"role": ActorRole.SYSTEM},
+            **UNLESS_HELD,
             completed_at=now,
         )
     except OrderOnHold:  # an after-sales request arrived a moment ago
@@ -359,19 +344,34 @@ def order_complete_due(*, order_id: int) -> Order | None:
 
 
 @transaction.atomic
-def order_hold(*, order_id: int, held: bool, status: str | None = None) -> bool:
+def order_hold(
+    *, order_id: int, held: bool, actor: Any, role: ActorRole, reason: str, status: str | None = None
+) -> bool:
     """Hold an order while an after-sales request is open (only while it is still in ``status``), or let it go on.
 
     A held order is not shipped, confirmed or completed, so its money stays
     pending and can still be refunded in full; the guard on ``status`` and
-    the ``unless_held`` transitions make a hold and a shipment (or a
-    completion) exclude each other under any concurrency. Returns whether
-    the order was found to hold or release. Idempotent.
+    the ``UNLESS_HELD`` moves make a hold and a shipment (or a completion)
+    exclude each other under any concurrency. A hold put on or taken off is
+    a row on the order's timeline. Returns whether the order was found to
+    hold or release. Idempotent: a repeat changes and records nothing.
     """
     orders = Order.objects.filter(pk=order_id)
     if held and status is not None:
         orders = orders.filter(status=status)
-    return orders.update(on_hold=held) == 1
+    if orders.filter(on_hold=not held).update(on_hold=held) == 1:
+        current = status or Order.objects.values_list("status", flat=True).get(pk=order_id)
+        OrderEvent.objects.create(
+            order_id=order_id,
+            kind=EventKind.HELD if held else EventKind.RELEASED,
+            from_status=current,
+            to_status=current,
+            actor_id=actor_id(actor),
+            actor_role=role,
+            reason=reason[:200],
+        )
+        return True
+    return orders.exists()
 
 
 @transaction.atomic
@@ -397,7 +397,9 @@ def order_lines_settle_aftersales(*, lines: list[tuple[int, int]], refunded: boo
 def order_close_refunded(*, order_id: int, actor: Any, role: ActorRole, reason: str) -> Order:
     """Close a paid or delivered order whose payment was refunded in full (after-sales calls it). Idempotent."""
     order = Order.objects.get(pk=order_id)
-    _transition(order, OrderStatus.CLOSED, actor=actor, role=role, reason=reason, closed_at=timezone.now())
+    move(
+        MACHINE, order, OrderStatus.CLOSED, actor=actor, reason=reason, context={"role": role}, closed_at=timezone.now()
+    )
     return order
 
 

@@ -42,3 +42,11 @@ class ActorRole(models.TextChoices):
     MERCHANT = "merchant", _("Merchant")
     OPERATOR = "operator", _("Operator")
     SYSTEM = "system", _("System")
+
+
+class EventKind(models.TextChoices):
+    """What a row of the order's timeline records: a status move, or a hold put on or taken off."""
+
+    STATUS = "status", _("Status")
+    HELD = "held", _("On hold for after-sales")
+    RELEASED = "released", _("Hold released")
