@@ -11,7 +11,8 @@ from jishi.accounts import services as accounts
 from jishi.checkout import services as checkout
 from jishi.inventory.models import MovementReason, Stock, StockMovement
 from jishi.orders.models import Order
-from jishi.payments.models import IntentStatus, PaymentIntent
+from jishi.payments.models import PaymentIntent
+from jishi.payments.states import IntentStatus
 from tests import factories
 from tests.races import race
 

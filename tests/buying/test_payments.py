@@ -20,14 +20,8 @@ from jishi.payments import services as payments
 from jishi.payments.errors import RefundRefused
 from jishi.payments.gateways.base import RefundRequest
 from jishi.payments.gateways.sandbox import SandboxGateway, notification_params, signed
-from jishi.payments.models import (
-    NotificationLog,
-    Payment,
-    PaymentIntent,
-    PaymentStatus,
-    SandboxTrade,
-    SandboxTradeStatus,
-)
+from jishi.payments.models import NotificationLog, Payment, PaymentIntent, SandboxTrade
+from jishi.payments.states import PaymentStatus, SandboxTradeStatus
 from tests import factories
 from tests.fuzzing import fuzzed
 

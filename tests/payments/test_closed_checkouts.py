@@ -23,17 +23,14 @@ from jishi.payments.gateways.sandbox import notification_params
 from jishi.payments.gateways.wire import BEIJING
 from jishi.payments.models import (
     CloseResult,
-    IntentStatus,
     IssueKind,
     Payment,
     PaymentAttempt,
     PaymentIntent,
     PaymentRefund,
-    PaymentStatus,
-    RefundStatus,
     SandboxTrade,
-    SandboxTradeStatus,
 )
+from jishi.payments.states import IntentStatus, PaymentStatus, RefundStatus, SandboxTradeStatus
 from tests import factories
 from tests.payments.conftest import NOTIFY, start
 from tests.payments.fakes import TradeClosed

@@ -54,8 +54,11 @@ def test_an_unnotified_payment_is_reported_once_and_fixed_through_the_payment_se
     assert Order.objects.get().status == "paid"
     assert Payment.objects.get().intent_id == intent.pk
     assert AuditEntry.objects.filter(action="payments.reconciliation_fixed").count() == 1
+    # a repeat of the same decision changes nothing (CONVENTIONS §5); resolving it now is refused
+    assert reconciliation.issue_fix(actor=finance, issue_id=issue.pk).status == "fixed"
+    assert AuditEntry.objects.filter(action="payments.reconciliation_fixed").count() == 1
     with pytest.raises(IssueNotOpen):
-        reconciliation.issue_fix(actor=finance, issue_id=issue.pk)
+        reconciliation.issue_resolve(actor=finance, issue_id=issue.pk, note="再关一次")
 
 
 def test_a_different_amount_and_a_stranger_trade_need_a_person(buyer, shop, home, finance):

@@ -56,3 +56,8 @@ class IssueNotFound(NotFound):
 class IssueNotOpen(Conflict):
     default_code = "payments.issue_not_fixable"
     default_message = _("This issue is closed already, or needs a person to resolve it with a note.")
+
+
+class InvalidTransition(Conflict):
+    default_code = "payments.invalid_transition"
+    default_message = _("The payment cannot move to that status from where it is.")

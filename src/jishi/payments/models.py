@@ -8,12 +8,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from jishi.core.money import Money
-
-
-class IntentStatus(models.TextChoices):
-    PENDING = "pending", _("Awaiting payment")
-    SUCCEEDED = "succeeded", _("Paid")
-    CANCELLED = "cancelled", _("Cancelled")
+from jishi.payments.states import IntentStatus, IssueStatus, PaymentStatus, RefundStatus, SandboxTradeStatus
 
 
 class PaymentIntent(models.Model):
@@ -85,11 +80,6 @@ class PaymentAttempt(models.Model):
         return f"{self.intent_id} {self.gateway}"
 
 
-class PaymentStatus(models.TextChoices):
-    APPLIED = "applied", _("Applied to the orders")
-    NEEDS_REFUND = "needs_refund", _("To be refunded")
-
-
 class Payment(models.Model):
     """Money a gateway says it took, recorded once per gateway trade.
 
@@ -145,12 +135,6 @@ class NotificationLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.gateway} {self.out_trade_no} {self.outcome}"
-
-
-class SandboxTradeStatus(models.TextChoices):
-    WAITING = "WAIT_BUYER_PAY", _("Waiting for the buyer")
-    SUCCESS = "TRADE_SUCCESS", _("Paid")
-    CLOSED = "TRADE_CLOSED", _("Closed")
 
 
 class SandboxTrade(models.Model):
@@ -211,12 +195,6 @@ class SandboxRefund(models.Model):
         return self.refund_no
 
 
-class RefundStatus(models.TextChoices):
-    PENDING = "pending", _("Refund in progress")
-    SUCCEEDED = "succeeded", _("Refunded")
-    FAILED = "failed", _("Refund failed")
-
-
 class PaymentRefund(models.Model):
     """Money given back to a buyer through the gateway trade that took it.
 
@@ -263,12 +241,6 @@ class IssueKind(models.TextChoices):
     MISSING_AT_GATEWAY = "missing_at_gateway", _("Recorded here, not on the gateway's statement")
     REFUND_UNCONFIRMED = "refund_unconfirmed", _("Refunded at the gateway, still pending here")
     UNKNOWN_REFUND = "unknown_refund", _("A gateway refund we never asked for")
-
-
-class IssueStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    FIXED = "fixed", _("Fixed")
-    RESOLVED = "resolved", _("Resolved by hand")
 
 
 class ReconciliationRun(models.Model):

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from jishi.core import audit
 from jishi.core.errors import InvalidInput
 from jishi.core.permissions import check
+from jishi.core.states import Machine, Move, move
 from jishi.ledger.permissions import FINANCE_OPERATE
 from jishi.payments import gateways, services
 from jishi.payments.errors import IssueNotFound, IssueNotOpen
@@ -27,14 +28,13 @@ from jishi.payments.gateways.base import Gateway, RefundState, StatementEntry, T
 from jishi.payments.gateways.wire import BEIJING
 from jishi.payments.models import (
     IssueKind,
-    IssueStatus,
     Payment,
     PaymentIntent,
     PaymentRefund,
     ReconciliationIssue,
     ReconciliationRun,
-    RefundStatus,
 )
+from jishi.payments.states import ISSUE_TRANSITIONS, IssueStatus, RefundStatus
 
 
 @dataclass
@@ -194,33 +194,42 @@ def reconcile_yesterday() -> list[ReconciliationRun]:
     return [reconcile_day(gateway_code=code, day=day) for code in gateways.available()]
 
 
-def _open_issue(actor: Any, issue_id: int) -> ReconciliationIssue:
+def _record(step: Move[ReconciliationIssue, IssueStatus]) -> None:
+    issue = step.obj
+    audit.record(
+        actor=step.actor,
+        action=f"payments.reconciliation_{step.target}",
+        target=issue,
+        after={"kind": issue.kind},
+        reason=step.reason,
+    )
+
+
+ISSUE = Machine(status=IssueStatus, transitions=ISSUE_TRANSITIONS, invalid=IssueNotOpen, record=_record)
+
+
+def _issue(actor: Any, issue_id: int) -> ReconciliationIssue:
     check(actor, FINANCE_OPERATE)
     issue = ReconciliationIssue.objects.select_related("run").filter(pk=issue_id).first()
     if issue is None:
         raise IssueNotFound
-    if issue.status != IssueStatus.OPEN:
-        raise IssueNotOpen
     return issue
 
 
 def _close(actor: Any, issue: ReconciliationIssue, status: IssueStatus, note: str) -> ReconciliationIssue:
-    ReconciliationIssue.objects.filter(pk=issue.pk, status=IssueStatus.OPEN).update(
-        status=status, note=note[:500], closed_by=actor, closed_at=timezone.now()
-    )
-    audit.record(
-        actor=actor, action=f"payments.reconciliation_{status}", target=issue, after={"kind": issue.kind}, reason=note
-    )
-    issue.refresh_from_db()
+    move(ISSUE, issue, status, actor=actor, reason=note, note=note[:500], closed_by=actor, closed_at=timezone.now())
     return issue
 
 
 def issue_fix(*, actor: Any, issue_id: int) -> ReconciliationIssue:
     """Fix an issue through the normal services: apply the unnotified payment, or finish the refund.
 
-    Raises IssueNotFound, IssueNotOpen (also for a kind that needs a person), GatewayUnavailable.
+    Idempotent. Raises IssueNotFound, IssueNotOpen (resolved by hand, or a kind that needs a person),
+    GatewayUnavailable.
     """
-    issue = _open_issue(actor, issue_id)
+    issue = _issue(actor, issue_id)
+    if issue.status != IssueStatus.OPEN:  # fixed already: a repeat changes nothing; resolved: refused
+        return _close(actor, issue, IssueStatus.FIXED, "")
     if issue.kind == IssueKind.UNNOTIFIED:
         intent = PaymentIntent.objects.get(number=issue.out_trade_no)
         services.payment_sync(intent_id=intent.pk, gateway_code=issue.run.gateway)
@@ -237,8 +246,10 @@ def issue_fix(*, actor: Any, issue_id: int) -> ReconciliationIssue:
 
 @transaction.atomic
 def issue_resolve(*, actor: Any, issue_id: int, note: str) -> ReconciliationIssue:
-    """Close an issue a person has sorted out (at the gateway, with the bank), saying how. Audited."""
-    issue = _open_issue(actor, issue_id)
+    """Close an issue a person has sorted out (at the gateway, with the bank), saying how. Audited. Idempotent."""
+    issue = _issue(actor, issue_id)
+    if issue.status != IssueStatus.OPEN:  # resolved already: a repeat changes nothing; fixed: refused
+        return _close(actor, issue, IssueStatus.RESOLVED, note)
     note = note.strip()
     if not note or len(note) > 500:
         raise InvalidInput(

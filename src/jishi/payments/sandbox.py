@@ -14,10 +14,12 @@ from urllib.parse import urlencode
 from django.db import transaction
 from django.utils import timezone
 
+from jishi.core.states import move
 from jishi.core.transactions import after_commit
-from jishi.payments.errors import PaymentNotFound
+from jishi.payments.errors import InvalidTransition, PaymentNotFound
 from jishi.payments.gateways.sandbox import notification_params, return_query
-from jishi.payments.models import SandboxTrade, SandboxTradeStatus
+from jishi.payments.models import SandboxTrade
+from jishi.payments.states import SANDBOX_TRADE, SandboxTradeStatus
 
 logger = logging.getLogger(__name__)
 
@@ -57,10 +59,14 @@ def trade_pay(*, trade_no: str) -> str:
     """
     trade = trade_get(trade_no)
     now = timezone.now()
-    waiting = SandboxTrade.objects.filter(pk=trade.pk, status=SandboxTradeStatus.WAITING)
-    waiting.filter(expires_at__lte=now).update(status=SandboxTradeStatus.CLOSED)  # too late: the deadline passed
-    paid = waiting.update(status=SandboxTradeStatus.SUCCESS, paid_at=now)
-    trade.refresh_from_db()
+    try:
+        if trade.expires_at is not None and trade.expires_at <= now:  # too late: the deadline passed
+            move(SANDBOX_TRADE, trade, SandboxTradeStatus.CLOSED)
+            paid = False
+        else:
+            paid = move(SANDBOX_TRADE, trade, SandboxTradeStatus.SUCCESS, paid_at=now)
+    except InvalidTransition:  # closed by the merchant, or paid, before the buyer pressed pay
+        paid = False
     if paid:
         from jishi.payments.tasks import sandbox_notify
 

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_http_methods
 
 from jishi.core.permissions import PUBLIC, requires
 from jishi.payments import sandbox
-from jishi.payments.models import SandboxTradeStatus
+from jishi.payments.states import SandboxTradeStatus
 
 
 @require_http_methods(["GET", "POST"])

@@ -9,17 +9,9 @@ from django.utils import timezone
 from jishi.core.permissions import check
 from jishi.ledger.permissions import FINANCE_VIEW
 from jishi.payments.errors import PaymentNotFound
-from jishi.payments.models import (
-    IntentStatus,
-    Payment,
-    PaymentIntent,
-    PaymentRefund,
-    PaymentStatus,
-    ReconciliationIssue,
-    ReconciliationRun,
-    RefundStatus,
-)
+from jishi.payments.models import Payment, PaymentIntent, PaymentRefund, ReconciliationIssue, ReconciliationRun
 from jishi.payments.permissions import PAYMENT_MAKE
+from jishi.payments.states import IntentStatus, PaymentStatus, RefundStatus
 
 
 def intent_get_for_buyer(actor: Any, number: str) -> PaymentIntent:

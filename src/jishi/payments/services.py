@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from jishi.core import audit, ids
 from jishi.core.money import Money
+from jishi.core.states import move
 from jishi.core.transactions import after_commit
 from jishi.ledger.services import payment_post, refund_post, refund_sent_post, unapplied_payment_post
 from jishi.notifications.services import notify
@@ -37,6 +38,7 @@ from jishi.payments import gateways, selectors
 from jishi.payments.errors import (
     GatewayUnavailable,
     InvalidNotification,
+    InvalidTransition,
     PaymentClosed,
     RefundNotAllowed,
     RefundReferenceReused,
@@ -47,16 +49,14 @@ from jishi.payments.gateways.base import Acknowledgement, PaymentRequest, Refund
 from jishi.payments.gateways.base import Refund as GatewayRefund
 from jishi.payments.models import (
     CloseResult,
-    IntentStatus,
     NotificationLog,
     NotificationOutcome,
     Payment,
     PaymentAttempt,
     PaymentIntent,
     PaymentRefund,
-    PaymentStatus,
-    RefundStatus,
 )
+from jishi.payments.states import INTENT, PAYMENT, REFUND, IntentStatus, PaymentStatus, RefundStatus
 
 logger = logging.getLogger(__name__)
 
@@ -85,12 +85,10 @@ def intent_cancel(*, checkout_number: str) -> PaymentIntent | None:
     intent = selectors.intent_for_checkout(checkout_number)
     if intent is None:
         return None
-    won = PaymentIntent.objects.filter(pk=intent.pk, status=IntentStatus.PENDING).update(
-        status=IntentStatus.CANCELLED, cancelled_at=timezone.now()
-    )
-    intent.refresh_from_db()
-    if intent.status == IntentStatus.SUCCEEDED:
-        raise PaymentClosed
+    try:
+        won = move(INTENT, intent, IntentStatus.CANCELLED, cancelled_at=timezone.now())
+    except InvalidTransition:  # paid: its orders must not be cancelled
+        raise PaymentClosed from None
     if won and intent.attempts.exists():
         from jishi.payments.tasks import intent_close_trades as close_task
 
@@ -213,15 +211,15 @@ def _apply(intent: PaymentIntent, trade: Trade, gateway_code: str) -> str:
             )
     except IntegrityError:  # this trade was recorded before (a repeated or concurrent notification)
         return NotificationOutcome.DUPLICATE
-    won = PaymentIntent.objects.filter(pk=intent.pk, status=IntentStatus.PENDING).update(
-        status=IntentStatus.SUCCEEDED, succeeded_at=payment.paid_at
-    )
+    try:
+        won = move(INTENT, intent, IntentStatus.SUCCEEDED, succeeded_at=payment.paid_at)
+    except InvalidTransition:  # cancelled, before or meanwhile
+        won = False
     if won:
         orders_mark_paid(checkout_number=intent.checkout_number, paid_at=payment.paid_at)
         payment_post(checkout_number=intent.checkout_number, gateway=gateway_code)
         return NotificationOutcome.APPLIED
-    Payment.objects.filter(pk=payment.pk).update(status=PaymentStatus.NEEDS_REFUND)
-    intent.refresh_from_db()
+    move(PAYMENT, payment, PaymentStatus.NEEDS_REFUND)
     audit.record(
         actor=None,
         action="payments.flagged_for_refund",
@@ -490,11 +488,14 @@ def _refund_finish(
             PaymentRefund.objects.filter(pk=refund.pk).update(gateway_refund_no=gateway_refund_no[:64])
         return refund
     to = RefundStatus.SUCCEEDED if state == RefundState.SUCCEEDED else RefundStatus.FAILED
-    changes: dict[str, Any] = {"status": to, "finished_at": timezone.now(), "failure": failure[:64]}
+    changes: dict[str, Any] = {"finished_at": timezone.now(), "failure": failure[:64]}
     if gateway_refund_no:
         changes["gateway_refund_no"] = gateway_refund_no[:64]
-    if not PaymentRefund.objects.filter(pk=refund.pk, status=RefundStatus.PENDING).update(**changes):
-        refund.refresh_from_db()
+    try:
+        moved = move(REFUND, refund, to, **changes)
+    except InvalidTransition:  # a concurrent sync recorded the other outcome first
+        moved = False
+    if not moved:
         return refund
     refund.refresh_from_db()
     order = refund.order

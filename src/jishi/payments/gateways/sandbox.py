@@ -13,6 +13,7 @@ Canonical form: every parameter except ``sign`` with a non-empty value,
 sorted by name, joined as ``name=value`` with ``&``, UTF-8.
 """
 
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
@@ -29,7 +30,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from jishi.core.money import Money
-from jishi.payments.errors import InvalidNotification, PaymentClosed, RefundRefused
+from jishi.core.states import move
+from jishi.payments.errors import InvalidNotification, InvalidTransition, PaymentClosed, RefundRefused
 from jishi.payments.gateways import wire
 from jishi.payments.gateways.base import (
     Acknowledgement,
@@ -43,7 +45,8 @@ from jishi.payments.gateways.base import (
     Trade,
     TradeState,
 )
-from jishi.payments.models import SandboxRefund, SandboxTrade, SandboxTradeStatus
+from jishi.payments.models import SandboxRefund, SandboxTrade
+from jishi.payments.states import SANDBOX_TRADE, SandboxTradeStatus
 
 SIGN_TYPE = "HMAC-SHA256"
 REQUIRED = ("app_id", "out_trade_no", "trade_no", "total_amount", "currency", "trade_status", "timestamp", "sign")
@@ -176,10 +179,8 @@ class SandboxGateway(Gateway):
         row = SandboxTrade.objects.filter(out_trade_no=out_trade_no).first()
         if row is None:
             return CloseResult.NOT_FOUND
-        SandboxTrade.objects.filter(pk=row.pk, status=SandboxTradeStatus.WAITING).update(
-            status=SandboxTradeStatus.CLOSED
-        )
-        row.refresh_from_db()
+        with contextlib.suppress(InvalidTransition):  # paid before it could be closed
+            move(SANDBOX_TRADE, row, SandboxTradeStatus.CLOSED)
         return CloseResult.PAID if row.status == SandboxTradeStatus.SUCCESS else CloseResult.CLOSED
 
     @transaction.atomic

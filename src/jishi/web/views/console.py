@@ -35,7 +35,8 @@ from jishi.orders.permissions import ORDER_OVERSEE
 from jishi.orders.states import OrderStatus
 from jishi.payments import reconciliation as reconciliation_services
 from jishi.payments import selectors as payment_selectors
-from jishi.payments.models import IssueKind, IssueStatus
+from jishi.payments.models import IssueKind
+from jishi.payments.states import IssueStatus
 from jishi.web.figures import dashboard_context, ledger_download, orders_download
 from jishi.web.forms import AuditFilterForm, CommissionRuleForm, ReasonForm
 from jishi.web.pages import back, page, page_number
