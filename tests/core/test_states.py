@@ -37,7 +37,7 @@ def test_a_move_in_the_table_sets_the_status_and_fields_and_leaves_one_record(dr
     # given
     written: list[Move] = []
     # when
-    moved = move(_machine(written), draft, ProductStatus.PENDING_REVIEW, reason="ready", title="新标题")
+    moved = move(_machine(written), draft, ProductStatus.PENDING_REVIEW, reason="ready", fields={"title": "新标题"})
     # then
     assert moved is True
     stored = Product.objects.get(pk=draft.pk)
@@ -65,7 +65,7 @@ def test_a_repeat_of_the_same_move_is_a_no_op_that_writes_nothing(draft):
     machine = _machine(written)
     move(machine, draft, ProductStatus.PENDING_REVIEW)
     # when
-    again = move(machine, draft, ProductStatus.PENDING_REVIEW, title="changed")
+    again = move(machine, draft, ProductStatus.PENDING_REVIEW, fields={"title": "changed"})
     # then
     assert again is False
     assert len(written) == 1

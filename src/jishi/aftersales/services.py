@@ -287,7 +287,7 @@ def _refund(request: AftersalesRequest, *, actor: Any, party: Party, note: str) 
         actor=actor,
         context={"party": party},
         reason=note,
-        refund_number=refund.number,
+        fields={"refund_number": refund.number},
     ):
         return request
     order_lines_settle_aftersales(lines=_request_lines(request), refunded=True, returned=bool(request.return_tracking))
@@ -330,9 +330,11 @@ def request_accept(*, actor: Any, number: str, return_address: str = "", note: s
         actor=actor,
         context={"party": Party.MERCHANT},
         reason=note or address,
-        return_address=address,
-        merchant_reply=note,
-        respond_by=_hours(settings.JISHI_AFTERSALES_TURN_DAYS * 24),
+        fields={
+            "return_address": address,
+            "merchant_reply": note,
+            "respond_by": _hours(settings.JISHI_AFTERSALES_TURN_DAYS * 24),
+        },
     )
     return request
 
@@ -352,8 +354,7 @@ def request_reject(*, actor: Any, number: str, reason: str) -> AftersalesRequest
         actor=actor,
         context={"party": Party.MERCHANT},
         reason=reason,
-        merchant_reply=reason,
-        respond_by=_hours(settings.JISHI_AFTERSALES_TURN_DAYS * 24),
+        fields={"merchant_reply": reason, "respond_by": _hours(settings.JISHI_AFTERSALES_TURN_DAYS * 24)},
     )
     return request
 
@@ -387,8 +388,7 @@ def _received(
         actor=actor,
         context={"party": party},
         reason=f"{carrier} {tracking}",
-        replacement_carrier=carrier,
-        replacement_tracking=tracking,
+        fields={"replacement_carrier": carrier, "replacement_tracking": tracking},
     ):
         order_lines_settle_aftersales(lines=_request_lines(request), refunded=False, returned=True)
     return request
@@ -413,9 +413,11 @@ def request_ship_back(*, actor: Any, number: str, shipment: Shipment) -> Aftersa
         actor=actor,
         context={"party": Party.BUYER},
         reason=f"{carrier} {tracking}",
-        return_carrier=carrier,
-        return_tracking=tracking,
-        respond_by=_hours(settings.JISHI_AFTERSALES_TURN_DAYS * 24),
+        fields={
+            "return_carrier": carrier,
+            "return_tracking": tracking,
+            "respond_by": _hours(settings.JISHI_AFTERSALES_TURN_DAYS * 24),
+        },
     )
     return request
 
@@ -426,7 +428,13 @@ def request_escalate(*, actor: Any, number: str, note: str) -> AftersalesRequest
     request = selectors.request_get_for_buyer(actor, number)
     note = _text(note, "note", limit=500)
     move(
-        MACHINE, request, Status.ARBITRATION, actor=actor, context={"party": Party.BUYER}, reason=note, respond_by=None
+        MACHINE,
+        request,
+        Status.ARBITRATION,
+        actor=actor,
+        context={"party": Party.BUYER},
+        reason=note,
+        fields={"respond_by": None},
     )
     return request
 
@@ -485,7 +493,7 @@ def request_decide(
             actor=actor,
             context={"party": Party.OPERATOR},
             reason=note,
-            respond_by=_hours(settings.JISHI_AFTERSALES_TURN_DAYS * 24),
+            fields={"respond_by": _hours(settings.JISHI_AFTERSALES_TURN_DAYS * 24)},
         )
     else:
         _await_return(request, actor=actor, party=Party.OPERATOR, note=note)
@@ -519,8 +527,7 @@ def _await_return(request: AftersalesRequest, *, actor: Any, party: Party, note:
         actor=actor,
         context={"party": party},
         reason=note,
-        return_address=address,
-        respond_by=_hours(settings.JISHI_AFTERSALES_TURN_DAYS * 24),
+        fields={"return_address": address, "respond_by": _hours(settings.JISHI_AFTERSALES_TURN_DAYS * 24)},
     )
 
 

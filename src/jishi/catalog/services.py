@@ -552,7 +552,14 @@ def product_reject(*, actor: Any, product_id: int, reason: str) -> Product:
     if not reason:
         raise InvalidInput(_("Give the reason for the rejection."), code="catalog.reason_required", field="reason")
     product = selectors.product_get_for_review(actor, product_id)
-    move(MACHINE, product, ProductStatus.REJECTED, actor=actor, reason=reason[:200], rejection_reason=reason[:200])
+    move(
+        MACHINE,
+        product,
+        ProductStatus.REJECTED,
+        actor=actor,
+        reason=reason[:200],
+        fields={"rejection_reason": reason[:200]},
+    )
     return product
 
 

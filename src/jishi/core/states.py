@@ -76,11 +76,11 @@ def move[M: models.Model, S: models.TextChoices](
     guard: Q | None = None,
     blocked: type[DomainError] | None = None,
     context: Mapping[str, Any] | None = None,
-    **fields: Any,
+    fields: Mapping[str, Any] | None = None,
 ) -> bool:
     """Move ``obj`` to ``target``; True when this call moved it, False when it was already there.
 
-    ``fields`` are written in the same UPDATE. ``guard`` narrows the
+    ``fields`` are columns written in the same UPDATE. ``guard`` narrows the
     compare-and-set (an order not on hold); when it alone stops the move,
     ``blocked`` is raised (the machine's refusal when none is given).
     ``context`` reaches the record unchanged (who as a role, a refund number).
@@ -94,7 +94,7 @@ def move[M: models.Model, S: models.TextChoices](
         return False
     if target not in machine.transitions[source]:
         raise machine.refuse(source, target)
-    changes = {**(machine.changes(target) if machine.changes else {}), **fields, name: target}
+    changes = {**(machine.changes(target) if machine.changes else {}), **(fields or {}), name: target}
     rows = type(obj)._default_manager.filter(pk=obj.pk, **{name: source})
     if guard is not None:
         rows = rows.filter(guard)

@@ -208,7 +208,7 @@ def orders_mark_paid(*, checkout_number: str, paid_at: dt.datetime) -> list[Orde
             OrderStatus.PAID,
             reason=_("Payment received"),
             context={"role": ActorRole.SYSTEM},
-            paid_at=paid_at,
+            fields={"paid_at": paid_at},
         )
     ]
     if moved:
@@ -237,7 +237,13 @@ def orders_cancel_unpaid(*, actor: Any, checkout_number: str, role: ActorRole, r
         order
         for order in orders
         if move(
-            MACHINE, order, OrderStatus.CANCELLED, actor=actor, reason=reason, context={"role": role}, cancelled_at=now
+            MACHINE,
+            order,
+            OrderStatus.CANCELLED,
+            actor=actor,
+            reason=reason,
+            context={"role": role},
+            fields={"cancelled_at": now},
         )
     ]
     if moved:
@@ -269,10 +275,12 @@ def order_ship(*, actor: Any, order_number: str, carrier: str, tracking_number: 
         context={"role": ActorRole.MERCHANT},
         **UNLESS_HELD,
         reason=f"{carrier} {tracking_number}",
-        shipped_at=now,
-        confirm_by=now + dt.timedelta(days=settings.JISHI_ORDER_AUTO_CONFIRM_DAYS),
-        carrier=carrier,
-        tracking_number=tracking_number,
+        fields={
+            "shipped_at": now,
+            "confirm_by": now + dt.timedelta(days=settings.JISHI_ORDER_AUTO_CONFIRM_DAYS),
+            "carrier": carrier,
+            "tracking_number": tracking_number,
+        },
     )
     return order
 
@@ -287,8 +295,7 @@ def _deliver(order: Order, *, actor: Any, role: ActorRole, reason: str, unless_h
         reason=reason,
         context={"role": role},
         **(UNLESS_HELD if unless_held else {}),
-        delivered_at=now,
-        complete_at=now + dt.timedelta(days=settings.JISHI_ORDER_AFTERSALES_DAYS),
+        fields={"delivered_at": now, "complete_at": now + dt.timedelta(days=settings.JISHI_ORDER_AFTERSALES_DAYS)},
     )
     return order
 
@@ -336,7 +343,7 @@ def order_complete_due(*, order_id: int) -> Order | None:
             reason=_("After-sales window closed"),
             context={"role": ActorRole.SYSTEM},
             **UNLESS_HELD,
-            completed_at=now,
+            fields={"completed_at": now},
         )
     except OrderOnHold:  # an after-sales request arrived a moment ago
         return None
@@ -398,7 +405,13 @@ def order_close_refunded(*, order_id: int, actor: Any, role: ActorRole, reason: 
     """Close a paid or delivered order whose payment was refunded in full (after-sales calls it). Idempotent."""
     order = Order.objects.get(pk=order_id)
     move(
-        MACHINE, order, OrderStatus.CLOSED, actor=actor, reason=reason, context={"role": role}, closed_at=timezone.now()
+        MACHINE,
+        order,
+        OrderStatus.CLOSED,
+        actor=actor,
+        reason=reason,
+        context={"role": role},
+        fields={"closed_at": timezone.now()},
     )
     return order
 

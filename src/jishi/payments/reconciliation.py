@@ -217,7 +217,14 @@ def _issue(actor: Any, issue_id: int) -> ReconciliationIssue:
 
 
 def _close(actor: Any, issue: ReconciliationIssue, status: IssueStatus, note: str) -> ReconciliationIssue:
-    move(ISSUE, issue, status, actor=actor, reason=note, note=note[:500], closed_by=actor, closed_at=timezone.now())
+    move(
+        ISSUE,
+        issue,
+        status,
+        actor=actor,
+        reason=note,
+        fields={"note": note[:500], "closed_by": actor, "closed_at": timezone.now()},
+    )
     return issue
 
 

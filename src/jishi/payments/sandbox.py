@@ -64,7 +64,7 @@ def trade_pay(*, trade_no: str) -> str:
             move(SANDBOX_TRADE, trade, SandboxTradeStatus.CLOSED)
             paid = False
         else:
-            paid = move(SANDBOX_TRADE, trade, SandboxTradeStatus.SUCCESS, paid_at=now)
+            paid = move(SANDBOX_TRADE, trade, SandboxTradeStatus.SUCCESS, fields={"paid_at": now})
     except InvalidTransition:  # closed by the merchant, or paid, before the buyer pressed pay
         paid = False
     if paid:

@@ -86,7 +86,7 @@ def intent_cancel(*, checkout_number: str) -> PaymentIntent | None:
     if intent is None:
         return None
     try:
-        won = move(INTENT, intent, IntentStatus.CANCELLED, cancelled_at=timezone.now())
+        won = move(INTENT, intent, IntentStatus.CANCELLED, fields={"cancelled_at": timezone.now()})
     except InvalidTransition:  # paid: its orders must not be cancelled
         raise PaymentClosed from None
     if won and intent.attempts.exists():
@@ -212,7 +212,7 @@ def _apply(intent: PaymentIntent, trade: Trade, gateway_code: str) -> str:
     except IntegrityError:  # this trade was recorded before (a repeated or concurrent notification)
         return NotificationOutcome.DUPLICATE
     try:
-        won = move(INTENT, intent, IntentStatus.SUCCEEDED, succeeded_at=payment.paid_at)
+        won = move(INTENT, intent, IntentStatus.SUCCEEDED, fields={"succeeded_at": payment.paid_at})
     except InvalidTransition:  # cancelled, before or meanwhile
         won = False
     if won:
@@ -492,7 +492,7 @@ def _refund_finish(
     if gateway_refund_no:
         changes["gateway_refund_no"] = gateway_refund_no[:64]
     try:
-        moved = move(REFUND, refund, to, **changes)
+        moved = move(REFUND, refund, to, fields=changes)
     except InvalidTransition:  # a concurrent sync recorded the other outcome first
         moved = False
     if not moved:
