@@ -15,8 +15,9 @@ from jishi.ledger.errors import (
     PayoutAccountMissing,
     PayoutNotPending,
 )
-from jishi.ledger.models import Account, AccountKind, JournalEntry, Payout, PayoutStatus
+from jishi.ledger.models import Account, AccountKind, JournalEntry, Payout
 from jishi.ledger.reconcile import reconcile
+from jishi.ledger.states import PayoutStatus
 from jishi.merchants.models import Membership, StaffRole
 from jishi.notifications.models import Notification
 from tests import factories
@@ -98,8 +99,11 @@ def test_an_approved_withdrawal_is_paid_and_booked(ready, finance):
     payout = _withdraw(ready, "300.00")
     assert _available(ready) == 70000
     ledger.payout_approve(actor=finance, number=payout.number)
+    # approving again is a repeat (CONVENTIONS §5): unchanged, nothing written; rejecting it now is refused
+    assert ledger.payout_approve(actor=finance, number=payout.number).status == PayoutStatus.APPROVED
+    assert AuditEntry.objects.filter(action="ledger.payout_approved").count() == 1
     with pytest.raises(PayoutNotPending):
-        ledger.payout_approve(actor=finance, number=payout.number)
+        ledger.payout_reject(actor=finance, number=payout.number, reason="重复")
     paid = ledger.payout_execute(payout_id=payout.pk)
     assert paid.status == PayoutStatus.PAID
     assert paid.adapter_reference.startswith("SBXP")

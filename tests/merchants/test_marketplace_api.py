@@ -82,8 +82,10 @@ def test_withdraw_over_http_and_finance_approves_once(api, merchant_staff, leaf_
     balances = api("get", "/merchant/finance", user=merchant_staff).json()
     assert (balances["available"]["amount"], balances["in_transit"]["amount"]) == ("300.00", "500.00")
     assert api("post", f"/operator/payouts/{number}/approve", user=finance).status_code == 200
-    second = api("post", f"/operator/payouts/{number}/approve", user=finance)
-    assert (second.status_code, second.json()["code"]) == (409, "ledger.payout_not_pending")
+    second = api("post", f"/operator/payouts/{number}/approve", user=finance)  # a repeat: the same answer
+    assert (second.status_code, second.json()["status"]) == (200, "approved")
+    refused = api("post", f"/operator/payouts/{number}/reject", user=finance, json={"reason": "重复"})
+    assert (refused.status_code, refused.json()["code"]) == (409, "ledger.payout_not_pending")
     ledger.payout_execute(payout_id=ledger.Payout.objects.get(number=number).pk)
     lines = api("get", "/merchant/finance/entries", user=merchant_staff).json()
     assert {line["kind"] for line in lines} >= {"payment", "settlement", "payout_request", "payout_paid"}

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from jishi.core import crypto
 from jishi.core.models import AppendOnly
 from jishi.core.money import Money
+from jishi.ledger.states import PayoutStatus
 
 MAX_RATE_BP = 5_000
 
@@ -243,14 +244,6 @@ class PayoutAccount(models.Model):
     @property
     def is_verified(self) -> bool:
         return self.status == PayoutAccountStatus.VERIFIED
-
-
-class PayoutStatus(models.TextChoices):
-    REQUESTED = "requested", _("Awaiting approval")
-    APPROVED = "approved", _("Approved, being paid")
-    PAID = "paid", _("Paid")
-    REJECTED = "rejected", _("Rejected")
-    FAILED = "failed", _("Failed")
 
 
 class Payout(models.Model):

@@ -17,10 +17,10 @@ from jishi.ledger.models import (
     JournalLine,
     Payout,
     PayoutAccount,
-    PayoutStatus,
     natural_sign,
 )
 from jishi.ledger.permissions import FINANCE_OPERATE, FINANCE_OWN, FINANCE_VIEW
+from jishi.ledger.states import PayoutStatus
 from jishi.merchants.selectors import merchant_of
 from jishi.orders.models import Order
 from jishi.orders.states import OrderStatus

@@ -26,6 +26,7 @@ from jishi.core import audit, crypto, ids
 from jishi.core.errors import InvalidInput
 from jishi.core.money import Money, round_minor
 from jishi.core.permissions import check
+from jishi.core.states import Machine, Move, move
 from jishi.core.transactions import after_commit
 from jishi.ledger import payouts, selectors
 from jishi.ledger.commission import order_commission
@@ -53,10 +54,10 @@ from jishi.ledger.models import (
     Payout,
     PayoutAccount,
     PayoutAccountStatus,
-    PayoutStatus,
     Settlement,
 )
 from jishi.ledger.permissions import FINANCE_OPERATE, FINANCE_OWN
+from jishi.ledger.states import PAYOUT_TRANSITIONS, PayoutStatus
 from jishi.merchants.permissions import COMMISSION_MANAGE
 from jishi.merchants.selectors import merchant_for, merchant_owner
 from jishi.notifications.services import notify
@@ -436,43 +437,61 @@ def payout_request(*, actor: Any, amount: Money) -> Payout:
     return payout
 
 
-def _decide(actor: Any, number: str, to: PayoutStatus, reason: str = "") -> Payout:
+def _record(step: Move[Payout, PayoutStatus]) -> None:
+    payout = step.obj
+    audit.record(
+        actor=step.actor,
+        action=f"ledger.payout_{step.target}",
+        target=payout,
+        before={"status": step.source},
+        after={"status": step.target, "amount_minor": payout.amount_minor, **step.context},
+        reason=step.reason,
+    )
+
+
+PAYOUT = Machine(status=PayoutStatus, transitions=PAYOUT_TRANSITIONS, invalid=PayoutNotPending, record=_record)
+
+
+def _decide(actor: Any, number: str, to: PayoutStatus, reason: str = "") -> tuple[Payout, bool]:
     check(actor, FINANCE_OPERATE)
     payout = selectors.payout_get_for_operator(actor, number)
-    moved = Payout.objects.filter(pk=payout.pk, status=PayoutStatus.REQUESTED).update(
-        status=to, decided_by=actor, decided_at=timezone.now(), reason=reason
-    )
-    if not moved:
-        raise PayoutNotPending
-    payout.refresh_from_db()
-    audit.record(
+    decided = move(
+        PAYOUT,
+        payout,
+        to,
         actor=actor,
-        action=f"ledger.payout_{to}",
-        target=payout,
-        before={"status": PayoutStatus.REQUESTED},
-        after={"status": to, "amount_minor": payout.amount_minor},
         reason=reason,
+        fields={"decided_by": actor, "decided_at": timezone.now(), "reason": reason},
     )
-    return payout
+    return payout, decided
 
 
 @transaction.atomic
 def payout_approve(*, actor: Any, number: str) -> Payout:
-    """Approve a requested withdrawal; the payout adapter pays it after commit. Raises PayoutNotPending."""
+    """Approve a requested withdrawal; the payout adapter pays it after commit.
+
+    Idempotent. Raises PayoutNotPending (rejected, or paid or failed already).
+    """
     from jishi.ledger.tasks import payout_execute
 
-    payout = _decide(actor, number, PayoutStatus.APPROVED)
-    after_commit(payout_execute.enqueue, payout_id=payout.pk)
+    payout, decided = _decide(actor, number, PayoutStatus.APPROVED)
+    if decided:
+        after_commit(payout_execute.enqueue, payout_id=payout.pk)
     return payout
 
 
 @transaction.atomic
 def payout_reject(*, actor: Any, number: str, reason: str) -> Payout:
-    """Reject a requested withdrawal with a reason; the money returns to the available balance."""
+    """Reject a requested withdrawal with a reason; the money returns to the available balance.
+
+    Idempotent. Raises PayoutNotPending (approved already).
+    """
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput(_("Give a reason."), code="ledger.reason_required", field="reason")
-    payout = _decide(actor, number, PayoutStatus.REJECTED, reason[:200])
+    payout, decided = _decide(actor, number, PayoutStatus.REJECTED, reason[:200])
+    if not decided:
+        return payout
     _return_to_available(payout, _("Withdrawal %(number)s rejected") % {"number": payout.number})
     _tell_owner(payout, _("Your withdrawal was rejected"), reason)
     return payout
@@ -502,15 +521,16 @@ def payout_execute(*, payout_id: int) -> Payout | None:
     bank_account = PayoutAccount.objects.get(merchant_id=payout.merchant_id)
     result = payouts.adapter().pay(number=payout.number, amount=payout.amount, account_number=bank_account.number)
     if not result.ok:
-        Payout.objects.filter(pk=payout.pk).update(status=PayoutStatus.FAILED, reason=result.message[:200])
+        move(PAYOUT, payout, PayoutStatus.FAILED, reason=result.message, fields={"reason": result.message[:200]})
         _return_to_available(payout, _("Withdrawal %(number)s failed") % {"number": payout.number})
-        audit.record(actor=None, action="ledger.payout_failed", target=payout, reason=result.message)
         _tell_owner(payout, _("Your withdrawal could not be paid"), result.message)
-        payout.refresh_from_db()
         return payout
-    now = timezone.now()
-    Payout.objects.filter(pk=payout.pk).update(
-        status=PayoutStatus.PAID, paid_at=now, adapter_reference=result.reference
+    move(
+        PAYOUT,
+        payout,
+        PayoutStatus.PAID,
+        context={"reference": result.reference},
+        fields={"paid_at": timezone.now(), "adapter_reference": result.reference},
     )
     _post(
         EntryKind.PAYOUT_PAID,
@@ -522,13 +542,6 @@ def payout_execute(*, payout_id: int) -> Payout | None:
         reference=payout.number,
         payout=payout,
     )
-    audit.record(
-        actor=None,
-        action="ledger.payout_paid",
-        target=payout,
-        after={"status": PayoutStatus.PAID, "reference": result.reference},
-    )
-    payout.refresh_from_db()
     _tell_owner(
         payout,
         _("Your withdrawal has been paid"),

@@ -24,8 +24,8 @@ from jishi.core.errors import DomainError
 from jishi.core.pagination import paginate
 from jishi.ledger import selectors as ledger_selectors
 from jishi.ledger import services as ledger
-from jishi.ledger.models import PayoutStatus
 from jishi.ledger.permissions import FINANCE_OPERATE, FINANCE_VIEW
+from jishi.ledger.states import PayoutStatus
 from jishi.merchants import selectors as merchant_selectors
 from jishi.merchants import services as merchants
 from jishi.merchants.models import ApplicationStatus, MerchantStatus

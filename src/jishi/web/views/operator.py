@@ -17,8 +17,8 @@ from jishi.catalog import services as catalog
 from jishi.catalog.permissions import PRODUCT_REVIEW
 from jishi.core.pagination import paginate
 from jishi.ledger import selectors as ledger_selectors
-from jishi.ledger.models import PayoutStatus
 from jishi.ledger.permissions import FINANCE_VIEW
+from jishi.ledger.states import PayoutStatus
 from jishi.merchants import selectors as merchant_selectors
 from jishi.merchants.permissions import APPLICATION_REVIEW
 from jishi.web.forms import ReasonForm
