@@ -21,15 +21,9 @@ from jishi.merchants.errors import (
     KycRequired,
     QualificationMissing,
 )
-from jishi.merchants.models import (
-    ApplicationStatus,
-    CategoryRequirement,
-    MerchantStatus,
-    Qualification,
-    QualificationKind,
-    StaffRole,
-)
+from jishi.merchants.models import CategoryRequirement, Membership, Qualification, QualificationKind, StaffRole
 from jishi.merchants.services import ApplicationInput, QualificationInput
+from jishi.merchants.states import ApplicationStatus, MerchantStatus
 from jishi.merchants.validators import normalize_credit_code, normalize_permit_number
 from jishi.notifications.models import Notification
 from tests import factories
@@ -81,6 +75,19 @@ def test_credit_codes_are_checked_by_their_check_character():
 def test_malformed_permit_numbers_are_refused(number):
     with pytest.raises(InvalidInput):
         normalize_permit_number(number)
+
+
+def test_an_application_approved_twice_opens_one_shop_and_is_audited_once(buyer, reviewer):
+    # given an approved application
+    application = merchants.application_submit(actor=buyer, data=_company())
+    merchants.application_approve(actor=reviewer, application_id=application.pk)
+    # when the reviewer approves it again (a second tab)
+    again = merchants.application_approve(actor=reviewer, application_id=application.pk)
+    # then it is a repeat: the same shop, one audit entry, one message
+    assert again.status == ApplicationStatus.APPROVED
+    assert Membership.objects.filter(user=buyer).count() == 1
+    assert AuditEntry.objects.filter(action="merchant_application.approved").count() == 1
+    assert Notification.objects.filter(user=buyer, kind="application_decided").count() == 1
 
 
 def test_a_breeder_applies_an_operator_approves_and_the_shop_opens(buyer, reviewer):

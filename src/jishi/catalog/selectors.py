@@ -11,8 +11,8 @@ from jishi.catalog.models import Attribute, Category, Product, ProductAttributeV
 from jishi.catalog.permissions import PRODUCT_MANAGE, PRODUCT_REVIEW
 from jishi.catalog.states import ProductStatus
 from jishi.core.permissions import check
-from jishi.merchants.models import MerchantStatus
 from jishi.merchants.selectors import merchant_of
+from jishi.merchants.states import MerchantStatus
 
 
 def category_list() -> list[Category]:

@@ -58,3 +58,8 @@ class InvitationPending(Conflict):
 class InvitationUsed(Conflict):
     default_code = "merchants.invitation_used"
     default_message = _("This invitation has already been used.")
+
+
+class InvalidTransition(Conflict):
+    default_code = "merchants.invalid_transition"
+    default_message = _("The shop cannot move to that status from where it is.")

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jishi.core.storage import UnguessableName, private_storage
+from jishi.merchants.states import ApplicationStatus, InvitationStatus, MerchantStatus
 
 
 class MerchantKind(models.TextChoices):
@@ -23,11 +24,6 @@ class MerchantKind(models.TextChoices):
     PET_SHOP = "pet_shop", _("Pet shop")
     BREEDER = "breeder", _("Breeder")
     BRAND = "brand", _("Brand")
-
-
-class MerchantStatus(models.TextChoices):
-    ACTIVE = "active", _("Active")
-    SUSPENDED = "suspended", _("Suspended")
 
 
 class StaffRole(models.TextChoices):
@@ -93,12 +89,6 @@ class Membership(models.Model):
 class SubjectType(models.TextChoices):
     INDIVIDUAL = "individual", _("Individual")
     COMPANY = "company", _("Company")
-
-
-class ApplicationStatus(models.TextChoices):
-    PENDING = "pending", _("Pending review")
-    APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Rejected")
 
 
 class MerchantApplication(models.Model):
@@ -200,12 +190,6 @@ class CategoryRequirement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category_id}: {self.kind}"
-
-
-class InvitationStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    ACCEPTED = "accepted", _("Accepted")
-    REVOKED = "revoked", _("Revoked")
 
 
 class Invitation(models.Model):

@@ -11,18 +11,16 @@ from jishi.core.errors import PermissionDenied
 from jishi.core.permissions import AUTHENTICATED, check
 from jishi.merchants.errors import ApplicationNotFound, InvitationNotFound, MerchantNotFound
 from jishi.merchants.models import (
-    ApplicationStatus,
     CategoryRequirement,
     Invitation,
-    InvitationStatus,
     Membership,
     Merchant,
     MerchantApplication,
-    MerchantStatus,
     Qualification,
     StaffRole,
 )
 from jishi.merchants.permissions import APPLICATION_REVIEW, MERCHANT_APPLY, MERCHANT_TEAM, active_membership
+from jishi.merchants.states import ApplicationStatus, InvitationStatus, MerchantStatus
 
 
 def merchant_of(actor: Any) -> Merchant | None:

@@ -13,19 +13,22 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jishi.accounts.models import PHONE_CONTEXT, KycStatus
+from jishi.accounts.models import PHONE_CONTEXT
 from jishi.accounts.selectors import kyc_current_for
+from jishi.accounts.states import KycStatus
 from jishi.accounts.validators import normalize_mobile
 from jishi.catalog.images import process_upload
 from jishi.core import audit, crypto
 from jishi.core.errors import InvalidInput
 from jishi.core.masking import mask_email, mask_phone
 from jishi.core.permissions import AUTHENTICATED, check
+from jishi.core.states import Machine, Move, move
 from jishi.merchants import selectors
 from jishi.merchants.errors import (
     AlreadyStaff,
     ApplicationDecided,
     ApplicationPending,
+    InvalidTransition,
     InvitationPending,
     InvitationUsed,
     KycRequired,
@@ -34,15 +37,12 @@ from jishi.merchants.errors import (
 )
 from jishi.merchants.models import (
     KIND_QUALIFICATIONS,
-    ApplicationStatus,
     CategoryRequirement,
     Invitation,
-    InvitationStatus,
     Membership,
     Merchant,
     MerchantApplication,
     MerchantKind,
-    MerchantStatus,
     Qualification,
     QualificationKind,
     StaffRole,
@@ -54,6 +54,14 @@ from jishi.merchants.permissions import (
     MERCHANT_APPLY,
     MERCHANT_TEAM,
     QUALIFICATION_RULES,
+)
+from jishi.merchants.states import (
+    APPLICATION_TRANSITIONS,
+    INVITATION_TRANSITIONS,
+    MERCHANT_TRANSITIONS,
+    ApplicationStatus,
+    InvitationStatus,
+    MerchantStatus,
 )
 from jishi.merchants.validators import (
     check_not_expired,
@@ -225,29 +233,40 @@ def application_submit(*, actor: Any, data: ApplicationInput) -> MerchantApplica
     return application
 
 
-def _decided(application: MerchantApplication, status: ApplicationStatus, actor: Any, reason: str) -> None:
-    moved = MerchantApplication.objects.filter(pk=application.pk, status=ApplicationStatus.PENDING).update(
-        status=status, rejection_reason=reason, reviewed_at=timezone.now(), reviewed_by=actor
-    )
-    if not moved:
-        raise ApplicationDecided
-    application.refresh_from_db()
+def _record_decision(step: Move[MerchantApplication, ApplicationStatus]) -> None:
     audit.record(
-        actor=actor,
-        action=f"merchant_application.{status}",
-        target=application,
-        before={"status": ApplicationStatus.PENDING},
-        after={"status": status},
-        reason=reason,
+        actor=step.actor,
+        action=f"merchant_application.{step.target}",
+        target=step.obj,
+        before={"status": step.source},
+        after={"status": step.target},
+        reason=step.reason,
     )
+
+
+APPLICATION = Machine(
+    status=ApplicationStatus,
+    transitions=APPLICATION_TRANSITIONS,
+    invalid=ApplicationDecided,
+    record=_record_decision,
+)
+
+
+def _decided(application: MerchantApplication, status: ApplicationStatus, actor: Any, reason: str) -> bool:
+    fields = {"rejection_reason": reason, "reviewed_at": timezone.now(), "reviewed_by": actor}
+    return move(APPLICATION, application, status, actor=actor, reason=reason, fields=fields)
 
 
 @transaction.atomic
 def application_approve(*, actor: Any, application_id: int) -> MerchantApplication:
-    """Approve an application: the merchant opens with the applicant as owner and keeps the qualifications."""
+    """Approve an application: the merchant opens with the applicant as owner and keeps the qualifications.
+
+    Idempotent. Raises ApplicationDecided when it was rejected.
+    """
     check(actor, APPLICATION_REVIEW)
     application = selectors.application_get_for_review(actor, application_id)
-    _decided(application, ApplicationStatus.APPROVED, actor, "")
+    if not _decided(application, ApplicationStatus.APPROVED, actor, ""):
+        return application
     merchant = merchant_create(
         actor=actor,
         name=application.shop_name,
@@ -271,11 +290,15 @@ def application_approve(*, actor: Any, application_id: int) -> MerchantApplicati
 
 @transaction.atomic
 def application_reject(*, actor: Any, application_id: int, reason: str) -> MerchantApplication:
-    """Reject an application with a reason the applicant sees; they may apply again."""
+    """Reject an application with a reason the applicant sees; they may apply again.
+
+    Idempotent. Raises ApplicationDecided when it was approved.
+    """
     check(actor, APPLICATION_REVIEW)
     reason = _text(reason, "reason", limit=200)
     application = selectors.application_get_for_review(actor, application_id)
-    _decided(application, ApplicationStatus.REJECTED, actor, reason)
+    if not _decided(application, ApplicationStatus.REJECTED, actor, reason):
+        return application
     notify(
         application.applicant,
         "application_decided",
@@ -372,16 +395,23 @@ def _indexes_of(user: Any) -> set[str]:
     return indexes
 
 
+# The membership the acceptance creates is the audited step (merchant.staff_add).
+INVITATION: Machine[Invitation, InvitationStatus] = Machine(
+    status=InvitationStatus, transitions=INVITATION_TRANSITIONS, invalid=InvitationUsed
+)
+
+
 @transaction.atomic
 def invitation_accept(*, actor: Any, invitation_id: int) -> Membership:
-    """Accept an invitation addressed to the actor's phone number or e-mail address."""
+    """Accept an invitation addressed to the actor's phone number or e-mail address.
+
+    Accepting it twice at once makes one membership: the second call returns it.
+    Raises InvitationNotFound, InvitationUsed (revoked meanwhile), AlreadyStaff.
+    """
     check(actor, AUTHENTICATED)
     invitation = selectors.invitation_for(actor, invitation_id, _indexes_of(actor))
-    moved = Invitation.objects.filter(pk=invitation.pk, status=InvitationStatus.PENDING).update(
-        status=InvitationStatus.ACCEPTED
-    )
-    if not moved:
-        raise InvitationUsed
+    if not move(INVITATION, invitation, InvitationStatus.ACCEPTED, actor=actor):  # accepted a moment ago
+        return Membership.objects.get(user=actor, merchant_id=invitation.merchant_id)
     return membership_add(actor=actor, merchant=invitation.merchant, user=actor, role=invitation.role)
 
 
@@ -393,6 +423,22 @@ def invitations_for(actor: Any) -> list[Invitation]:
 # Operators ------------------------------------------------------------------------------------
 
 
+def _record_status(step: Move[Merchant, MerchantStatus]) -> None:
+    audit.record(
+        actor=step.actor,
+        action=f"merchant.{'suspend' if step.target == MerchantStatus.SUSPENDED else 'reinstate'}",
+        target=step.obj,
+        before={"status": step.source},
+        after={"status": step.target},
+        reason=step.reason,
+    )
+
+
+MERCHANT = Machine(
+    status=MerchantStatus, transitions=MERCHANT_TRANSITIONS, invalid=InvalidTransition, record=_record_status
+)
+
+
 @transaction.atomic
 def merchant_set_status(*, actor: Any, merchant_id: int, status: str, reason: str) -> Merchant:
     """Suspend or reinstate a merchant, with a reason (its listings leave search while suspended)."""
@@ -401,19 +447,10 @@ def merchant_set_status(*, actor: Any, merchant_id: int, status: str, reason: st
         raise InvalidInput(code="merchants.invalid_status", field="status")
     reason = _text(reason, "reason", limit=200)
     merchant = selectors.merchant_get_for_operator(actor, merchant_id)
-    before = merchant.status
-    if before == status:
+    if not move(
+        MERCHANT, merchant, MerchantStatus(status), actor=actor, reason=reason, fields={"status_reason": reason}
+    ):
         return merchant
-    Merchant.objects.filter(pk=merchant.pk).update(status=status, status_reason=reason)
-    merchant.refresh_from_db()
-    audit.record(
-        actor=actor,
-        action=f"merchant.{'suspend' if status == MerchantStatus.SUSPENDED else 'reinstate'}",
-        target=merchant,
-        before={"status": before},
-        after={"status": status},
-        reason=reason,
-    )
     owner = selectors.merchant_owner(merchant)
     if owner is not None:
         title = _("Your shop was suspended") if status == MerchantStatus.SUSPENDED else _("Your shop is open again")

@@ -28,8 +28,8 @@ from jishi.ledger.permissions import FINANCE_OPERATE, FINANCE_VIEW
 from jishi.ledger.states import PayoutStatus
 from jishi.merchants import selectors as merchant_selectors
 from jishi.merchants import services as merchants
-from jishi.merchants.models import ApplicationStatus, MerchantStatus
 from jishi.merchants.permissions import APPLICATION_REVIEW, COMMISSION_MANAGE, MERCHANT_ADMINISTER
+from jishi.merchants.states import ApplicationStatus, MerchantStatus
 from jishi.orders import selectors as order_selectors
 from jishi.orders.permissions import ORDER_OVERSEE
 from jishi.orders.states import OrderStatus
