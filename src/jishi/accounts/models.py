@@ -18,6 +18,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from jishi.accounts.roles import OperatorRole
+from jishi.accounts.states import KycStatus
 from jishi.core import crypto
 from jishi.core.masking import mask_email, mask_phone
 
@@ -172,12 +173,6 @@ class Address(models.Model):
     @property
     def masked_phone(self) -> str:
         return mask_phone(self.phone)
-
-
-class KycStatus(models.TextChoices):
-    PENDING = "pending", _("Pending review")
-    APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Rejected")
 
 
 class RealNameVerification(models.Model):

@@ -7,8 +7,9 @@ import datetime as dt
 from django.db.models import QuerySet
 
 from jishi.accounts import errors
-from jishi.accounts.models import PHONE_CONTEXT, Address, KycStatus, RealNameVerification, User
+from jishi.accounts.models import PHONE_CONTEXT, Address, RealNameVerification, User
 from jishi.accounts.permissions import AUDIT_VIEW, KYC_REVIEW, USER_MANAGE
+from jishi.accounts.states import KycStatus
 from jishi.accounts.validators import classify_identifier
 from jishi.core import crypto
 from jishi.core.errors import InvalidInput

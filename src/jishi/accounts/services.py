@@ -14,24 +14,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jishi.accounts import errors
-from jishi.accounts.models import (
-    ID_NUMBER_CONTEXT,
-    REAL_NAME_CONTEXT,
-    Address,
-    ApiToken,
-    KycStatus,
-    RealNameVerification,
-    User,
-)
+from jishi.accounts.models import ID_NUMBER_CONTEXT, REAL_NAME_CONTEXT, Address, ApiToken, RealNameVerification, User
 from jishi.accounts.permissions import KYC_REVIEW, USER_MANAGE
 from jishi.accounts.roles import OperatorRole
 from jishi.accounts.selectors import address_get_for, kyc_get_for_review, user_find_by_identifier
+from jishi.accounts.states import KYC_TRANSITIONS, KycStatus
 from jishi.accounts.validators import classify_identifier, normalize_id_number, normalize_mobile
 from jishi.core import audit, crypto
 from jishi.core.errors import InvalidInput, RateLimited
 from jishi.core.masking import mask_id_number
 from jishi.core.permissions import check
 from jishi.core.ratelimit import FailureWindow
+from jishi.core.states import Machine, Move, move
 
 MAX_ADDRESSES = 50
 
@@ -292,26 +286,26 @@ def kyc_submit(*, actor: User, real_name: str, id_number: str) -> RealNameVerifi
     return verification
 
 
+def _record_review(step: Move[RealNameVerification, KycStatus]) -> None:
+    audit.record(
+        actor=step.actor,
+        action=f"kyc.{step.target}",
+        target=step.obj,
+        before={"status": step.source},
+        after={"status": step.target},
+        reason=step.reason,
+    )
+
+
+KYC = Machine(status=KycStatus, transitions=KYC_TRANSITIONS, invalid=errors.KycNotPending, record=_record_review)
+
+
 def _kyc_decide(*, actor: User, verification_id: int, status: KycStatus, reason: str) -> RealNameVerification:
     check(actor, KYC_REVIEW)
     with transaction.atomic():
         verification = kyc_get_for_review(actor, verification_id)
-        if verification.status == status:
-            return verification  # repeating a decision changes nothing
-        updated = RealNameVerification.objects.filter(pk=verification.pk, status=KycStatus.PENDING).update(
-            status=status, rejection_reason=reason, reviewed_at=timezone.now(), reviewed_by=actor
-        )
-        if updated != 1:
-            raise errors.KycNotPending
-        verification.refresh_from_db()
-        audit.record(
-            actor=actor,
-            action=f"kyc.{status}",
-            target=verification,
-            before={"status": KycStatus.PENDING},
-            after={"status": status},
-            reason=reason,
-        )
+        fields = {"rejection_reason": reason, "reviewed_at": timezone.now(), "reviewed_by": actor}
+        move(KYC, verification, status, actor=actor, reason=reason, fields=fields)
     return verification
 
 
