@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jishi.accounts import errors
+from jishi.accounts.locks import user_lock
 from jishi.accounts.models import ID_NUMBER_CONTEXT, REAL_NAME_CONTEXT, Address, ApiToken, RealNameVerification, User
 from jishi.accounts.permissions import KYC_REVIEW, USER_MANAGE
 from jishi.accounts.roles import OperatorRole
@@ -333,7 +334,7 @@ def _end_sessions(user: User) -> int:
 
 def _managed_user(actor: User, user_id: int) -> User:
     check(actor, USER_MANAGE)
-    user = User.objects.select_for_update().filter(pk=user_id).first()
+    user = user_lock(user_id)
     if user is None:
         raise errors.UserNotFound
     if user.pk == actor.pk or (user.operator_role and actor.operator_role != OperatorRole.ADMIN):

@@ -41,6 +41,7 @@ from jishi.ledger.errors import (
     RefundTooLarge,
     UnbalancedEntry,
 )
+from jishi.ledger.locks import approved_payout_lock
 from jishi.ledger.models import (
     ACCOUNT_NUMBER_CONTEXT,
     MAX_RATE_BP,
@@ -515,7 +516,7 @@ def payout_execute(*, payout_id: int) -> Payout | None:
     The adapter is told the payout number, which it treats as its own
     idempotency key, so a retry after a crash never pays twice.
     """
-    payout = Payout.objects.select_for_update().filter(pk=payout_id, status=PayoutStatus.APPROVED).first()
+    payout = approved_payout_lock(payout_id)
     if payout is None:
         return None
     bank_account = PayoutAccount.objects.get(merchant_id=payout.merchant_id)
