@@ -32,10 +32,9 @@ from jishi.aftersales.errors import (
 from jishi.aftersales.models import AftersalesEvent, AftersalesLine, AftersalesRequest, Evidence
 from jishi.aftersales.permissions import AFTERSALES_REQUEST
 from jishi.aftersales.states import OPEN, TRANSITIONS, Kind, Party, Status
-from jishi.catalog.errors import InvalidImage
-from jishi.catalog.images import process_upload
 from jishi.core import audit, ids
 from jishi.core.actors import actor_id
+from jishi.core.images import InvalidImage, process_upload
 from jishi.core.money import Money
 from jishi.core.permissions import check
 from jishi.core.states import Machine, Move, move

@@ -1,69 +1,21 @@
-"""Public catalog API: categories, product search and listing, product detail."""
+"""Public catalog API: categories, product detail and category attributes (the listing is in ``search.api``)."""
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from django.http import HttpRequest
-from ninja import Field, Query, Schema
+from ninja import Field, Schema
 
 from jishi.catalog import selectors
-from jishi.catalog.models import Category
 from jishi.catalog.schemas import (
-    Amount,
-    AttributeFacetOut,
     CategoryOut,
-    FacetsOut,
-    FacetValueOut,
     ProductDetailOut,
-    ProductPageOut,
     category_out,
-    parse_amount,
-    product_card_out,
     product_detail_out,
 )
 from jishi.core.api import Router, errors
 from jishi.core.permissions import PUBLIC, requires
-from jishi.search.selectors import SearchParams, parse_attribute_filters, product_search
 
 router = Router(tags=["catalog"])
-
-
-class ProductFilters(Schema):
-    q: Annotated[str, Field(max_length=100, description="Keywords, Chinese or English")] = ""
-    category: Annotated[str, Field(max_length=60, description="Category id or slug (descendants included)")] = ""
-    price_min: Amount | None = None
-    price_max: Amount | None = None
-    attr: Annotated[
-        list[Annotated[str, Field(max_length=100)]],
-        Field(max_length=20, description="Attribute filters as code:value, repeatable"),
-    ] = []
-    merchant: Annotated[int, Field(ge=1, le=2**53)] | None = None
-    in_stock: bool = False
-    sort: Literal["relevance", "price_asc", "price_desc", "newest", "sales"] = "relevance"
-    page: Annotated[int, Field(ge=1, le=10_000)] = 1
-    page_size: Annotated[int, Field(ge=1, le=100)] = 20
-
-
-def resolve_category(value: str) -> Category | None:
-    if not value:
-        return None
-    if value.isdigit():
-        return selectors.category_get(int(value))
-    return selectors.category_get_by_slug(value)
-
-
-def search_params(filters: ProductFilters) -> SearchParams:
-    return SearchParams(
-        q=filters.q.strip(),
-        category=resolve_category(filters.category.strip()),
-        price_min=parse_amount(filters.price_min, "price_min").minor if filters.price_min else None,
-        price_max=parse_amount(filters.price_max, "price_max").minor if filters.price_max else None,
-        attributes=parse_attribute_filters(filters.attr),
-        merchant_id=filters.merchant,
-        in_stock=filters.in_stock,
-        sort=filters.sort,
-        page=filters.page,
-        page_size=filters.page_size,
-    )
 
 
 @router.get("/categories", response={200: list[CategoryOut], **errors()})
@@ -71,28 +23,6 @@ def search_params(filters: ProductFilters) -> SearchParams:
 def category_list(request: HttpRequest) -> list[CategoryOut]:
     """The whole category tree in depth-first order (``parent_id`` links it)."""
     return [category_out(c) for c in selectors.category_list()]
-
-
-@router.get("/products", response={200: ProductPageOut, **errors(404)})
-@requires(PUBLIC)
-def product_list(request: HttpRequest, filters: Query[ProductFilters]) -> ProductPageOut:
-    """Search and browse published products, with facet counts. Unknown parameters are refused (422)."""
-    result = product_search(search_params(filters))
-    return ProductPageOut(
-        items=[product_card_out(p) for p in result.page.items],
-        count=result.page.count,
-        page=result.page.page,
-        page_size=result.page.page_size,
-        pages=result.page.pages,
-        sort=result.sort,
-        facets=FacetsOut(
-            categories=[FacetValueOut(**vars(f)) for f in result.categories],
-            attributes=[
-                AttributeFacetOut(code=a.code, name=a.name, values=[FacetValueOut(**vars(v)) for v in a.values])
-                for a in result.attributes
-            ],
-        ),
-    )
 
 
 @router.get("/products/{product_id}", response={200: ProductDetailOut, **errors(404)})

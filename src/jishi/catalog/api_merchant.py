@@ -9,7 +9,6 @@ from ninja.responses import Status
 
 from jishi.accounts.auth import SIGNED_IN, actor_of
 from jishi.catalog import selectors, services
-from jishi.catalog.images import read_upload
 from jishi.catalog.permissions import PRODUCT_MANAGE
 from jishi.catalog.schemas import (
     Amount,
@@ -22,6 +21,7 @@ from jishi.catalog.schemas import (
     parse_amount,
 )
 from jishi.core.api import Id, Router, errors
+from jishi.core.images import read_upload
 from jishi.core.pagination import paginate
 from jishi.core.permissions import requires
 

@@ -39,11 +39,6 @@ class InvalidProduct(InvalidInput):
     default_code = "catalog.invalid_product"
 
 
-class InvalidImage(InvalidInput):
-    default_code = "catalog.invalid_image"
-    default_message = _("Upload a JPEG, PNG or WebP image.")
-
-
 class TooManyImages(Conflict):
     default_code = "catalog.too_many_images"
     default_message = _("A product has at most 12 images.")

@@ -95,7 +95,7 @@ class Product(models.Model):
     min_price_minor = models.BigIntegerField(default=0)
     max_price_minor = models.BigIntegerField(default=0)
     sales_count = models.PositiveIntegerField(default=0)
-    # Segmented words of title, category, attributes and merchant (see jishi.search.text).
+    # Segmented words of title, category, attributes and merchant (see jishi.core.text).
     search_text = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -23,7 +23,6 @@ from jishi.catalog.errors import (
     QualificationRequired,
     TooManyImages,
 )
-from jishi.catalog.images import process_upload
 from jishi.catalog.models import (
     Attribute,
     AttributeChoice,
@@ -40,9 +39,11 @@ from jishi.catalog.permissions import PRODUCT_MANAGE, PRODUCT_REVIEW
 from jishi.catalog.states import EDITABLE, TRANSITIONS, ProductStatus
 from jishi.core import audit
 from jishi.core.errors import InvalidInput
+from jishi.core.images import process_upload
 from jishi.core.money import Money
 from jishi.core.permissions import check
 from jishi.core.states import Machine, Move, move
+from jishi.core.text import index_words
 from jishi.inventory import services as inventory
 from jishi.merchants.selectors import (
     category_requirements,
@@ -53,7 +54,6 @@ from jishi.merchants.selectors import (
     valid_qualification_kinds,
 )
 from jishi.notifications.services import notify
-from jishi.search.text import index_words
 
 MAX_OPTIONS = 3
 MAX_VALUES_PER_OPTION = 30

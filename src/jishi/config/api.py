@@ -27,6 +27,7 @@ from jishi.analytics.api import router as analytics_router
 from jishi.cart.api import router as cart_router
 from jishi.catalog.api import router as catalog_router
 from jishi.catalog.api_merchant import router as merchant_catalog_router
+from jishi.catalog.api_operator import requirements_router
 from jishi.catalog.api_operator import router as operator_catalog_router
 from jishi.checkout.api import orders_router as checkout_orders_router
 from jishi.checkout.api import router as checkout_router
@@ -42,6 +43,7 @@ from jishi.orders.api import merchant_router as merchant_orders_router
 from jishi.orders.api import operator_router as operator_orders_router
 from jishi.payments.api import operator_router as operator_payments_router
 from jishi.payments.api import router as payments_router
+from jishi.search.api import router as search_router
 from jishi.shipping.api import router as shipping_router
 
 api = NinjaAPI(
@@ -133,9 +135,11 @@ api.add_router("/me", accounts_api.me_router)
 api.add_router("/operator/kyc", accounts_api.operator_router)
 api.add_router("/operator", accounts_api.users_router)
 api.add_router("/merchants", merchants_router)
+api.add_router("/", search_router)
 api.add_router("/", catalog_router)
 api.add_router("/merchant", merchant_catalog_router)
 api.add_router("/operator/products", operator_catalog_router)
+api.add_router("/operator/category-requirements", requirements_router)
 api.add_router("/cart", cart_router)
 api.add_router("/checkout", checkout_router)
 api.add_router("/orders", orders_router)

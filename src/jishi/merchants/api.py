@@ -10,10 +10,9 @@ from ninja.responses import Status
 
 from jishi.accounts.auth import SIGNED_IN, actor_of
 from jishi.accounts.permissions import OPERATOR
-from jishi.catalog.images import read_upload
-from jishi.catalog.selectors import category_get
-from jishi.core.api import BodyId, ExpiryDate, Id, PageNumber, Router, StrictIn, errors
+from jishi.core.api import ExpiryDate, Id, PageNumber, Router, StrictIn, errors
 from jishi.core.errors import InvalidInput
+from jishi.core.images import read_upload
 from jishi.core.pagination import paginate
 from jishi.core.permissions import AUTHENTICATED, PUBLIC, requires
 from jishi.merchants import selectors, services
@@ -23,7 +22,6 @@ from jishi.merchants.permissions import (
     MERCHANT_ADMINISTER,
     MERCHANT_APPLY,
     MERCHANT_TEAM,
-    QUALIFICATION_RULES,
 )
 
 router = Router(tags=["merchants"])
@@ -280,45 +278,3 @@ def my_invitations(request: HttpRequest) -> list[InvitationOut]:
 def accept(request: HttpRequest, invitation_id: Id) -> MemberOut:
     membership = services.invitation_accept(actor=actor_of(request), invitation_id=invitation_id)
     return MemberOut(user=str(membership.user), role=membership.role, since=membership.created_at)
-
-
-# Which categories need which qualification ----------------------------------------------------
-
-
-class RequirementIn(StrictIn):
-    category_id: BodyId
-    kind: Literal["animal_business_permit", "food_business_licence"]
-    required: bool = True
-
-
-class RequirementOut(Schema):
-    category_id: int
-    category: str
-    kind: str
-
-
-def _requirements() -> list[RequirementOut]:
-    return [
-        RequirementOut(category_id=r.category_id, category=r.category.name, kind=r.kind)
-        for r in selectors.category_requirements().order_by("category__name", "kind")
-    ]
-
-
-@operator_router.get("/category-requirements", response={200: list[RequirementOut], **errors(401, 403)})
-@requires(OPERATOR)
-def requirement_list(request: HttpRequest) -> list[RequirementOut]:
-    """Categories (with everything below them) whose listings need a valid qualification."""
-    return _requirements()
-
-
-@operator_router.post("/category-requirements", response={200: list[RequirementOut], **errors(401, 403, 404)})
-@requires(QUALIFICATION_RULES)
-def requirement_set(request: HttpRequest, payload: RequirementIn) -> list[RequirementOut]:
-    """Require a qualification for a category (``required: false`` lifts it). Audited."""
-    services.category_requirement_set(
-        actor=actor_of(request),
-        category=category_get(payload.category_id),
-        kind=payload.kind,
-        required=payload.required,
-    )
-    return _requirements()

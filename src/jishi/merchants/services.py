@@ -17,9 +17,9 @@ from jishi.accounts.models import PHONE_CONTEXT
 from jishi.accounts.selectors import kyc_current_for
 from jishi.accounts.states import KycStatus
 from jishi.accounts.validators import normalize_mobile
-from jishi.catalog.images import process_upload
 from jishi.core import audit, crypto
 from jishi.core.errors import InvalidInput
+from jishi.core.images import process_upload
 from jishi.core.masking import mask_email, mask_phone
 from jishi.core.permissions import AUTHENTICATED, check
 from jishi.core.states import Machine, Move, move

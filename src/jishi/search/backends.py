@@ -4,7 +4,7 @@ SQLite: an external-content FTS5 table kept in step by triggers (see the
 migrations), ranked by bm25. PostgreSQL: a stored generated column
 ``search_vector = to_tsvector('simple', search_text)`` under a GIN index,
 ranked by ts_rank. Both receive
-words already segmented by :mod:`jishi.search.text`, so each only has to
+words already segmented by :mod:`jishi.core.text`, so each only has to
 split on spaces.
 """
 
@@ -16,7 +16,7 @@ from django.db import connection
 from django.db.models import BooleanField, F, Field, FloatField, Func, QuerySet, Value
 from django.db.models.expressions import RawSQL
 
-from jishi.search.text import is_latin
+from jishi.core.text import is_latin
 
 FTS_TABLE = "search_product_fts"
 PG_COLUMN = "search_vector"  # generated from search_text, GIN-indexed (migration 0002)

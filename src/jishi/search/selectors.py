@@ -27,9 +27,9 @@ from jishi.catalog.models import Category, Product, ProductAttributeValue, Produ
 from jishi.catalog.selectors import category_list, published_products
 from jishi.core.errors import InvalidInput
 from jishi.core.pagination import Page
+from jishi.core.text import query_words
 from jishi.inventory.selectors import product_in_stock_expression, products_in_stock
 from jishi.search import backends
-from jishi.search.text import query_words
 
 SORTS = ("relevance", "price_asc", "price_desc", "newest", "sales")
 _ORDER = {

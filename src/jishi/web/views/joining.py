@@ -7,8 +7,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jishi.accounts.auth import actor_of
-from jishi.catalog.images import read_upload
 from jishi.core.errors import DomainError
+from jishi.core.images import read_upload
 from jishi.core.pagination import paginate
 from jishi.core.permissions import AUTHENTICATED
 from jishi.merchants import selectors as merchant_selectors

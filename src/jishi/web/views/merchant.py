@@ -8,10 +8,10 @@ from django.views.decorators.http import require_POST
 
 from jishi.accounts.auth import actor_of
 from jishi.catalog import selectors, services
-from jishi.catalog.images import read_upload
 from jishi.catalog.permissions import PRODUCT_MANAGE
 from jishi.catalog.states import ProductStatus
 from jishi.core.errors import DomainError
+from jishi.core.images import read_upload
 from jishi.core.pagination import paginate
 from jishi.web import product_form
 from jishi.web.pages import is_htmx, page, page_number

@@ -11,9 +11,9 @@ from django.views.decorators.http import require_POST
 from jishi.accounts.auth import actor_of
 from jishi.analytics import selectors as analytics
 from jishi.analytics.permissions import SHOP_FIGURES
-from jishi.catalog.images import read_upload
 from jishi.core.api import parse_amount
 from jishi.core.errors import DomainError
+from jishi.core.images import read_upload
 from jishi.core.pagination import paginate
 from jishi.ledger import selectors as ledger_selectors
 from jishi.ledger import services as ledger

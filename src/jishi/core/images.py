@@ -13,9 +13,17 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from jishi.catalog.errors import InvalidImage
+from jishi.core.errors import InvalidInput
+
+
+class InvalidImage(InvalidInput):
+    # The code predates the move from catalog; clients match on it.
+    default_code = "catalog.invalid_image"
+    default_message = gettext_lazy("Upload a JPEG, PNG or WebP image.")
+
 
 ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 MAX_SIDE = 1600
