@@ -18,7 +18,8 @@ from jishi.ledger.errors import (
 from jishi.ledger.models import Account, AccountKind, JournalEntry, Payout
 from jishi.ledger.reconcile import reconcile
 from jishi.ledger.states import PayoutStatus
-from jishi.merchants.models import Membership, StaffRole
+from jishi.merchants.models import Membership
+from jishi.merchants.roles import StaffRole
 from jishi.notifications.models import Notification
 from tests import factories
 from tests.factories import PASSWORD

@@ -21,7 +21,8 @@ from jishi.merchants.errors import (
     KycRequired,
     QualificationMissing,
 )
-from jishi.merchants.models import CategoryRequirement, Membership, Qualification, QualificationKind, StaffRole
+from jishi.merchants.models import CategoryRequirement, Membership, Qualification, QualificationKind
+from jishi.merchants.roles import StaffRole
 from jishi.merchants.services import ApplicationInput, QualificationInput
 from jishi.merchants.states import ApplicationStatus, MerchantStatus
 from jishi.merchants.validators import normalize_credit_code, normalize_permit_number

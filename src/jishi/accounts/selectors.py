@@ -22,13 +22,18 @@ def user_get_with_roles(user_id: int) -> User | None:
     return User.objects.select_related("membership__merchant").filter(pk=user_id).first()
 
 
+def phone_index(phone: str) -> str:
+    """The blind index a normalised mobile number is looked up by (users, invitations)."""
+    return crypto.blind_index(phone, context=PHONE_CONTEXT)
+
+
 def user_find_by_identifier(identifier: str) -> User | None:
     """Find a user by e-mail address or mobile number. Raises InvalidInput for a malformed identifier."""
     kind, value = classify_identifier(identifier)
     users = User.objects.select_related("membership__merchant")
     if kind == "email":
         return users.filter(email=value).first()
-    return users.filter(phone_index=crypto.blind_index(value, context=PHONE_CONTEXT)).first()
+    return users.filter(phone_index=phone_index(value)).first()
 
 
 def user_find_by_identifier_or_none(identifier: str) -> User | None:
@@ -93,7 +98,7 @@ def users_for_operator(actor: User, *, query: str = "", status: str = "") -> Que
             _kind, phone = classify_identifier(query)
         except InvalidInput:
             return users.none()
-        return users.filter(phone_index=crypto.blind_index(phone, context=PHONE_CONTEXT))
+        return users.filter(phone_index=phone_index(phone))
     return users.filter(email__icontains=query.lower())
 
 

@@ -2,8 +2,8 @@
 
 from jishi.accounts.roles import OperatorRole
 from jishi.core.permissions import AUTHENTICATED, Permission
-from jishi.merchants.models import Capability
 from jishi.merchants.permissions import has_capability
+from jishi.merchants.roles import Capability
 
 AFTERSALES_REQUEST = AUTHENTICATED
 MERCHANT_AFTERSALES = Permission("merchants.aftersales", lambda actor: has_capability(actor, Capability.AFTERSALES))

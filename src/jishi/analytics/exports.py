@@ -7,19 +7,23 @@ export. Every text cell that starts so is neutralised with a leading
 apostrophe; amounts are written as numbers, never as text.
 """
 
+from __future__ import annotations
+
 import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import xlsxwriter
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jishi.ledger.models import JournalLine
-from jishi.orders.models import Order
+if TYPE_CHECKING:
+    from jishi.ledger.models import JournalLine
+    from jishi.orders.models import Order
+
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 Cell = str | int | Decimal

@@ -38,6 +38,15 @@ def category_get_by_slug(slug: str) -> Category:
     return category
 
 
+def category_by_id_or_slug(value: str) -> Category | None:
+    """The category a filter names by id or slug; None for no filter. Raises CategoryNotFound."""
+    if not value:
+        return None
+    if value.isdigit():
+        return category_get(int(value))
+    return category_get_by_slug(value)
+
+
 def category_is_leaf(category: Category) -> bool:
     return not Category.objects.filter(parent=category).exists()
 

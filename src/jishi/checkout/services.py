@@ -7,10 +7,12 @@ when the quote it would make now differs — a price, a quantity, a fee or the
 address changed in between.
 """
 
+from __future__ import annotations
+
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -25,13 +27,15 @@ from jishi.core import ids
 from jishi.core.money import Money
 from jishi.core.permissions import AUTHENTICATED, check
 from jishi.orders import selectors as order_selectors
-from jishi.orders.models import Order
 from jishi.orders.services import Destination, LineDraft, OrderDraft, orders_cancel_unpaid, orders_place
 from jishi.orders.states import ActorRole, OrderStatus
 from jishi.payments.errors import PaymentClosed
-from jishi.payments.models import PaymentIntent
 from jishi.payments.services import intent_cancel, intent_create
 from jishi.shipping.selectors import Parcel, fee_templates_for, shipping_fee
+
+if TYPE_CHECKING:
+    from jishi.orders.models import Order
+    from jishi.payments.models import PaymentIntent
 
 
 @dataclass(frozen=True)

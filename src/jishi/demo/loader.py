@@ -31,7 +31,8 @@ from jishi.demo.market import MARKET, MERCHANTS, PASSWORD, Branch, Leaf, Root
 from jishi.ledger import selectors as ledger_selectors
 from jishi.ledger import services as ledger
 from jishi.merchants import services as merchants
-from jishi.merchants.models import Merchant, QualificationKind, StaffRole
+from jishi.merchants.models import Merchant, QualificationKind
+from jishi.merchants.roles import StaffRole
 from jishi.orders import services as orders
 from jishi.orders.models import Order
 from jishi.payments import sandbox

@@ -8,13 +8,15 @@ available; merchants withdraw what is available and finance operators
 approve the withdrawal before the payout adapter pays it.
 """
 
+from __future__ import annotations
+
 import datetime as dt
 import logging
 import re
 from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -63,9 +65,11 @@ from jishi.merchants.permissions import COMMISSION_MANAGE
 from jishi.merchants.selectors import merchant_for, merchant_owner
 from jishi.notifications.services import notify
 from jishi.orders.locks import order_lock
-from jishi.orders.models import Order
-from jishi.orders.selectors import orders_of_checkout
+from jishi.orders.selectors import order_completed, orders_of_checkout
 from jishi.orders.states import OrderStatus
+
+if TYPE_CHECKING:
+    from jishi.orders.models import Order
 
 logger = logging.getLogger(__name__)
 
@@ -237,7 +241,7 @@ def order_settle(*, order_id: int) -> Settlement | None:
     more can be refunded. Idempotent and safe to race (one settlement per
     order). Returns None for an order that is not completed or never paid.
     """
-    order = Order.objects.filter(pk=order_id, status=OrderStatus.COMPLETED).first()
+    order = order_completed(order_id)
     if order is None or order.paid_at is None:
         return None
     existing = Settlement.objects.filter(order=order).first()

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jishi.core.storage import UnguessableName, private_storage
+from jishi.merchants.roles import StaffRole
 from jishi.merchants.states import ApplicationStatus, InvitationStatus, MerchantStatus
 
 
@@ -24,27 +25,6 @@ class MerchantKind(models.TextChoices):
     PET_SHOP = "pet_shop", _("Pet shop")
     BREEDER = "breeder", _("Breeder")
     BRAND = "brand", _("Brand")
-
-
-class StaffRole(models.TextChoices):
-    OWNER = "owner", _("Owner")
-    MANAGER = "manager", _("Manager")
-    STAFF = "staff", _("Staff")
-
-
-class Capability(models.TextChoices):
-    PRODUCTS = "products", _("Products")
-    ORDERS = "orders", _("Orders")
-    AFTERSALES = "aftersales", _("After-sales")
-    FINANCE = "finance", _("Finance")
-    TEAM = "team", _("Team")
-
-
-ROLE_CAPABILITIES: Mapping[str, frozenset[Capability]] = {
-    StaffRole.OWNER: frozenset(Capability),
-    StaffRole.MANAGER: frozenset({Capability.PRODUCTS, Capability.ORDERS, Capability.AFTERSALES, Capability.FINANCE}),
-    StaffRole.STAFF: frozenset({Capability.PRODUCTS, Capability.ORDERS, Capability.AFTERSALES}),
-}
 
 
 class Merchant(models.Model):

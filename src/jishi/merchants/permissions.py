@@ -10,7 +10,7 @@ from typing import Any
 
 from jishi.accounts.roles import OperatorRole
 from jishi.core.permissions import Permission
-from jishi.merchants.models import ROLE_CAPABILITIES, Capability
+from jishi.merchants.roles import ROLE_CAPABILITIES, Capability
 
 
 def active_membership(actor: Any) -> Any:

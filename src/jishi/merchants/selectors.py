@@ -17,9 +17,9 @@ from jishi.merchants.models import (
     Merchant,
     MerchantApplication,
     Qualification,
-    StaffRole,
 )
 from jishi.merchants.permissions import APPLICATION_REVIEW, MERCHANT_APPLY, MERCHANT_TEAM, active_membership
+from jishi.merchants.roles import StaffRole
 from jishi.merchants.states import ApplicationStatus, InvitationStatus, MerchantStatus
 
 

@@ -13,8 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jishi.accounts.models import PHONE_CONTEXT
-from jishi.accounts.selectors import kyc_current_for
+from jishi.accounts.selectors import kyc_current_for, phone_index
 from jishi.accounts.states import KycStatus
 from jishi.accounts.validators import normalize_mobile
 from jishi.core import audit, crypto
@@ -45,7 +44,6 @@ from jishi.merchants.models import (
     MerchantKind,
     Qualification,
     QualificationKind,
-    StaffRole,
     SubjectType,
 )
 from jishi.merchants.permissions import (
@@ -55,6 +53,7 @@ from jishi.merchants.permissions import (
     MERCHANT_TEAM,
     QUALIFICATION_RULES,
 )
+from jishi.merchants.roles import StaffRole
 from jishi.merchants.states import (
     APPLICATION_TRANSITIONS,
     INVITATION_TRANSITIONS,
@@ -361,7 +360,7 @@ def _contact_index(contact: str) -> tuple[str, str]:
             raise InvalidInput(_("Enter a valid e-mail address."), code="merchants.invalid_contact", field="contact")
         return crypto.blind_index(email, context=EMAIL_CONTEXT), mask_email(email)
     phone = normalize_mobile(contact, field="contact")
-    return crypto.blind_index(phone, context=PHONE_CONTEXT), mask_phone(phone)
+    return phone_index(phone), mask_phone(phone)
 
 
 @transaction.atomic

@@ -82,6 +82,11 @@ def order_get_for_operator(actor: Any, number: str) -> Order:
     return order
 
 
+def order_completed(order_id: int) -> Order | None:
+    """The order when it is completed (settlement reads it), else None."""
+    return Order.objects.filter(pk=order_id, status=OrderStatus.COMPLETED).first()
+
+
 def orders_of_checkout(checkout_number: str) -> QuerySet[Order]:
     """All orders of one checkout, in a fixed order (for services that move them together)."""
     return Order.objects.filter(checkout_number=checkout_number).order_by("pk")

@@ -12,10 +12,12 @@ commit, so a pay page still open can take no more money; the pay deadline
 sent with every trade ends it at the gateway even where a close fails.
 """
 
+from __future__ import annotations
+
 import datetime as dt
 import logging
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -30,7 +32,6 @@ from jishi.core.transactions import after_commit
 from jishi.ledger.services import payment_post, refund_post, refund_sent_post, unapplied_payment_post
 from jishi.notifications.services import notify
 from jishi.orders.locks import order_lock
-from jishi.orders.models import Order
 from jishi.orders.selectors import orders_of_checkout
 from jishi.orders.services import orders_mark_paid
 from jishi.orders.states import OrderStatus
@@ -57,6 +58,9 @@ from jishi.payments.models import (
     PaymentRefund,
 )
 from jishi.payments.states import INTENT, PAYMENT, REFUND, IntentStatus, PaymentStatus, RefundStatus
+
+if TYPE_CHECKING:
+    from jishi.orders.models import Order
 
 logger = logging.getLogger(__name__)
 

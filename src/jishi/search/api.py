@@ -6,7 +6,6 @@ from django.http import HttpRequest
 from ninja import Field, Query, Schema
 
 from jishi.catalog import selectors
-from jishi.catalog.models import Category
 from jishi.catalog.schemas import (
     Amount,
     AttributeFacetOut,
@@ -39,18 +38,10 @@ class ProductFilters(Schema):
     page_size: Annotated[int, Field(ge=1, le=100)] = 20
 
 
-def resolve_category(value: str) -> Category | None:
-    if not value:
-        return None
-    if value.isdigit():
-        return selectors.category_get(int(value))
-    return selectors.category_get_by_slug(value)
-
-
 def search_params(filters: ProductFilters) -> SearchParams:
     return SearchParams(
         q=filters.q.strip(),
-        category=resolve_category(filters.category.strip()),
+        category=selectors.category_by_id_or_slug(filters.category.strip()),
         price_min=parse_amount(filters.price_min, "price_min").minor if filters.price_min else None,
         price_max=parse_amount(filters.price_max, "price_max").minor if filters.price_max else None,
         attributes=parse_attribute_filters(filters.attr),

@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from jishi.core import dates
 from jishi.core.errors import DomainError
-from jishi.merchants.models import MerchantKind, QualificationKind, StaffRole, SubjectType
+from jishi.merchants.models import MerchantKind, QualificationKind, SubjectType
+from jishi.merchants.roles import StaffRole
 
 SORT_CHOICES = [
     ("relevance", _("Relevance")),
