@@ -7,7 +7,7 @@ export PYTHONPATH := src
 export DJANGO_SETTINGS_MODULE := jishi.config.settings
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test fuzz lint bench install install-dev clean
+.PHONY: demo test fuzz lint openapi bench install install-dev clean
 
 $(PY):
 	@PY=$$(scripts/find-python) && echo "Creating $(VENV) with $$PY" && "$$PY" -m venv $(VENV)
@@ -50,6 +50,11 @@ lint: install-dev
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy src
 	$(BIN)/lint-imports
+	$(PY) manage.py makemigrations --check --dry-run -v1
+
+## openapi: record the API document after a deliberate change (tests/openapi.json; commit it with the change)
+openapi: install-dev
+	JISHI_OPENAPI_WRITE=1 $(BIN)/pytest -q tests/test_openapi_snapshot.py
 
 ## bench: 100,000 products in PostgreSQL, measured against gunicorn at 8 and 32 clients
 bench: install-dev
