@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 
 from jishi.aftersales.states import Kind, Party, Status
-from jishi.core.money import Money
+from jishi.core.money import CURRENCY, MoneyField
 from jishi.core.storage import UnguessableName, private_storage
 
 
@@ -29,7 +29,7 @@ class AftersalesRequest(models.Model):
     reason = models.CharField(max_length=60)
     description = models.CharField(max_length=500, blank=True)
     amount_minor = models.BigIntegerField(default=0)
-    currency = models.CharField(max_length=3, default="CNY")
+    currency = models.CharField(max_length=3, default=CURRENCY)
     respond_by = models.DateTimeField(null=True, blank=True)
     # Where the goods go back, given by the shop when it accepts a return or an exchange.
     return_address = models.CharField(max_length=200, blank=True)
@@ -65,9 +65,7 @@ class AftersalesRequest(models.Model):
     def __str__(self) -> str:
         return self.number
 
-    @property
-    def amount(self) -> Money:
-        return Money(self.amount_minor, self.currency)
+    amount = MoneyField("amount_minor")
 
 
 class AftersalesLine(models.Model):

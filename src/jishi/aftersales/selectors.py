@@ -10,6 +10,7 @@ from jishi.aftersales.errors import AftersalesNotFound
 from jishi.aftersales.models import AftersalesEvent, AftersalesLine, AftersalesRequest, Evidence
 from jishi.aftersales.permissions import AFTERSALES_ARBITRATE, AFTERSALES_REQUEST, MERCHANT_AFTERSALES
 from jishi.aftersales.states import OPEN, Kind, Party, Status
+from jishi.core.actors import Actor, user_of
 from jishi.core.permissions import check
 from jishi.merchants.selectors import merchant_for
 from jishi.orders.states import OrderStatus
@@ -30,17 +31,17 @@ def _one(requests: QuerySet[AftersalesRequest], number: str) -> AftersalesReques
     return found
 
 
-def requests_for_buyer(actor: Any) -> QuerySet[AftersalesRequest]:
+def requests_for_buyer(actor: Actor) -> QuerySet[AftersalesRequest]:
     check(actor, AFTERSALES_REQUEST)
-    return AftersalesRequest.objects.filter(buyer=actor).select_related("order", "merchant")
+    return AftersalesRequest.objects.filter(buyer=user_of(actor)).select_related("order", "merchant")
 
 
-def request_get_for_buyer(actor: Any, number: str) -> AftersalesRequest:
+def request_get_for_buyer(actor: Actor, number: str) -> AftersalesRequest:
     check(actor, AFTERSALES_REQUEST)
-    return _one(AftersalesRequest.objects.filter(buyer=actor), number)
+    return _one(AftersalesRequest.objects.filter(buyer=user_of(actor)), number)
 
 
-def requests_for_merchant(actor: Any, *, status: str = "") -> QuerySet[AftersalesRequest]:
+def requests_for_merchant(actor: Actor, *, status: str = "") -> QuerySet[AftersalesRequest]:
     """The actor's shop's requests, the ones waiting for it first (by deadline)."""
     check(actor, MERCHANT_AFTERSALES)
     requests = AftersalesRequest.objects.filter(merchant=merchant_for(actor)).select_related("order", "buyer")
@@ -49,24 +50,24 @@ def requests_for_merchant(actor: Any, *, status: str = "") -> QuerySet[Aftersale
     return requests.order_by("respond_by", "-created_at")
 
 
-def request_get_for_merchant(actor: Any, number: str) -> AftersalesRequest:
+def request_get_for_merchant(actor: Actor, number: str) -> AftersalesRequest:
     check(actor, MERCHANT_AFTERSALES)
     return _one(AftersalesRequest.objects.filter(merchant=merchant_for(actor)), number)
 
 
-def arbitrations(actor: Any, *, status: str = Status.ARBITRATION) -> QuerySet[AftersalesRequest]:
+def arbitrations(actor: Actor, *, status: str = Status.ARBITRATION) -> QuerySet[AftersalesRequest]:
     """Requests for the platform to decide, oldest first (or any status an arbitrator asks for)."""
     check(actor, AFTERSALES_ARBITRATE)
     requests = AftersalesRequest.objects.select_related("order", "merchant", "buyer")
     return (requests.filter(status=status) if status else requests).order_by("created_at")
 
 
-def request_get_for_operator(actor: Any, number: str) -> AftersalesRequest:
+def request_get_for_operator(actor: Actor, number: str) -> AftersalesRequest:
     check(actor, AFTERSALES_ARBITRATE)
     return _one(AftersalesRequest.objects.all(), number)
 
 
-def request_get_for_party(actor: Any, number: str) -> tuple[AftersalesRequest, Party]:
+def request_get_for_party(actor: Actor, number: str) -> tuple[AftersalesRequest, Party]:
     """The request and which side the actor is on: an arbitrator, its shop's after-sales staff, or its buyer.
 
     Shop staff may be buyers elsewhere: a request that is not their shop's is looked for among their own.

@@ -33,7 +33,7 @@ from jishi.aftersales.models import AftersalesEvent, AftersalesLine, AftersalesR
 from jishi.aftersales.permissions import AFTERSALES_REQUEST
 from jishi.aftersales.states import OPEN, TRANSITIONS, Kind, Party, Status
 from jishi.core import audit, ids
-from jishi.core.actors import actor_id
+from jishi.core.actors import Actor, actor_id, user_of
 from jishi.core.images import InvalidImage, process_upload
 from jishi.core.money import Money
 from jishi.core.permissions import check
@@ -208,7 +208,7 @@ def _amount(order: Any, kind: Kind, plan: _Plan, asked: Money | None) -> int:
 
 
 @transaction.atomic
-def request_create(*, actor: Any, order_number: str, data: RequestInput, photo: Any = None) -> AftersalesRequest:
+def request_create(*, actor: Actor, order_number: str, data: RequestInput, photo: Any = None) -> AftersalesRequest:
     """The buyer asks for a refund (not shipped), a return and refund, or an exchange on their order.
 
     The order is held until the request is settled: not shipped, not
@@ -234,7 +234,7 @@ def request_create(*, actor: Any, order_number: str, data: RequestInput, photo: 
             request = AftersalesRequest.objects.create(
                 number=ids.public_number(),
                 order=order,
-                buyer=actor,
+                buyer=user_of(actor),
                 merchant_id=order.merchant_id,
                 kind=kind,
                 reason=reason,
@@ -249,7 +249,7 @@ def request_create(*, actor: Any, order_number: str, data: RequestInput, photo: 
         AftersalesLine(request=request, order_line=line, quantity=quantity) for line, quantity in plan.lines
     )
     AftersalesEvent.objects.create(
-        request=request, to_status=Status.REQUESTED, actor=actor, party=Party.BUYER, note=description or reason
+        request=request, to_status=Status.REQUESTED, actor=user_of(actor), party=Party.BUYER, note=description or reason
     )
     held = order_hold(
         order_id=order.pk,
@@ -270,7 +270,7 @@ def request_create(*, actor: Any, order_number: str, data: RequestInput, photo: 
 # Settling with money --------------------------------------------------------------------------
 
 
-def _refund(request: AftersalesRequest, *, actor: Any, party: Party, note: str) -> AftersalesRequest:
+def _refund(request: AftersalesRequest, *, actor: Actor, party: Party, note: str) -> AftersalesRequest:
     """Refund what the request asks through the original gateway; restock the goods; close a fully refunded order."""
     order = request.order
     refund = refund_create(
@@ -310,7 +310,7 @@ def _refund(request: AftersalesRequest, *, actor: Any, party: Party, note: str) 
 
 
 @transaction.atomic
-def request_accept(*, actor: Any, number: str, return_address: str = "", note: str = "") -> AftersalesRequest:
+def request_accept(*, actor: Actor, number: str, return_address: str = "", note: str = "") -> AftersalesRequest:
     """The shop agrees: a refund is made at once; a return or exchange waits for the goods at ``return_address``.
 
     Accepting again changes nothing. Raises AftersalesNotFound, InvalidTransition, InvalidRequest.
@@ -339,7 +339,7 @@ def request_accept(*, actor: Any, number: str, return_address: str = "", note: s
 
 
 @transaction.atomic
-def request_reject(*, actor: Any, number: str, reason: str) -> AftersalesRequest:
+def request_reject(*, actor: Actor, number: str, reason: str) -> AftersalesRequest:
     """The shop refuses a request, or refuses goods sent back as not what was sold. The buyer may escalate.
 
     Raises AftersalesNotFound, InvalidTransition, InvalidRequest (no reason).
@@ -359,7 +359,7 @@ def request_reject(*, actor: Any, number: str, reason: str) -> AftersalesRequest
 
 
 @transaction.atomic
-def request_receive(*, actor: Any, number: str, replacement: Shipment | None = None) -> AftersalesRequest:
+def request_receive(*, actor: Actor, number: str, replacement: Shipment | None = None) -> AftersalesRequest:
     """The shop has the goods back: a return is refunded; an exchange is settled by shipping the replacement.
 
     Raises AftersalesNotFound, InvalidTransition, InvalidRequest (an exchange without the replacement's shipment).
@@ -369,7 +369,7 @@ def request_receive(*, actor: Any, number: str, replacement: Shipment | None = N
 
 
 def _received(
-    request: AftersalesRequest, *, actor: Any, party: Party, replacement: Shipment | None
+    request: AftersalesRequest, *, actor: Actor, party: Party, replacement: Shipment | None
 ) -> AftersalesRequest:
     if request.status != Status.RETURN_SHIPPED:
         if request.status in (Status.REFUNDED, Status.EXCHANGED):
@@ -401,7 +401,7 @@ def _request_lines(request: AftersalesRequest) -> list[tuple[int, int]]:
 
 
 @transaction.atomic
-def request_ship_back(*, actor: Any, number: str, shipment: Shipment) -> AftersalesRequest:
+def request_ship_back(*, actor: Actor, number: str, shipment: Shipment) -> AftersalesRequest:
     """The buyer sent the goods back to the shop's return address. Raises InvalidTransition, InvalidRequest."""
     request = selectors.request_get_for_buyer(actor, number)
     carrier, tracking = _shipment(shipment, "")
@@ -422,7 +422,7 @@ def request_ship_back(*, actor: Any, number: str, shipment: Shipment) -> Aftersa
 
 
 @transaction.atomic
-def request_escalate(*, actor: Any, number: str, note: str) -> AftersalesRequest:
+def request_escalate(*, actor: Actor, number: str, note: str) -> AftersalesRequest:
     """The buyer asks the platform to decide a rejected request. Raises InvalidTransition, InvalidRequest."""
     request = selectors.request_get_for_buyer(actor, number)
     note = _text(note, "note", limit=500)
@@ -439,7 +439,7 @@ def request_escalate(*, actor: Any, number: str, note: str) -> AftersalesRequest
 
 
 @transaction.atomic
-def request_withdraw(*, actor: Any, number: str) -> AftersalesRequest:
+def request_withdraw(*, actor: Actor, number: str) -> AftersalesRequest:
     """The buyer withdraws a request that has not moved money or goods. Idempotent. Raises InvalidTransition."""
     request = selectors.request_get_for_buyer(actor, number)
     if request.status in (Status.RETURN_SHIPPED, Status.ARBITRATION):
@@ -455,7 +455,7 @@ def request_withdraw(*, actor: Any, number: str) -> AftersalesRequest:
 
 @transaction.atomic
 def request_decide(
-    *, actor: Any, number: str, for_buyer: bool, note: str, amount: Money | None = None
+    *, actor: Actor, number: str, for_buyer: bool, note: str, amount: Money | None = None
 ) -> AftersalesRequest:
     """An arbitrator rules on an escalated request, through the same steps the shop would have taken.
 
@@ -507,7 +507,7 @@ def request_decide(
     return request
 
 
-def _await_return(request: AftersalesRequest, *, actor: Any, party: Party, note: str) -> None:
+def _await_return(request: AftersalesRequest, *, actor: Actor, party: Party, note: str) -> None:
     address = request.return_address or selectors.last_return_address(request.merchant_id)
     if not address:  # no address to send the goods to: the platform has to sort it out
         move(
@@ -605,7 +605,7 @@ def _evidence_file(upload: Any) -> tuple[ContentFile[bytes], str]:
 
 
 @transaction.atomic
-def evidence_add(*, actor: Any, number: str, upload: Any = None, message: str = "") -> Evidence:
+def evidence_add(*, actor: Actor, number: str, upload: Any = None, message: str = "") -> Evidence:
     """Put a photo, a PDF or a message before the other side and the platform, while the request is open.
 
     Photos are re-encoded (nothing but pixels survives); a PDF must look
@@ -617,7 +617,7 @@ def evidence_add(*, actor: Any, number: str, upload: Any = None, message: str = 
     message = (message or "").strip()
     if len(message) > 500 or (upload is None and not message):
         raise InvalidEvidence(field="message")
-    evidence = Evidence(request=request, party=party, uploaded_by=actor, message=message)
+    evidence = Evidence(request=request, party=party, uploaded_by=user_of(actor), message=message)
     if upload is not None:
         if Evidence.objects.filter(request=request, party=party).exclude(file="").count() >= MAX_EVIDENCE_PER_PARTY:
             raise InvalidEvidence(

@@ -20,8 +20,9 @@ from django.utils.translation import gettext as _
 from jishi.analytics.models import SITE, Visit
 from jishi.analytics.permissions import PLATFORM_FIGURES, SHOP_FIGURES
 from jishi.core import dates
+from jishi.core.actors import Actor
 from jishi.core.errors import InvalidInput
-from jishi.core.money import Money
+from jishi.core.money import CURRENCY, Money
 from jishi.core.permissions import check
 from jishi.ledger.models import AccountKind, EntryKind, JournalLine
 from jishi.merchants.selectors import merchant_for
@@ -173,13 +174,13 @@ def _figures(start: dt.date, end: dt.date, merchant_id: int | None, currency: st
     return Figures(start, end, days, total, top_merchants, top_products)
 
 
-def platform_figures(actor: Any, start: dt.date, end: dt.date, currency: str = "CNY") -> Figures:
+def platform_figures(actor: Actor, start: dt.date, end: dt.date, currency: str = CURRENCY) -> Figures:
     """The marketplace's figures per day from ``start`` to ``end`` (inclusive), with its top merchants and products."""
     check(actor, PLATFORM_FIGURES)
     return _figures(start, end, None, currency)
 
 
-def shop_figures(actor: Any, start: dt.date, end: dt.date, currency: str = "CNY") -> Figures:
+def shop_figures(actor: Actor, start: dt.date, end: dt.date, currency: str = CURRENCY) -> Figures:
     """The actor's merchant's figures per day, with its top products."""
     check(actor, SHOP_FIGURES)
     return _figures(start, end, merchant_for(actor).pk, currency)

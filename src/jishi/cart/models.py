@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from jishi.core.money import Money
+from jishi.core.money import CURRENCY, MoneyField
 
 MAX_LINE_QUANTITY = 99
 
@@ -41,7 +41,7 @@ class CartLine(models.Model):
     sku = models.ForeignKey("catalog.Sku", on_delete=models.CASCADE, related_name="+")
     quantity = models.PositiveSmallIntegerField()
     price_minor_added = models.BigIntegerField()
-    currency = models.CharField(max_length=3, default="CNY")
+    currency = models.CharField(max_length=3, default=CURRENCY)
     added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -56,6 +56,4 @@ class CartLine(models.Model):
     def __str__(self) -> str:
         return f"{self.sku_id} × {self.quantity}"
 
-    @property
-    def price_added(self) -> Money:
-        return Money(self.price_minor_added, self.currency)
+    price_added = MoneyField("price_minor_added")

@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from typing import Any
 
+from jishi.core.actors import signed_in
+
 
 @dataclass(frozen=True)
 class CartOwner:
@@ -15,8 +17,8 @@ SESSION_KEY = "jishi_cart_token"
 
 def owner_of(request: Any) -> CartOwner:
     """The cart owner of a request: the signed-in user, or the guest cart token in the session."""
-    user = getattr(request, "user", None)
-    if getattr(user, "is_authenticated", False):
+    user = signed_in(getattr(request, "user", None))
+    if user is not None:
         return CartOwner(user=user)
     session = getattr(request, "session", None)
     return CartOwner(guest_token=session.get(SESSION_KEY) if session is not None else None)
@@ -24,5 +26,5 @@ def owner_of(request: Any) -> CartOwner:
 
 def remember_guest_cart(request: Any, token: str | None) -> None:
     """Keep a new guest cart's token in the session (it survives the session key change at log-in)."""
-    if token and not getattr(request.user, "is_authenticated", False):
+    if token and signed_in(request.user) is None:
         request.session[SESSION_KEY] = token

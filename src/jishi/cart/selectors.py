@@ -9,7 +9,7 @@ from jishi.cart.models import CartLine
 from jishi.cart.owner import CartOwner
 from jishi.catalog.models import ProductImage
 from jishi.catalog.selectors import sku_is_purchasable
-from jishi.core.money import Money
+from jishi.core.money import CURRENCY, Money
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ class MerchantGroup:
 
     @property
     def subtotal(self) -> Money:
-        return Money.total((line.total for line in self.lines if line.orderable), "CNY")
+        return Money.total((line.total for line in self.lines if line.orderable), CURRENCY)
 
 
 @dataclass
@@ -78,7 +78,7 @@ class CartView:
 
     @property
     def total(self) -> Money:
-        return Money.total((group.subtotal for group in self.groups), "CNY")
+        return Money.total((group.subtotal for group in self.groups), CURRENCY)
 
 
 def cart_lines_for(owner: CartOwner) -> QuerySet[CartLine]:

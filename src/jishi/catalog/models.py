@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from jishi.catalog.states import ProductStatus
-from jishi.core.money import Money
+from jishi.core.money import CURRENCY, MoneyField, OptionalMoneyField
 
 
 class Category(models.Model):
@@ -90,7 +90,7 @@ class Product(models.Model):
     description = models.TextField(_("description"), blank=True)
     status = models.CharField(max_length=20, choices=ProductStatus.choices, default=ProductStatus.DRAFT)
     rejection_reason = models.CharField(max_length=200, blank=True)
-    currency = models.CharField(max_length=3, default="CNY")
+    currency = models.CharField(max_length=3, default=CURRENCY)
     # Denormalised from the active SKUs by catalog services, for sorting and price filters.
     min_price_minor = models.BigIntegerField(default=0)
     max_price_minor = models.BigIntegerField(default=0)
@@ -120,13 +120,8 @@ class Product(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    @property
-    def min_price(self) -> Money:
-        return Money(self.min_price_minor, self.currency)
-
-    @property
-    def max_price(self) -> Money:
-        return Money(self.max_price_minor, self.currency)
+    min_price = MoneyField("min_price_minor")
+    max_price = MoneyField("max_price_minor")
 
 
 class ProductAttributeValue(models.Model):
@@ -197,7 +192,7 @@ class Sku(models.Model):
     option_values = models.ManyToManyField(OptionValue, related_name="skus", blank=True)
     price_minor = models.BigIntegerField()
     compare_at_minor = models.BigIntegerField(null=True, blank=True)
-    currency = models.CharField(max_length=3, default="CNY")
+    currency = models.CharField(max_length=3, default=CURRENCY)
     weight_grams = models.PositiveIntegerField(default=0)
     is_active = models.BooleanField(default=True)
     position = models.PositiveSmallIntegerField(default=0)
@@ -216,13 +211,8 @@ class Sku(models.Model):
     def __str__(self) -> str:
         return f"{self.product_id}:{self.combination or '-'}"
 
-    @property
-    def price(self) -> Money:
-        return Money(self.price_minor, self.currency)
-
-    @property
-    def compare_at_price(self) -> Money | None:
-        return Money(self.compare_at_minor, self.currency) if self.compare_at_minor is not None else None
+    price = MoneyField("price_minor")
+    compare_at_price = OptionalMoneyField("compare_at_minor")
 
     @property
     def options(self) -> dict[str, str]:

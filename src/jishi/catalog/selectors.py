@@ -10,6 +10,7 @@ from jishi.catalog.errors import CategoryNotFound, ProductNotFound, SkuNotFound
 from jishi.catalog.models import Attribute, Category, Product, ProductAttributeValue, ProductImage, Sku
 from jishi.catalog.permissions import PRODUCT_MANAGE, PRODUCT_REVIEW
 from jishi.catalog.states import ProductStatus
+from jishi.core.actors import Actor
 from jishi.core.permissions import check
 from jishi.merchants.selectors import merchant_of
 from jishi.merchants.states import MerchantStatus
@@ -100,12 +101,12 @@ def product_public_get(product_id: int) -> Product:
     return product
 
 
-def _merchant_products(actor: Any) -> QuerySet[Product]:
+def _merchant_products(actor: Actor) -> QuerySet[Product]:
     check(actor, PRODUCT_MANAGE)
     return Product.objects.filter(merchant=merchant_of(actor)).select_related("category")
 
 
-def product_list_for_merchant(actor: Any, *, status: str | None = None) -> QuerySet[Product]:
+def product_list_for_merchant(actor: Actor, *, status: str | None = None) -> QuerySet[Product]:
     """The actor's merchant's products, newest first. Raises PermissionDenied for non-staff."""
     products = _merchant_products(actor)
     if status:
@@ -113,7 +114,7 @@ def product_list_for_merchant(actor: Any, *, status: str | None = None) -> Query
     return products.prefetch_related(Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")))
 
 
-def product_get_for_merchant(actor: Any, product_id: int) -> Product:
+def product_get_for_merchant(actor: Actor, product_id: int) -> Product:
     """One of the actor's merchant's products with its details; another merchant's is not found."""
     product = (
         _merchant_products(actor)
@@ -127,7 +128,7 @@ def product_get_for_merchant(actor: Any, product_id: int) -> Product:
     return product
 
 
-def sku_get_for_merchant(actor: Any, sku_id: int) -> Sku:
+def sku_get_for_merchant(actor: Actor, sku_id: int) -> Sku:
     check(actor, PRODUCT_MANAGE)
     sku = Sku.objects.select_related("product", "stock").filter(pk=sku_id, product__merchant=merchant_of(actor)).first()
     if sku is None:
@@ -135,7 +136,7 @@ def sku_get_for_merchant(actor: Any, sku_id: int) -> Sku:
     return sku
 
 
-def product_review_queue(actor: Any, *, status: str = ProductStatus.PENDING_REVIEW) -> QuerySet[Product]:
+def product_review_queue(actor: Actor, *, status: str = ProductStatus.PENDING_REVIEW) -> QuerySet[Product]:
     """Products awaiting review (oldest first), for reviewers."""
     check(actor, PRODUCT_REVIEW)
     return (
@@ -146,7 +147,7 @@ def product_review_queue(actor: Any, *, status: str = ProductStatus.PENDING_REVI
     )
 
 
-def product_get_for_review(actor: Any, product_id: int) -> Product:
+def product_get_for_review(actor: Actor, product_id: int) -> Product:
     check(actor, PRODUCT_REVIEW)
     product = (
         Product.objects.select_related("merchant", "category")

@@ -38,9 +38,10 @@ from jishi.catalog.models import (
 from jishi.catalog.permissions import PRODUCT_MANAGE, PRODUCT_REVIEW
 from jishi.catalog.states import EDITABLE, TRANSITIONS, ProductStatus
 from jishi.core import audit
+from jishi.core.actors import Actor
 from jishi.core.errors import InvalidInput
 from jishi.core.images import process_upload
-from jishi.core.money import Money
+from jishi.core.money import CURRENCY, Money
 from jishi.core.permissions import check
 from jishi.core.states import Machine, Move, move
 from jishi.core.text import index_words
@@ -206,7 +207,7 @@ def _clean_skus(options: list[OptionInput], skus: list[SkuInput]) -> dict[str, S
 
 
 def _check_sku_numbers(sku: SkuInput, prefix: str) -> None:
-    if sku.price.currency != "CNY":
+    if sku.price.currency != CURRENCY:
         raise _invalid(_("Prices are in CNY."), f"{prefix}.price", "catalog.invalid_currency")
     if not 0 < sku.price.minor <= MAX_PRICE_MINOR:
         raise _invalid(
@@ -329,7 +330,7 @@ def _write_options(product: Product, options: list[OptionInput]) -> dict[tuple[s
     return values
 
 
-def _write_skus(actor: Any, product: Product, clean: _Clean) -> None:
+def _write_skus(actor: Actor, product: Product, clean: _Clean) -> None:
     """Upsert SKUs by combination; deactivate those whose combination is gone (orders may point at them)."""
     values = _write_options(product, clean.options)
     existing = {s.combination: s for s in Sku.objects.filter(product=product)}
@@ -383,7 +384,7 @@ def _apply(product: Product, clean: _Clean) -> None:
     product.description = clean.description
 
 
-def product_create(*, actor: Any, data: ProductInput) -> Product:
+def product_create(*, actor: Actor, data: ProductInput) -> Product:
     """Create a draft product for the actor's merchant, with its options, SKUs and stock.
 
     Raises PermissionDenied (not merchant staff), InvalidProduct (with the field).
@@ -412,7 +413,7 @@ def _content_signature(product: Product) -> tuple[Any, ...]:
     return (product.category_id, product.title, product.subtitle, product.description, attributes, options)
 
 
-def product_update(*, actor: Any, product_id: int, data: ProductInput) -> Product:
+def product_update(*, actor: Actor, product_id: int, data: ProductInput) -> Product:
     """Replace a product's content, options and SKUs.
 
     On a published product, changes to prices, stock, SKU codes or weights
@@ -439,7 +440,7 @@ def product_update(*, actor: Any, product_id: int, data: ProductInput) -> Produc
 
 def sku_update(
     *,
-    actor: Any,
+    actor: Actor,
     sku_id: int,
     price: Money | None = None,
     compare_at_price: Money | None = None,
@@ -509,7 +510,7 @@ MACHINE = Machine(
 
 
 @transaction.atomic
-def product_submit(*, actor: Any, product_id: int) -> Product:
+def product_submit(*, actor: Actor, product_id: int) -> Product:
     """Send a draft, rejected or unlisted product for review. Idempotent. Needs at least one active SKU.
 
     A published product is already reviewed: submitting it is an InvalidTransition.
@@ -529,7 +530,7 @@ def product_submit(*, actor: Any, product_id: int) -> Product:
 
 
 @transaction.atomic
-def product_unlist(*, actor: Any, product_id: int) -> Product:
+def product_unlist(*, actor: Actor, product_id: int) -> Product:
     """Take a published product off sale. Idempotent."""
     product = selectors.product_get_for_merchant(actor, product_id)
     move(MACHINE, product, ProductStatus.UNLISTED, actor=actor)
@@ -537,7 +538,7 @@ def product_unlist(*, actor: Any, product_id: int) -> Product:
 
 
 @transaction.atomic
-def product_approve(*, actor: Any, product_id: int) -> Product:
+def product_approve(*, actor: Actor, product_id: int) -> Product:
     """Publish a product under review. Idempotent. Raises PermissionDenied, ProductNotFound, InvalidTransition."""
     product = selectors.product_get_for_review(actor, product_id)
     move(MACHINE, product, ProductStatus.PUBLISHED, actor=actor)
@@ -545,7 +546,7 @@ def product_approve(*, actor: Any, product_id: int) -> Product:
 
 
 @transaction.atomic
-def product_reject(*, actor: Any, product_id: int, reason: str) -> Product:
+def product_reject(*, actor: Actor, product_id: int, reason: str) -> Product:
     """Reject a product under review with a reason the merchant sees. Idempotent."""
     check(actor, PRODUCT_REVIEW)
     reason = reason.strip()
@@ -604,7 +605,7 @@ def listings_enforce_qualifications() -> int:
 # ---------------------------------------------------------------- images
 
 
-def image_add(*, actor: Any, product_id: int, data: bytes, alt: str = "") -> ProductImage:
+def image_add(*, actor: Actor, product_id: int, data: bytes, alt: str = "") -> ProductImage:
     """Add an image (sniffed, re-encoded, thumbnailed) at the end of the product's gallery.
 
     Raises ProductNotFound, InvalidImage, TooManyImages.
@@ -623,7 +624,7 @@ def image_add(*, actor: Any, product_id: int, data: bytes, alt: str = "") -> Pro
 
 
 @transaction.atomic
-def image_delete(*, actor: Any, product_id: int, image_id: int) -> None:
+def image_delete(*, actor: Actor, product_id: int, image_id: int) -> None:
     """Remove an image from the gallery and close the gap in the order."""
     product = selectors.product_get_for_merchant(actor, product_id)
     image = ProductImage.objects.filter(product=product, pk=image_id).first()
@@ -645,7 +646,7 @@ def _delete_files(storage: Any, names: tuple[str | None, ...]) -> None:
 
 
 @transaction.atomic
-def image_reorder(*, actor: Any, product_id: int, image_ids: list[int]) -> list[ProductImage]:
+def image_reorder(*, actor: Actor, product_id: int, image_ids: list[int]) -> list[ProductImage]:
     """Set the gallery order; ``image_ids`` must list exactly the product's images."""
     product = selectors.product_get_for_merchant(actor, product_id)
     images = {i.pk: i for i in ProductImage.objects.filter(product=product)}

@@ -24,7 +24,8 @@ from jishi.cart.selectors import CartLineView, cart_view
 from jishi.cart.services import cart_lines_remove_ordered
 from jishi.checkout.errors import CartChanged, NotCancellable, NothingToOrder
 from jishi.core import ids
-from jishi.core.money import Money
+from jishi.core.actors import Actor, user_of
+from jishi.core.money import CURRENCY, Money
 from jishi.core.permissions import AUTHENTICATED, check
 from jishi.orders import selectors as order_selectors
 from jishi.orders.services import Destination, LineDraft, OrderDraft, orders_cancel_unpaid, orders_place
@@ -61,15 +62,15 @@ class Quote:
 
     @property
     def goods(self) -> Money:
-        return Money.total((group.goods for group in self.groups), "CNY")
+        return Money.total((group.goods for group in self.groups), CURRENCY)
 
     @property
     def shipping(self) -> Money:
-        return Money.total((group.shipping for group in self.groups), "CNY")
+        return Money.total((group.shipping for group in self.groups), CURRENCY)
 
     @property
     def total(self) -> Money:
-        return Money.total((group.total for group in self.groups), "CNY")
+        return Money.total((group.total for group in self.groups), CURRENCY)
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ def _fingerprint(address: Any, groups: list[QuoteGroup]) -> str:
     return hashlib.sha256(json.dumps(facts, separators=(",", ":")).encode()).hexdigest()[:32]
 
 
-def checkout_quote(*, actor: Any, address_id: int) -> Quote:
+def checkout_quote(*, actor: Actor, address_id: int) -> Quote:
     """Price the actor's cart for delivery to one of their addresses, one group per merchant.
 
     Lines that cannot be bought now are left out (and listed); lines short of
@@ -99,7 +100,7 @@ def checkout_quote(*, actor: Any, address_id: int) -> Quote:
     Raises AddressNotFound (404, also for another user's address), NothingToOrder (409).
     """
     check(actor, AUTHENTICATED)
-    address = address_get_for(actor, address_id)
+    address = address_get_for(user_of(actor), address_id)
     view = cart_view(CartOwner(user=actor))
     excluded = [line for line in view.lines if not line.purchasable]
     merchants = [group for group in view.groups if any(line.purchasable for line in group.lines)]
@@ -109,7 +110,7 @@ def checkout_quote(*, actor: Any, address_id: int) -> Quote:
     groups = []
     for group in merchants:
         lines = [line for line in group.lines if line.purchasable]
-        goods = Money.total((line.total for line in lines), "CNY")
+        goods = Money.total((line.total for line in lines), CURRENCY)
         parcel = Parcel(
             items=sum(line.quantity for line in lines),
             grams=sum(line.sku.weight_grams * line.quantity for line in lines),
@@ -142,7 +143,7 @@ def _drafts(quote: Quote) -> list[OrderDraft]:
 
 
 @transaction.atomic
-def checkout_place(*, actor: Any, address_id: int, fingerprint: str, note: str = "") -> Placement:
+def checkout_place(*, actor: Actor, address_id: int, fingerprint: str, note: str = "") -> Placement:
     """Place one order per merchant for the actor's cart, reserve the stock, and open one payment intent.
 
     All or nothing. The ordered lines leave the cart. Raises CartChanged (409)
@@ -180,7 +181,7 @@ def checkout_place(*, actor: Any, address_id: int, fingerprint: str, note: str =
     return Placement(checkout_number=checkout_number, intent=intent, orders=orders)
 
 
-def _cancel(checkout_number: str, *, actor: Any, role: ActorRole, reason: str) -> list[Order]:
+def _cancel(checkout_number: str, *, actor: Actor, role: ActorRole, reason: str) -> list[Order]:
     try:
         intent_cancel(checkout_number=checkout_number)
     except PaymentClosed:
@@ -189,7 +190,7 @@ def _cancel(checkout_number: str, *, actor: Any, role: ActorRole, reason: str) -
 
 
 @transaction.atomic
-def checkout_cancel(*, actor: Any, order_number: str, reason: str = "") -> list[Order]:
+def checkout_cancel(*, actor: Actor, order_number: str, reason: str = "") -> list[Order]:
     """The buyer cancels an unpaid order — and with it the other orders of its checkout, which share the payment.
 
     Stock is released. Cancelling a cancelled order changes nothing. Raises

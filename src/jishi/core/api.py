@@ -17,7 +17,7 @@ from pydantic_core import PydanticCustomError
 
 from jishi.core import dates
 from jishi.core.errors import InvalidInput
-from jishi.core.money import Money
+from jishi.core.money import CURRENCY, Money
 
 # A decimal amount in yuan as a string: "12.50". Never a float.
 Amount = Annotated[str, Field(pattern=r"^\d{1,8}(\.\d{1,2})?$", examples=["12.50"])]
@@ -90,7 +90,7 @@ class ErrorOut(Schema):
 
 class MoneyOut(Schema):
     amount: str = Field(examples=["12.50"])
-    currency: str = Field(examples=["CNY"])
+    currency: str = Field(examples=[CURRENCY])
 
 
 def money_out(money: Money) -> MoneyOut:
@@ -100,7 +100,7 @@ def money_out(money: Money) -> MoneyOut:
 def parse_amount(value: str, field: str, *, code: str = "invalid_amount") -> Money:
     """An ``Amount`` as CNY ``Money``; InvalidInput (422) with ``code`` on ``field`` if it does not parse."""
     try:
-        return Money.parse(value, "CNY")
+        return Money.parse(value, CURRENCY)
     except ValueError as exc:
         raise InvalidInput(code=code, field=field) from exc
 

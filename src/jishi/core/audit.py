@@ -8,13 +8,14 @@ from typing import Any
 
 from django.db import models
 
+from jishi.core.actors import Actor, actor_id
 from jishi.core.context import request_id
 from jishi.core.models import AuditEntry
 
 
 def record(
     *,
-    actor: Any,
+    actor: Actor,
     action: str,
     target: models.Model,
     before: dict[str, Any] | None = None,
@@ -22,9 +23,8 @@ def record(
     reason: str = "",
 ) -> AuditEntry:
     """Append one audit entry for ``action`` on ``target`` by ``actor`` (None for the system)."""
-    actor_id = getattr(actor, "pk", None) if getattr(actor, "is_authenticated", False) else None
     return AuditEntry.objects.create(
-        actor_id=actor_id,
+        actor_id=actor_id(actor),
         action=action,
         target_type=target._meta.label_lower,
         target_id=str(target.pk),

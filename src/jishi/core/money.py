@@ -12,9 +12,12 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Self
+from typing import Any, Self, overload
 
 from babel.numbers import format_currency, get_currency_precision
+
+# The platform's currency: every price, payment and balance is in yuan (its minor unit is the fen).
+CURRENCY = "CNY"
 
 _AMOUNT_RE = re.compile(r"^-?\d{1,13}(\.\d{1,2})?$")
 
@@ -161,9 +164,53 @@ class Money:
             text = format_currency(self.amount, self.currency, format="¤#,##0", locale=locale, currency_digits=False)
         else:
             text = format_currency(self.amount, self.currency, locale=locale)
-        if self.currency == "CNY":
+        if self.currency == CURRENCY:
             text = text.replace("CN¥", "¥")
         return str(text)
 
     def __str__(self) -> str:
         return f"{self.to_string()} {self.currency}"
+
+
+class MoneyField:
+    """A model's amount as :class:`Money`, read from ``<name>_minor`` and the row's currency column.
+
+    ``amount = MoneyField("amount_minor")`` replaces a hand-written
+    property; ``currency`` names the column, or a dotted path to it (a
+    line priced in its order's currency: ``"order.currency"``).
+    :class:`OptionalMoneyField` reads a NULL amount as None.
+    """
+
+    def __init__(self, minor: str, *, currency: str = "currency") -> None:
+        self.minor = minor
+        self.currency = currency.split(".")
+
+    def _read(self, obj: object) -> Money | None:
+        minor = getattr(obj, self.minor)
+        if minor is None:
+            return None
+        currency: Any = obj
+        for name in self.currency:
+            currency = getattr(currency, name)
+        return Money(minor, currency)
+
+    @overload
+    def __get__(self, obj: None, owner: type) -> Self: ...
+    @overload
+    def __get__(self, obj: object, owner: type) -> Money: ...
+    def __get__(self, obj: object | None, owner: type) -> Self | Money:
+        if obj is None:
+            return self
+        amount = self._read(obj)
+        if amount is None:
+            raise ValueError(f"{type(obj).__name__}.{self.minor} is NULL")
+        return amount
+
+
+class OptionalMoneyField(MoneyField):
+    @overload  # type: ignore[override]
+    def __get__(self, obj: None, owner: type) -> Self: ...
+    @overload
+    def __get__(self, obj: object, owner: type) -> Money | None: ...
+    def __get__(self, obj: object | None, owner: type) -> Self | Money | None:
+        return self if obj is None else self._read(obj)

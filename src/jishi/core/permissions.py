@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any, TypeVar
 
+from jishi.core.actors import Actor, signed_in
 from jishi.core.errors import NotAuthenticated, PermissionDenied
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -26,10 +27,11 @@ class Permission:
     predicate: Callable[[Any], bool] = field(compare=False)
     needs_sign_in: bool = True
 
-    def allows(self, actor: Any) -> bool:
-        if self.needs_sign_in and not getattr(actor, "is_authenticated", False):
+    def allows(self, actor: Actor) -> bool:
+        user = signed_in(actor)
+        if self.needs_sign_in and user is None:
             return False
-        if getattr(actor, "is_authenticated", False) and not getattr(actor, "is_active", True):
+        if user is not None and not user.is_active:
             return False
         return bool(self.predicate(actor))
 
@@ -45,11 +47,11 @@ PUBLIC = Permission("public", lambda actor: True, needs_sign_in=False)
 AUTHENTICATED = Permission("authenticated", lambda actor: True)
 
 
-def check(actor: Any, permission: Permission) -> None:
+def check(actor: Actor, permission: Permission) -> None:
     """Raise NotAuthenticated (401) or PermissionDenied (403) unless ``actor`` holds ``permission``."""
     if permission.allows(actor):
         return
-    if permission.needs_sign_in and not getattr(actor, "is_authenticated", False):
+    if permission.needs_sign_in and signed_in(actor) is None:
         raise NotAuthenticated
     raise PermissionDenied
 

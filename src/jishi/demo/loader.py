@@ -26,7 +26,7 @@ from jishi.catalog import services as catalog
 from jishi.catalog.models import AttributeKind, Category, Product
 from jishi.catalog.states import ProductStatus
 from jishi.checkout import services as checkout
-from jishi.core.money import Money
+from jishi.core.money import CURRENCY, Money
 from jishi.demo.market import MARKET, MERCHANTS, PASSWORD, Branch, Leaf, Root
 from jishi.ledger import selectors as ledger_selectors
 from jishi.ledger import services as ledger
@@ -180,7 +180,7 @@ class DemoLoader:
 
     def _shipping(self) -> None:
         """Every shop charges by item (or by kg for the pet shops), more to remote provinces, free from 99."""
-        cny = lambda text: Money.parse(text, "CNY")  # noqa: E731
+        cny = lambda text: Money.parse(text, CURRENCY)  # noqa: E731
         for index, owner in enumerate(self.owners.values()):
             by_weight = owner.membership.merchant.kind != "shop"
             shipping.fee_template_set(
@@ -344,10 +344,10 @@ class DemoLoader:
             number="6225880157123456",
         )
         available = ledger_selectors.balances_of(owner.membership.merchant_id)["merchant_available"]
-        paid = ledger.payout_request(actor=owner, amount=Money(available.minor // 2, "CNY"))
+        paid = ledger.payout_request(actor=owner, amount=Money(available.minor // 2, CURRENCY))
         ledger.payout_approve(actor=self.finance, number=paid.number)
         ledger.payout_execute(payout_id=paid.pk)
-        ledger.payout_request(actor=owner, amount=Money(available.minor // 4, "CNY"))
+        ledger.payout_request(actor=owner, amount=Money(available.minor // 4, CURRENCY))
         for index, (shop_name, kind, company) in enumerate(APPLICATIONS, start=1):
             applicant = User.objects.create_user(
                 phone=f"1370000000{index}", password=PASSWORD, display_name=f"{shop_name}申请人"
@@ -507,11 +507,11 @@ class DemoLoader:
         for step, combo in enumerate(combos):
             price = base + step * (base // 10 // 100 * 100)
             stock = 0 if self.rng.random() < 0.08 else self.rng.randint(3, 300)
-            compare = Money(price * 6 // 5 // 100 * 100, "CNY") if self.rng.random() < 0.3 else None
+            compare = Money(price * 6 // 5 // 100 * 100, CURRENCY) if self.rng.random() < 0.3 else None
             skus.append(
                 catalog.SkuInput(
                     options=dict(zip(names, combo, strict=True)),
-                    price=Money(price, "CNY"),
+                    price=Money(price, CURRENCY),
                     compare_at_price=compare if compare and compare.minor >= price else None,
                     stock=stock,
                     weight_grams=self.rng.randint(100, 6000),

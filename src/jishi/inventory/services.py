@@ -6,11 +6,11 @@ holds on SQLite, where SELECT ... FOR UPDATE does nothing) plus a movement row.
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from typing import Any
 
 from django.db import transaction
 from django.db.models import F
 
+from jishi.core.actors import Actor, signed_in
 from jishi.inventory.errors import InvalidQuantity, OutOfStock, StockStateBroken
 from jishi.inventory.locks import lock_stocks
 from jishi.inventory.models import MovementReason, Stock, StockMovement
@@ -24,19 +24,19 @@ def _check(quantity: int) -> None:
 
 
 @transaction.atomic
-def stock_initialise(*, actor: Any, sku_id: int, quantity: int) -> Stock:
+def stock_initialise(*, actor: Actor, sku_id: int, quantity: int) -> Stock:
     """Create the stock row of a new SKU. Idempotent: an existing row is returned unchanged."""
     _check(quantity)
     stock, created = Stock.objects.get_or_create(sku_id=sku_id, defaults={"quantity": quantity})
     if created and quantity:
         StockMovement.objects.create(
-            sku_id=sku_id, quantity_delta=quantity, reason=MovementReason.INITIAL, actor=_user(actor)
+            sku_id=sku_id, quantity_delta=quantity, reason=MovementReason.INITIAL, actor=signed_in(actor)
         )
     return stock
 
 
 @transaction.atomic
-def stock_set(*, actor: Any, sku_id: int, quantity: int) -> Stock:
+def stock_set(*, actor: Actor, sku_id: int, quantity: int) -> Stock:
     """Set the on-hand quantity of a SKU as counted by the merchant.
 
     The new quantity may not fall below what unpaid orders have reserved:
@@ -53,7 +53,7 @@ def stock_set(*, actor: Any, sku_id: int, quantity: int) -> Stock:
     if updated != 1:
         raise OutOfStock(field="stock", params={"sku_id": sku_id})
     StockMovement.objects.create(
-        sku_id=sku_id, quantity_delta=quantity - previous, reason=MovementReason.ADJUSTMENT, actor=_user(actor)
+        sku_id=sku_id, quantity_delta=quantity - previous, reason=MovementReason.ADJUSTMENT, actor=signed_in(actor)
     )
     stock.refresh_from_db()
     return stock
@@ -77,7 +77,7 @@ def _plan(lines: OrderLines) -> tuple[list[tuple[int, int]], list[tuple[str, int
     return sorted(totals.items()), movements
 
 
-def _record(movements: list[tuple[str, int, int]], *, reason: str, actor: Any, sign: int, sold: bool) -> None:
+def _record(movements: list[tuple[str, int, int]], *, reason: str, actor: Actor, sign: int, sold: bool) -> None:
     StockMovement.objects.bulk_create(
         StockMovement(
             sku_id=sku_id,
@@ -85,14 +85,14 @@ def _record(movements: list[tuple[str, int, int]], *, reason: str, actor: Any, s
             reserved_delta=sign * quantity,
             reason=reason,
             reference=reference,
-            actor=_user(actor),
+            actor=signed_in(actor),
         )
         for reference, sku_id, quantity in movements
     )
 
 
 @transaction.atomic
-def stock_reserve(*, actor: Any, lines: OrderLines) -> None:
+def stock_reserve(*, actor: Actor, lines: OrderLines) -> None:
     """Reserve the lines of unpaid orders: all of them or none.
 
     The availability check is the WHERE clause of the UPDATE, so two buyers
@@ -110,7 +110,7 @@ def stock_reserve(*, actor: Any, lines: OrderLines) -> None:
 
 
 @transaction.atomic
-def stock_release(*, actor: Any, lines: OrderLines) -> None:
+def stock_release(*, actor: Actor, lines: OrderLines) -> None:
     """Give back what unpaid orders reserved (they were cancelled or timed out)."""
     totals, movements = _plan(lines)
     for sku_id, quantity in totals:
@@ -120,7 +120,7 @@ def stock_release(*, actor: Any, lines: OrderLines) -> None:
 
 
 @transaction.atomic
-def stock_commit(*, actor: Any, lines: OrderLines) -> None:
+def stock_commit(*, actor: Actor, lines: OrderLines) -> None:
     """Turn the reservations of paid orders into sales: quantity and reserved both drop."""
     totals, movements = _plan(lines)
     for sku_id, quantity in totals:
@@ -133,7 +133,7 @@ def stock_commit(*, actor: Any, lines: OrderLines) -> None:
 
 
 @transaction.atomic
-def stock_return(*, actor: Any, lines: OrderLines) -> None:
+def stock_return(*, actor: Actor, lines: OrderLines) -> None:
     """Put sold units back on sale: their refund was made before shipping, or the buyer sent them back."""
     totals, movements = _plan(lines)
     for sku_id, quantity in totals:
@@ -146,11 +146,7 @@ def stock_return(*, actor: Any, lines: OrderLines) -> None:
             reserved_delta=0,
             reason=MovementReason.RETURN,
             reference=reference,
-            actor=_user(actor),
+            actor=signed_in(actor),
         )
         for reference, sku_id, quantity in movements
     )
-
-
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None

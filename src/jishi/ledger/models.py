@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jishi.core import crypto
 from jishi.core.models import AppendOnly
-from jishi.core.money import Money
+from jishi.core.money import CURRENCY, Money, MoneyField
 from jishi.ledger.states import PayoutStatus
 
 MAX_RATE_BP = 5_000
@@ -97,7 +97,7 @@ class Account(models.Model):
     merchant = models.ForeignKey(
         "merchants.Merchant", null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_accounts"
     )
-    currency = models.CharField(max_length=3, default="CNY")
+    currency = models.CharField(max_length=3, default=CURRENCY)
     # Kept for merchant accounts only: the signed sum of the account's lines (debits positive).
     balance_minor = models.BigIntegerField(default=0)
 
@@ -252,7 +252,7 @@ class Payout(models.Model):
     number = models.CharField(max_length=24, unique=True)
     merchant = models.ForeignKey("merchants.Merchant", on_delete=models.PROTECT, related_name="payouts")
     amount_minor = models.BigIntegerField()
-    currency = models.CharField(max_length=3, default="CNY")
+    currency = models.CharField(max_length=3, default=CURRENCY)
     status = models.CharField(max_length=20, choices=PayoutStatus.choices, default=PayoutStatus.REQUESTED)
     # Where the money goes, as it was when requested (masked; the adapter reads the sealed account).
     bank = models.CharField(max_length=60)
@@ -275,6 +275,4 @@ class Payout(models.Model):
     def __str__(self) -> str:
         return self.number
 
-    @property
-    def amount(self) -> Money:
-        return Money(self.amount_minor, self.currency)
+    amount = MoneyField("amount_minor")

@@ -1,11 +1,11 @@
 """Reads of the ledger domain: balances, entries, figures per order, withdrawals."""
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import QuerySet, Sum
 
-from jishi.core.money import Money
+from jishi.core.actors import Actor
+from jishi.core.money import CURRENCY, Money
 from jishi.core.permissions import check
 from jishi.ledger.errors import PayoutNotFound
 from jishi.ledger.models import (
@@ -58,7 +58,7 @@ def orders_to_settle(limit: int = 500) -> list[int]:
     return list(orders.order_by("completed_at", "pk").values_list("pk", flat=True)[:limit])
 
 
-def balances_of(merchant_id: int, currency: str = "CNY") -> dict[str, Money]:
+def balances_of(merchant_id: int, currency: str = CURRENCY) -> dict[str, Money]:
     """The merchant's pending, available and in-transit balances (zero for accounts never used)."""
     found = dict(
         Account.objects.filter(merchant_id=merchant_id, currency=currency).values_list("kind", "balance_minor")
@@ -66,20 +66,20 @@ def balances_of(merchant_id: int, currency: str = "CNY") -> dict[str, Money]:
     return {kind: Money(natural_sign(kind) * found.get(kind, 0), currency) for kind in MERCHANT_KINDS}
 
 
-def platform_balance(kind: AccountKind, currency: str = "CNY") -> Money:
+def platform_balance(kind: AccountKind, currency: str = CURRENCY) -> Money:
     """A platform account's balance on its natural side, summed from its lines."""
     total = JournalLine.objects.filter(account__kind=kind, currency=currency).aggregate(s=Sum("amount_minor"))["s"]
     return Money(natural_sign(kind) * (total or 0), currency)
 
 
-def my_balances(actor: Any) -> dict[str, Money]:
+def my_balances(actor: Actor) -> dict[str, Money]:
     check(actor, FINANCE_OWN)
     merchant = merchant_of(actor)
     assert merchant is not None  # FINANCE_OWN needs an active membership
     return balances_of(merchant.pk)
 
 
-def my_lines(actor: Any, *, kind: str | None = None) -> QuerySet[JournalLine]:
+def my_lines(actor: Actor, *, kind: str | None = None) -> QuerySet[JournalLine]:
     """The lines of the actor's merchant's accounts, newest first, with their entry and account."""
     check(actor, FINANCE_OWN)
     lines = JournalLine.objects.filter(account__merchant=merchant_of(actor))
@@ -88,17 +88,17 @@ def my_lines(actor: Any, *, kind: str | None = None) -> QuerySet[JournalLine]:
     return lines.select_related("entry__order", "entry__payout", "account").order_by("-entry__posted_at", "-id")
 
 
-def my_payouts(actor: Any) -> QuerySet[Payout]:
+def my_payouts(actor: Actor) -> QuerySet[Payout]:
     check(actor, FINANCE_OWN)
     return Payout.objects.filter(merchant=merchant_of(actor))
 
 
-def my_payout_account(actor: Any) -> PayoutAccount | None:
+def my_payout_account(actor: Actor) -> PayoutAccount | None:
     check(actor, FINANCE_OWN)
     return PayoutAccount.objects.filter(merchant=merchant_of(actor)).first()
 
 
-def payouts_for_operator(actor: Any, *, status: str | None = None) -> QuerySet[Payout]:
+def payouts_for_operator(actor: Actor, *, status: str | None = None) -> QuerySet[Payout]:
     check(actor, FINANCE_VIEW)
     payouts = Payout.objects.select_related("merchant", "requested_by", "decided_by")
     return payouts.filter(status=status) if status else payouts
@@ -109,7 +109,7 @@ def payouts_approved(limit: int = 200) -> list[int]:
     return list(Payout.objects.filter(status=PayoutStatus.APPROVED).values_list("pk", flat=True)[:limit])
 
 
-def payout_get_for_operator(actor: Any, number: str) -> Payout:
+def payout_get_for_operator(actor: Actor, number: str) -> Payout:
     check(actor, FINANCE_OPERATE)
     payout = Payout.objects.select_related("merchant").filter(number=number).first()
     if payout is None:
@@ -117,13 +117,13 @@ def payout_get_for_operator(actor: Any, number: str) -> Payout:
     return payout
 
 
-def lines_for_operator(actor: Any) -> QuerySet[JournalLine]:
+def lines_for_operator(actor: Actor) -> QuerySet[JournalLine]:
     """Every journal line of the platform, newest first (for finance's export)."""
     check(actor, FINANCE_OPERATE)
     return JournalLine.objects.select_related("entry", "account__merchant").order_by("-entry__posted_at", "-id")
 
 
-def commission_rules(actor: Any, *, merchant_id: int | None = None) -> QuerySet[CommissionRule]:
+def commission_rules(actor: Actor, *, merchant_id: int | None = None) -> QuerySet[CommissionRule]:
     """Commission rules, newest first, optionally only those naming one merchant."""
     check(actor, FINANCE_VIEW)
     rules = CommissionRule.objects.select_related("merchant", "category").order_by("-starts_on", "-id")

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from jishi.accounts.services import password_confirm
 from jishi.core import audit, crypto, ids
+from jishi.core.actors import Actor, user_of
 from jishi.core.errors import InvalidInput
 from jishi.core.money import Money, round_minor
 from jishi.core.permissions import check
@@ -300,7 +301,7 @@ def parse_percent(value: str, *, field: str = "rate") -> int:
 @transaction.atomic
 def commission_rule_set(
     *,
-    actor: Any,
+    actor: Actor,
     rate: str,
     starts_on: dt.date,
     merchant: Any = None,
@@ -319,7 +320,7 @@ def commission_rule_set(
         rate_bp=parse_percent(rate),
         starts_on=starts_on,
         ends_on=ends_on,
-        created_by=actor,
+        created_by=user_of(actor),
     )
     audit.record(
         actor=actor,
@@ -344,14 +345,14 @@ def _mask_account(number: str) -> str:
 
 
 @transaction.atomic
-def payout_account_set(*, actor: Any, password: str, holder: str, bank: str, number: str) -> PayoutAccount:
+def payout_account_set(*, actor: Actor, password: str, holder: str, bank: str, number: str) -> PayoutAccount:
     """Set the merchant's bank account, after the actor re-enters their password.
 
     The payout adapter verifies the account at once; the merchant's owner is
     told of every change. Raises PermissionDenied, InvalidInput.
     """
     check(actor, FINANCE_OWN)
-    if not password_confirm(user=actor, password=password):
+    if not password_confirm(user=user_of(actor), password=password):
         raise InvalidInput(_("The password is wrong."), code="ledger.reauthentication_failed", field="password")
     holder, bank, number = holder.strip(), bank.strip(), re.sub(r"[\s-]", "", number or "")
     if not 2 <= len(holder) <= 100:
@@ -395,7 +396,7 @@ def payout_account_set(*, actor: Any, password: str, holder: str, bank: str, num
 
 
 @transaction.atomic
-def payout_request(*, actor: Any, amount: Money) -> Payout:
+def payout_request(*, actor: Actor, amount: Money) -> Payout:
     """Withdraw ``amount`` of the actor's merchant's available balance to its verified bank account.
 
     The money leaves the available balance at once (into payouts in
@@ -417,7 +418,7 @@ def payout_request(*, actor: Any, amount: Money) -> Payout:
         currency=amount.currency,
         bank=bank_account.bank,
         account_masked=bank_account.number_masked,
-        requested_by=actor,
+        requested_by=user_of(actor),
     )
     try:
         _post(
@@ -457,7 +458,7 @@ def _record(step: Move[Payout, PayoutStatus]) -> None:
 PAYOUT = Machine(status=PayoutStatus, transitions=PAYOUT_TRANSITIONS, invalid=PayoutNotPending, record=_record)
 
 
-def _decide(actor: Any, number: str, to: PayoutStatus, reason: str = "") -> tuple[Payout, bool]:
+def _decide(actor: Actor, number: str, to: PayoutStatus, reason: str = "") -> tuple[Payout, bool]:
     check(actor, FINANCE_OPERATE)
     payout = selectors.payout_get_for_operator(actor, number)
     decided = move(
@@ -472,7 +473,7 @@ def _decide(actor: Any, number: str, to: PayoutStatus, reason: str = "") -> tupl
 
 
 @transaction.atomic
-def payout_approve(*, actor: Any, number: str) -> Payout:
+def payout_approve(*, actor: Actor, number: str) -> Payout:
     """Approve a requested withdrawal; the payout adapter pays it after commit.
 
     Idempotent. Raises PayoutNotPending (rejected, or paid or failed already).
@@ -486,7 +487,7 @@ def payout_approve(*, actor: Any, number: str) -> Payout:
 
 
 @transaction.atomic
-def payout_reject(*, actor: Any, number: str, reason: str) -> Payout:
+def payout_reject(*, actor: Actor, number: str, reason: str) -> Payout:
     """Reject a requested withdrawal with a reason; the money returns to the available balance.
 
     Idempotent. Raises PayoutNotPending (approved already).

@@ -9,20 +9,21 @@ shop) live here too.
 from typing import Any
 
 from jishi.accounts.roles import OperatorRole
+from jishi.core.actors import Actor
 from jishi.core.permissions import Permission
 from jishi.merchants.roles import ROLE_CAPABILITIES, Capability
 
 
-def active_membership(actor: Any) -> Any:
+def active_membership(actor: Actor) -> Any:
     """The actor's membership at an active merchant, or None (uses the joined row when loaded)."""
     try:
-        membership = actor.membership
+        membership = actor.membership  # type: ignore[union-attr]
     except Exception:  # RelatedObjectDoesNotExist, or an anonymous user
         return None
     return membership if membership.merchant.is_active else None
 
 
-def has_capability(actor: Any, capability: Capability) -> bool:
+def has_capability(actor: Actor, capability: Capability) -> bool:
     membership = active_membership(actor)
     return membership is not None and capability in ROLE_CAPABILITIES[membership.role]
 

@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from jishi.accounts.permissions import OPERATOR
+from jishi.core.actors import Actor, user_of
 from jishi.core.errors import PermissionDenied
 from jishi.core.permissions import AUTHENTICATED, check
 from jishi.merchants.errors import ApplicationNotFound, InvitationNotFound, MerchantNotFound
@@ -23,13 +24,13 @@ from jishi.merchants.roles import StaffRole
 from jishi.merchants.states import ApplicationStatus, InvitationStatus, MerchantStatus
 
 
-def merchant_of(actor: Any) -> Merchant | None:
+def merchant_of(actor: Actor) -> Merchant | None:
     """The active merchant the actor works for, or None."""
     membership = active_membership(actor)
     return membership.merchant if membership else None
 
 
-def merchant_for(actor: Any) -> Merchant:
+def merchant_for(actor: Actor) -> Merchant:
     """The active merchant the actor works for; PermissionDenied (403) when there is none."""
     merchant = merchant_of(actor)
     if merchant is None:
@@ -54,20 +55,20 @@ def merchant_owner(merchant: Merchant) -> Any:
     return membership.user if membership else None
 
 
-def applications_of(actor: Any) -> QuerySet[MerchantApplication]:
+def applications_of(actor: Actor) -> QuerySet[MerchantApplication]:
     """The actor's own applications, newest first."""
     check(actor, MERCHANT_APPLY)
-    return MerchantApplication.objects.filter(applicant=actor).prefetch_related("qualifications")
+    return MerchantApplication.objects.filter(applicant=user_of(actor)).prefetch_related("qualifications")
 
 
-def application_queue(actor: Any, *, status: str = ApplicationStatus.PENDING) -> QuerySet[MerchantApplication]:
+def application_queue(actor: Actor, *, status: str = ApplicationStatus.PENDING) -> QuerySet[MerchantApplication]:
     """Applications for review, oldest first."""
     check(actor, APPLICATION_REVIEW)
     applications = MerchantApplication.objects.filter(status=status).select_related("applicant")
     return applications.prefetch_related("qualifications").order_by("submitted_at", "id")
 
 
-def application_get_for_review(actor: Any, application_id: int) -> MerchantApplication:
+def application_get_for_review(actor: Actor, application_id: int) -> MerchantApplication:
     check(actor, APPLICATION_REVIEW)
     application = (
         MerchantApplication.objects.select_related("applicant")
@@ -80,7 +81,7 @@ def application_get_for_review(actor: Any, application_id: int) -> MerchantAppli
     return application
 
 
-def merchants_for_operator(actor: Any, *, query: str = "", status: str = "") -> QuerySet[Merchant]:
+def merchants_for_operator(actor: Actor, *, query: str = "", status: str = "") -> QuerySet[Merchant]:
     check(actor, OPERATOR)
     merchants = Merchant.objects.all()
     if query:
@@ -88,7 +89,7 @@ def merchants_for_operator(actor: Any, *, query: str = "", status: str = "") -> 
     return merchants.filter(status=status) if status else merchants
 
 
-def merchant_get_for_operator(actor: Any, merchant_id: int) -> Merchant:
+def merchant_get_for_operator(actor: Actor, merchant_id: int) -> Merchant:
     check(actor, OPERATOR)
     merchant = Merchant.objects.filter(pk=merchant_id).first()
     if merchant is None:
@@ -102,7 +103,7 @@ def invitations_open(indexes: set[str]) -> QuerySet[Invitation]:
     ).select_related("merchant")
 
 
-def invitation_for(actor: Any, invitation_id: int, indexes: set[str]) -> Invitation:
+def invitation_for(actor: Actor, invitation_id: int, indexes: set[str]) -> Invitation:
     """An open invitation addressed to the actor; anyone else's is InvitationNotFound (404)."""
     check(actor, AUTHENTICATED)
     invitation = invitations_open(indexes).filter(pk=invitation_id).first()
@@ -111,7 +112,7 @@ def invitation_for(actor: Any, invitation_id: int, indexes: set[str]) -> Invitat
     return invitation
 
 
-def team_of(actor: Any) -> QuerySet[Membership]:
+def team_of(actor: Actor) -> QuerySet[Membership]:
     check(actor, MERCHANT_TEAM)
     return Membership.objects.filter(merchant=merchant_of(actor)).select_related("user").order_by("created_at")
 

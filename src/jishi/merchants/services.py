@@ -17,6 +17,7 @@ from jishi.accounts.selectors import kyc_current_for, phone_index
 from jishi.accounts.states import KycStatus
 from jishi.accounts.validators import normalize_mobile
 from jishi.core import audit, crypto
+from jishi.core.actors import Actor, user_of
 from jishi.core.errors import InvalidInput
 from jishi.core.images import process_upload
 from jishi.core.masking import mask_email, mask_phone
@@ -73,7 +74,9 @@ EMAIL_CONTEXT = "merchants.invitation_email"
 
 
 @transaction.atomic
-def merchant_create(*, actor: Any, name: str, kind: str, owner: Any, description: str = "", city: str = "") -> Merchant:
+def merchant_create(
+    *, actor: Actor, name: str, kind: str, owner: Any, description: str = "", city: str = ""
+) -> Merchant:
     """Create an active merchant with ``owner`` as its owner (approval, operators and the demo loader)."""
     if Merchant.objects.filter(name=name).exists():
         raise ShopNameTaken(field="shop_name")
@@ -84,7 +87,7 @@ def merchant_create(*, actor: Any, name: str, kind: str, owner: Any, description
 
 
 @transaction.atomic
-def membership_add(*, actor: Any, merchant: Merchant, user: Any, role: str) -> Membership:
+def membership_add(*, actor: Actor, merchant: Merchant, user: Any, role: str) -> Membership:
     """Make ``user`` staff of ``merchant``. Raises AlreadyStaff if they work for any merchant."""
     try:
         with transaction.atomic():
@@ -152,10 +155,10 @@ def _save_image(instance: Any, field_name: str, data: bytes, stem: str, error_fi
     getattr(instance, field_name).save(processed.original.name, processed.original, save=False)
 
 
-def _clean_subject(actor: Any, data: ApplicationInput) -> dict[str, str]:
+def _clean_subject(actor: Actor, data: ApplicationInput) -> dict[str, str]:
     """A company's name, credit code and representative (its licence is required); an individual's KYC check."""
     if data.subject_type != SubjectType.COMPANY:
-        verification = kyc_current_for(actor)
+        verification = kyc_current_for(user_of(actor))
         if verification is None or verification.status != KycStatus.APPROVED:
             raise KycRequired(field="subject_type")
         return {}
@@ -172,15 +175,15 @@ def _clean_subject(actor: Any, data: ApplicationInput) -> dict[str, str]:
     }
 
 
-def _check_free(actor: Any, shop_name: str) -> None:
+def _check_free(actor: Actor, shop_name: str) -> None:
     if Merchant.objects.filter(name=shop_name).exists():
         raise ShopNameTaken(field="shop_name")
-    if MerchantApplication.objects.filter(applicant=actor, status=ApplicationStatus.PENDING).exists():
+    if MerchantApplication.objects.filter(applicant=user_of(actor), status=ApplicationStatus.PENDING).exists():
         raise ApplicationPending
 
 
 @transaction.atomic
-def application_submit(*, actor: Any, data: ApplicationInput) -> MerchantApplication:
+def application_submit(*, actor: Actor, data: ApplicationInput) -> MerchantApplication:
     """Apply to open a merchant. Validated in full before anything is written.
 
     Companies need a name, a valid credit code, a legal representative and a
@@ -190,7 +193,7 @@ def application_submit(*, actor: Any, data: ApplicationInput) -> MerchantApplica
     AlreadyStaff, ShopNameTaken.
     """
     check(actor, MERCHANT_APPLY)
-    if Membership.objects.filter(user=actor).exists():
+    if Membership.objects.filter(user=user_of(actor)).exists():
         raise AlreadyStaff
     shop_name = _text(data.shop_name, "shop_name", limit=60)
     for name, choices in (("kind", MerchantKind.values), ("subject_type", SubjectType.values)):
@@ -203,7 +206,7 @@ def application_submit(*, actor: Any, data: ApplicationInput) -> MerchantApplica
         raise QualificationMissing(field="qualifications")
     _check_free(actor, shop_name)
     application = MerchantApplication(
-        applicant=actor,
+        applicant=user_of(actor),
         shop_name=shop_name,
         kind=data.kind,
         subject_type=data.subject_type,
@@ -251,13 +254,13 @@ APPLICATION = Machine(
 )
 
 
-def _decided(application: MerchantApplication, status: ApplicationStatus, actor: Any, reason: str) -> bool:
+def _decided(application: MerchantApplication, status: ApplicationStatus, actor: Actor, reason: str) -> bool:
     fields = {"rejection_reason": reason, "reviewed_at": timezone.now(), "reviewed_by": actor}
     return move(APPLICATION, application, status, actor=actor, reason=reason, fields=fields)
 
 
 @transaction.atomic
-def application_approve(*, actor: Any, application_id: int) -> MerchantApplication:
+def application_approve(*, actor: Actor, application_id: int) -> MerchantApplication:
     """Approve an application: the merchant opens with the applicant as owner and keeps the qualifications.
 
     Idempotent. Raises ApplicationDecided when it was rejected.
@@ -288,7 +291,7 @@ def application_approve(*, actor: Any, application_id: int) -> MerchantApplicati
 
 
 @transaction.atomic
-def application_reject(*, actor: Any, application_id: int, reason: str) -> MerchantApplication:
+def application_reject(*, actor: Actor, application_id: int, reason: str) -> MerchantApplication:
     """Reject an application with a reason the applicant sees; they may apply again.
 
     Idempotent. Raises ApplicationDecided when it was approved.
@@ -312,7 +315,7 @@ def application_reject(*, actor: Any, application_id: int, reason: str) -> Merch
 
 
 @transaction.atomic
-def qualification_add(*, actor: Any, data: QualificationInput) -> Qualification:
+def qualification_add(*, actor: Actor, data: QualificationInput) -> Qualification:
     """Add or renew a qualification of the actor's merchant (the owner's team capability)."""
     check(actor, MERCHANT_TEAM)
     clean = _clean_qualification(data, "qualification")
@@ -330,7 +333,7 @@ def qualification_add(*, actor: Any, data: QualificationInput) -> Qualification:
 
 
 @transaction.atomic
-def category_requirement_set(*, actor: Any, category: Any, kind: str, required: bool) -> None:
+def category_requirement_set(*, actor: Actor, category: Any, kind: str, required: bool) -> None:
     """Make listing in ``category`` (and below) need a valid qualification of ``kind``, or stop needing it."""
     check(actor, QUALIFICATION_RULES)
     if kind not in QualificationKind.values:
@@ -364,7 +367,7 @@ def _contact_index(contact: str) -> tuple[str, str]:
 
 
 @transaction.atomic
-def invitation_create(*, actor: Any, contact: str, role: str) -> Invitation:
+def invitation_create(*, actor: Actor, contact: str, role: str) -> Invitation:
     """Invite a phone number or e-mail address to join the actor's merchant as manager or staff."""
     check(actor, MERCHANT_TEAM)
     if role not in (StaffRole.MANAGER, StaffRole.STAFF):
@@ -378,7 +381,7 @@ def invitation_create(*, actor: Any, contact: str, role: str) -> Invitation:
                 contact_index=index,
                 contact_masked=masked,
                 role=role,
-                invited_by=actor,
+                invited_by=user_of(actor),
                 expires_at=timezone.now() + dt.timedelta(days=settings.JISHI_INVITATION_DAYS),
             )
     except IntegrityError as exc:
@@ -401,7 +404,7 @@ INVITATION: Machine[Invitation, InvitationStatus] = Machine(
 
 
 @transaction.atomic
-def invitation_accept(*, actor: Any, invitation_id: int) -> Membership:
+def invitation_accept(*, actor: Actor, invitation_id: int) -> Membership:
     """Accept an invitation addressed to the actor's phone number or e-mail address.
 
     Accepting it twice at once makes one membership: the second call returns it.
@@ -410,11 +413,11 @@ def invitation_accept(*, actor: Any, invitation_id: int) -> Membership:
     check(actor, AUTHENTICATED)
     invitation = selectors.invitation_for(actor, invitation_id, _indexes_of(actor))
     if not move(INVITATION, invitation, InvitationStatus.ACCEPTED, actor=actor):  # accepted a moment ago
-        return Membership.objects.get(user=actor, merchant_id=invitation.merchant_id)
+        return Membership.objects.get(user=user_of(actor), merchant_id=invitation.merchant_id)
     return membership_add(actor=actor, merchant=invitation.merchant, user=actor, role=invitation.role)
 
 
-def invitations_for(actor: Any) -> list[Invitation]:
+def invitations_for(actor: Actor) -> list[Invitation]:
     """Pending, unexpired invitations addressed to the actor."""
     return list(selectors.invitations_open(_indexes_of(actor)))
 
@@ -439,7 +442,7 @@ MERCHANT = Machine(
 
 
 @transaction.atomic
-def merchant_set_status(*, actor: Any, merchant_id: int, status: str, reason: str) -> Merchant:
+def merchant_set_status(*, actor: Actor, merchant_id: int, status: str, reason: str) -> Merchant:
     """Suspend or reinstate a merchant, with a reason (its listings leave search while suspended)."""
     check(actor, MERCHANT_ADMINISTER)
     if status not in MerchantStatus.values:

@@ -1,19 +1,17 @@
 """Reads of the notifications domain: a user sees only their own inbox."""
 
-from typing import Any
-
 from django.db.models import QuerySet
 
+from jishi.core.actors import Actor, signed_in, user_of
 from jishi.core.permissions import AUTHENTICATED, check
 from jishi.notifications.models import Notification
 
 
-def inbox_of(actor: Any) -> QuerySet[Notification]:
+def inbox_of(actor: Actor) -> QuerySet[Notification]:
     check(actor, AUTHENTICATED)
-    return Notification.objects.filter(user=actor)
+    return Notification.objects.filter(user=user_of(actor))
 
 
-def unread_count(actor: Any) -> int:
-    if not getattr(actor, "is_authenticated", False):
-        return 0
-    return Notification.objects.filter(user=actor, read_at__isnull=True).count()
+def unread_count(actor: Actor) -> int:
+    user = signed_in(actor)
+    return 0 if user is None else Notification.objects.filter(user=user, read_at__isnull=True).count()

@@ -5,6 +5,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from jishi.core.actors import Actor
 from jishi.core.transactions import after_commit
 from jishi.notifications.errors import NotificationNotFound
 from jishi.notifications.models import Notification
@@ -26,7 +27,7 @@ def notify(user: Any, kind: str, title: str, body: str = "", *, link: str = "") 
 
 
 @transaction.atomic
-def mark_read(*, actor: Any, notification_id: int | None = None) -> int:
+def mark_read(*, actor: Actor, notification_id: int | None = None) -> int:
     """Mark one of the actor's messages read, or all of them when ``notification_id`` is None.
 
     Returns how many were marked (0 for a repeat). Raises NotificationNotFound

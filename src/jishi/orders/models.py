@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jishi.core import crypto
 from jishi.core.masking import mask_phone
-from jishi.core.money import Money
+from jishi.core.money import CURRENCY, MoneyField
 from jishi.orders.states import ActorRole, EventKind, OrderStatus
 
 PHONE_CONTEXT = "orders.receiver_phone"
@@ -41,7 +41,7 @@ class Order(models.Model):
     merchant = models.ForeignKey("merchants.Merchant", on_delete=models.PROTECT, related_name="orders")
     kind = models.CharField(max_length=20, choices=OrderKind.choices, default=OrderKind.STANDARD)
     status = models.CharField(max_length=20, choices=OrderStatus.choices, default=OrderStatus.PENDING_PAYMENT)
-    currency = models.CharField(max_length=3, default="CNY")
+    currency = models.CharField(max_length=3, default=CURRENCY)
     goods_minor = models.BigIntegerField()
     shipping_minor = models.BigIntegerField(default=0)
     # Coupons and promotions fill this; the total is always goods + shipping - discount.
@@ -98,24 +98,10 @@ class Order(models.Model):
     def __str__(self) -> str:
         return self.number
 
-    def _money(self, minor: int) -> Money:
-        return Money(minor, self.currency)
-
-    @property
-    def goods(self) -> Money:
-        return self._money(self.goods_minor)
-
-    @property
-    def shipping(self) -> Money:
-        return self._money(self.shipping_minor)
-
-    @property
-    def discount(self) -> Money:
-        return self._money(self.discount_minor)
-
-    @property
-    def total(self) -> Money:
-        return self._money(self.total_minor)
+    goods = MoneyField("goods_minor")
+    shipping = MoneyField("shipping_minor")
+    discount = MoneyField("discount_minor")
+    total = MoneyField("total_minor")
 
     @property
     def receiver_phone(self) -> str:
@@ -177,13 +163,8 @@ class OrderLine(models.Model):
     def __str__(self) -> str:
         return f"{self.title} × {self.quantity}"
 
-    @property
-    def unit_price(self) -> Money:
-        return Money(self.unit_price_minor, self.order.currency)
-
-    @property
-    def total(self) -> Money:
-        return Money(self.total_minor, self.order.currency)
+    unit_price = MoneyField("unit_price_minor", currency="order.currency")
+    total = MoneyField("total_minor", currency="order.currency")
 
 
 class OrderEvent(models.Model):

@@ -1,11 +1,11 @@
 """Reads of the orders domain. Buyers see their own orders, merchant staff their merchant's."""
 
 import datetime as dt
-from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
 from jishi.accounts.selectors import user_find_by_identifier_or_none
+from jishi.core.actors import Actor, user_of
 from jishi.core.permissions import check
 from jishi.merchants.selectors import merchant_of
 from jishi.orders.errors import OrderNotFound
@@ -20,34 +20,34 @@ def _with_details(orders: QuerySet[Order]) -> QuerySet[Order]:
     )
 
 
-def order_list_for_buyer(actor: Any, *, status: str | None = None) -> QuerySet[Order]:
+def order_list_for_buyer(actor: Actor, *, status: str | None = None) -> QuerySet[Order]:
     """The actor's orders, newest first, with merchant and lines (three queries a page)."""
     check(actor, ORDER_BUY)
-    orders = Order.objects.filter(buyer=actor).select_related("merchant").prefetch_related("lines")
+    orders = Order.objects.filter(buyer=user_of(actor)).select_related("merchant").prefetch_related("lines")
     return orders.filter(status=status) if status else orders
 
 
-def order_get_for_buyer(actor: Any, number: str) -> Order:
+def order_get_for_buyer(actor: Actor, number: str) -> Order:
     """One of the actor's orders with lines and history; another buyer's order is OrderNotFound (404)."""
     check(actor, ORDER_BUY)
-    order = _with_details(Order.objects.filter(buyer=actor, number=number)).first()
+    order = _with_details(Order.objects.filter(buyer=user_of(actor), number=number)).first()
     if order is None:
         raise OrderNotFound
     return order
 
 
-def _merchant_orders(actor: Any) -> QuerySet[Order]:
+def _merchant_orders(actor: Actor) -> QuerySet[Order]:
     check(actor, ORDER_FULFIL)
     return Order.objects.filter(merchant=merchant_of(actor))
 
 
-def order_list_for_merchant(actor: Any, *, status: str | None = None) -> QuerySet[Order]:
+def order_list_for_merchant(actor: Actor, *, status: str | None = None) -> QuerySet[Order]:
     """The orders of the actor's merchant, newest first."""
     orders = _merchant_orders(actor).select_related("buyer").prefetch_related("lines")
     return orders.filter(status=status) if status else orders
 
 
-def order_get_for_merchant(actor: Any, number: str) -> Order:
+def order_get_for_merchant(actor: Actor, number: str) -> Order:
     """One order of the actor's merchant; another merchant's order is OrderNotFound (404)."""
     order = _with_details(_merchant_orders(actor).filter(number=number)).first()
     if order is None:
@@ -56,7 +56,7 @@ def order_get_for_merchant(actor: Any, number: str) -> Order:
 
 
 def orders_for_operator(
-    actor: Any, *, query: str = "", status: str = "", merchant_id: int | None = None
+    actor: Actor, *, query: str = "", status: str = "", merchant_id: int | None = None
 ) -> QuerySet[Order]:
     """Every merchant's orders, newest first, by order or checkout number (or its start), buyer mobile or e-mail."""
     check(actor, ORDER_OVERSEE)
@@ -74,7 +74,7 @@ def orders_for_operator(
     return orders.filter(buyer=buyer) if buyer is not None else orders.none()
 
 
-def order_get_for_operator(actor: Any, number: str) -> Order:
+def order_get_for_operator(actor: Actor, number: str) -> Order:
     check(actor, ORDER_OVERSEE)
     order = _with_details(Order.objects.filter(number=number)).select_related("buyer").first()
     if order is None:
@@ -92,11 +92,11 @@ def orders_of_checkout(checkout_number: str) -> QuerySet[Order]:
     return Order.objects.filter(checkout_number=checkout_number).order_by("pk")
 
 
-def orders_for_buyer_checkout(actor: Any, checkout_number: str) -> list[Order]:
+def orders_for_buyer_checkout(actor: Actor, checkout_number: str) -> list[Order]:
     """The actor's orders of one checkout (empty for someone else's checkout)."""
     check(actor, ORDER_BUY)
     return list(
-        Order.objects.filter(buyer=actor, checkout_number=checkout_number)
+        Order.objects.filter(buyer=user_of(actor), checkout_number=checkout_number)
         .select_related("merchant")
         .prefetch_related("lines")
         .order_by("pk")

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from jishi.catalog.services import product_record_sales
 from jishi.core import audit, ids
-from jishi.core.actors import actor_id
+from jishi.core.actors import Actor, actor_id
 from jishi.core.money import Money
 from jishi.core.permissions import check
 from jishi.core.states import Machine, Move, move
@@ -223,7 +223,7 @@ def orders_mark_paid(*, checkout_number: str, paid_at: dt.datetime) -> list[Orde
 
 
 @transaction.atomic
-def orders_cancel_unpaid(*, actor: Any, checkout_number: str, role: ActorRole, reason: str) -> list[Order]:
+def orders_cancel_unpaid(*, actor: Actor, checkout_number: str, role: ActorRole, reason: str) -> list[Order]:
     """Cancel the checkout's unpaid orders and release their stock.
 
     The orders of one checkout are paid together, so they are cancelled
@@ -252,7 +252,7 @@ def orders_cancel_unpaid(*, actor: Any, checkout_number: str, role: ActorRole, r
 
 
 @transaction.atomic
-def order_ship(*, actor: Any, order_number: str, carrier: str, tracking_number: str) -> Order:
+def order_ship(*, actor: Actor, order_number: str, carrier: str, tracking_number: str) -> Order:
     """Record the shipment of a paid order of the actor's merchant.
 
     Shipping a shipped order again changes nothing. Raises OrderNotFound
@@ -285,7 +285,7 @@ def order_ship(*, actor: Any, order_number: str, carrier: str, tracking_number: 
     return order
 
 
-def _deliver(order: Order, *, actor: Any, role: ActorRole, reason: str, unless_held: bool = False) -> Order:
+def _deliver(order: Order, *, actor: Actor, role: ActorRole, reason: str, unless_held: bool = False) -> Order:
     now = timezone.now()
     move(
         MACHINE,
@@ -301,7 +301,7 @@ def _deliver(order: Order, *, actor: Any, role: ActorRole, reason: str, unless_h
 
 
 @transaction.atomic
-def order_confirm_receipt(*, actor: Any, order_number: str) -> Order:
+def order_confirm_receipt(*, actor: Actor, order_number: str) -> Order:
     """The buyer confirms they received a shipped order. Idempotent.
 
     Raises OrderNotFound (another buyer's order), InvalidTransition (not shipped yet).
@@ -352,7 +352,7 @@ def order_complete_due(*, order_id: int) -> Order | None:
 
 @transaction.atomic
 def order_hold(
-    *, order_id: int, held: bool, actor: Any, role: ActorRole, reason: str, status: str | None = None
+    *, order_id: int, held: bool, actor: Actor, role: ActorRole, reason: str, status: str | None = None
 ) -> bool:
     """Hold an order while an after-sales request is open (only while it is still in ``status``), or let it go on.
 
@@ -401,7 +401,7 @@ def order_lines_settle_aftersales(*, lines: list[tuple[int, int]], refunded: boo
 
 
 @transaction.atomic
-def order_close_refunded(*, order_id: int, actor: Any, role: ActorRole, reason: str) -> Order:
+def order_close_refunded(*, order_id: int, actor: Actor, role: ActorRole, reason: str) -> Order:
     """Close a paid or delivered order whose payment was refunded in full (after-sales calls it). Idempotent."""
     order = Order.objects.get(pk=order_id)
     move(
@@ -416,7 +416,7 @@ def order_close_refunded(*, order_id: int, actor: Any, role: ActorRole, reason: 
     return order
 
 
-def receiver_phone_reveal(*, actor: Any, order_number: str) -> str:
+def receiver_phone_reveal(*, actor: Actor, order_number: str) -> str:
     """The receiver's whole number for the shop's fulfilment staff, while the order is paid or shipped.
 
     Pages and the API show the number masked; each look is audited (who,

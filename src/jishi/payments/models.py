@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from jishi.core.money import Money
+from jishi.core.money import CURRENCY, MoneyField, OptionalMoneyField
 from jishi.payments.states import IntentStatus, IssueStatus, PaymentStatus, RefundStatus, SandboxTradeStatus
 
 
@@ -21,7 +21,7 @@ class PaymentIntent(models.Model):
     checkout_number = models.CharField(max_length=24, unique=True)
     buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="payment_intents")
     amount_minor = models.BigIntegerField()
-    currency = models.CharField(max_length=3, default="CNY")
+    currency = models.CharField(max_length=3, default=CURRENCY)
     status = models.CharField(max_length=20, choices=IntentStatus.choices, default=IntentStatus.PENDING)
     gateway = models.CharField(max_length=20, blank=True)
     subject = models.CharField(max_length=120)
@@ -42,9 +42,7 @@ class PaymentIntent(models.Model):
     def __str__(self) -> str:
         return self.number
 
-    @property
-    def amount(self) -> Money:
-        return Money(self.amount_minor, self.currency)
+    amount = MoneyField("amount_minor")
 
 
 class CloseResult(models.TextChoices):
@@ -107,9 +105,7 @@ class Payment(models.Model):
     def __str__(self) -> str:
         return f"{self.gateway}:{self.trade_no}"
 
-    @property
-    def amount(self) -> Money:
-        return Money(self.amount_minor, self.currency)
+    amount = MoneyField("amount_minor")
 
 
 class NotificationOutcome(models.TextChoices):
@@ -173,9 +169,7 @@ class SandboxTrade(models.Model):
     def __str__(self) -> str:
         return self.trade_no
 
-    @property
-    def amount(self) -> Money:
-        return Money(self.amount_minor, self.currency)
+    amount = MoneyField("amount_minor")
 
 
 class SandboxRefund(models.Model):
@@ -229,9 +223,7 @@ class PaymentRefund(models.Model):
     def __str__(self) -> str:
         return self.number
 
-    @property
-    def amount(self) -> Money:
-        return Money(self.amount_minor, self.currency)
+    amount = MoneyField("amount_minor")
 
 
 class IssueKind(models.TextChoices):
@@ -273,7 +265,7 @@ class ReconciliationIssue(models.Model):
     out_trade_no = models.CharField(max_length=64, blank=True)
     gateway_amount_minor = models.BigIntegerField(null=True, blank=True)
     our_amount_minor = models.BigIntegerField(null=True, blank=True)
-    currency = models.CharField(max_length=3, default="CNY")
+    currency = models.CharField(max_length=3, default=CURRENCY)
     status = models.CharField(max_length=20, choices=IssueStatus.choices, default=IssueStatus.OPEN)
     note = models.CharField(max_length=500, blank=True)
     closed_by = models.ForeignKey(
@@ -291,13 +283,5 @@ class ReconciliationIssue(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} {self.reference}"
 
-    def _money(self, minor: int | None) -> Money | None:
-        return Money(minor, self.currency) if minor is not None else None
-
-    @property
-    def gateway_amount(self) -> Money | None:
-        return self._money(self.gateway_amount_minor)
-
-    @property
-    def our_amount(self) -> Money | None:
-        return self._money(self.our_amount_minor)
+    gateway_amount = OptionalMoneyField("gateway_amount_minor")
+    our_amount = OptionalMoneyField("our_amount_minor")

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jishi.core import audit
+from jishi.core.actors import Actor
 from jishi.core.errors import InvalidInput
 from jishi.core.permissions import check
 from jishi.core.states import Machine, Move, move
@@ -208,7 +209,7 @@ def _record(step: Move[ReconciliationIssue, IssueStatus]) -> None:
 ISSUE = Machine(status=IssueStatus, transitions=ISSUE_TRANSITIONS, invalid=IssueNotOpen, record=_record)
 
 
-def _issue(actor: Any, issue_id: int) -> ReconciliationIssue:
+def _issue(actor: Actor, issue_id: int) -> ReconciliationIssue:
     check(actor, FINANCE_OPERATE)
     issue = ReconciliationIssue.objects.select_related("run").filter(pk=issue_id).first()
     if issue is None:
@@ -216,7 +217,7 @@ def _issue(actor: Any, issue_id: int) -> ReconciliationIssue:
     return issue
 
 
-def _close(actor: Any, issue: ReconciliationIssue, status: IssueStatus, note: str) -> ReconciliationIssue:
+def _close(actor: Actor, issue: ReconciliationIssue, status: IssueStatus, note: str) -> ReconciliationIssue:
     move(
         ISSUE,
         issue,
@@ -228,7 +229,7 @@ def _close(actor: Any, issue: ReconciliationIssue, status: IssueStatus, note: st
     return issue
 
 
-def issue_fix(*, actor: Any, issue_id: int) -> ReconciliationIssue:
+def issue_fix(*, actor: Actor, issue_id: int) -> ReconciliationIssue:
     """Fix an issue through the normal services: apply the unnotified payment, or finish the refund.
 
     Idempotent. Raises IssueNotFound, IssueNotOpen (resolved by hand, or a kind that needs a person),
@@ -252,7 +253,7 @@ def issue_fix(*, actor: Any, issue_id: int) -> ReconciliationIssue:
 
 
 @transaction.atomic
-def issue_resolve(*, actor: Any, issue_id: int, note: str) -> ReconciliationIssue:
+def issue_resolve(*, actor: Actor, issue_id: int, note: str) -> ReconciliationIssue:
     """Close an issue a person has sorted out (at the gateway, with the bank), saying how. Audited. Idempotent."""
     issue = _issue(actor, issue_id)
     if issue.status != IssueStatus.OPEN:  # resolved already: a repeat changes nothing; fixed: refused

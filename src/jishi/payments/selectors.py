@@ -6,6 +6,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 
+from jishi.core.actors import Actor, user_of
 from jishi.core.permissions import check
 from jishi.ledger.permissions import FINANCE_VIEW
 from jishi.payments.errors import PaymentNotFound
@@ -14,10 +15,10 @@ from jishi.payments.permissions import PAYMENT_MAKE
 from jishi.payments.states import IntentStatus, PaymentStatus, RefundStatus
 
 
-def intent_get_for_buyer(actor: Any, number: str) -> PaymentIntent:
+def intent_get_for_buyer(actor: Actor, number: str) -> PaymentIntent:
     """One of the actor's payment intents; another buyer's is PaymentNotFound (404)."""
     check(actor, PAYMENT_MAKE)
-    intent = PaymentIntent.objects.filter(buyer=actor, number=number).first()
+    intent = PaymentIntent.objects.filter(buyer=user_of(actor), number=number).first()
     if intent is None:
         raise PaymentNotFound
     return intent
@@ -68,17 +69,17 @@ def unapplied_without_refund(limit: int = 200) -> list[int]:
     )
 
 
-def returns_for_buyer(actor: Any, checkout_number: str) -> list[PaymentRefund]:
+def returns_for_buyer(actor: Actor, checkout_number: str) -> list[PaymentRefund]:
     """The refunds giving back the actor's payments that reached this checkout after it closed (oldest first)."""
     check(actor, PAYMENT_MAKE)
     return list(
         PaymentRefund.objects.filter(
-            order__isnull=True, payment__intent__buyer=actor, payment__intent__checkout_number=checkout_number
+            order__isnull=True, payment__intent__buyer=user_of(actor), payment__intent__checkout_number=checkout_number
         ).order_by("pk")
     )
 
 
-def unapplied_payments(actor: Any) -> QuerySet[Payment]:
+def unapplied_payments(actor: Actor) -> QuerySet[Payment]:
     """Payments that reached a closed checkout, newest first, with the refunds that give them back (finance)."""
     check(actor, FINANCE_VIEW)
     return (
@@ -97,13 +98,13 @@ def refunds_to_follow_up(*, now: dt.datetime, quiet_for: dt.timedelta, limit: in
     )
 
 
-def reconciliation_issues(actor: Any, *, status: str = "open") -> QuerySet[ReconciliationIssue]:
+def reconciliation_issues(actor: Actor, *, status: str = "open") -> QuerySet[ReconciliationIssue]:
     """Reconciliation issues for finance, newest first (``status`` empty for all)."""
     check(actor, FINANCE_VIEW)
     issues = ReconciliationIssue.objects.select_related("run", "closed_by")
     return issues.filter(status=status) if status else issues
 
 
-def reconciliation_runs(actor: Any, *, limit: int = 14) -> list[ReconciliationRun]:
+def reconciliation_runs(actor: Actor, *, limit: int = 14) -> list[ReconciliationRun]:
     check(actor, FINANCE_VIEW)
     return list(ReconciliationRun.objects.order_by("-day", "gateway")[:limit])

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jishi.core import audit, ids
+from jishi.core.actors import Actor
 from jishi.core.money import Money
 from jishi.core.states import move
 from jishi.core.transactions import after_commit
@@ -101,7 +102,7 @@ def intent_cancel(*, checkout_number: str) -> PaymentIntent | None:
 
 
 def payment_start(
-    *, actor: Any, intent_number: str, gateway_code: str, notify_url: str, return_url: str, client_ip: str = ""
+    *, actor: Actor, intent_number: str, gateway_code: str, notify_url: str, return_url: str, client_ip: str = ""
 ) -> str:
     """Send the buyer to ``gateway_code`` to pay their intent; returns the gateway page's URL.
 

@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from jishi.core.money import Money
+from jishi.core.money import CURRENCY, OptionalMoneyField
 
 
 class FeeBasis(models.TextChoices):
@@ -19,7 +19,7 @@ class FeeTemplate(models.Model):
 
     merchant = models.OneToOneField("merchants.Merchant", on_delete=models.CASCADE, related_name="fee_template")
     basis = models.CharField(max_length=10, choices=FeeBasis.choices, default=FeeBasis.ITEM)
-    currency = models.CharField(max_length=3, default="CNY")
+    currency = models.CharField(max_length=3, default=CURRENCY)
     # Orders whose goods total reaches this amount ship free; null: never free.
     free_above_minor = models.BigIntegerField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -35,9 +35,7 @@ class FeeTemplate(models.Model):
     def __str__(self) -> str:
         return f"{self.merchant_id} ({self.basis})"
 
-    @property
-    def free_above(self) -> Money | None:
-        return Money(self.free_above_minor, self.currency) if self.free_above_minor is not None else None
+    free_above = OptionalMoneyField("free_above_minor")
 
 
 class FeeRule(models.Model):

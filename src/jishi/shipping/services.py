@@ -1,12 +1,12 @@
 """Writes of the shipping domain."""
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from jishi.core import audit
+from jishi.core.actors import Actor
 from jishi.core.money import Money
 from jishi.core.permissions import check
 from jishi.merchants.selectors import merchant_of
@@ -50,7 +50,7 @@ def _validate(data: TemplateInput) -> list[tuple[list[str], RuleInput]]:
 
 
 @transaction.atomic
-def fee_template_set(*, actor: Any, data: TemplateInput) -> FeeTemplate:
+def fee_template_set(*, actor: Actor, data: TemplateInput) -> FeeTemplate:
     """Replace the actor's merchant's fee template with ``data``. Raises InvalidFeeTemplate, PermissionDenied."""
     check(actor, SHIPPING_MANAGE)
     merchant = merchant_of(actor)

@@ -22,7 +22,7 @@ from jishi.catalog import selectors as catalog
 from jishi.catalog.models import Category, Product
 from jishi.catalog.services import OptionInput, ProductInput, SkuInput
 from jishi.core.errors import DomainError
-from jishi.core.money import Money
+from jishi.core.money import CURRENCY, Money
 
 MAX_OPTION_ROWS = 3
 _SPLIT = re.compile(r"[,，、;；\n]+")
@@ -195,7 +195,7 @@ def _money(value: str, field_name: str, errors: dict[str, str], *, required: boo
             errors[field_name] = _("Enter a price.")
         return None
     try:
-        return Money.parse(value, "CNY")
+        return Money.parse(value, CURRENCY)
     except ValueError:
         errors[field_name] = _("Enter a price like 19.90.")
         return None

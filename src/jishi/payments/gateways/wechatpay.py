@@ -37,6 +37,7 @@ from django.urls import reverse
 from django.utils.datastructures import CaseInsensitiveMapping
 from django.utils.translation import gettext_lazy as _
 
+from jishi.core.money import CURRENCY
 from jishi.payments.errors import GatewayUnavailable, InvalidNotification, RefundRefused
 from jishi.payments.gateways import http, keys, wire
 from jishi.payments.gateways.base import (
@@ -212,8 +213,8 @@ class WechatPayGateway(Gateway):
             raise InvalidNotification("malformed")
         paid = data.get("success_time")
         paid_at = wire.iso_time(paid) if isinstance(paid, str) and paid else None
-        currency = amount.get("currency", "CNY")
-        if currency != "CNY":
+        currency = amount.get("currency", CURRENCY)
+        if currency != CURRENCY:
             raise InvalidNotification("wrong_currency")
         return Trade(
             out_trade_no=data["out_trade_no"],

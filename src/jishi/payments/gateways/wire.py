@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import parse_qs
 from zoneinfo import ZoneInfo
 
-from jishi.core.money import Money
+from jishi.core.money import CURRENCY, Money
 from jishi.payments.errors import InvalidNotification
 
 # The gateways write their times as naive Beijing time.
@@ -86,14 +86,14 @@ def digits(text: Any) -> bool:
     return isinstance(text, str) and text.isascii() and text.isdigit()
 
 
-def yuan(text: Any, currency: str = "CNY") -> Money:
+def yuan(text: Any, currency: str = CURRENCY) -> Money:
     """An amount the gateway wrote in yuan (``"12.50"``); only plain ASCII decimals are accepted."""
     if not isinstance(text, str) or not re.fullmatch(r"[0-9]{1,10}(\.[0-9]{1,2})?", text):
         raise InvalidNotification("malformed")
     return Money.parse(text, currency)
 
 
-def fen(value: Any, currency: str = "CNY") -> Money:
+def fen(value: Any, currency: str = CURRENCY) -> Money:
     """An amount the gateway wrote in fen (an integer, or ASCII digits in a string)."""
     if isinstance(value, bool) or not (isinstance(value, int) or digits(value)):
         raise InvalidNotification("malformed")

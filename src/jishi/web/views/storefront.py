@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from jishi.catalog import selectors as catalog
 from jishi.catalog.models import Category, Product
 from jishi.core.errors import InvalidInput, NotFound
-from jishi.core.money import Money
+from jishi.core.money import CURRENCY, Money
 from jishi.core.permissions import PUBLIC
 from jishi.merchants import selectors as merchants
 from jishi.search.selectors import SearchParams, parse_attribute_filters, product_search
@@ -43,7 +43,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def _price(form: SearchForm, name: str) -> int | None:
     value = form.value(name)
-    return Money.parse(value, "CNY").minor if value else None
+    return Money.parse(value, CURRENCY).minor if value else None
 
 
 @page(PUBLIC)
