@@ -44,10 +44,10 @@ def test_marking_someone_elses_message_read_is_not_found_and_leaves_it_unread(ap
 def test_the_inbox_page_refuses_someone_elses_message_too(client, buyer, other_buyer):
     theirs = notify(other_buyer, "test", "给别人的消息")
     client.force_login(buyer)
-    assert client.post(reverse("web:inbox_read"), {"id": theirs.pk}).status_code == 404
+    assert client.post(reverse("buyer:inbox_read"), {"id": theirs.pk}).status_code == 404
     assert Notification.objects.get(pk=theirs.pk).read_at is None
     mine = notify(buyer, "test", "我的消息")
-    assert client.post(reverse("web:inbox_read"), {"id": mine.pk}).status_code == 302
+    assert client.post(reverse("buyer:inbox_read"), {"id": mine.pk}).status_code == 302
     assert Notification.objects.get(pk=mine.pk).read_at is not None
 
 
@@ -55,7 +55,7 @@ def test_the_inbox_page_marks_nothing_for_an_id_that_is_no_number(client, buyer)
     mine = notify(buyer, "test", "我的消息")
     client.force_login(buyer)
     for wrong in ("-3", "abc", " 5", ""):
-        assert client.post(reverse("web:inbox_read"), {"id": wrong}).status_code == 404
+        assert client.post(reverse("buyer:inbox_read"), {"id": wrong}).status_code == 404
     assert Notification.objects.get(pk=mine.pk).read_at is None
 
 
@@ -64,12 +64,14 @@ def test_checkout_with_someone_elses_address_is_not_found(client, buyer, other_b
     factories.address(buyer)
     factories.in_cart(buyer, (factories.sku_of(factories.product(merchant_staff, leaf_category)), 1))
     client.force_login(buyer)
-    assert client.get(reverse("web:checkout"), {"address": theirs.pk}).status_code == 404
-    assert client.get(reverse("web:checkout"), {"address": 999999}).status_code == 404
-    placed = client.post(reverse("web:checkout_place"), {"address": theirs.pk, "fingerprint": "x", "request_key": "k1"})
+    assert client.get(reverse("buyer:checkout"), {"address": theirs.pk}).status_code == 404
+    assert client.get(reverse("buyer:checkout"), {"address": 999999}).status_code == 404
+    placed = client.post(
+        reverse("buyer:checkout_place"), {"address": theirs.pk, "fingerprint": "x", "request_key": "k1"}
+    )
     assert placed.status_code == 404
     assert not Order.objects.exists()
-    assert client.get(reverse("web:checkout")).status_code == 200  # without one: the buyer's own first address
+    assert client.get(reverse("buyer:checkout")).status_code == 200  # without one: the buyer's own first address
 
 
 def test_an_aftersales_request_for_another_orders_line_is_not_found(

@@ -72,7 +72,7 @@ def test_no_route_serves_a_private_file_to_anyone_who_asks(documents, other_buye
 
 def test_the_views_hand_documents_only_to_who_may_see_them(documents, buyer, other_buyer, reviewer):
     application, number, evidence = documents
-    licence = reverse("web:console_application_document", args=[application.pk, "licence"])
+    licence = reverse("operator:application_document", args=[application.pk, "licence"])
     evidence_url = f"/api/v1/aftersales/{number}/evidence/{evidence.pk}"
     desk, owner, stranger = Client(), Client(), Client()
     desk.force_login(reviewer)

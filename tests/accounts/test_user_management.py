@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def test_disabling_a_user_ends_their_sessions_and_tokens_and_is_audited(api, client, support, buyer):
     client.force_login(buyer)
-    assert client.get(reverse("web:account")).status_code == 200
+    assert client.get(reverse("buyer:account")).status_code == 200
     _, secret = services.token_create(user=buyer)
 
     response = api(
@@ -23,7 +23,7 @@ def test_disabling_a_user_ends_their_sessions_and_tokens_and_is_audited(api, cli
 
     assert response.status_code == 200
     assert response.json()["is_active"] is False
-    assert client.get(reverse("web:account")).status_code == 302  # the session is gone
+    assert client.get(reverse("buyer:account")).status_code == 302  # the session is gone
     token_check = client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"})
     assert token_check.status_code == 401
     entry = AuditEntry.objects.get(action="accounts.user_disabled")
@@ -36,12 +36,12 @@ def test_sign_out_everywhere_keeps_the_account_but_ends_every_session(api, clien
     services.token_create(user=buyer)
     response = api("post", f"/operator/users/{buyer.pk}/sign-out", user=support, json={"reason": "lost phone"})
     assert response.json() == {"tokens_revoked": 1}
-    assert client.get(reverse("web:account")).status_code == 302
+    assert client.get(reverse("buyer:account")).status_code == 302
     assert User.objects.get(pk=buyer.pk).is_active
     assert not ApiToken.objects.filter(user=buyer, revoked_at__isnull=True).exists()
     buyer.refresh_from_db()
     client.force_login(buyer)  # signing in again works
-    assert client.get(reverse("web:account")).status_code == 200
+    assert client.get(reverse("buyer:account")).status_code == 200
 
 
 def test_support_cannot_disable_an_operator_or_itself_but_an_admin_can(api, support, admin_operator, finance):
@@ -84,11 +84,11 @@ def test_a_mobile_number_is_never_searched_for_in_a_url(api, client, support):
     assert refused.json()["code"] == "accounts.phone_in_url"
     # the console's form posts the number and lists the result under a token that means nothing elsewhere
     client.force_login(support)
-    sent = client.post(reverse("web:console_users"), {"q": "13912345678", "status": ""})
+    sent = client.post(reverse("operator:users"), {"q": "13912345678", "status": ""})
     assert sent.status_code == 302
     assert "139" not in sent["Location"]
     page = client.get(sent["Location"])
-    assert reverse("web:console_user", args=[found.pk]) in page.content.decode()
+    assert reverse("operator:user", args=[found.pk]) in page.content.decode()
     other = Client()
     other.force_login(support)
     assert "13912345678" not in other.get(sent["Location"]).content.decode()  # another session: no such search

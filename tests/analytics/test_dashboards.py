@@ -102,11 +102,11 @@ def test_the_dashboard_api_and_pages_show_the_figures(api, client, history, admi
     assert body["totals"]["gmv"] == {"amount": "327.00", "currency": "CNY"}
     assert body["totals"]["conversion"] == "0.2500"
     client.force_login(admin_operator)
-    page = client.get(reverse("web:console_dashboard")).content.decode()
+    page = client.get(reverse("operator:dashboard")).content.decode()
     assert "<svg" in page
     assert "¥327.00" in page
     client.force_login(merchant_staff)
-    page = client.get(reverse("web:merchant_dashboard")).content.decode()
+    page = client.get(reverse("merchant:dashboard")).content.decode()
     assert "¥297.00" in page
     assert "逗猫棒" not in page
 
@@ -135,13 +135,13 @@ def test_order_exports_neutralise_hostile_text_in_csv_and_excel(client, merchant
     factories.pay(factories.place(buyer, (factories.sku_of(product), 1), address_id=address.pk))
     client.force_login(merchant_staff)
 
-    response = client.get(reverse("web:merchant_export_orders", args=["csv"]))
+    response = client.get(reverse("merchant:export_orders", args=["csv"]))
     assert response["Content-Disposition"].startswith('attachment; filename="orders-')
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[1][9] == "'=cmd|' /C calc'!A0"  # the receiver
     assert rows[1][4] == "20.00"  # goods: a number, not text
 
-    response = client.get(reverse("web:merchant_export_orders", args=["xlsx"]))
+    response = client.get(reverse("merchant:export_orders", args=["xlsx"]))
     with zipfile.ZipFile(io.BytesIO(response.content)) as book:
         strings = book.read("xl/sharedStrings.xml").decode()
         sheet = book.read("xl/worksheets/sheet1.xml").decode()
@@ -156,12 +156,12 @@ def test_an_unknown_export_format_is_404(client, merchant_staff):
 
 def test_ledger_exports_are_for_finance_only(client, merchant_staff, finance, buyer):
     client.force_login(buyer)
-    assert client.get(reverse("web:merchant_export_ledger", args=["csv"])).status_code == 403
-    assert client.get(reverse("web:console_export_ledger", args=["csv"])).status_code == 403
+    assert client.get(reverse("merchant:export_ledger", args=["csv"])).status_code == 403
+    assert client.get(reverse("operator:export_ledger", args=["csv"])).status_code == 403
     client.force_login(finance)
-    assert client.get(reverse("web:console_export_ledger", args=["xlsx"])).status_code == 200
+    assert client.get(reverse("operator:export_ledger", args=["xlsx"])).status_code == 200
     client.force_login(merchant_staff)
-    assert client.get(reverse("web:merchant_export_ledger", args=["csv"])).status_code == 200
+    assert client.get(reverse("merchant:export_ledger", args=["csv"])).status_code == 200
 
 
 @pytest.mark.parametrize(

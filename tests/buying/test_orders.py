@@ -73,10 +73,10 @@ def test_the_shop_asks_for_the_receivers_number_while_fulfilling_and_each_look_i
     assert ask(buyer).status_code == 403
     # the page shows it masked, with a button that shows it once
     client.force_login(merchant_staff)
-    page = client.get(reverse("web:merchant_order", args=[paid_order.number])).content.decode()
+    page = client.get(reverse("merchant:order", args=[paid_order.number])).content.decode()
     assert "139****5678" in page
     assert "13912345678" not in page
-    revealed = client.post(reverse("web:merchant_order_phone", args=[paid_order.number]))
+    revealed = client.post(reverse("merchant:order_phone", args=[paid_order.number]))
     assert "13912345678" in revealed.content.decode()
     assert revealed["Cache-Control"] == "private, no-store"
     assert AuditEntry.objects.filter(action="orders.receiver_phone_shown").count() == 2

@@ -21,10 +21,10 @@ def shop(merchant_staff, reviewer):
 def test_storefront_pages_render_for_anonymous_visitors(client, shop):
     category, product = shop
     for url in (
-        reverse("web:home"),
-        reverse("web:search") + "?q=猫粮",
-        reverse("web:category", args=[category.slug]),
-        reverse("web:product", args=[product.pk]),
+        reverse("storefront:home"),
+        reverse("storefront:search") + "?q=猫粮",
+        reverse("storefront:category", args=[category.slug]),
+        reverse("storefront:product", args=[product.pk]),
     ):
         response = client.get(url)
         assert response.status_code == 200, url
@@ -32,56 +32,56 @@ def test_storefront_pages_render_for_anonymous_visitors(client, shop):
 
 
 def test_search_page_answers_htmx_with_the_results_fragment_only(client, shop):
-    response = client.get(reverse("web:search") + "?q=猫粮", headers={"HX-Request": "true"})
+    response = client.get(reverse("storefront:search") + "?q=猫粮", headers={"HX-Request": "true"})
     body = response.content.decode()
     assert 'id="results"' in body
     assert "<html" not in body
 
 
 def test_bad_search_input_is_shown_not_a_500(client, shop):
-    response = client.get(reverse("web:search") + "?price_min=abc&page=-3&attr=brand&sort=nope")
+    response = client.get(reverse("storefront:search") + "?price_min=abc&page=-3&attr=brand&sort=nope")
     assert response.status_code == 200
 
 
 def test_unpublished_and_unknown_products_are_404(client, merchant_staff):
     category = factories.category_path("宠物", "宠物食品", "猫粮")
     draft = factories.product(merchant_staff, category, publish=False)
-    assert client.get(reverse("web:product", args=[draft.pk])).status_code == 404
-    assert client.get(reverse("web:category", args=["nowhere"])).status_code == 404
+    assert client.get(reverse("storefront:product", args=[draft.pk])).status_code == 404
+    assert client.get(reverse("storefront:category", args=["nowhere"])).status_code == 404
 
 
 def test_log_in_by_mobile_number_and_the_english_switch(client):
     factories.user(email=None, phone="13912345678")
-    response = client.post(reverse("web:login"), {"identifier": "13912345678", "password": PASSWORD})
+    response = client.post(reverse("buyer:login"), {"identifier": "13912345678", "password": PASSWORD})
     assert response.status_code == 302
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
-    assert "Log out" in client.get(reverse("web:home")).content.decode()
+    assert "Log out" in client.get(reverse("storefront:home")).content.decode()
 
 
 def test_wrong_password_is_shown_on_the_form(client, buyer):
-    response = client.post(reverse("web:login"), {"identifier": buyer.email, "password": "wrong"})
+    response = client.post(reverse("buyer:login"), {"identifier": buyer.email, "password": "wrong"})
     assert response.status_code == 200
     assert "form-errors" in response.content.decode()
 
 
 def test_account_pages_need_a_sign_in(client):
-    response = client.get(reverse("web:addresses"))
+    response = client.get(reverse("buyer:addresses"))
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("web:login"))
+    assert response["Location"].startswith(reverse("buyer:login"))
 
 
 def test_address_book_page_adds_and_shows_errors_next_to_the_field(client, buyer):
     client.force_login(buyer)
-    bad = client.post(reverse("web:addresses"), {**ADDRESS, "phone": "123"})
+    bad = client.post(reverse("buyer:addresses"), {**ADDRESS, "phone": "123"})
     assert bad.status_code == 200
     assert 'id="id_phone-error"' in bad.content.decode()
     assert Address.objects.count() == 0
     good = client.post(
-        reverse("web:addresses"),
+        reverse("buyer:addresses"),
         ADDRESS,
     )
     assert good.status_code == 302
-    page = client.get(reverse("web:addresses")).content.decode()
+    page = client.get(reverse("buyer:addresses")).content.decode()
     assert "138****1234" in page
     assert "13812341234" not in page
 
@@ -89,22 +89,22 @@ def test_address_book_page_adds_and_shows_errors_next_to_the_field(client, buyer
 def test_another_buyers_address_page_is_404(client, buyer, other_buyer):
     client.force_login(buyer)
     client.post(
-        reverse("web:addresses"),
+        reverse("buyer:addresses"),
         ADDRESS,
     )
     address = Address.objects.get()
     client.force_login(other_buyer)
-    assert client.get(reverse("web:address_edit", args=[address.pk])).status_code == 404
-    assert client.post(reverse("web:address_delete", args=[address.pk])).status_code == 404
+    assert client.get(reverse("buyer:address_edit", args=[address.pk])).status_code == 404
+    assert client.post(reverse("buyer:address_delete", args=[address.pk])).status_code == 404
     assert Address.objects.count() == 1
 
 
 def test_kyc_page_submits_and_shows_only_the_mask(client, buyer):
     client.force_login(buyer)
     number = valid_id("11010119900307123")
-    response = client.post(reverse("web:verification"), {"real_name": "张三", "id_number": number})
+    response = client.post(reverse("buyer:verification"), {"real_name": "张三", "id_number": number})
     assert response.status_code == 302
-    page = client.get(reverse("web:verification")).content.decode()
+    page = client.get(reverse("buyer:verification")).content.decode()
     assert number not in page
     assert number[:6] + "********" + number[-4:] in page
     assert RealNameVerification.objects.get().status == "pending"
@@ -113,7 +113,7 @@ def test_kyc_page_submits_and_shows_only_the_mask(client, buyer):
 def test_merchant_editor_creates_a_product_with_a_sku_grid(client, merchant_staff):
     category = factories.category_path("服装", "男装", "卫衣")
     client.force_login(merchant_staff)
-    url = reverse("web:merchant_product_new")
+    url = reverse("merchant:product_new")
     form = {
         "category": category.pk,
         "title": "纯棉卫衣",
@@ -142,7 +142,7 @@ def test_merchant_editor_shows_a_bad_price_in_its_cell_and_writes_nothing(client
     category = factories.category_path("服装", "男装", "卫衣")
     client.force_login(merchant_staff)
     response = client.post(
-        reverse("web:merchant_product_new"),
+        reverse("merchant:product_new"),
         {
             "category": category.pk,
             "title": "纯棉卫衣",
@@ -161,10 +161,10 @@ def test_merchant_editor_shows_a_bad_price_in_its_cell_and_writes_nothing(client
 def test_merchant_pages_refuse_buyers_and_hide_other_merchants_products(client, buyer, other_merchant_staff, shop):
     _, product = shop
     client.force_login(buyer)
-    assert client.get(reverse("web:merchant_products")).status_code == 403
+    assert client.get(reverse("merchant:products")).status_code == 403
     client.force_login(other_merchant_staff)
-    assert client.get(reverse("web:merchant_product_edit", args=[product.pk])).status_code == 404
-    assert client.post(reverse("web:merchant_product_unlist", args=[product.pk])).status_code == 404
+    assert client.get(reverse("merchant:product_edit", args=[product.pk])).status_code == 404
+    assert client.post(reverse("merchant:product_unlist", args=[product.pk])).status_code == 404
     assert Product.objects.get(pk=product.pk).status == "published"
 
 
@@ -175,10 +175,10 @@ def test_operator_reviews_products_and_kyc_from_the_console(client, merchant_sta
 
     services.product_submit(actor=merchant_staff, product_id=product.pk)
     client.force_login(reviewer)
-    assert product.title in client.get(reverse("web:operator_products")).content.decode()
-    client.post(reverse("web:operator_product_decide", args=[product.pk]), {"decision": "reject", "reason": ""})
+    assert product.title in client.get(reverse("operator:products")).content.decode()
+    client.post(reverse("operator:product_decide", args=[product.pk]), {"decision": "reject", "reason": ""})
     assert Product.objects.get(pk=product.pk).status == "pending_review"
-    client.post(reverse("web:operator_product_decide", args=[product.pk]), {"decision": "approve"})
+    client.post(reverse("operator:product_decide", args=[product.pk]), {"decision": "approve"})
     assert Product.objects.get(pk=product.pk).status == "published"
     client.force_login(buyer)
-    assert client.get(reverse("web:operator_products")).status_code == 403
+    assert client.get(reverse("operator:products")).status_code == 403

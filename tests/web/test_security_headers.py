@@ -15,7 +15,7 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[2]
-TEMPLATES = sorted((ROOT / "src" / "jishi").glob("*/templates/**/*.html"))
+TEMPLATES = sorted((ROOT / "src" / "jishi").glob("**/templates/**/*.html"))
 # Code or style inside a page, which the policy refuses: an inline <script> (a JSON data block is fine),
 # an on…= handler, a style attribute or element, a javascript: URL, an htmx handler that evaluates code.
 INLINE = re.compile(

@@ -96,10 +96,12 @@ ROOT_URLCONF = "jishi.config.urls"
 WSGI_APPLICATION = "jishi.config.wsgi.application"
 ASGI_APPLICATION = "jishi.config.asgi.application"
 
+WEB_AUDIENCES = ("storefront", "buyer", "merchant", "operator")
 TEMPLATES: list[dict[str, Any]] = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # Pages are filed by audience, each with its templates beside its views (web/<audience>/templates).
+        "DIRS": [BASE_DIR / "web" / audience / "templates" for audience in WEB_AUDIENCES],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -156,8 +158,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "web:login"
-LOGIN_REDIRECT_URL = "web:home"
+LOGIN_URL = "buyer:login"
+LOGIN_REDIRECT_URL = "storefront:home"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

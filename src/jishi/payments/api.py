@@ -53,7 +53,7 @@ def payment_out(intent: PaymentIntent) -> PaymentOut:
 
 
 def return_url(request: HttpRequest, number: str) -> str:
-    return request.build_absolute_uri(reverse("web:payment_return", args=[number]))
+    return request.build_absolute_uri(reverse("buyer:payment_return", args=[number]))
 
 
 def notify_url(request: HttpRequest, gateway: str) -> str:

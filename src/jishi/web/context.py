@@ -28,32 +28,32 @@ class Section:
     label: Promise
     url_name: str
     permission: Permission
-    prefix: str  # the section is active on every page whose URL name starts with this
+    prefix: str  # the section is active on every page whose namespaced URL name starts with this
 
 
 CONSOLE = (
-    Section(_("Overview"), "operator_home", OPERATOR, "operator_home"),
-    Section(_("Dashboard"), "console_dashboard", PLATFORM_FIGURES, "console_dashboard"),
-    Section(_("Applications"), "console_applications", APPLICATION_REVIEW, "console_application"),
-    Section(_("Real-name reviews"), "operator_kyc", KYC_REVIEW, "operator_kyc"),
-    Section(_("Product reviews"), "operator_products", PRODUCT_REVIEW, "operator_product"),
-    Section(_("Merchants"), "console_merchants", MERCHANT_ADMINISTER | FINANCE_VIEW, "console_merchant"),
-    Section(_("Withdrawals"), "console_payouts", FINANCE_VIEW, "console_payout"),
-    Section(_("Commission"), "console_commission", FINANCE_VIEW, "console_commission"),
-    Section(_("Reconciliation"), "console_reconciliation", FINANCE_VIEW, "console_reconciliation"),
-    Section(_("Orders"), "console_orders", ORDER_OVERSEE, "console_order"),
-    Section(_("Arbitration"), "arbitrations", AFTERSALES_ARBITRATE, "arbitration"),
-    Section(_("Users"), "console_users", USER_MANAGE, "console_user"),
-    Section(_("Audit log"), "console_audit", AUDIT_VIEW, "console_audit"),
+    Section(_("Overview"), "operator:home", OPERATOR, "operator:home"),
+    Section(_("Dashboard"), "operator:dashboard", PLATFORM_FIGURES, "operator:dashboard"),
+    Section(_("Applications"), "operator:applications", APPLICATION_REVIEW, "operator:application"),
+    Section(_("Real-name reviews"), "operator:kyc", KYC_REVIEW, "operator:kyc"),
+    Section(_("Product reviews"), "operator:products", PRODUCT_REVIEW, "operator:product"),
+    Section(_("Merchants"), "operator:merchants", MERCHANT_ADMINISTER | FINANCE_VIEW, "operator:merchant"),
+    Section(_("Withdrawals"), "operator:payouts", FINANCE_VIEW, "operator:payout"),
+    Section(_("Commission"), "operator:commission", FINANCE_VIEW, "operator:commission"),
+    Section(_("Reconciliation"), "operator:reconciliation", FINANCE_VIEW, "operator:reconciliation"),
+    Section(_("Orders"), "operator:orders", ORDER_OVERSEE, "operator:order"),
+    Section(_("Arbitration"), "operator:arbitrations", AFTERSALES_ARBITRATE, "operator:arbitration"),
+    Section(_("Users"), "operator:users", USER_MANAGE, "operator:user"),
+    Section(_("Audit log"), "operator:audit", AUDIT_VIEW, "operator:audit"),
 )
 MERCHANT_CENTRE = (
-    Section(_("Dashboard"), "merchant_dashboard", SHOP_FIGURES, "merchant_dashboard"),
-    Section(_("Orders"), "merchant_orders", ORDER_FULFIL, "merchant_order"),
-    Section(_("After-sales"), "merchant_aftersales", MERCHANT_AFTERSALES, "merchant_aftersales"),
-    Section(_("Products"), "merchant_products", PRODUCT_MANAGE, "merchant_product"),
-    Section(_("Finance"), "merchant_finance", FINANCE_OWN, "merchant_finance"),
-    Section(_("Team"), "merchant_team", MERCHANT_TEAM, "merchant_team"),
-    Section(_("Qualifications"), "merchant_qualifications", MERCHANT_TEAM, "merchant_qualification"),
+    Section(_("Dashboard"), "merchant:dashboard", SHOP_FIGURES, "merchant:dashboard"),
+    Section(_("Orders"), "merchant:orders", ORDER_FULFIL, "merchant:order"),
+    Section(_("After-sales"), "merchant:aftersales", MERCHANT_AFTERSALES, "merchant:aftersales"),
+    Section(_("Products"), "merchant:products", PRODUCT_MANAGE, "merchant:product"),
+    Section(_("Finance"), "merchant:finance", FINANCE_OWN, "merchant:finance"),
+    Section(_("Team"), "merchant:team", MERCHANT_TEAM, "merchant:team"),
+    Section(_("Qualifications"), "merchant:qualifications", MERCHANT_TEAM, "merchant:qualification"),
 )
 
 
@@ -61,9 +61,9 @@ def sections(all_sections: tuple[Section, ...], request: HttpRequest) -> list[di
     """The sections the signed-in user may open, each marked active or not."""
     user = getattr(request, "user", None)
     match = getattr(request, "resolver_match", None)
-    name = match.url_name if match else ""
+    name = match.view_name if match else ""
     return [
-        {"label": s.label, "url": reverse(f"web:{s.url_name}"), "active": bool(name and name.startswith(s.prefix))}
+        {"label": s.label, "url": reverse(s.url_name), "active": bool(name and name.startswith(s.prefix))}
         for s in all_sections
         if s.permission.allows(user)
     ]

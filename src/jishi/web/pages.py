@@ -1,4 +1,6 @@
-"""The page-view decorator: the same permission layer as the API, with page-shaped answers.
+"""Page helpers every audience shares: the page-view decorator, paging, going back and deciding.
+
+The decorator is the same permission layer as the API, with page-shaped answers.
 
 An anonymous visitor is sent to the log-in page, a signed-in one without
 the permission gets a 403 page, a missing or foreign object is a 404 page,
@@ -16,9 +18,11 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 
 from jishi.core.errors import DomainError, NotFound
 from jishi.core.permissions import Permission
+from jishi.web.forms import ReasonForm
 
 
 def is_htmx(request: HttpRequest) -> bool:
@@ -63,3 +67,20 @@ def page(permission: Permission) -> Callable[[Callable[..., HttpResponse]], Call
         return wrapper
 
     return decorate
+
+
+def decide(
+    request: HttpRequest, *, approve: Callable[[], object], reject: Callable[[str], object], messages_: tuple[str, str]
+) -> bool:
+    """Apply the posted decision; False when a rejection came without a reason."""
+    if request.POST.get("decision") == "approve":
+        approve()
+        messages.success(request, messages_[0])
+        return True
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the reason for the rejection."))
+        return False
+    reject(form.cleaned_data["reason"])
+    messages.success(request, messages_[1])
+    return True

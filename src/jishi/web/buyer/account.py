@@ -1,0 +1,138 @@
+"""Sign-up, log-in and the buyer's own pages: profile, addresses, real-name verification."""
+
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from jishi.accounts import selectors, services
+from jishi.accounts.auth import actor_of
+from jishi.core.api import client_ip
+from jishi.core.errors import DomainError, RateLimited
+from jishi.core.permissions import AUTHENTICATED, PUBLIC
+from jishi.web.forms import AddressForm, KycForm, LogInForm, SignUpForm
+from jishi.web.pages import page
+
+
+def _next_url(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return "/"
+
+
+@page(PUBLIC)
+def log_in(request: HttpRequest) -> HttpResponse:
+    form = LogInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_log_in(
+                identifier=form.cleaned_data["identifier"],
+                password=form.cleaned_data["password"],
+                ip=client_ip(request),
+            )
+        except RateLimited as exc:
+            minutes = max(1, -(-exc.retry_after // 60))
+            form.add_error(None, _("Too many attempts. Try again in %(n)d minutes.") % {"n": minutes})
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            login(request, user, backend="jishi.accounts.backends.IdentifierBackend")
+            return redirect(_next_url(request))
+    return render(request, "buyer/account/login.html", {"form": form, "next": _next_url(request)})
+
+
+@page(PUBLIC)
+def sign_up(request: HttpRequest) -> HttpResponse:
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_sign_up(**form.cleaned_data)
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            login(request, user, backend="jishi.accounts.backends.IdentifierBackend")
+            messages.success(request, _("Welcome to Jishi!"))
+            return redirect(_next_url(request))
+    return render(request, "buyer/account/signup.html", {"form": form, "next": _next_url(request)})
+
+
+@require_POST
+@page(PUBLIC)
+def log_out(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect("storefront:home")
+
+
+@page(AUTHENTICATED)
+def account(request: HttpRequest) -> HttpResponse:
+    user = actor_of(request)
+    return render(
+        request,
+        "buyer/account/profile.html",
+        {"verification": selectors.kyc_current_for(user), "addresses": selectors.address_list_for(user)[:3]},
+    )
+
+
+@page(AUTHENTICATED)
+def addresses(request: HttpRequest) -> HttpResponse:
+    user = actor_of(request)
+    form = AddressForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.address_create(actor=user, data=services.AddressInput(**form.cleaned_data))
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, _("Address saved."))
+            return redirect("buyer:addresses")
+    return render(
+        request, "buyer/account/addresses.html", {"form": form, "addresses": selectors.address_list_for(user)}
+    )
+
+
+@page(AUTHENTICATED)
+def address_edit(request: HttpRequest, address_id: int) -> HttpResponse:
+    user = actor_of(request)
+    address = selectors.address_get_for(user, address_id)
+    initial = {f: getattr(address, f) for f in AddressForm.base_fields if f != "phone"} | {"phone": address.phone}
+    form = AddressForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.address_update(actor=user, address_id=address.pk, data=services.AddressInput(**form.cleaned_data))
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, _("Address saved."))
+            return redirect("buyer:addresses")
+    return render(request, "buyer/account/address_edit.html", {"form": form, "address": address})
+
+
+@require_POST
+@page(AUTHENTICATED)
+def address_delete(request: HttpRequest, address_id: int) -> HttpResponse:
+    services.address_delete(actor=actor_of(request), address_id=address_id)
+    messages.success(request, _("Address deleted."))
+    return redirect("buyer:addresses")
+
+
+@page(AUTHENTICATED)
+def verification(request: HttpRequest) -> HttpResponse:
+    user = actor_of(request)
+    current = selectors.kyc_current_for(user)
+    form = KycForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.kyc_submit(actor=user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, _("Submitted. We will review it shortly."))
+            return redirect("buyer:verification")
+    can_submit = current is None or current.status == "rejected"
+    return render(
+        request, "buyer/account/verification.html", {"form": form, "current": current, "can_submit": can_submit}
+    )

@@ -1,0 +1,260 @@
+"""The buyer's buying pages: cart, checkout, the cashier, orders with their timeline."""
+
+import uuid
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from jishi.accounts import selectors as accounts
+from jishi.accounts import services as account_services
+from jishi.accounts.auth import actor_of
+from jishi.accounts.errors import AddressNotFound
+from jishi.accounts.models import Address
+from jishi.aftersales import selectors as aftersales
+from jishi.cart import selectors as carts
+from jishi.cart import services as cart_services
+from jishi.cart.owner import owner_of, remember_guest_cart
+from jishi.catalog import selectors as catalog
+from jishi.catalog.errors import SkuNotFound
+from jishi.checkout import services as checkout
+from jishi.core.api import client_ip
+from jishi.core.errors import DomainError, NotFound
+from jishi.core.idempotency import run_once
+from jishi.core.pagination import paginate
+from jishi.core.permissions import AUTHENTICATED, PUBLIC
+from jishi.orders import selectors as orders
+from jishi.orders import services as order_services
+from jishi.orders.states import OrderStatus
+from jishi.payments import gateways
+from jishi.payments import selectors as payments
+from jishi.payments import services as payment_services
+from jishi.payments.api import notify_url, return_url
+from jishi.payments.states import IntentStatus
+from jishi.web.forms import AddressForm
+from jishi.web.pages import is_htmx, page, page_number
+
+
+def _quantity(request: HttpRequest) -> int:
+    raw = request.POST.get("quantity", "1")
+    return int(raw) if raw.isdigit() and len(raw) <= 3 else 0  # 0 is refused by the service with its own message
+
+
+@page(PUBLIC)
+def cart(request: HttpRequest) -> HttpResponse:
+    view = carts.cart_view(owner_of(request))
+    template = "buyer/cart.html#cart" if is_htmx(request) else "buyer/cart.html"
+    return render(request, template, {"cart": view})
+
+
+@require_POST
+@page(PUBLIC)
+def cart_add(request: HttpRequest) -> HttpResponse:
+    """Add the SKU picked on a product page; without JavaScript the option values pick it on the server."""
+    product_id = request.POST.get("product_id", "")
+    if not product_id.isdigit():
+        raise SkuNotFound
+    product = catalog.product_public_get(int(product_id))
+    chosen = {option.name: request.POST.get(option.name) for option in product.options.all()}
+    sku = next((s for s in product.skus.all() if s.is_active and s.options == chosen), None)
+    if sku is None:
+        messages.error(request, _("Choose the options first."))
+        return redirect("storefront:product", product.pk)
+    line = cart_services.cart_line_add(owner=owner_of(request), sku_id=sku.pk, quantity=_quantity(request))
+    remember_guest_cart(request, line.cart.token)
+    if request.POST.get("buy_now"):
+        return redirect("buyer:checkout")
+    messages.success(request, _("Added to your cart."))
+    return redirect("storefront:product", product.pk)
+
+
+@require_POST
+@page(PUBLIC)
+def cart_line_update(request: HttpRequest, line_id: int) -> HttpResponse:
+    owner = owner_of(request)
+    if request.POST.get("remove"):
+        cart_services.cart_line_remove(owner=owner, line_id=line_id)
+    else:
+        cart_services.cart_line_set_quantity(owner=owner, line_id=line_id, quantity=_quantity(request))
+    if is_htmx(request):
+        return render(request, "buyer/cart.html#cart", {"cart": carts.cart_view(owner)})
+    return redirect("buyer:cart")
+
+
+def _chosen_address(request: HttpRequest, addresses: list[Address]) -> Address | None:
+    """The address asked for, which must be one of the user's (else 404); the first one when none is asked for."""
+    wanted = request.POST.get("address") or request.GET.get("address") or ""
+    if not wanted:
+        return addresses[0] if addresses else None
+    chosen = next((a for a in addresses if str(a.pk) == wanted), None)
+    if chosen is None:
+        raise AddressNotFound(field="address")
+    return chosen
+
+
+@page(AUTHENTICATED)
+def checkout_page(request: HttpRequest) -> HttpResponse:
+    """Address, the order per merchant with its shipping fee, the total; placing opens the cashier."""
+    user = actor_of(request)
+    addresses = list(accounts.address_list_for(user))
+    address = _chosen_address(request, addresses)
+    form = AddressForm(request.POST if request.POST.get("new_address") else None)
+    if form.is_bound and form.is_valid():
+        try:
+            created = account_services.address_create(
+                actor=user, data=account_services.AddressInput(**form.cleaned_data)
+            )
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            return redirect(f"{reverse('buyer:checkout')}?address={created.pk}")
+    quote = None
+    if address is not None:
+        try:
+            quote = checkout.checkout_quote(actor=user, address_id=address.pk)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("buyer:cart")
+    context = {
+        "addresses": addresses,
+        "address": address,
+        "quote": quote,
+        "form": form,
+        "request_key": uuid.uuid4().hex,
+    }
+    return render(request, "buyer/checkout.html", context, status=422 if form.errors else 200)
+
+
+@require_POST
+@page(AUTHENTICATED)
+def checkout_submit(request: HttpRequest) -> HttpResponse:
+    """Place the orders; a double click (same form key) opens the same cashier instead of ordering twice."""
+    user = actor_of(request)
+    address_id = request.POST.get("address", "")
+    fingerprint = request.POST.get("fingerprint", "")
+    note = request.POST.get("note", "")[:200]
+    if not address_id.isdigit():
+        messages.error(request, _("Choose a delivery address."))
+        return redirect("buyer:checkout")
+
+    def place() -> tuple[int, object]:
+        placement = checkout.checkout_place(actor=user, address_id=int(address_id), fingerprint=fingerprint, note=note)
+        return 201, {"payment": placement.intent.number}
+
+    try:
+        outcome = run_once(
+            owner=f"user:{user.pk}",
+            scope="checkout.place",
+            key=request.POST.get("request_key", "") or uuid.uuid4().hex,
+            body={"address_id": int(address_id), "fingerprint": fingerprint, "note": note},
+            action=place,
+        )
+    except NotFound:
+        raise
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(f"{reverse('buyer:checkout')}?address={address_id}")
+    return redirect("buyer:cashier", outcome.body["payment"])
+
+
+@page(AUTHENTICATED)
+def cashier(request: HttpRequest, number: str) -> HttpResponse:
+    user = actor_of(request)
+    intent = payments.intent_get_for_buyer(user, number)
+    return render(
+        request,
+        "buyer/cashier.html",
+        {
+            "intent": intent,
+            "orders": orders.orders_for_buyer_checkout(user, intent.checkout_number),
+            "gateways": [(code, gateway.label) for code, gateway in gateways.available().items()],
+        },
+    )
+
+
+@require_POST
+@page(AUTHENTICATED)
+def payment_start(request: HttpRequest, number: str) -> HttpResponse:
+    gateway = request.POST.get("gateway", "")
+    url = payment_services.payment_start(
+        actor=actor_of(request),
+        intent_number=number,
+        gateway_code=gateway,
+        notify_url=notify_url(request, gateway),
+        return_url=return_url(request, number),
+        client_ip=client_ip(request),
+    )
+    return redirect(url)
+
+
+@page(AUTHENTICATED)
+def payment_return(request: HttpRequest, number: str) -> HttpResponse:
+    """Back from the gateway. The browser's word proves nothing, so ask the gateway itself before showing a result."""
+    intent = payments.intent_get_for_buyer(actor_of(request), number)
+    payment_services.payment_sync(intent_id=intent.pk)
+    intent.refresh_from_db()
+    if intent.status == IntentStatus.SUCCEEDED:
+        messages.success(request, _("Payment received. Thank you!"))
+        return redirect(f"{reverse('buyer:orders')}?checkout={intent.checkout_number}")
+    messages.info(request, _("We have not received the payment yet."))
+    return redirect("buyer:cashier", number)
+
+
+@page(AUTHENTICATED)
+def order_list(request: HttpRequest) -> HttpResponse:
+    user = actor_of(request)
+    status = request.GET.get("status", "")
+    checkout_number = request.GET.get("checkout", "")
+    if checkout_number.isdigit():
+        return render(
+            request,
+            "buyer/orders.html",
+            {"orders": orders.orders_for_buyer_checkout(user, checkout_number), "statuses": OrderStatus.choices},
+        )
+    status = status if status in OrderStatus.values else ""
+    result = paginate(orders.order_list_for_buyer(user, status=status or None), page=page_number(request), page_size=10)
+    return render(
+        request,
+        "buyer/orders.html",
+        {"page": result, "orders": result.items, "status": status, "statuses": OrderStatus.choices},
+    )
+
+
+@page(AUTHENTICATED)
+def order_detail(request: HttpRequest, number: str) -> HttpResponse:
+    user = actor_of(request)
+    order = orders.order_get_for_buyer(user, number)
+    intent = (
+        payments.intent_for_checkout(order.checkout_number) if order.status == OrderStatus.PENDING_PAYMENT else None
+    )
+    context = {
+        "order": order,
+        "intent": intent,
+        "aftersales": aftersales.open_request_of_order(order),
+        "returns": payments.returns_for_buyer(user, order.checkout_number)
+        if order.status == OrderStatus.CANCELLED
+        else [],
+    }
+    return render(request, "buyer/order.html", context)
+
+
+@require_POST
+@page(AUTHENTICATED)
+def order_cancel(request: HttpRequest, number: str) -> HttpResponse:
+    cancelled = checkout.checkout_cancel(actor=actor_of(request), order_number=number)
+    if len(cancelled) > 1:
+        messages.success(request, _("The order and the other orders paid with it were cancelled."))
+    else:
+        messages.success(request, _("The order was cancelled."))
+    return redirect("buyer:order", number)
+
+
+@require_POST
+@page(AUTHENTICATED)
+def order_confirm(request: HttpRequest, number: str) -> HttpResponse:
+    order_services.order_confirm_receipt(actor=actor_of(request), order_number=number)
+    messages.success(request, _("Receipt confirmed. Enjoy!"))
+    return redirect("buyer:order", number)

@@ -1,0 +1,33 @@
+"""The merchant centre, under /merchant/: products, orders, after-sales, finance, team and qualifications."""
+
+from django.urls import path
+
+from jishi.web.merchant import aftersales, centre, orders, products
+
+app_name = "merchant"
+urlpatterns = [
+    path("aftersales/", aftersales.queue, name="aftersales"),
+    path("aftersales/<str:number>/", aftersales.detail, name="aftersales_detail"),
+    path("aftersales/<str:number>/act/", aftersales.act, name="aftersales_act"),
+    path("", products.products, name="products"),
+    path("products/new/", products.product_new, name="product_new"),
+    path("products/<int:product_id>/", products.product_edit, name="product_edit"),
+    path("products/<int:product_id>/submit/", products.product_submit, name="product_submit"),
+    path("products/<int:product_id>/unlist/", products.product_unlist, name="product_unlist"),
+    path("products/<int:product_id>/images/", products.image_upload, name="image_upload"),
+    path("products/<int:product_id>/images/<int:image_id>/delete/", products.image_delete, name="image_delete"),
+    path("orders/", orders.order_list, name="orders"),
+    path("orders/<str:number>/", orders.order_detail, name="order"),
+    path("orders/<str:number>/ship/", orders.order_ship, name="order_ship"),
+    path("orders/<str:number>/phone/", orders.order_phone, name="order_phone"),
+    path("dashboard/", centre.dashboard, name="dashboard"),
+    path("finance/", centre.finance, name="finance"),
+    path("finance/bank-account/", centre.bank_account, name="bank_account"),
+    path("finance/withdraw/", centre.withdraw, name="withdraw"),
+    path("export/orders.<str:fmt>", centre.export_orders, name="export_orders"),
+    path("export/ledger.<str:fmt>", centre.export_ledger, name="export_ledger"),
+    path("team/", centre.team, name="team"),
+    path("team/invite/", centre.invite, name="invite"),
+    path("qualifications/", centre.qualifications, name="qualifications"),
+    path("qualifications/add/", centre.qualification_add, name="qualification_add"),
+]

@@ -1,0 +1,44 @@
+"""The operator console, under /operator/: reviews, merchants, money, users, orders, arbitration and audit."""
+
+from django.urls import path
+
+from jishi.web.operator import arbitration, console, review
+
+app_name = "operator"
+urlpatterns = [
+    path("reconciliation/", console.reconciliation, name="reconciliation"),
+    path("reconciliation/<int:issue_id>/", console.reconciliation_issue, name="reconciliation_issue"),
+    path("aftersales/", arbitration.queue, name="arbitrations"),
+    path("aftersales/<str:number>/", arbitration.detail, name="arbitration"),
+    path("aftersales/<str:number>/decide/", arbitration.decide, name="arbitration_decide"),
+    path("", review.home, name="home"),
+    path("kyc/", review.kyc_queue, name="kyc"),
+    path("kyc/<int:verification_id>/", review.kyc_decide, name="kyc_decide"),
+    path("products/", review.product_queue, name="products"),
+    path("products/<int:product_id>/", review.product_review, name="product"),
+    path("products/<int:product_id>/decide/", review.product_decide, name="product_decide"),
+    path("dashboard/", console.dashboard, name="dashboard"),
+    path("export/orders.<str:fmt>", console.export_orders, name="export_orders"),
+    path("export/ledger.<str:fmt>", console.export_ledger, name="export_ledger"),
+    path("applications/", console.applications, name="applications"),
+    path("applications/<int:application_id>/", console.application_detail, name="application"),
+    path(
+        "applications/<int:application_id>/documents/<str:document>/",
+        console.application_document,
+        name="application_document",
+    ),
+    path("applications/<int:application_id>/decide/", console.application_decide, name="application_decide"),
+    path("merchants/", console.merchant_list, name="merchants"),
+    path("merchants/<int:merchant_id>/", console.merchant_detail, name="merchant"),
+    path("merchants/<int:merchant_id>/status/", console.merchant_status, name="merchant_status"),
+    path("commission/", console.commission, name="commission"),
+    path("commission/add/", console.commission_add, name="commission_add"),
+    path("payouts/", console.payouts, name="payouts"),
+    path("payouts/<str:number>/decide/", console.payout_decide, name="payout_decide"),
+    path("users/", console.users, name="users"),
+    path("users/<int:user_id>/", console.user_detail, name="user"),
+    path("users/<int:user_id>/action/", console.user_action, name="user_action"),
+    path("orders/", console.orders, name="orders"),
+    path("orders/<str:number>/", console.order_detail, name="order"),
+    path("audit/", console.audit, name="audit"),
+]

@@ -1,0 +1,13 @@
+"""The storefront: home, search, category and product pages anyone may see."""
+
+from django.urls import path
+
+from jishi.web.storefront import views
+
+app_name = "storefront"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("search/", views.search, name="search"),
+    path("c/<slug:slug>/", views.search, name="category"),
+    path("p/<int:product_id>/", views.product_detail, name="product"),
+]
