@@ -5,7 +5,6 @@ from typing import Annotated, Literal
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
 from ninja import Field, Schema
 from ninja.errors import HttpError
 
@@ -13,7 +12,8 @@ from jishi.accounts.auth import SIGNED_IN, actor_of
 from jishi.core.api import Id, IsoDate, MoneyOut, PublicNumber, Router, StrictIn, client_ip, errors, money_out
 from jishi.core.permissions import requires
 from jishi.ledger.permissions import FINANCE_OPERATE, FINANCE_VIEW
-from jishi.payments import gateways, reconciliation, selectors, services
+from jishi.payments import reconciliation, selectors, services
+from jishi.payments.addresses import notify_url, return_url
 from jishi.payments.errors import UnknownGateway
 from jishi.payments.gateways import wire
 from jishi.payments.models import Payment, PaymentIntent, ReconciliationIssue, ReconciliationRun
@@ -50,15 +50,6 @@ def payment_out(intent: PaymentIntent) -> PaymentOut:
         pay_by=intent.pay_by,
         succeeded_at=intent.succeeded_at,
     )
-
-
-def return_url(request: HttpRequest, number: str) -> str:
-    return request.build_absolute_uri(reverse("buyer:payment_return", args=[number]))
-
-
-def notify_url(request: HttpRequest, gateway: str) -> str:
-    """Where ``gateway`` must send its notifications. Raises UnknownGateway for a gateway we do not offer."""
-    return request.build_absolute_uri(reverse("api:payment_notify", args=[gateways.get(gateway).code]))
 
 
 @router.get("/{number}", response={200: PaymentOut, **errors(401, 403, 404)})

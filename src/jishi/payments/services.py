@@ -19,9 +19,7 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,6 +35,7 @@ from jishi.orders.selectors import orders_of_checkout
 from jishi.orders.services import orders_mark_paid
 from jishi.orders.states import OrderStatus
 from jishi.payments import gateways, selectors
+from jishi.payments.addresses import refund_notify_url
 from jishi.payments.errors import (
     GatewayUnavailable,
     InvalidNotification,
@@ -446,10 +445,6 @@ def _refund_book(
 
     after_commit(send_task.enqueue, refund.pk)
     return refund
-
-
-def refund_notify_url(gateway_code: str) -> str:
-    return f"{settings.JISHI_SITE_URL}{reverse('api:payment_notify', args=[gateway_code])}"
 
 
 def refund_send(*, refund_id: int) -> PaymentRefund:

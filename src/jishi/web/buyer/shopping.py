@@ -32,7 +32,7 @@ from jishi.orders.states import OrderStatus
 from jishi.payments import gateways
 from jishi.payments import selectors as payments
 from jishi.payments import services as payment_services
-from jishi.payments.api import notify_url, return_url
+from jishi.payments.addresses import notify_url, return_url
 from jishi.payments.states import IntentStatus
 from jishi.web.forms import AddressForm
 from jishi.web.pages import is_htmx, page, page_number
