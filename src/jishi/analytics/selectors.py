@@ -93,6 +93,18 @@ def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return first, dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
 
 
+def orders_placed_between(orders: QuerySet[Order], start: dt.date, end: dt.date) -> QuerySet[Order]:
+    """The orders (already scoped to the actor) placed on ``start`` … ``end`` in the site's time zone: an export."""
+    first, after = _bounds(start, end)
+    return orders.filter(placed_at__gte=first, placed_at__lt=after)
+
+
+def lines_posted_between(lines: QuerySet[JournalLine], start: dt.date, end: dt.date) -> QuerySet[JournalLine]:
+    """The journal lines (already scoped) posted on ``start`` … ``end`` in the site's time zone: an export."""
+    first, after = _bounds(start, end)
+    return lines.filter(entry__posted_at__gte=first, entry__posted_at__lt=after)
+
+
 def _figures(start: dt.date, end: dt.date, merchant_id: int | None, currency: str) -> Figures:
     _refuse_outside_window(start, end)
     if end < start or (end - start).days >= MAX_DAYS:

@@ -1,8 +1,13 @@
-"""What the two dashboards and the exports share: the range form, the charts, the download response."""
+"""What the two dashboards and the exports share: the range form, the charts, the download response.
+
+Which rows an export holds is the analytics selectors' business; this module only renders them.
+"""
+
+from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -10,13 +15,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jishi.analytics import charts, exports
-from jishi.analytics.selectors import Figures, range_of
+from jishi.analytics.selectors import Figures, lines_posted_between, orders_placed_between, range_of
 from jishi.core.errors import InvalidInput
 from jishi.core.money import Money
-from jishi.ledger.models import JournalLine
-from jishi.orders.models import Order
 from jishi.web.forms import RangeForm
 from jishi.web.templatetags.jishi import display_locale
+
+if TYPE_CHECKING:
+    from jishi.ledger.models import JournalLine
+    from jishi.orders.models import Order
 
 YUAN_100 = 10_000  # the lowest top of a money chart's axis, in fen, so an empty chart still reads ¥0 / ¥50 / ¥100
 FORMATS = {
@@ -63,13 +70,13 @@ def dashboard_context(request: HttpRequest, figures_of: Any) -> dict[str, Any]:
 def orders_download(request: HttpRequest, orders: QuerySet[Order], fmt: str) -> HttpResponse:
     """The orders placed in the requested range, as a CSV or Excel attachment."""
     _form, start, end = requested_range(request)
-    return download(*exports.order_rows(within(orders, "placed_at", start, end)), fmt, "orders")
+    return download(*exports.order_rows(orders_placed_between(orders, start, end)), fmt, "orders")
 
 
 def ledger_download(request: HttpRequest, lines: QuerySet[JournalLine], fmt: str) -> HttpResponse:
     """The journal lines posted in the requested range, as a CSV or Excel attachment."""
     _form, start, end = requested_range(request)
-    return download(*exports.ledger_rows(within(lines, "entry__posted_at", start, end)), fmt, "ledger")
+    return download(*exports.ledger_rows(lines_posted_between(lines, start, end)), fmt, "ledger")
 
 
 def download(headers: Sequence[str], rows: Iterable[Sequence[exports.Cell]], fmt: str, name: str) -> HttpResponse:
@@ -80,14 +87,3 @@ def download(headers: Sequence[str], rows: Iterable[Sequence[exports.Cell]], fmt
     response = HttpResponse(body, content_type=FORMATS[fmt])
     response["Content-Disposition"] = f'attachment; filename="{name}-{timezone.localdate():%Y%m%d}.{fmt}"'
     return response
-
-
-def within(queryset: Any, field: str, start: dt.date, end: dt.date) -> Any:
-    """Rows whose ``field`` (a datetime) falls on ``start`` … ``end`` in the site's time zone."""
-    zone = timezone.get_current_timezone()
-    return queryset.filter(
-        **{
-            f"{field}__gte": dt.datetime.combine(start, dt.time.min, tzinfo=zone),
-            f"{field}__lt": dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=zone),
-        }
-    )
