@@ -44,6 +44,7 @@ from jishi.orders.api import operator_router as operator_orders_router
 from jishi.payments.api import operator_router as operator_payments_router
 from jishi.payments.api import router as payments_router
 from jishi.search.api import router as search_router
+from jishi.shipping.api import carriers_router
 from jishi.shipping.api import router as shipping_router
 
 api = NinjaAPI(
@@ -147,6 +148,7 @@ api.add_router("/orders", checkout_orders_router)
 api.add_router("/payments", payments_router)
 api.add_router("/merchant", merchant_orders_router)
 api.add_router("/merchant", shipping_router)
+api.add_router("/carriers", carriers_router)
 api.add_router("/merchant", merchant_finance_router)
 api.add_router("/merchant", team_router)
 api.add_router("/merchant-applications", applications_router)

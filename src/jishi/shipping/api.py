@@ -1,4 +1,4 @@
-"""Shipping API: the merchant's fee template."""
+"""Shipping API: the merchant's fee template, and the couriers the forms suggest."""
 
 from typing import Annotated, Literal
 
@@ -8,9 +8,10 @@ from ninja import Field, Schema
 from jishi.accounts.auth import SIGNED_IN, actor_of
 from jishi.core.api import Amount, MoneyOut, Router, errors, money_out, parse_amount
 from jishi.core.money import Money
-from jishi.core.permissions import requires
+from jishi.core.permissions import PUBLIC, requires
 from jishi.merchants.selectors import merchant_of
 from jishi.shipping import selectors, services
+from jishi.shipping.carriers import CARRIERS
 from jishi.shipping.models import FeeTemplate
 from jishi.shipping.permissions import SHIPPING_MANAGE
 
@@ -87,3 +88,13 @@ def template_set(request: HttpRequest, payload: TemplateIn) -> TemplateOut:
         ],
     )
     return template_out(services.fee_template_set(actor=actor_of(request), data=data))
+
+
+carriers_router = Router(tags=["shipping"])
+
+
+@carriers_router.get("", response={200: list[str], **errors()})
+@requires(PUBLIC)
+def carrier_list(request: HttpRequest) -> list[str]:
+    """The couriers the forms suggest for a shipment, a return or a replacement (another name may be typed)."""
+    return list(CARRIERS)
