@@ -42,8 +42,8 @@ def _merchant_orders(actor: Actor) -> QuerySet[Order]:
 
 
 def order_list_for_merchant(actor: Actor, *, status: str | None = None) -> QuerySet[Order]:
-    """The orders of the actor's merchant, newest first."""
-    orders = _merchant_orders(actor).select_related("buyer").prefetch_related("lines")
+    """The orders of the actor's merchant, newest first, with buyer, merchant and lines (three queries a page)."""
+    orders = _merchant_orders(actor).select_related("buyer", "merchant").prefetch_related("lines")
     return orders.filter(status=status) if status else orders
 
 
