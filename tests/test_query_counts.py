@@ -1,0 +1,222 @@
+"""Query budgets of the hot paths: pinned, and the same for one row as for many.
+
+Each test measures a list endpoint or a hot page with a few rows, adds
+more rows, and measures again: the count must not move (no query per
+row), and it must equal the number pinned here, so a change that adds a
+query shows up as a failing test and a deliberate diff. Caches are
+cleared before each measurement, so the numbers are those of a cold
+request; placement is pinned for one shape, since its guarded stock
+UPDATE runs once per SKU by design (CONVENTIONS §4).
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from jishi.accounts import services as accounts
+from jishi.core.masking import id_number_check_character
+from jishi.orders.models import Order
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+_ID_NUMBERS = (
+    f"{first}{id_number_check_character(first)}" for first in (f"11010519900101{n:03d}" for n in range(1000))
+)
+
+
+def _count(request: Callable[[], Any]) -> int:
+    request()  # once before: a token's once-a-minute touch and a session's first save are not the page's cost
+    cache.clear()
+    with CaptureQueriesContext(connection) as captured:
+        answer = request()
+    assert answer.status_code == 200, getattr(answer, "content", b"")[:300]
+    return len(captured.captured_queries)
+
+
+def _same_for_more_rows(request: Callable[[], Any], add_rows: Callable[[], None]) -> int:
+    """The count for the rows there are, which must not change when ``add_rows`` adds more."""
+    few = _count(request)
+    add_rows()
+    many = _count(request)
+    assert many == few, f"{few} queries with few rows, {many} with more: a query per row"
+    return few
+
+
+def _bearer(user: Any) -> dict[str, str]:
+    _, secret = accounts.token_create(user=user)
+    return {"Authorization": f"Bearer {secret}"}
+
+
+@pytest.fixture
+def catalogue(merchant_staff: Any, leaf_category: Any) -> Callable[[int], list[Any]]:
+    def add(count: int) -> list[Any]:
+        return [
+            factories.product(merchant_staff, leaf_category, title=f"冻干猫粮 {index}号", price="39.00", stock=9)
+            for index in range(count)
+        ]
+
+    return add
+
+
+# The storefront --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "pinned"),
+    [
+        ("/api/v1/products?page_size=20", 6),
+        ("/api/v1/products?q=猫粮&page_size=20", 7),
+        ("/", 11),
+        ("/search/?q=猫粮", 9),
+    ],
+)
+def test_the_listing_and_search_cost_the_same_for_two_products_as_for_eight(client, catalogue, path, pinned):
+    # given two products
+    catalogue(2)
+    # when / then
+    assert _same_for_more_rows(lambda: client.get(path), lambda: catalogue(6)) == pinned
+
+
+@pytest.mark.parametrize(("path", "pinned"), [("/api/v1/products/{id}", 5), ("/p/{id}/", 7)])
+def test_a_product_page_costs_the_same_whatever_its_gallery_and_skus(
+    client, merchant_staff, leaf_category, path, pinned
+):
+    # given a product with one SKU, and one with three options
+    plain = factories.product(merchant_staff, leaf_category, title="猫砂 10L")
+    options = [factories.catalog.OptionInput(name="口味", values=["鸡肉", "鱼肉", "牛肉"])]
+    skus = [
+        factories.catalog.SkuInput(price=factories.Money.parse("25.00", "CNY"), stock=5, options={"口味": taste})
+        for taste in ["鸡肉", "鱼肉", "牛肉"]
+    ]
+    rich = factories.product(merchant_staff, leaf_category, title="冻干 三种口味", options=options, skus=skus)
+    # when
+    plain_count = _count(lambda: client.get(path.format(id=plain.pk)))
+    rich_count = _count(lambda: client.get(path.format(id=rich.pk)))
+    # then: options cost one query for all of them (their values), never one per SKU
+    assert (plain_count, rich_count) == (pinned, pinned + 1)
+
+
+# Buying ----------------------------------------------------------------------------------------
+
+
+def test_the_cart_and_the_quote_cost_the_same_for_one_line_as_for_four(client, buyer, catalogue):
+    # given a cart of one line and an address
+    products = catalogue(4)
+    factories.in_cart(buyer, (factories.sku_of(products[0]), 1))
+    address = factories.address(buyer, is_default=True)
+    headers = _bearer(buyer)
+
+    def more_lines() -> None:
+        factories.in_cart(buyer, *[(factories.sku_of(p), 1) for p in products[1:]])
+
+    def cart() -> Any:
+        return client.get("/api/v1/cart", headers=headers)
+
+    def quote() -> Any:
+        body = {"address_id": address.pk}
+        return client.post("/api/v1/checkout/quote", body, content_type="application/json", headers=headers)
+
+    # when / then
+    assert (_count(cart), _count(quote)) == (3, 5)
+    more_lines()
+    assert (_count(cart), _count(quote)) == (3, 5)
+
+
+def test_placing_one_line_costs_a_pinned_number_of_statements(client, buyer, catalogue):
+    # given a quoted cart of one line
+    product = catalogue(1)[0]
+    factories.in_cart(buyer, (factories.sku_of(product), 1))
+    address = factories.address(buyer, is_default=True)
+    headers = _bearer(buyer)
+    quote = client.post(
+        "/api/v1/checkout/quote", {"address_id": address.pk}, content_type="application/json", headers=headers
+    ).json()
+    body = {"address_id": address.pk, "fingerprint": quote["fingerprint"]}
+    # when (the token was touched by the quote)
+    cache.clear()
+    with CaptureQueriesContext(connection) as captured:
+        placed = client.post("/api/v1/checkout/place", body, content_type="application/json", headers=headers)
+    # then
+    assert placed.status_code == 201, placed.json()
+    assert len(captured.captured_queries) == 22
+
+
+def _orders(buyer: Any, product: Any, count: int) -> None:
+    for _ in range(count):
+        factories.place(buyer, (factories.sku_of(product), 1))
+
+
+@pytest.mark.parametrize(
+    ("who", "path", "pinned"),
+    [
+        ("buyer", "/api/v1/orders", 4),
+        ("buyer", "/orders/", 7),
+        ("merchant_staff", "/api/v1/merchant/orders?status=pending_payment", 4),
+        ("merchant_staff", "/merchant/orders/?status=pending_payment", 7),
+    ],
+)
+def test_order_lists_cost_the_same_for_one_order_as_for_five(request, client, buyer, catalogue, who, path, pinned):
+    # given one order of the buyer's at the merchant
+    product = catalogue(1)[0]
+    _orders(buyer, product, 1)
+    viewer = request.getfixturevalue(who)
+    if path.startswith("/api/"):
+        headers = _bearer(viewer)
+
+        def fetch() -> Any:
+            return client.get(path, headers=headers)
+    else:
+        page = Client()
+        page.force_login(viewer)
+
+        def fetch() -> Any:
+            return page.get(path)
+
+    # when / then
+    assert _same_for_more_rows(fetch, lambda: _orders(buyer, product, 4)) == pinned
+    assert Order.objects.count() == 5
+
+
+# The console ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "pinned"),
+    [
+        ("/api/v1/operator/products", 8),
+        ("/operator/products/", 7),
+        ("/api/v1/operator/kyc", 3),
+        ("/operator/kyc/", 6),
+    ],
+)
+def test_the_consoles_review_queues_cost_the_same_for_one_item_as_for_four(
+    client, admin_operator, merchant_staff, leaf_category, path, pinned
+):
+    # given one item in each queue
+    def queue(count: int) -> None:  # products sent for review and real-name submissions
+        for _ in range(count):
+            factories.product(merchant_staff, leaf_category, publish=False)
+            accounts.kyc_submit(actor=factories.user(), real_name="张三", id_number=next(_ID_NUMBERS))
+        for product in merchant_staff.membership.merchant.products.filter(status="draft"):
+            factories.catalog.product_submit(actor=merchant_staff, product_id=product.pk)
+
+    queue(1)
+    if path.startswith("/api/"):
+        headers = _bearer(admin_operator)
+
+        def fetch() -> Any:
+            return client.get(path, headers=headers)
+    else:
+        page = Client()
+        page.force_login(admin_operator)
+
+        def fetch() -> Any:
+            return page.get(path)
+
+    # when / then
+    assert _same_for_more_rows(fetch, lambda: queue(3)) == pinned
