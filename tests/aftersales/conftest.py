@@ -6,11 +6,7 @@ import pytest
 
 from jishi.orders.models import Order
 from tests import factories
-
-
-@pytest.fixture(autouse=True)
-def _tasks_recorded(settings: Any) -> None:
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+from tests.tasks import _tasks_recorded  # noqa: F401
 
 
 @pytest.fixture

@@ -9,13 +9,9 @@ from jishi.payments.gateways import http
 from jishi.payments.models import PaymentIntent
 from tests import factories
 from tests.payments.fakes import FakeAlipay, FakeUnionPay, FakeWechatPay
+from tests.tasks import _tasks_recorded  # noqa: F401
 
 NOTIFY = "/api/v1/payments/notify/{}"
-
-
-@pytest.fixture(autouse=True)
-def _tasks_recorded(settings: Any) -> None:
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -277,3 +278,13 @@ def test_starting_a_payment_and_its_notification_cost_a_fixed_number_of_statemen
     # and the gateway's notification is applied
     with django_assert_num_queries(46):
         assert _post(notification_params(trade)).content == b"success"
+
+
+def test_payment_start_is_refused_after_the_deadline(api, buyer, shop, home):
+    placement = factories.place(buyer, (factories.sku_of(shop), 1))
+    from jishi.payments.models import PaymentIntent
+
+    PaymentIntent.objects.update(pay_by=timezone.now() - dt.timedelta(seconds=1))
+    response = api("post", f"/payments/{placement.intent.number}/start", user=buyer, json={"gateway": "sandbox"})
+    assert response.status_code == 409
+    assert payments.payment_sync(intent_id=placement.intent.pk) is None

@@ -1,4 +1,7 @@
-"""Fixtures of the buying flow: two shops with products, a buyer with an address, and a sandbox that notifies."""
+"""Fixtures of the buying flow: two shops with products, a buyer's address, and a sandbox that notifies.
+
+The root conftest offers them everywhere; a folder may override one (the gateway tests price their own shop).
+"""
 
 from typing import Any
 
@@ -7,12 +10,6 @@ from django.test import Client
 
 from jishi.payments import sandbox
 from tests import factories
-
-
-@pytest.fixture(autouse=True)
-def _tasks_recorded(settings: Any) -> None:
-    """Tasks are recorded, not run: a test runs the one it means to run."""
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
 
 
 @pytest.fixture
