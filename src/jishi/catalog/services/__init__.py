@@ -1,0 +1,58 @@
+"""Writes of the catalog domain, one module per concern; this package offers them all as ``catalog.services``.
+
+- ``cleaning``: what a merchant sends, checked field by field;
+- ``categories``: categories and typed attributes;
+- ``products``: products, options, SKUs, sales counts;
+- ``listing``: the listing status, through the kernel;
+- ``images``: the gallery.
+"""
+
+from jishi.catalog.services.categories import attribute_create, category_create
+from jishi.catalog.services.cleaning import (
+    MAX_IMAGES,
+    MAX_OPTIONS,
+    MAX_PRICE_MINOR,
+    MAX_SKUS,
+    MAX_VALUES_PER_OPTION,
+    MAX_WEIGHT_GRAMS,
+    OptionInput,
+    ProductInput,
+    SkuInput,
+)
+from jishi.catalog.services.images import image_add, image_delete, image_reorder
+from jishi.catalog.services.listing import (
+    MACHINE,
+    listings_enforce_qualifications,
+    product_approve,
+    product_reject,
+    product_submit,
+    product_unlist,
+)
+from jishi.catalog.services.products import product_create, product_record_sales, product_update, sku_update
+
+__all__ = [
+    "MACHINE",
+    "MAX_IMAGES",
+    "MAX_OPTIONS",
+    "MAX_PRICE_MINOR",
+    "MAX_SKUS",
+    "MAX_VALUES_PER_OPTION",
+    "MAX_WEIGHT_GRAMS",
+    "OptionInput",
+    "ProductInput",
+    "SkuInput",
+    "attribute_create",
+    "category_create",
+    "image_add",
+    "image_delete",
+    "image_reorder",
+    "listings_enforce_qualifications",
+    "product_approve",
+    "product_create",
+    "product_record_sales",
+    "product_reject",
+    "product_submit",
+    "product_unlist",
+    "product_update",
+    "sku_update",
+]
