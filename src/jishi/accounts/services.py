@@ -26,7 +26,7 @@ from jishi.core.errors import InvalidInput, RateLimited
 from jishi.core.masking import mask_id_number
 from jishi.core.permissions import check
 from jishi.core.ratelimit import FailureWindow
-from jishi.core.states import Machine, Move, move
+from jishi.core.states import Machine, audited, move
 
 MAX_ADDRESSES = 50
 
@@ -287,18 +287,9 @@ def kyc_submit(*, actor: User, real_name: str, id_number: str) -> RealNameVerifi
     return verification
 
 
-def _record_review(step: Move[RealNameVerification, KycStatus]) -> None:
-    audit.record(
-        actor=step.actor,
-        action=f"kyc.{step.target}",
-        target=step.obj,
-        before={"status": step.source},
-        after={"status": step.target},
-        reason=step.reason,
-    )
-
-
-KYC = Machine(status=KycStatus, transitions=KYC_TRANSITIONS, invalid=errors.KycNotPending, record=_record_review)
+KYC: Machine[RealNameVerification, KycStatus] = Machine(
+    status=KycStatus, transitions=KYC_TRANSITIONS, invalid=errors.KycNotPending, record=audited("kyc")
+)
 
 
 def _kyc_decide(*, actor: User, verification_id: int, status: KycStatus, reason: str) -> RealNameVerification:

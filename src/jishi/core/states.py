@@ -26,6 +26,7 @@ from typing import Any
 from django.db import models
 from django.db.models import Q
 
+from jishi.core import audit
 from jishi.core.actors import Actor
 from jishi.core.errors import DomainError
 
@@ -111,3 +112,19 @@ def move[M: models.Model, S: models.TextChoices](
     if machine.record is not None:
         machine.record(Move(obj, source, target, actor, reason, context or {}))
     return True
+
+
+def audited[M: models.Model, S: models.TextChoices](prefix: str) -> Callable[[Move[M, S]], None]:
+    """A machine's record that writes the audit entry ``<prefix>.<status>``, the status before and after."""
+
+    def record(step: Move[M, S]) -> None:
+        audit.record(
+            actor=step.actor,
+            action=f"{prefix}.{step.target}",
+            target=step.obj,
+            before={"status": step.source},
+            after={"status": step.target},
+            reason=step.reason,
+        )
+
+    return record

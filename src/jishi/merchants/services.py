@@ -22,7 +22,7 @@ from jishi.core.errors import InvalidInput
 from jishi.core.images import process_upload
 from jishi.core.masking import mask_email, mask_phone
 from jishi.core.permissions import AUTHENTICATED, check
-from jishi.core.states import Machine, Move, move
+from jishi.core.states import Machine, Move, audited, move
 from jishi.merchants import selectors
 from jishi.merchants.errors import (
     AlreadyStaff,
@@ -235,22 +235,11 @@ def application_submit(*, actor: Actor, data: ApplicationInput) -> MerchantAppli
     return application
 
 
-def _record_decision(step: Move[MerchantApplication, ApplicationStatus]) -> None:
-    audit.record(
-        actor=step.actor,
-        action=f"merchant_application.{step.target}",
-        target=step.obj,
-        before={"status": step.source},
-        after={"status": step.target},
-        reason=step.reason,
-    )
-
-
-APPLICATION = Machine(
+APPLICATION: Machine[MerchantApplication, ApplicationStatus] = Machine(
     status=ApplicationStatus,
     transitions=APPLICATION_TRANSITIONS,
     invalid=ApplicationDecided,
-    record=_record_decision,
+    record=audited("merchant_application"),
 )
 
 

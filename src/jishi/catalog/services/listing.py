@@ -22,11 +22,10 @@ from jishi.catalog.services.cleaning import (
     invalid,
 )
 from jishi.catalog.states import TRANSITIONS, ProductStatus
-from jishi.core import audit
 from jishi.core.actors import Actor
 from jishi.core.errors import InvalidInput
 from jishi.core.permissions import check
-from jishi.core.states import Machine, Move, move
+from jishi.core.states import Machine, audited, move
 from jishi.merchants.selectors import (
     category_requirements,
     merchant_owner,
@@ -37,17 +36,6 @@ from jishi.merchants.selectors import (
 from jishi.notifications.services import notify
 
 
-def _record(step: Move[Product, ProductStatus]) -> None:
-    audit.record(
-        actor=step.actor,
-        action=f"product.{step.target}",
-        target=step.obj,
-        before={"status": step.source},
-        after={"status": step.target},
-        reason=step.reason,
-    )
-
-
 def _listing_fields(to: ProductStatus) -> dict[str, Any]:
     now = timezone.now()
     if to == ProductStatus.PUBLISHED:
@@ -55,8 +43,12 @@ def _listing_fields(to: ProductStatus) -> dict[str, Any]:
     return {"updated_at": now}
 
 
-MACHINE = Machine(
-    status=ProductStatus, transitions=TRANSITIONS, invalid=InvalidTransition, record=_record, changes=_listing_fields
+MACHINE: Machine[Product, ProductStatus] = Machine(
+    status=ProductStatus,
+    transitions=TRANSITIONS,
+    invalid=InvalidTransition,
+    record=audited("product"),
+    changes=_listing_fields,
 )
 
 
