@@ -19,11 +19,11 @@ from jishi.accounts.models import User
 from jishi.catalog import services as catalog
 from jishi.catalog.models import AttributeChoice, AttributeKind, Category, Product, ProductAttributeValue, Sku
 from jishi.catalog.states import ProductStatus
+from jishi.core.text import index_words
 from jishi.demo.market import MARKET, MERCHANTS
 from jishi.inventory.models import Stock
 from jishi.merchants import services as merchants
 from jishi.merchants.models import Merchant
-from jishi.core.text import index_words
 
 BATCH = 2_000
 EDITIONS = ["经典款", "升级款", "家庭装", "旗舰款", "尝鲜装", "新品", "限定款", "畅销款", "特惠装", "礼盒装"]
