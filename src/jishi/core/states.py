@@ -60,9 +60,6 @@ class Machine[M: models.Model, S: models.TextChoices]:
     changes: Callable[[S], dict[str, Any]] | None = None
     field: str = "status"
 
-    def allows(self, source: S | str, target: S | str) -> bool:
-        return self.status(target) in self.transitions[self.status(source)]
-
     def refuse(self, source: S | str, target: S | str) -> DomainError:
         return self.invalid(params={"from": str(source), "to": str(target)})
 

@@ -21,7 +21,6 @@ from jishi.catalog.services.cleaning import (
 )
 from jishi.catalog.services.images import image_add, image_delete, image_reorder
 from jishi.catalog.services.listing import (
-    MACHINE,
     listings_enforce_qualifications,
     product_approve,
     product_reject,
@@ -31,7 +30,6 @@ from jishi.catalog.services.listing import (
 from jishi.catalog.services.products import product_create, product_record_sales, product_update, sku_update
 
 __all__ = [
-    "MACHINE",
     "MAX_IMAGES",
     "MAX_OPTIONS",
     "MAX_PRICE_MINOR",
