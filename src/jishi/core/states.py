@@ -1,9 +1,11 @@
 """The one kernel that moves a status (CONVENTIONS.md §5).
 
-Every stateful app describes its machine once, in its ``states.py``: the
-status enum, the ``TRANSITIONS`` table and a :class:`Machine` that names the
-error for a move the table refuses and what is written beside each move
-(a history row or an audit entry). Services call :func:`move`; nothing else
+Every stateful app keeps the status enum and its ``TRANSITIONS`` table in
+its ``states.py``, and declares one :class:`Machine` per status: the error
+for a move the table refuses and what is written beside each move (a
+history row or an audit entry). A machine with a record lives beside the
+services that write it, since the record needs the app's models; one
+without may live in ``states.py``. Services call :func:`move`; nothing else
 writes a status.
 
 The rules, the same for every machine:

@@ -1,10 +1,10 @@
 """Statuses of the payments domain and the moves between them.
 
-Each goes through the kernel, ``core.states.move``; the machines are in the
-modules that write them (``services``, ``reconciliation``, ``sandbox``). A
-payment intent, a payment, a refund and a sandbox trade keep their history
-in their own timestamps and in the ledger; a reconciliation issue, which a
-person decides, in the audit log.
+Each goes through the kernel, ``core.states.move``. A payment intent, a
+payment, a refund and a sandbox trade keep their history in their own
+timestamps and in the ledger, so their machines have no record and are
+declared here; a reconciliation issue, which a person decides, is audited
+by its machine in ``reconciliation``.
 """
 
 from collections.abc import Mapping
