@@ -1,4 +1,4 @@
-"""Template helpers: money in the reader's locale, query-string editing."""
+"""Template helpers: money in the reader's locale, query-string editing, refused forms shown again."""
 
 from decimal import Decimal
 from typing import Any
@@ -9,6 +9,7 @@ from django.http import QueryDict
 from django.utils.translation import get_language, to_locale
 
 from jishi.core.money import Money
+from jishi.web.pages import posted
 
 register = template.Library()
 
@@ -64,3 +65,24 @@ def percent(value: Decimal | None, places: int = 2) -> str:
     if value is None:
         return "—"
     return f"{(value * 100).quantize(Decimal(1).scaleb(-places))} %"
+
+
+@register.simple_tag(takes_context=True)
+def kept(context: dict[str, Any], name: str, default: Any = "", form: object = "") -> Any:
+    """What the user typed into ``name`` before their post was refused; ``default`` otherwise.
+
+    ``form`` tells apart forms on one page that share input names (their hidden ``_form`` input).
+    """
+    shown_again = posted(context["request"]) if "request" in context else None
+    if shown_again is None or not shown_again.of(form):
+        return default
+    return shown_again.data.get(name, "")
+
+
+@register.inclusion_tag("web/partials/field_error.html", takes_context=True)
+def error_for(context: dict[str, Any], name: str, form: object = "") -> dict[str, str]:
+    """The refused post's error when it concerns ``name`` (and ``form``), to show beside that input."""
+    shown_again = posted(context["request"]) if "request" in context else None
+    if shown_again is None or not shown_again.of(form) or shown_again.error.field != name:
+        return {"message": ""}
+    return {"message": shown_again.error.message}

@@ -77,6 +77,12 @@
         setTimeout(function () { button.disabled = true; }, 0);
       });
     });
+    // An action that cannot be undone (confirm receipt, agree a refund, withdraw money, a ruling) asks once.
+    once(scope, "[data-confirm]", function (button) {
+      button.addEventListener("click", function (event) {
+        if (!window.confirm(button.dataset.confirm)) { event.preventDefault(); event.stopImmediatePropagation(); }
+      });
+    });
     // Sort and category selects, and address choices, submit their form as soon as they change.
     once(scope, "form[data-autosubmit]", function (form) {
       form.addEventListener("change", function (event) {
