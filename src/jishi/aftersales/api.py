@@ -85,6 +85,12 @@ class DecideIn(StrictIn):
     for_buyer: Annotated[bool, Field(strict=True)]
     note: Annotated[str, Field(min_length=1, max_length=500)]
     amount: Amount | None = None
+    return_address: Annotated[
+        str, Field(max_length=200, description="Where the goods go back; the shop's default when empty")
+    ] = ""
+    without_return: Annotated[bool, Field(strict=True, description="Refund a return without the goods coming back")] = (
+        False
+    )
 
 
 class LineOut(Schema):
@@ -402,5 +408,7 @@ def operator_aftersales_decide(request: HttpRequest, number: PublicNumber, paylo
         for_buyer=payload.for_buyer,
         note=payload.note,
         amount=parse_amount(payload.amount, "amount") if payload.amount is not None else None,
+        return_address=payload.return_address,
+        without_return=payload.without_return,
     )
     return detail_out(selectors.request_get_for_operator(actor, number))

@@ -38,3 +38,11 @@ class InvalidRequest(InvalidInput):
 class InvalidEvidence(InvalidInput):
     default_code = "aftersales.invalid_evidence"
     default_message = _("Evidence is a JPEG, PNG or WebP photo or a PDF of at most 5 MB, or a message.")
+
+
+class NoReturnAddress(InvalidInput):
+    default_code = "aftersales.no_return_address"
+    default_message = _("There is no return address: give one (or set the shop's default return address).")
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message, field="return_address")

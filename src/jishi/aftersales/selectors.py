@@ -12,6 +12,7 @@ from jishi.aftersales.permissions import AFTERSALES_ARBITRATE, AFTERSALES_REQUES
 from jishi.aftersales.states import OPEN, Kind, Party, Status
 from jishi.core.actors import Actor, user_of
 from jishi.core.permissions import check
+from jishi.merchants.models import Merchant
 from jishi.merchants.selectors import merchant_for
 from jishi.orders.states import OrderStatus
 
@@ -114,9 +115,10 @@ def requests_due(*, now: dt.datetime, limit: int = 200) -> list[int]:
     )
 
 
-def last_return_address(merchant_id: int) -> str:
-    """The return address the shop gave most recently (offered again, and used when it stays silent)."""
-    return (
+def return_address_for(merchant_id: int) -> str:
+    """Where goods go back to: the shop's default return address, else the one it gave most recently."""
+    default = Merchant.objects.filter(pk=merchant_id).values_list("return_address", flat=True).first()
+    return default or (
         AftersalesRequest.objects.filter(merchant_id=merchant_id)
         .exclude(return_address="")
         .order_by("-created_at")

@@ -26,6 +26,7 @@ from jishi.aftersales.errors import (
     InvalidEvidence,
     InvalidRequest,
     InvalidTransition,
+    NoReturnAddress,
     NotEligible,
     OrderLineNotFound,
 )
@@ -313,7 +314,9 @@ def _refund(request: AftersalesRequest, *, actor: Actor, party: Party, note: str
 def request_accept(*, actor: Actor, number: str, return_address: str = "", note: str = "") -> AftersalesRequest:
     """The shop agrees: a refund is made at once; a return or exchange waits for the goods at ``return_address``.
 
-    Accepting again changes nothing. Raises AftersalesNotFound, InvalidTransition, InvalidRequest.
+    Without ``return_address`` the shop's default return address is used.
+    Accepting again changes nothing. Raises AftersalesNotFound,
+    InvalidTransition, InvalidRequest, NoReturnAddress.
     """
     request = selectors.request_get_for_merchant(actor, number)
     note = _text(note, "note", limit=500, required=False)
@@ -321,7 +324,10 @@ def request_accept(*, actor: Actor, number: str, return_address: str = "", note:
         if request.status == Status.REFUNDED:
             return request
         return _refund(request, actor=actor, party=Party.MERCHANT, note=note or _("Refund agreed by the shop"))
-    address = _text(return_address, "return_address", limit=200)
+    address = _text(return_address, "return_address", limit=200, required=False)
+    address = address or selectors.return_address_for(request.merchant_id)
+    if not address:
+        raise NoReturnAddress
     move(
         MACHINE,
         request,
@@ -455,20 +461,35 @@ def request_withdraw(*, actor: Actor, number: str) -> AftersalesRequest:
 
 @transaction.atomic
 def request_decide(
-    *, actor: Actor, number: str, for_buyer: bool, note: str, amount: Money | None = None
+    *,
+    actor: Actor,
+    number: str,
+    for_buyer: bool,
+    note: str,
+    amount: Money | None = None,
+    return_address: str = "",
+    without_return: bool = False,
 ) -> AftersalesRequest:
     """An arbitrator rules on an escalated request, through the same steps the shop would have taken.
 
-    For the buyer: a refund is made (``amount`` may lower it), or the shop
-    must take the goods back (or ship the replacement) as agreed. For the
-    shop: the request closes. Audited. Raises AftersalesNotFound,
-    InvalidTransition, InvalidRequest.
+    For the shop, the request closes. For the buyer: a refund is made
+    (``amount`` may lower it); goods not yet sent back go back to
+    ``return_address``, else to the shop's, unless the ruling is a refund
+    ``without_return`` (a return only); an exchange whose goods are back
+    waits for the replacement. Every ruling changes the request's status or
+    raises, and nothing is written when it raises. Audited. Raises
+    AftersalesNotFound, InvalidTransition, InvalidRequest, NoReturnAddress.
     """
     request = selectors.request_get_for_operator(actor, number)
     note = _text(note, "note", limit=500)
+    return_address = _text(return_address, "return_address", limit=200, required=False)
     if request.status != Status.ARBITRATION:
         raise InvalidTransition(params={"from": request.status})
-    before = {"status": request.status, "amount_minor": request.amount_minor}
+    if without_return and (not for_buyer or request.kind != Kind.RETURN or request.return_tracking):
+        raise InvalidRequest(
+            _("Only a return whose goods were not sent back can be refunded without them."), field="without_return"
+        )
+    before = {"status": request.status, "amount_minor": request.amount_minor, "return_address": request.return_address}
     if amount is not None:
         if (
             request.kind == Kind.EXCHANGE
@@ -476,13 +497,14 @@ def request_decide(
             or not 0 < amount.minor <= request.amount_minor
         ):
             raise InvalidRequest(field="amount")
-        AftersalesRequest.objects.filter(pk=request.pk).update(amount_minor=amount.minor)
         request.amount_minor = amount.minor
-    AftersalesRequest.objects.filter(pk=request.pk).update(decision=note, decided_by=actor)
     request.decision = note
+    AftersalesRequest.objects.filter(pk=request.pk).update(
+        amount_minor=request.amount_minor, decision=note, decided_by=actor
+    )
     if not for_buyer:
         move(MACHINE, request, Status.CLOSED, actor=actor, context={"party": Party.OPERATOR}, reason=note)
-    elif request.kind == Kind.REFUND or (request.kind == Kind.RETURN and request.return_tracking):
+    elif request.kind == Kind.REFUND or (request.kind == Kind.RETURN and (request.return_tracking or without_return)):
         _refund(request, actor=actor, party=Party.OPERATOR, note=note)
     elif request.return_tracking:  # an exchange whose goods are back: the shop owes the replacement
         move(
@@ -495,30 +517,28 @@ def request_decide(
             fields={"respond_by": _hours(settings.JISHI_AFTERSALES_TURN_DAYS * 24)},
         )
     else:
-        _await_return(request, actor=actor, party=Party.OPERATOR, note=note)
+        address = return_address or request.return_address or selectors.return_address_for(request.merchant_id)
+        if not address:
+            raise NoReturnAddress(_("The shop has no return address: give one, or refund without a return."))
+        _await_return(request, address, actor=actor, party=Party.OPERATOR, note=note)
     audit.record(
         actor=actor,
         action="aftersales.decided",
         target=request,
         before=before,
-        after={"status": request.status, "amount_minor": request.amount_minor, "for_buyer": for_buyer},
+        after={
+            "status": request.status,
+            "amount_minor": request.amount_minor,
+            "return_address": request.return_address,
+            "for_buyer": for_buyer,
+            "without_return": without_return,
+        },
         reason=note,
     )
     return request
 
 
-def _await_return(request: AftersalesRequest, *, actor: Actor, party: Party, note: str) -> None:
-    address = request.return_address or selectors.last_return_address(request.merchant_id)
-    if not address:  # no address to send the goods to: the platform has to sort it out
-        move(
-            MACHINE,
-            request,
-            Status.ARBITRATION,
-            actor=actor,
-            context={"party": party},
-            reason=_("The shop has given no return address"),
-        )
-        return
+def _await_return(request: AftersalesRequest, address: str, *, actor: Actor, party: Party, note: str) -> None:
     move(
         MACHINE,
         request,
@@ -551,8 +571,19 @@ def request_act_on_deadline(*, request_id: int) -> AftersalesRequest | None:
     status, system = Status(request.status), Party.SYSTEM
     if status == Status.REQUESTED and request.kind == Kind.REFUND:
         _refund(request, actor=None, party=system, note=_("The shop did not answer in time: refund agreed"))
-    elif status == Status.REQUESTED:
-        _await_return(request, actor=None, party=system, note=_("The shop did not answer in time: return agreed"))
+    elif status == Status.REQUESTED and (address := selectors.return_address_for(request.merchant_id)):
+        _await_return(
+            request, address, actor=None, party=system, note=_("The shop did not answer in time: return agreed")
+        )
+    elif status == Status.REQUESTED:  # agreed, but no address to send the goods to: the platform sorts it out
+        move(
+            MACHINE,
+            request,
+            Status.ARBITRATION,
+            actor=None,
+            context={"party": system},
+            reason=_("The shop did not answer in time and has given no return address"),
+        )
     elif status == Status.RETURN_SHIPPED and request.kind == Kind.RETURN:
         _refund(request, actor=None, party=system, note=_("The shop did not confirm the goods in time"))
     elif status == Status.RETURN_SHIPPED:

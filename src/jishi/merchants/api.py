@@ -20,6 +20,7 @@ from jishi.merchants.models import Invitation, MerchantApplication
 from jishi.merchants.permissions import (
     APPLICATION_REVIEW,
     MERCHANT_ADMINISTER,
+    MERCHANT_AFTERSALES,
     MERCHANT_APPLY,
     MERCHANT_TEAM,
 )
@@ -278,3 +279,28 @@ def my_invitations(request: HttpRequest) -> list[InvitationOut]:
 def accept(request: HttpRequest, invitation_id: Id) -> MemberOut:
     membership = services.invitation_accept(actor=actor_of(request), invitation_id=invitation_id)
     return MemberOut(user=str(membership.user), role=membership.role, since=membership.created_at)
+
+
+class ReturnAddressIn(StrictIn):
+    return_address: Annotated[
+        str, Field(min_length=8, max_length=200, examples=["王店长 13800000000 杭州市余杭区文一西路 1 号"])
+    ]
+
+
+class ReturnAddressOut(Schema):
+    return_address: str
+
+
+@team_router.get("/return-address", response={200: ReturnAddressOut, **errors(401, 403)})
+@requires(MERCHANT_AFTERSALES)
+def return_address(request: HttpRequest) -> ReturnAddressOut:
+    """The shop's default return address (店铺退货地址); empty until it is set."""
+    return ReturnAddressOut(return_address=selectors.merchant_for(actor_of(request)).return_address)
+
+
+@team_router.put("/return-address", response={200: ReturnAddressOut, **errors(401, 403)})
+@requires(MERCHANT_AFTERSALES)
+def return_address_set(request: HttpRequest, payload: ReturnAddressIn) -> ReturnAddressOut:
+    """Set the address buyers send goods back to; accepting a return uses it unless another is given. Audited."""
+    merchant = services.merchant_return_address_set(actor=actor_of(request), address=payload.return_address)
+    return ReturnAddressOut(return_address=merchant.return_address)

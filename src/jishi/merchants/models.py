@@ -34,6 +34,9 @@ class Merchant(models.Model):
     description = models.TextField(_("description"), blank=True)
     city = models.CharField(_("city"), max_length=30, blank=True)
     status_reason = models.CharField(_("reason"), max_length=200, blank=True)
+    return_address = models.CharField(
+        _("return address"), max_length=200, blank=True, help_text=_("Where buyers send goods back (店铺退货地址).")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -40,6 +40,7 @@ def _operator(code: str, *roles: OperatorRole) -> Permission:
 MERCHANT_PRODUCTS = _capability(Capability.PRODUCTS)
 MERCHANT_ORDERS = _capability(Capability.ORDERS)
 MERCHANT_FINANCE = _capability(Capability.FINANCE)
+MERCHANT_AFTERSALES = _capability(Capability.AFTERSALES)
 MERCHANT_TEAM = _capability(Capability.TEAM)
 
 # Any signed-in user may apply to open a merchant; the service refuses those who already work for one.

@@ -50,6 +50,7 @@ from jishi.merchants.models import (
 from jishi.merchants.permissions import (
     APPLICATION_REVIEW,
     MERCHANT_ADMINISTER,
+    MERCHANT_AFTERSALES,
     MERCHANT_APPLY,
     MERCHANT_TEAM,
     QUALIFICATION_RULES,
@@ -446,4 +447,30 @@ def merchant_set_status(*, actor: Actor, merchant_id: int, status: str, reason: 
     if owner is not None:
         title = _("Your shop was suspended") if status == MerchantStatus.SUSPENDED else _("Your shop is open again")
         notify(owner, "merchant_status", title, reason, link="/merchant/")
+    return merchant
+
+
+@transaction.atomic
+def merchant_return_address_set(*, actor: Actor, address: str) -> Merchant:
+    """Set the shop's default return address (店铺退货地址), used whenever it agrees to take goods back. Audited."""
+    check(actor, MERCHANT_AFTERSALES)
+    address = " ".join((address or "").split())
+    if not 8 <= len(address) <= 200:
+        raise InvalidInput(
+            _("Give the full return address: recipient, phone and street (8 to 200 characters)."),
+            code="merchants.invalid_return_address",
+            field="return_address",
+        )
+    merchant = selectors.merchant_for(actor)
+    before = merchant.return_address
+    if address != before:
+        Merchant.objects.filter(pk=merchant.pk).update(return_address=address)
+        merchant.return_address = address
+        audit.record(
+            actor=actor,
+            action="merchant.return_address",
+            target=merchant,
+            before={"return_address": before},
+            after={"return_address": address},
+        )
     return merchant

@@ -12,6 +12,8 @@ from jishi.aftersales.errors import InvalidRequest
 from jishi.aftersales.permissions import MERCHANT_AFTERSALES
 from jishi.aftersales.states import Party, Status
 from jishi.core.pagination import paginate
+from jishi.merchants.selectors import merchant_for
+from jishi.merchants.services import merchant_return_address_set
 from jishi.web.aftersales import detail_context, with_photo
 from jishi.web.pages import page, page_number
 
@@ -23,16 +25,28 @@ def queue(request: HttpRequest) -> HttpResponse:
     result = paginate(
         selectors.requests_for_merchant(actor_of(request), status=status), page=page_number(request), page_size=20
     )
-    return render(
-        request, "merchant/aftersales/queue.html", {"page": result, "status": status, "statuses": Status.choices}
-    )
+    context = {
+        "page": result,
+        "status": status,
+        "statuses": Status.choices,
+        "return_address": merchant_for(actor_of(request)).return_address,
+    }
+    return render(request, "merchant/aftersales/queue.html", context)
+
+
+@require_POST
+@page(MERCHANT_AFTERSALES)
+def return_address(request: HttpRequest) -> HttpResponse:
+    merchant_return_address_set(actor=actor_of(request), address=request.POST.get("return_address", ""))
+    messages.success(request, _("The return address was saved."))
+    return redirect("merchant:aftersales")
 
 
 @page(MERCHANT_AFTERSALES)
 def detail(request: HttpRequest, number: str) -> HttpResponse:
     found = selectors.request_get_for_merchant(actor_of(request), number)
     context = detail_context(found, Party.MERCHANT)
-    context["return_address"] = found.return_address or selectors.last_return_address(found.merchant_id)
+    context["return_address"] = found.return_address or selectors.return_address_for(found.merchant_id)
     return render(request, "merchant/aftersales/detail.html", context)
 
 

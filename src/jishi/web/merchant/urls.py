@@ -7,6 +7,7 @@ from jishi.web.merchant import aftersales, centre, orders, products
 app_name = "merchant"
 urlpatterns = [
     path("aftersales/", aftersales.queue, name="aftersales"),
+    path("aftersales/return-address/", aftersales.return_address, name="return_address"),
     path("aftersales/<str:number>/", aftersales.detail, name="aftersales_detail"),
     path("aftersales/<str:number>/act/", aftersales.act, name="aftersales_act"),
     path("", products.products, name="products"),

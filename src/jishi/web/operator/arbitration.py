@@ -14,7 +14,7 @@ from jishi.aftersales.states import Party, Status
 from jishi.core.api import parse_amount
 from jishi.core.pagination import paginate
 from jishi.web.aftersales import detail_context
-from jishi.web.pages import page, page_number
+from jishi.web.pages import page, page_number, posted
 
 
 @page(AFTERSALES_ARBITRATE)
@@ -30,7 +30,10 @@ def queue(request: HttpRequest) -> HttpResponse:
 @page(AFTERSALES_ARBITRATE)
 def detail(request: HttpRequest, number: str) -> HttpResponse:
     found = selectors.request_get_for_operator(actor_of(request), number)
-    return render(request, "operator/arbitration.html", detail_context(found, Party.OPERATOR))
+    context = detail_context(found, Party.OPERATOR)
+    context["return_address"] = found.return_address or selectors.return_address_for(found.merchant_id)
+    context["posted"] = posted(request)
+    return render(request, "operator/arbitration.html", context)
 
 
 @require_POST
@@ -46,6 +49,8 @@ def decide(request: HttpRequest, number: str) -> HttpResponse:
         for_buyer=ruling == "buyer",
         note=request.POST.get("note", ""),
         amount=parse_amount(amount_text, "amount") if amount_text else None,
+        return_address=request.POST.get("return_address", ""),
+        without_return=bool(request.POST.get("without_return")),
     )
     messages.success(request, _("The ruling was recorded and carried out."))
     return redirect("operator:arbitration", number)
