@@ -25,13 +25,71 @@ def test_a_guest_adds_to_the_cart_from_the_product_page(client, shop_product):
 
 def test_buy_now_goes_to_checkout_which_asks_a_guest_to_log_in(client, shop_product):
     response = client.post("/cart/add/", {"product_id": shop_product.pk, "quantity": "1", "buy_now": "1"})
-    assert response["Location"] == "/checkout/"
-    assert client.get("/checkout/")["Location"].startswith("/login/?next=/checkout/")
+    sku = factories.sku_of(shop_product)
+    assert response["Location"] == f"/checkout/?sku={sku.pk}&qty=1"
+    assert client.get(response["Location"])["Location"].startswith("/login/?next=/checkout/%3Fsku%3D")
+    assert not CartLine.objects.exists()
+
+
+def test_buy_now_buys_that_sku_alone_and_leaves_the_cart_as_it_was(client, buyer, shop_product, other_shop):
+    address = factories.address(buyer)
+    factories.in_cart(buyer, (factories.sku_of(other_shop), 1), (factories.sku_of(shop_product), 1))
+    client.force_login(buyer)
+    sku = factories.sku_of(shop_product)
+    to_checkout = client.post("/cart/add/", {"product_id": shop_product.pk, "quantity": "2", "buy_now": "1"})
+    page = client.get(to_checkout["Location"]).content.decode()
+    assert "¥198.00" in page  # two of this SKU, nothing else
+    assert other_shop.title not in page
+    from jishi.checkout import services as checkout
+
+    quote = checkout.checkout_quote(actor=buyer, address_id=address.pk, buy_now=checkout.BuyNow(sku.pk, 2))
+    form = {"address": address.pk, "fingerprint": quote.fingerprint, "request_key": "k", "sku": sku.pk, "qty": 2}
+    assert client.post("/checkout/place/", form).status_code == 302
+    order = Order.objects.get(buyer=buyer)
+    assert [(line.sku_id, line.quantity) for line in order.lines.all()] == [(sku.pk, 2)]
+    assert sorted(CartLine.objects.values_list("sku_id", "quantity")) == sorted(
+        [(factories.sku_of(other_shop).pk, 1), (sku.pk, 1)]
+    )
+
+
+def test_only_the_ticked_cart_lines_are_checked_out(client, buyer, shop_product, other_shop):
+    address = factories.address(buyer)
+    factories.in_cart(buyer, (factories.sku_of(other_shop), 1), (factories.sku_of(shop_product), 1))
+    client.force_login(buyer)
+    ticked = CartLine.objects.get(sku=factories.sku_of(shop_product))
+    page = client.get(f"/checkout/?line={ticked.pk}").content.decode()
+    assert other_shop.title not in page
+    from jishi.checkout import services as checkout
+
+    quote = checkout.checkout_quote(actor=buyer, address_id=address.pk, line_ids={ticked.pk})
+    form = {"address": address.pk, "fingerprint": quote.fingerprint, "request_key": "k", "line": ticked.pk}
+    assert client.post("/checkout/place/", form).status_code == 302
+    assert list(Order.objects.get(buyer=buyer).lines.values_list("sku_id", flat=True)) == [ticked.sku_id]
+    assert list(CartLine.objects.values_list("sku_id", flat=True)) == [factories.sku_of(other_shop).pk]
 
 
 def test_a_quantity_the_cart_refuses_comes_back_as_a_message(client, shop_product):
     client.post("/cart/add/", {"product_id": shop_product.pk, "quantity": "100"}, headers={"Referer": "/p/1/"})
     assert not CartLine.objects.exists()
+
+
+def test_a_bad_cart_quantity_shows_its_error_in_place_and_keeps_what_was_typed(client, buyer, shop_product):
+    factories.in_cart(buyer, (factories.sku_of(shop_product), 1))
+    client.force_login(buyer)
+    line = CartLine.objects.get()
+    response = client.post(
+        f"/cart/lines/{line.pk}/",
+        {"quantity": "120", "_form": line.pk},
+        headers={"HX-Request": "true", "Referer": "http://testserver/cart/"},
+    )
+    assert response.status_code == 200  # htmx swaps 2xx only
+    fragment = response.content.decode()
+    assert fragment.strip().startswith('<div id="cart">')
+    assert 'value="120"' in fragment
+    assert 'class="field-error"' in fragment
+    assert CartLine.objects.get().quantity == 1
+    # the error was shown where it happened, and is not left waiting for another page
+    assert 'class="message' not in client.get("/").content.decode()
 
 
 def test_checkout_page_shows_groups_and_the_total(client, buyer, shop_product):

@@ -11,7 +11,7 @@ from jishi.cart import selectors, services
 from jishi.cart.owner import owner_of, remember_guest_cart
 from jishi.cart.selectors import CartLineView
 from jishi.catalog.schemas import MerchantRefOut
-from jishi.core.api import Id, MoneyOut, Router, errors, money_out
+from jishi.core.api import BodyId, Id, MoneyOut, Router, StrictIn, errors, money_out
 from jishi.core.permissions import PUBLIC, requires
 
 router = Router(tags=["cart"], auth=ANYONE)
@@ -45,12 +45,12 @@ class CartOut(Schema):
     total: MoneyOut
 
 
-class CartLineAddIn(Schema):
-    sku_id: Id
+class CartLineAddIn(StrictIn):
+    sku_id: BodyId
     quantity: Quantity = 1
 
 
-class CartLineUpdateIn(Schema):
+class CartLineUpdateIn(StrictIn):
     quantity: Quantity
 
 

@@ -1,13 +1,15 @@
 """Reads of the cart domain: the cart as the buyer sees it, priced now."""
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import models
 from django.db.models import Prefetch, QuerySet, Sum
 
 from jishi.cart.models import CartLine
 from jishi.cart.owner import CartOwner
-from jishi.catalog.models import ProductImage
+from jishi.catalog.models import ProductImage, Sku
 from jishi.catalog.selectors import sku_is_purchasable
 from jishi.core.money import CURRENCY, Money
 
@@ -90,18 +92,17 @@ def cart_lines_for(owner: CartOwner) -> QuerySet[CartLine]:
     return CartLine.objects.none()
 
 
-def cart_view(owner: CartOwner) -> CartView:
-    """The owner's lines with current prices and stock, grouped by merchant (two queries, any size)."""
-    lines = (
-        cart_lines_for(owner)
-        .select_related("sku__product__merchant", "sku__stock")
-        .prefetch_related(
-            Prefetch(
-                "sku__product__images", queryset=ProductImage.objects.order_by("position", "id"), to_attr="cart_images"
-            )
+def _with_images[T: models.Model](rows: QuerySet[T], product: str) -> QuerySet[T]:
+    return rows.prefetch_related(
+        Prefetch(
+            f"{product}__images",
+            queryset=ProductImage.objects.order_by("position", "id"),
+            to_attr="cart_images",
         )
-        .order_by("sku__product__merchant__name", "-added_at", "-id")
     )
+
+
+def _grouped(lines: list[CartLine]) -> CartView:
     groups: dict[int, MerchantGroup] = {}
     for line in lines:
         sku = line.sku
@@ -116,6 +117,26 @@ def cart_view(owner: CartOwner) -> CartView:
         merchant = sku.product.merchant
         groups.setdefault(merchant.pk, MerchantGroup(merchant=merchant)).lines.append(view)
     return CartView(groups=list(groups.values()))
+
+
+def cart_view(owner: CartOwner, *, line_ids: Collection[int] | None = None) -> CartView:
+    """The owner's lines (only ``line_ids`` when given) with current prices and stock, grouped by merchant.
+
+    Two queries, any size.
+    """
+    lines = cart_lines_for(owner)
+    if line_ids is not None:
+        lines = lines.filter(pk__in=line_ids)
+    lines = lines.select_related("sku__product__merchant", "sku__stock").order_by(
+        "sku__product__merchant__name", "-added_at", "-id"
+    )
+    return _grouped(list(_with_images(lines, "sku__product")))
+
+
+def buy_now_view(sku_id: int, quantity: int) -> CartView:
+    """One SKU and quantity priced like a cart line, without touching the cart (立即购买). Two queries."""
+    skus = _with_images(Sku.objects.filter(pk=sku_id).select_related("product__merchant", "stock"), "product")
+    return _grouped([CartLine(sku=sku, quantity=quantity, price_minor_added=sku.price_minor) for sku in skus])
 
 
 def cart_count(owner: CartOwner) -> int:

@@ -16,7 +16,7 @@ from jishi.cart.selectors import cart_lines_for
 from jishi.catalog.selectors import sku_for_purchase
 
 
-def _check_quantity(quantity: Any) -> int:
+def check_quantity(quantity: Any) -> int:
     if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= MAX_LINE_QUANTITY:
         raise InvalidCartQuantity(field="quantity")
     return quantity
@@ -42,7 +42,7 @@ def cart_line_add(*, owner: CartOwner, sku_id: int, quantity: int) -> CartLine:
     price. Raises SkuNotFound (404) for a SKU that cannot be bought now,
     InvalidCartQuantity (422) when the line would leave 1..99.
     """
-    _check_quantity(quantity)
+    check_quantity(quantity)
     sku = sku_for_purchase(sku_id)
     cart = _cart_for_writing(owner)
     line = CartLine.objects.filter(cart=cart, sku=sku).first()
@@ -62,7 +62,7 @@ def cart_line_add(*, owner: CartOwner, sku_id: int, quantity: int) -> CartLine:
 @transaction.atomic
 def cart_line_set_quantity(*, owner: CartOwner, line_id: int, quantity: int) -> CartLine:
     """Set a line's quantity (1..99). Raises CartLineNotFound, InvalidCartQuantity."""
-    _check_quantity(quantity)
+    check_quantity(quantity)
     line = cart_lines_for(owner).filter(pk=line_id).first()
     if line is None:
         raise CartLineNotFound(field="line_id")

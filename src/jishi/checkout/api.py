@@ -1,16 +1,18 @@
 """Checkout API: price the cart, place the orders (with Idempotency-Key), cancel an unpaid checkout."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Field, Schema
 from ninja.responses import Status
+from pydantic import model_validator
+from pydantic_core import PydanticCustomError
 
 from jishi.accounts.auth import SIGNED_IN, actor_of
 from jishi.cart.api import CartLineOut, line_out
 from jishi.catalog.schemas import MerchantRefOut
 from jishi.checkout import services
-from jishi.core.api import Id, MoneyOut, PublicNumber, Router, errors, money_out
+from jishi.core.api import BodyId, MoneyOut, PublicNumber, Router, StrictIn, errors, money_out
 from jishi.core.permissions import AUTHENTICATED, requires
 from jishi.orders import selectors as order_selectors
 from jishi.orders.schemas import OrderDetailOut, OrderOut, order_detail_out, order_out
@@ -20,8 +22,27 @@ router = Router(tags=["checkout"], auth=SIGNED_IN)
 orders_router = Router(tags=["orders"], auth=SIGNED_IN)
 
 
-class QuoteIn(Schema):
-    address_id: Id
+class BuyNowIn(StrictIn):
+    sku_id: BodyId
+    quantity: Annotated[int, Field(ge=1, le=99, strict=True)]
+
+
+class QuoteIn(StrictIn):
+    address_id: BodyId
+    line_ids: Annotated[
+        list[BodyId] | None, Field(max_length=200, description="The ticked cart lines; the whole cart when left out")
+    ] = None
+    buy_now: Annotated[BuyNowIn | None, Field(description="Buy one SKU now instead; the cart is left alone")] = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> "QuoteIn":
+        if self.line_ids is not None and self.buy_now is not None:
+            raise PydanticCustomError("one_source", "send line_ids or buy_now, not both")
+        return self
+
+    def basket(self) -> dict[str, Any]:
+        buy_now = self.buy_now and services.BuyNow(sku_id=self.buy_now.sku_id, quantity=self.buy_now.quantity)
+        return {"line_ids": self.line_ids, "buy_now": buy_now}
 
 
 class PlaceIn(QuoteIn):
@@ -54,7 +75,7 @@ class PlacementOut(Schema):
     orders: list[OrderOut]
 
 
-class CancelIn(Schema):
+class CancelIn(StrictIn):
     reason: Annotated[str, Field(max_length=200)] = ""
 
 
@@ -83,8 +104,13 @@ def quote_out(quote: services.Quote) -> QuoteOut:
 @router.post("/quote", response={200: QuoteOut, **errors(401, 403, 404, 409)})
 @requires(AUTHENTICATED)
 def checkout_quote(request: HttpRequest, payload: QuoteIn) -> QuoteOut:
-    """Price the cart for one of the buyer's addresses: goods, shipping per merchant, total, and a fingerprint."""
-    return quote_out(services.checkout_quote(actor=actor_of(request), address_id=payload.address_id))
+    """Price the cart (or the ticked lines, or one SKU bought now) for one of the buyer's addresses.
+
+    Goods, shipping per merchant, total, and the fingerprint placing must send back.
+    """
+    return quote_out(
+        services.checkout_quote(actor=actor_of(request), address_id=payload.address_id, **payload.basket())
+    )
 
 
 @router.post("/place", response={201: PlacementOut, **errors(401, 403, 404, 409)})
@@ -100,7 +126,11 @@ def checkout_place(request: HttpRequest, payload: PlaceIn) -> Status:
     """
     actor = actor_of(request)
     placement = services.checkout_place(
-        actor=actor, address_id=payload.address_id, fingerprint=payload.fingerprint, note=payload.note
+        actor=actor,
+        address_id=payload.address_id,
+        fingerprint=payload.fingerprint,
+        note=payload.note,
+        **payload.basket(),
     )
     orders = order_selectors.orders_for_buyer_checkout(actor, placement.checkout_number)
     return Status(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -20,8 +21,9 @@ from django.utils.translation import gettext as _
 
 from jishi.accounts.selectors import address_get_for
 from jishi.cart.owner import CartOwner
-from jishi.cart.selectors import CartLineView, cart_view
-from jishi.cart.services import cart_lines_remove_ordered
+from jishi.cart.selectors import CartLineView, CartView, buy_now_view, cart_view
+from jishi.cart.services import cart_lines_remove_ordered, check_quantity
+from jishi.catalog.errors import SkuNotFound
 from jishi.checkout.errors import CartChanged, NotCancellable, NothingToOrder
 from jishi.core import ids
 from jishi.core.actors import Actor, user_of
@@ -92,16 +94,38 @@ def _fingerprint(address: Any, groups: list[QuoteGroup]) -> str:
     return hashlib.sha256(json.dumps(facts, separators=(",", ":")).encode()).hexdigest()[:32]
 
 
-def checkout_quote(*, actor: Actor, address_id: int) -> Quote:
-    """Price the actor's cart for delivery to one of their addresses, one group per merchant.
+@dataclass(frozen=True)
+class BuyNow:
+    """One SKU bought straight from its product page (立即购买): the cart is left as it is."""
 
+    sku_id: int
+    quantity: int
+
+
+def _basket(actor: Actor, line_ids: Collection[int] | None, buy_now: BuyNow | None) -> CartView:
+    if buy_now is None:
+        return cart_view(CartOwner(user=actor), line_ids=line_ids)
+    view = buy_now_view(buy_now.sku_id, check_quantity(buy_now.quantity))
+    if not view.lines:
+        raise SkuNotFound(field="sku_id")
+    return view
+
+
+def checkout_quote(
+    *, actor: Actor, address_id: int, line_ids: Collection[int] | None = None, buy_now: BuyNow | None = None
+) -> Quote:
+    """Price what the actor buys for delivery to one of their addresses, one group per merchant.
+
+    What is bought: the ticked cart lines (``line_ids``; the whole cart when
+    None), or one SKU bought now (``buy_now``) without touching the cart.
     Lines that cannot be bought now are left out (and listed); lines short of
     stock stay in, flagged, because only the reservation can say for sure.
-    Raises AddressNotFound (404, also for another user's address), NothingToOrder (409).
+    Raises AddressNotFound (404, also for another user's address), SkuNotFound,
+    InvalidCartQuantity, NothingToOrder (409).
     """
     check(actor, AUTHENTICATED)
     address = address_get_for(user_of(actor), address_id)
-    view = cart_view(CartOwner(user=actor))
+    view = _basket(actor, line_ids, buy_now)
     excluded = [line for line in view.lines if not line.purchasable]
     merchants = [group for group in view.groups if any(line.purchasable for line in group.lines)]
     if not merchants:
@@ -143,14 +167,23 @@ def _drafts(quote: Quote) -> list[OrderDraft]:
 
 
 @transaction.atomic
-def checkout_place(*, actor: Actor, address_id: int, fingerprint: str, note: str = "") -> Placement:
-    """Place one order per merchant for the actor's cart, reserve the stock, and open one payment intent.
+def checkout_place(
+    *,
+    actor: Actor,
+    address_id: int,
+    fingerprint: str,
+    note: str = "",
+    line_ids: Collection[int] | None = None,
+    buy_now: BuyNow | None = None,
+) -> Placement:
+    """Place one order per merchant for what the quote covers, reserve the stock, and open one payment intent.
 
-    All or nothing. The ordered lines leave the cart. Raises CartChanged (409)
-    when the quote no longer matches ``fingerprint``, OutOfStock (409) when a
-    SKU is short, AddressNotFound, NothingToOrder.
+    All or nothing. Ordered cart lines leave the cart; a buy-now leaves it
+    alone. Raises CartChanged (409) when the quote no longer matches
+    ``fingerprint``, OutOfStock (409) when a SKU is short, and what
+    :func:`checkout_quote` raises.
     """
-    quote = checkout_quote(actor=actor, address_id=address_id)
+    quote = checkout_quote(actor=actor, address_id=address_id, line_ids=line_ids, buy_now=buy_now)
     if quote.fingerprint != fingerprint:
         raise CartChanged(field="fingerprint")
     address = quote.address
@@ -177,7 +210,8 @@ def checkout_place(*, actor: Actor, address_id: int, fingerprint: str, note: str
     intent = intent_create(
         buyer=actor, checkout_number=checkout_number, amount=quote.total, subject=subject, pay_by=orders[0].pay_by
     )
-    cart_lines_remove_ordered(user=actor, sku_ids=[line.sku.pk for group in quote.groups for line in group.lines])
+    if buy_now is None:
+        cart_lines_remove_ordered(user=actor, sku_ids=[line.sku.pk for group in quote.groups for line in group.lines])
     return Placement(checkout_number=checkout_number, intent=intent, orders=orders)
 
 

@@ -1,6 +1,8 @@
 """The buyer's buying pages: cart, checkout, the cashier, orders with their timeline."""
 
 import uuid
+from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -63,10 +65,11 @@ def cart_add(request: HttpRequest) -> HttpResponse:
     if sku is None:
         messages.error(request, _("Choose the options first."))
         return redirect("storefront:product", product.pk)
+    if request.POST.get("buy_now"):  # the cart is left as it is: the checkout buys this SKU alone
+        quantity = cart_services.check_quantity(_quantity(request))
+        return redirect(f"{reverse('buyer:checkout')}?{urlencode({'sku': sku.pk, 'qty': quantity})}")
     line = cart_services.cart_line_add(owner=owner_of(request), sku_id=sku.pk, quantity=_quantity(request))
     remember_guest_cart(request, line.cart.token)
-    if request.POST.get("buy_now"):
-        return redirect("buyer:checkout")
     messages.success(request, _("Added to your cart."))
     return redirect("storefront:product", product.pk)
 
@@ -95,10 +98,26 @@ def _chosen_address(request: HttpRequest, addresses: list[Address]) -> Address |
     return chosen
 
 
+def _basket(request: HttpRequest) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """What the checkout buys, from the query or the form: ticked cart lines, one SKU bought now, or the cart.
+
+    Returns the service's arguments and the fields that carry the choice on to the next form.
+    """
+    data = request.POST if request.method == "POST" else request.GET
+    sku, qty = data.get("sku", ""), data.get("qty", "")
+    if sku.isdigit() and qty.isdigit() and len(qty) <= 3:
+        return {"buy_now": checkout.BuyNow(sku_id=int(sku), quantity=int(qty))}, [("sku", sku), ("qty", qty)]
+    lines = [value for value in data.getlist("line") if value.isdigit() and len(value) <= 16][:200]
+    if lines:
+        return {"line_ids": {int(value) for value in lines}}, [("line", value) for value in lines]
+    return {}, []
+
+
 @page(AUTHENTICATED)
 def checkout_page(request: HttpRequest) -> HttpResponse:
     """Address, the order per merchant with its shipping fee, the total; placing opens the cashier."""
     user = actor_of(request)
+    basket, carried = _basket(request)
     addresses = list(accounts.address_list_for(user))
     address = _chosen_address(request, addresses)
     form = AddressForm(request.POST if request.POST.get("new_address") else None)
@@ -110,11 +129,11 @@ def checkout_page(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             form.add_domain_error(exc)
         else:
-            return redirect(f"{reverse('buyer:checkout')}?address={created.pk}")
+            return redirect(f"{reverse('buyer:checkout')}?{urlencode([('address', created.pk), *carried])}")
     quote = None
     if address is not None:
         try:
-            quote = checkout.checkout_quote(actor=user, address_id=address.pk)
+            quote = checkout.checkout_quote(actor=user, address_id=address.pk, **basket)
         except DomainError as exc:
             messages.error(request, exc.message)
             return redirect("buyer:cart")
@@ -123,6 +142,7 @@ def checkout_page(request: HttpRequest) -> HttpResponse:
         "address": address,
         "quote": quote,
         "form": form,
+        "carried": carried,
         "request_key": uuid.uuid4().hex,
     }
     return render(request, "buyer/checkout.html", context, status=422 if form.errors else 200)
@@ -133,15 +153,18 @@ def checkout_page(request: HttpRequest) -> HttpResponse:
 def checkout_submit(request: HttpRequest) -> HttpResponse:
     """Place the orders; a double click (same form key) opens the same cashier instead of ordering twice."""
     user = actor_of(request)
+    basket, carried = _basket(request)
     address_id = request.POST.get("address", "")
     fingerprint = request.POST.get("fingerprint", "")
     note = request.POST.get("note", "")[:200]
     if not address_id.isdigit():
         messages.error(request, _("Choose a delivery address."))
-        return redirect("buyer:checkout")
+        return redirect(f"{reverse('buyer:checkout')}?{urlencode(carried)}")
 
     def place() -> tuple[int, object]:
-        placement = checkout.checkout_place(actor=user, address_id=int(address_id), fingerprint=fingerprint, note=note)
+        placement = checkout.checkout_place(
+            actor=user, address_id=int(address_id), fingerprint=fingerprint, note=note, **basket
+        )
         return 201, {"payment": placement.intent.number}
 
     try:
@@ -149,14 +172,14 @@ def checkout_submit(request: HttpRequest) -> HttpResponse:
             owner=f"user:{user.pk}",
             scope="checkout.place",
             key=request.POST.get("request_key", "") or uuid.uuid4().hex,
-            body={"address_id": int(address_id), "fingerprint": fingerprint, "note": note},
+            body={"address_id": int(address_id), "fingerprint": fingerprint, "note": note, "basket": carried},
             action=place,
         )
     except NotFound:
         raise
     except DomainError as exc:
         messages.error(request, exc.message)
-        return redirect(f"{reverse('buyer:checkout')}?address={address_id}")
+        return redirect(f"{reverse('buyer:checkout')}?{urlencode([('address', address_id), *carried])}")
     return redirect("buyer:cashier", outcome.body["payment"])
 
 
@@ -234,6 +257,8 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
         "order": order,
         "intent": intent,
         "aftersales": aftersales.open_request_of_order(order),
+        "money": payments.order_money(order),
+        "aftersales_url": "buyer:aftersales",
         "returns": payments.returns_for_buyer(user, order.checkout_number)
         if order.status == OrderStatus.CANCELLED
         else [],
