@@ -82,7 +82,12 @@ def test_a_refused_form_shows_why_and_writes_nothing(order, buyer):
         headers={"Referer": url},
         follow=True,
     )
-    assert "退款金额可为 0.01 至 ¥99.00。" in response.content.decode()
+    assert response.status_code == 422  # shown again in the same answer, with what was typed
+    page = response.content.decode()
+    assert page.count("退款金额可为 0.01 至 ¥99.00。") == 2  # at the top, and beside the amount
+    assert 'value="500.00"' in page
+    assert '<option value="x" selected>' not in page  # "x" is not a reason on the list; nothing invented
+    assert 'name="kind" value="refund" checked' in page
     assert not AftersalesRequest.objects.exists()
     text = SimpleUploadedFile("notes.txt", b"plain text")
     shopper.post(
@@ -116,3 +121,84 @@ def test_who_may_open_each_page(request, order, buyer, path, allowed):
         status = _as(request.getfixturevalue(name)).get(url).status_code
         assert (status == 200) == (name in allowed), (name, status)
         assert status in (200, 403, 404)
+
+
+def _delivered(order, merchant_staff):
+    from jishi.orders import services as orders
+
+    orders.order_ship(actor=merchant_staff, order_number=order.number, carrier="顺丰速运", tracking_number="SF1")
+    orders.order_confirm_receipt(actor=order.buyer, order_number=order.number)
+
+
+def test_an_arbitrated_return_with_no_shop_address_ends_in_a_refund_through_the_pages(
+    order, buyer, merchant_staff, support
+):
+    _delivered(order, merchant_staff)
+    line = order.lines.get()
+    shopper, shop, desk = _as(buyer), _as(merchant_staff), _as(support)
+    shopper.post(
+        f"/orders/{order.number}/aftersales/",
+        {"kind": "return", "reason": "不想要了", f"quantity_{line.pk}": "1"},
+    )
+    request = AftersalesRequest.objects.get()
+    shop.post(f"/merchant/aftersales/{request.number}/act/", {"action": "reject", "reason": "不支持退货"})
+    shopper.post(f"/aftersales/{request.number}/act/", {"action": "escalate", "note": "七天无理由"})
+    page = f"/operator/aftersales/{request.number}/"
+    assert "商家没有填写退货地址" in desk.get(page).content.decode()
+    # a ruling with nowhere to send the goods is refused where it was made, with the reasons kept
+    refused = desk.post(f"{page}decide/", {"ruling": "buyer", "note": "支持七天无理由"}, headers={"Referer": page})
+    assert refused.status_code == 422
+    assert "支持七天无理由</textarea>" in refused.content.decode()
+    assert 'value="buyer" required checked' in refused.content.decode()
+    request.refresh_from_db()
+    assert request.status == "arbitration"
+    # ruled as a refund without a return, it is carried out
+    desk.post(f"{page}decide/", {"ruling": "buyer", "note": "支持七天无理由", "without_return": "1"})
+    request.refresh_from_db()
+    assert request.status == "refunded"
+    for refund in PaymentRefund.objects.all():
+        payments.refund_send(refund_id=refund.pk)
+    assert SandboxTrade.objects.get().refunded_minor == 9900
+
+
+def test_every_order_page_shows_the_payment_the_refunds_and_what_was_kept(order, buyer, merchant_staff, support):
+    line = order.lines.get()
+    _as(buyer).post(
+        f"/orders/{order.number}/aftersales/",
+        {"kind": "refund", "reason": "不想要了", f"quantity_{line.pk}": "1", "amount": "30.00"},
+    )
+    request = AftersalesRequest.objects.get()
+    _as(merchant_staff).post(f"/merchant/aftersales/{request.number}/act/", {"action": "accept"})
+    refund = PaymentRefund.objects.get()
+    payment = refund.payment
+    admin = factories.user(email="boss@example.com", operator_role="admin")
+    for user, path, link in (
+        (buyer, f"/orders/{order.number}/", f"/aftersales/{request.number}/"),
+        (merchant_staff, f"/merchant/orders/{order.number}/", f"/merchant/aftersales/{request.number}/"),
+        (admin, f"/operator/orders/{order.number}/", f"/operator/aftersales/{request.number}/"),
+    ):
+        page = _as(user).get(path).content.decode()
+        assert payment.trade_no in page, path
+        assert "沙箱支付" in page, path
+        assert "-¥30.00" in page and "退款中" in page, path
+        assert "¥69.00" in page, path  # 99.00 paid, 30.00 going back
+        assert link in page, path
+
+
+def test_the_ship_form_says_a_request_is_open_and_keeps_what_was_typed(order, buyer, merchant_staff):
+    line = order.lines.get()
+    _as(buyer).post(
+        f"/orders/{order.number}/aftersales/", {"kind": "refund", "reason": "不想要了", f"quantity_{line.pk}": "1"}
+    )
+    request = AftersalesRequest.objects.get()
+    shop = _as(merchant_staff)
+    page = f"/merchant/orders/{order.number}/"
+    assert f"/merchant/aftersales/{request.number}/" in shop.get(page).content.decode()
+    blocked = shop.post(
+        f"{page}ship/", {"carrier": "顺丰速运", "tracking_number": "SF778899"}, headers={"Referer": page}
+    )
+    assert blocked.status_code in (409, 422)
+    body = blocked.content.decode()
+    assert 'value="SF778899"' in body and 'value="顺丰速运"' in body
+    assert f"/merchant/aftersales/{request.number}/" in body
+    assert Order.objects.get().status == "paid"

@@ -32,7 +32,7 @@ class PaymentOut(Schema):
     succeeded_at: dt.datetime | None
 
 
-class PaymentStartIn(Schema):
+class PaymentStartIn(StrictIn):
     gateway: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,19}$", examples=["sandbox"])]
 
 

@@ -225,6 +225,12 @@ class PaymentRefund(models.Model):
 
     amount = MoneyField("amount_minor")
 
+    @property
+    def aftersales_number(self) -> str:
+        """The after-sales request that asked for this refund, if one did."""
+        kind, _, number = self.reference.partition(":")
+        return number if kind == "aftersales" else ""
+
 
 class IssueKind(models.TextChoices):
     UNNOTIFIED = "unnotified", _("Paid at the gateway, not recorded here")

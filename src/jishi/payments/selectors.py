@@ -1,15 +1,21 @@
 """Reads of the payments domain."""
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 
 from jishi.core.actors import Actor, user_of
+from jishi.core.money import Money
 from jishi.core.permissions import check
 from jishi.ledger.permissions import FINANCE_VIEW
 from jishi.payments.errors import PaymentNotFound
+from jishi.payments.gateways.alipay import AlipayGateway
+from jishi.payments.gateways.sandbox import SandboxGateway
+from jishi.payments.gateways.unionpay import UnionPayGateway
+from jishi.payments.gateways.wechatpay import WechatPayGateway
 from jishi.payments.models import Payment, PaymentIntent, PaymentRefund, ReconciliationIssue, ReconciliationRun
 from jishi.payments.permissions import PAYMENT_MAKE
 from jishi.payments.states import IntentStatus, PaymentStatus, RefundStatus
@@ -57,6 +63,44 @@ def payment_of_order(order: Any) -> Payment | None:
         Payment.objects.select_related("intent")
         .filter(intent__checkout_number=order.checkout_number, status=PaymentStatus.APPLIED)
         .first()
+    )
+
+
+GATEWAY_LABELS = {g.code: g.label for g in (AlipayGateway, WechatPayGateway, UnionPayGateway, SandboxGateway)}
+
+
+@dataclass(frozen=True)
+class OrderMoney:
+    """What was paid for one order, what went back and what the shop keeps, as every order page shows it."""
+
+    total: Money
+    payment: Payment | None
+    refunds: list[PaymentRefund]
+
+    @property
+    def gateway(self) -> str:
+        return str(GATEWAY_LABELS.get(self.payment.gateway, self.payment.gateway)) if self.payment else ""
+
+    @property
+    def refunded(self) -> Money:
+        """Given back, or on its way back (a failed refund is retried or settled by hand, so it is not counted)."""
+        owed = (r.amount for r in self.refunds if r.status != RefundStatus.FAILED)
+        return Money.total(owed, self.total.currency)
+
+    @property
+    def kept(self) -> Money:
+        return self.total - self.refunded if self.payment else Money.zero(self.total.currency)
+
+
+def order_money(order: Any) -> OrderMoney:
+    """The order's payment (method, time, trade number) and refunds, newest first (two queries).
+
+    Scope is the caller's: pass an order the actor was already allowed to read.
+    """
+    return OrderMoney(
+        total=order.total,
+        payment=payment_of_order(order) if order.paid_at else None,
+        refunds=list(PaymentRefund.objects.filter(order=order).order_by("-created_at", "-id")),
     )
 
 

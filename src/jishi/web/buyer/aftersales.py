@@ -59,7 +59,13 @@ def request_new(request: HttpRequest, number: str) -> HttpResponse:
         )
         messages.success(request, _("Your request was sent to the shop."))
         return redirect("buyer:aftersales", created.number)
-    return render(request, "buyer/aftersales/new.html", {"order": order, "kinds": kinds, "reasons": REASONS})
+    context = {
+        "order": order,
+        "kinds": kinds,
+        "reasons": REASONS,
+        "lines": [(line, f"quantity_{line.pk}") for line in order.lines.all()],
+    }
+    return render(request, "buyer/aftersales/new.html", context)
 
 
 @page(AFTERSALES_REQUEST)

@@ -7,11 +7,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jishi.accounts.auth import actor_of
+from jishi.aftersales.selectors import open_request_of_order
 from jishi.core.errors import DomainError
 from jishi.core.pagination import paginate
 from jishi.orders import selectors, services
 from jishi.orders.permissions import ORDER_FULFIL
 from jishi.orders.states import OrderStatus
+from jishi.payments.selectors import order_money
 from jishi.shipping.carriers import CARRIERS
 from jishi.web.forms import ShipForm
 from jishi.web.pages import page, page_number
@@ -44,6 +46,9 @@ def _render_order(
         "reveal_phone": not phone and order.in_fulfilment,
         "form": form,
         "carriers": CARRIERS,
+        "money": order_money(order),
+        "aftersales_url": "merchant:aftersales_detail",
+        "aftersales": open_request_of_order(order),
     }
     response = render(request, "merchant/order.html", context, status=status)
     if phone:

@@ -17,6 +17,7 @@ from jishi.accounts import selectors as accounts_selectors
 from jishi.accounts import services as accounts
 from jishi.accounts.auth import actor_of
 from jishi.accounts.permissions import AUDIT_VIEW, USER_MANAGE
+from jishi.aftersales.permissions import AFTERSALES_ARBITRATE
 from jishi.analytics import selectors as analytics
 from jishi.analytics.permissions import PLATFORM_FIGURES
 from jishi.catalog.selectors import category_get
@@ -321,7 +322,13 @@ def orders(request: HttpRequest) -> HttpResponse:
 def order_detail(request: HttpRequest, number: str) -> HttpResponse:
     actor = actor_of(request)
     order = order_selectors.order_get_for_operator(actor, number)
-    context = {"order": order, "phone": order.masked_receiver_phone, "can_see_user": USER_MANAGE.allows(actor)}
+    context = {
+        "order": order,
+        "phone": order.masked_receiver_phone,
+        "can_see_user": USER_MANAGE.allows(actor),
+        "money": payment_selectors.order_money(order),
+        "aftersales_url": "operator:arbitration" if AFTERSALES_ARBITRATE.allows(actor) else "",
+    }
     return render(request, "operator/order.html", context)
 
 
