@@ -43,8 +43,12 @@ def test_quote_prices_each_merchant_with_its_fee_template(api, buyer, merchant_s
 def test_placing_makes_one_order_per_merchant_under_one_payment(api, buyer, shop, other_shop, home):
     factories.in_cart(buyer, (factories.sku_of(shop), 2), (factories.sku_of(other_shop), 1))
     quote = _quote(api, buyer, home)
-    # when the buyer places the checkout, with made-up prices the server must ignore
-    body = {"address_id": home.pk, "fingerprint": quote["fingerprint"], "total": "0.01", "price": "0.01"}
+    # made-up prices are refused outright, never read
+    body = {"address_id": home.pk, "fingerprint": quote["fingerprint"]}
+    made_up = api("post", "/checkout/place", user=buyer, json=body | {"total": "0.01"})
+    assert made_up.status_code == 422
+    assert made_up.json()["code"] == "request.unknown_field"
+    # when the buyer places the checkout
     response = api("post", "/checkout/place", user=buyer, json=body)
     # then two orders share one checkout and one intent for the server's total
     assert response.status_code == 201, response.json()

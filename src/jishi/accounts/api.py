@@ -27,13 +27,13 @@ Short = Annotated[str, Field(max_length=50)]
 Password = Annotated[str, Field(min_length=1, max_length=128)]
 
 
-class SignUpIn(Schema):
+class SignUpIn(StrictIn):
     identifier: Annotated[str, Field(min_length=3, max_length=254, description="E-mail address or mainland mobile")]
     password: Password
     display_name: Short = ""
 
 
-class LogInIn(Schema):
+class LogInIn(StrictIn):
     identifier: Annotated[str, Field(min_length=1, max_length=254)]
     password: Password
     token_name: Short = ""
@@ -71,7 +71,7 @@ class TokenInfoOut(Schema):
     revoked: bool
 
 
-class AddressIn(Schema):
+class AddressIn(StrictIn):
     receiver: Annotated[str, Field(min_length=1, max_length=40)]
     phone: Annotated[str, Field(min_length=11, max_length=16)]
     province: Annotated[str, Field(min_length=1, max_length=30)]
@@ -94,7 +94,7 @@ class AddressOut(Schema):
     is_default: bool
 
 
-class KycSubmitIn(Schema):
+class KycSubmitIn(StrictIn):
     real_name: Annotated[str, Field(min_length=1, max_length=30)]
     id_number: Annotated[str, Field(min_length=1, max_length=18)]
 
@@ -121,7 +121,7 @@ class KycPageOut(Schema):
     page_size: int
 
 
-class RejectIn(Schema):
+class RejectIn(StrictIn):
     reason: Annotated[str, Field(min_length=1, max_length=200)]
 
 
@@ -342,7 +342,7 @@ class OperatorUserOut(Schema):
 
 
 class UserStatusIn(StrictIn):
-    active: bool
+    active: Annotated[bool, Field(strict=True)]
     reason: Annotated[str, Field(min_length=1, max_length=200)]
 
 

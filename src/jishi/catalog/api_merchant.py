@@ -20,7 +20,7 @@ from jishi.catalog.schemas import (
     merchant_sku_out,
     parse_amount,
 )
-from jishi.core.api import Id, Router, errors
+from jishi.core.api import BodyId, Id, Router, StrictIn, errors
 from jishi.core.images import read_upload
 from jishi.core.pagination import paginate
 from jishi.core.permissions import requires
@@ -28,24 +28,24 @@ from jishi.core.permissions import requires
 router = Router(tags=["merchant"], auth=SIGNED_IN)
 
 
-class OptionIn(Schema):
+class OptionIn(StrictIn):
     name: Annotated[str, Field(min_length=1, max_length=20)]
     values: Annotated[list[Annotated[str, Field(min_length=1, max_length=30)]], Field(min_length=1, max_length=30)]
 
 
-class SkuIn(Schema):
+class SkuIn(StrictIn):
     options: Annotated[
         dict[Annotated[str, Field(max_length=20)], Annotated[str, Field(max_length=30)]], Field(max_length=3)
     ] = {}
     price: Amount
     compare_at_price: Amount | None = None
-    stock: Annotated[int, Field(ge=0, le=1_000_000)]
+    stock: Annotated[int, Field(ge=0, le=1_000_000, strict=True)]
     code: Annotated[str, Field(max_length=40)] = ""
-    weight_grams: Annotated[int, Field(ge=0, le=1_000_000)] = 0
+    weight_grams: Annotated[int, Field(ge=0, le=1_000_000, strict=True)] = 0
 
 
-class ProductIn(Schema):
-    category_id: Id
+class ProductIn(StrictIn):
+    category_id: BodyId
     title: Annotated[str, Field(min_length=1, max_length=120)]
     subtitle: Annotated[str, Field(max_length=200)] = ""
     description: Annotated[str, Field(max_length=20_000)] = ""
@@ -56,15 +56,15 @@ class ProductIn(Schema):
     skus: Annotated[list[SkuIn], Field(min_length=1, max_length=200)]
 
 
-class SkuPatchIn(Schema):
+class SkuPatchIn(StrictIn):
     price: Amount | None = None
     compare_at_price: Amount | None = None
-    clear_compare_at_price: bool = False
-    stock: Annotated[int, Field(ge=0, le=1_000_000)] | None = None
+    clear_compare_at_price: Annotated[bool, Field(strict=True)] = False
+    stock: Annotated[int, Field(ge=0, le=1_000_000, strict=True)] | None = None
 
 
-class ImageOrderIn(Schema):
-    image_ids: Annotated[list[Id], Field(max_length=12)]
+class ImageOrderIn(StrictIn):
+    image_ids: Annotated[list[BodyId], Field(max_length=12)]
 
 
 class MerchantProductPageOut(Schema):

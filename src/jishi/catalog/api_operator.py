@@ -31,7 +31,7 @@ class ReviewPageOut(Schema):
     page_size: int
 
 
-class RejectIn(Schema):
+class RejectIn(StrictIn):
     reason: Annotated[str, Field(min_length=1, max_length=200)]
 
 

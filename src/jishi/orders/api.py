@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Schema
 
 from jishi.accounts.auth import SIGNED_IN, actor_of
-from jishi.core.api import Id, PageNumber, PageSize, PublicNumber, Router, errors
+from jishi.core.api import Id, PageNumber, PageSize, PublicNumber, Router, StrictIn, errors
 from jishi.core.pagination import paginate
 from jishi.core.permissions import requires
 from jishi.orders import selectors, services
@@ -19,7 +19,7 @@ merchant_router = Router(tags=["merchant"], auth=SIGNED_IN)
 Status = Literal["pending_payment", "paid", "shipped", "delivered", "completed", "cancelled", "closed"]
 
 
-class ShipIn(Schema):
+class ShipIn(StrictIn):
     carrier: Annotated[str, Field(min_length=1, max_length=40)]
     tracking_number: Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9-]+$")]
 

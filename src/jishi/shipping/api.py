@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from ninja import Field, Schema
 
 from jishi.accounts.auth import SIGNED_IN, actor_of
-from jishi.core.api import Amount, MoneyOut, Router, errors, money_out, parse_amount
+from jishi.core.api import Amount, MoneyOut, Router, StrictIn, errors, money_out, parse_amount
 from jishi.core.money import Money
 from jishi.core.permissions import PUBLIC, requires
 from jishi.merchants.selectors import merchant_of
@@ -21,13 +21,13 @@ CODE = "shipping.invalid_amount"
 Province = Annotated[str, Field(min_length=2, max_length=30)]
 
 
-class RuleIn(Schema):
+class RuleIn(StrictIn):
     provinces: Annotated[list[Province], Field(max_length=40, description="Empty: every other province")] = []
     first_fee: Amount
     extra_fee: Amount = "0"
 
 
-class TemplateIn(Schema):
+class TemplateIn(StrictIn):
     basis: Literal["item", "weight"]
     free_above: Amount | None = None
     rules: Annotated[list[RuleIn], Field(min_length=1, max_length=40)]
