@@ -43,6 +43,7 @@ def browser_context_args(browser_context_args):
 def page(page):
     """pytest-playwright's page, which also fails its test on anything the page's CSP refused."""
     refused: list[str] = []
+    page.on("dialog", lambda dialog: dialog.accept())  # irreversible actions ask once; the user says yes
     page.on(
         "console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None
     )

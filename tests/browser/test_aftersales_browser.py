@@ -26,6 +26,7 @@ def _shot(page: Page, name: str) -> None:
 
 def _signed_in(browser: Browser, base: str, identifier: str, width: int) -> Page:
     page = browser.new_page(locale="zh-CN", viewport={"width": width, "height": 900})
+    page.on("dialog", lambda dialog: dialog.accept())
     page.goto(f"{base}/login/")
     page.locator("input[name=identifier]").fill(identifier)
     page.locator("input[name=password]").fill(PASSWORD)

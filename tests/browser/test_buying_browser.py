@@ -42,7 +42,7 @@ def test_guest_to_paid_orders_then_shipped_and_received(
     expect(page.locator(".cart-group")).to_have_count(2)
     expect(page.locator(".summary .price")).to_have_text("¥543.50")
     # when they check out, they are asked to sign up first, and their cart follows them
-    page.locator(".summary a.btn.primary").click()
+    page.locator("#checkout-form button[type=submit]").click()
     page.locator("main a[href^='/signup/']").click()
     page.locator("input[name=identifier]").fill("13800009999")
     page.locator("input[name=password]").fill(PASSWORD)
@@ -72,6 +72,7 @@ def test_guest_to_paid_orders_then_shipped_and_received(
 
     # when the first shop ships its order
     merchant = browser.new_page(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    merchant.on("dialog", lambda dialog: dialog.accept())
     _log_in(merchant, base, merchant_staff.email)
     merchant.goto(f"{base}/merchant/orders/")
     merchant.locator("table a.mono").first.click()

@@ -48,6 +48,7 @@ def test_a_breeder_opens_a_shop_and_a_buyer_finds_its_kitten(page: Page, browser
 
     # an operator reviews the application with its licence and approves it
     operator = browser.new_page(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    operator.on("dialog", lambda dialog: dialog.accept())
     _log_in(operator, base, "reviewer@example.com")
     operator.goto(f"{base}/operator/applications/")
     operator.get_by_role("link", name="姑苏布偶猫舍").click()
@@ -75,6 +76,7 @@ def test_a_breeder_opens_a_shop_and_a_buyer_finds_its_kitten(page: Page, browser
 
     # and a buyer finds it in search
     buyer = browser.new_page(locale="zh-CN", viewport={"width": 390, "height": 844})
+    buyer.on("dialog", lambda dialog: dialog.accept())
     buyer.goto(f"{base}/search/?q=布偶猫")
     expect(buyer.locator(".product-card").filter(has_text="布偶猫 海双色")).to_have_count(1)
     buyer.screenshot(path=str(tmp_path / "found.png"), full_page=True)

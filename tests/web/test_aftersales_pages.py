@@ -180,7 +180,8 @@ def test_every_order_page_shows_the_payment_the_refunds_and_what_was_kept(order,
         page = _as(user).get(path).content.decode()
         assert payment.trade_no in page, path
         assert "沙箱支付" in page, path
-        assert "-¥30.00" in page and "退款中" in page, path
+        assert "-¥30.00" in page, path
+        assert "退款中" in page, path
         assert "¥69.00" in page, path  # 99.00 paid, 30.00 going back
         assert link in page, path
 
@@ -199,6 +200,7 @@ def test_the_ship_form_says_a_request_is_open_and_keeps_what_was_typed(order, bu
     )
     assert blocked.status_code in (409, 422)
     body = blocked.content.decode()
-    assert 'value="SF778899"' in body and 'value="顺丰速运"' in body
+    assert 'value="SF778899"' in body
+    assert 'value="顺丰速运"' in body
     assert f"/merchant/aftersales/{request.number}/" in body
     assert Order.objects.get().status == "paid"

@@ -57,12 +57,12 @@ def test_only_the_ticked_cart_lines_are_checked_out(client, buyer, shop_product,
     factories.in_cart(buyer, (factories.sku_of(other_shop), 1), (factories.sku_of(shop_product), 1))
     client.force_login(buyer)
     ticked = CartLine.objects.get(sku=factories.sku_of(shop_product))
-    page = client.get(f"/checkout/?line={ticked.pk}").content.decode()
+    page = client.get(f"/checkout/?item={ticked.sku_id}").content.decode()
     assert other_shop.title not in page
     from jishi.checkout import services as checkout
 
-    quote = checkout.checkout_quote(actor=buyer, address_id=address.pk, line_ids={ticked.pk})
-    form = {"address": address.pk, "fingerprint": quote.fingerprint, "request_key": "k", "line": ticked.pk}
+    quote = checkout.checkout_quote(actor=buyer, address_id=address.pk, sku_ids={ticked.sku_id})
+    form = {"address": address.pk, "fingerprint": quote.fingerprint, "request_key": "k", "item": ticked.sku_id}
     assert client.post("/checkout/place/", form).status_code == 302
     assert list(Order.objects.get(buyer=buyer).lines.values_list("sku_id", flat=True)) == [ticked.sku_id]
     assert list(CartLine.objects.values_list("sku_id", flat=True)) == [factories.sku_of(other_shop).pk]

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 
 from jishi.aftersales.states import Kind, Party, Status
+from jishi.core import crypto
 from jishi.core.money import CURRENCY, MoneyField
 from jishi.core.storage import UnguessableName, private_storage
 
@@ -31,8 +32,8 @@ class AftersalesRequest(models.Model):
     amount_minor = models.BigIntegerField(default=0)
     currency = models.CharField(max_length=3, default=CURRENCY)
     respond_by = models.DateTimeField(null=True, blank=True)
-    # Where the goods go back, given by the shop when it accepts a return or an exchange.
-    return_address = models.CharField(max_length=200, blank=True)
+    # Where the goods go back, given by the shop when it accepts a return or an exchange (sealed: it holds a phone).
+    return_address_sealed = models.TextField(blank=True)
     return_carrier = models.CharField(max_length=40, blank=True)
     return_tracking = models.CharField(max_length=40, blank=True)
     replacement_carrier = models.CharField(max_length=40, blank=True)
@@ -43,6 +44,7 @@ class AftersalesRequest(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     refund_number = models.CharField(max_length=24, blank=True)
+    return_address = crypto.SealedText("return_address_sealed", context="aftersales.return_address")
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 

@@ -117,12 +117,14 @@ def requests_due(*, now: dt.datetime, limit: int = 200) -> list[int]:
 
 def return_address_for(merchant_id: int) -> str:
     """Where goods go back to: the shop's default return address, else the one it gave most recently."""
-    default = Merchant.objects.filter(pk=merchant_id).values_list("return_address", flat=True).first()
-    return default or (
+    merchant = Merchant.objects.filter(pk=merchant_id).only("return_address_sealed").first()
+    if merchant is not None and merchant.return_address:
+        return merchant.return_address
+    last = (
         AftersalesRequest.objects.filter(merchant_id=merchant_id)
-        .exclude(return_address="")
+        .exclude(return_address_sealed="")
+        .only("return_address_sealed")
         .order_by("-created_at")
-        .values_list("return_address", flat=True)
         .first()
-        or ""
     )
+    return last.return_address if last is not None else ""

@@ -36,6 +36,7 @@ from jishi.aftersales.states import OPEN, TRANSITIONS, Kind, Party, Status
 from jishi.core import audit, ids
 from jishi.core.actors import Actor, actor_id, user_of
 from jishi.core.images import InvalidImage, process_upload
+from jishi.core.masking import mask_personal_data
 from jishi.core.money import Money
 from jishi.core.permissions import check
 from jishi.core.states import Machine, Move, move
@@ -328,15 +329,16 @@ def request_accept(*, actor: Actor, number: str, return_address: str = "", note:
     address = address or selectors.return_address_for(request.merchant_id)
     if not address:
         raise NoReturnAddress
+    request.return_address = address
     move(
         MACHINE,
         request,
         Status.AWAITING_RETURN,
         actor=actor,
         context={"party": Party.MERCHANT},
-        reason=note or address,
+        reason=note or _("Return agreed"),
         fields={
-            "return_address": address,
+            "return_address_sealed": request.return_address_sealed,
             "merchant_reply": note,
             "respond_by": _hours(settings.JISHI_AFTERSALES_TURN_DAYS * 24),
         },
@@ -489,7 +491,11 @@ def request_decide(
         raise InvalidRequest(
             _("Only a return whose goods were not sent back can be refunded without them."), field="without_return"
         )
-    before = {"status": request.status, "amount_minor": request.amount_minor, "return_address": request.return_address}
+    before = {
+        "status": request.status,
+        "amount_minor": request.amount_minor,
+        "return_address": mask_personal_data(request.return_address),
+    }
     if amount is not None:
         if (
             request.kind == Kind.EXCHANGE
@@ -529,7 +535,7 @@ def request_decide(
         after={
             "status": request.status,
             "amount_minor": request.amount_minor,
-            "return_address": request.return_address,
+            "return_address": mask_personal_data(request.return_address),
             "for_buyer": for_buyer,
             "without_return": without_return,
         },
@@ -539,6 +545,7 @@ def request_decide(
 
 
 def _await_return(request: AftersalesRequest, address: str, *, actor: Actor, party: Party, note: str) -> None:
+    request.return_address = address
     move(
         MACHINE,
         request,
@@ -546,7 +553,10 @@ def _await_return(request: AftersalesRequest, address: str, *, actor: Actor, par
         actor=actor,
         context={"party": party},
         reason=note,
-        fields={"return_address": address, "respond_by": _hours(settings.JISHI_AFTERSALES_TURN_DAYS * 24)},
+        fields={
+            "return_address_sealed": request.return_address_sealed,
+            "respond_by": _hours(settings.JISHI_AFTERSALES_TURN_DAYS * 24),
+        },
     )
 
 

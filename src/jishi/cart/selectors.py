@@ -119,14 +119,14 @@ def _grouped(lines: list[CartLine]) -> CartView:
     return CartView(groups=list(groups.values()))
 
 
-def cart_view(owner: CartOwner, *, line_ids: Collection[int] | None = None) -> CartView:
-    """The owner's lines (only ``line_ids`` when given) with current prices and stock, grouped by merchant.
+def cart_view(owner: CartOwner, *, sku_ids: Collection[int] | None = None) -> CartView:
+    """The owner's lines (only those of ``sku_ids`` when given) with current prices and stock, grouped by merchant.
 
     Two queries, any size.
     """
     lines = cart_lines_for(owner)
-    if line_ids is not None:
-        lines = lines.filter(pk__in=line_ids)
+    if sku_ids is not None:
+        lines = lines.filter(sku_id__in=sku_ids)
     lines = lines.select_related("sku__product__merchant", "sku__stock").order_by(
         "sku__product__merchant__name", "-added_at", "-id"
     )

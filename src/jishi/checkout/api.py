@@ -29,20 +29,21 @@ class BuyNowIn(StrictIn):
 
 class QuoteIn(StrictIn):
     address_id: BodyId
-    line_ids: Annotated[
-        list[BodyId] | None, Field(max_length=200, description="The ticked cart lines; the whole cart when left out")
+    sku_ids: Annotated[
+        list[BodyId] | None,
+        Field(max_length=200, description="The ticked cart lines, by their SKU ids; the whole cart when left out"),
     ] = None
     buy_now: Annotated[BuyNowIn | None, Field(description="Buy one SKU now instead; the cart is left alone")] = None
 
     @model_validator(mode="after")
     def _one_source(self) -> "QuoteIn":
-        if self.line_ids is not None and self.buy_now is not None:
-            raise PydanticCustomError("one_source", "send line_ids or buy_now, not both")
+        if self.sku_ids is not None and self.buy_now is not None:
+            raise PydanticCustomError("one_source", "send sku_ids or buy_now, not both")
         return self
 
     def basket(self) -> dict[str, Any]:
         buy_now = self.buy_now and services.BuyNow(sku_id=self.buy_now.sku_id, quantity=self.buy_now.quantity)
-        return {"line_ids": self.line_ids, "buy_now": buy_now}
+        return {"sku_ids": self.sku_ids, "buy_now": buy_now}
 
 
 class PlaceIn(QuoteIn):

@@ -102,9 +102,9 @@ class BuyNow:
     quantity: int
 
 
-def _basket(actor: Actor, line_ids: Collection[int] | None, buy_now: BuyNow | None) -> CartView:
+def _basket(actor: Actor, sku_ids: Collection[int] | None, buy_now: BuyNow | None) -> CartView:
     if buy_now is None:
-        return cart_view(CartOwner(user=actor), line_ids=line_ids)
+        return cart_view(CartOwner(user=actor), sku_ids=sku_ids)
     view = buy_now_view(buy_now.sku_id, check_quantity(buy_now.quantity))
     if not view.lines:
         raise SkuNotFound(field="sku_id")
@@ -112,12 +112,13 @@ def _basket(actor: Actor, line_ids: Collection[int] | None, buy_now: BuyNow | No
 
 
 def checkout_quote(
-    *, actor: Actor, address_id: int, line_ids: Collection[int] | None = None, buy_now: BuyNow | None = None
+    *, actor: Actor, address_id: int, sku_ids: Collection[int] | None = None, buy_now: BuyNow | None = None
 ) -> Quote:
     """Price what the actor buys for delivery to one of their addresses, one group per merchant.
 
-    What is bought: the ticked cart lines (``line_ids``; the whole cart when
-    None), or one SKU bought now (``buy_now``) without touching the cart.
+    What is bought: the ticked cart lines, named by their SKUs (``sku_ids``,
+    which outlive a guest cart merged at sign-in; the whole cart when None),
+    or one SKU bought now (``buy_now``) without touching the cart.
     Lines that cannot be bought now are left out (and listed); lines short of
     stock stay in, flagged, because only the reservation can say for sure.
     Raises AddressNotFound (404, also for another user's address), SkuNotFound,
@@ -125,7 +126,7 @@ def checkout_quote(
     """
     check(actor, AUTHENTICATED)
     address = address_get_for(user_of(actor), address_id)
-    view = _basket(actor, line_ids, buy_now)
+    view = _basket(actor, sku_ids, buy_now)
     excluded = [line for line in view.lines if not line.purchasable]
     merchants = [group for group in view.groups if any(line.purchasable for line in group.lines)]
     if not merchants:
@@ -173,7 +174,7 @@ def checkout_place(
     address_id: int,
     fingerprint: str,
     note: str = "",
-    line_ids: Collection[int] | None = None,
+    sku_ids: Collection[int] | None = None,
     buy_now: BuyNow | None = None,
 ) -> Placement:
     """Place one order per merchant for what the quote covers, reserve the stock, and open one payment intent.
@@ -183,7 +184,7 @@ def checkout_place(
     ``fingerprint``, OutOfStock (409) when a SKU is short, and what
     :func:`checkout_quote` raises.
     """
-    quote = checkout_quote(actor=actor, address_id=address_id, line_ids=line_ids, buy_now=buy_now)
+    quote = checkout_quote(actor=actor, address_id=address_id, sku_ids=sku_ids, buy_now=buy_now)
     if quote.fingerprint != fingerprint:
         raise CartChanged(field="fingerprint")
     address = quote.address

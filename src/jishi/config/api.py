@@ -117,7 +117,7 @@ _MESSAGES: dict[str, Any] = {
     "model_type": gettext_lazy("Give an object."),
     "date_from_datetime_parsing": gettext_lazy("Enter a date like 2026-11-24."),
     "datetime_from_date_parsing": gettext_lazy("Enter a date and time like 2026-11-24T08:00:00+08:00."),
-    "one_source": gettext_lazy("Send line_ids or buy_now, not both."),
+    "one_source": gettext_lazy("Send sku_ids or buy_now, not both."),
 }
 # Error types whose code says what is wrong with the request as a whole rather than with a value.
 _REQUEST_CODES = {"extra_forbidden": "request.unknown_field"}

@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import os
 from functools import lru_cache
+from typing import overload
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -64,3 +65,27 @@ def blind_index(value: str, *, context: str) -> str:
 def token_digest(token: str) -> str:
     """Digest of a high-entropy secret (API tokens) for storage: plain SHA-256 is enough."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+class SealedText:
+    """A model attribute kept sealed in the text column ``column`` (empty stays empty, so it can be optional).
+
+    ``address = SealedText("address_sealed", context="merchants.return_address")`` reads and writes
+    plain text on the instance; queries and ``update()`` use the column.
+    """
+
+    def __init__(self, column: str, *, context: str) -> None:
+        self.column, self.context = column, context
+
+    @overload
+    def __get__(self, instance: None, owner: type | None = None) -> SealedText: ...
+    @overload
+    def __get__(self, instance: object, owner: type | None = None) -> str: ...
+    def __get__(self, instance: object, owner: type | None = None) -> SealedText | str:
+        if instance is None:
+            return self
+        sealed = getattr(instance, self.column)
+        return unseal(sealed, context=self.context) if sealed else ""
+
+    def __set__(self, instance: object, value: str) -> None:
+        setattr(instance, self.column, seal(value, context=self.context) if value else "")

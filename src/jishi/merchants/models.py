@@ -15,6 +15,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jishi.core import crypto
 from jishi.core.storage import UnguessableName, private_storage
 from jishi.merchants.roles import StaffRole
 from jishi.merchants.states import ApplicationStatus, InvitationStatus, MerchantStatus
@@ -34,9 +35,8 @@ class Merchant(models.Model):
     description = models.TextField(_("description"), blank=True)
     city = models.CharField(_("city"), max_length=30, blank=True)
     status_reason = models.CharField(_("reason"), max_length=200, blank=True)
-    return_address = models.CharField(
-        _("return address"), max_length=200, blank=True, help_text=_("Where buyers send goods back (店铺退货地址).")
-    )
+    # Where buyers send goods back (店铺退货地址): a contact's name and phone with the street, so sealed.
+    return_address_sealed = models.TextField(_("return address"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -44,6 +44,8 @@ class Merchant(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    return_address = crypto.SealedText("return_address_sealed", context="merchants.return_address")
 
     @property
     def is_active(self) -> bool:

@@ -20,7 +20,7 @@ from jishi.core import audit, crypto
 from jishi.core.actors import Actor, user_of
 from jishi.core.errors import InvalidInput
 from jishi.core.images import process_upload
-from jishi.core.masking import mask_email, mask_phone
+from jishi.core.masking import mask_email, mask_personal_data, mask_phone
 from jishi.core.permissions import AUTHENTICATED, check
 from jishi.core.states import Machine, Move, audited, move
 from jishi.merchants import selectors
@@ -464,13 +464,13 @@ def merchant_return_address_set(*, actor: Actor, address: str) -> Merchant:
     merchant = selectors.merchant_for(actor)
     before = merchant.return_address
     if address != before:
-        Merchant.objects.filter(pk=merchant.pk).update(return_address=address)
         merchant.return_address = address
+        Merchant.objects.filter(pk=merchant.pk).update(return_address_sealed=merchant.return_address_sealed)
         audit.record(
             actor=actor,
             action="merchant.return_address",
             target=merchant,
-            before={"return_address": before},
-            after={"return_address": address},
+            before={"return_address": mask_personal_data(before)},
+            after={"return_address": mask_personal_data(address)},
         )
     return merchant

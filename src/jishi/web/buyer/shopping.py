@@ -99,7 +99,8 @@ def _chosen_address(request: HttpRequest, addresses: list[Address]) -> Address |
 
 
 def _basket(request: HttpRequest) -> tuple[dict[str, Any], list[tuple[str, str]]]:
-    """What the checkout buys, from the query or the form: ticked cart lines, one SKU bought now, or the cart.
+    """What the checkout buys, from the query or the form: ticked cart lines (``item``: their SKU ids), one SKU
+    bought now (``sku`` and ``qty``), or the whole cart.
 
     Returns the service's arguments and the fields that carry the choice on to the next form.
     """
@@ -107,9 +108,9 @@ def _basket(request: HttpRequest) -> tuple[dict[str, Any], list[tuple[str, str]]
     sku, qty = data.get("sku", ""), data.get("qty", "")
     if sku.isdigit() and qty.isdigit() and len(qty) <= 3:
         return {"buy_now": checkout.BuyNow(sku_id=int(sku), quantity=int(qty))}, [("sku", sku), ("qty", qty)]
-    lines = [value for value in data.getlist("line") if value.isdigit() and len(value) <= 16][:200]
-    if lines:
-        return {"line_ids": {int(value) for value in lines}}, [("line", value) for value in lines]
+    items = [value for value in data.getlist("item") if value.isdigit() and len(value) <= 16][:200]
+    if items:
+        return {"sku_ids": {int(value) for value in items}}, [("item", value) for value in items]
     return {}, []
 
 
