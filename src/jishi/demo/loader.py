@@ -40,6 +40,18 @@ from jishi.payments import services as payments
 from jishi.shipping import services as shipping
 
 PRODUCTS_PER_LEAF = 17
+# Regular customers and their checkouts over eight weeks: where every sold count comes from.
+REGULAR_CUSTOMERS = 48
+REGULAR_CHECKOUTS = 360
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
+REGULAR_PLACES = (
+    (("浙江省", "杭州市"), "西湖区", "文三路"),
+    (("江苏省", "南京市"), "玄武区", "中山路"),
+    (("上海市", "上海市"), "浦东新区", "张杨路"),
+    (("广东省", "深圳市"), "南山区", "科技园路"),
+    (("北京市", "北京市"), "朝阳区", "建国路"),
+    (("四川省", "成都市"), "武侯区", "人民南路"),
+)
 EDITIONS = ["经典款", "升级款", "家庭装", "旗舰款", "尝鲜装", "新品", "限定款", "畅销款", "特惠装"]
 FONT_PATHS = [
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
@@ -378,50 +390,69 @@ class DemoLoader:
             )
 
     def _settled_history(self) -> None:
-        """Eighteen orders from six buyers over the shops, delivered, past their after-sales window and settled."""
-        products = list(Product.objects.filter(status=ProductStatus.PUBLISHED).order_by("merchant_id", "pk"))
-        by_merchant: dict[int, list[Product]] = {}
-        for product in products:
-            by_merchant.setdefault(product.merchant_id, []).append(product)
+        """Eight weeks of regular customers' checkouts, delivered, past their after-sales window and settled.
+
+        Every "sold" figure a shopper sees comes from these orders (and the
+        scripted ones): a few products sell well, most sell a little, some
+        not at all, as in any market. They run through checkout, payment,
+        shipping and receipt like any other order.
+        """
+        products = list(
+            Product.objects.filter(status=ProductStatus.PUBLISHED).select_related("merchant").order_by("pk")
+        )
+        self.rng.shuffle(products)  # which products are popular: decided by the seeded draw, not by their order
+        popularity = [1 / (rank + 1) ** 1.1 for rank in range(len(products))]
         owner_of = {owner.membership.merchant_id: owner for owner in self.owners.values()}
-        for b in range(6):
-            buyer = User.objects.create_user(phone=f"1360000000{b}", password=PASSWORD, display_name=f"老顾客{b}")
-            address = accounts.address_create(
-                actor=buyer,
-                data=accounts.AddressInput(
-                    receiver=f"老顾客{b}",
-                    phone="13912340000",
-                    province="江苏省",
-                    city="南京市",
-                    district="玄武区",
-                    detail=f"中山路 {b + 1} 号",
-                    is_default=True,
-                ),
-            )
-            for merchant_id, shelf in list(by_merchant.items())[b % 3 :: 2]:
-                product = shelf[(b * 7) % len(shelf)]
-                sku = product.skus.filter(is_active=True, stock__quantity__gt=0).first()
-                if sku is None:
-                    continue
-                cart.cart_line_add(owner=CartOwner(user=buyer), sku_id=sku.pk, quantity=1 + b % 2)
-                placed = self._place_and_pay(buyer, address.pk)
-                order = placed.orders[0]
+        regulars = [self._regular(n) for n in range(REGULAR_CUSTOMERS)]
+        for n in range(REGULAR_CHECKOUTS):
+            buyer, address_id = regulars[n % len(regulars)]
+            chosen = {p.pk: p for p in self.rng.choices(products, popularity, k=self.rng.choice((1, 1, 1, 2, 2, 3)))}
+            added = 0
+            for product in chosen.values():
+                sku = self.rng.choice(list(product.skus.filter(is_active=True, stock__quantity__gte=3)) or [None])
+                if sku is not None:
+                    quantity = self.rng.choice((1, 1, 1, 1, 2, 2, 3))
+                    cart.cart_line_add(owner=CartOwner(user=buyer), sku_id=sku.pk, quantity=quantity)
+                    added += 1
+            if not added:
+                continue
+            placed = self._place_and_pay(buyer, address_id)
+            # Paid over the past eight weeks; the seven-day after-sales window has passed for them.
+            paid = timezone.now() - dt.timedelta(days=8 + n * 48 // REGULAR_CHECKOUTS, hours=self.rng.randint(0, 14))
+            for order in placed.orders:
                 orders.order_ship(
-                    actor=owner_of[merchant_id],
+                    actor=owner_of[order.merchant_id],
                     order_number=order.number,
-                    carrier="中通快递",
+                    carrier=self.rng.choice(("中通快递", "顺丰速运", "圆通速递", "韵达快递")),
                     tracking_number=f"ZT{order.number[-10:]}",
                 )
                 orders.order_confirm_receipt(actor=buyer, order_number=order.number)
-                # The scripted history: these orders were paid over the past four weeks, and the
-                # seven-day after-sales window has passed for them.
-                paid = timezone.now() - dt.timedelta(days=8 + (order.pk * 5) % 21, hours=(order.pk * 7) % 12)
                 Order.objects.filter(pk=order.pk).update(
                     placed_at=paid - dt.timedelta(minutes=3), paid_at=paid, complete_at=timezone.now()
                 )
                 orders.order_complete_due(order_id=order.pk)
         ledger.orders_settle_due()
         self._visits()
+
+    def _regular(self, n: int) -> tuple[User, int]:
+        """A regular customer with a delivery address."""
+        city, district, street = REGULAR_PLACES[n % len(REGULAR_PLACES)]
+        buyer = User.objects.create_user(
+            phone=f"1360000{n:04d}", password=PASSWORD, display_name=f"{SURNAMES[n % len(SURNAMES)]}{'先生女士'[n % 2]}"
+        )
+        address = accounts.address_create(
+            actor=buyer,
+            data=accounts.AddressInput(
+                receiver=buyer.display_name,
+                phone=f"1391234{n:04d}",
+                province=city[0],
+                city=city[1],
+                district=district,
+                detail=f"{street} {n % 90 + 1} 号",
+                is_default=True,
+            ),
+        )
+        return buyer, address.pk
 
     def _visits(self) -> None:
         """Four weeks of storefront visitors, so the dashboards' conversion has a denominator."""
@@ -533,5 +564,4 @@ class DemoLoader:
             self.report.products["rejected"] += 1
             return
         catalog.product_approve(actor=self.reviewer, product_id=product_id)
-        catalog.product_record_sales(product_id=product_id, quantity=self.rng.randint(1, 5000))
         self.report.products["published"] += 1

@@ -386,7 +386,7 @@ def order_lines_settle_aftersales(*, lines: list[tuple[int, int]], refunded: boo
     """Count ``(order_line_id, quantity)`` as refunded and/or returned (after-sales calls it when it settles).
 
     The count never passes the line's quantity: the guard is in the UPDATE and a CHECK constraint backs it.
-    Raises InvalidTransition when it would.
+    Refunded units leave the product's sold count. Raises InvalidTransition when the count would pass.
     """
     for line_id, quantity in lines:
         guard, changes = Q(pk=line_id), {}
@@ -398,6 +398,9 @@ def order_lines_settle_aftersales(*, lines: list[tuple[int, int]], refunded: boo
             changes["returned_quantity"] = F("returned_quantity") + quantity
         if changes and OrderLine.objects.filter(guard).update(**changes) != 1:
             raise InvalidTransition(params={"line": line_id})
+        if refunded:  # a refunded unit was not sold after all
+            product_id = OrderLine.objects.filter(pk=line_id).values_list("product_id", flat=True).get()
+            product_record_sales(product_id=product_id, quantity=-quantity)
 
 
 @transaction.atomic

@@ -229,7 +229,14 @@ def sku_update(
 
 
 def product_record_sales(*, product_id: int, quantity: int) -> None:
-    """Count units sold toward the best-selling order (the orders domain calls it when an order is paid)."""
-    if quantity <= 0:
+    """Count units sold (negative: refunded), as buyers see them and best-selling sorts them.
+
+    The orders domain calls it when an order is paid and when units of it
+    are refunded, so the count is always the product's paid units that were
+    not refunded. It never goes below zero: the guard is in the UPDATE.
+    """
+    if quantity == 0:
         raise InvalidInput(code="catalog.invalid_quantity", field="quantity")
-    Product.objects.filter(pk=product_id).update(sales_count=F("sales_count") + quantity)
+    Product.objects.filter(pk=product_id, sales_count__gte=max(0, -quantity)).update(
+        sales_count=F("sales_count") + quantity
+    )

@@ -6,7 +6,7 @@ from typing import Any
 from django import template
 from django.core.files.storage import default_storage
 from django.http import QueryDict
-from django.utils.translation import get_language, to_locale
+from django.utils.translation import get_language, ngettext, to_locale
 
 from jishi.core.money import Money
 from jishi.web.pages import posted
@@ -86,3 +86,15 @@ def error_for(context: dict[str, Any], name: str, form: object = "") -> dict[str
     if shown_again is None or not shown_again.of(form) or shown_again.error.field != name:
         return {"message": ""}
     return {"message": shown_again.error.message}
+
+
+@register.filter
+def sold(count: int) -> str:
+    """Units sold as a shopper reads them: exact below ten thousand, then a floor ("1.2万+", "12k+"), never more."""
+    if count < 10_000:
+        shown = f"{count:,}"
+    elif get_language().startswith("zh"):
+        shown = f"{count // 1000 / 10:g}万+"
+    else:
+        shown = f"{count // 1000:,}k+"
+    return ngettext("%(n)s sold", "%(n)s sold", count) % {"n": shown}
