@@ -5,6 +5,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -73,10 +74,13 @@ def test_a_phone_number_in_any_request_reaches_no_log_line_in_full(tmp_path):
         [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload", "--skip-checks"],
         cwd=ROOT,
         env=env,
-        stderr=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
         stdout=subprocess.PIPE,
         text=True,
     )
+    printed: list[str] = []
+    reader = threading.Thread(target=lambda: printed.extend(server.stdout or ()), daemon=True)
+    reader.start()
     try:
         for path in (
             f"/api/v1/operator/users?q={PHONE}",
@@ -84,9 +88,15 @@ def test_a_phone_number_in_any_request_reaches_no_log_line_in_full(tmp_path):
             f"/no-such-page/{PHONE}/{ID_NUMBER}/",
         ):
             _get_until_up(f"http://127.0.0.1:{port}{path}")
+        # the access line is printed after the answer is sent: wait for it rather than race it
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not any(" 404 " in line for line in list(printed)):
+            time.sleep(0.05)
     finally:
         server.terminate()
-        output = "".join(server.communicate(timeout=30))
+        server.wait(timeout=30)
+        reader.join(timeout=30)
+    output = "".join(printed)
     lines = output.splitlines()
     assert any("/no-such-page/137****7000/110105********002X/" in line and " 404 " in line for line in lines), output
     assert [line for line in lines if list(at_rest.secrets_in(line))] == []
