@@ -199,3 +199,35 @@ def test_a_nul_character_in_a_path_is_refused_on_every_database(client, buyer, p
     client.force_login(buyer)
     response = client.get(path)
     assert (response.status_code, response.json()["field"]) == (422, "path")
+
+
+def test_no_product_with_every_word_finds_those_with_any_and_says_so(api, client, market):
+    both = api("get", "/products", data={"q": "猫粮狗粮"}).json()
+    assert both["any_word"] is True
+    assert {market["grain_free"].pk, market["dog"].pk} <= {item["id"] for item in both["items"]}
+    assert market["phone"].pk not in {item["id"] for item in both["items"]}
+    assert api("get", "/products", data={"q": "无谷猫粮"}).json()["any_word"] is False
+    page = client.get("/search/", {"q": "猫粮狗粮"}).content.decode()
+    assert "没有同时包含" in page
+    assert market["dog"].title in page
+
+
+def test_a_query_over_the_limit_gets_the_apis_message_on_the_page_not_everything(api, client, market):
+    query = "猫" * 101
+    refused = api("get", "/products", data={"q": query}, headers={"Accept-Language": "zh-Hans"})
+    assert refused.status_code == 422
+    page = client.get("/search/", {"q": query}, headers={"Accept-Language": "zh-Hans"}).content.decode()
+    assert refused.json()["message"] in page
+    assert market["phone"].title not in page
+
+
+def test_attribute_facet_counts_follow_the_filters_but_not_their_own(api, market):
+    pets = market["grain_free"].category.parent
+    ticked = api("get", "/products", data={"category": pets.slug, "attr": "brand:渴望"}).json()
+    brands = {v["value"]: (v["count"], v["selected"]) for v in ticked["facets"]["attributes"][0]["values"]}
+    # ticking 渴望 keeps 爱肯拿's count: ticking it too would add that many
+    assert brands == {"渴望": (2, True), "爱肯拿": (1, False), "皇家": (1, False)}
+    assert ticked["count"] == 2
+    cheap = api("get", "/products", data={"category": pets.slug, "price_max": "200"}).json()
+    counts = {v["value"]: v["count"] for v in cheap["facets"]["attributes"][0]["values"]}
+    assert counts == {"渴望": 1, "皇家": 1}  # the price filter is followed

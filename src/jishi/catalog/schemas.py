@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ninja import Schema
+from ninja import Field, Schema
 
 from jishi.catalog.models import Category, Product, ProductImage, Sku
 from jishi.core.api import Amount, MoneyOut, money_out
@@ -80,6 +80,9 @@ class ProductPageOut(Schema):
     page_size: int
     pages: int
     sort: str
+    any_word: bool = Field(
+        False, description="No product had every keyword, so these are the products with any of them"
+    )
     facets: FacetsOut
 
 

@@ -17,13 +17,13 @@ from jishi.catalog.schemas import (
 )
 from jishi.core.api import Router, errors
 from jishi.core.permissions import PUBLIC, requires
-from jishi.search.selectors import SearchParams, parse_attribute_filters, product_search
+from jishi.search.selectors import QUERY_MAX_LENGTH, SearchParams, parse_attribute_filters, product_search
 
 router = Router(tags=["catalog"])
 
 
 class ProductFilters(Schema):
-    q: Annotated[str, Field(max_length=100, description="Keywords, Chinese or English")] = ""
+    q: Annotated[str, Field(max_length=QUERY_MAX_LENGTH, description="Keywords, Chinese or English")] = ""
     category: Annotated[str, Field(max_length=60, description="Category id or slug (descendants included)")] = ""
     price_min: Amount | None = None
     price_max: Amount | None = None
@@ -65,6 +65,7 @@ def product_list(request: HttpRequest, filters: Query[ProductFilters]) -> Produc
         page_size=result.page.page_size,
         pages=result.page.pages,
         sort=result.sort,
+        any_word=result.any_word,
         facets=FacetsOut(
             categories=[FacetValueOut(**vars(f)) for f in result.categories],
             attributes=[

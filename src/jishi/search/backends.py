@@ -22,18 +22,18 @@ FTS_TABLE = "search_product_fts"
 PG_COLUMN = "search_vector"  # generated from search_text, GIN-indexed (migration 0002)
 
 
-def _fts5_query(words: list[str]) -> str:
+def _fts5_query(words: list[str], *, any_word: bool) -> str:
     parts = [f'"{word}"' for word in words]
     if words and is_latin(words[-1]):
         parts[-1] += "*"
-    return " ".join(parts)
+    return (" OR " if any_word else " ").join(parts)
 
 
-def _tsquery(words: list[str]) -> str:
+def _tsquery(words: list[str], *, any_word: bool) -> str:
     parts = [f"'{word}'" for word in words]
     if words and is_latin(words[-1]):
         parts[-1] += ":*"
-    return " & ".join(parts)
+    return (" | " if any_word else " & ").join(parts)
 
 
 class _SqlTemplate(Func):
@@ -66,17 +66,20 @@ class _StoredVector(Func):
         return vector_column, tuple(params)
 
 
-def match(products: QuerySet, words: list[str]) -> QuerySet:
-    """Keep the products whose search text has every word; annotate ``relevance`` (higher is better)."""
+def match(products: QuerySet, words: list[str], *, any_word: bool = False) -> QuerySet:
+    """Keep the products whose search text has every word (or any, when ``any_word``); annotate ``relevance``.
+
+    Higher relevance is better; with ``any_word``, products with more of the words rank higher.
+    """
     if connection.vendor == "postgresql":
-        query = Value(_tsquery(words))
+        query = Value(_tsquery(words, any_word=any_word))
         tsquery = "to_tsquery('simple'::regconfig, {1})"
         return products.filter(
             _SqlTemplate(f"{{0}} @@ {tsquery}", _StoredVector(), query, output_field=BooleanField())
         ).annotate(
             relevance=_SqlTemplate(f"ts_rank({{0}}, {tsquery})", _StoredVector(), query, output_field=FloatField())
         )
-    query = Value(_fts5_query(words))
+    query = Value(_fts5_query(words, any_word=any_word))
     return products.filter(
         # The table name is a constant; the words are bound as a parameter.
         id__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [query.value])  # noqa: S608, S611

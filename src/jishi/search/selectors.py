@@ -16,7 +16,7 @@ import hashlib
 import json
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import cast
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.cache import cache
@@ -31,6 +31,7 @@ from jishi.core.text import query_words
 from jishi.inventory.selectors import product_in_stock_expression, products_in_stock
 from jishi.search import backends
 
+QUERY_MAX_LENGTH = 100  # characters of a search query, on the pages and in the API
 SORTS = ("relevance", "price_asc", "price_desc", "newest", "sales")
 _ORDER = {
     "price_asc": ("min_price_minor", "-id"),
@@ -84,14 +85,19 @@ class SearchResult:
     attributes: list[AttributeFacet]
     words: list[str]
     sort: str
+    # True when no product had every word, so these are the products with any of them ("猫粮 狗粮").
+    any_word: bool = False
 
 
-def _filtered(params: SearchParams, words: list[str]) -> QuerySet[Product]:
+def _filtered(
+    params: SearchParams, words: list[str], *, any_word: bool = False, skip_attribute: str = ""
+) -> QuerySet[Product]:
+    """The products matching every filter (but the attribute ``skip_attribute``, for its own facet's counts)."""
     products = published_products()
     if params.q and not words:
         return products.none()
     if words:
-        products = backends.match(products, words)
+        products = backends.match(products, words, any_word=any_word)
     if params.category is not None:
         products = products.filter(category__path__startswith=params.category.path)
     if params.price_min is not None:
@@ -103,6 +109,8 @@ def _filtered(params: SearchParams, words: list[str]) -> QuerySet[Product]:
     if params.in_stock:
         products = products.filter(product_in_stock_expression())
     for code, values in params.attributes.items():
+        if code == skip_attribute:
+            continue
         products = products.filter(
             Exists(
                 ProductAttributeValue.objects.filter(
@@ -132,38 +140,51 @@ def _category_facets(products: QuerySet[Product], params: SearchParams) -> list[
     return [FacetValue(value=c.slug, label=c.name, count=counts[c.pk]) for c in level if counts[c.pk]]
 
 
-def _attribute_facets(products: QuerySet[Product], params: SearchParams) -> list[AttributeFacet]:
+def _attribute_facets(
+    products: QuerySet[Product], params: SearchParams, words: list[str], *, any_word: bool
+) -> list[AttributeFacet]:
     """Value counts of the filterable choice attributes of the chosen category (and its ancestors).
 
+    Counts follow every active filter; an attribute with values ticked is
+    counted without its own filter, so its other values still say how many
+    more products ticking them would add (brand A 12, brand B 7).
     Without a category or keywords there are none: brands of cat food and of
     phones side by side help nobody, and counting them scans the catalogue.
     """
     if params.category is None and not params.q:
         return []
-    values = ProductAttributeValue.objects.filter(
-        product__in=products.order_by().values("pk"), attribute__filterable=True, choice__isnull=False
-    )
-    if params.category is not None:
-        values = values.filter(attribute__category_id__in=params.category.ancestor_ids())
-    rows = (
-        values.values("attribute__code", "attribute__name", "choice__value", "choice__position")
-        .annotate(n=Count("product_id"))
-        .order_by("attribute__code", "choice__position")
-    )
+
+    def counted(matching: QuerySet[Product], only: str = "") -> list[Any]:
+        values = ProductAttributeValue.objects.filter(
+            product__in=matching.order_by().values("pk"), attribute__filterable=True, choice__isnull=False
+        )
+        if params.category is not None:
+            values = values.filter(attribute__category_id__in=params.category.ancestor_ids())
+        values = values.filter(attribute__code=only) if only else values.exclude(attribute__code__in=params.attributes)
+        return list(
+            values.values("attribute__code", "attribute__name", "choice__value", "choice__position")
+            .annotate(n=Count("product_id"))
+            .order_by("attribute__code", "choice__position")
+        )
+
+    rows = counted(products)
+    for code in sorted(params.attributes):  # one more query per attribute being filtered on
+        rows += counted(_filtered(params, words, any_word=any_word, skip_attribute=code), only=code)
+    rows.sort(key=lambda row: (row["attribute__code"], row["choice__position"]))
     facets: dict[str, AttributeFacet] = {}
     for row in rows:
-        code = row["attribute__code"]
+        code, value = row["attribute__code"], row["choice__value"]
         facet = facets.setdefault(code, AttributeFacet(code=code, name=row["attribute__name"], values=[]))
-        value = row["choice__value"]
         facet.values.append(
             FacetValue(value=value, label=value, count=row["n"], selected=value in params.attributes.get(code, []))
         )
     return list(facets.values())
 
 
-def _summary_key(params: SearchParams, words: list[str]) -> str:
+def _summary_key(params: SearchParams, words: list[str], any_word: bool) -> str:
     filters = (
         words,
+        any_word,
         params.category.pk if params.category else None,
         params.price_min,
         params.price_max,
@@ -174,19 +195,21 @@ def _summary_key(params: SearchParams, words: list[str]) -> str:
     return "search:summary:" + hashlib.sha256(json.dumps(filters, ensure_ascii=False).encode()).hexdigest()
 
 
-def _summary(products: QuerySet[Product], params: SearchParams, words: list[str], *, with_facets: bool) -> _Summary:
+def _summary(
+    products: QuerySet[Product], params: SearchParams, words: list[str], *, with_facets: bool, any_word: bool = False
+) -> _Summary:
     """Count and facets of a filter set, from the cache when fresh (just the count when facets are not wanted)."""
     if not with_facets:
         return _Summary(count=products.count(), categories=[], attributes=[])
     ttl = settings.JISHI_SEARCH_CACHE_SECONDS
-    key = _summary_key(params, words)
+    key = _summary_key(params, words, any_word)
     cached = cache.get(key) if ttl else None
     if cached is not None:
         return cast(_Summary, cached)
     summary = _Summary(
         count=products.count(),
         categories=_category_facets(products, params),
-        attributes=_attribute_facets(products, params),
+        attributes=_attribute_facets(products, params, words, any_word=any_word),
     )
     if ttl:
         cache.set(key, summary, ttl)
@@ -194,13 +217,22 @@ def _summary(products: QuerySet[Product], params: SearchParams, words: list[str]
 
 
 def product_search(params: SearchParams, *, with_facets: bool = True) -> SearchResult:
-    """Search published products. Sort ``relevance`` falls back to ``newest`` without keywords."""
+    """Search published products. Sort ``relevance`` falls back to ``newest`` without keywords.
+
+    When no product has every word of a query of several words, the
+    products with any of them are found instead, and the result says so.
+    """
     words = query_words(params.q) if params.q else []
     sort = params.sort if params.sort in SORTS else "relevance"
     if sort == "relevance" and not words:
         sort = "newest"
     products = _filtered(params, words)
     summary = _summary(products, params, words, with_facets=with_facets)
+    any_word = False
+    if summary.count == 0 and len(words) > 1:
+        any_word = True
+        products = _filtered(params, words, any_word=True)
+        summary = _summary(products, params, words, with_facets=with_facets, any_word=True)
     start = (params.page - 1) * params.page_size
     listed = (
         products.select_related("merchant", "category")
@@ -218,6 +250,7 @@ def product_search(params: SearchParams, *, with_facets: bool = True) -> SearchR
         attributes=summary.attributes,
         words=words,
         sort=sort,
+        any_word=any_word,
     )
 
 

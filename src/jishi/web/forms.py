@@ -12,6 +12,7 @@ from jishi.core import dates
 from jishi.core.errors import DomainError
 from jishi.merchants.models import MerchantKind, QualificationKind, SubjectType
 from jishi.merchants.roles import StaffRole
+from jishi.search.selectors import QUERY_MAX_LENGTH
 
 SORT_CHOICES = [
     ("relevance", _("Relevance")),
@@ -39,7 +40,7 @@ class DomainErrorsMixin:
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(required=False, max_length=100)
+    q = forms.CharField(required=False, max_length=QUERY_MAX_LENGTH)
     price_min = forms.RegexField(required=False, regex=r"^\d{1,8}(\.\d{1,2})?$")
     price_max = forms.RegexField(required=False, regex=r"^\d{1,8}(\.\d{1,2})?$")
     sort = forms.ChoiceField(required=False, choices=SORT_CHOICES)

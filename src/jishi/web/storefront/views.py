@@ -10,9 +10,16 @@ from jishi.catalog import selectors as catalog
 from jishi.catalog.models import Category, Product
 from jishi.core.errors import InvalidInput, NotFound
 from jishi.core.money import CURRENCY, Money
+from jishi.core.pagination import Page
 from jishi.core.permissions import PUBLIC
 from jishi.merchants import selectors as merchants
-from jishi.search.selectors import SearchParams, parse_attribute_filters, product_search
+from jishi.search.selectors import (
+    QUERY_MAX_LENGTH,
+    SearchParams,
+    SearchResult,
+    parse_attribute_filters,
+    product_search,
+)
 from jishi.web.forms import SORT_CHOICES, SearchForm
 from jishi.web.pages import is_htmx, page
 from jishi.web.templatetags.jishi import display_locale
@@ -54,6 +61,7 @@ def search(request: HttpRequest, slug: str = "") -> HttpResponse:
         attributes = parse_attribute_filters(request.GET.getlist("attr"))
     except InvalidInput:  # a malformed attr filter is ignored on pages (the API refuses it)
         attributes = {}
+    query_error = "q" in form.errors  # too long: said as the API says it, never a silent "everything"
     result = product_search(
         SearchParams(
             q=form.value("q", ""),
@@ -68,6 +76,10 @@ def search(request: HttpRequest, slug: str = "") -> HttpResponse:
             page_size=24,
         )
     )
+    if query_error:
+        result = SearchResult(
+            page=Page(items=[], count=0, page=1, page_size=24), categories=[], attributes=[], words=[], sort="newest"
+        )
     trail = catalog.category_ancestors(category) if category else []
     context = {
         "form": form,
@@ -78,6 +90,9 @@ def search(request: HttpRequest, slug: str = "") -> HttpResponse:
         "sorts": SORT_CHOICES,
         "merchant": _merchant(form.value("merchant")),
         "selected_attrs": request.GET.getlist("attr"),
+        "query_error": _("Enter at most %(max_length)s characters.") % {"max_length": QUERY_MAX_LENGTH}
+        if query_error
+        else "",
     }
     template = "storefront/search.html#results" if is_htmx(request) else "storefront/search.html"
     return counted(request, render(request, template, context))
