@@ -25,13 +25,19 @@ $(VENV)/.dev: $(VENV)/.runtime requirements/dev.lock
 install: $(VENV)/.runtime
 install-dev: $(VENV)/.dev
 
+PORT ?= 8000
+
 ## demo: install, migrate, load the demo market and serve it on SQLite at http://127.0.0.1:8000
-##       (with a task worker and the scheduler beside the web server)
+##       (with a task worker and the scheduler beside the web server; PORT=8001 make demo for another port)
+demo: export JISHI_DEMO = 1
+demo: export PORT := $(PORT)
 demo: install
+	@echo "Using the development SECRET_KEY, as expected for the demo (production sets SECRET_KEY)."
 	$(PY) manage.py compiletranslations
+	@echo "Migrating the database (about ten seconds)…"
 	$(PY) manage.py migrate --no-input -v0
 	$(PY) manage.py load_demo
-	scripts/serve-demo $(PY)
+	scripts/serve-demo $(PY) $(PORT)
 
 ## test: the whole suite (SQLite by default; DATABASE_URL=postgres://... for PostgreSQL)
 test: install-dev

@@ -27,7 +27,8 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if PRODUCTION:
         raise ImproperlyConfigured("SECRET_KEY must be set when JISHI_ENV=production.")
-    warnings.warn("SECRET_KEY is not set: using the development key.", stacklevel=1)
+    if not os.environ.get("JISHI_DEMO"):  # `make demo` says it once, as expected there
+        warnings.warn("SECRET_KEY is not set: using the development key.", stacklevel=1)
     SECRET_KEY = _DEV_SECRET_KEY
 
 # Key for field encryption (ID numbers, phone numbers). Any string of at least
@@ -318,6 +319,7 @@ CRONTASK: dict[str, Any] = {"REDIS_URL": REDIS_URL} if REDIS_URL else {}
 LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"task_once": {"()": "jishi.core.logs.TaskOncePerRun"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["task_once"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }

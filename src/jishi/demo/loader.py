@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import random
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,7 +61,7 @@ FONT_PATHS = [
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
 ]
 
-DEMO_URL = "http://127.0.0.1:8000"
+DEMO_URL = f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"
 ADMIN_EMAIL = "admin@jishi.local"
 REVIEWER_EMAIL = "reviewer@jishi.local"
 FINANCE_EMAIL = "finance@jishi.local"
@@ -120,7 +122,8 @@ def _valid_id_number(seed: int) -> str:
 
 
 class DemoLoader:
-    def __init__(self, *, image_every: int = 1) -> None:
+    def __init__(self, *, image_every: int = 1, progress: Callable[[str], None] | None = None) -> None:
+        self.say = progress or (lambda step: None)
         self.rng = random.Random(20261124)
         self.report = Report()
         self.image_every = image_every
@@ -133,14 +136,19 @@ class DemoLoader:
 
     @transaction.atomic
     def load(self) -> Report:
+        self.say("people and shops")
         self._people()
         for index, root in enumerate(MARKET):
+            self.say(f"catalogue: {root.name_en}")
             self._root(root, index)
+        self.say("real-name checks and shipping fees")
         self._kyc()
         self._shipping()
+        self.say("the demo buyer's orders and after-sales")
         self._orders()
         self._aftersales()
         self._paid_after_cancelling()
+        self.say(f"eight weeks of orders by {REGULAR_CUSTOMERS} regular customers (the longest step)")
         self._marketplace()
         return self.report
 

@@ -1,5 +1,6 @@
 """Load the demo market (idempotent) and print the addresses and logins."""
 
+import os
 import time
 from typing import Any
 
@@ -13,14 +14,20 @@ class Command(BaseCommand):
     help = "Create the demo market: merchants, 300+ products with images, and one login per role."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--base-url", default="http://127.0.0.1:8000")
+        port = os.environ.get("PORT", "8000")
+        parser.add_argument("--base-url", default=f"http://127.0.0.1:{port}")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        loader = DemoLoader()
+        started = time.monotonic()
+
+        def progress(step: str) -> None:
+            self.stdout.write(f"  [{time.monotonic() - started:4.0f} s] loading {step}…")
+
+        loader = DemoLoader(progress=progress)
         if loader.already_loaded():
             self.stdout.write("The demo market is already loaded.")
         else:
-            started = time.monotonic()
+            self.stdout.write("Loading the demo market (about a minute; it runs real orders through the services):")
             report = loader.load()
             counts = ", ".join(f"{n} {status}" for status, n in sorted(report.products.items()))
             self.stdout.write(
