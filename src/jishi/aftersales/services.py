@@ -121,6 +121,19 @@ def _record(step: Move[AftersalesRequest, Status]) -> None:
         party=step.context["party"],
         note=step.reason[:500],
     )
+    if step.context["party"] == Party.MERCHANT:  # the shop's answers move money or goods: audited like rulings
+        audit.record(
+            actor=step.actor,
+            action=f"aftersales.shop_{step.target}",
+            target=request,
+            before={"status": step.source},
+            after={
+                "status": step.target,
+                "amount_minor": request.amount_minor,
+                "return_address": mask_personal_data(request.return_address),
+            },
+            reason=step.reason,
+        )
     if step.target not in OPEN:
         order_hold(
             order_id=request.order_id,

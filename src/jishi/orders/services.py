@@ -267,7 +267,7 @@ def order_ship(*, actor: Actor, order_number: str, carrier: str, tracking_number
         raise InvalidShipment(_("A tracking number is up to 40 letters and digits."), field="tracking_number")
     order = selectors.order_get_for_merchant(actor, order_number)
     now = timezone.now()
-    move(
+    if move(
         MACHINE,
         order,
         OrderStatus.SHIPPED,
@@ -281,7 +281,14 @@ def order_ship(*, actor: Actor, order_number: str, carrier: str, tracking_number
             "carrier": carrier,
             "tracking_number": tracking_number,
         },
-    )
+    ):
+        audit.record(
+            actor=actor,
+            action="orders.shipped",
+            target=order,
+            before={"status": OrderStatus.PAID},
+            after={"status": OrderStatus.SHIPPED, "carrier": carrier, "tracking_number": tracking_number},
+        )
     return order
 
 

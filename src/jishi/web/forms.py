@@ -208,8 +208,9 @@ class CommissionRuleForm(DomainErrorsMixin, forms.Form):
 
 class AuditFilterForm(forms.Form):
     action = forms.CharField(label=_("Action"), max_length=80, required=False)
-    target_type = forms.CharField(label=_("Target type"), max_length=80, required=False)
-    target_id = forms.CharField(label=_("Target id"), max_length=64, required=False)
-    actor_id = forms.IntegerField(label=_("Actor id"), required=False, min_value=1, max_value=2**53)
+    target_type = forms.CharField(label=_("Object"), max_length=80, required=False)
+    target_id = forms.CharField(label=_("Object id"), max_length=64, required=False)
+    actor = forms.CharField(label=_("By (phone or e-mail)"), max_length=254, required=False)
+    actor_id = forms.IntegerField(required=False, min_value=1, max_value=2**53, widget=forms.HiddenInput)
     since = DateField(label=_("From"), required=False)
     until = DateField(label=_("To"), required=False)

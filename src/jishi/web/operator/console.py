@@ -40,6 +40,7 @@ from jishi.payments.models import IssueKind
 from jishi.payments.states import IssueStatus
 from jishi.web.figures import dashboard_context, ledger_download, orders_download
 from jishi.web.forms import AuditFilterForm, CommissionRuleForm, ReasonForm
+from jishi.web.operator import audit as audit_view
 from jishi.web.pages import back, decide, page, page_number
 
 
@@ -344,19 +345,26 @@ def audit(request: HttpRequest) -> HttpResponse:
     def moment(day: dt.date | None, days: int = 0) -> dt.datetime | None:
         return dt.datetime.combine(day + dt.timedelta(days=days), dt.time.min, tzinfo=zone) if day else None
 
+    actor_id = filters.get("actor_id")
+    if filters.get("actor"):
+        found = accounts_selectors.user_find_by_identifier_or_none(filters["actor"])
+        actor_id = found.pk if found is not None else 0  # nobody by that name: no entries
     entries = accounts_selectors.audit_log(
         actor_of(request),
         action=filters.get("action") or "",
         target_type=filters.get("target_type") or "",
         target_id=filters.get("target_id") or "",
-        actor_id=filters.get("actor_id"),
+        actor_id=actor_id,
         since=moment(filters.get("since")),
         until=moment(filters.get("until"), 1),
     )
+    result = paginate(entries, page=page_number(request), page_size=50)
     context = {
         "form": form,
-        "page": paginate(entries, page=page_number(request), page_size=50),
-        "actions": accounts_selectors.audit_actions(),
+        "page": result,
+        "lines": audit_view.lines(result.items),
+        "actions": [(code, audit_view.action_label(code)) for code in accounts_selectors.audit_actions()],
+        "target_types": audit_view.target_types(),
     }
     return render(request, "operator/audit.html", context)
 
