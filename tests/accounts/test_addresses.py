@@ -47,3 +47,47 @@ def test_a_bad_phone_is_refused_with_its_field_and_nothing_is_written(api, buyer
     assert response.status_code == 422
     assert response.json()["field"] == "phone"
     assert Address.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("place", "field"),
+    [
+        ({"province": "火星", "city": "深圳市", "district": "南山区"}, "province"),
+        ({"province": "广东省", "city": "杭州市", "district": "西湖区"}, "city"),
+        ({"province": "广东省", "city": "深圳市", "district": "西湖区"}, "district"),
+        ({"province": "广东省", "city": "深圳市", "district": ""}, "district"),
+        ({"region_code": "440300"}, "region_code"),  # a city that has districts: the district is needed
+        ({"region_code": "999999"}, "region_code"),
+    ],
+)
+def test_a_place_not_on_the_national_list_is_refused(api, buyer, place, field):
+    body = {key: value for key, value in ADDRESS.items() if key not in ("province", "city", "district")} | place
+    response = api("post", "/me/addresses", user=buyer, json=body)
+    assert response.status_code == 422
+    assert (response.json()["code"], response.json()["field"]) == ("core.invalid_region", field)
+    assert api("get", "/me/addresses", user=buyer).json() == []
+
+
+@pytest.mark.parametrize(
+    ("region_code", "names"),
+    [
+        ("440305", ("广东省", "深圳市", "南山区")),
+        ("110105", ("北京市", "北京市", "朝阳区")),  # a municipality is its own city
+        ("429004", ("湖北省", "仙桃市", "")),  # a county-level city governed by the province
+        ("810000", ("香港特别行政区", "", "")),
+    ],
+)
+def test_an_address_is_chosen_by_code_and_named_from_the_list(api, buyer, region_code, names):
+    body = {key: value for key, value in ADDRESS.items() if key not in ("province", "city", "district")}
+    created = api("post", "/me/addresses", user=buyer, json=body | {"region_code": region_code}).json()
+    assert (created["region_code"], created["province"], created["city"], created["district"]) == (region_code, *names)
+
+
+def test_the_cascading_lists_come_from_the_api(api):
+    provinces = api("get", "/regions").json()
+    assert {"code": "440000", "name": "广东省"} in provinces
+    assert len(provinces) == 34
+    assert {"code": "440300", "name": "深圳市"} in api("get", "/regions/440000/cities").json()
+    assert {"code": "440305", "name": "南山区"} in api("get", "/regions/440300/districts").json()
+    assert api("get", "/regions/110000/cities").json() == [{"code": "110000", "name": "北京市"}]
+    assert api("get", "/regions/abc/cities").status_code == 422

@@ -51,9 +51,12 @@ def test_guest_to_paid_orders_then_shipped_and_received(
     # and add a delivery address on the checkout page
     page.locator("input[name=receiver]").fill("王小明")
     page.locator("input[name=phone]").fill("13912345678")
-    page.locator("input[name=province]").fill("广东省")
-    page.locator("input[name=city]").fill("深圳市")
-    page.locator("input[name=district]").fill("南山区")
+    # the place is chosen from the national list, each list filled when the one above is chosen
+    page.locator("select[name=province]").select_option(label="广东省")
+    expect(page.locator("select[name=city] option", has_text="深圳市")).to_have_count(1)
+    page.locator("select[name=city]").select_option(label="深圳市")
+    expect(page.locator("select[name=district] option", has_text="南山区")).to_have_count(1)
+    page.locator("select[name=district]").select_option(label="南山区")
     page.locator("input[name=detail]").fill("科技园路 1 号")
     page.locator("form:has(input[name=new_address]) button[type=submit]").click()
     expect(page.locator("section[aria-labelledby^=group-]")).to_have_count(2)

@@ -3,7 +3,7 @@
 import pytest
 
 from jishi.core.money import Money
-from jishi.shipping.selectors import Parcel, province_key, shipping_fee
+from jishi.shipping.selectors import Parcel, shipping_fee
 from tests import factories
 
 
@@ -16,6 +16,8 @@ from tests import factories
         ("weight", 1, 2500, "50.00", "广东", "12.00"),
         ("weight", 1, 1, "50.00", "广东", "8.00"),
         ("item", 5, 0, "99.00", "新疆", "0.00"),
+        ("item", 1, 0, "50.00", "650102", "20.00"),  # a district's code: its province's rule
+        ("item", 1, 0, "50.00", "440305", "8.00"),
     ],
 )
 def test_shipping_fee_by_item_or_weight_province_and_free_threshold(
@@ -37,24 +39,31 @@ def test_shipping_fee_by_item_or_weight_province_and_free_threshold(
     assert shipping_fee(template, province=province, parcel=parcel) == cny(expected)
 
 
-def test_province_keys():
-    assert [province_key(n) for n in ("广东省", "内蒙古自治区", "黑龙江省", "北京市")] == [
-        "广东",
-        "内蒙古",
-        "黑龙江",
-        "北京",
-    ]
-
-
 def test_a_template_needs_one_default_rule(api, merchant_staff):
-    body = {"basis": "item", "rules": [{"provinces": ["广东"], "first_fee": "8"}]}
+    body = {"basis": "item", "rules": [{"provinces": ["440000"], "first_fee": "8"}]}
     response = api("put", "/merchant/shipping-template", user=merchant_staff, json=body)
     assert response.status_code == 422
     assert response.json()["code"] == "shipping.invalid_template"
     body["rules"].append({"provinces": [], "first_fee": "10", "extra_fee": "1"})
     saved = api("put", "/merchant/shipping-template", user=merchant_staff, json=body)
     assert saved.status_code == 200
-    assert saved.json()["rules"][0]["provinces"] == ["广东"]
+    assert saved.json()["rules"][0] | {"first_fee": None, "extra_fee": None} == {
+        "provinces": ["440000"],
+        "province_names": ["广东省"],
+        "first_fee": None,
+        "extra_fee": None,
+    }
+
+
+@pytest.mark.parametrize("province", ["广东", "火星", "440300", "990000"])
+def test_a_province_is_a_province_code_from_the_national_list(api, merchant_staff, province):
+    body = {
+        "basis": "item",
+        "rules": [{"provinces": [province], "first_fee": "8"}, {"provinces": [], "first_fee": "1"}],
+    }
+    response = api("put", "/merchant/shipping-template", user=merchant_staff, json=body)
+    assert response.status_code == 422
+    assert response.json()["field"].startswith("rules.0.provinces")
 
 
 @pytest.mark.parametrize("name", ["广\u0000东", "\x07", "\ud826"])

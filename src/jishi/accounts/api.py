@@ -14,6 +14,7 @@ from jishi.accounts.auth import SIGNED_IN, actor_of
 from jishi.accounts.errors import KycNotFound
 from jishi.accounts.models import Address, RealNameVerification, User
 from jishi.accounts.permissions import AUDIT_VIEW, KYC_REVIEW, USER_MANAGE
+from jishi.core import regions
 from jishi.core.api import Id, IsoDateTime, PageNumber, Router, StrictIn, client_ip, errors
 from jishi.core.errors import InvalidInput
 from jishi.core.pagination import paginate
@@ -71,21 +72,30 @@ class TokenInfoOut(Schema):
     revoked: bool
 
 
+RegionCode = Annotated[str, Field(pattern=r"^\d{6}$", examples=["440300"])]
+
+
 class AddressIn(StrictIn):
+    """The place is ``region_code`` (from ``GET /regions``); or else province, city and district by full name."""
+
     receiver: Annotated[str, Field(min_length=1, max_length=40)]
     phone: Annotated[str, Field(min_length=11, max_length=16)]
-    province: Annotated[str, Field(min_length=1, max_length=30)]
-    city: Annotated[str, Field(min_length=1, max_length=30)]
-    district: Annotated[str, Field(min_length=1, max_length=30)]
+    region_code: Annotated[
+        str, Field(pattern=r"^(\d{6})?$", description="GB/T 2260 code of the district (or city, or province)")
+    ] = ""
+    province: Annotated[str, Field(max_length=30, examples=["广东省"])] = ""
+    city: Annotated[str, Field(max_length=30, examples=["深圳市"])] = ""
+    district: Annotated[str, Field(max_length=30, examples=["南山区"])] = ""
     detail: Annotated[str, Field(min_length=1, max_length=200)]
     postal_code: Annotated[str, Field(max_length=6)] = ""
-    is_default: bool = False
+    is_default: Annotated[bool, Field(strict=True)] = False
 
 
 class AddressOut(Schema):
     id: int
     receiver: str
     phone: str
+    region_code: str
     province: str
     city: str
     district: str
@@ -148,6 +158,7 @@ def _address(address: Address) -> AddressOut:
         id=address.pk,
         receiver=address.receiver,
         phone=address.phone,  # only ever shown to the address book's owner
+        region_code=address.region_code,
         province=address.province,
         city=address.city,
         district=address.district,
@@ -481,3 +492,38 @@ def audit(request: HttpRequest, filters: Query[AuditFilters]) -> list[AuditEntry
         )
         for e in paginate(entries, page=filters.page, page_size=50).items
     ]
+
+
+# The national list of divisions (GB/T 2260) an address is chosen from -----------------------------
+
+regions_router = Router(tags=["regions"])
+
+
+class RegionOut(Schema):
+    code: str
+    name: str
+
+
+def _regions(found: list[regions.Region]) -> list[RegionOut]:
+    return [RegionOut(code=region.code, name=region.name) for region in found]
+
+
+@regions_router.get("", response={200: list[RegionOut]})
+@requires(PUBLIC)
+def region_provinces(request: HttpRequest) -> list[RegionOut]:
+    """Provinces, municipalities, autonomous regions and SARs, by GB/T 2260 code."""
+    return _regions(regions.provinces())
+
+
+@regions_router.get("/{code}/cities", response={200: list[RegionOut]})
+@requires(PUBLIC)
+def region_cities(request: HttpRequest, code: RegionCode) -> list[RegionOut]:
+    """A province's cities (a municipality is its own city, under its own code); empty where there are none."""
+    return _regions(regions.cities(code))
+
+
+@regions_router.get("/{code}/districts", response={200: list[RegionOut]})
+@requires(PUBLIC)
+def region_districts(request: HttpRequest, code: RegionCode) -> list[RegionOut]:
+    """A city's districts and counties; empty where the city has none."""
+    return _regions(regions.districts(code))

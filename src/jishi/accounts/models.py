@@ -147,7 +147,10 @@ class Address(models.Model):
     phone_sealed = models.TextField(editable=False)
     province = models.CharField(_("province"), max_length=30)
     city = models.CharField(_("city"), max_length=30)
-    district = models.CharField(_("district"), max_length=30)
+    district = models.CharField(_("district"), max_length=30, blank=True)
+    # GB/T 2260 code of the district (or of the city, or province, where there is none below); empty only on
+    # addresses written before codes were kept.
+    region_code = models.CharField(_("region code"), max_length=6, blank=True)
     detail = models.CharField(_("street address"), max_length=200)
     postal_code = models.CharField(_("postal code"), max_length=6, blank=True)
     is_default = models.BooleanField(_("default"), default=False)

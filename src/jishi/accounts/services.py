@@ -21,7 +21,7 @@ from jishi.accounts.roles import OperatorRole
 from jishi.accounts.selectors import address_get_for, kyc_get_for_review, user_find_by_identifier
 from jishi.accounts.states import KYC_TRANSITIONS, KycStatus
 from jishi.accounts.validators import classify_identifier, normalize_id_number, normalize_mobile
-from jishi.core import audit, crypto
+from jishi.core import audit, crypto, regions
 from jishi.core.errors import InvalidInput, RateLimited
 from jishi.core.masking import mask_id_number
 from jishi.core.permissions import check
@@ -172,31 +172,39 @@ def token_revoke(*, actor: User, secret: str | None = None, token_id: int | None
 
 @dataclass(frozen=True)
 class AddressInput:
+    """An address; the place is ``region_code`` (GB/T 2260), or else the province, city and district by name."""
+
     receiver: str
     phone: str
-    province: str
-    city: str
-    district: str
-    detail: str
+    province: str = ""
+    city: str = ""
+    district: str = ""
+    detail: str = ""
     postal_code: str = ""
     is_default: bool = False
+    region_code: str = ""
 
 
 def _clean_address(data: AddressInput) -> AddressInput:
-    for field in ("receiver", "province", "city", "district", "detail"):
+    for field in ("receiver", "detail"):
         if not getattr(data, field).strip():
             raise InvalidInput(_("This field is required."), code="accounts.address_incomplete", field=field)
     if data.postal_code and not (data.postal_code.isdigit() and len(data.postal_code) == 6):
         raise InvalidInput(_("A postal code has 6 digits."), code="accounts.invalid_postal_code", field="postal_code")
+    if data.region_code:
+        place = regions.place_of(data.region_code.strip())
+    else:
+        place = regions.place(data.province, data.city, data.district)
     return AddressInput(
         receiver=data.receiver.strip(),
         phone=normalize_mobile(data.phone),
-        province=data.province.strip(),
-        city=data.city.strip(),
-        district=data.district.strip(),
+        province=place.province.name,
+        city=place.city.name if place.city else "",
+        district=place.district.name if place.district else "",
         detail=data.detail.strip(),
         postal_code=data.postal_code,
         is_default=data.is_default,
+        region_code=place.code,
     )
 
 
@@ -206,6 +214,7 @@ def _apply_address(address: Address, data: AddressInput) -> None:
     address.province = data.province
     address.city = data.city
     address.district = data.district
+    address.region_code = data.region_code
     address.detail = data.detail
     address.postal_code = data.postal_code
 

@@ -141,7 +141,9 @@ def checkout_quote(
             grams=sum(line.sku.weight_grams * line.quantity for line in lines),
             goods_total=goods,
         )
-        shipping = shipping_fee(templates.get(group.merchant.pk), province=address.province, parcel=parcel)
+        shipping = shipping_fee(
+            templates.get(group.merchant.pk), province=address.region_code or address.province, parcel=parcel
+        )
         groups.append(QuoteGroup(group.merchant, lines, goods, shipping, Money.zero(goods.currency)))
     return Quote(address=address, groups=groups, excluded=excluded, fingerprint=_fingerprint(address, groups))
 

@@ -190,6 +190,7 @@ def _database_busy(request: HttpRequest, exc: OperationalError) -> HttpResponse:
 
 api.add_router("/auth", accounts_api.auth_router)
 api.add_router("/me", accounts_api.me_router)
+api.add_router("/regions", accounts_api.regions_router)
 api.add_router("/operator/kyc", accounts_api.operator_router)
 api.add_router("/operator", accounts_api.users_router)
 api.add_router("/merchants", merchants_router)

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from ninja import Field, Schema
 
 from jishi.accounts.auth import SIGNED_IN, actor_of
+from jishi.core import regions
 from jishi.core.api import Amount, MoneyOut, Router, StrictIn, errors, money_out, parse_amount
 from jishi.core.money import Money
 from jishi.core.permissions import PUBLIC, requires
@@ -18,7 +19,7 @@ from jishi.shipping.permissions import SHIPPING_MANAGE
 router = Router(tags=["merchant"], auth=SIGNED_IN)
 CODE = "shipping.invalid_amount"
 
-Province = Annotated[str, Field(min_length=2, max_length=30)]
+Province = Annotated[str, Field(pattern=r"^\d{2}0000$", examples=["650000"], description="GB/T 2260 province code")]
 
 
 class RuleIn(StrictIn):
@@ -35,6 +36,7 @@ class TemplateIn(StrictIn):
 
 class RuleOut(Schema):
     provinces: list[str]
+    province_names: list[str]
     first_fee: MoneyOut
     extra_fee: MoneyOut
 
@@ -54,6 +56,7 @@ def template_out(template: FeeTemplate | None) -> TemplateOut:
         rules=[
             RuleOut(
                 provinces=rule.provinces,
+                province_names=[regions.name_of(code) for code in rule.provinces],
                 first_fee=money_out(Money(rule.first_fee_minor, template.currency)),
                 extra_fee=money_out(Money(rule.extra_fee_minor, template.currency)),
             )

@@ -46,7 +46,7 @@ class FeeRule(models.Model):
     """
 
     template = models.ForeignKey(FeeTemplate, on_delete=models.CASCADE, related_name="rules")
-    # Province keys as made by shipping.selectors.province_key ("广东", "内蒙古"); empty for the default rule.
+    # GB/T 2260 province codes ("440000"); empty for the default rule.
     provinces = models.JSONField(default=list, blank=True)
     first_fee_minor = models.BigIntegerField()
     extra_fee_minor = models.BigIntegerField(default=0)

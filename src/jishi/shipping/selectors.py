@@ -4,17 +4,9 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from jishi.core import regions
 from jishi.core.money import Money
 from jishi.shipping.models import FeeBasis, FeeTemplate
-
-# Province names whose short form is three characters; every other province is told apart by two.
-_THREE_CHARACTER = ("黑龙江", "内蒙古")
-
-
-def province_key(name: str) -> str:
-    """``"广东省"`` → ``"广东"``, ``"内蒙古自治区"`` → ``"内蒙古"``: the form fee rules are written in."""
-    name = name.strip()
-    return name[:3] if name.startswith(_THREE_CHARACTER) else name[:2]
 
 
 @dataclass(frozen=True)
@@ -37,7 +29,7 @@ def fee_template_for_merchant(merchant_id: int) -> FeeTemplate | None:
 
 
 def shipping_fee(template: FeeTemplate | None, *, province: str, parcel: Parcel) -> Money:
-    """The delivery fee for ``parcel`` to ``province``.
+    """The delivery fee for ``parcel`` to ``province`` (any GB/T 2260 code inside it, or its name).
 
     No template, or goods at or above the free threshold: free. By weight,
     every started kilogram counts and the first costs ``first_fee``.
@@ -48,7 +40,8 @@ def shipping_fee(template: FeeTemplate | None, *, province: str, parcel: Parcel)
     free_above = template.free_above
     if free_above is not None and parcel.goods_total >= free_above:
         return Money.zero(currency)
-    key = province_key(province)
+    found = regions.province_named(province) or regions.province_of(province)
+    key = found.code if found is not None else ""
     rules = list(template.rules.all())
     rule = next((r for r in rules if key in r.provinces), None) or next((r for r in rules if not r.provinces), None)
     if rule is None:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from jishi.core import audit
+from jishi.core import audit, regions
 from jishi.core.actors import Actor
 from jishi.core.money import Money
 from jishi.core.permissions import check
@@ -13,7 +13,6 @@ from jishi.merchants.selectors import merchant_of
 from jishi.shipping.errors import InvalidFeeTemplate
 from jishi.shipping.models import FeeBasis, FeeRule, FeeTemplate
 from jishi.shipping.permissions import SHIPPING_MANAGE
-from jishi.shipping.selectors import province_key
 
 
 @dataclass(frozen=True)
@@ -39,10 +38,13 @@ def _validate(data: TemplateInput) -> list[tuple[list[str], RuleInput]]:
     seen: set[str] = set()
     keyed = []
     for index, rule in enumerate(data.rules):
-        keys = [province_key(name) for name in rule.provinces]
-        if not all(key.isprintable() for key in keys):
-            raise InvalidFeeTemplate(_("Enter province names such as 广东省."), field=f"rules.{index}.provinces")
-        if any(not key for key in keys) or seen.intersection(keys) or len(set(keys)) != len(keys):
+        found = [regions.province_named(name) for name in rule.provinces]
+        if None in found:
+            raise InvalidFeeTemplate(
+                _("Choose provinces from the list (440000 or 广东省)."), field=f"rules.{index}.provinces"
+            )
+        keys = [province.code for province in found if province is not None]
+        if seen.intersection(keys) or len(set(keys)) != len(keys):
             raise InvalidFeeTemplate(_("Each province may appear in one rule only."), field=f"rules.{index}.provinces")
         seen.update(keys)
         keyed.append((keys, rule))

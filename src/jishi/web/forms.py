@@ -75,9 +75,10 @@ class SignUpForm(DomainErrorsMixin, forms.Form):
 class AddressForm(DomainErrorsMixin, forms.Form):
     receiver = forms.CharField(label=_("Receiver"), max_length=40)
     phone = forms.CharField(label=_("Mobile number"), max_length=16)
+    # Codes from the national list, chosen in the cascading picker (web/partials/region_picker.html).
     province = forms.CharField(label=_("Province"), max_length=30)
-    city = forms.CharField(label=_("City"), max_length=30)
-    district = forms.CharField(label=_("District"), max_length=30)
+    city = forms.CharField(label=_("City"), max_length=30, required=False)
+    district = forms.CharField(label=_("District"), max_length=30, required=False)
     detail = forms.CharField(label=_("Street address"), max_length=200)
     postal_code = forms.CharField(label=_("Postal code"), max_length=6, required=False)
     is_default = forms.BooleanField(label=_("Use as default address"), required=False)

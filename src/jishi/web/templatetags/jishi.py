@@ -8,6 +8,8 @@ from django.core.files.storage import default_storage
 from django.http import QueryDict
 from django.utils.translation import get_language, ngettext, to_locale
 
+from jishi.core import regions
+from jishi.core.errors import InvalidInput
 from jishi.core.money import Money
 from jishi.web.pages import posted
 
@@ -98,3 +100,29 @@ def sold(count: int) -> str:
     else:
         shown = f"{count // 1000:,}k+"
     return ngettext("%(n)s sold", "%(n)s sold", count) % {"n": shown}
+
+
+@register.inclusion_tag("web/partials/region_picker.html")
+def region_picker(form: Any) -> dict[str, Any]:
+    """Province, city and district selects from the national list, each filled once the one above is chosen.
+
+    JavaScript fills the next list as soon as one is chosen; without it, the
+    form comes back with the next list to choose from.
+    """
+    values = [str(form[name].value() or "") for name in ("province", "city", "district")]
+    try:
+        chosen = regions.place(*values)
+    except InvalidInput:
+        chosen = None
+    province = regions.province_named(values[0]) if values[0] else None
+    cities = regions.cities(province.code) if province else []
+    city = next((c for c in cities if values[1] in (c.code, c.name)), None) if values[1] else None
+    return {
+        "form": form,
+        "provinces": regions.provinces(),
+        "cities": cities,
+        "districts": regions.districts(city.code) if city else [],
+        "province": province.code if province else "",
+        "city": city.code if city else "",
+        "district": chosen.district.code if chosen and chosen.district else "",
+    }

@@ -60,6 +60,34 @@
     update();
   }
 
+  // Province → city → district: choosing one fills the next list from the national list (GB/T 2260).
+  function initRegionPicker(root) {
+    var base = root.dataset.url.replace(/\/$/, "");
+    var selects = {};
+    root.querySelectorAll("select[data-level]").forEach(function (s) { selects[s.dataset.level] = s; });
+    function fill(select, regions) {
+      var first = select.options[0];
+      select.replaceChildren(first);
+      regions.forEach(function (r) { select.add(new Option(r.name, r.code)); });
+      select.disabled = regions.length === 0;
+      select.value = "";
+    }
+    function load(select, path) {
+      fill(select, []);
+      if (!path) { return; }
+      fetch(base + path, { headers: { "Accept": "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : []; })
+        .then(function (regions) { fill(select, regions); });
+    }
+    selects.province.addEventListener("change", function () {
+      fill(selects.district, []);
+      load(selects.city, selects.province.value && "/" + selects.province.value + "/cities");
+    });
+    selects.city.addEventListener("change", function () {
+      load(selects.district, selects.city.value && "/" + selects.city.value + "/districts");
+    });
+  }
+
   function once(scope, selector, setup) {
     scope.querySelectorAll(selector).forEach(function (element) {
       if (element.dataset.ready) { return; }
@@ -71,6 +99,7 @@
   function init(scope) {
     once(scope, "[data-gallery]", initGallery);
     once(scope, "[data-picker]", initPicker);
+    once(scope, "[data-region-picker]", initRegionPicker);
     // A form that places an order is sent once, however often its button is pressed.
     once(scope, "[data-submit-once]", function (button) {
       button.form.addEventListener("submit", function () {
