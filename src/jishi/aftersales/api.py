@@ -123,7 +123,8 @@ class AftersalesOut(Schema):
     merchant: str
     kind: str
     status: str
-    reason: str
+    reason: str = Field(description="A code from the list (not_needed, damaged, …) or the buyer's own words")
+    reason_display: str = Field(description="The reason in the reader's language")
     description: str
     amount: MoneyOut
     respond_by: dt.datetime | None
@@ -160,6 +161,7 @@ def _fields(request: AftersalesRequest) -> dict[str, Any]:
         "kind": request.kind,
         "status": request.status,
         "reason": request.reason,
+        "reason_display": request.reason_display,
         "description": request.description,
         "amount": money_out(request.amount),
         "respond_by": request.respond_by,

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from jishi.aftersales.states import Kind, Party, Status
+from jishi.aftersales.states import Kind, Party, Reason, Status
 from jishi.core import crypto
 from jishi.core.money import CURRENCY, MoneyField
 from jishi.core.storage import UnguessableName, private_storage
@@ -68,6 +68,11 @@ class AftersalesRequest(models.Model):
         return self.number
 
     amount = MoneyField("amount_minor")
+
+    @property
+    def reason_display(self) -> str:
+        """A reason chosen from the list in the reader's language; one written by the buyer as written."""
+        return str(Reason(self.reason).label) if self.reason in Reason.values else self.reason
 
 
 class AftersalesLine(models.Model):

@@ -51,3 +51,18 @@ class Party(models.TextChoices):
     MERCHANT = "merchant", _("Shop")
     OPERATOR = "operator", _("Platform")
     SYSTEM = "system", _("System")
+
+
+class Reason(models.TextChoices):
+    """Why the buyer asks, as the pages offer it; stored as the code and shown in the reader's language.
+
+    The API also takes a reason in the buyer's own words, kept as written.
+    """
+
+    NOT_NEEDED = "not_needed", _("No longer needed")
+    WRONG_ITEM = "wrong_item", _("Wrong item or option")
+    DAMAGED = "damaged", _("Damaged or defective")
+    NOT_AS_DESCRIBED = "not_as_described", _("Not as described")
+    MISSING_ITEMS = "missing_items", _("Missing items")
+    LATE = "late", _("Not shipped in time")
+    OTHER = "other", _("Other")

@@ -6,10 +6,16 @@ from typing import ClassVar
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from jishi.catalog.states import ProductStatus
 from jishi.core.money import CURRENCY, MoneyField, OptionalMoneyField
+
+
+def reader_name(name: str, name_en: str) -> str:
+    """``name_en`` for a reader of English (any language but Chinese), where there is one; else ``name``."""
+    return name_en if name_en and not (get_language() or "zh").startswith("zh") else name
 
 
 class Category(models.Model):
@@ -29,6 +35,11 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's language: the English one for English readers, where there is one."""
+        return reader_name(self.name, self.name_en)
 
     def ancestor_ids(self) -> list[int]:
         """Ids from the root down to this category, inclusive."""
@@ -63,6 +74,10 @@ class Attribute(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def display_name(self) -> str:
+        return reader_name(self.name, self.name_en)
 
 
 class AttributeChoice(models.Model):

@@ -21,6 +21,7 @@ from jishi.accounts.models import User
 from jishi.accounts.roles import OperatorRole
 from jishi.accounts.validators import id_number_check_character
 from jishi.aftersales import services as aftersales
+from jishi.aftersales.states import Reason
 from jishi.analytics.models import SITE, Visit
 from jishi.cart import services as cart
 from jishi.cart.owner import CartOwner
@@ -42,6 +43,7 @@ from jishi.payments import services as payments
 from jishi.shipping import services as shipping
 
 PRODUCTS_PER_LEAF = 17
+ATTRIBUTES_EN = {"brand": "Brand", "material": "Fabric", "origin": "Origin"}
 # Regular customers and their checkouts over eight weeks: where every sold count comes from.
 REGULAR_CUSTOMERS = 48
 REGULAR_CHECKOUTS = 360
@@ -283,7 +285,7 @@ class DemoLoader:
                 order_number=paid.number,
                 data=aftersales.RequestInput(
                     kind="refund",
-                    reason="拍错了 / 规格不对",
+                    reason=Reason.WRONG_ITEM,
                     description="选错了规格，还没发货，麻烦退款",
                     lines=[aftersales.LineInput(line.pk, line.quantity) for line in paid.lines.all()],
                 ),
@@ -296,7 +298,7 @@ class DemoLoader:
                 order_number=delivered.number,
                 data=aftersales.RequestInput(
                     kind="return",
-                    reason="商品破损或有质量问题",
+                    reason=Reason.DAMAGED,
                     description="包装破损，内袋漏了",
                     lines=[aftersales.LineInput(line.pk, 1)],
                 ),
@@ -487,7 +489,13 @@ class DemoLoader:
             )
             for position, (code, (name, choices)) in enumerate(branch.attributes.items()):
                 catalog.attribute_create(
-                    category=middle, code=code, name=name, kind=AttributeKind.CHOICE, choices=choices, position=position
+                    category=middle,
+                    code=code,
+                    name=name,
+                    name_en=ATTRIBUTES_EN[code],
+                    kind=AttributeKind.CHOICE,
+                    choices=choices,
+                    position=position,
                 )
             for leaf_index, leaf in enumerate(branch.leaves):
                 self._leaf(root, branch, leaf, middle, leaf_index)
@@ -498,10 +506,22 @@ class DemoLoader:
         )
         for code, choices in leaf.attributes.items():
             catalog.attribute_create(
-                category=category, code=code, name="适用阶段", kind=AttributeKind.CHOICE, choices=choices, position=10
+                category=category,
+                code=code,
+                name="适用阶段",
+                name_en="Life stage",
+                kind=AttributeKind.CHOICE,
+                choices=choices,
+                position=10,
             )
         catalog.attribute_create(
-            category=category, code="net_weight", name="净含量", kind=AttributeKind.NUMBER, unit="kg", position=20
+            category=category,
+            code="net_weight",
+            name="净含量",
+            name_en="Net weight",
+            kind=AttributeKind.NUMBER,
+            unit="kg",
+            position=20,
         )
         owner = self.owners[leaf.merchant]
         for i in range(PRODUCTS_PER_LEAF):

@@ -21,9 +21,10 @@ from typing import Any, cast
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from jishi.catalog.models import Category, Product, ProductAttributeValue, ProductImage
+from jishi.catalog.models import Category, Product, ProductAttributeValue, ProductImage, reader_name
 from jishi.catalog.selectors import category_list, published_products
 from jishi.core.errors import InvalidInput
 from jishi.core.pagination import Page
@@ -137,7 +138,7 @@ def _category_facets(products: QuerySet[Product], params: SearchParams) -> list[
             continue
         for ancestor_id in leaf.ancestor_ids():
             counts[ancestor_id] += n
-    return [FacetValue(value=c.slug, label=c.name, count=counts[c.pk]) for c in level if counts[c.pk]]
+    return [FacetValue(value=c.slug, label=c.display_name, count=counts[c.pk]) for c in level if counts[c.pk]]
 
 
 def _attribute_facets(
@@ -162,7 +163,9 @@ def _attribute_facets(
             values = values.filter(attribute__category_id__in=params.category.ancestor_ids())
         values = values.filter(attribute__code=only) if only else values.exclude(attribute__code__in=params.attributes)
         return list(
-            values.values("attribute__code", "attribute__name", "choice__value", "choice__position")
+            values.values(
+                "attribute__code", "attribute__name", "attribute__name_en", "choice__value", "choice__position"
+            )
             .annotate(n=Count("product_id"))
             .order_by("attribute__code", "choice__position")
         )
@@ -174,7 +177,8 @@ def _attribute_facets(
     facets: dict[str, AttributeFacet] = {}
     for row in rows:
         code, value = row["attribute__code"], row["choice__value"]
-        facet = facets.setdefault(code, AttributeFacet(code=code, name=row["attribute__name"], values=[]))
+        name = reader_name(row["attribute__name"], row["attribute__name_en"])
+        facet = facets.setdefault(code, AttributeFacet(code=code, name=name, values=[]))
         facet.values.append(
             FacetValue(value=value, label=value, count=row["n"], selected=value in params.attributes.get(code, []))
         )
@@ -183,6 +187,7 @@ def _attribute_facets(
 
 def _summary_key(params: SearchParams, words: list[str], any_word: bool) -> str:
     filters = (
+        get_language(),  # facet labels are in the reader's language
         words,
         any_word,
         params.category.pk if params.category else None,

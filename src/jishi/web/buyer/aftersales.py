@@ -8,30 +8,19 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from jishi.accounts.auth import actor_of
 from jishi.aftersales import selectors, services
 from jishi.aftersales.errors import InvalidRequest
 from jishi.aftersales.permissions import AFTERSALES_REQUEST
-from jishi.aftersales.states import Party
+from jishi.aftersales.states import Party, Reason
 from jishi.core.api import parse_amount
 from jishi.core.pagination import paginate
 from jishi.orders import selectors as orders
 from jishi.orders.states import OrderStatus
 from jishi.web.aftersales import detail_context, with_photo
 from jishi.web.pages import page, page_number
-
-REASONS = [
-    gettext_lazy("No longer needed"),
-    gettext_lazy("Wrong item or option"),
-    gettext_lazy("Damaged or defective"),
-    gettext_lazy("Not as described"),
-    gettext_lazy("Missing items"),
-    gettext_lazy("Not shipped in time"),
-    gettext_lazy("Other"),
-]
 
 
 @page(AFTERSALES_REQUEST)
@@ -62,7 +51,7 @@ def request_new(request: HttpRequest, number: str) -> HttpResponse:
     context = {
         "order": order,
         "kinds": kinds,
-        "reasons": REASONS,
+        "reasons": Reason.choices,
         "lines": [(line, f"quantity_{line.pk}") for line in order.lines.all()],
     }
     return render(request, "buyer/aftersales/new.html", context)
