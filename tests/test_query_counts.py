@@ -157,7 +157,7 @@ def _orders(buyer: Any, product: Any, count: int) -> None:
         ("buyer", "/api/v1/orders", 4),
         ("buyer", "/orders/", 7),
         ("merchant_staff", "/api/v1/merchant/orders?status=pending_payment", 4),
-        ("merchant_staff", "/merchant/orders/?status=pending_payment", 7),
+        ("merchant_staff", "/merchant/orders/?status=pending_payment", 6),  # the centre has no cart badge
     ],
 )
 def test_order_lists_cost_the_same_for_one_order_as_for_five(request, client, buyer, catalogue, who, path, pinned):
@@ -189,9 +189,9 @@ def test_order_lists_cost_the_same_for_one_order_as_for_five(request, client, bu
     ("path", "pinned"),
     [
         ("/api/v1/operator/products", 8),
-        ("/operator/products/", 7),
+        ("/operator/products/", 6),  # the console has no cart badge
         ("/api/v1/operator/kyc", 3),
-        ("/operator/kyc/", 6),
+        ("/operator/kyc/", 5),
     ],
 )
 def test_the_consoles_review_queues_cost_the_same_for_one_item_as_for_four(

@@ -35,12 +35,16 @@ def test_guest_to_paid_orders_then_shipped_and_received(
     # given a guest who puts one product of each shop into the cart
     page.goto(f"{base}/p/{food.pk}/")
     page.locator("#buy-qty").fill("2")
-    page.locator(".picker button[type=submit]:not([name])").click()
+    # adding stays on the page: a toast, and the cart badge counts up
+    page.locator(".buy-bar-add").click()
+    expect(page.locator("#toast .toast-body")).to_be_visible()
+    expect(page.locator(".buy-bar [data-cart-count]")).to_have_text("2")
     page.goto(f"{base}/p/{treat.pk}/")
-    page.locator(".picker button[type=submit]:not([name])").click()
+    page.locator(".buy-bar-add").click()
+    expect(page.locator(".buy-bar [data-cart-count]")).to_have_text("3")
     page.goto(f"{base}/cart/")
     expect(page.locator(".cart-group")).to_have_count(2)
-    expect(page.locator(".summary .price")).to_have_text("¥543.50")
+    expect(page.locator("[data-cart-total]")).to_have_text("¥543.50")
     # when they check out, they are asked to sign up first, and their cart follows them
     page.locator("#checkout-form button[type=submit]").click()
     page.locator("main a[href^='/signup/']").click()

@@ -39,7 +39,8 @@ def test_search_filter_open_and_pick_a_sku(page: Page, live_server, market):
     results = page.locator("#results .product-card")
     expect(results).to_have_count(2)
     expect(page.locator("#results")).not_to_contain_text("降噪耳机")
-    # and keep prices from 100
+    # and keep prices from 100, in the 筛选 drawer
+    page.locator(".filter-drawer > summary").click()
     page.locator("#price-min").fill("100")
     page.get_by_role("button", name="确定").click()
     expect(results).to_have_count(1)

@@ -84,7 +84,7 @@ def test_a_bad_cart_quantity_shows_its_error_in_place_and_keeps_what_was_typed(c
     )
     assert response.status_code == 200  # htmx swaps 2xx only
     fragment = response.content.decode()
-    assert fragment.strip().startswith('<div id="cart">')
+    assert fragment.strip().startswith('<div id="cart"')
     assert 'value="120"' in fragment
     assert 'class="field-error"' in fragment
     assert CartLine.objects.get().quantity == 1

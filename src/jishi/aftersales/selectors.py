@@ -37,6 +37,11 @@ def requests_for_buyer(actor: Actor) -> QuerySet[AftersalesRequest]:
     return AftersalesRequest.objects.filter(buyer=user_of(actor)).select_related("order", "merchant")
 
 
+def open_count_for_buyer(actor: Actor) -> int:
+    """The actor's after-sales requests still open (one query)."""
+    return requests_for_buyer(actor).filter(status__in=OPEN).count()
+
+
 def request_get_for_buyer(actor: Actor, number: str) -> AftersalesRequest:
     check(actor, AFTERSALES_REQUEST)
     return _one(AftersalesRequest.objects.filter(buyer=user_of(actor)), number)

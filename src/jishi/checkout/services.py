@@ -111,6 +111,12 @@ def _basket(actor: Actor, sku_ids: Collection[int] | None, buy_now: BuyNow | Non
     return view
 
 
+def checkout_items(*, actor: Actor, sku_ids: Collection[int] | None = None, buy_now: BuyNow | None = None) -> CartView:
+    """What the actor is about to buy, before an address prices its delivery (确认订单 without an address yet)."""
+    check(actor, AUTHENTICATED)
+    return _basket(actor, sku_ids, buy_now)
+
+
 def checkout_quote(
     *, actor: Actor, address_id: int, sku_ids: Collection[int] | None = None, buy_now: BuyNow | None = None
 ) -> Quote:

@@ -1,7 +1,7 @@
 """Template context shared by every page."""
 
 from dataclasses import dataclass
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
 from django.http import HttpRequest
@@ -73,7 +73,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     return {
         "nav_roots": category_roots,  # a callable: queried only by pages that show the category bar
-        "cart_count": partial(cart_count, owner_of(request)),  # no query for a guest without a cart
+        # asked for by the header and the tab bar: counted once per page, and never for a guest without a cart
+        "cart_count": cache(partial(cart_count, owner_of(request))),
         "unread_count": partial(unread_count, user),  # no query for a guest
         "console_sections": partial(sections, CONSOLE, request),
         "merchant_sections": partial(sections, MERCHANT_CENTRE, request),

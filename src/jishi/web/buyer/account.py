@@ -6,13 +6,17 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from jishi.accounts import selectors, services
 from jishi.accounts.auth import actor_of
+from jishi.aftersales import selectors as aftersales
 from jishi.core.api import client_ip
 from jishi.core.errors import DomainError, RateLimited
 from jishi.core.permissions import AUTHENTICATED, PUBLIC
+from jishi.orders import selectors as orders
+from jishi.orders.states import OrderStatus
 from jishi.web.forms import AddressForm, KycForm, LogInForm, SignUpForm
 from jishi.web.pages import page
 
@@ -75,6 +79,22 @@ def account(request: HttpRequest) -> HttpResponse:
         "buyer/account/profile.html",
         {"verification": selectors.kyc_current_for(user), "addresses": selectors.address_list_for(user)[:3]},
     )
+
+
+@page(PUBLIC)
+def me(request: HttpRequest) -> HttpResponse:
+    """我的: the orders by the step they are at, with counts, and the way to everything else of the account."""
+    if not request.user.is_authenticated:
+        return render(request, "buyer/me.html", {})
+    user = actor_of(request)
+    counts = orders.order_counts_for_buyer(user)
+    shortcuts = [
+        (OrderStatus.PENDING_PAYMENT, pgettext("my orders", "To pay"), counts.get(OrderStatus.PENDING_PAYMENT, 0)),
+        (OrderStatus.PAID, pgettext("my orders", "To ship"), counts.get(OrderStatus.PAID, 0)),
+        (OrderStatus.SHIPPED, pgettext("my orders", "To receive"), counts.get(OrderStatus.SHIPPED, 0)),
+    ]
+    context = {"shortcuts": shortcuts, "aftersales_open": aftersales.open_count_for_buyer(user)}
+    return render(request, "buyer/me.html", context)
 
 
 @page(AUTHENTICATED)

@@ -1,5 +1,6 @@
 """The buyer's buying pages: cart, checkout, the cashier, orders with their timeline."""
 
+import json
 import uuid
 from typing import Any
 from urllib.parse import urlencode
@@ -63,15 +64,31 @@ def cart_add(request: HttpRequest) -> HttpResponse:
     chosen = {option.name: request.POST.get(option.name) for option in product.options.all()}
     sku = next((s for s in product.skus.all() if s.is_active and s.options == chosen), None)
     if sku is None:
+        if is_htmx(request):
+            return _toast(request, _("Choose the options first."), ok=False)
         messages.error(request, _("Choose the options first."))
         return redirect("storefront:product", product.pk)
     if request.POST.get("buy_now"):  # the cart is left as it is: the checkout buys this SKU alone
         quantity = cart_services.check_quantity(_quantity(request))
         return redirect(f"{reverse('buyer:checkout')}?{urlencode({'sku': sku.pk, 'qty': quantity})}")
-    line = cart_services.cart_line_add(owner=owner_of(request), sku_id=sku.pk, quantity=_quantity(request))
+    owner = owner_of(request)
+    try:
+        line = cart_services.cart_line_add(owner=owner, sku_id=sku.pk, quantity=_quantity(request))
+    except DomainError as exc:
+        if not is_htmx(request):
+            raise
+        return _toast(request, exc.message, ok=False)
     remember_guest_cart(request, line.cart.token)
+    if is_htmx(request):  # the shopper stays on the page: a toast, and every cart badge counts up
+        response = _toast(request, _("Added to your cart."), ok=True)
+        response["HX-Trigger"] = json.dumps({"cartChanged": {"count": carts.cart_count(owner_of(request))}})
+        return response
     messages.success(request, _("Added to your cart."))
     return redirect("storefront:product", product.pk)
+
+
+def _toast(request: HttpRequest, message: str, *, ok: bool) -> HttpResponse:
+    return render(request, "buyer/_toast.html", {"message": message, "ok": ok})
 
 
 @require_POST
@@ -80,8 +97,9 @@ def cart_line_update(request: HttpRequest, line_id: int) -> HttpResponse:
     owner = owner_of(request)
     if request.POST.get("remove"):
         cart_services.cart_line_remove(owner=owner, line_id=line_id)
-    else:
-        cart_services.cart_line_set_quantity(owner=owner, line_id=line_id, quantity=_quantity(request))
+    else:  # a typed quantity, or the stepper's −/+ on the quantity shown
+        step = {"-1": -1, "1": 1}.get(request.POST.get("step", ""), 0)
+        cart_services.cart_line_set_quantity(owner=owner, line_id=line_id, quantity=_quantity(request) + step)
     if is_htmx(request):
         return render(request, "buyer/cart.html#cart", {"cart": carts.cart_view(owner)})
     return redirect("buyer:cart")
@@ -142,6 +160,8 @@ def checkout_page(request: HttpRequest) -> HttpResponse:
         "addresses": addresses,
         "address": address,
         "quote": quote,
+        # before there is an address to price delivery to, the items and their total still show
+        "items": checkout.checkout_items(actor=user, **basket) if quote is None else None,
         "form": form,
         "carried": carried,
         "request_key": uuid.uuid4().hex,

@@ -27,6 +27,7 @@ urlpatterns = [
     path("login/", account.log_in, name="login"),
     path("signup/", account.sign_up, name="signup"),
     path("logout/", account.log_out, name="logout"),
+    path("me/", account.me, name="me"),
     path("account/", account.account, name="account"),
     path("account/addresses/", account.addresses, name="addresses"),
     path("account/addresses/<int:address_id>/", account.address_edit, name="address_edit"),

@@ -76,18 +76,17 @@ _STATUS_ACTIONS: tuple[tuple[str, type[models.TextChoices]], ...] = (
     ("payments.reconciliation_", IssueStatus),
     ("aftersales.shop_", AftersalesStatus),
 )
-_STATUSES: dict[str, Any] = {}
-for _choices in (
-    ProductStatus,
-    KycStatus,
-    ApplicationStatus,
-    PayoutStatus,
-    IssueStatus,
-    MerchantStatus,
-    OrderStatus,
-    AftersalesStatus,
-):
-    _STATUSES.update(dict(_choices.choices))
+# The statuses of each kind of object (the same word means different steps: a paid order waits to ship).
+_STATUSES: dict[str, type[models.TextChoices]] = {
+    "catalog.product": ProductStatus,
+    "accounts.realnameverification": KycStatus,
+    "merchants.merchantapplication": ApplicationStatus,
+    "ledger.payout": PayoutStatus,
+    "payments.reconciliationissue": IssueStatus,
+    "merchants.merchant": MerchantStatus,
+    "orders.order": OrderStatus,
+    "aftersales.aftersalesrequest": AftersalesStatus,
+}
 FIELDS: dict[str, Any] = {
     "status": _("Status"),
     "amount_minor": _("Amount"),
@@ -105,6 +104,23 @@ FIELDS: dict[str, Any] = {
     "without_return": _("Without a return"),
     "carrier": _("Carrier"),
     "tracking_number": _("Tracking number"),
+    "shop_name": _("Shop name"),
+    "kind": _("Kind"),
+    "subject_type": _("Subject"),
+    "account": _("Account"),
+    "bank": _("Bank"),
+    "reference": _("Reference"),
+    "intent": _("Payment"),
+    "intent_status": _("Payment status"),
+    "order": _("Order"),
+    "failure": _("Failure"),
+    "contact": _("Contact"),
+    "user": _("User"),
+    "expires_on": _("Expires on"),
+    "tokens_revoked": _("Sessions ended"),
+    "basis": _("Charged by"),
+    "rules": _("Rules"),
+    "rate": _("Rate"),
 }
 _MONEY_FIELDS = {"price", "compare_at"}
 # Targets: a label and, where the console has a page for it, the page.
@@ -142,15 +158,15 @@ def action_label(action: str) -> str:
     return action
 
 
-def _value(key: str, value: Any) -> str:
+def _value(key: str, value: Any, statuses: type[models.TextChoices] | None) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
         return str(_("yes") if value else _("no"))
     if isinstance(value, int) and (key.endswith("_minor") or key in _MONEY_FIELDS):
         return Money(value, CURRENCY).format()
-    if key == "status" and value in _STATUSES:
-        return str(_STATUSES[value])
+    if key == "status" and statuses is not None and value in statuses.values:
+        return str(statuses(value).label)
     return str(value)
 
 
@@ -170,13 +186,14 @@ class Line:
     changes: list[Change]
 
 
-def _changes(before: dict[str, Any], after: dict[str, Any]) -> list[Change]:
+def _changes(before: dict[str, Any], after: dict[str, Any], target_type: str) -> list[Change]:
+    statuses = _STATUSES.get(target_type)
     keys = [*before, *(key for key in after if key not in before)]
     return [
         Change(
-            str(FIELDS.get(key, key)),
-            _value(key, before.get(key)) if key in before else "",
-            _value(key, after.get(key)),
+            field=str(FIELDS.get(key, key)),
+            before=_value(key, before.get(key), statuses) if key in before else "",
+            after=_value(key, after.get(key), statuses),
         )
         for key in keys
         if key != "currency" and (key not in before or before.get(key) != after.get(key))
@@ -219,7 +236,7 @@ def lines(entries: Iterable[AuditEntry]) -> list[Line]:
                 action=action_label(entry.action),
                 target=f"{kind} {name}",
                 target_url=url,
-                changes=_changes(entry.before or {}, entry.after or {}),
+                changes=_changes(entry.before or {}, entry.after or {}, entry.target_type),
             )
         )
     return rows

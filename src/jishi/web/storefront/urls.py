@@ -8,6 +8,7 @@ app_name = "storefront"
 urlpatterns = [
     path("", views.home, name="home"),
     path("search/", views.search, name="search"),
+    path("categories/", views.categories, name="categories"),
     path("c/<slug:slug>/", views.search, name="category"),
     path("p/<int:product_id>/", views.product_detail, name="product"),
 ]

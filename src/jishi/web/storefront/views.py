@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from jishi.accounts import selectors as accounts
 from jishi.catalog import selectors as catalog
 from jishi.catalog.models import Category, Product
 from jishi.core.errors import InvalidInput, NotFound
@@ -20,6 +21,7 @@ from jishi.search.selectors import (
     parse_attribute_filters,
     product_search,
 )
+from jishi.shipping.selectors import Parcel, fee_templates_for, shipping_fee
 from jishi.web.forms import SORT_CHOICES, SearchForm
 from jishi.web.pages import is_htmx, page
 from jishi.web.templatetags.jishi import display_locale
@@ -34,6 +36,20 @@ def category_tree() -> list[dict[str, Any]]:
         for root in categories
         if root.parent_id is None
     ]
+
+
+@page(PUBLIC)
+def categories(request: HttpRequest) -> HttpResponse:
+    """分类: the top categories down the left, the chosen one's subcategories and theirs on the right."""
+    tree = category_tree()
+    chosen = request.GET.get("c", "")
+    root = next((node for node in tree if node["category"].slug == chosen), tree[0] if tree else None)
+    everything = catalog.category_list()
+    sections = [
+        {"category": child, "children": [c for c in everything if c.parent_id == child.pk]}
+        for child in (root["children"] if root else [])
+    ]
+    return render(request, "storefront/categories.html", {"tree": tree, "root": root, "sections": sections})
 
 
 @page(PUBLIC)
@@ -146,6 +162,23 @@ def product_detail(request: HttpRequest, product_id: int) -> HttpResponse:
             "trail": catalog.category_ancestors(product.category),
             "picker": picker_data(product),
             "single": single,
+            "delivery": _delivery(request, product, skus),
         },
     )
     return counted(request, response, merchant_id=product.merchant_id)
+
+
+def _delivery(request: HttpRequest, product: Product, skus: list[Any]) -> dict[str, Any] | None:
+    """The fee for one unit to the signed-in buyer's default address (three queries; none for a guest)."""
+    if not request.user.is_authenticated or not skus:
+        return None
+    address = accounts.address_list_for(request.user).filter(is_default=True).first()
+    if address is None:
+        return None
+    sku = min(skus, key=lambda s: s.price_minor)
+    template = fee_templates_for([product.merchant_id]).get(product.merchant_id)
+    parcel = Parcel(items=1, grams=sku.weight_grams, goods_total=sku.price)
+    return {
+        "place": f"{address.province}{address.city}",
+        "fee": shipping_fee(template, province=address.region_code or address.province, parcel=parcel),
+    }

@@ -88,8 +88,58 @@
     });
   }
 
+  // Cart: ticking lines (or a whole shop, or everything) changes what the sticky bar adds up and checks out.
+  function initCart(root) {
+    var lines = function (scope) { return Array.prototype.slice.call(scope.querySelectorAll("input[name=item]:not(:disabled)")); };
+    var format = new Intl.NumberFormat(document.documentElement.lang || "zh-CN", { style: "currency", currency: "CNY" });
+    function update() {
+      var total = 0, count = 0;
+      lines(root).forEach(function (box) {
+        if (box.checked) { total += Number(box.dataset.lineTotal); count += Number(box.dataset.lineCount); }
+      });
+      var sum = root.querySelector("[data-cart-total]");
+      if (sum) { sum.textContent = format.format(total / 100); }
+      var ticked = root.querySelector("[data-cart-ticked]");
+      if (ticked) { ticked.textContent = " (" + count + ")"; }
+      root.querySelectorAll("[data-cart-group]").forEach(function (group) {
+        var boxes = lines(group), shop = group.querySelector("[data-group-tick] input");
+        if (shop) { shop.checked = boxes.length > 0 && boxes.every(function (b) { return b.checked; }); }
+      });
+      var all = root.querySelector("[data-all-tick] input");
+      if (all) { all.checked = lines(root).every(function (b) { return b.checked; }); }
+    }
+    root.querySelectorAll("[data-group-tick], [data-all-tick]").forEach(function (label) { label.hidden = false; });
+    root.addEventListener("change", function (event) {
+      var target = event.target;
+      if (target.closest("[data-group-tick]")) {
+        lines(target.closest("[data-cart-group]")).forEach(function (b) { b.checked = target.checked; });
+      } else if (target.closest("[data-all-tick]")) {
+        lines(root).forEach(function (b) { b.checked = target.checked; });
+      }
+      update();
+    });
+    update();
+  }
+
+  // The payment deadline, counting down (the time it ends is printed beside it for pages without JavaScript).
+  function initCountdown(element) {
+    var ends = Date.parse(element.dataset.countdown);
+    if (isNaN(ends)) { return; }
+    element.hidden = false;
+    function tick() {
+      var left = Math.max(0, Math.floor((ends - Date.now()) / 1000));
+      var h = Math.floor(left / 3600), m = Math.floor(left % 3600 / 60), sec = left % 60;
+      var two = function (n) { return (n < 10 ? "0" : "") + n; };
+      element.textContent = element.dataset.label + " " + (h ? h + ":" : "") + two(m) + ":" + two(sec);
+      if (left > 0) { setTimeout(tick, 1000); } else { element.classList.add("over"); }
+    }
+    tick();
+  }
+
   function once(scope, selector, setup) {
-    scope.querySelectorAll(selector).forEach(function (element) {
+    var found = Array.prototype.slice.call(scope.querySelectorAll(selector));
+    if (scope.matches && scope.matches(selector)) { found.unshift(scope); }  // htmx swapped in the element itself
+    found.forEach(function (element) {
       if (element.dataset.ready) { return; }
       element.dataset.ready = "1";
       setup(element);
@@ -100,6 +150,14 @@
     once(scope, "[data-gallery]", initGallery);
     once(scope, "[data-picker]", initPicker);
     once(scope, "[data-region-picker]", initRegionPicker);
+    once(scope, "[data-cart]", initCart);
+    once(scope, "[data-countdown]", initCountdown);
+    // Search filters: a 筛选 drawer on a phone (open by default, so that they show without JavaScript).
+    once(scope, "[data-drawer]", function (drawer) {
+      var narrow = window.matchMedia("(max-width: 899px)");
+      if (narrow.matches) { drawer.open = false; }
+      drawer.addEventListener("submit", function () { if (narrow.matches) { drawer.open = false; } });
+    });
     // A form that places an order is sent once, however often its button is pressed.
     once(scope, "[data-submit-once]", function (button) {
       button.form.addEventListener("submit", function () {
@@ -119,6 +177,22 @@
       });
     });
   }
+
+  // Added to the cart without leaving the page: every cart badge shows the new count.
+  document.addEventListener("cartChanged", function (event) {
+    document.querySelectorAll("[data-cart-count]").forEach(function (badge) {
+      badge.textContent = event.detail.count;
+      badge.hidden = !event.detail.count;
+    });
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail.target.id === "toast") {
+      var toast = event.detail.target;
+      toast.classList.add("shown");
+      clearTimeout(toast.hideTimer);
+      toast.hideTimer = setTimeout(function () { toast.classList.remove("shown"); }, 2500);
+    }
+  });
 
   document.addEventListener("DOMContentLoaded", function () { init(document); });
   document.addEventListener("htmx:load", function (event) { init(event.detail.elt); });
