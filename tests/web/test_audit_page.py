@@ -18,6 +18,18 @@ def paid(buyer, merchant_staff, leaf_category):
     return Order.objects.get()
 
 
+def _refunded_by_the_shop(buyer, shop, order):
+    request = aftersales.request_create(
+        actor=buyer,
+        order_number=order.number,
+        data=aftersales.RequestInput(
+            kind="refund", reason="not_needed", lines=[aftersales.LineInput(order.lines.get().pk, 1)]
+        ),
+    )
+    aftersales.request_accept(actor=shop, number=request.number)
+    return request
+
+
 def _admin():
     admin = factories.user(email="boss@example.com", operator_role="admin")
     client = Client()
@@ -26,14 +38,7 @@ def _admin():
 
 
 def test_a_shop_agreeing_a_refund_is_audited(buyer, merchant_staff, paid):
-    request = aftersales.request_create(
-        actor=buyer,
-        order_number=paid.number,
-        data=aftersales.RequestInput(
-            kind="refund", reason="不想要了", lines=[aftersales.LineInput(paid.lines.get().pk, 1)]
-        ),
-    )
-    aftersales.request_accept(actor=merchant_staff, number=request.number)
+    request = _refunded_by_the_shop(buyer, merchant_staff, paid)
     aftersales.request_accept(actor=merchant_staff, number=request.number)  # a repeat is not a second change
     entry = AuditEntry.objects.get(action="aftersales.shop_refunded")
     assert (entry.actor_id, entry.before, entry.after["amount_minor"]) == (
@@ -51,14 +56,7 @@ def test_a_shipment_is_audited_once(merchant_staff, paid):
 
 
 def test_the_log_shows_actions_objects_and_money_in_the_readers_language(buyer, merchant_staff, paid):
-    request = aftersales.request_create(
-        actor=buyer,
-        order_number=paid.number,
-        data=aftersales.RequestInput(
-            kind="refund", reason="不想要了", lines=[aftersales.LineInput(paid.lines.get().pk, 1)]
-        ),
-    )
-    aftersales.request_accept(actor=merchant_staff, number=request.number)
+    request = _refunded_by_the_shop(buyer, merchant_staff, paid)
     orders_page = _admin().get("/operator/audit/", headers={"Accept-Language": "zh-Hans"}).content.decode()
     assert "售后 · 已退款（商家）" in orders_page
     assert "¥99.00" in orders_page  # money as money, not 9900

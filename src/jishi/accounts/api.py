@@ -508,21 +508,21 @@ def _regions(found: list[regions.Region]) -> list[RegionOut]:
     return [RegionOut(code=region.code, name=region.name) for region in found]
 
 
-@regions_router.get("", response={200: list[RegionOut]})
+@regions_router.get("", response={200: list[RegionOut], **errors()})
 @requires(PUBLIC)
 def region_provinces(request: HttpRequest) -> list[RegionOut]:
     """Provinces, municipalities, autonomous regions and SARs, by GB/T 2260 code."""
     return _regions(regions.provinces())
 
 
-@regions_router.get("/{code}/cities", response={200: list[RegionOut]})
+@regions_router.get("/{code}/cities", response={200: list[RegionOut], **errors()})
 @requires(PUBLIC)
 def region_cities(request: HttpRequest, code: RegionCode) -> list[RegionOut]:
     """A province's cities (a municipality is its own city, under its own code); empty where there are none."""
     return _regions(regions.cities(code))
 
 
-@regions_router.get("/{code}/districts", response={200: list[RegionOut]})
+@regions_router.get("/{code}/districts", response={200: list[RegionOut], **errors()})
 @requires(PUBLIC)
 def region_districts(request: HttpRequest, code: RegionCode) -> list[RegionOut]:
     """A city's districts and counties; empty where the city has none."""

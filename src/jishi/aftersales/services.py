@@ -599,35 +599,20 @@ def request_act_on_deadline(*, request_id: int) -> AftersalesRequest | None:
             request, address, actor=None, party=system, note=_("The shop did not answer in time: return agreed")
         )
     elif status == Status.REQUESTED:  # agreed, but no address to send the goods to: the platform sorts it out
-        move(
-            MACHINE,
-            request,
-            Status.ARBITRATION,
-            actor=None,
-            context={"party": system},
-            reason=_("The shop did not answer in time and has given no return address"),
+        _moved_by_system(
+            request, Status.ARBITRATION, _("The shop did not answer in time and has given no return address")
         )
     elif status == Status.RETURN_SHIPPED and request.kind == Kind.RETURN:
         _refund(request, actor=None, party=system, note=_("The shop did not confirm the goods in time"))
     elif status == Status.RETURN_SHIPPED:
-        move(
-            MACHINE,
-            request,
-            Status.ARBITRATION,
-            actor=None,
-            context={"party": system},
-            reason=_("No replacement was sent in time"),
-        )
+        _moved_by_system(request, Status.ARBITRATION, _("No replacement was sent in time"))
     else:  # AWAITING_RETURN or REJECTED: the buyer let it go
-        move(
-            MACHINE,
-            request,
-            Status.CLOSED,
-            actor=None,
-            context={"party": system},
-            reason=_("Closed: the deadline passed"),
-        )
+        _moved_by_system(request, Status.CLOSED, _("Closed: the deadline passed"))
     return request
+
+
+def _moved_by_system(request: AftersalesRequest, target: Status, reason: str) -> None:
+    move(MACHINE, request, target, actor=None, context={"party": Party.SYSTEM}, reason=reason)
 
 
 def requests_act_on_deadlines() -> int:

@@ -30,7 +30,7 @@ def products(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "merchant/products.html",
-        {"page": result, "status": status, "statuses": ProductStatus.choices},
+        {"page": result, "status": status, "product_statuses": ProductStatus.choices},
     )
 
 
