@@ -57,3 +57,34 @@ def test_a_reason_from_the_list_is_shown_in_the_readers_language(buyer, merchant
     assert (
         "破损" in shopper.get(f"/aftersales/{request.number}/", headers={"Accept-Language": "zh-Hans"}).content.decode()
     )
+
+
+def test_timeline_notes_and_inbox_messages_are_shown_in_the_readers_language(buyer, merchant_staff, leaf_category):
+    from django.utils import translation
+
+    from jishi.orders.models import Order
+
+    product = factories.product(merchant_staff, leaf_category, title="渴望六种鱼猫粮")
+    factories.address(buyer, is_default=True)
+    with translation.override("zh-hans"):  # written while a Chinese reader's request was active
+        factories.pay(factories.place(buyer, (factories.sku_of(product), 1)))
+    order = Order.objects.get()
+    shopper = Client()
+    shopper.force_login(buyer)
+    english = shopper.get(f"/orders/{order.number}/", headers={"Accept-Language": "en"}).content.decode()
+    assert "Order placed" in english
+    assert "Payment received" in english
+    chinese = shopper.get(f"/orders/{order.number}/", headers={"Accept-Language": "zh-Hans"}).content.decode()
+    assert "Payment received" not in chinese
+    inbox = shopper.get("/inbox/", headers={"Accept-Language": "en"}).content.decode()
+    assert f"Payment received for order {order.number}" in inbox
+    assert "The shop will ship it soon." in inbox
+    api = shopper.get("/api/v1/notifications", headers={"Accept-Language": "en"}).json()
+    assert api["items"][0]["title"] == f"Payment received for order {order.number}"
+
+
+def test_text_a_person_wrote_is_kept_as_written():
+    from jishi.core.phrases import shown, stored
+
+    assert stored("不想要了") is None
+    assert shown("不想要了", None) == "不想要了"

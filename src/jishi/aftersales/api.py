@@ -205,7 +205,11 @@ def detail_out(request: AftersalesRequest) -> AftersalesDetailOut:
         ],
         events=[
             EventOut(
-                from_status=e.from_status, to_status=e.to_status, party=e.party, note=e.note, created_at=e.created_at
+                from_status=e.from_status,
+                to_status=e.to_status,
+                party=e.party,
+                note=e.note_shown,
+                created_at=e.created_at,
             )
             for e in request.events.all()
         ],

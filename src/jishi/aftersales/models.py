@@ -9,6 +9,7 @@ from django.db.models import Q
 from jishi.aftersales.states import Kind, Party, Reason, Status
 from jishi.core import crypto
 from jishi.core.money import CURRENCY, MoneyField
+from jishi.core.phrases import shown
 from jishi.core.storage import UnguessableName, private_storage
 
 
@@ -97,6 +98,7 @@ class AftersalesEvent(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     party = models.CharField(max_length=20, choices=Party.choices)
     note = models.CharField(max_length=500, blank=True)
+    note_phrase = models.JSONField(null=True, blank=True)  # core.phrases: the note in any reader's language
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -104,6 +106,10 @@ class AftersalesEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request_id}: {self.from_status or '-'} → {self.to_status}"
+
+    @property
+    def note_shown(self) -> str:
+        return shown(self.note, self.note_phrase)
 
 
 class Evidence(models.Model):

@@ -19,6 +19,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jishi.aftersales import selectors
 from jishi.aftersales.errors import (
@@ -39,6 +40,7 @@ from jishi.core.images import InvalidImage, process_upload
 from jishi.core.masking import mask_personal_data
 from jishi.core.money import Money
 from jishi.core.permissions import check
+from jishi.core.phrases import phrase, stored
 from jishi.core.states import Machine, Move, move
 from jishi.inventory.services import stock_return
 from jishi.ledger.selectors import order_figures
@@ -120,6 +122,7 @@ def _record(step: Move[AftersalesRequest, Status]) -> None:
         actor_id=actor_id(step.actor),
         party=step.context["party"],
         note=step.reason[:500],
+        note_phrase=stored(step.reason),
     )
     if step.context["party"] == Party.MERCHANT:  # the shop's answers move money or goods: audited like rulings
         audit.record(
@@ -140,7 +143,7 @@ def _record(step: Move[AftersalesRequest, Status]) -> None:
             held=False,
             actor=step.actor,
             role=_ROLES[step.context["party"]],
-            reason=_("After-sales %(number)s settled") % {"number": request.number},
+            reason=phrase(gettext_lazy("After-sales %(number)s settled"), number=request.number),
         )
     _announce(request, step.target)
 
@@ -156,7 +159,7 @@ MACHINE = Machine(
 
 def _announce(request: AftersalesRequest, to: Status) -> None:
     """Tell whoever's turn it now is (or the buyer, when it is settled)."""
-    title = _("After-sales %(number)s: %(status)s") % {"number": request.number, "status": Status(to).label}
+    title = phrase(gettext_lazy("After-sales %(number)s: %(status)s"), number=request.number, status=Status(to).label)
     if to in (Status.REQUESTED, Status.RETURN_SHIPPED):
         owner = merchant_owner(request.merchant)
         if owner is not None:
@@ -272,7 +275,7 @@ def request_create(*, actor: Actor, order_number: str, data: RequestInput, photo
         status=order.status,
         actor=actor,
         role=ActorRole.BUYER,
-        reason=_("After-sales %(number)s opened") % {"number": request.number},
+        reason=phrase(gettext_lazy("After-sales %(number)s opened"), number=request.number),
     )
     if not held:  # shipped or completed meanwhile
         raise NotEligible(field="kind")
@@ -316,7 +319,7 @@ def _refund(request: AftersalesRequest, *, actor: Actor, party: Party, note: str
             order_id=order.pk,
             actor=actor,
             role=_ROLES[party],
-            reason=_("Refunded in full (after-sales %(number)s)") % {"number": request.number},
+            reason=phrase(gettext_lazy("Refunded in full (after-sales %(number)s)"), number=request.number),
         )
     return request
 
@@ -337,7 +340,9 @@ def request_accept(*, actor: Actor, number: str, return_address: str = "", note:
     if request.kind == Kind.REFUND:
         if request.status == Status.REFUNDED:
             return request
-        return _refund(request, actor=actor, party=Party.MERCHANT, note=note or _("Refund agreed by the shop"))
+        return _refund(
+            request, actor=actor, party=Party.MERCHANT, note=note or phrase(gettext_lazy("Refund agreed by the shop"))
+        )
     address = _text(return_address, "return_address", limit=200, required=False)
     address = address or selectors.return_address_for(request.merchant_id)
     if not address:
@@ -349,7 +354,7 @@ def request_accept(*, actor: Actor, number: str, return_address: str = "", note:
         Status.AWAITING_RETURN,
         actor=actor,
         context={"party": Party.MERCHANT},
-        reason=note or _("Return agreed"),
+        reason=note or phrase(gettext_lazy("Return agreed")),
         fields={
             "return_address_sealed": request.return_address_sealed,
             "merchant_reply": note,
@@ -397,7 +402,7 @@ def _received(
             return request
         raise InvalidTransition(params={"from": request.status})
     if request.kind == Kind.RETURN:
-        return _refund(request, actor=actor, party=party, note=_("Goods received back"))
+        return _refund(request, actor=actor, party=party, note=phrase(gettext_lazy("Goods received back")))
     if replacement is None:
         raise InvalidRequest(_("Give the replacement's carrier and tracking number."), field="replacement_carrier")
     carrier, tracking = _shipment(replacement, "replacement_")
@@ -466,7 +471,12 @@ def request_withdraw(*, actor: Actor, number: str) -> AftersalesRequest:
     if request.status in (Status.RETURN_SHIPPED, Status.ARBITRATION):
         raise InvalidTransition(params={"from": request.status, "to": Status.CLOSED})
     move(
-        MACHINE, request, Status.CLOSED, actor=actor, context={"party": Party.BUYER}, reason=_("Withdrawn by the buyer")
+        MACHINE,
+        request,
+        Status.CLOSED,
+        actor=actor,
+        context={"party": Party.BUYER},
+        reason=phrase(gettext_lazy("Withdrawn by the buyer")),
     )
     return request
 
@@ -593,21 +603,34 @@ def request_act_on_deadline(*, request_id: int) -> AftersalesRequest | None:
         return None
     status, system = Status(request.status), Party.SYSTEM
     if status == Status.REQUESTED and request.kind == Kind.REFUND:
-        _refund(request, actor=None, party=system, note=_("The shop did not answer in time: refund agreed"))
+        _refund(
+            request,
+            actor=None,
+            party=system,
+            note=phrase(gettext_lazy("The shop did not answer in time: refund agreed")),
+        )
     elif status == Status.REQUESTED and (address := selectors.return_address_for(request.merchant_id)):
         _await_return(
-            request, address, actor=None, party=system, note=_("The shop did not answer in time: return agreed")
+            request,
+            address,
+            actor=None,
+            party=system,
+            note=phrase(gettext_lazy("The shop did not answer in time: return agreed")),
         )
     elif status == Status.REQUESTED:  # agreed, but no address to send the goods to: the platform sorts it out
         _moved_by_system(
-            request, Status.ARBITRATION, _("The shop did not answer in time and has given no return address")
+            request,
+            Status.ARBITRATION,
+            phrase(gettext_lazy("The shop did not answer in time and has given no return address")),
         )
     elif status == Status.RETURN_SHIPPED and request.kind == Kind.RETURN:
-        _refund(request, actor=None, party=system, note=_("The shop did not confirm the goods in time"))
+        _refund(
+            request, actor=None, party=system, note=phrase(gettext_lazy("The shop did not confirm the goods in time"))
+        )
     elif status == Status.RETURN_SHIPPED:
-        _moved_by_system(request, Status.ARBITRATION, _("No replacement was sent in time"))
+        _moved_by_system(request, Status.ARBITRATION, phrase(gettext_lazy("No replacement was sent in time")))
     else:  # AWAITING_RETURN or REJECTED: the buyer let it go
-        _moved_by_system(request, Status.CLOSED, _("Closed: the deadline passed"))
+        _moved_by_system(request, Status.CLOSED, phrase(gettext_lazy("Closed: the deadline passed")))
     return request
 
 

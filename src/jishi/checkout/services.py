@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jishi.accounts.selectors import address_get_for
 from jishi.cart.owner import CartOwner
@@ -29,6 +30,7 @@ from jishi.core import ids
 from jishi.core.actors import Actor, user_of
 from jishi.core.money import CURRENCY, Money
 from jishi.core.permissions import AUTHENTICATED, check
+from jishi.core.phrases import phrase
 from jishi.orders import selectors as order_selectors
 from jishi.orders.services import Destination, LineDraft, OrderDraft, orders_cancel_unpaid, orders_place
 from jishi.orders.states import ActorRole, OrderStatus
@@ -248,7 +250,7 @@ def checkout_cancel(*, actor: Actor, order_number: str, reason: str = "") -> lis
         order.checkout_number,
         actor=actor,
         role=ActorRole.BUYER,
-        reason=reason.strip()[:200] or _("Cancelled by the buyer"),
+        reason=reason.strip()[:200] or phrase(gettext_lazy("Cancelled by the buyer")),
     )
 
 
@@ -264,7 +266,9 @@ def checkout_expire(*, checkout_number: str) -> list[Order]:
     if not any(order.status == OrderStatus.PENDING_PAYMENT and order.pay_by <= now for order in orders):
         return orders
     try:
-        return _cancel(checkout_number, actor=None, role=ActorRole.SYSTEM, reason=_("Not paid in time"))
+        return _cancel(
+            checkout_number, actor=None, role=ActorRole.SYSTEM, reason=phrase(gettext_lazy("Not paid in time"))
+        )
     except NotCancellable:
         return orders
 

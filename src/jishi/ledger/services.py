@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jishi.accounts.services import password_confirm
 from jishi.core import audit, crypto, ids
@@ -29,6 +30,7 @@ from jishi.core.actors import Actor, user_of
 from jishi.core.errors import InvalidInput
 from jishi.core.money import Money, round_minor
 from jishi.core.permissions import check
+from jishi.core.phrases import phrase
 from jishi.core.states import Machine, Move, move
 from jishi.core.transactions import after_commit
 from jishi.ledger import payouts, selectors
@@ -387,9 +389,15 @@ def payout_account_set(*, actor: Actor, password: str, holder: str, bank: str, n
         notify(
             owner,
             "payout_account_changed",
-            _("Your shop's bank account was changed"),
-            _("The bank account for withdrawals is now %(bank)s %(account)s. If this was not you, contact us at once.")
-            % {"bank": bank, "account": account.number_masked},
+            phrase(gettext_lazy("Your shop's bank account was changed")),
+            phrase(
+                gettext_lazy(
+                    "The bank account for withdrawals is now %(bank)s %(account)s. "
+                    "If this was not you, contact us at once."
+                ),
+                bank=bank,
+                account=account.number_masked,
+            ),
             link="/merchant/finance/",
         )
     return account
@@ -499,7 +507,7 @@ def payout_reject(*, actor: Actor, number: str, reason: str) -> Payout:
     if not decided:
         return payout
     _return_to_available(payout, _("Withdrawal %(number)s rejected") % {"number": payout.number})
-    _tell_owner(payout, _("Your withdrawal was rejected"), reason)
+    _tell_owner(payout, phrase(gettext_lazy("Your withdrawal was rejected")), reason)
     return payout
 
 
@@ -529,7 +537,7 @@ def payout_execute(*, payout_id: int) -> Payout | None:
     if not result.ok:
         move(PAYOUT, payout, PayoutStatus.FAILED, reason=result.message, fields={"reason": result.message[:200]})
         _return_to_available(payout, _("Withdrawal %(number)s failed") % {"number": payout.number})
-        _tell_owner(payout, _("Your withdrawal could not be paid"), result.message)
+        _tell_owner(payout, phrase(gettext_lazy("Your withdrawal could not be paid")), result.message)
         return payout
     move(
         PAYOUT,
@@ -550,8 +558,12 @@ def payout_execute(*, payout_id: int) -> Payout | None:
     )
     _tell_owner(
         payout,
-        _("Your withdrawal has been paid"),
-        _("%(amount)s is on its way to %(bank)s %(account)s.")
-        % {"amount": payout.amount, "bank": payout.bank, "account": payout.account_masked},
+        phrase(gettext_lazy("Your withdrawal has been paid")),
+        phrase(
+            gettext_lazy("%(amount)s is on its way to %(bank)s %(account)s."),
+            amount=payout.amount,
+            bank=payout.bank,
+            account=payout.account_masked,
+        ),
     )
     return payout

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jishi.accounts.selectors import kyc_current_for, phone_index
 from jishi.accounts.states import KycStatus
@@ -22,6 +23,7 @@ from jishi.core.errors import InvalidInput
 from jishi.core.images import process_upload
 from jishi.core.masking import mask_email, mask_personal_data, mask_phone
 from jishi.core.permissions import AUTHENTICATED, check
+from jishi.core.phrases import phrase
 from jishi.core.states import Machine, Move, audited, move
 from jishi.merchants import selectors
 from jishi.merchants.errors import (
@@ -273,8 +275,8 @@ def application_approve(*, actor: Actor, application_id: int) -> MerchantApplica
     notify(
         application.applicant,
         "application_decided",
-        _("Your shop %(name)s is open") % {"name": application.shop_name},
-        _("You can now list products in the merchant centre."),
+        phrase(gettext_lazy("Your shop %(name)s is open"), name=application.shop_name),
+        phrase(gettext_lazy("You can now list products in the merchant centre.")),
         link="/merchant/",
     )
     return application
@@ -294,7 +296,7 @@ def application_reject(*, actor: Actor, application_id: int, reason: str) -> Mer
     notify(
         application.applicant,
         "application_decided",
-        _("Your application for %(name)s was not approved") % {"name": application.shop_name},
+        phrase(gettext_lazy("Your application for %(name)s was not approved"), name=application.shop_name),
         reason,
         link="/merchant/apply/",
     )
@@ -445,7 +447,11 @@ def merchant_set_status(*, actor: Actor, merchant_id: int, status: str, reason: 
         return merchant
     owner = selectors.merchant_owner(merchant)
     if owner is not None:
-        title = _("Your shop was suspended") if status == MerchantStatus.SUSPENDED else _("Your shop is open again")
+        title = (
+            phrase(gettext_lazy("Your shop was suspended"))
+            if status == MerchantStatus.SUSPENDED
+            else phrase(gettext_lazy("Your shop is open again"))
+        )
         notify(owner, "merchant_status", title, reason, link="/merchant/")
     return merchant
 

@@ -3,7 +3,7 @@
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Schema
+from ninja import Field, Schema
 
 from jishi.accounts.auth import SIGNED_IN, actor_of
 from jishi.core.api import BodyId, PageNumber, Router, StrictIn, errors
@@ -17,7 +17,7 @@ router = Router(tags=["notifications"], auth=SIGNED_IN)
 class NotificationOut(Schema):
     id: int
     kind: str
-    title: str
+    title: str = Field(description="In the reader's language")
     body: str
     link: str
     created_at: dt.datetime
@@ -45,7 +45,18 @@ def inbox(request: HttpRequest, page: PageNumber = 1) -> InboxOut:
     items = paginate(selectors.inbox_of(actor), page=page, page_size=30).items
     return InboxOut(
         unread=selectors.unread_count(actor),
-        items=[NotificationOut.model_validate(n, from_attributes=True) for n in items],
+        items=[
+            NotificationOut(
+                id=n.pk,
+                kind=n.kind,
+                title=n.title_shown,
+                body=n.body_shown,
+                link=n.link,
+                created_at=n.created_at,
+                read_at=n.read_at,
+            )
+            for n in items
+        ],
     )
 
 

@@ -5,6 +5,8 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 
+from jishi.core.phrases import shown
+
 
 class Notification(models.Model):
     """One message to one user: shown in their inbox, and sent by e-mail and SMS after the change commits."""
@@ -13,6 +15,9 @@ class Notification(models.Model):
     kind = models.CharField(max_length=40)
     title = models.CharField(max_length=120)
     body = models.TextField(blank=True)
+    # core.phrases: title and body in any reader's language (empty for text a person wrote)
+    title_phrase = models.JSONField(null=True, blank=True)
+    body_phrase = models.JSONField(null=True, blank=True)
     link = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -25,6 +30,14 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def title_shown(self) -> str:
+        return shown(self.title, self.title_phrase)
+
+    @property
+    def body_shown(self) -> str:
+        return shown(self.body, self.body_phrase)
 
 
 class SandboxSms(models.Model):

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from jishi.core.actors import Actor
+from jishi.core.phrases import stored
 from jishi.core.transactions import after_commit
 from jishi.notifications.errors import NotificationNotFound
 from jishi.notifications.models import Notification
@@ -20,7 +21,13 @@ def notify(user: Any, kind: str, title: str, body: str = "", *, link: str = "") 
     message disappears with it and nothing is sent.
     """
     notification = Notification.objects.create(
-        user_id=getattr(user, "pk", user), kind=kind, title=title[:120], body=body, link=link
+        user_id=getattr(user, "pk", user),
+        kind=kind,
+        title=title[:120],
+        body=body,
+        title_phrase=stored(title),
+        body_phrase=stored(body),
+        link=link,
     )
     after_commit(notification_deliver.enqueue, notification_id=notification.pk)
     return notification

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from jishi.core import crypto
 from jishi.core.masking import mask_phone
 from jishi.core.money import CURRENCY, MoneyField
+from jishi.core.phrases import shown
 from jishi.orders.states import ActorRole, EventKind, OrderStatus
 
 PHONE_CONTEXT = "orders.receiver_phone"
@@ -177,6 +178,7 @@ class OrderEvent(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     actor_role = models.CharField(max_length=20, choices=ActorRole.choices)
     reason = models.CharField(max_length=200, blank=True)
+    reason_phrase = models.JSONField(null=True, blank=True)  # core.phrases: the reason in any reader's language
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -184,3 +186,7 @@ class OrderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id}: {self.from_status or '-'} → {self.to_status}"
+
+    @property
+    def reason_shown(self) -> str:
+        return shown(self.reason, self.reason_phrase)

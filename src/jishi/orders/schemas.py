@@ -100,7 +100,7 @@ def _event(event: OrderEvent) -> OrderEventOut:
         from_status=event.from_status,
         to_status=event.to_status,
         actor_role=event.actor_role,
-        reason=event.reason,
+        reason=event.reason_shown,
         at=event.created_at,
     )
 

@@ -19,12 +19,14 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jishi.catalog.services import product_record_sales
 from jishi.core import audit, ids
 from jishi.core.actors import Actor, actor_id
 from jishi.core.money import Money
 from jishi.core.permissions import check
+from jishi.core.phrases import phrase, stored
 from jishi.core.states import Machine, Move, move
 from jishi.inventory.services import stock_commit, stock_release, stock_reserve
 from jishi.merchants.selectors import merchant_owner
@@ -71,7 +73,8 @@ def _record(step: Move[Order, OrderStatus]) -> None:
         to_status=step.target,
         actor_id=actor_id(step.actor),
         actor_role=step.context["role"],
-        reason=step.reason,
+        reason=step.reason[:200],
+        reason_phrase=stored(step.reason),
     )
     _announce(step.obj, step.target)
 
@@ -88,25 +91,26 @@ def _announce(order: Order, to: OrderStatus) -> None:
         notify(
             order.buyer_id,
             "order_paid",
-            _("Payment received for order %(number)s") % {"number": number},
-            _("The shop will ship it soon."),
+            phrase(gettext_lazy("Payment received for order %(number)s"), number=number),
+            phrase(gettext_lazy("The shop will ship it soon.")),
             link=f"/orders/{number}/",
         )
     elif to == OrderStatus.SHIPPED:
         notify(
             order.buyer_id,
             "order_shipped",
-            _("Order %(number)s has shipped") % {"number": number},
+            phrase(gettext_lazy("Order %(number)s has shipped"), number=number),
             f"{order.carrier} {order.tracking_number}",
             link=f"/orders/{number}/",
         )
     owner = merchant_owner(order.merchant) if to in (OrderStatus.PAID, OrderStatus.DELIVERED) else None
     if owner is not None:
-        title = (
-            _("New paid order %(number)s to ship")
+        title = phrase(
+            gettext_lazy("New paid order %(number)s to ship")
             if to == OrderStatus.PAID
-            else _("Order %(number)s was received by the buyer")
-        ) % {"number": number}
+            else gettext_lazy("Order %(number)s was received by the buyer"),
+            number=number,
+        )
         notify(owner, f"merchant_order_{to}", title, link=f"/merchant/orders/{number}/")
 
 
@@ -177,13 +181,15 @@ def orders_place(
         for order, draft in zip(orders, drafts, strict=True)
         for line in draft.lines
     )
+    placed = phrase(gettext_lazy("Order placed"))
     OrderEvent.objects.bulk_create(
         OrderEvent(
             order=order,
             to_status=OrderStatus.PENDING_PAYMENT,
             actor_id=actor_id(buyer),
             actor_role=ActorRole.BUYER,
-            reason=_("Order placed"),
+            reason=placed,
+            reason_phrase=stored(placed),
         )
         for order in orders
     )
@@ -206,7 +212,7 @@ def orders_mark_paid(*, checkout_number: str, paid_at: dt.datetime) -> list[Orde
             MACHINE,
             order,
             OrderStatus.PAID,
-            reason=_("Payment received"),
+            reason=phrase(gettext_lazy("Payment received")),
             context={"role": ActorRole.SYSTEM},
             fields={"paid_at": paid_at},
         )
@@ -314,7 +320,9 @@ def order_confirm_receipt(*, actor: Actor, order_number: str) -> Order:
     Raises OrderNotFound (another buyer's order), InvalidTransition (not shipped yet).
     """
     order = selectors.order_get_for_buyer(actor, order_number)
-    return _deliver(order, actor=actor, role=ActorRole.BUYER, reason=_("Receipt confirmed by the buyer"))
+    return _deliver(
+        order, actor=actor, role=ActorRole.BUYER, reason=phrase(gettext_lazy("Receipt confirmed by the buyer"))
+    )
 
 
 @transaction.atomic
@@ -327,7 +335,11 @@ def order_confirm_overdue(*, order_id: int) -> Order | None:
         return None
     try:
         return _deliver(
-            order, actor=None, role=ActorRole.SYSTEM, reason=_("Receipt confirmed automatically"), unless_held=True
+            order,
+            actor=None,
+            role=ActorRole.SYSTEM,
+            reason=phrase(gettext_lazy("Receipt confirmed automatically")),
+            unless_held=True,
         )
     except OrderOnHold:  # an after-sales request arrived a moment ago
         return None
@@ -347,7 +359,7 @@ def order_complete_due(*, order_id: int) -> Order | None:
             MACHINE,
             order,
             OrderStatus.COMPLETED,
-            reason=_("After-sales window closed"),
+            reason=phrase(gettext_lazy("After-sales window closed")),
             context={"role": ActorRole.SYSTEM},
             **UNLESS_HELD,
             fields={"completed_at": now},
@@ -383,6 +395,7 @@ def order_hold(
             actor_id=actor_id(actor),
             actor_role=role,
             reason=reason[:200],
+            reason_phrase=stored(reason),
         )
         return True
     return orders.exists()

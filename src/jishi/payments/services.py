@@ -22,10 +22,12 @@ from typing import TYPE_CHECKING, Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jishi.core import audit, ids
 from jishi.core.actors import Actor
 from jishi.core.money import Money
+from jishi.core.phrases import phrase
 from jishi.core.states import move
 from jishi.core.transactions import after_commit
 from jishi.ledger.services import payment_post, refund_post, refund_sent_post, unapplied_payment_post
@@ -258,17 +260,19 @@ def _give_back(payment: Payment) -> PaymentRefund:
             payment,
             None,
             payment.amount,
-            reason=_("Paid after the order was closed"),
+            reason=phrase(gettext_lazy("Paid after the order was closed")),
             reference=f"unapplied:{payment.pk}",
             post=lambda number: unapplied_payment_post(amount=payment.amount, reference=number, memo=memo),
         )
     notify(
         intent.buyer_id,
         "payment_returned",
-        _("%(amount)s will be refunded") % {"amount": payment.amount.format()},
-        _("Your payment arrived after the order was cancelled. It goes back the way you paid, in full.")
+        phrase(gettext_lazy("%(amount)s will be refunded"), amount=payment.amount.format()),
+        phrase(
+            gettext_lazy("Your payment arrived after the order was cancelled. It goes back the way you paid, in full.")
+        )
         if intent.status == IntentStatus.CANCELLED
-        else _("The order had been paid already. This payment goes back the way you paid, in full."),
+        else phrase(gettext_lazy("The order had been paid already. This payment goes back the way you paid, in full.")),
         link=f"/orders/{_first_order(intent.checkout_number)}/",
     )
     return refund
@@ -506,8 +510,10 @@ def _refund_finish(
         notify(
             intent.buyer_id,
             "refund_succeeded",
-            _("%(amount)s refunded for order %(number)s") % {"amount": refund.amount.format(), "number": number},
-            _("The money goes back the way you paid."),
+            phrase(
+                gettext_lazy("%(amount)s refunded for order %(number)s"), amount=refund.amount.format(), number=number
+            ),
+            phrase(gettext_lazy("The money goes back the way you paid.")),
             link=f"/orders/{number}/",
         )
     else:

@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jishi.catalog import selectors
 from jishi.catalog.errors import (
@@ -25,6 +26,7 @@ from jishi.catalog.states import TRANSITIONS, ProductStatus
 from jishi.core.actors import Actor
 from jishi.core.errors import InvalidInput
 from jishi.core.permissions import check
+from jishi.core.phrases import phrase
 from jishi.core.states import Machine, audited, move
 from jishi.merchants.selectors import (
     category_requirements,
@@ -129,16 +131,20 @@ def listings_enforce_qualifications() -> int:
                     product,
                     ProductStatus.UNLISTED,
                     actor=None,
-                    reason=_("The shop's %(kind)s has expired.") % {"kind": requirement.get_kind_display()},
+                    reason=phrase(
+                        gettext_lazy("The shop's %(kind)s has expired."), kind=requirement.get_kind_display()
+                    ),
                 )
                 owner = merchant_owner(product.merchant)
                 if owner is not None:
                     notify(
                         owner,
                         "listing_decided",
-                        _("%(title)s was taken off sale") % {"title": product.title},
-                        _("Your %(kind)s has expired. Add a valid one, then submit the product again.")
-                        % {"kind": requirement.get_kind_display()},
+                        phrase(gettext_lazy("%(title)s was taken off sale"), title=product.title),
+                        phrase(
+                            gettext_lazy("Your %(kind)s has expired. Add a valid one, then submit the product again."),
+                            kind=requirement.get_kind_display(),
+                        ),
                         link=f"/merchant/products/{product.pk}/",
                     )
             unlisted += 1
