@@ -57,6 +57,13 @@ REGULAR_PLACES = (
     (("四川省", "成都市"), "武侯区", "人民南路"),
 )
 EDITIONS = ["经典款", "升级款", "家庭装", "旗舰款", "尝鲜装", "新品", "限定款", "畅销款", "特惠装"]
+# What a listing says it is good for, by top category (the slug of the root).
+SELLING_POINTS = {
+    "pets": ["高蛋白配方", "营养均衡", "适口性好", "无谷低敏", "宠物医生推荐", "多猫家庭装"],
+    "groceries": ["产地直采", "当季新鲜", "独立小包装", "0 添加蔗糖", "顺丰冷链", "老字号"],
+    "electronics": ["官方正品", "全国联保", "顺丰包邮", "以旧换新", "12 期免息", "旗舰新品"],
+    "clothing": ["宽松百搭", "春秋新款", "舒适透气", "纯棉亲肤", "显瘦版型", "情侣同款"],
+}
 FONT_PATHS = [
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
@@ -91,30 +98,51 @@ def _has_cjk_font() -> bool:
     return any(Path(p).exists() for p in FONT_PATHS)
 
 
-def _fit_text(draw: ImageDraw.ImageDraw, at: tuple[int, int], text: str, *, size: int, color: tuple[int, ...]) -> None:
-    """Draw centred text, shrinking the font until it fits inside the 480-pixel card."""
+def _fit_text(
+    draw: ImageDraw.ImageDraw, at: tuple[int, int], text: str, *, size: int, color: tuple[int, ...], width: int = 480
+) -> None:
+    """Draw centred text, shrinking the font until it fits in ``width`` pixels."""
     font = _font(size)
-    while size > 14 and draw.textlength(text, font=font) > 480:
+    while size > 14 and draw.textlength(text, font=font) > width:
         size -= 2
         font = _font(size)
     draw.text(at, text, fill=color, font=font, anchor="mm")
 
 
-def product_image(title: str, english: str, color: tuple[int, int, int], seed: int) -> bytes:
-    """A 600×600 JPEG: the category colour, a few soft shapes and the product's name."""
+def product_image(title: str, english: str, color: tuple[int, int, int], seed: int, *, tag: str = "") -> bytes:
+    """A 600×600 JPEG that reads like a product shot: a soft backdrop, a package in the category colour with the
+    product's name on its label, and a selling-point tag. English only where the machine has no Chinese font.
+    """
     rng = random.Random(seed)
-    image = Image.new("RGB", (600, 600), color)
+    backdrop = tuple(min(255, c + (255 - c) * 4 // 5) for c in color)
+    image = Image.new("RGB", (600, 600), backdrop)
     draw = ImageDraw.Draw(image)
-    for _ in range(6):
-        x, y, r = rng.randint(0, 600), rng.randint(0, 600), rng.randint(40, 180)
-        shade = tuple(min(255, c + rng.randint(15, 60)) for c in color)
+    for _ in range(4):  # light blobs behind the package
+        x, y, r = rng.randint(0, 600), rng.randint(0, 600), rng.randint(60, 160)
+        shade = tuple(min(255, c + rng.randint(4, 18)) for c in backdrop)
         draw.ellipse((x - r, y - r, x + r, y + r), fill=shade)
-    draw.rounded_rectangle((40, 380, 560, 560), radius=24, fill=(255, 255, 255))
-    label = title if _has_cjk_font() else english
-    _fit_text(draw, (300, 440), label, size=44, color=(40, 40, 40))
-    _fit_text(draw, (300, 505), english, size=28, color=(110, 110, 110))
+    draw.ellipse((130, 500, 470, 548), fill=tuple(max(0, c - 30) for c in backdrop))  # its shadow
+    shape = rng.choice(("pouch", "box", "jar"))
+    if shape == "pouch":
+        draw.rounded_rectangle((150, 90, 450, 520), radius=40, fill=color)
+        draw.rectangle((150, 90, 450, 120), fill=tuple(max(0, c - 40) for c in color))
+    elif shape == "box":
+        draw.polygon(((150, 150), (420, 150), (470, 110), (200, 110)), fill=tuple(min(255, c + 40) for c in color))
+        draw.polygon(((420, 150), (470, 110), (470, 480), (420, 520)), fill=tuple(max(0, c - 40) for c in color))
+        draw.rectangle((150, 150, 420, 520), fill=color)
+    else:
+        draw.rounded_rectangle((190, 80, 410, 130), radius=12, fill=tuple(max(0, c - 50) for c in color))
+        draw.rounded_rectangle((160, 120, 440, 520), radius=60, fill=color)
+    draw.rounded_rectangle((175, 250, 425, 400), radius=18, fill=(255, 255, 255))
+    chinese = _has_cjk_font()
+    words = (title if chinese else english).split()
+    _fit_text(draw, (300, 300), words[0] if words else "", size=40, color=(40, 40, 40), width=230)
+    _fit_text(draw, (300, 355), " ".join(words[1:2]), size=26, color=(100, 100, 100), width=230)
+    if tag and chinese:
+        draw.rounded_rectangle((380, 40, 570, 96), radius=28, fill=(217, 72, 15))
+        _fit_text(draw, (475, 68), tag, size=26, color=(255, 255, 255), width=170)
     out = io.BytesIO()
-    image.save(out, "JPEG", quality=80)
+    image.save(out, "JPEG", quality=82)
     return out.getvalue()
 
 
@@ -539,13 +567,20 @@ class DemoLoader:
             attributes[code] = choices[i % len(choices)]
         attributes["net_weight"] = f"{rng.choice([0.25, 0.5, 1, 1.5, 2, 5])}"
         edition = EDITIONS[i % len(EDITIONS)]
-        title = f"{brand} {noun} {edition}".strip() if branch.attributes.get("brand") else f"{noun} {edition}"
+        points = SELLING_POINTS.get(root.slug, EDITIONS)
+        point, second = points[i % len(points)], points[(i + 2) % len(points)]
+        title = (
+            f"{brand} {noun} {point} {edition}".strip()
+            if branch.attributes.get("brand")
+            else f"{noun} {point} {edition}"
+        )
         base = rng.randint(*leaf.price) * 100 + rng.choice([0, 0, 50, 90])
+        shop = owner.membership.merchant.name
         data = catalog.ProductInput(
             category_id=category.pk,
             title=title,
-            subtitle=f"{english} · {edition}",
-            description=f"{title}\n{english}. {leaf.name_en} from {owner.membership.merchant.name}.\n"
+            subtitle=f"{point} · {second}",
+            description=f"{title}\n【亮点】{point}，{second}。{leaf.name}类目热卖，{shop}发货。\n"
             "正品保障 · 48 小时内发货 · 七天无理由退换",
             attributes=attributes,
             options=[catalog.OptionInput(name=n, values=v) for n, v in leaf.options.items()],
@@ -553,7 +588,7 @@ class DemoLoader:
         )
         product = catalog.product_create(actor=owner, data=data)
         if i % self.image_every == 0:
-            image = product_image(title, english, root.color, seed=product.pk)
+            image = product_image(title, english, root.color, seed=product.pk, tag=point)
             catalog.image_add(actor=owner, product_id=product.pk, data=image, alt=title)
         self._decide(product.pk, owner, i)
 
