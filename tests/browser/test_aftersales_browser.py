@@ -101,3 +101,50 @@ def test_refund_before_shipping_rejected_escalated_and_ruled_for_the_buyer(
     expect(shopper.locator(".badge.refunded.big")).to_be_visible()
     expect(shopper.locator("main")).to_contain_text("订单未发货，全额退款")
     _shot(shopper, "4-buyer-refunded")
+
+
+def test_an_arbitrated_return_against_a_shop_without_a_return_address_ends_in_a_refund(
+    browser: Browser, live_server, settings, buyer, merchant_staff, support
+):
+    from jishi.aftersales import services as aftersales
+    from jishi.aftersales.models import AftersalesRequest
+    from jishi.orders import services as orders
+
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    category = factories.category_path("宠物", "宠物食品", "猫粮")
+    food = factories.product(merchant_staff, category, title="渴望六种鱼猫粮", price="259.00", stock=5)
+    factories.address(buyer, is_default=True)
+    factories.pay(factories.place(buyer, (factories.sku_of(food), 1)))
+    order = Order.objects.get()
+    orders.order_ship(actor=merchant_staff, order_number=order.number, carrier="顺丰速运", tracking_number="SF1")
+    orders.order_confirm_receipt(actor=buyer, order_number=order.number)
+    # given a return the shop refused and the buyer escalated; the shop never gave a return address
+    request = aftersales.request_create(
+        actor=buyer,
+        order_number=order.number,
+        data=aftersales.RequestInput(
+            kind="return", reason="damaged", lines=[aftersales.LineInput(order.lines.get().pk, 1)]
+        ),
+    )
+    aftersales.request_reject(actor=merchant_staff, number=request.number, reason="不支持退货")
+    aftersales.request_escalate(actor=buyer, number=request.number, note="包装破损")
+
+    # when support opens it, the page says there is nowhere to send the goods
+    desk = _signed_in(browser, live_server.url, support.email, 1280)
+    desk.goto(f"{live_server.url}/operator/aftersales/{request.number}/")
+    expect(desk.locator("main")).to_contain_text("商家没有填写退货地址")
+    # and a ruling for the buyer with no address is refused on the page, keeping the reasons typed
+    desk.locator("input[name=ruling][value=buyer]").check()
+    desk.locator("textarea[name=note]").fill("包装破损，支持退款")
+    desk.locator("form[action$='/decide/'] button[type=submit]").click()
+    expect(desk.locator(".field-error")).to_be_visible()
+    expect(desk.locator("textarea[name=note]")).to_have_value("包装破损，支持退款")
+    _shot(desk, "arbitration-no-address")
+    # then a refund without the goods coming back is carried out
+    desk.locator("input[name=ruling][value=buyer]").check()
+    desk.locator("input[name=without_return]").check()
+    desk.locator("form[action$='/decide/'] button[type=submit]").click()
+    expect(desk.locator(".badge.refunded.big")).to_be_visible()
+    assert AftersalesRequest.objects.get().status == "refunded"
+    assert SandboxTrade.objects.get().refunded_minor == 25900
+    assert reconcile().ok
