@@ -132,3 +132,11 @@ def test_a_silent_shop_without_a_return_address_hands_the_return_to_the_platform
     request = AftersalesRequest.objects.get(number=number)
     assert request.status == "arbitration"
     assert request.events.last().party == "system"
+
+
+def test_a_second_ruling_finds_the_request_ruled(api, delivered, merchant_staff, support):
+    number = _escalated(api, delivered, merchant_staff)
+    assert _decide(api, number, support, for_buyer=True, without_return=True).status_code == 200
+    again = _decide(api, number, support, for_buyer=False)
+    assert (again.status_code, again.json()["code"]) == (409, "aftersales.invalid_transition")
+    assert AuditEntry.objects.filter(action="aftersales.decided").count() == 1

@@ -165,3 +165,21 @@ def test_another_merchant_cannot_open_or_ship_the_order(client, buyer, other_mer
 def test_a_buyer_cannot_open_the_merchant_order_list(client, buyer):
     client.force_login(buyer)
     assert client.get("/merchant/orders/").status_code == 403
+
+
+def test_unticking_every_cart_line_checks_out_nothing_not_everything(client, buyer, shop_product):
+    factories.address(buyer)
+    factories.in_cart(buyer, (factories.sku_of(shop_product), 1))
+    client.force_login(buyer)
+    response = client.get("/checkout/?from_cart=1")
+    assert response.status_code == 302
+    assert response["Location"] == "/cart/"
+
+
+def test_buy_now_of_a_product_not_on_sale_is_not_found(client, buyer, merchant_staff, leaf_category):
+    draft = factories.product(merchant_staff, leaf_category, title="未上架的猫粮", publish=False)
+    factories.address(buyer)
+    client.force_login(buyer)
+    page = client.get(f"/checkout/?sku={factories.sku_of(draft).pk}&qty=1")
+    assert page.status_code in (302, 404)
+    assert "未上架的猫粮" not in client.get("/cart/").content.decode()

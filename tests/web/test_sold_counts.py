@@ -80,3 +80,12 @@ def test_every_product_of_the_demo_market_counts_only_real_units(db):
     assert Product.objects.filter(sales_count__gt=0).count() > 20
     for product in Product.objects.all():
         assert product.sales_count == _paid_units(product), product.title
+
+
+def test_the_sold_count_never_goes_below_zero(food):
+    from jishi.catalog import services as catalog
+
+    catalog.product_record_sales(product_id=food.pk, quantity=2)
+    catalog.product_record_sales(product_id=food.pk, quantity=-5)
+    food.refresh_from_db()
+    assert food.sales_count == 0

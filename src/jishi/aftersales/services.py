@@ -46,6 +46,7 @@ from jishi.inventory.services import stock_return
 from jishi.ledger.selectors import order_figures
 from jishi.merchants.selectors import merchant_owner
 from jishi.notifications.services import notify
+from jishi.orders.locks import order_lock
 from jishi.orders.selectors import order_get_for_buyer
 from jishi.orders.services import order_close_refunded, order_hold, order_lines_settle_aftersales
 from jishi.orders.states import ActorRole
@@ -508,6 +509,8 @@ def request_decide(
     request = selectors.request_get_for_operator(actor, number)
     note = _text(note, "note", limit=500)
     return_address = _text(return_address, "return_address", limit=200, required=False)
+    order_lock(request.order_id)  # two arbitrators ruling at once: the second finds it ruled
+    request.refresh_from_db(fields=["status"])
     if request.status != Status.ARBITRATION:
         raise InvalidTransition(params={"from": request.status})
     if without_return and (not for_buyer or request.kind != Kind.RETURN or request.return_tracking):

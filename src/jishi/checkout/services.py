@@ -108,7 +108,7 @@ def _basket(actor: Actor, sku_ids: Collection[int] | None, buy_now: BuyNow | Non
     if buy_now is None:
         return cart_view(CartOwner(user=actor), sku_ids=sku_ids)
     view = buy_now_view(buy_now.sku_id, check_quantity(buy_now.quantity))
-    if not view.lines:
+    if not view.lines or not view.lines[0].purchasable:  # a draft, a rejected or a suspended shop's product
         raise SkuNotFound(field="sku_id")
     return view
 

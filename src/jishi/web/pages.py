@@ -45,7 +45,8 @@ def _came_from(request: HttpRequest) -> tuple[str, str] | None:
     referer = request.headers.get("Referer", "")
     if referer and url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}):
         parts = urlparse(referer)
-        return parts.path, parts.query
+        if parts.path.startswith("/") and not parts.path.startswith("//"):  # //elsewhere is another host
+            return parts.path, parts.query
     return None
 
 
@@ -86,14 +87,17 @@ def _show_again(request: HttpRequest, error: DomainError) -> HttpResponse | None
     except Resolver404:
         return None
     again = copy.copy(request)
+    again.META = {**request.META, "REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query}
     again.method, again.path, again.path_info = "GET", path, path
     again.GET, again.POST = QueryDict(query), QueryDict()
     again.resolver_match = match
+    # base.html shows the error at the top of a whole page; a fragment shows it in place only
     again.posted = Posted(data=request.POST, error=error)  # type: ignore[attr-defined]
-    if not is_htmx(request):  # a whole page shows the error at the top too; a fragment shows it in place only
-        messages.error(request, error.message)
-    response = match.func(again, *match.args, **match.kwargs)
-    if response.status_code != 200:  # the page itself moved on (a redirect, a 404): follow that instead
+    try:
+        response = match.func(again, *match.args, **match.kwargs)
+    except (Http404, DjangoPermissionDenied):  # the page is gone or closed to them now: the message and back
+        return None
+    if response.status_code != 200:  # the page itself moved on (a redirect): follow that instead
         return None
     if not is_htmx(request):
         response.status_code = 422

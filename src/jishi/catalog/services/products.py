@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F
+from django.db.models.functions import Greatest
 
 from jishi.catalog import selectors
 from jishi.catalog.errors import (
@@ -233,10 +234,8 @@ def product_record_sales(*, product_id: int, quantity: int) -> None:
 
     The orders domain calls it when an order is paid and when units of it
     are refunded, so the count is always the product's paid units that were
-    not refunded. It never goes below zero: the guard is in the UPDATE.
+    not refunded. It never goes below zero: the floor is in the UPDATE.
     """
     if quantity == 0:
         raise InvalidInput(code="catalog.invalid_quantity", field="quantity")
-    Product.objects.filter(pk=product_id, sales_count__gte=max(0, -quantity)).update(
-        sales_count=F("sales_count") + quantity
-    )
+    Product.objects.filter(pk=product_id).update(sales_count=Greatest(F("sales_count") + quantity, 0))

@@ -9,7 +9,9 @@ def to_codes(apps, schema_editor):
     rules = apps.get_model("shipping", "FeeRule")
     for rule in rules.objects.exclude(provinces=[]):
         found = [regions.province_named(name) for name in rule.provinces]
-        rule.provinces = [province.code for province in found if province is not None]
+        codes = [province.code for province in found if province is not None]
+        # names not on the list are kept as they were: they match no address, and an empty list would be the default
+        rule.provinces = codes or rule.provinces
         rule.save(update_fields=["provinces"])
 
 

@@ -127,8 +127,9 @@ def _basket(request: HttpRequest) -> tuple[dict[str, Any], list[tuple[str, str]]
     if sku.isdigit() and qty.isdigit() and len(qty) <= 3:
         return {"buy_now": checkout.BuyNow(sku_id=int(sku), quantity=int(qty))}, [("sku", sku), ("qty", qty)]
     items = [value for value in data.getlist("item") if value.isdigit() and len(value) <= 16][:200]
-    if items:
-        return {"sku_ids": {int(value) for value in items}}, [("item", value) for value in items]
+    if items or data.get("from_cart"):  # from the cart, nothing ticked means nothing, not everything
+        carried = [("item", value) for value in items] or [("from_cart", "1")]
+        return {"sku_ids": {int(value) for value in items}}, carried
     return {}, []
 
 

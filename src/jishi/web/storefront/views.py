@@ -78,23 +78,24 @@ def search(request: HttpRequest, slug: str = "") -> HttpResponse:
     except InvalidInput:  # a malformed attr filter is ignored on pages (the API refuses it)
         attributes = {}
     query_error = "q" in form.errors  # too long: said as the API says it, never a silent "everything"
-    result = product_search(
-        SearchParams(
-            q=form.value("q", ""),
-            category=category,
-            price_min=_price(form, "price_min"),
-            price_max=_price(form, "price_max"),
-            attributes=attributes,
-            merchant_id=form.value("merchant"),
-            in_stock=bool(form.value("in_stock", False)),
-            sort=form.value("sort", "relevance"),
-            page=form.value("page", 1),
-            page_size=24,
-        )
-    )
     if query_error:
         result = SearchResult(
             page=Page(items=[], count=0, page=1, page_size=24), categories=[], attributes=[], words=[], sort="newest"
+        )
+    else:
+        result = product_search(
+            SearchParams(
+                q=form.value("q", ""),
+                category=category,
+                price_min=_price(form, "price_min"),
+                price_max=_price(form, "price_max"),
+                attributes=attributes,
+                merchant_id=form.value("merchant"),
+                in_stock=bool(form.value("in_stock", False)),
+                sort=form.value("sort", "relevance"),
+                page=form.value("page", 1),
+                page_size=24,
+            )
         )
     trail = catalog.category_ancestors(category) if category else []
     context = {
@@ -179,6 +180,6 @@ def _delivery(request: HttpRequest, product: Product, skus: list[Any]) -> dict[s
     template = fee_templates_for([product.merchant_id]).get(product.merchant_id)
     parcel = Parcel(items=1, grams=sku.weight_grams, goods_total=sku.price)
     return {
-        "place": f"{address.province}{address.city}",
+        "place": address.province if address.city in ("", address.province) else f"{address.province}{address.city}",
         "fee": shipping_fee(template, province=address.region_code or address.province, parcel=parcel),
     }

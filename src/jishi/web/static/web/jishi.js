@@ -89,6 +89,7 @@
   }
 
   // Cart: ticking lines (or a whole shop, or everything) changes what the sticky bar adds up and checks out.
+  var unticked = {};  // SKUs the shopper unticked, kept when a quantity change redraws the cart
   function initCart(root) {
     var lines = function (scope) { return Array.prototype.slice.call(scope.querySelectorAll("input[name=item]:not(:disabled)")); };
     var format = new Intl.NumberFormat(document.documentElement.lang || "zh-CN", { style: "currency", currency: "CNY" });
@@ -109,6 +110,7 @@
       if (all) { all.checked = lines(root).every(function (b) { return b.checked; }); }
     }
     root.querySelectorAll("[data-group-tick], [data-all-tick]").forEach(function (label) { label.hidden = false; });
+    lines(root).forEach(function (box) { if (unticked[box.value]) { box.checked = false; } });
     root.addEventListener("change", function (event) {
       var target = event.target;
       if (target.closest("[data-group-tick]")) {
@@ -116,6 +118,7 @@
       } else if (target.closest("[data-all-tick]")) {
         lines(root).forEach(function (b) { b.checked = target.checked; });
       }
+      lines(root).forEach(function (box) { unticked[box.value] = !box.checked; });
       update();
     });
     update();
