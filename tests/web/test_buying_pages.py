@@ -183,3 +183,13 @@ def test_buy_now_of_a_product_not_on_sale_is_not_found(client, buyer, merchant_s
     page = client.get(f"/checkout/?sku={factories.sku_of(draft).pk}&qty=1")
     assert page.status_code in (302, 404)
     assert "未上架的猫粮" not in client.get("/cart/").content.decode()
+
+
+def test_confirming_receipt_asks_first(client, buyer, merchant_staff, shop_product):
+    factories.address(buyer)
+    factories.pay(factories.place(buyer, (factories.sku_of(shop_product), 1)))
+    order = Order.objects.get()
+    orders.order_ship(actor=merchant_staff, order_number=order.number, carrier="顺丰速运", tracking_number="SF1")
+    client.force_login(buyer)
+    page = client.get(f"/orders/{order.number}/").content.decode()
+    assert 'data-confirm="确认已收到商品？确认收货后款项将打给商家。"' in page

@@ -109,7 +109,10 @@
       var all = root.querySelector("[data-all-tick] input");
       if (all) { all.checked = lines(root).every(function (b) { return b.checked; }); }
     }
-    root.querySelectorAll("[data-group-tick], [data-all-tick]").forEach(function (label) { label.hidden = false; });
+    root.querySelectorAll("[data-all-tick]").forEach(function (label) { label.hidden = false; });
+    root.querySelectorAll("[data-cart-group]").forEach(function (group) {  // a shop with nothing to buy has no tick
+      group.querySelector("[data-group-tick]").hidden = lines(group).length === 0;
+    });
     lines(root).forEach(function (box) { if (unticked[box.value]) { box.checked = false; } });
     root.addEventListener("change", function (event) {
       var target = event.target;
