@@ -1,13 +1,18 @@
-"""`make bench`: a 100,000-product catalog in PostgreSQL, measured against gunicorn.
+"""`make bench`: Jishi against a bare Django endpoint, on a 100,000-product catalog in PostgreSQL.
 
-Prints requests/s, p50 and p99 for the product listing and a filtered
-Chinese keyword search at 8 and 32 concurrent clients, then the buying
-figures (bench/buying.py): place + pay with 1 and 8 buyers, a 500-buyer
-flash burst for 100 units, and SQL statements per placement.
-``bench/run.py buying`` runs only the buying part. Traffic goes only to
-127.0.0.1, bounded in time. Settings come from the environment:
-BENCH_DATABASE_URL, BENCH_PRODUCTS (100000), BENCH_SECONDS (20 per run),
-BENCH_WORKERS (4).
+Two gunicorn servers run side by side with the same settings: Jishi (with
+Redis as its shared cache and a task worker, as in production) and the ceiling
+(bench/ceiling.py: one SQL query, the same 20 products, or a one-row
+write). Each read cell — API listing, product detail, filtered search, the
+listing page and the product page, at 8 and 32 clients — is measured in
+strictly alternated runs against the ceiling, and the table gives Jishi's
+requests/s, the ceiling's, their ratio and the issue's target. Then the
+buying figures (bench/buying.py): place + pay with 1 and 8 buyers against
+the bare write, a 1,000-buyer flash sale for 100 units, and SQL statements
+per request of an order. ``bench/run.py buying`` runs only the buying part.
+Traffic goes only to 127.0.0.1, bounded in time. Settings come from the
+environment: BENCH_DATABASE_URL, BENCH_REDIS_URL, BENCH_PRODUCTS (100000),
+BENCH_SECONDS (10 per run), BENCH_ROUNDS (2 alternations), BENCH_WORKERS (4).
 """
 
 from __future__ import annotations
@@ -25,14 +30,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/jishi_bench")
 PRODUCTS = int(os.environ.get("BENCH_PRODUCTS", "100000"))
-SECONDS = int(os.environ.get("BENCH_SECONDS", "20"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
 PORT = 8099
+CEILING_PORT = 8098
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+WRITE_TABLE = "bench_ceiling_write"  # the ceiling's one-row writes (bench/ceiling.py)
+PRODUCT_IDS = ROOT / "bench" / "results" / "product-ids.txt"
 BIN = Path(sys.executable).parent
 
 SERVER_ENV = {
     **os.environ,
     "DATABASE_URL": DATABASE_URL,
+    "REDIS_URL": REDIS_URL,
     "JISHI_ENV": "production",
     "SECRET_KEY": "bench-only-secret-key-not-for-production-0123456789",
     "JISHI_FIELD_KEY": "bench-only-field-key-not-for-production-0123456789",
@@ -41,6 +52,7 @@ SERVER_ENV = {
     "JISHI_SANDBOX_ENABLED": "1",  # the buying benchmark pays through the sandbox gateway
     "PYTHONPATH": str(ROOT / "src"),
     "DJANGO_SETTINGS_MODULE": "jishi.config.settings",
+    "LOG_LEVEL": "ERROR",  # not a line per refused flash-sale buyer
 }
 
 
@@ -59,50 +71,75 @@ def prepare() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)  # the production server serves the manifest
+    from django.db import connection
+
     from jishi.catalog.models import Product
 
     existing = Product.objects.count()
     if existing >= PRODUCTS:
         print(f"Catalog ready: {existing:,} products in {name}.")
-        return
-    if existing:
+    elif existing:
         sys.exit(f"{name} holds {existing:,} products, fewer than {PRODUCTS:,}: drop it and run again.")
-    print(f"Loading {PRODUCTS:,} products into {name}…")
-    sys.path.insert(0, str(ROOT))
-    from bench.load_catalog import load
+    else:
+        print(f"Loading {PRODUCTS:,} products into {name}…")
+        sys.path.insert(0, str(ROOT))
+        from bench.load_catalog import load
 
-    seconds = load(PRODUCTS)
-    from django.db import connection
-
+        seconds = load(PRODUCTS)
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+        print(f"Loaded in {seconds:.0f} s.")
     with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")
-    print(f"Loaded in {seconds:.0f} s.")
+        cursor.execute(f"CREATE TABLE IF NOT EXISTS {WRITE_TABLE} (id bigserial PRIMARY KEY, body text NOT NULL)")
+    from jishi.catalog.selectors import published_products
+
+    ids = published_products().order_by("?").values_list("pk", flat=True)[:2000]
+    PRODUCT_IDS.parent.mkdir(exist_ok=True)
+    PRODUCT_IDS.write_text("".join(f"{pk}\n" for pk in ids), encoding="utf-8")
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).flushdb()  # every run starts from a cold cache
 
 
-def serve() -> subprocess.Popen[bytes]:
+def _gunicorn(app: str, port: int, env: dict[str, str], probe: str) -> subprocess.Popen[bytes]:
+    """One production-like server: the same worker settings for Jishi and for the ceiling."""
     server = subprocess.Popen(
         [
             str(BIN / "gunicorn"),
-            "jishi.config.wsgi:application",
+            app,
             f"--workers={WORKERS}",
-            f"--bind=127.0.0.1:{PORT}",
+            f"--bind=127.0.0.1:{port}",
             "--no-control-socket",
             "--log-level=warning",
         ],
-        env=SERVER_ENV,
+        env=env,
         cwd=ROOT,
     )
     for _ in range(60):
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/api/v1/products?page_size=1", timeout=2)
+            urllib.request.urlopen(f"http://127.0.0.1:{port}{probe}", timeout=2)
             return server
         except OSError:
             time.sleep(0.5)
     server.terminate()
-    sys.exit("gunicorn did not come up")
+    sys.exit(f"{app} did not come up")
 
 
-def measure(user_class: str, clients: int) -> dict[str, float]:
+def serve() -> list[subprocess.Popen[bytes]]:
+    """Jishi as production runs it (web workers, and a task worker to recount stale facets), and the ceiling."""
+    jishi = _gunicorn("jishi.config.wsgi:application", PORT, SERVER_ENV, "/api/v1/products?page_size=1")
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "db_worker", "--no-reload", "--interval=1", "--verbosity=0"],
+        env=SERVER_ENV,
+        cwd=ROOT,
+    )
+    ceiling_env = {**os.environ, "DATABASE_URL": DATABASE_URL, "PYTHONPATH": str(ROOT)}
+    return [jishi, worker, _gunicorn("bench.ceiling:application", CEILING_PORT, ceiling_env, "/products")]
+
+
+def measure(user_class: str, clients: int, port: int = PORT) -> dict[str, float]:
+    load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         prefix = Path(tmp) / "run"
         subprocess.run(
@@ -117,11 +154,12 @@ def measure(user_class: str, clients: int) -> dict[str, float]:
                 f"--users={clients}",
                 f"--spawn-rate={clients}",
                 f"--run-time={SECONDS}s",
-                f"--host=http://127.0.0.1:{PORT}",
+                f"--host=http://127.0.0.1:{port}",
                 f"--csv={prefix}",
             ],
             check=True,
             capture_output=True,
+            env={**os.environ, "BENCH_PRODUCT_IDS": str(PRODUCT_IDS)},
         )
         with open(f"{prefix}_stats.csv", encoding="utf-8") as stats:
             row = next(r for r in csv.DictReader(stats) if r["Name"] == "Aggregated")
@@ -131,50 +169,94 @@ def measure(user_class: str, clients: int) -> dict[str, float]:
         "rps": float(row["Requests/s"]),
         "p50_ms": float(row["50%"]),
         "p99_ms": float(row["99%"]),
+        "load": load,
+    }
+
+
+# scenario, locust user, the issue's target share of the ceiling's requests/s
+READS = (
+    ("API listing", "ListingUser", 0.60),
+    ("API product detail", "DetailUser", 0.60),
+    ("API search 猫粮+category+price", "SearchUser", 0.40),
+    ("listing page", "PageListingUser", 0.40),
+    ("product page", "PageProductUser", 0.40),
+)
+
+
+def _mean(runs: list[dict[str, float]], key: str) -> float:
+    return sum(r[key] for r in runs) / len(runs)
+
+
+def alternated(user_class: str, clients: int) -> dict[str, float]:
+    """ROUNDS pairs of runs, Jishi then the ceiling, then the other way round, so drift hits both alike."""
+    jishi: list[dict[str, float]] = []
+    ceiling: list[dict[str, float]] = []
+    for round_ in range(ROUNDS):
+        pair = ((jishi, user_class, PORT), (ceiling, "CeilingUser", CEILING_PORT))
+        for runs, user, port in pair if round_ % 2 == 0 else reversed(pair):
+            runs.append(measure(user, clients, port))
+    return {
+        "rps": _mean(jishi, "rps"),
+        "ceiling_rps": _mean(ceiling, "rps"),
+        "ratio": _mean(jishi, "rps") / _mean(ceiling, "rps"),
+        "p50_ms": _mean(jishi, "p50_ms"),
+        "p99_ms": _mean(jishi, "p99_ms"),
+        "failures": sum(r["failures"] for r in jishi),
+        "load": _mean(jishi + ceiling, "load"),
     }
 
 
 def main() -> None:
     prepare()
-    server = serve()
-    results = []
+    servers = serve()
+    reads = []
     only_buying = sys.argv[1:] == ["buying"]
-    catalog_scenarios = (
-        ()
-        if only_buying
-        else (
-            ("listing (20/page)", "ListingUser"),
-            ("search 猫粮+category+price", "SearchUser"),
-        )
-    )
-    buying: list[dict[str, object]] = []
+    buying: dict[str, object] = {}
     try:
-        for label, user_class in catalog_scenarios:
-            measure(user_class, 4)  # warm-up: connections, caches, jieba dictionary in every worker
+        if not only_buying:
+            for _label, user_class, _target in READS:  # warm-up: connections, caches, jieba in every worker
+                measure(user_class, 4)
+            measure("CeilingUser", 4, CEILING_PORT)
+        for label, user_class, target in () if only_buying else READS:
             for clients in (8, 32):
-                figures = measure(user_class, clients)
-                results.append({"scenario": label, "clients": clients, **figures})
+                figures = alternated(user_class, clients)
+                reads.append({"scenario": label, "clients": clients, "target": target, **figures})
                 print(
-                    f"  {label:<28} {clients:>3} clients  {figures['rps']:>7.1f} req/s  "
-                    f"p50 {figures['p50_ms']:>6.0f} ms  p99 {figures['p99_ms']:>6.0f} ms",
+                    f"  {label:<32} {clients:>3} clients  {figures['rps']:>7.1f} req/s"
+                    f" = {figures['ratio']:>4.0%} of {figures['ceiling_rps']:.1f}"
+                    f"  p50 {figures['p50_ms']:>5.0f} ms  p99 {figures['p99_ms']:>5.0f} ms  load {figures['load']:.1f}",
                     flush=True,
                 )
         sys.path.insert(0, str(ROOT))
         from bench import buying as buying_bench
 
-        buying = buying_bench.main(f"http://127.0.0.1:{PORT}")
+        buying = buying_bench.main(
+            f"http://127.0.0.1:{PORT}", lambda: measure("CeilingWriteUser", 8, CEILING_PORT)["rps"]
+        )
     finally:
-        server.terminate()
-        server.wait(timeout=30)
-    print(f"\n{PRODUCTS:,} products, PostgreSQL, gunicorn {WORKERS} sync workers, {SECONDS} s per run, 2 cores shared")
-    print("| scenario | clients | req/s | p50 ms | p99 ms | failures |\n|---|---:|---:|---:|---:|---:|")
-    for r in results:
-        figures = f"{r['rps']:.1f} | {r['p50_ms']:.0f} | {r['p99_ms']:.0f} | {r['failures']}"
-        print(f"| {r['scenario']} | {r['clients']} | {figures} |")
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=30)
+    print(
+        f"\n{PRODUCTS:,} products, PostgreSQL, Redis cache, gunicorn {WORKERS} sync workers, "
+        f"{ROUNDS} alternated runs of {SECONDS} s per cell, 2 cores shared"
+    )
+    print("| scenario | clients | Jishi req/s | ceiling req/s | ratio | target | p50 ms | p99 ms | load |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for r in reads:
+        print(
+            f"| {r['scenario']} | {r['clients']} | {r['rps']:.1f} | {r['ceiling_rps']:.1f} | {r['ratio']:.0%}"
+            f" | ≥ {r['target']:.0%} | {r['p50_ms']:.0f} | {r['p99_ms']:.0f} | {r['load']:.1f} |"
+        )
+    if buying:
+        sys.path.insert(0, str(ROOT))
+        from bench.buying import table
+
+        print(table(buying))
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     (out / "latest.json").write_text(
-        json.dumps({"catalog": results, "buying": buying}, indent=2, ensure_ascii=False), encoding="utf-8"
+        json.dumps({"reads": reads, "buying": buying}, indent=2, ensure_ascii=False), encoding="utf-8"
     )
 
 
