@@ -45,6 +45,9 @@ class RejectNulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        query = request.META.get("QUERY_STRING", "")
+        if "%00" not in query and "\x00" not in query and "\x00" not in request.path:
+            return self.get_response(request)  # the common case, without parsing the query string here
         field = next(
             (name for name, value in request.GET.lists() if "\x00" in name or any("\x00" in v for v in value)), None
         )
