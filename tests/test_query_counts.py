@@ -69,10 +69,10 @@ def catalogue(merchant_staff: Any, leaf_category: Any) -> Callable[[int], list[A
 @pytest.mark.parametrize(
     ("path", "pinned"),
     [
-        ("/api/v1/products?page_size=20", 6),
-        ("/api/v1/products?q=猫粮&page_size=20", 7),
-        ("/", 11),
-        ("/search/?q=猫粮", 9),
+        ("/api/v1/products?page_size=20", 5),
+        ("/api/v1/products?q=猫粮&page_size=20", 6),
+        ("/", 8),  # the newest and the best sellers share one count
+        ("/search/?q=猫粮", 8),
     ],
 )
 def test_the_listing_and_search_cost_the_same_for_two_products_as_for_eight(client, catalogue, path, pinned):

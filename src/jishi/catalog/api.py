@@ -1,6 +1,6 @@
 """Public catalog API: categories, product detail and category attributes (the listing is in ``search.api``)."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Field, Schema
@@ -10,7 +10,7 @@ from jishi.catalog.schemas import (
     CategoryOut,
     ProductDetailOut,
     category_out,
-    product_detail_out,
+    product_detail_data,
 )
 from jishi.core.api import Router, errors
 from jishi.core.permissions import PUBLIC, requires
@@ -27,8 +27,8 @@ def category_list(request: HttpRequest) -> list[CategoryOut]:
 
 @router.get("/products/{product_id}", response={200: ProductDetailOut, **errors(404)})
 @requires(PUBLIC)
-def product_detail(request: HttpRequest, product_id: Annotated[int, Field(ge=1, le=2**53)]) -> ProductDetailOut:
-    return product_detail_out(selectors.product_public_get(product_id))
+def product_detail(request: HttpRequest, product_id: Annotated[int, Field(ge=1, le=2**53)]) -> dict[str, Any]:
+    return product_detail_data(product_id)
 
 
 class AttributeDefinitionOut(Schema):

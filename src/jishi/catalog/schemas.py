@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from ninja import Field, Schema
 
+from jishi.catalog import selectors
+from jishi.catalog.errors import ProductNotFound
 from jishi.catalog.models import Category, Product, ProductImage, Sku
-from jishi.core.api import Amount, MoneyOut, money_out
+from jishi.catalog.selectors import ProductCard
+from jishi.core.api import Amount, DataOut, MoneyOut, money_out
 from jishi.core.api import parse_amount as core_parse_amount
 from jishi.core.money import Money
 
@@ -18,7 +24,7 @@ def parse_amount(value: str, field: str) -> Money:
     return core_parse_amount(value, field, code="catalog.invalid_price")
 
 
-class CategoryOut(Schema):
+class CategoryOut(DataOut):
     id: int
     name: str
     name_en: str
@@ -27,12 +33,12 @@ class CategoryOut(Schema):
     depth: int
 
 
-class MerchantRefOut(Schema):
+class MerchantRefOut(DataOut):
     id: int
     name: str
 
 
-class ImageOut(Schema):
+class ImageOut(DataOut):
     id: int
     url: str
     thumbnail_url: str
@@ -41,7 +47,7 @@ class ImageOut(Schema):
     height: int
 
 
-class ProductCardOut(Schema):
+class ProductCardOut(DataOut):
     id: int
     title: str
     subtitle: str
@@ -55,25 +61,25 @@ class ProductCardOut(Schema):
     published_at: dt.datetime | None
 
 
-class FacetValueOut(Schema):
+class FacetValueOut(DataOut):
     value: str
     label: str
     count: int
     selected: bool
 
 
-class AttributeFacetOut(Schema):
+class AttributeFacetOut(DataOut):
     code: str
     name: str
     values: list[FacetValueOut]
 
 
-class FacetsOut(Schema):
+class FacetsOut(DataOut):
     categories: list[FacetValueOut]
     attributes: list[AttributeFacetOut]
 
 
-class ProductPageOut(Schema):
+class ProductPageOut(DataOut):
     items: list[ProductCardOut]
     count: int
     page: int
@@ -86,19 +92,19 @@ class ProductPageOut(Schema):
     facets: FacetsOut
 
 
-class AttributeValueOut(Schema):
+class AttributeValueOut(DataOut):
     code: str
     name: str
     value: str
     unit: str
 
 
-class OptionOut(Schema):
+class OptionOut(DataOut):
     name: str
     values: list[str]
 
 
-class SkuOut(Schema):
+class SkuOut(DataOut):
     id: int
     options: dict[str, str]
     label: str
@@ -109,7 +115,7 @@ class SkuOut(Schema):
     weight_grams: int
 
 
-class ProductDetailOut(Schema):
+class ProductDetailOut(DataOut):
     id: int
     title: str
     subtitle: str
@@ -171,25 +177,25 @@ def image_out(image: ProductImage) -> ImageOut:
     )
 
 
-def _first_thumbnail(product: Product) -> str | None:
-    images = list(product.images.all())
-    return images[0].thumbnail.url if images else None
+def _money(minor: int, currency: str) -> dict[str, str]:
+    return {"amount": Money(minor, currency).to_string(), "currency": currency}
 
 
-def product_card_out(product: Product) -> ProductCardOut:
-    return ProductCardOut(
-        id=product.pk,
-        title=product.title,
-        subtitle=product.subtitle,
-        merchant=MerchantRefOut(id=product.merchant_id, name=product.merchant.name),
-        category=category_out(product.category),
-        price_from=money_out(product.min_price),
-        price_to=money_out(product.max_price),
-        in_stock=bool(getattr(product, "has_stock", True)),
-        sales_count=product.sales_count,
-        thumbnail_url=_first_thumbnail(product),
-        published_at=product.published_at,
-    )
+def product_card_data(card: ProductCard) -> dict[str, Any]:
+    """A card as plain data for :class:`ProductCardOut`: the API validates it once, on the way out."""
+    return {
+        "id": card.pk,
+        "title": card.title,
+        "subtitle": card.subtitle,
+        "merchant": {"id": card.merchant_id, "name": card.merchant_name},
+        "category": card.category,
+        "price_from": _money(card.min_price_minor, card.currency),
+        "price_to": _money(card.max_price_minor, card.currency),
+        "in_stock": card.has_stock,
+        "sales_count": card.sales_count,
+        "thumbnail_url": card.thumbnail_url,
+        "published_at": card.published_at,
+    }
 
 
 def _available(sku: Sku) -> int:
@@ -239,10 +245,33 @@ def product_detail_out(product: Product) -> ProductDetailOut:
     )
 
 
+def product_detail_data(product_id: int) -> dict[str, Any]:
+    """A published product's detail as plain data, validated once on the way out.
+
+    The texts, images, attributes, options and prices are kept in the shared
+    cache for ``JISHI_CATALOG_CACHE_SECONDS`` and dropped when the merchant
+    changes the product; whether buyers may see it and each SKU's units are
+    read live on every request (one query when the rest is cached).
+    Raises ProductNotFound.
+    """
+    key = selectors.detail_cache_key(product_id)
+    data: dict[str, Any] | None = cache.get(key)
+    if data is not None:
+        available = selectors.product_public_availability(product_id)
+        if available is None:
+            raise ProductNotFound
+        if {sku["id"] for sku in data["skus"]} == available.keys():  # else a SKU was switched on or off
+            return {**data, "skus": [{**sku, "available": available[sku["id"]]} for sku in data["skus"]]}
+    data = product_detail_out(selectors.product_public_get(product_id)).model_dump()
+    if settings.JISHI_CATALOG_CACHE_SECONDS:
+        cache.set(key, data, settings.JISHI_CATALOG_CACHE_SECONDS)
+    return data
+
+
 def merchant_sku_out(sku: Sku) -> MerchantSkuOut:
     stock = getattr(sku, "stock", None)
     return MerchantSkuOut(
-        **sku_out(sku).dict(),
+        **sku_out(sku).model_dump(),
         is_active=sku.is_active,
         stock=stock.quantity if stock else 0,
         reserved=stock.reserved if stock else 0,

@@ -224,8 +224,12 @@ JISHI_LOGIN_WINDOW_SECONDS = 15 * 60
 JISHI_LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
 JISHI_LOGIN_MAX_FAILURES_PER_IP = 20
 JISHI_API_TOKEN_TTL_DAYS = int(os.environ.get("JISHI_API_TOKEN_TTL_DAYS", "30"))
-# Search counts and facets are reused for this long per filter set (0: always recount).
+# Search counts and facets are fresh for this long per filter set, then served while a task recounts them
+# (0: always recount).
 JISHI_SEARCH_CACHE_SECONDS = int(os.environ.get("JISHI_SEARCH_CACHE_SECONDS", "30"))
+# A product's detail (texts, images, attributes, prices) in the shared cache; units and whether it is
+# published are read live, and a merchant's change drops it at once. 0 turns the cache off.
+JISHI_CATALOG_CACHE_SECONDS = int(os.environ.get("JISHI_CATALOG_CACHE_SECONDS", "30"))
 
 # The buying flow.
 JISHI_ORDER_PAYMENT_MINUTES = int(os.environ.get("JISHI_ORDER_PAYMENT_MINUTES", "30"))

@@ -12,7 +12,7 @@ import ninja
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import AfterValidator, BeforeValidator
+from pydantic import AfterValidator, BaseModel, BeforeValidator
 from pydantic_core import PydanticCustomError
 
 from jishi.core import dates
@@ -88,7 +88,17 @@ class ErrorOut(Schema):
     field: str | None = None
 
 
-class MoneyOut(Schema):
+class DataOut(BaseModel):
+    """An answer filled from plain data (dicts, keyword arguments), never read off model objects.
+
+    ninja's ``Schema`` wraps every value it validates in a getter that can
+    read ORM attributes, a cost paid again for each nested object; the hot
+    answers (listing, detail, money) are built as plain data instead and
+    validated once, by pydantic alone, on the way out.
+    """
+
+
+class MoneyOut(DataOut):
     amount: str = Field(examples=["12.50"])
     currency: str = Field(examples=[CURRENCY])
 

@@ -14,6 +14,21 @@ def products_in_stock(product_ids: list[int]) -> set[int]:
     )
 
 
+def stocked_sku_sql(product_column: str) -> str:
+    """SQL for the id of one active SKU of ``product_column``'s product with units available, or NULL.
+
+    For a page of rows: with its LIMIT, PostgreSQL cannot turn it into a
+    hashed pass over every stock row (as it may an EXISTS), so it costs one
+    index probe per row shown.
+    """
+    sku = Stock._meta.get_field("sku").related_model._meta.db_table
+    # Table names come from the models, the column from the caller's own SQL.
+    return (
+        f"(SELECT s.sku_id FROM {Stock._meta.db_table} s JOIN {sku} k ON k.id = s.sku_id"  # noqa: S608
+        f" WHERE k.product_id = {product_column} AND k.is_active AND s.quantity > s.reserved LIMIT 1)"
+    )
+
+
 def product_in_stock_expression() -> Exists:
     """An ``Exists`` that is true when any active SKU of the outer product has units available."""
     return Exists(

@@ -1,6 +1,6 @@
 """Public product search and listing, with facets."""
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Schema
@@ -8,12 +8,9 @@ from ninja import Field, Query, Schema
 from jishi.catalog import selectors
 from jishi.catalog.schemas import (
     Amount,
-    AttributeFacetOut,
-    FacetsOut,
-    FacetValueOut,
     ProductPageOut,
     parse_amount,
-    product_card_out,
+    product_card_data,
 )
 from jishi.core.api import Router, errors
 from jishi.core.permissions import PUBLIC, requires
@@ -55,22 +52,21 @@ def search_params(filters: ProductFilters) -> SearchParams:
 
 @router.get("/products", response={200: ProductPageOut, **errors(404)})
 @requires(PUBLIC)
-def product_list(request: HttpRequest, filters: Query[ProductFilters]) -> ProductPageOut:
+def product_list(request: HttpRequest, filters: Query[ProductFilters]) -> dict[str, Any]:
     """Search and browse published products, with facet counts. Unknown parameters are refused (422)."""
     result = product_search(search_params(filters))
-    return ProductPageOut(
-        items=[product_card_out(p) for p in result.page.items],
-        count=result.page.count,
-        page=result.page.page,
-        page_size=result.page.page_size,
-        pages=result.page.pages,
-        sort=result.sort,
-        any_word=result.any_word,
-        facets=FacetsOut(
-            categories=[FacetValueOut(**vars(f)) for f in result.categories],
-            attributes=[
-                AttributeFacetOut(code=a.code, name=a.name, values=[FacetValueOut(**vars(v)) for v in a.values])
-                for a in result.attributes
+    return {
+        "items": [product_card_data(card) for card in result.page.items],
+        "count": result.page.count,
+        "page": result.page.page,
+        "page_size": result.page.page_size,
+        "pages": result.page.pages,
+        "sort": result.sort,
+        "any_word": result.any_word,
+        "facets": {
+            "categories": [vars(f) for f in result.categories],
+            "attributes": [
+                {"code": a.code, "name": a.name, "values": [vars(v) for v in a.values]} for a in result.attributes
             ],
-        ),
-    )
+        },
+    }

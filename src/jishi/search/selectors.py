@@ -1,35 +1,39 @@
 """Product search: keyword, filters, facets, sorting and pages — one function for the API and the pages.
 
 A search runs a constant number of queries whatever the page size: the
-page (merchant and category joined), its images, its stock, and — unless
-cached — the count, the category facet, the attribute facet and the
-category list. Counts and facets depend only on the filters, not on the
-page or the sort, so they are cached per filter set for
-``JISHI_SEARCH_CACHE_SECONDS`` (a buyer paging through results, or many
-buyers browsing a category, reuse them; a new listing shows up in the
-counts within that time).
+page of cards (one statement: merchant and category joined, the first
+image and the stock flag as subqueries) and — only when nothing is cached
+for the filter set — the count, the category facet, the attribute facet
+and the category list. Counts and facets depend only on the filters, not
+on the page or the sort, so they are kept in the shared cache per filter
+set: fresh for ``JISHI_SEARCH_CACHE_SECONDS``, then served while a task
+recounts them in the background (stale-while-revalidate), so a buyer never
+waits for a recount once anyone has searched the same filters. A new
+listing shows up in the counts within that time plus the recount; the
+cards themselves — prices, stock, what is published — are read live.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, cast
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
-from django.utils.translation import get_language
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 
-from jishi.catalog.models import Category, Product, ProductAttributeValue, ProductImage, reader_name
-from jishi.catalog.selectors import category_list, published_products
+from jishi.catalog.models import Category, Product, ProductAttributeValue, reader_name
+from jishi.catalog.selectors import ProductCard, category_get, category_list, product_cards, published_products
 from jishi.core.errors import InvalidInput
 from jishi.core.pagination import Page
 from jishi.core.text import query_words
-from jishi.inventory.selectors import product_in_stock_expression, products_in_stock
+from jishi.inventory.selectors import product_in_stock_expression
 from jishi.search import backends
 
 QUERY_MAX_LENGTH = 100  # characters of a search query, on the pages and in the API
@@ -81,7 +85,7 @@ class _Summary:
 
 @dataclass(frozen=True)
 class SearchResult:
-    page: Page[Product]
+    page: Page[ProductCard]
     categories: list[FacetValue]
     attributes: list[AttributeFacet]
     words: list[str]
@@ -185,39 +189,86 @@ def _attribute_facets(
     return list(facets.values())
 
 
-def _summary_key(params: SearchParams, words: list[str], any_word: bool) -> str:
-    filters = (
-        get_language(),  # facet labels are in the reader's language
-        words,
-        any_word,
-        params.category.pk if params.category else None,
-        params.price_min,
-        params.price_max,
-        sorted((code, sorted(values)) for code, values in params.attributes.items()),
-        params.merchant_id,
-        params.in_stock,
-    )
+def _filter_set(params: SearchParams, words: list[str], any_word: bool, with_facets: bool) -> dict[str, Any]:
+    """What a count and its facets depend on, as JSON: the cache key and the recount task's argument."""
+    return {
+        "facets": with_facets,
+        "language": get_language(),  # facet labels are in the reader's language
+        "words": words,
+        "any_word": any_word,
+        "category": params.category.pk if params.category else None,
+        "price_min": params.price_min,
+        "price_max": params.price_max,
+        "attributes": sorted((code, sorted(values)) for code, values in params.attributes.items()),
+        "merchant": params.merchant_id,
+        "in_stock": params.in_stock,
+    }
+
+
+def _summary_key(filters: dict[str, Any]) -> str:
     return "search:summary:" + hashlib.sha256(json.dumps(filters, ensure_ascii=False).encode()).hexdigest()
+
+
+# How long a stale summary may still be served while its recount is pending (a worker that is down
+# is noticed here: past this, the next search recounts inline).
+SUMMARY_KEPT_SECONDS = 3600
+
+
+def _counted(
+    products: QuerySet[Product], params: SearchParams, words: list[str], any_word: bool, with_facets: bool
+) -> _Summary:
+    if not with_facets:
+        return _Summary(count=products.count(), categories=[], attributes=[])
+    return _Summary(
+        count=products.count(),
+        categories=_category_facets(products, params),
+        attributes=_attribute_facets(products, params, words, any_word=any_word),
+    )
+
+
+def summary_refresh(filters: dict[str, Any]) -> None:
+    """Recount a filter set's summary and store it fresh (the background half of :func:`_summary`)."""
+    category = category_get(filters["category"]) if filters["category"] else None
+    params = SearchParams(
+        category=category,
+        price_min=filters["price_min"],
+        price_max=filters["price_max"],
+        attributes=dict(filters["attributes"]),
+        merchant_id=filters["merchant"],
+        in_stock=filters["in_stock"],
+        q=" ".join(filters["words"]),
+    )
+    words, any_word = filters["words"], filters["any_word"]
+    with override(filters["language"]):
+        summary = _counted(
+            _filtered(params, words, any_word=any_word), params, words, any_word, with_facets=filters["facets"]
+        )
+    _store(_summary_key(filters), summary)
+
+
+def _store(key: str, summary: _Summary) -> None:
+    fresh_until = time.time() + settings.JISHI_SEARCH_CACHE_SECONDS
+    cache.set(key, (fresh_until, summary), SUMMARY_KEPT_SECONDS)
 
 
 def _summary(
     products: QuerySet[Product], params: SearchParams, words: list[str], *, with_facets: bool, any_word: bool = False
 ) -> _Summary:
-    """Count and facets of a filter set, from the cache when fresh (just the count when facets are not wanted)."""
-    if not with_facets:
-        return _Summary(count=products.count(), categories=[], attributes=[])
-    ttl = settings.JISHI_SEARCH_CACHE_SECONDS
-    key = _summary_key(params, words, any_word)
-    cached = cache.get(key) if ttl else None
-    if cached is not None:
-        return cast(_Summary, cached)
-    summary = _Summary(
-        count=products.count(),
-        categories=_category_facets(products, params),
-        attributes=_attribute_facets(products, params, words, any_word=any_word),
-    )
-    if ttl:
-        cache.set(key, summary, ttl)
+    """Count and facets (or just the count) of a filter set from the cache, recounted in the background once stale."""
+    if not settings.JISHI_SEARCH_CACHE_SECONDS:
+        return _counted(products, params, words, any_word, with_facets)
+    filters = _filter_set(params, words, any_word, with_facets)
+    key = _summary_key(filters)
+    cached = cache.get(key)
+    if cached is None:
+        summary = _counted(products, params, words, any_word, with_facets)
+        _store(key, summary)
+        return summary
+    fresh_until, summary = cast(tuple[float, _Summary], cached)
+    if time.time() >= fresh_until and cache.add(f"{key}:recount", 1, settings.JISHI_SEARCH_CACHE_SECONDS):
+        from jishi.search.tasks import search_summary_refresh  # tasks import this module
+
+        search_summary_refresh.enqueue(filters=filters)
     return summary
 
 
@@ -239,15 +290,11 @@ def product_search(params: SearchParams, *, with_facets: bool = True) -> SearchR
         products = _filtered(params, words, any_word=True)
         summary = _summary(products, params, words, with_facets=with_facets, any_word=True)
     start = (params.page - 1) * params.page_size
-    listed = (
-        products.select_related("merchant", "category")
-        .prefetch_related(Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")))
-        .order_by(*_ORDER[sort])
-    )
-    items = list(listed[start : start + params.page_size]) if start < summary.count else []
-    stocked = products_in_stock([p.pk for p in items]) if items else set()
-    for product in items:
-        product.has_stock = product.pk in stocked  # type: ignore[attr-defined]
+    if start < summary.count:
+        listed = products.order_by(*_ORDER[sort]).values_list("pk", flat=True)[start : start + params.page_size]
+        items = product_cards(list(listed))
+    else:
+        items = []
     page = Page(items=items, count=summary.count, page=params.page, page_size=params.page_size)
     return SearchResult(
         page=page,

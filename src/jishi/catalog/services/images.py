@@ -22,6 +22,7 @@ from jishi.catalog.services.cleaning import (
 )
 from jishi.core.actors import Actor
 from jishi.core.images import process_upload
+from jishi.core.transactions import after_commit
 
 
 def image_add(*, actor: Actor, product_id: int, data: bytes, alt: str = "") -> ProductImage:
@@ -39,6 +40,7 @@ def image_add(*, actor: Actor, product_id: int, data: bytes, alt: str = "") -> P
         image.image.save(processed.original.name or "image", processed.original, save=False)
         image.thumbnail.save(processed.thumbnail.name or "thumb", processed.thumbnail, save=False)
         image.save()
+        after_commit(selectors.product_detail_forget, product.pk)
     return image
 
 
@@ -56,6 +58,7 @@ def image_delete(*, actor: Actor, product_id: int, image_id: int) -> None:
         if remaining.position != position:
             ProductImage.objects.filter(pk=remaining.pk).update(position=position)
     transaction.on_commit(lambda: _delete_files(storage, files))
+    after_commit(selectors.product_detail_forget, product.pk)
 
 
 def _delete_files(storage: Any, names: tuple[str | None, ...]) -> None:
@@ -76,4 +79,5 @@ def image_reorder(*, actor: Actor, product_id: int, image_ids: list[int]) -> lis
         raise invalid(_("List every image of the product exactly once."), "image_ids")
     for position, image_id in enumerate(image_ids):
         ProductImage.objects.filter(pk=image_id).update(position=position)
+    after_commit(selectors.product_detail_forget, product.pk)
     return list(ProductImage.objects.filter(product=product).order_by("position", "id"))

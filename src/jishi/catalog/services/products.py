@@ -38,6 +38,7 @@ from jishi.core.money import Money
 from jishi.core.permissions import check
 from jishi.core.states import move
 from jishi.core.text import index_words
+from jishi.core.transactions import after_commit
 from jishi.inventory import services as inventory
 from jishi.merchants.selectors import (
     merchant_of,
@@ -121,6 +122,7 @@ def _refresh_denormalised(product: Product) -> None:
         max_price_minor=product.max_price_minor,
         search_text=product.search_text,
     )
+    after_commit(selectors.product_detail_forget, product.pk)
 
 
 def _apply(product: Product, clean: Clean) -> None:

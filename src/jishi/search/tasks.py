@@ -1,0 +1,13 @@
+"""Background work of search: recounting a stale summary."""
+
+from typing import Any
+
+from django.tasks import task
+
+from jishi.search.selectors import summary_refresh
+
+
+@task
+def search_summary_refresh(filters: dict[str, Any]) -> None:
+    """Recount one filter set's count and facets after a search found them stale."""
+    summary_refresh(filters)

@@ -1,0 +1,115 @@
+"""What the storefront's read caches may and may not hold back.
+
+A product's detail is kept in the shared cache, but whether it is published
+and how many units each SKU has are read live, and a merchant's change
+drops it at once. A filter set's count and facets are served stale while a
+task recounts them, so no buyer waits for a recount.
+"""
+
+import time
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django_tasks_db.models import DBTaskResult
+
+from jishi.catalog import services as catalog
+from jishi.core.money import Money
+from jishi.inventory import services as inventory
+from jishi.search import selectors as search
+from jishi.search.tasks import search_summary_refresh
+from tests import factories
+from tests.conftest import image_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def product(merchant_staff, leaf_category):
+    return factories.product(merchant_staff, leaf_category, title="冻干猫粮 1kg", price="39.00", stock=9)
+
+
+def _detail(api, product):
+    response = api("get", f"/products/{product.pk}")
+    return response.status_code, response.json()
+
+
+def test_a_second_read_of_a_detail_costs_one_query(api, product):
+    # given the detail read once
+    _detail(api, product)
+    # when it is read again
+    with CaptureQueriesContext(connection) as queries:
+        status, body = _detail(api, product)
+    # then only whether it is published and its units were read
+    assert status == 200
+    assert len(queries) == 1
+    assert body["title"] == "冻干猫粮 1kg"
+    assert body["skus"][0]["available"] == 9
+
+
+def test_a_listing_whose_count_is_cached_costs_two_queries(api, product):
+    # given the listing read once
+    api("get", "/products", data={"q": "猫粮"})
+    # when it is read again
+    with CaptureQueriesContext(connection) as queries:
+        body = api("get", "/products", data={"q": "猫粮"}).json()
+    # then the page's ids were found and its cards read, nothing counted
+    assert len(queries) == 2
+    assert [item["title"] for item in body["items"]] == ["冻干猫粮 1kg"]
+    assert body["items"][0]["in_stock"] is True
+
+
+def test_a_price_change_and_a_stock_change_show_on_a_cached_detail_at_once(
+    api, merchant_staff, product, django_capture_on_commit_callbacks
+):
+    # given a cached detail
+    _detail(api, product)
+    sku = factories.sku_of(product)
+    # when the merchant changes the price (the cached detail is dropped once that commits), and then the stock
+    with django_capture_on_commit_callbacks(execute=True):
+        catalog.sku_update(actor=merchant_staff, sku_id=sku.pk, price=Money.parse("35.00", "CNY"))
+    priced = _detail(api, product)[1]
+    inventory.stock_set(actor=merchant_staff, sku_id=sku.pk, quantity=4)
+    stocked = _detail(api, product)[1]
+    # then each shows on the next read
+    assert priced["price_from"]["amount"] == priced["skus"][0]["price"]["amount"] == "35.00"
+    assert stocked["skus"][0]["available"] == 4
+
+
+def test_an_unlisted_product_is_gone_from_a_cached_detail_at_once(api, merchant_staff, product):
+    # given a cached detail
+    assert _detail(api, product)[0] == 200
+    # when the merchant takes it down
+    catalog.product_unlist(actor=merchant_staff, product_id=product.pk)
+    # then buyers no longer see it
+    assert _detail(api, product)[0] == 404
+
+
+def test_a_new_image_shows_on_a_cached_detail_at_once(api, merchant_staff, product, django_capture_on_commit_callbacks):
+    # given a cached detail without images
+    assert _detail(api, product)[1]["images"] == []
+    # when the merchant adds one
+    with django_capture_on_commit_callbacks(execute=True):
+        catalog.image_add(actor=merchant_staff, product_id=product.pk, data=image_bytes("PNG"))
+    # then it is there
+    assert len(_detail(api, product)[1]["images"]) == 1
+
+
+def test_a_stale_count_is_served_while_one_task_recounts_it(api, merchant_staff, leaf_category, settings, monkeypatch):
+    settings.JISHI_SEARCH_CACHE_SECONDS = 30
+    # given a counted search, and a product published after it was counted
+    factories.product(merchant_staff, leaf_category, title="冻干猫粮 A", price="39.00")
+    assert api("get", "/products", data={"q": "猫粮"}).json()["count"] == 1
+    factories.product(merchant_staff, leaf_category, title="冻干猫粮 B", price="49.00")
+    # when the count has gone stale and two buyers search
+    later = time.time() + 31
+    monkeypatch.setattr(search.time, "time", lambda: later)
+    first = api("get", "/products", data={"q": "猫粮"}).json()
+    second = api("get", "/products", data={"q": "猫粮"}).json()
+    # then both get the stale count at once, while the cards are live (the new one is listed),
+    assert first["count"] == second["count"] == 1
+    assert len(first["items"]) == 2
+    # and one recount is queued, which brings the count up to date
+    (queued,) = DBTaskResult.objects.filter(task_path=search_summary_refresh.module_path)
+    search_summary_refresh.call(**queued.args_kwargs["kwargs"])
+    assert api("get", "/products", data={"q": "猫粮"}).json()["count"] == 2
