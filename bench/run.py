@@ -98,8 +98,10 @@ def prepare() -> None:
     PRODUCT_IDS.parent.mkdir(exist_ok=True)
     PRODUCT_IDS.write_text("".join(f"{pk}\n" for pk in ids), encoding="utf-8")
     import redis
+    from django_tasks_db.models import DBTaskResult
 
     redis.Redis.from_url(REDIS_URL).flushdb()  # every run starts from a cold cache
+    DBTaskResult.objects.all().delete()  # and an empty queue: no earlier run's e-mails sent during this one
 
 
 def _gunicorn(app: str, port: int, env: dict[str, str], probe: str) -> subprocess.Popen[bytes]:
@@ -133,6 +135,7 @@ def serve() -> list[subprocess.Popen[bytes]]:
         [sys.executable, "manage.py", "db_worker", "--no-reload", "--interval=1", "--verbosity=0"],
         env=SERVER_ENV,
         cwd=ROOT,
+        stdout=subprocess.DEVNULL,  # notifications of the buying runs, "sent" by the console e-mail backend
     )
     ceiling_env = {**os.environ, "DATABASE_URL": DATABASE_URL, "PYTHONPATH": str(ROOT)}
     return [jishi, worker, _gunicorn("bench.ceiling:application", CEILING_PORT, ceiling_env, "/products")]
