@@ -16,7 +16,7 @@ from django_tasks_db.models import DBTaskResult
 from jishi.catalog import services as catalog
 from jishi.core.money import Money
 from jishi.inventory import services as inventory
-from jishi.search import selectors as search
+from jishi.search import services as search
 from jishi.search.tasks import search_summary_refresh
 from tests import factories
 from tests.conftest import image_bytes

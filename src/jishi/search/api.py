@@ -14,7 +14,8 @@ from jishi.catalog.schemas import (
 )
 from jishi.core.api import Router, errors
 from jishi.core.permissions import PUBLIC, requires
-from jishi.search.selectors import QUERY_MAX_LENGTH, SearchParams, parse_attribute_filters, product_search
+from jishi.search.selectors import QUERY_MAX_LENGTH, SearchParams, parse_attribute_filters
+from jishi.search.services import product_search
 
 router = Router(tags=["catalog"])
 

@@ -4,10 +4,10 @@ from typing import Any
 
 from django.tasks import task
 
-from jishi.search.selectors import summary_refresh
+from jishi.search import services
 
 
 @task
 def search_summary_refresh(filters: dict[str, Any]) -> None:
     """Recount one filter set's count and facets after a search found them stale."""
-    summary_refresh(filters)
+    services.summary_refresh(filters)

@@ -19,8 +19,8 @@ from jishi.search.selectors import (
     SearchParams,
     SearchResult,
     parse_attribute_filters,
-    product_search,
 )
+from jishi.search.services import product_search
 from jishi.shipping.selectors import Parcel, fee_templates_for, shipping_fee
 from jishi.web.forms import SORT_CHOICES, SearchForm
 from jishi.web.pages import is_htmx, page

@@ -1,0 +1,138 @@
+"""Product search as buyers run it: the page of cards, and counts and facets kept in the shared cache.
+
+A search runs a constant number of queries whatever the page size: the
+page's ids and its cards (one plain statement) and — only when nothing is
+cached for the filter set — the count, the category facet, the attribute
+facet and the category list. Counts and facets depend only on the filters,
+not on the page or the sort, so they are kept per filter set: fresh for
+``JISHI_SEARCH_CACHE_SECONDS``, then served while a task recounts them
+(stale-while-revalidate), so a buyer never waits for a recount once anyone
+has searched the same filters. A new listing shows up in the counts within
+that time plus the recount; the cards — prices, stock, what is published —
+are read live.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from typing import TYPE_CHECKING, Any, cast
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import QuerySet
+from django.utils.translation import get_language, override
+
+from jishi.catalog.selectors import category_get, product_cards
+from jishi.core.pagination import Page
+from jishi.core.text import query_words
+from jishi.search.selectors import ORDER, SORTS, SearchParams, SearchResult, Summary, counted, filtered
+
+if TYPE_CHECKING:
+    from jishi.catalog.models import Product
+
+
+def _filter_set(params: SearchParams, words: list[str], any_word: bool, with_facets: bool) -> dict[str, Any]:
+    """What a count and its facets depend on, as JSON: the cache key and the recount task's argument."""
+    return {
+        "facets": with_facets,
+        "language": get_language(),  # facet labels are in the reader's language
+        "words": words,
+        "any_word": any_word,
+        "category": params.category.pk if params.category else None,
+        "price_min": params.price_min,
+        "price_max": params.price_max,
+        "attributes": sorted((code, sorted(values)) for code, values in params.attributes.items()),
+        "merchant": params.merchant_id,
+        "in_stock": params.in_stock,
+    }
+
+
+def _summary_key(filters: dict[str, Any]) -> str:
+    return "search:summary:" + hashlib.sha256(json.dumps(filters, ensure_ascii=False).encode()).hexdigest()
+
+
+# How long a stale summary may still be served while its recount is pending (a worker that is down
+# is noticed here: past this, the next search recounts inline).
+SUMMARY_KEPT_SECONDS = 3600
+
+
+def summary_refresh(filters: dict[str, Any]) -> None:
+    """Recount a filter set's summary and store it fresh (the background half of :func:`_summary`)."""
+    category = category_get(filters["category"]) if filters["category"] else None
+    params = SearchParams(
+        category=category,
+        price_min=filters["price_min"],
+        price_max=filters["price_max"],
+        attributes=dict(filters["attributes"]),
+        merchant_id=filters["merchant"],
+        in_stock=filters["in_stock"],
+        q=" ".join(filters["words"]),
+    )
+    words, any_word = filters["words"], filters["any_word"]
+    with override(filters["language"]):
+        summary = counted(
+            filtered(params, words, any_word=any_word), params, words, any_word, with_facets=filters["facets"]
+        )
+    _store(_summary_key(filters), summary)
+
+
+def _store(key: str, summary: Summary) -> None:
+    fresh_until = time.time() + settings.JISHI_SEARCH_CACHE_SECONDS
+    cache.set(key, (fresh_until, summary), SUMMARY_KEPT_SECONDS)
+
+
+def _summary(
+    products: QuerySet[Product], params: SearchParams, words: list[str], *, with_facets: bool, any_word: bool = False
+) -> Summary:
+    """Count and facets (or just the count) of a filter set from the cache, recounted in the background once stale."""
+    if not settings.JISHI_SEARCH_CACHE_SECONDS:
+        return counted(products, params, words, any_word, with_facets)
+    filters = _filter_set(params, words, any_word, with_facets)
+    key = _summary_key(filters)
+    cached = cache.get(key)
+    if cached is None:
+        summary = counted(products, params, words, any_word, with_facets)
+        _store(key, summary)
+        return summary
+    fresh_until, summary = cast(tuple[float, Summary], cached)
+    if time.time() >= fresh_until and cache.add(f"{key}:recount", 1, settings.JISHI_SEARCH_CACHE_SECONDS):
+        from jishi.search.tasks import search_summary_refresh  # the task calls back into this module
+
+        search_summary_refresh.enqueue(filters=filters)
+    return summary
+
+
+def product_search(params: SearchParams, *, with_facets: bool = True) -> SearchResult:
+    """Search published products. Sort ``relevance`` falls back to ``newest`` without keywords.
+
+    When no product has every word of a query of several words, the
+    products with any of them are found instead, and the result says so.
+    """
+    words = query_words(params.q) if params.q else []
+    sort = params.sort if params.sort in SORTS else "relevance"
+    if sort == "relevance" and not words:
+        sort = "newest"
+    products = filtered(params, words)
+    summary = _summary(products, params, words, with_facets=with_facets)
+    any_word = False
+    if summary.count == 0 and len(words) > 1:
+        any_word = True
+        products = filtered(params, words, any_word=True)
+        summary = _summary(products, params, words, with_facets=with_facets, any_word=True)
+    start = (params.page - 1) * params.page_size
+    if start < summary.count:
+        listed = products.order_by(*ORDER[sort]).values_list("pk", flat=True)[start : start + params.page_size]
+        items = product_cards(list(listed))
+    else:
+        items = []
+    page = Page(items=items, count=summary.count, page=params.page, page_size=params.page_size)
+    return SearchResult(
+        page=page,
+        categories=summary.categories,
+        attributes=summary.attributes,
+        words=words,
+        sort=sort,
+        any_word=any_word,
+    )
