@@ -29,7 +29,7 @@ class BearerToken(HttpBearer):
         return self.authenticate(request, token.strip())
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = token_authenticate(token)
+        user = _token_user(request, token)
         if user is None:
             raise InvalidToken
         request.user = user
@@ -70,6 +70,16 @@ def actor_of(request: HttpRequest) -> User:
     return user
 
 
+def _token_user(request: HttpRequest, token: str) -> User | None:
+    """The user behind ``token``, looked up once per request (the idempotency guard asks before the API does)."""
+    known = getattr(request, "jishi_token_user", None)
+    if known is not None and known[0] == token:
+        return known[1]
+    user = token_authenticate(token)
+    request.jishi_token_user = (token, user)  # type: ignore[attr-defined]
+    return user
+
+
 def request_user_id(request: HttpRequest) -> int | None:
     """The signed-in user of a request before the API authenticates it: its session's user, or its bearer token's."""
     user = getattr(request, "user", None)
@@ -77,6 +87,6 @@ def request_user_id(request: HttpRequest) -> int | None:
         return int(user.pk)
     scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() == "bearer" and secret.strip():
-        found = token_authenticate(secret.strip())
+        found = _token_user(request, secret.strip())
         return int(found.pk) if found is not None else None
     return None
