@@ -111,7 +111,6 @@ def cart_merge(*, user: Any, guest_token: str) -> int:
     return moved
 
 
-@transaction.atomic
 def cart_lines_remove_ordered(*, user: Any, sku_ids: list[int]) -> None:
     """Drop the lines a checkout just ordered from the user's cart (the checkout service calls it)."""
     CartLine.objects.filter(cart__user=user, sku_id__in=sku_ids).delete()

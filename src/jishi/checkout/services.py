@@ -9,12 +9,14 @@ address changed in between.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -197,9 +199,21 @@ def checkout_place(
     quote = checkout_quote(actor=actor, address_id=address_id, sku_ids=sku_ids, buy_now=buy_now)
     if quote.fingerprint != fingerprint:
         raise CartChanged(field="fingerprint")
+    bought = [(line.sku.pk, line.quantity) for group in quote.groups for line in group.lines]
     address = quote.address
     checkout_number = ids.public_number()
-    orders = orders_place(
+    first = quote.groups[0].lines[0].product.title
+    one_line = len(quote.groups) == 1 and len(quote.groups[0].lines) == 1
+    intent = intent_create(
+        buyer=actor,
+        checkout_number=checkout_number,
+        amount=quote.total,
+        subject=first if one_line else _("%(title)s and more") % {"title": first},
+        pay_by=timezone.now() + dt.timedelta(minutes=settings.JISHI_ORDER_PAYMENT_MINUTES),
+    )
+    if buy_now is None:
+        cart_lines_remove_ordered(user=actor, sku_ids=[sku_id for sku_id, _ in bought])
+    orders = orders_place(  # last: it ends on the stock rows every buyer of these SKUs waits for
         buyer=actor,
         checkout_number=checkout_number,
         drafts=_drafts(quote),
@@ -212,17 +226,11 @@ def checkout_place(
             detail=address.detail,
             postal_code=address.postal_code,
         ),
+        pay_by=intent.pay_by,
         note=note.strip()[:200],
     )
-    first = quote.groups[0].lines[0].product.title
-    subject = (
-        first if len(orders) == 1 and len(quote.groups[0].lines) == 1 else _("%(title)s and more") % {"title": first}
-    )
-    intent = intent_create(
-        buyer=actor, checkout_number=checkout_number, amount=quote.total, subject=subject, pay_by=orders[0].pay_by
-    )
-    if buy_now is None:
-        cart_lines_remove_ordered(user=actor, sku_ids=[line.sku.pk for group in quote.groups for line in group.lines])
+    for order, group in zip(orders, quote.groups, strict=True):
+        order.merchant = group.merchant  # read with the quote: the answer needs its name
     return Placement(checkout_number=checkout_number, intent=intent, orders=orders)
 
 

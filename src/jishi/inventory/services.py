@@ -91,22 +91,24 @@ def _record(movements: list[tuple[str, int, int]], *, reason: str, actor: Actor,
     )
 
 
-@transaction.atomic
-def stock_reserve(*, actor: Actor, lines: OrderLines) -> None:
+def stock_reserve(*, actor: Actor, lines: OrderLines, savepoint: bool = True) -> None:
     """Reserve the lines of unpaid orders: all of them or none.
 
     The availability check is the WHERE clause of the UPDATE, so two buyers
     can never both take the last unit, on PostgreSQL or on SQLite. Raises
-    OutOfStock (409) naming the first SKU that is short.
+    OutOfStock (409) naming the first SKU that is short. ``savepoint=False``
+    is for a caller whose own transaction rolls back whole on that error
+    (two statements fewer).
     """
     totals, movements = _plan(lines)
-    for sku_id, quantity in totals:
-        updated = Stock.objects.filter(pk=sku_id, quantity__gte=F("reserved") + quantity).update(
-            reserved=F("reserved") + quantity
-        )
-        if updated != 1:
-            raise OutOfStock(field="quantity", params={"sku_id": sku_id, "requested": quantity})
-    _record(movements, reason=MovementReason.RESERVE, actor=actor, sign=1, sold=False)
+    with transaction.atomic(savepoint=savepoint):
+        for sku_id, quantity in totals:
+            updated = Stock.objects.filter(pk=sku_id, quantity__gte=F("reserved") + quantity).update(
+                reserved=F("reserved") + quantity
+            )
+            if updated != 1:
+                raise OutOfStock(field="quantity", params={"sku_id": sku_id, "requested": quantity})
+        _record(movements, reason=MovementReason.RESERVE, actor=actor, sign=1, sold=False)
 
 
 @transaction.atomic

@@ -118,21 +118,32 @@ def _stock_lines(orders: list[Order]) -> dict[str, list[tuple[int, int]]]:
     return {order.number: [(line.sku_id, line.quantity) for line in order.lines.all()] for order in orders}
 
 
-@transaction.atomic
+def _known_lines(order: Order, lines: list[OrderLine]) -> None:
+    """Let ``order.lines.all()`` answer the lines just written without reading them back (as a prefetch does)."""
+    written = order.lines.all()
+    written._result_cache = lines
+    written._prefetch_done = True  # type: ignore[attr-defined]
+    order._prefetched_objects_cache = {"lines": written}  # type: ignore[attr-defined]
+
+
+@transaction.atomic(savepoint=False)  # inside the checkout's transaction: a failure rolls all of it back
 def orders_place(
     *,
     buyer: Any,
     checkout_number: str,
     drafts: list[OrderDraft],
     destination: Destination,
+    pay_by: dt.datetime,
     note: str = "",
 ) -> list[Order]:
-    """Create one unpaid order per draft and reserve their stock: all of them or none.
+    """Create one unpaid order per draft, to be paid by ``pay_by``, and reserve their stock: all or none.
 
-    Raises OutOfStock (409) if any SKU is short; nothing is written then.
+    The orders come back with their lines, as written (no second read).
+    The stock rows, which every buyer of a SKU contends for, are updated
+    last, so their locks are held only until the caller commits (the
+    checkout places last). Raises OutOfStock (409) if any SKU is short;
+    nothing is written then.
     """
-    now = timezone.now()
-    pay_by = now + dt.timedelta(minutes=settings.JISHI_ORDER_PAYMENT_MINUTES)
     orders = []
     for draft in drafts:
         order = Order(
@@ -156,31 +167,28 @@ def orders_place(
         )
         order.receiver_phone = destination.phone
         orders.append(order)
-    # Stock first, all orders in one call (one lock order): a buyer who loses the race writes nothing else.
-    stock_reserve(
-        actor=buyer,
-        lines={
-            order.number: [(line.sku.pk, line.quantity) for line in draft.lines]
-            for order, draft in zip(orders, drafts, strict=True)
-        },
-    )
     Order.objects.bulk_create(orders)
-    OrderLine.objects.bulk_create(
-        OrderLine(
-            order=order,
-            sku=line.sku,
-            product_id=line.sku.product_id,
-            title=line.sku.product.title,
-            sku_label=line.sku.label,
-            image=line.image,
-            unit_price_minor=line.unit_price.minor,
-            quantity=line.quantity,
-            total_minor=(line.unit_price * line.quantity).minor,
-            weight_grams=line.sku.weight_grams,
-        )
+    lines = {
+        order.number: [
+            OrderLine(
+                order=order,
+                sku=line.sku,
+                product_id=line.sku.product_id,
+                title=line.sku.product.title,
+                sku_label=line.sku.label,
+                image=line.image,
+                unit_price_minor=line.unit_price.minor,
+                quantity=line.quantity,
+                total_minor=(line.unit_price * line.quantity).minor,
+                weight_grams=line.sku.weight_grams,
+            )
+            for line in draft.lines
+        ]
         for order, draft in zip(orders, drafts, strict=True)
-        for line in draft.lines
-    )
+    }
+    OrderLine.objects.bulk_create(line for order_lines in lines.values() for line in order_lines)
+    for order in orders:
+        _known_lines(order, lines[order.number])
     placed = phrase(gettext_lazy("Order placed"))
     OrderEvent.objects.bulk_create(
         OrderEvent(
@@ -192,6 +200,11 @@ def orders_place(
             reason_phrase=stored(placed),
         )
         for order in orders
+    )
+    stock_reserve(  # all orders in one call: one lock order, so two checkouts cannot deadlock
+        actor=buyer,
+        lines={order.number: [(line.sku_id, line.quantity) for line in lines[order.number]] for order in orders},
+        savepoint=False,
     )
     return orders
 
