@@ -33,6 +33,8 @@ from jishi.core.actors import Actor, user_of
 from jishi.core.money import CURRENCY, Money
 from jishi.core.permissions import AUTHENTICATED, check
 from jishi.core.phrases import phrase
+from jishi.inventory.errors import OutOfStock
+from jishi.inventory.selectors import skus_sold_out
 from jishi.orders import selectors as order_selectors
 from jishi.orders.services import Destination, LineDraft, OrderDraft, orders_cancel_unpaid, orders_place
 from jishi.orders.states import ActorRole, OrderStatus
@@ -200,6 +202,8 @@ def checkout_place(
     if quote.fingerprint != fingerprint:
         raise CartChanged(field="fingerprint")
     bought = [(line.sku.pk, line.quantity) for group in quote.groups for line in group.lines]
+    if gone := skus_sold_out([sku_id for sku_id, _ in bought]):  # a flash sale's late buyers: told before any write
+        raise OutOfStock(field="quantity", params={"sku_id": gone[0], "requested": dict(bought)[gone[0]]})
     address = quote.address
     checkout_number = ids.public_number()
     first = quote.groups[0].lines[0].product.title

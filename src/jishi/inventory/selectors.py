@@ -1,8 +1,25 @@
 """Reads of the inventory domain."""
 
+from django.core.cache import cache
 from django.db.models import Exists, F, OuterRef, Q
 
 from jishi.inventory.models import Stock
+
+# How long a SKU found with nothing left is refused without asking the database (a flash sale's late
+# buyers), unless stock comes back first: any release, return or restock clears it at once.
+SOLD_OUT_SECONDS = 5
+
+
+def sold_out_key(sku_id: int) -> str:
+    return f"inventory:sold_out:{sku_id}"
+
+
+def skus_sold_out(sku_ids: list[int]) -> list[int]:
+    """Which of these SKUs a reservation found with nothing left moments ago: from the shared cache, no query."""
+    if not sku_ids:
+        return []
+    found = cache.get_many([sold_out_key(sku_id) for sku_id in sku_ids])
+    return [sku_id for sku_id in sku_ids if sold_out_key(sku_id) in found]
 
 
 def products_in_stock(product_ids: list[int]) -> set[int]:

@@ -7,15 +7,33 @@ holds on SQLite, where SELECT ... FOR UPDATE does nothing) plus a movement row.
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 
 from jishi.core.actors import Actor, signed_in
+from jishi.core.transactions import after_commit
 from jishi.inventory.errors import InvalidQuantity, OutOfStock, StockStateBroken
 from jishi.inventory.locks import lock_stocks
 from jishi.inventory.models import MovementReason, Stock, StockMovement
+from jishi.inventory.selectors import SOLD_OUT_SECONDS, sold_out_key
 
 MAX_QUANTITY = 1_000_000
+
+
+def _back_on_sale(sku_ids: Iterable[int]) -> None:
+    """Units came back: buyers are no longer refused early. Now, and again once the change commits
+    (a reservation failing meanwhile may have flagged the SKU again)."""
+    keys = [sold_out_key(sku_id) for sku_id in sku_ids]
+    cache.delete_many(keys)
+    after_commit(cache.delete_many, keys)
+
+
+def _refuse_short(sku_id: int, quantity: int) -> OutOfStock:
+    """The error for a SKU short of ``quantity``; with nothing at all left, the SKU is flagged sold out."""
+    if not Stock.objects.filter(pk=sku_id, quantity__gt=F("reserved")).exists():
+        cache.set(sold_out_key(sku_id), 1, SOLD_OUT_SECONDS)
+    return OutOfStock(field="quantity", params={"sku_id": sku_id, "requested": quantity})
 
 
 def _check(quantity: int) -> None:
@@ -55,6 +73,8 @@ def stock_set(*, actor: Actor, sku_id: int, quantity: int) -> Stock:
     StockMovement.objects.create(
         sku_id=sku_id, quantity_delta=quantity - previous, reason=MovementReason.ADJUSTMENT, actor=signed_in(actor)
     )
+    if quantity > previous:
+        _back_on_sale([sku_id])
     stock.refresh_from_db()
     return stock
 
@@ -107,7 +127,7 @@ def stock_reserve(*, actor: Actor, lines: OrderLines, savepoint: bool = True) ->
                 reserved=F("reserved") + quantity
             )
             if updated != 1:
-                raise OutOfStock(field="quantity", params={"sku_id": sku_id, "requested": quantity})
+                raise _refuse_short(sku_id, quantity)
         _record(movements, reason=MovementReason.RESERVE, actor=actor, sign=1, sold=False)
 
 
@@ -119,6 +139,7 @@ def stock_release(*, actor: Actor, lines: OrderLines) -> None:
         if Stock.objects.filter(pk=sku_id, reserved__gte=quantity).update(reserved=F("reserved") - quantity) != 1:
             raise StockStateBroken(params={"sku_id": sku_id})
     _record(movements, reason=MovementReason.RELEASE, actor=actor, sign=-1, sold=False)
+    _back_on_sale(sku_id for sku_id, _ in totals)
 
 
 @transaction.atomic
@@ -152,3 +173,4 @@ def stock_return(*, actor: Actor, lines: OrderLines) -> None:
         )
         for reference, sku_id, quantity in movements
     )
+    _back_on_sale(sku_id for sku_id, _ in totals)
