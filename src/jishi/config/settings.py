@@ -229,7 +229,7 @@ JISHI_API_TOKEN_TTL_DAYS = int(os.environ.get("JISHI_API_TOKEN_TTL_DAYS", "30"))
 JISHI_SEARCH_CACHE_SECONDS = int(os.environ.get("JISHI_SEARCH_CACHE_SECONDS", "30"))
 # A product's detail (texts, images, attributes, prices) in the shared cache; units and whether it is
 # published are read live, and a merchant's change drops it at once. 0 turns the cache off.
-JISHI_CATALOG_CACHE_SECONDS = int(os.environ.get("JISHI_CATALOG_CACHE_SECONDS", "30"))
+JISHI_CATALOG_CACHE_SECONDS = int(os.environ.get("JISHI_CATALOG_CACHE_SECONDS", "300"))
 
 # The buying flow.
 JISHI_ORDER_PAYMENT_MINUTES = int(os.environ.get("JISHI_ORDER_PAYMENT_MINUTES", "30"))
