@@ -41,6 +41,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -185,7 +186,9 @@ def _claim(owner: str, key: str, digest: str) -> IdempotencyRecord | None:
     """
     for _attempt in range(2):
         try:
-            with transaction.atomic():
+            # One INSERT is atomic by itself: a transaction around it only when a caller's is open (a savepoint
+            # keeps that one usable after a clash), never a BEGIN and COMMIT of its own.
+            with transaction.atomic() if transaction.get_connection().in_atomic_block else nullcontext():
                 IdempotencyRecord.objects.create(owner=owner, scope=API_SCOPE, key=key, request_digest=digest)
         except IntegrityError:
             stored = IdempotencyRecord.objects.filter(owner=owner, scope=API_SCOPE, key=key).first()
