@@ -4,8 +4,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import models
-from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models import OuterRef, QuerySet, Subquery, Sum
 
 from jishi.cart.models import CartLine
 from jishi.cart.owner import CartOwner
@@ -52,8 +51,9 @@ class CartLineView:
 
     @property
     def thumbnail(self) -> ProductImage | None:
-        images = self.product.cart_images
-        return images[0] if images else None
+        """The product's first image (its thumbnail and alt text, read with the line)."""
+        name = getattr(self.line, "first_thumbnail", None)
+        return ProductImage(thumbnail=name, alt=getattr(self.line, "first_image_alt", "") or "") if name else None
 
 
 @dataclass
@@ -92,14 +92,13 @@ def cart_lines_for(owner: CartOwner) -> QuerySet[CartLine]:
     return CartLine.objects.none()
 
 
-def _with_images[T: models.Model](rows: QuerySet[T], product: str) -> QuerySet[T]:
-    return rows.prefetch_related(
-        Prefetch(
-            f"{product}__images",
-            queryset=ProductImage.objects.order_by("position", "id"),
-            to_attr="cart_images",
-        )
-    )
+def _first_image(product_id: str) -> dict[str, Subquery]:
+    """The first image's thumbnail and alt text of each row's product, as subqueries of the same statement."""
+    images = ProductImage.objects.filter(product_id=OuterRef(product_id)).order_by("position", "id")
+    return {
+        "first_thumbnail": Subquery(images.values("thumbnail")[:1]),
+        "first_image_alt": Subquery(images.values("alt")[:1]),
+    }
 
 
 def _grouped(lines: list[CartLine]) -> CartView:
@@ -122,7 +121,7 @@ def _grouped(lines: list[CartLine]) -> CartView:
 def cart_view(owner: CartOwner, *, sku_ids: Collection[int] | None = None) -> CartView:
     """The owner's lines (only those of ``sku_ids`` when given) with current prices and stock, grouped by merchant.
 
-    Two queries, any size.
+    One query, any size.
     """
     lines = cart_lines_for(owner)
     if sku_ids is not None:
@@ -130,13 +129,18 @@ def cart_view(owner: CartOwner, *, sku_ids: Collection[int] | None = None) -> Ca
     lines = lines.select_related("sku__product__merchant", "sku__stock").order_by(
         "sku__product__merchant__name", "-added_at", "-id"
     )
-    return _grouped(list(_with_images(lines, "sku__product")))
+    return _grouped(list(lines.annotate(**_first_image("sku__product_id"))))
 
 
 def buy_now_view(sku_id: int, quantity: int) -> CartView:
-    """One SKU and quantity priced like a cart line, without touching the cart (立即购买). Two queries."""
-    skus = _with_images(Sku.objects.filter(pk=sku_id).select_related("product__merchant", "stock"), "product")
-    return _grouped([CartLine(sku=sku, quantity=quantity, price_minor_added=sku.price_minor) for sku in skus])
+    """One SKU and quantity priced like a cart line, without touching the cart (立即购买). One query."""
+    skus = Sku.objects.filter(pk=sku_id).select_related("product__merchant", "stock")
+    lines = []
+    for sku in skus.annotate(**_first_image("product_id")):
+        line = CartLine(sku=sku, quantity=quantity, price_minor_added=sku.price_minor)
+        line.first_thumbnail, line.first_image_alt = sku.first_thumbnail, sku.first_image_alt  # type: ignore[attr-defined]
+        lines.append(line)
+    return _grouped(lines)
 
 
 def cart_count(owner: CartOwner) -> int:
