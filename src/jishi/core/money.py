@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any, Self, overload
 
 from babel.numbers import format_currency, get_currency_precision
@@ -160,16 +161,23 @@ class Money:
         buyers and merchants read prices in yuan whatever the interface
         language.
         """
-        if whole:
-            text = format_currency(self.amount, self.currency, format="¤#,##0", locale=locale, currency_digits=False)
-        else:
-            text = format_currency(self.amount, self.currency, locale=locale)
-        if self.currency == CURRENCY:
-            text = text.replace("CN¥", "¥")
-        return str(text)
+        return _formatted(self.minor, self.currency, locale, whole)
 
     def __str__(self) -> str:
         return f"{self.to_string()} {self.currency}"
+
+
+@lru_cache(maxsize=8192)
+def _formatted(minor: int, currency: str, locale: str, whole: bool) -> str:
+    """Babel's formatting, remembered: a listing page shows dozens of prices, mostly the same few."""
+    amount = Money(minor, currency).amount
+    if whole:
+        text = format_currency(amount, currency, format="¤#,##0", locale=locale, currency_digits=False)
+    else:
+        text = format_currency(amount, currency, locale=locale)
+    if currency == CURRENCY:
+        text = text.replace("CN¥", "¥")
+    return str(text)
 
 
 class MoneyField:
