@@ -22,15 +22,6 @@ def skus_sold_out(sku_ids: list[int]) -> list[int]:
     return [sku_id for sku_id in sku_ids if sold_out_key(sku_id) in found]
 
 
-def products_in_stock(product_ids: list[int]) -> set[int]:
-    """Which of these products have an active SKU with units available (one query)."""
-    return set(
-        Stock.objects.filter(
-            sku__product_id__in=product_ids, sku__is_active=True, quantity__gt=F("reserved")
-        ).values_list("sku__product_id", flat=True)
-    )
-
-
 def stocked_sku_sql(product_column: str) -> str:
     """SQL for the id of one active SKU of ``product_column``'s product with units available, or NULL.
 
