@@ -50,7 +50,9 @@ def _filter_set(params: SearchParams, words: list[str], any_word: bool, with_fac
 
 
 def _summary_key(filters: dict[str, Any]) -> str:
-    return "search:summary:" + hashlib.sha256(json.dumps(filters, ensure_ascii=False).encode()).hexdigest()
+    # Sorted: the recount task gets the filters back from a JSON column, and PostgreSQL's jsonb reorders keys.
+    text = json.dumps(filters, ensure_ascii=False, sort_keys=True)
+    return "search:summary:" + hashlib.sha256(text.encode()).hexdigest()
 
 
 # How long a stale summary may still be served while its recount is pending (a worker that is down
