@@ -177,10 +177,6 @@ def image_out(image: ProductImage) -> ImageOut:
     )
 
 
-def _money(minor: int, currency: str) -> dict[str, str]:
-    return {"amount": Money(minor, currency).to_string(), "currency": currency}
-
-
 def product_card_data(card: ProductCard) -> dict[str, Any]:
     """A card as plain data for :class:`ProductCardOut`: the API validates it once, on the way out."""
     return {
@@ -189,8 +185,8 @@ def product_card_data(card: ProductCard) -> dict[str, Any]:
         "subtitle": card.subtitle,
         "merchant": {"id": card.merchant_id, "name": card.merchant_name},
         "category": card.category,
-        "price_from": _money(card.min_price_minor, card.currency),
-        "price_to": _money(card.max_price_minor, card.currency),
+        "price_from": money_out(card.min_price),
+        "price_to": money_out(card.max_price),
         "in_stock": card.has_stock,
         "sales_count": card.sales_count,
         "thumbnail_url": card.thumbnail_url,
