@@ -55,6 +55,12 @@ def merchant_owner(merchant: Merchant) -> Any:
     return membership.user if membership else None
 
 
+def merchant_owner_id(merchant_id: int) -> int | None:
+    """The id of the merchant's owner, or None: enough to address a message, without reading the merchant."""
+    owners = Membership.objects.filter(merchant_id=merchant_id, role=StaffRole.OWNER)
+    return owners.values_list("user_id", flat=True).first()
+
+
 def applications_of(actor: Actor) -> QuerySet[MerchantApplication]:
     """The actor's own applications, newest first."""
     check(actor, MERCHANT_APPLY)
