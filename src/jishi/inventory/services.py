@@ -142,17 +142,22 @@ def stock_release(*, actor: Actor, lines: OrderLines) -> None:
     _back_on_sale(sku_id for sku_id, _ in totals)
 
 
-@transaction.atomic
-def stock_commit(*, actor: Actor, lines: OrderLines) -> None:
-    """Turn the reservations of paid orders into sales: quantity and reserved both drop."""
+def stock_commit(*, actor: Actor, lines: OrderLines, savepoint: bool = True) -> None:
+    """Turn the reservations of paid orders into sales: quantity and reserved both drop.
+
+    The movements are written first and the stock rows, which every buyer
+    of the SKU writes, last. ``savepoint=False`` is for a caller whose own
+    transaction rolls back whole on an error, as for :func:`stock_reserve`.
+    """
     totals, movements = _plan(lines)
-    for sku_id, quantity in totals:
-        updated = Stock.objects.filter(pk=sku_id, reserved__gte=quantity, quantity__gte=quantity).update(
-            quantity=F("quantity") - quantity, reserved=F("reserved") - quantity
-        )
-        if updated != 1:
-            raise StockStateBroken(params={"sku_id": sku_id})
-    _record(movements, reason=MovementReason.SALE, actor=actor, sign=-1, sold=True)
+    with transaction.atomic(savepoint=savepoint):
+        _record(movements, reason=MovementReason.SALE, actor=actor, sign=-1, sold=True)
+        for sku_id, quantity in totals:
+            updated = Stock.objects.filter(pk=sku_id, reserved__gte=quantity, quantity__gte=quantity).update(
+                quantity=F("quantity") - quantity, reserved=F("reserved") - quantity
+            )
+            if updated != 1:
+                raise StockStateBroken(params={"sku_id": sku_id})
 
 
 @transaction.atomic
