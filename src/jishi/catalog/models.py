@@ -18,6 +18,11 @@ def reader_name(name: str, name_en: str) -> str:
     return name_en if name_en and not (get_language() or "zh").startswith("zh") else name
 
 
+def path_ids(path: str) -> list[int]:
+    """The category ids a materialised path names, from the root down ("/1/4/9/" -> [1, 4, 9])."""
+    return [int(part) for part in path.strip("/").split("/") if part]
+
+
 class Category(models.Model):
     """A node of the category tree. ``path`` is the materialised path of ids (``"000001/000007/"``)."""
 
@@ -43,7 +48,7 @@ class Category(models.Model):
 
     def ancestor_ids(self) -> list[int]:
         """Ids from the root down to this category, inclusive."""
-        return [int(part) for part in self.path.strip("/").split("/") if part]
+        return path_ids(self.path)
 
 
 class AttributeKind(models.TextChoices):

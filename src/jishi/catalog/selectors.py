@@ -12,7 +12,15 @@ from django.db import connection
 from django.db.models import Prefetch, QuerySet
 
 from jishi.catalog.errors import CategoryNotFound, ProductNotFound, SkuNotFound
-from jishi.catalog.models import Attribute, Category, Product, ProductAttributeValue, ProductImage, Sku
+from jishi.catalog.models import (
+    Attribute,
+    Category,
+    Product,
+    ProductAttributeValue,
+    ProductImage,
+    Sku,
+    path_ids,  # noqa: F401 (for apps that hold a category path)
+)
 from jishi.catalog.permissions import PRODUCT_MANAGE, PRODUCT_REVIEW
 from jishi.catalog.states import ProductStatus
 from jishi.core.actors import Actor
