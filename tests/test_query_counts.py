@@ -11,6 +11,7 @@ stock UPDATE runs once per SKU by design (CONVENTIONS §4).
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from django.core.cache import cache
@@ -159,6 +160,39 @@ def test_placing_costs_a_pinned_number_of_statements(client, buyer, catalogue, e
     # its guarded stock UPDATE
     assert placed.status_code == 201, placed.json()
     assert _statements(captured) == pinned
+
+
+@pytest.mark.parametrize(("extra_skus", "pinned"), [(0, 20), (2, 24)])
+def test_a_payment_notification_costs_a_pinned_number_of_statements(
+    client, buyer, catalogue, django_capture_on_commit_callbacks, extra_skus, pinned
+):
+    # given a checkout paid on the sandbox, after an earlier one (the ledger's accounts exist, as they do in a market)
+    from jishi.payments import sandbox
+    from jishi.payments import services as payments
+    from jishi.payments.gateways.sandbox import notification_params
+    from jishi.payments.models import SandboxTrade
+
+    products = catalogue(1 + extra_skus)
+    factories.pay(factories.place(buyer, (factories.sku_of(products[0]), 1)))
+    intent = factories.place(buyer, *[(factories.sku_of(product), 1) for product in products]).intent
+    payments.payment_start(
+        actor=buyer, intent_number=intent.number, gateway_code="sandbox", notify_url="http://testserver/", return_url=""
+    )
+    trade = SandboxTrade.objects.get(out_trade_no=intent.number)
+    sandbox.trade_pay(trade_no=trade.trade_no)
+    trade.refresh_from_db()
+    # when its notification arrives (the delivery task is enqueued after commit: counted too)
+    with CaptureQueriesContext(connection) as captured, django_capture_on_commit_callbacks(execute=True):
+        answer = client.post(
+            "/api/v1/payments/notify/sandbox",
+            data=urlencode(notification_params(trade)),
+            content_type="application/x-www-form-urlencoded",
+        )
+    # then 20 statements for one SKU, the test's SAVEPOINT and RELEASE standing for BEGIN and COMMIT; each further
+    # SKU adds its guarded stock UPDATE and its product's sales count
+    assert answer.content == b"success"
+    assert Order.objects.filter(status="paid").count() == 2
+    assert len(captured.captured_queries) == pinned, "\n".join(q["sql"][:90] for q in captured.captured_queries)
 
 
 def _orders(buyer: Any, product: Any, count: int) -> None:

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from jishi.core.errors import PermissionDenied
@@ -13,6 +14,7 @@ from jishi.ledger.errors import InvalidRate, OrderSettled, RefundTooLarge
 from jishi.ledger.models import AccountKind, CommissionRule, EntryKind, JournalEntry, JournalLine, Settlement
 from jishi.ledger.reconcile import reconcile
 from jishi.orders.models import Order
+from jishi.orders.selectors import orders_of_checkout_with_lines
 from jishi.orders.states import OrderStatus
 from tests import factories
 
@@ -38,9 +40,14 @@ def test_a_paid_checkout_posts_one_balanced_entry_per_order_with_the_default_com
     assert reconcile().ok
 
 
-def test_a_repeated_payment_posting_changes_nothing(paid_checkout):
-    ledger.payment_post(checkout_number=paid_checkout[0].checkout_number, gateway="sandbox")
+def test_an_order_is_booked_as_paid_once(paid_checkout):
+    # given the checkout's orders, paid and booked
+    orders = orders_of_checkout_with_lines(paid_checkout[0].checkout_number)
+    # when their payment is posted again, then the database refuses it and nothing changes
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ledger.payment_post(orders=orders, gateway="sandbox")
     assert JournalEntry.objects.filter(kind=EntryKind.PAYMENT).count() == 2
+    assert reconcile().ok
 
 
 def test_the_most_specific_commission_rule_in_force_applies(buyer, shop, merchant_staff):

@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -34,7 +34,7 @@ from jishi.core.phrases import phrase
 from jishi.core.states import Machine, Move, move
 from jishi.core.transactions import after_commit
 from jishi.ledger import payouts, selectors
-from jishi.ledger.commission import order_commission
+from jishi.ledger.commission import orders_commission
 from jishi.ledger.errors import (
     InsufficientBalance,
     InvalidAmount,
@@ -68,8 +68,7 @@ from jishi.merchants.permissions import COMMISSION_MANAGE
 from jishi.merchants.selectors import merchant_for, merchant_owner
 from jishi.notifications.services import notify
 from jishi.orders.locks import order_lock
-from jishi.orders.selectors import order_completed, orders_of_checkout
-from jishi.orders.states import OrderStatus
+from jishi.orders.selectors import order_completed
 
 if TYPE_CHECKING:
     from jishi.orders.models import Order
@@ -113,7 +112,7 @@ def _post(kind: EntryKind, memo: str, lines: Iterable[Line], *, reference: str =
         if account.kind in MERCHANT_KINDS:
             deltas[account.pk] += amount
     try:
-        with transaction.atomic():
+        with transaction.atomic(savepoint=False):  # the caller's transaction rolls back whole on the error
             for account_id in sorted(deltas):  # one lock order for every posting: no deadlocks
                 Account.objects.filter(pk=account_id).update(balance_minor=F("balance_minor") + deltas[account_id])
     except IntegrityError as exc:
@@ -130,31 +129,54 @@ def _reverse(entry: JournalEntry, memo: str) -> JournalEntry:
 # Payments and refunds ------------------------------------------------------------------------
 
 
-@transaction.atomic
-def payment_post(*, checkout_number: str, gateway: str) -> list[JournalEntry]:
-    """Book a checkout's payment: per order, clearing → merchant pending, less the commission.
+def _accounts(wanted: Iterable[tuple[AccountKind, str, int | None]]) -> dict[tuple[str, str, int | None], Account]:
+    """The accounts asked for as (kind, currency, merchant id or None), in one query; any missing is made."""
+    wanted = set(wanted)
+    match = Q()
+    for kind, currency, merchant_id in wanted:
+        match |= Q(kind=kind, currency=currency, merchant_id=merchant_id)  # None matches the platform's (IS NULL)
+    found: dict[tuple[str, str, int | None], Account] = {
+        (account.kind, account.currency, account.merchant_id): account for account in Account.objects.filter(match)
+    }
+    for kind, currency, merchant_id in wanted - found.keys():
+        found[(kind, currency, merchant_id)] = account_for(kind, currency, merchant_id)
+    return found
+
+
+@transaction.atomic(savepoint=False)  # inside the payment's transaction: a failure rolls all of it back
+def payment_post(*, orders: list[Order], gateway: str) -> list[JournalEntry]:
+    """Book the payment of orders just marked paid: per order, clearing → merchant pending, less the commission.
 
     Called by the payments domain in the transaction that marked the orders
-    paid. Posting the same order twice is impossible (the order number is
-    the entry's reference), so a repeated call changes nothing.
+    paid, with the orders as ``orders_mark_paid`` returns them (their lines
+    loaded, with their category paths). An order is booked once: its number
+    is the entry's reference, so posting it again raises IntegrityError.
     """
+    if not orders:
+        return []
+    accounts = _accounts(
+        key
+        for order in orders
+        for key in (
+            (AccountKind.GATEWAY_CLEARING, order.currency, None),
+            (AccountKind.MERCHANT_PENDING, order.currency, order.merchant_id),
+            (AccountKind.COMMISSION_REVENUE, order.currency, None),
+        )
+    )
     entries = []
-    for order in orders_of_checkout(checkout_number).filter(status=OrderStatus.PAID):
-        if JournalEntry.objects.filter(kind=EntryKind.PAYMENT, reference=order.number).exists():
-            continue
-        commission = order_commission(order)
+    for order, commission in zip(orders, orders_commission(orders), strict=True):
         currency = order.currency
         entries.append(
             _post(
                 EntryKind.PAYMENT,
                 _("Order %(number)s paid through %(gateway)s") % {"number": order.number, "gateway": gateway},
                 [
-                    (account_for(AccountKind.GATEWAY_CLEARING, currency), order.total_minor),
+                    (accounts[(AccountKind.GATEWAY_CLEARING, currency, None)], order.total_minor),
                     (
-                        account_for(AccountKind.MERCHANT_PENDING, currency, order.merchant_id),
+                        accounts[(AccountKind.MERCHANT_PENDING, currency, order.merchant_id)],
                         -(order.total_minor - commission.minor),
                     ),
-                    (account_for(AccountKind.COMMISSION_REVENUE, currency), -commission.minor),
+                    (accounts[(AccountKind.COMMISSION_REVENUE, currency, None)], -commission.minor),
                 ],
                 reference=order.number,
                 order=order,

@@ -29,8 +29,8 @@ from jishi.core.permissions import check
 from jishi.core.phrases import phrase, stored
 from jishi.core.states import Machine, Move, move
 from jishi.inventory.services import stock_commit, stock_release, stock_reserve
-from jishi.merchants.selectors import merchant_owner
-from jishi.notifications.services import notify
+from jishi.merchants.selectors import merchant_owner_id
+from jishi.notifications.services import Message, notify_all
 from jishi.orders import selectors
 from jishi.orders.errors import InvalidShipment, InvalidTransition, OrderOnHold, PhoneNotShown
 from jishi.orders.models import Order, OrderEvent, OrderLine
@@ -87,43 +87,41 @@ UNLESS_HELD: dict[str, Any] = {"guard": Q(on_hold=False), "blocked": OrderOnHold
 def _announce(order: Order, to: OrderStatus) -> None:
     """Tell the buyer that the order was paid or shipped, and the merchant's owner that it was paid or received."""
     number = order.number
+    messages = []
     if to == OrderStatus.PAID:
-        notify(
-            order.buyer_id,
-            "order_paid",
-            phrase(gettext_lazy("Payment received for order %(number)s"), number=number),
-            phrase(gettext_lazy("The shop will ship it soon.")),
-            link=f"/orders/{number}/",
+        messages.append(
+            Message(
+                order.buyer_id,
+                "order_paid",
+                phrase(gettext_lazy("Payment received for order %(number)s"), number=number),
+                phrase(gettext_lazy("The shop will ship it soon.")),
+                link=f"/orders/{number}/",
+            )
         )
     elif to == OrderStatus.SHIPPED:
-        notify(
-            order.buyer_id,
-            "order_shipped",
-            phrase(gettext_lazy("Order %(number)s has shipped"), number=number),
-            f"{order.carrier} {order.tracking_number}",
-            link=f"/orders/{number}/",
+        messages.append(
+            Message(
+                order.buyer_id,
+                "order_shipped",
+                phrase(gettext_lazy("Order %(number)s has shipped"), number=number),
+                f"{order.carrier} {order.tracking_number}",
+                link=f"/orders/{number}/",
+            )
         )
-    owner = merchant_owner(order.merchant) if to in (OrderStatus.PAID, OrderStatus.DELIVERED) else None
-    if owner is not None:
+    owner_id = merchant_owner_id(order.merchant_id) if to in (OrderStatus.PAID, OrderStatus.DELIVERED) else None
+    if owner_id is not None:
         title = phrase(
             gettext_lazy("New paid order %(number)s to ship")
             if to == OrderStatus.PAID
             else gettext_lazy("Order %(number)s was received by the buyer"),
             number=number,
         )
-        notify(owner, f"merchant_order_{to}", title, link=f"/merchant/orders/{number}/")
+        messages.append(Message(owner_id, f"merchant_order_{to}", title, link=f"/merchant/orders/{number}/"))
+    notify_all(messages)
 
 
 def _stock_lines(orders: list[Order]) -> dict[str, list[tuple[int, int]]]:
     return {order.number: [(line.sku_id, line.quantity) for line in order.lines.all()] for order in orders}
-
-
-def _known_lines(order: Order, lines: list[OrderLine]) -> None:
-    """Let ``order.lines.all()`` answer the lines just written without reading them back (as a prefetch does)."""
-    written = order.lines.all()
-    written._result_cache = lines
-    written._prefetch_done = True  # type: ignore[attr-defined]
-    order._prefetched_objects_cache = {"lines": written}  # type: ignore[attr-defined]
 
 
 @transaction.atomic(savepoint=False)  # inside the checkout's transaction: a failure rolls all of it back
@@ -188,7 +186,7 @@ def orders_place(
     }
     OrderLine.objects.bulk_create(line for order_lines in lines.values() for line in order_lines)
     for order in orders:
-        _known_lines(order, lines[order.number])
+        selectors.with_known_lines(order, lines[order.number])
     placed = phrase(gettext_lazy("Order placed"))
     OrderEvent.objects.bulk_create(
         OrderEvent(
@@ -209,18 +207,21 @@ def orders_place(
     return orders
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # inside the payment's transaction: a failure rolls all of it back
 def orders_mark_paid(*, checkout_number: str, paid_at: dt.datetime) -> list[Order]:
-    """Mark the checkout's orders paid and turn their reservations into sales.
+    """Mark the checkout's orders paid and turn their reservations into sales; the orders this call moved.
 
     Only the payments domain calls this, after it verified a payment and won
-    the payment intent for it. Idempotent. Raises InvalidTransition if an
-    order is cancelled (the payment service prevents that case first).
+    the payment intent for it. Idempotent: a repeat moves nothing and returns
+    no order. The orders come back with their lines loaded, as
+    ``selectors.orders_of_checkout_with_lines`` gives them, so the ledger
+    books them without reading them again. The hot rows (stock, then sales
+    counts) are written last. Raises InvalidTransition if an order is
+    cancelled (the payment service prevents that case first).
     """
-    orders = list(selectors.orders_of_checkout(checkout_number).prefetch_related("lines"))
     moved = [
         order
-        for order in orders
+        for order in selectors.orders_of_checkout_with_lines(checkout_number)
         if move(
             MACHINE,
             order,
@@ -231,14 +232,14 @@ def orders_mark_paid(*, checkout_number: str, paid_at: dt.datetime) -> list[Orde
         )
     ]
     if moved:
-        stock_commit(actor=None, lines=_stock_lines(moved))
+        stock_commit(actor=None, lines=_stock_lines(moved), savepoint=False)
         sold: Counter[int] = Counter()
         for order in moved:
             for line in order.lines.all():
                 sold[line.product_id] += line.quantity
         for product_id, quantity in sorted(sold.items()):  # product order, like stock: no deadlocks between payers
             product_record_sales(product_id=product_id, quantity=quantity)
-    return orders
+    return moved
 
 
 @transaction.atomic

@@ -59,7 +59,7 @@ from jishi.payments.models import (
     PaymentIntent,
     PaymentRefund,
 )
-from jishi.payments.states import INTENT, PAYMENT, REFUND, IntentStatus, PaymentStatus, RefundStatus
+from jishi.payments.states import INTENT, REFUND, IntentStatus, PaymentStatus, RefundStatus
 
 if TYPE_CHECKING:
     from jishi.orders.models import Order
@@ -201,31 +201,34 @@ def _log(gateway_code: str, outcome: str, *, out_trade_no: str = "", reason: str
     )
 
 
-@transaction.atomic
 def _apply(intent: PaymentIntent, trade: Trade, gateway_code: str) -> str:
     """Record a verified paid trade once and apply it to the orders if the intent is still open."""
     try:
-        with transaction.atomic():
-            payment = Payment.objects.create(
-                intent=intent,
-                gateway=gateway_code,
-                trade_no=trade.trade_no,
-                amount_minor=trade.amount.minor,
-                currency=trade.amount.currency,
-                status=PaymentStatus.APPLIED,
-                paid_at=trade.paid_at or timezone.now(),
-            )
-    except IntegrityError:  # this trade was recorded before (a repeated or concurrent notification)
+        return _record_paid(intent, trade, gateway_code)
+    except IntegrityError:  # its trade number was recorded for another intent: nothing was written
         return NotificationOutcome.DUPLICATE
+
+
+@transaction.atomic
+def _record_paid(intent: PaymentIntent, trade: Trade, gateway_code: str) -> str:
+    """The intent moves first: its compare-and-set decides which of two notifications of the same trade applies
+    it, and holds the others at that row until this transaction ends, so the winner's payment is written without
+    a savepoint."""
+    paid_at = trade.paid_at or timezone.now()
     try:
-        won = move(INTENT, intent, IntentStatus.SUCCEEDED, fields={"succeeded_at": payment.paid_at})
+        won = move(INTENT, intent, IntentStatus.SUCCEEDED, fields={"succeeded_at": paid_at})
     except InvalidTransition:  # cancelled, before or meanwhile
         won = False
     if won:
-        orders_mark_paid(checkout_number=intent.checkout_number, paid_at=payment.paid_at)
-        payment_post(checkout_number=intent.checkout_number, gateway=gateway_code)
+        _payment(intent, trade, gateway_code, paid_at, PaymentStatus.APPLIED)
+        paid = orders_mark_paid(checkout_number=intent.checkout_number, paid_at=paid_at)
+        payment_post(orders=paid, gateway=gateway_code)
         return NotificationOutcome.APPLIED
-    move(PAYMENT, payment, PaymentStatus.NEEDS_REFUND)
+    try:
+        with transaction.atomic():
+            payment = _payment(intent, trade, gateway_code, paid_at, PaymentStatus.NEEDS_REFUND)
+    except IntegrityError:  # this trade was recorded before (a repeated or concurrent notification)
+        return NotificationOutcome.DUPLICATE
     audit.record(
         actor=None,
         action="payments.flagged_for_refund",
@@ -235,6 +238,18 @@ def _apply(intent: PaymentIntent, trade: Trade, gateway_code: str) -> str:
     )
     _give_back(payment)
     return NotificationOutcome.FLAGGED
+
+
+def _payment(intent: PaymentIntent, trade: Trade, gateway_code: str, paid_at: dt.datetime, status: str) -> Payment:
+    return Payment.objects.create(
+        intent=intent,
+        gateway=gateway_code,
+        trade_no=trade.trade_no,
+        amount_minor=trade.amount.minor,
+        currency=trade.amount.currency,
+        status=status,
+        paid_at=paid_at,
+    )
 
 
 def _first_order(checkout_number: str) -> str:

@@ -34,11 +34,8 @@ class PaymentStatus(models.TextChoices):
     NEEDS_REFUND = "needs_refund", _("To be refunded")
 
 
-# A payment recorded as applied is flagged for refund when the intent it paid was closed or paid already.
-PAYMENT_TRANSITIONS: Mapping[PaymentStatus, frozenset[PaymentStatus]] = {
-    PaymentStatus.APPLIED: frozenset({PaymentStatus.NEEDS_REFUND}),
-    PaymentStatus.NEEDS_REFUND: frozenset(),
-}
+# A payment's status is decided when it is recorded and never moves: applied to the orders, or to be refunded
+# because the intent it paid was closed or paid already.
 
 
 class RefundStatus(models.TextChoices):
@@ -82,7 +79,6 @@ ISSUE_TRANSITIONS: Mapping[IssueStatus, frozenset[IssueStatus]] = {
 
 # Machines with no record of their own: their rows carry their timestamps, the ledger carries the money.
 INTENT: Machine = Machine(status=IntentStatus, transitions=INTENT_TRANSITIONS, invalid=InvalidTransition)
-PAYMENT: Machine = Machine(status=PaymentStatus, transitions=PAYMENT_TRANSITIONS, invalid=InvalidTransition)
 REFUND: Machine = Machine(status=RefundStatus, transitions=REFUND_TRANSITIONS, invalid=InvalidTransition)
 SANDBOX_TRADE: Machine = Machine(
     status=SandboxTradeStatus, transitions=SANDBOX_TRADE_TRANSITIONS, invalid=InvalidTransition
