@@ -3,7 +3,7 @@
 import datetime as dt
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from jishi.accounts.permissions import OPERATOR
@@ -59,6 +59,12 @@ def merchant_owner_id(merchant_id: int) -> int | None:
     """The id of the merchant's owner, or None: enough to address a message, without reading the merchant."""
     owners = Membership.objects.filter(merchant_id=merchant_id, role=StaffRole.OWNER)
     return owners.values_list("user_id", flat=True).first()
+
+
+def merchant_owner_id_of(merchant_id: str) -> Subquery:
+    """:func:`merchant_owner_id` as an annotation, for a query whose ``merchant_id`` field names the merchant."""
+    owners = Membership.objects.filter(merchant_id=OuterRef(merchant_id), role=StaffRole.OWNER)
+    return Subquery(owners.values("user_id")[:1])
 
 
 def applications_of(actor: Actor) -> QuerySet[MerchantApplication]:

@@ -7,7 +7,7 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet
 from jishi.accounts.selectors import user_find_by_identifier_or_none
 from jishi.core.actors import Actor, user_of
 from jishi.core.permissions import check
-from jishi.merchants.selectors import merchant_of
+from jishi.merchants.selectors import merchant_of, merchant_owner_id_of
 from jishi.orders.errors import OrderNotFound
 from jishi.orders.models import Order, OrderEvent, OrderLine
 from jishi.orders.permissions import ORDER_BUY, ORDER_FULFIL, ORDER_OVERSEE
@@ -112,18 +112,20 @@ def orders_of_checkout_with_lines(checkout_number: str) -> list[Order]:
     """The checkout's orders as :func:`orders_of_checkout` gives them, their lines loaded, in one query.
 
     Each line also carries ``category_path``, the path of its product's
-    category (what commission rules are scoped by).
+    category (what commission rules are scoped by), and each order
+    ``owner_id``, the id of its shop's owner (whom a paid order is announced to).
     """
     lines = (
         OrderLine.objects.filter(order__checkout_number=checkout_number)
         .select_related("order")
-        .annotate(category_path=F("product__category__path"))
+        .annotate(category_path=F("product__category__path"), owner_id=merchant_owner_id_of("order__merchant_id"))
         .order_by("order_id", "pk")
     )
     orders: dict[int, Order] = {}
     grouped: dict[int, list[OrderLine]] = {}
     for line in lines:
         line.order = orders.setdefault(line.order_id, line.order)  # one instance per order, shared by its lines
+        line.order.owner_id = line.owner_id  # type: ignore[attr-defined]
         grouped.setdefault(line.order_id, []).append(line)
     return [with_known_lines(order, grouped[order_id]) for order_id, order in orders.items()]
 

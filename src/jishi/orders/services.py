@@ -108,7 +108,9 @@ def _announce(order: Order, to: OrderStatus) -> None:
                 link=f"/orders/{number}/",
             )
         )
-    owner_id = merchant_owner_id(order.merchant_id) if to in (OrderStatus.PAID, OrderStatus.DELIVERED) else None
+    owner_id = None
+    if to in (OrderStatus.PAID, OrderStatus.DELIVERED):  # the owner's id, unless the order was read with it
+        owner_id = order.owner_id if hasattr(order, "owner_id") else merchant_owner_id(order.merchant_id)
     if owner_id is not None:
         title = phrase(
             gettext_lazy("New paid order %(number)s to ship")
