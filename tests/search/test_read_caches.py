@@ -113,3 +113,52 @@ def test_a_stale_count_is_served_while_one_task_recounts_it(api, merchant_staff,
     (queued,) = DBTaskResult.objects.filter(task_path=search_summary_refresh.module_path)
     search_summary_refresh.call(**queued.args_kwargs["kwargs"])
     assert api("get", "/products", data={"q": "猫粮"}).json()["count"] == 2
+
+
+def test_an_anonymous_catalog_read_may_be_kept_and_revalidated(
+    api, merchant_staff, product, settings, django_capture_on_commit_callbacks
+):
+    settings.JISHI_PUBLIC_MAX_AGE = 30
+    # given an anonymous read of a detail
+    first = api("get", f"/products/{product.pk}")
+    # then any cache may keep it for the stated time, per language and per signed-in state, under an ETag
+    assert first["Cache-Control"] == "public, max-age=30"
+    assert {"Accept-Language", "Authorization", "Cookie"} <= {v.strip() for v in first["Vary"].split(",")}
+    etag = first["ETag"]
+    # when it is asked for again with that ETag
+    again = api("get", f"/products/{product.pk}", headers={"If-None-Match": etag})
+    # then the answer is 304, with nothing to send
+    assert again.status_code == 304
+    assert again.content == b""
+    # and after the merchant's price change commits the same ETag gets the new answer
+    sku = factories.sku_of(product)
+    with django_capture_on_commit_callbacks(execute=True):
+        catalog.sku_update(actor=merchant_staff, sku_id=sku.pk, price=Money.parse("35.00", "CNY"))
+    changed = api("get", f"/products/{product.pk}", headers={"If-None-Match": etag})
+    assert changed.status_code == 200
+    assert changed["ETag"] != etag
+    assert changed.json()["price_from"]["amount"] == "35.00"
+
+
+@pytest.mark.parametrize("path", ["/products", "/categories"])
+def test_listings_and_the_category_tree_are_public_reads_too(api, product, path):
+    response = api("get", path)
+    assert response.status_code == 200
+    assert response["Cache-Control"].startswith("public, max-age=")
+    assert response["ETag"]
+
+
+def test_a_signed_in_readers_catalog_read_stays_private(api, buyer, product):
+    # when a signed-in buyer reads a detail
+    response = api("get", f"/products/{product.pk}", user=buyer)
+    # then no shared cache may keep it, and the browser checks it again each time
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private, no-cache"
+
+
+def test_a_refused_catalog_read_is_not_kept(api, product):
+    # an unknown product and an unknown parameter answer errors that no cache may keep as public
+    for path, status in ((f"/products/{product.pk + 1000}", 404), ("/products?categroy=3", 422)):
+        response = api("get", path)
+        assert response.status_code == status
+        assert "public" not in response.get("Cache-Control", "")

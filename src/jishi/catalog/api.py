@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Schema
 
 from jishi.catalog import selectors
@@ -12,7 +12,7 @@ from jishi.catalog.schemas import (
     category_out,
     product_detail_data,
 )
-from jishi.core.api import Router, errors
+from jishi.core.api import Router, errors, public_read
 from jishi.core.permissions import PUBLIC, requires
 
 router = Router(tags=["catalog"])
@@ -20,14 +20,18 @@ router = Router(tags=["catalog"])
 
 @router.get("/categories", response={200: list[CategoryOut], **errors()})
 @requires(PUBLIC)
-def category_list(request: HttpRequest) -> list[CategoryOut]:
+def category_list(request: HttpRequest, response: HttpResponse) -> list[CategoryOut]:
     """The whole category tree in depth-first order (``parent_id`` links it)."""
+    public_read(request, response)
     return [category_out(c) for c in selectors.category_list()]
 
 
 @router.get("/products/{product_id}", response={200: ProductDetailOut, **errors(404)})
 @requires(PUBLIC)
-def product_detail(request: HttpRequest, product_id: Annotated[int, Field(ge=1, le=2**53)]) -> dict[str, Any]:
+def product_detail(
+    request: HttpRequest, response: HttpResponse, product_id: Annotated[int, Field(ge=1, le=2**53)]
+) -> dict[str, Any]:
+    public_read(request, response)
     return product_detail_data(product_id)
 
 
@@ -43,9 +47,10 @@ class AttributeDefinitionOut(Schema):
 @router.get("/categories/{category_id}/attributes", response={200: list[AttributeDefinitionOut], **errors(404)})
 @requires(PUBLIC)
 def category_attributes(
-    request: HttpRequest, category_id: Annotated[int, Field(ge=1, le=2**53)]
+    request: HttpRequest, response: HttpResponse, category_id: Annotated[int, Field(ge=1, le=2**53)]
 ) -> list[AttributeDefinitionOut]:
     """The attributes a product of this category carries (its own and its ancestors')."""
+    public_read(request, response)
     return [
         AttributeDefinitionOut(
             code=a.code,

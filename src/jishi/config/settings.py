@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",  # an ETag on every GET answer, 304 when it still holds
     "jishi.core.middleware.RequestIdMiddleware",
     "jishi.core.middleware.RejectNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -230,6 +231,8 @@ JISHI_SEARCH_CACHE_SECONDS = int(os.environ.get("JISHI_SEARCH_CACHE_SECONDS", "3
 # A product's detail (texts, images, attributes, prices) in the shared cache; units and whether it is
 # published are read live, and a merchant's change drops it at once. 0 turns the cache off.
 JISHI_CATALOG_CACHE_SECONDS = int(os.environ.get("JISHI_CATALOG_CACHE_SECONDS", "300"))
+# Browsers and shared caches may keep an anonymous catalog API answer this long (Cache-Control: public).
+JISHI_PUBLIC_MAX_AGE = int(os.environ.get("JISHI_PUBLIC_MAX_AGE", "30"))
 
 # The buying flow.
 JISHI_ORDER_PAYMENT_MINUTES = int(os.environ.get("JISHI_ORDER_PAYMENT_MINUTES", "30"))

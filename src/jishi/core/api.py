@@ -9,7 +9,9 @@ from functools import wraps
 from typing import Annotated, Any
 
 import ninja
-from django.http import HttpRequest
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from pydantic import AfterValidator, BaseModel, BeforeValidator
@@ -154,6 +156,22 @@ def _declared_query(view: Callable[..., Any]) -> frozenset[str]:
         )
         view._query_names = names  # type: ignore[attr-defined]
     return names
+
+
+def public_read(request: HttpRequest, response: HttpResponse) -> None:
+    """Let caches keep a catalog read that is the same for every anonymous reader.
+
+    An anonymous reader's answer may be kept by the browser and by shared
+    caches for ``JISHI_PUBLIC_MAX_AGE`` seconds; a signed-in reader's stays
+    private and is checked again each time (what a member sees may differ
+    from the public answer). Either way ``ConditionalGetMiddleware`` gives it
+    an ETag, so a reader who sends it back in ``If-None-Match`` gets 304.
+    """
+    if "Authorization" in request.headers or request.user.is_authenticated:
+        patch_cache_control(response, private=True, no_cache=True)
+    else:
+        patch_cache_control(response, public=True, max_age=settings.JISHI_PUBLIC_MAX_AGE)
+        patch_vary_headers(response, ("Authorization", "Cookie"))
 
 
 def client_ip(request: HttpRequest) -> str:

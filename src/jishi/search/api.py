@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any, Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Schema
 
 from jishi.catalog import selectors
@@ -12,7 +12,7 @@ from jishi.catalog.schemas import (
     parse_amount,
     product_card_data,
 )
-from jishi.core.api import Router, errors
+from jishi.core.api import Router, errors, public_read
 from jishi.core.permissions import PUBLIC, requires
 from jishi.search.selectors import QUERY_MAX_LENGTH, SearchParams, parse_attribute_filters
 from jishi.search.services import product_search
@@ -53,8 +53,9 @@ def search_params(filters: ProductFilters) -> SearchParams:
 
 @router.get("/products", response={200: ProductPageOut, **errors(404)})
 @requires(PUBLIC)
-def product_list(request: HttpRequest, filters: Query[ProductFilters]) -> dict[str, Any]:
+def product_list(request: HttpRequest, response: HttpResponse, filters: Query[ProductFilters]) -> dict[str, Any]:
     """Search and browse published products, with facet counts. Unknown parameters are refused (422)."""
+    public_read(request, response)
     result = product_search(search_params(filters))
     return {
         "items": [product_card_data(card) for card in result.page.items],
