@@ -46,10 +46,31 @@ def test_once_a_reservation_finds_nothing_left_the_next_buyers_are_refused_witho
         place()
     refused = raised.value
     # then the answer is the same, and nothing was written or locked
-    assert refused.params == {"sku_id": last_unit.pk, "requested": 1}
+    assert refused.params == {"sku_id": last_unit.pk}
     writes = [q["sql"] for q in queries if q["sql"].split()[0] in ("INSERT", "UPDATE", "DELETE")]
     assert writes == []
     assert Stock.objects.get(pk=last_unit.pk).reserved == 1
+
+
+@pytest.mark.parametrize("basket", ["buy_now", "ticked"])
+def test_a_basket_naming_a_sold_out_sku_is_refused_without_a_query(
+    buyer, other_buyer, support, last_unit, basket, django_assert_num_queries
+):
+    # given the last unit sold, and a buyer who found it gone at the reservation
+    factories.place(buyer, (last_unit, 1))
+    _refused(other_buyer, last_unit)
+    # when another buyer buys it now from the product page, or ticks it in the cart
+    address = factories.address(support)
+    if basket == "buy_now":
+        chosen = {"buy_now": checkout.BuyNow(sku_id=last_unit.pk, quantity=1)}
+    else:
+        factories.in_cart(support, (last_unit, 1))
+        chosen = {"sku_ids": [last_unit.pk]}
+    fingerprint = checkout.checkout_quote(actor=support, address_id=address.pk, **chosen).fingerprint
+    # then the refusal asks the database nothing: not the cart, not the address, not the stock
+    with django_assert_num_queries(0), pytest.raises(OutOfStock) as raised:
+        checkout.checkout_place(actor=support, address_id=address.pk, fingerprint=fingerprint, **chosen)
+    assert raised.value.params == {"sku_id": last_unit.pk}
 
 
 def test_a_restock_lets_buyers_in_at_once(buyer, other_buyer, merchant_staff, last_unit):

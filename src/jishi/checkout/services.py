@@ -181,7 +181,13 @@ def _drafts(quote: Quote) -> list[OrderDraft]:
     ]
 
 
-@transaction.atomic
+def _refuse_sold_out(sku_ids: list[int]) -> None:
+    """Refuse a basket holding a SKU that a reservation found with nothing left moments ago (a flash sale's late
+    buyers): from the shared cache, before any write."""
+    if gone := skus_sold_out(sku_ids):
+        raise OutOfStock(field="quantity", params={"sku_id": gone[0]})
+
+
 def checkout_place(
     *,
     actor: Actor,
@@ -194,16 +200,36 @@ def checkout_place(
     """Place one order per merchant for what the quote covers, reserve the stock, and open one payment intent.
 
     All or nothing. Ordered cart lines leave the cart; a buy-now leaves it
-    alone. Raises CartChanged (409) when the quote no longer matches
-    ``fingerprint``, OutOfStock (409) when a SKU is short, and what
-    :func:`checkout_quote` raises.
+    alone. Raises OutOfStock (409) when a SKU is short, CartChanged (409)
+    when the quote no longer matches ``fingerprint``, and what
+    :func:`checkout_quote` raises. A basket that names its SKUs (a buy-now,
+    ticked lines) and holds one found sold out moments ago is refused before
+    the quote, without a query: that is how a flash sale's late buyers come.
     """
+    check(actor, AUTHENTICATED)
+    named = [buy_now.sku_id] if buy_now is not None else list(sku_ids or ())
+    _refuse_sold_out(named)
+    with transaction.atomic():
+        return _place(
+            actor=actor, address_id=address_id, fingerprint=fingerprint, note=note, sku_ids=sku_ids, buy_now=buy_now
+        )
+
+
+def _place(
+    *,
+    actor: Actor,
+    address_id: int,
+    fingerprint: str,
+    note: str,
+    sku_ids: Collection[int] | None,
+    buy_now: BuyNow | None,
+) -> Placement:
     quote = checkout_quote(actor=actor, address_id=address_id, sku_ids=sku_ids, buy_now=buy_now)
     if quote.fingerprint != fingerprint:
         raise CartChanged(field="fingerprint")
     bought = [(line.sku.pk, line.quantity) for group in quote.groups for line in group.lines]
-    if gone := skus_sold_out([sku_id for sku_id, _ in bought]):  # a flash sale's late buyers: told before any write
-        raise OutOfStock(field="quantity", params={"sku_id": gone[0], "requested": dict(bought)[gone[0]]})
+    if sku_ids is None and buy_now is None:  # the whole cart: its SKUs are known now
+        _refuse_sold_out([sku_id for sku_id, _ in bought])
     address = quote.address
     checkout_number = ids.public_number()
     first = quote.groups[0].lines[0].product.title
