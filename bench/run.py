@@ -234,7 +234,9 @@ def main() -> None:
         from bench import buying as buying_bench
 
         buying = buying_bench.main(
-            f"http://127.0.0.1:{PORT}", lambda: measure("CeilingWriteUser", 8, CEILING_PORT)["rps"]
+            f"http://127.0.0.1:{PORT}",
+            f"http://127.0.0.1:{CEILING_PORT}",
+            lambda: measure("CeilingWriteUser", 8, CEILING_PORT)["rps"],
         )
     finally:
         for server in servers:
