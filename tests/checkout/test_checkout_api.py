@@ -63,6 +63,26 @@ def test_placing_makes_one_order_per_merchant_under_one_payment(api, buyer, shop
     assert OrderEvent.objects.filter(to_status="pending_payment", from_status="").count() == 2
 
 
+def test_buying_now_over_the_api_quotes_and_places_that_sku_alone(api, buyer, shop, other_shop, home):
+    # given a cart holding another shop's product
+    factories.in_cart(buyer, (factories.sku_of(other_shop), 1))
+    buy_now = {"sku_id": factories.sku_of(shop).pk, "quantity": 2}
+    # when the buyer buys two of one SKU now
+    quote = api("post", "/checkout/quote", user=buyer, json={"address_id": home.pk, "buy_now": buy_now})
+    assert quote.status_code == 200, quote.json()
+    [group] = quote.json()["groups"]
+    [line] = group["lines"]
+    assert (line["id"], line["sku_id"], line["quantity"]) == (None, buy_now["sku_id"], 2)
+    body = {"address_id": home.pk, "buy_now": buy_now, "fingerprint": quote.json()["fingerprint"]}
+    placed = api("post", "/checkout/place", user=buyer, json=body)
+    # then one order is placed for that SKU, and the cart is as it was
+    assert placed.status_code == 201, placed.json()
+    assert placed.json()["payment"]["amount"] == {"amount": "198.00", "currency": "CNY"}
+    assert [line["sku_id"] for line in api("get", "/cart", user=buyer).json()["lines"]] == [
+        factories.sku_of(other_shop).pk
+    ]
+
+
 def test_order_numbers_are_not_sequential(buyer, shop, home):
     numbers = [factories.place(buyer, (factories.sku_of(shop), 1)).orders[0].number for _ in range(3)]
     assert all(len(number) == 18 and number.isdigit() for number in numbers)

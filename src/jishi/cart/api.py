@@ -22,7 +22,7 @@ Quantity = Annotated[int, Field(ge=1, le=99, strict=True, description="1 to 99")
 
 
 class CartLineOut(Schema):
-    id: int
+    id: int | None = Field(description="The cart line; null in a quote for a SKU bought now, which is not in the cart")
     sku_id: int
     product_id: int
     title: str
