@@ -107,6 +107,21 @@ def test_pagination_counts_and_caps_page_size(api, market):
     assert too_big.json()["field"] == "page_size"
 
 
+def test_a_count_past_the_cap_stops_there_and_says_there_are_more(api, client, market, settings):
+    # given a cap of 3 and 5 published products
+    settings.JISHI_SEARCH_COUNT_CAP = 3
+    # when a shopper lists them two a page
+    first = api("get", "/products", data={"page_size": 2, "sort": "price_asc"}).json()
+    # then the count stops at the cap and says more match; the pages go as far as the count
+    assert (first["count"], first["count_capped"], first["pages"], len(first["items"])) == (3, True, 2, 2)
+    assert api("get", "/products", data={"page_size": 2, "page": 3}).json()["items"] == []
+    # and a filter set under the cap is counted exactly
+    cats = api("get", "/products", data={"q": "猫粮"}).json()
+    assert (cats["count"], cats["count_capped"]) == (3, False)
+    page = client.get("/search/", headers={"Accept-Language": "zh-Hans"}).content.decode()
+    assert "共 3+ 件商品" in page
+
+
 @pytest.mark.parametrize(
     ("params", "field"),
     [

@@ -81,7 +81,8 @@ class FacetsOut(DataOut):
 
 class ProductPageOut(DataOut):
     items: list[ProductCardOut]
-    count: int
+    count: int = Field(description="Matching products, counted up to 10,000")
+    count_capped: bool = Field(False, description="More products match than `count`, which stopped at 10,000")
     page: int
     page_size: int
     pages: int

@@ -228,6 +228,9 @@ JISHI_API_TOKEN_TTL_DAYS = int(os.environ.get("JISHI_API_TOKEN_TTL_DAYS", "30"))
 # Search counts and facets are fresh for this long per filter set, then served while a task recounts them
 # (0: always recount).
 JISHI_SEARCH_CACHE_SECONDS = int(os.environ.get("JISHI_SEARCH_CACHE_SECONDS", "30"))
+# A search counts its matches up to here and says "10,000+" beyond: counting every one of a million costs
+# as much as the rest of the search, and no shopper pages that far (500 pages of 20).
+JISHI_SEARCH_COUNT_CAP = int(os.environ.get("JISHI_SEARCH_COUNT_CAP", "10000"))
 # A product's detail (texts, images, attributes, prices) in the shared cache; units and whether it is
 # published are read live, and a merchant's change drops it at once. 0 turns the cache off.
 JISHI_CATALOG_CACHE_SECONDS = int(os.environ.get("JISHI_CATALOG_CACHE_SECONDS", "300"))

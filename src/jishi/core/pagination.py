@@ -16,6 +16,7 @@ class Page[T]:
     count: int
     page: int
     page_size: int
+    capped: bool = False  # more match than ``count``, which stopped counting there ("10,000+")
 
     @property
     def pages(self) -> int:

@@ -60,6 +60,7 @@ def product_list(request: HttpRequest, response: HttpResponse, filters: Query[Pr
     return {
         "items": [product_card_data(card) for card in result.page.items],
         "count": result.page.count,
+        "count_capped": result.page.capped,
         "page": result.page.page,
         "page_size": result.page.page_size,
         "pages": result.page.pages,

@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -62,7 +63,7 @@ class AttributeFacet:
 
 @dataclass(frozen=True)
 class Summary:
-    count: int
+    count: int  # at most JISHI_SEARCH_COUNT_CAP + 1: one more than the cap says there are more
     categories: list[FacetValue]
     attributes: list[AttributeFacet]
 
@@ -176,11 +177,13 @@ def _attribute_facets(
 def counted(
     products: QuerySet[Product], params: SearchParams, words: list[str], any_word: bool, with_facets: bool
 ) -> Summary:
-    """The count of ``products`` and, when wanted, their facets: what ``search.services`` keeps in the cache."""
+    """The count of ``products`` (up to one past the cap) and, when wanted, their facets: what
+    ``search.services`` keeps in the cache."""
+    count = products.order_by().values("pk")[: settings.JISHI_SEARCH_COUNT_CAP + 1].count()
     if not with_facets:
-        return Summary(count=products.count(), categories=[], attributes=[])
+        return Summary(count=count, categories=[], attributes=[])
     return Summary(
-        count=products.count(),
+        count=count,
         categories=_category_facets(products, params),
         attributes=_attribute_facets(products, params, words, any_word=any_word),
     )

@@ -123,13 +123,14 @@ def product_search(params: SearchParams, *, with_facets: bool = True) -> SearchR
         any_word = True
         products = filtered(params, words, any_word=True)
         summary = _summary(products, params, words, with_facets=with_facets, any_word=True)
+    count = min(summary.count, settings.JISHI_SEARCH_COUNT_CAP)
     start = (params.page - 1) * params.page_size
-    if start < summary.count:
+    if start < count:
         listed = products.order_by(*ORDER[sort]).values_list("pk", flat=True)[start : start + params.page_size]
         items = product_cards(list(listed))
     else:
         items = []
-    page = Page(items=items, count=summary.count, page=params.page, page_size=params.page_size)
+    page = Page(items=items, count=count, page=params.page, page_size=params.page_size, capped=summary.count > count)
     return SearchResult(
         page=page,
         categories=summary.categories,
