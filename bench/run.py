@@ -9,7 +9,10 @@ strictly alternated runs against the ceiling, and the table gives Jishi's
 requests/s, the ceiling's, their ratio and the issue's target. Then the
 buying figures (bench/buying.py): place + pay with 1 and 8 buyers against
 the bare write, a 1,000-buyer flash sale for 100 units, and SQL statements
-per request of an order. ``bench/run.py buying`` runs only the buying part.
+per request of an order. ``bench/run.py buying`` runs only the buying part;
+``bench/run.py search`` only the filtered Chinese keyword search at 1 and 8
+clients, with its p95 (`make bench-search`: a million products in their own
+database, loaded with COPY).
 Traffic goes only to 127.0.0.1, bounded in time. Settings come from the
 environment: BENCH_DATABASE_URL, BENCH_REDIS_URL, BENCH_PRODUCTS (100000),
 BENCH_SECONDS (10 per run), BENCH_ROUNDS (2 alternations), BENCH_WORKERS (4).
@@ -26,6 +29,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/jishi_bench")
@@ -141,7 +145,7 @@ def serve() -> list[subprocess.Popen[bytes]]:
     return [jishi, worker, _gunicorn("bench.ceiling:application", CEILING_PORT, ceiling_env, "/products")]
 
 
-def measure(user_class: str, clients: int, port: int = PORT) -> dict[str, float]:
+def measure(user_class: str, clients: int, port: int = PORT, seconds: int = SECONDS) -> dict[str, float]:
     load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         prefix = Path(tmp) / "run"
@@ -156,7 +160,7 @@ def measure(user_class: str, clients: int, port: int = PORT) -> dict[str, float]
                 "--loglevel=ERROR",
                 f"--users={clients}",
                 f"--spawn-rate={clients}",
-                f"--run-time={SECONDS}s",
+                f"--run-time={seconds}s",
                 f"--host=http://127.0.0.1:{port}",
                 f"--csv={prefix}",
             ],
@@ -171,6 +175,7 @@ def measure(user_class: str, clients: int, port: int = PORT) -> dict[str, float]
         "failures": int(row["Failure Count"]),
         "rps": float(row["Requests/s"]),
         "p50_ms": float(row["50%"]),
+        "p95_ms": float(row["95%"]),
         "p99_ms": float(row["99%"]),
         "load": load,
     }
@@ -209,59 +214,108 @@ def alternated(user_class: str, clients: int) -> dict[str, float]:
     }
 
 
-def main() -> None:
-    prepare()
-    servers = serve()
-    reads = []
-    only_buying = sys.argv[1:] == ["buying"]
-    buying: dict[str, object] = {}
-    try:
-        if not only_buying:
-            for _label, user_class, _target in READS:  # warm-up: connections, caches, jieba in every worker
-                measure(user_class, 4)
-            measure("CeilingUser", 4, CEILING_PORT)
-        for label, user_class, target in () if only_buying else READS:
-            for clients in (8, 32):
-                figures = alternated(user_class, clients)
-                reads.append({"scenario": label, "clients": clients, "target": target, **figures})
-                print(
-                    f"  {label:<32} {clients:>3} clients  {figures['rps']:>7.1f} req/s"
-                    f" = {figures['ratio']:>4.0%} of {figures['ceiling_rps']:.1f}"
-                    f"  p50 {figures['p50_ms']:>5.0f} ms  p99 {figures['p99_ms']:>5.0f} ms  load {figures['load']:.1f}",
-                    flush=True,
-                )
-        sys.path.insert(0, str(ROOT))
-        from bench import buying as buying_bench
+# the issue's targets for the filtered keyword search's p95, ms, by clients
+SEARCH_P95_TARGETS = {1: 50, 8: 200}
+SEARCH_SECONDS = 30  # a p95 wants a few hundred requests, even at one slow client
 
-        buying = buying_bench.main(
-            f"http://127.0.0.1:{PORT}",
-            f"http://127.0.0.1:{CEILING_PORT}",
-            lambda: measure("CeilingWriteUser", 8, CEILING_PORT)["rps"],
+
+def search_at_scale() -> list[dict[str, float]]:
+    """The filtered keyword search's latency at 1 and 8 clients, after a warm-up that fills the summary cache."""
+    measure("SearchUser", 4, seconds=SEARCH_SECONDS)
+    rows = []
+    for clients, target in SEARCH_P95_TARGETS.items():
+        figures = measure("SearchUser", clients, seconds=SEARCH_SECONDS)
+        rows.append({"clients": clients, "target": target, **figures})
+        print(
+            f"  search {clients} clients  {figures['rps']:>6.1f} req/s  p50 {figures['p50_ms']:.0f} ms"
+            f"  p95 {figures['p95_ms']:.0f} ms  p99 {figures['p99_ms']:.0f} ms  failed {figures['failures']:.0f}"
+            f"  load {figures['load']:.1f}",
+            flush=True,
         )
-    finally:
-        for server in servers:
-            server.terminate()
-            server.wait(timeout=30)
+    return rows
+
+
+def reads_against_ceiling() -> list[dict[str, Any]]:
+    """Every read cell at 8 and 32 clients, alternated with the ceiling, after a warm-up."""
+    for _label, user_class, _target in READS:  # warm-up: connections, caches, jieba in every worker
+        measure(user_class, 4)
+    measure("CeilingUser", 4, CEILING_PORT)
+    reads: list[dict[str, Any]] = []
+    for label, user_class, target in READS:
+        for clients in (8, 32):
+            figures = alternated(user_class, clients)
+            reads.append({"scenario": label, "clients": clients, "target": target, **figures})
+            print(
+                f"  {label:<32} {clients:>3} clients  {figures['rps']:>7.1f} req/s"
+                f" = {figures['ratio']:>4.0%} of {figures['ceiling_rps']:.1f}"
+                f"  p50 {figures['p50_ms']:>5.0f} ms  p99 {figures['p99_ms']:>5.0f} ms  load {figures['load']:.1f}",
+                flush=True,
+            )
+    return reads
+
+
+def print_tables(reads: list[dict[str, Any]], search: list[dict[str, float]], buying: dict[str, Any]) -> None:
     print(
         f"\n{PRODUCTS:,} products, PostgreSQL, Redis cache, gunicorn {WORKERS} sync workers, "
         f"{ROUNDS} alternated runs of {SECONDS} s per cell, 2 cores shared"
     )
-    print("| scenario | clients | Jishi req/s | ceiling req/s | ratio | target | p50 ms | p99 ms | load |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    if reads:
+        print("| scenario | clients | Jishi req/s | ceiling req/s | ratio | target | p50 ms | p99 ms | load |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in reads:
         print(
             f"| {r['scenario']} | {r['clients']} | {r['rps']:.1f} | {r['ceiling_rps']:.1f} | {r['ratio']:.0%}"
             f" | ≥ {r['target']:.0%} | {r['p50_ms']:.0f} | {r['p99_ms']:.0f} | {r['load']:.1f} |"
         )
+    if search:
+        print(f"Search: a {SEARCH_SECONDS} s warm-up at 4 clients, then one {SEARCH_SECONDS} s run per row")
+        print("| filtered keyword search | clients | req/s | p50 ms | p95 ms | target p95 | p99 ms | load |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for r in search:
+        print(
+            f"| {PRODUCTS:,} products | {r['clients']} | {r['rps']:.1f} | {r['p50_ms']:.0f} | {r['p95_ms']:.0f}"
+            f" | < {r['target']} | {r['p99_ms']:.0f} | {r['load']:.1f} |"
+        )
     if buying:
-        sys.path.insert(0, str(ROOT))
         from bench.buying import table
 
         print(table(buying))
+
+
+def main() -> None:
+    """Everything, or only ``buying`` or ``search`` (the first argument)."""
+    only = sys.argv[1] if len(sys.argv) > 1 else ""
+    if only not in ("", "buying", "search"):
+        sys.exit("usage: bench/run.py [buying | search]")
+    prepare()
+    servers = serve()
+    sys.path.insert(0, str(ROOT))
+    reads: list[dict[str, Any]] = []
+    search: list[dict[str, float]] = []
+    buying: dict[str, Any] = {}
+    try:
+        if only == "search":
+            search = search_at_scale()
+        if not only:
+            reads = reads_against_ceiling()
+        if only in ("", "buying"):
+            from bench import buying as buying_bench
+
+            buying = buying_bench.main(
+                f"http://127.0.0.1:{PORT}",
+                f"http://127.0.0.1:{CEILING_PORT}",
+                lambda: measure("CeilingWriteUser", 8, CEILING_PORT)["rps"],
+            )
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=30)
+    print_tables(reads, search, buying)
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     (out / "latest.json").write_text(
-        json.dumps({"reads": reads, "buying": buying}, indent=2, ensure_ascii=False), encoding="utf-8"
+        json.dumps({"reads": reads, "buying": buying, "search": search}, indent=2, ensure_ascii=False),
+        encoding="utf-8",
     )
 
 
