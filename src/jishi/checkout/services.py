@@ -210,58 +210,44 @@ def checkout_place(
     named = [buy_now.sku_id] if buy_now is not None else list(sku_ids or ())
     _refuse_sold_out(named)
     with transaction.atomic():
-        return _place(
-            actor=actor, address_id=address_id, fingerprint=fingerprint, note=note, sku_ids=sku_ids, buy_now=buy_now
+        quote = checkout_quote(actor=actor, address_id=address_id, sku_ids=sku_ids, buy_now=buy_now)
+        if quote.fingerprint != fingerprint:
+            raise CartChanged(field="fingerprint")
+        bought = [line.sku.pk for group in quote.groups for line in group.lines]
+        if sku_ids is None and buy_now is None:  # the whole cart: its SKUs are known now
+            _refuse_sold_out(bought)
+        address = quote.address
+        checkout_number = ids.public_number()
+        first = quote.groups[0].lines[0].product.title
+        one_line = len(quote.groups) == 1 and len(quote.groups[0].lines) == 1
+        intent = intent_create(
+            buyer=actor,
+            checkout_number=checkout_number,
+            amount=quote.total,
+            subject=first if one_line else _("%(title)s and more") % {"title": first},
+            pay_by=timezone.now() + dt.timedelta(minutes=settings.JISHI_ORDER_PAYMENT_MINUTES),
         )
-
-
-def _place(
-    *,
-    actor: Actor,
-    address_id: int,
-    fingerprint: str,
-    note: str,
-    sku_ids: Collection[int] | None,
-    buy_now: BuyNow | None,
-) -> Placement:
-    quote = checkout_quote(actor=actor, address_id=address_id, sku_ids=sku_ids, buy_now=buy_now)
-    if quote.fingerprint != fingerprint:
-        raise CartChanged(field="fingerprint")
-    bought = [(line.sku.pk, line.quantity) for group in quote.groups for line in group.lines]
-    if sku_ids is None and buy_now is None:  # the whole cart: its SKUs are known now
-        _refuse_sold_out([sku_id for sku_id, _ in bought])
-    address = quote.address
-    checkout_number = ids.public_number()
-    first = quote.groups[0].lines[0].product.title
-    one_line = len(quote.groups) == 1 and len(quote.groups[0].lines) == 1
-    intent = intent_create(
-        buyer=actor,
-        checkout_number=checkout_number,
-        amount=quote.total,
-        subject=first if one_line else _("%(title)s and more") % {"title": first},
-        pay_by=timezone.now() + dt.timedelta(minutes=settings.JISHI_ORDER_PAYMENT_MINUTES),
-    )
-    if buy_now is None:
-        cart_lines_remove_ordered(user=actor, sku_ids=[sku_id for sku_id, _ in bought])
-    orders = orders_place(  # last: it ends on the stock rows every buyer of these SKUs waits for
-        buyer=actor,
-        checkout_number=checkout_number,
-        drafts=_drafts(quote),
-        destination=Destination(
-            receiver=address.receiver,
-            phone=address.phone,
-            province=address.province,
-            city=address.city,
-            district=address.district,
-            detail=address.detail,
-            postal_code=address.postal_code,
-        ),
-        pay_by=intent.pay_by,
-        note=note.strip()[:200],
-    )
-    for order, group in zip(orders, quote.groups, strict=True):
-        order.merchant = group.merchant  # read with the quote: the answer needs its name
-    return Placement(checkout_number=checkout_number, intent=intent, orders=orders)
+        if buy_now is None:
+            cart_lines_remove_ordered(user=actor, sku_ids=bought)
+        orders = orders_place(  # last: it ends on the stock rows every buyer of these SKUs waits for
+            buyer=actor,
+            checkout_number=checkout_number,
+            drafts=_drafts(quote),
+            destination=Destination(
+                receiver=address.receiver,
+                phone=address.phone,
+                province=address.province,
+                city=address.city,
+                district=address.district,
+                detail=address.detail,
+                postal_code=address.postal_code,
+            ),
+            pay_by=intent.pay_by,
+            note=note.strip()[:200],
+        )
+        for order, group in zip(orders, quote.groups, strict=True):
+            order.merchant = group.merchant  # read with the quote: the answer needs its name
+        return Placement(checkout_number=checkout_number, intent=intent, orders=orders)
 
 
 def _cancel(checkout_number: str, *, actor: Actor, role: ActorRole, reason: str) -> list[Order]:
