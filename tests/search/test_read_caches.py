@@ -95,6 +95,23 @@ def test_a_new_image_shows_on_a_cached_detail_at_once(api, merchant_staff, produ
     assert len(_detail(api, product)[1]["images"]) == 1
 
 
+def test_a_new_category_is_in_its_ancestors_filter_at_once(
+    api, merchant_staff, product, django_capture_on_commit_callbacks
+):
+    # given a search filtered on the root category, its subtree cached
+    root = product.category.parent
+    while root.parent is not None:
+        root = root.parent
+    assert len(api("get", "/products", data={"category": root.slug}).json()["items"]) == 1
+    # when an operator adds a category two levels down and a product is published in it
+    with django_capture_on_commit_callbacks(execute=True):
+        leaf = factories.category_path(root.name, "猫砂", "豆腐猫砂")
+    newcomer = factories.product(merchant_staff, leaf, title="豆腐猫砂 6L", price="29.00")
+    # then the root's filter finds it
+    found = api("get", "/products", data={"category": root.slug, "sort": "newest"}).json()["items"]
+    assert [item["id"] for item in found] == [newcomer.pk, product.pk]
+
+
 def test_a_stale_count_is_served_while_one_task_recounts_it(api, merchant_staff, leaf_category, settings, monkeypatch):
     settings.JISHI_SEARCH_CACHE_SECONDS = 30
     # given a counted search, and a product published after it was counted

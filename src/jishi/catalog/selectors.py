@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.core.cache import cache
 from django.core.files.storage import default_storage
@@ -61,6 +61,22 @@ def category_by_id_or_slug(value: str) -> Category | None:
     if value.isdigit():
         return category_get(int(value))
     return category_get_by_slug(value)
+
+
+SUBTREE_SECONDS = 3600
+
+
+def subtree_cache_key(path: str) -> str:
+    return f"catalog:subtree:{path}"
+
+
+def category_subtree_ids(category: Category) -> list[int]:
+    """``category`` and every category under it, from the shared cache (a new category drops its ancestors')."""
+
+    def read() -> list[int]:
+        return list(Category.objects.filter(path__startswith=category.path).values_list("pk", flat=True))
+
+    return cast(list[int], cache.get_or_set(subtree_cache_key(category.path), read, SUBTREE_SECONDS))
 
 
 def category_is_leaf(category: Category) -> bool:

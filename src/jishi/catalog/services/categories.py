@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.core.cache import cache
 from django.db import transaction
 from django.utils.text import slugify
 
@@ -12,6 +13,7 @@ from jishi.catalog.models import (
     AttributeChoice,
     Category,
 )
+from jishi.catalog.selectors import subtree_cache_key
 
 
 @transaction.atomic
@@ -30,6 +32,9 @@ def category_create(
     )
     category.path = f"{parent.path if parent else ''}{category.pk:06d}/"
     Category.objects.filter(pk=category.pk).update(path=category.path)
+    # Every ancestor's cached subtree (the search filter) now misses this category.
+    stale = [subtree_cache_key(category.path[: end + 1]) for end, mark in enumerate(category.path) if mark == "/"]
+    transaction.on_commit(lambda: cache.delete_many(stale))
     return category
 
 
