@@ -3,7 +3,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from jishi.catalog import services as catalog
-from jishi.catalog.models import AttributeKind
+from jishi.catalog.models import AttributeKind, Product
 from jishi.core.money import Money
 from tests import factories
 
@@ -120,6 +120,24 @@ def test_a_count_past_the_cap_stops_there_and_says_there_are_more(api, client, m
     assert (cats["count"], cats["count_capped"]) == (3, False)
     page = client.get("/search/", headers={"Accept-Language": "zh-Hans"}).content.decode()
     assert "共 3+ 件商品" in page
+
+
+def test_a_large_search_ranks_the_newest_and_best_sellers_then_lists_the_rest(api, market, settings):
+    # given more matches of 猫粮 (3) than a search ranks whole (2); the bound holds the products newer
+    # than the English one and the single best-seller, the grain-free food
+    newest_id = max(product.pk for product in market.values())
+    settings.JISHI_SEARCH_RANK_ALL = 2
+    settings.JISHI_SEARCH_RANK_NEWEST = newest_id - market["english"].pk
+    settings.JISHI_SEARCH_RANK_BEST_SELLING = 1
+    Product.objects.filter(pk=market["grain_free"].pk).update(sales_count=5)
+    inside = {market["grain_free"].pk, market["fish"].pk}
+    # when a shopper pages through them by relevance, one, two or three a page
+    for size in (1, 2, 3):
+        pages = [ids(api("get", "/products", data={"q": "猫粮", "page_size": size, "page": n})) for n in (1, 2, 3)]
+        listed = [pk for page in pages for pk in page]
+        # then the bounded matches come first, the other one after them, and every match exactly once
+        assert set(listed[:2]) == inside
+        assert listed[2:] == [market["english"].pk]
 
 
 @pytest.mark.parametrize(

@@ -231,6 +231,13 @@ JISHI_SEARCH_CACHE_SECONDS = int(os.environ.get("JISHI_SEARCH_CACHE_SECONDS", "3
 # A search counts its matches up to here and says "10,000+" beyond: counting every one of a million costs
 # as much as the rest of the search, and no shopper pages that far (500 pages of 20).
 JISHI_SEARCH_COUNT_CAP = int(os.environ.get("JISHI_SEARCH_COUNT_CAP", "10000"))
+# Sort by relevance ranks every match of a search that matches up to JISHI_SEARCH_RANK_ALL products. A
+# search matching more ranks first those of its matches among the catalogue's newest and best-selling
+# products (each this many, the bound refreshed every 10 minutes), then lists the rest newest first:
+# ranking 35,000 matches of a million products visits every one of them.
+JISHI_SEARCH_RANK_ALL = int(os.environ.get("JISHI_SEARCH_RANK_ALL", "2000"))
+JISHI_SEARCH_RANK_NEWEST = int(os.environ.get("JISHI_SEARCH_RANK_NEWEST", "20000"))
+JISHI_SEARCH_RANK_BEST_SELLING = int(os.environ.get("JISHI_SEARCH_RANK_BEST_SELLING", "20000"))
 # A product's detail (texts, images, attributes, prices) in the shared cache; units and whether it is
 # published are read live, and a merchant's change drops it at once. 0 turns the cache off.
 JISHI_CATALOG_CACHE_SECONDS = int(os.environ.get("JISHI_CATALOG_CACHE_SECONDS", "300"))

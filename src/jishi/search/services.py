@@ -27,7 +27,7 @@ from django.utils.translation import get_language, override
 from jishi.catalog.selectors import category_get, product_cards
 from jishi.core.pagination import Page
 from jishi.core.text import query_words
-from jishi.search.selectors import ORDER, SORTS, SearchParams, SearchResult, Summary, counted, filtered
+from jishi.search.selectors import SORTS, SearchParams, SearchResult, Summary, counted, filtered, page_ids
 
 if TYPE_CHECKING:
     from jishi.catalog.models import Product
@@ -125,11 +125,7 @@ def product_search(params: SearchParams, *, with_facets: bool = True) -> SearchR
         summary = _summary(products, params, words, with_facets=with_facets, any_word=True)
     count = min(summary.count, settings.JISHI_SEARCH_COUNT_CAP)
     start = (params.page - 1) * params.page_size
-    if start < count:
-        listed = products.order_by(*ORDER[sort]).values_list("pk", flat=True)[start : start + params.page_size]
-        items = product_cards(list(listed))
-    else:
-        items = []
+    items = product_cards(page_ids(products, sort, summary.count, start, params.page_size)) if start < count else []
     page = Page(items=items, count=count, page=params.page, page_size=params.page_size, capped=summary.count > count)
     return SearchResult(
         page=page,
