@@ -234,6 +234,16 @@ def test_a_nul_character_in_a_path_is_refused_on_every_database(client, buyer, p
     assert (response.status_code, response.json()["field"]) == (422, "path")
 
 
+def test_relevance_ranks_the_product_with_more_of_the_words_over_a_best_seller(api, market):
+    # given the dog food sells best
+    Product.objects.filter(pk=market["dog"].pk).update(sales_count=500)
+    # when a shopper searches words no product has all of
+    found = api("get", "/products", data={"q": "进口无谷猫粮狗粮"}).json()
+    # then the imported grain-free cat food, which has three of them, comes first
+    assert found["any_word"] is True
+    assert found["items"][0]["id"] == market["grain_free"].pk
+
+
 def test_no_product_with_every_word_finds_those_with_any_and_says_so(api, client, market):
     both = api("get", "/products", data={"q": "猫粮狗粮"}).json()
     assert both["any_word"] is True

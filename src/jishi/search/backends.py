@@ -19,6 +19,7 @@ from django.db.models.expressions import RawSQL
 from jishi.core.text import is_latin
 
 FTS_TABLE = "search_product_fts"
+TSQUERY = "to_tsquery('simple'::regconfig, {1})"
 PG_COLUMN = "search_vector"  # generated from search_text, GIN-indexed (migration 0002)
 
 
@@ -67,27 +68,33 @@ class _StoredVector(Func):
 
 
 def match(products: QuerySet, words: list[str], *, any_word: bool = False) -> QuerySet:
-    """Keep the products whose search text has every word (or any, when ``any_word``); annotate ``relevance``.
+    """Keep the products whose search text has every word (or any, when ``any_word``)."""
+    if connection.vendor == "postgresql":
+        query = Value(_tsquery(words, any_word=any_word))
+        return products.filter(_SqlTemplate(f"{{0}} @@ {TSQUERY}", _StoredVector(), query, output_field=BooleanField()))
+    # The table name is a constant; the words are bound as a parameter.
+    fts_match = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"  # noqa: S608
+    return products.filter(id__in=RawSQL(fts_match, [_fts5_query(words, any_word=any_word)]))  # noqa: S611
 
-    Higher relevance is better; with ``any_word``, products with more of the words rank higher.
+
+def ranked(products: QuerySet, words: list[str], *, any_word: bool, start: int, size: int) -> list[int]:
+    """Ids of one page of ``products`` (matched on ``words``) by relevance, then sales, then newest.
+
+    With ``any_word``, products with more of the words rank higher. SQLite
+    scores every match in one pass over the full-text index (bm25 asked row
+    by row recounts the whole match each time).
     """
     if connection.vendor == "postgresql":
         query = Value(_tsquery(words, any_word=any_word))
-        tsquery = "to_tsquery('simple'::regconfig, {1})"
-        return products.filter(
-            _SqlTemplate(f"{{0}} @@ {tsquery}", _StoredVector(), query, output_field=BooleanField())
-        ).annotate(
-            relevance=_SqlTemplate(f"ts_rank({{0}}, {tsquery})", _StoredVector(), query, output_field=FloatField())
-        )
-    query = Value(_fts5_query(words, any_word=any_word))
-    return products.filter(
-        # The table name is a constant; the words are bound as a parameter.
-        id__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [query.value])  # noqa: S608, S611
-    ).annotate(
-        relevance=_SqlTemplate(
-            f"(SELECT -bm25({FTS_TABLE}) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH {{0}} AND rowid = {{1}})",  # noqa: S608
-            query,
-            F("id"),
-            output_field=FloatField(),
-        )
+        relevance = _SqlTemplate(f"ts_rank({{0}}, {TSQUERY})", _StoredVector(), query, output_field=FloatField())
+        ordered = products.annotate(relevance=relevance).order_by("-relevance", "-sales_count", "-id")
+        return list(ordered.values_list("pk", flat=True)[start : start + size])
+    inner, params = products.order_by().values("pk", "sales_count").query.sql_with_params()
+    sql = (
+        f"SELECT p.pk FROM ({inner}) p JOIN (SELECT rowid AS product_id, bm25({FTS_TABLE}) AS score FROM {FTS_TABLE} "  # noqa: S608
+        f"WHERE {FTS_TABLE} MATCH %s) f ON f.product_id = p.pk "
+        "ORDER BY f.score, p.sales_count DESC, p.pk DESC LIMIT %s OFFSET %s"
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, _fts5_query(words, any_word=any_word), size, start])
+        return [pk for (pk,) in cursor.fetchall()]

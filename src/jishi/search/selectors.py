@@ -29,7 +29,6 @@ ORDER = {
     "price_desc": ("-min_price_minor", "-id"),
     "newest": ("-published_at", "-id"),
     "sales": ("-sales_count", "-id"),
-    "relevance": ("-relevance", "-sales_count", "-id"),
 }
 
 
@@ -230,22 +229,26 @@ def rank_bound() -> RankBound:
     return cast(RankBound, cache.get_or_set("search:rank-bound", measured, RANK_BOUND_SECONDS))
 
 
-def page_ids(products: QuerySet[Product], sort: str, count: int, start: int, size: int) -> list[int]:
+def page_ids(
+    products: QuerySet[Product], words: list[str], *, any_word: bool, sort: str, count: int, start: int, size: int
+) -> list[int]:
     """The ids of one page of ``products`` (``count`` of them, as counted) in the order ``sort``.
 
     By relevance, a search of more than ``JISHI_SEARCH_RANK_ALL`` matches
     ranks those inside the :func:`rank_bound` and lists the rest after
     them, newest first: no page visits more than the bounded matches.
     """
-    if sort != "relevance" or count <= settings.JISHI_SEARCH_RANK_ALL:
+    if sort != "relevance":
         return list(products.order_by(*ORDER[sort]).values_list("pk", flat=True)[start : start + size])
+    if count <= settings.JISHI_SEARCH_RANK_ALL:
+        return backends.ranked(products, words, any_word=any_word, start=start, size=size)
     bound = rank_bound()
-    ranked = products.filter(bound.inside)
-    ids = list(ranked.order_by(*ORDER["relevance"]).values_list("pk", flat=True)[start : start + size])
+    inside = products.filter(bound.inside)
+    ids = backends.ranked(inside, words, any_word=any_word, start=start, size=size)
     if len(ids) == size:
         return ids
-    ranked_count = start + len(ids) if ids else ranked.order_by().count()
-    skip = start + len(ids) - ranked_count
+    inside_count = start + len(ids) if ids else inside.order_by().count()
+    skip = start + len(ids) - inside_count
     rest = products.filter(bound.outside).order_by("-id").values_list("pk", flat=True)
     return ids + list(rest[skip : skip + size - len(ids)])
 
