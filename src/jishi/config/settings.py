@@ -333,10 +333,15 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "jishi@localhost")
 TASKS: dict[str, Any] = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 CRONTASK: dict[str, Any] = {"REDIS_URL": REDIS_URL} if REDIS_URL else {}
 
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "WARNING")
 LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"task_once": {"()": "jishi.core.logs.TaskOncePerRun"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["task_once"]}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # The level on the handler too: Django's own loggers (django.request's line per 4xx) pass records up
+    # to it whatever the root's level.
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["task_once"], "level": LOG_LEVEL},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
