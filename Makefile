@@ -7,7 +7,7 @@ export PYTHONPATH := src
 export DJANGO_SETTINGS_MODULE := jishi.config.settings
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test fuzz lint openapi bench bench-search install install-dev clean
+.PHONY: demo test fuzz lint openapi bench bench-search bench-serving install install-dev clean
 
 $(PY):
 	@PY=$$(scripts/find-python) && echo "Creating $(VENV) with $$PY" && "$$PY" -m venv $(VENV)
@@ -71,6 +71,11 @@ bench: install-dev
 bench-search: install-dev
 	$(PY) manage.py compiletranslations
 	BENCH_PRODUCTS=1000000 BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/jishi_bench_1m $(PY) bench/run.py search
+
+## bench-serving: gunicorn sync, gunicorn gthread and granian side by side (README's serving figures)
+bench-serving: install-dev
+	$(PY) manage.py compiletranslations
+	$(PY) bench/run.py serving
 
 clean:
 	rm -rf $(VENV) var/test*.sqlite3*

@@ -108,33 +108,54 @@ def prepare() -> None:
     DBTaskResult.objects.all().delete()  # and an empty queue: no earlier run's e-mails sent during this one
 
 
-def _gunicorn(app: str, port: int, env: dict[str, str], probe: str) -> subprocess.Popen[bytes]:
-    """One production-like server: the same worker settings for Jishi and for the ceiling."""
-    server = subprocess.Popen(
-        [
-            str(BIN / "gunicorn"),
-            app,
+# The servers `bench/run.py serving` compares, each running Jishi and the ceiling alike; the rest of the
+# bench uses SERVER (BENCH_SERVER), the one README recommends from that comparison.
+SERVERS = ("gunicorn-sync", "gunicorn-gthread", "granian")
+SERVER = os.environ.get("BENCH_SERVER", "gunicorn-sync")
+THREADS = int(os.environ.get("BENCH_THREADS", "4"))  # per worker, for the threaded servers
+
+
+def _command(server: str, app: str, port: int) -> list[str]:
+    """The command line of ``server`` serving the WSGI ``app`` on 127.0.0.1:``port`` with WORKERS processes."""
+    if server == "granian":
+        return [
+            str(BIN / "granian"),
+            "--interface=wsgi",
             f"--workers={WORKERS}",
-            f"--bind=127.0.0.1:{port}",
-            "--no-control-socket",
+            f"--blocking-threads={THREADS}",
+            "--host=127.0.0.1",
+            f"--port={port}",
             "--log-level=warning",
-        ],
-        env=env,
-        cwd=ROOT,
-    )
+            app,
+        ]
+    threads = [f"--threads={THREADS}", "--worker-class=gthread"] if server == "gunicorn-gthread" else []
+    return [
+        str(BIN / "gunicorn"),
+        app,
+        f"--workers={WORKERS}",
+        *threads,
+        f"--bind=127.0.0.1:{port}",
+        "--no-control-socket",
+        "--log-level=warning",
+    ]
+
+
+def _server(server: str, app: str, port: int, env: dict[str, str], probe: str) -> subprocess.Popen[bytes]:
+    """One production-like server: the same worker settings for Jishi and for the ceiling."""
+    process = subprocess.Popen(_command(server, app, port), env=env, cwd=ROOT)
     for _ in range(60):
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}{probe}", timeout=2)
-            return server
+            return process
         except OSError:
             time.sleep(0.5)
-    server.terminate()
-    sys.exit(f"{app} did not come up")
+    process.terminate()
+    sys.exit(f"{app} did not come up under {server}")
 
 
-def serve() -> list[subprocess.Popen[bytes]]:
+def serve(server: str = SERVER) -> list[subprocess.Popen[bytes]]:
     """Jishi as production runs it (web workers, and a task worker to recount stale facets), and the ceiling."""
-    jishi = _gunicorn("jishi.config.wsgi:application", PORT, SERVER_ENV, "/api/v1/products?page_size=1")
+    jishi = _server(server, "jishi.config.wsgi:application", PORT, SERVER_ENV, "/api/v1/products?page_size=1")
     worker = subprocess.Popen(
         [sys.executable, "manage.py", "db_worker", "--no-reload", "--interval=1", "--verbosity=0"],
         env=SERVER_ENV,
@@ -142,7 +163,13 @@ def serve() -> list[subprocess.Popen[bytes]]:
         stdout=subprocess.DEVNULL,  # notifications of the buying runs, "sent" by the console e-mail backend
     )
     ceiling_env = {**os.environ, "DATABASE_URL": DATABASE_URL, "PYTHONPATH": str(ROOT)}
-    return [jishi, worker, _gunicorn("bench.ceiling:application", CEILING_PORT, ceiling_env, "/products")]
+    return [jishi, worker, _server(server, "bench.ceiling:application", CEILING_PORT, ceiling_env, "/products")]
+
+
+def stop(processes: list[subprocess.Popen[bytes]]) -> None:
+    for process in processes:
+        process.terminate()
+        process.wait(timeout=30)
 
 
 def measure(user_class: str, clients: int, port: int = PORT, seconds: int = SECONDS) -> dict[str, float]:
@@ -254,9 +281,49 @@ def reads_against_ceiling() -> list[dict[str, Any]]:
     return reads
 
 
+def servers_compared() -> list[dict[str, Any]]:
+    """Each of SERVERS in turn: the API listing and the product page at 32 clients (and the ceiling's listing),
+    place + pay with 8 buyers, and the flash sale."""
+    from bench import buying
+
+    data = buying.setup(buying.BUYERS)
+    base, ceiling = f"http://127.0.0.1:{PORT}", f"http://127.0.0.1:{CEILING_PORT}"
+    rows = []
+    for server in SERVERS:
+        processes = serve(server)
+        try:
+            for user_class in ("ListingUser", "PageProductUser"):  # warm-up
+                measure(user_class, 4)
+            measure("CeilingUser", 4, CEILING_PORT)
+            buying.run_clients(base, data["buyers"], data["everyday"].pk, 2, 3)
+            row = {
+                "server": server,
+                "listing": measure("ListingUser", 32),
+                "ceiling": measure("CeilingUser", 32, CEILING_PORT),
+                "page": measure("PageProductUser", 32),
+                "orders": buying.run_clients(base, data["buyers"], data["everyday"].pk, 8, 15),
+                "flash": buying.flash_burst(base, ceiling, data["buyers"], data["flash"], data["owner"]),
+            }
+        finally:
+            stop(processes)
+        rows.append(row)
+        print(f"  {server}: {_server_row(row)}", flush=True)
+    return rows
+
+
+def _server_row(row: dict[str, Any]) -> str:
+    listing, ceiling, page, orders, flash = (row[k] for k in ("listing", "ceiling", "page", "orders", "flash"))
+    return (
+        f"| {row['server']} | {listing['rps']:.1f} | {listing['p99_ms']:.0f} | {ceiling['rps']:.1f}"
+        f" | {listing['rps'] / ceiling['rps']:.0%} | {page['rps']:.1f} | {page['p99_ms']:.0f}"
+        f" | {orders['orders_per_s']:.1f} | {flash['succeeded']} | {flash['sold_out_after_ms']:.0f}"
+        f" | {flash['refused_p99_ms']:.0f} | {flash['5xx'] + orders['5xx'] + listing['failures'] + page['failures']} |"
+    )
+
+
 def print_tables(reads: list[dict[str, Any]], search: list[dict[str, float]], buying: dict[str, Any]) -> None:
     print(
-        f"\n{PRODUCTS:,} products, PostgreSQL, Redis cache, gunicorn {WORKERS} sync workers, "
+        f"\n{PRODUCTS:,} products, PostgreSQL, Redis cache, {SERVER} with {WORKERS} workers, "
         f"{ROUNDS} alternated runs of {SECONDS} s per cell, 2 cores shared"
     )
     if reads:
@@ -282,12 +349,32 @@ def print_tables(reads: list[dict[str, Any]], search: list[dict[str, float]], bu
         print(table(buying))
 
 
+def compare_servers() -> None:
+    """``bench/run.py serving``: the servers side by side, one table."""
+    rows = servers_compared()
+    print(
+        f"\n{PRODUCTS:,} products, PostgreSQL, Redis cache, {WORKERS} workers per server"
+        f" ({THREADS} threads each where threaded), one {SECONDS} s run per read cell, 2 cores shared"
+    )
+    print(
+        "| server | API listing req/s (32) | p99 ms | ceiling req/s (32) | ratio | product page req/s (32)"
+        " | p99 ms | place + pay orders/s (8) | flash orders | sold out ms | refused p99 ms | errors |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for row in rows:
+        print(_server_row(row))
+
+
 def main() -> None:
-    """Everything, or only ``buying`` or ``search`` (the first argument)."""
+    """Everything, or only ``buying``, ``search`` or ``serving`` (the first argument)."""
     only = sys.argv[1] if len(sys.argv) > 1 else ""
-    if only not in ("", "buying", "search"):
-        sys.exit("usage: bench/run.py [buying | search]")
+    if only not in ("", "buying", "search", "serving"):
+        sys.exit("usage: bench/run.py [buying | search | serving]")
     prepare()
+    if only == "serving":
+        sys.path.insert(0, str(ROOT))
+        compare_servers()
+        return
     servers = serve()
     sys.path.insert(0, str(ROOT))
     reads: list[dict[str, Any]] = []
@@ -307,9 +394,7 @@ def main() -> None:
                 lambda: measure("CeilingWriteUser", 8, CEILING_PORT)["rps"],
             )
     finally:
-        for server in servers:
-            server.terminate()
-            server.wait(timeout=30)
+        stop(servers)
     print_tables(reads, search, buying)
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
