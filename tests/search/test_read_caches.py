@@ -59,6 +59,18 @@ def test_a_listing_whose_count_is_cached_costs_two_queries(api, product):
     assert body["items"][0]["in_stock"] is True
 
 
+@pytest.mark.parametrize("params", [{"q": "手机"}, {"q": "猫粮", "page": 2}])
+def test_a_search_whose_cached_count_says_the_page_is_empty_reads_nothing(api, product, params):
+    # given a search that matches nothing, or a page past the last, read once
+    api("get", "/products", data=params)
+    # when it is read again
+    with CaptureQueriesContext(connection) as queries:
+        body = api("get", "/products", data=params).json()
+    # then the cached count answered it alone
+    assert len(queries) == 0
+    assert body["items"] == []
+
+
 def test_a_price_change_and_a_stock_change_show_on_a_cached_detail_at_once(
     api, merchant_staff, product, django_capture_on_commit_callbacks
 ):

@@ -125,10 +125,12 @@ def product_search(params: SearchParams, *, with_facets: bool = True) -> SearchR
         summary = _summary(products, params, words, with_facets=with_facets, any_word=True)
     count = min(summary.count, settings.JISHI_SEARCH_COUNT_CAP)
     start = (params.page - 1) * params.page_size
-    listed = page_ids(
-        products, words, any_word=any_word, sort=sort, count=summary.count, start=start, size=params.page_size
-    )
-    items = product_cards(listed) if start < count else []
+    items = []
+    if start < count:  # nothing matched, or a page past the last: no query for its ids
+        listed = page_ids(
+            products, words, any_word=any_word, sort=sort, count=summary.count, start=start, size=params.page_size
+        )
+        items = product_cards(listed)
     page = Page(items=items, count=count, page=params.page, page_size=params.page_size, capped=summary.count > count)
     return SearchResult(
         page=page,
