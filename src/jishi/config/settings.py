@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "jishi.orders",
     "jishi.payments",
     "jishi.aftersales",
+    "jishi.promotions",
     "jishi.checkout",
     "jishi.ledger",
     "jishi.notifications",

@@ -42,6 +42,7 @@ MERCHANT_ORDERS = _capability(Capability.ORDERS)
 MERCHANT_FINANCE = _capability(Capability.FINANCE)
 MERCHANT_AFTERSALES = _capability(Capability.AFTERSALES)
 MERCHANT_TEAM = _capability(Capability.TEAM)
+MERCHANT_MARKETING = _capability(Capability.MARKETING)
 
 # Any signed-in user may apply to open a merchant; the service refuses those who already work for one.
 MERCHANT_APPLY = Permission("merchants.apply", lambda actor: True)

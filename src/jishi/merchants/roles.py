@@ -18,10 +18,13 @@ class Capability(models.TextChoices):
     AFTERSALES = "aftersales", _("After-sales")
     FINANCE = "finance", _("Finance")
     TEAM = "team", _("Team")
+    MARKETING = "marketing", _("Marketing")
 
 
 ROLE_CAPABILITIES: Mapping[str, frozenset[Capability]] = {
     StaffRole.OWNER: frozenset(Capability),
-    StaffRole.MANAGER: frozenset({Capability.PRODUCTS, Capability.ORDERS, Capability.AFTERSALES, Capability.FINANCE}),
+    StaffRole.MANAGER: frozenset(
+        {Capability.PRODUCTS, Capability.ORDERS, Capability.AFTERSALES, Capability.FINANCE, Capability.MARKETING}
+    ),
     StaffRole.STAFF: frozenset({Capability.PRODUCTS, Capability.ORDERS, Capability.AFTERSALES}),
 }

@@ -31,6 +31,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
 from jishi.core.money import Money
 from jishi.promotions.errors import CouponNotApplicable, CouponsNotCombinable
 
@@ -150,10 +153,10 @@ class ThresholdOffer:
     tiers: tuple[Tier, ...]
 
 
-class CouponKind(StrEnum):
-    AMOUNT = "amount"
-    PERCENT = "percent"
-    FREE_SHIPPING = "free_shipping"
+class CouponKind(models.TextChoices):
+    AMOUNT = "amount", _("Amount off")
+    PERCENT = "percent", _("Percentage off")
+    FREE_SHIPPING = "free_shipping", _("Free shipping")
 
 
 @dataclass(frozen=True)
@@ -292,7 +295,7 @@ class _Run:
         return [(line, share.minor) for line, share in zip(covered, shares, strict=True) if share]
 
     def adjustment(self, step: Step, source: Source, label: str, taken: list[tuple[_Line, int]]) -> Adjustment:
-        amount = sum(share for _, share in taken)
+        amount = sum(share for _line, share in taken)
         return Adjustment(
             step=step,
             source=source,
@@ -384,7 +387,7 @@ def _coupon(run: _Run, coupon: CouponOffer) -> None:
         if coupon.amount is not None:
             wanted = min(wanted, coupon.amount.minor)
     taken = run.take(covered, wanted)
-    for merchant_id in sorted({line.item.merchant_id for line, _ in taken}):
+    for merchant_id in sorted({line.item.merchant_id for line, _share in taken}):
         mine = [(line, share) for line, share in taken if line.item.merchant_id == merchant_id]
         run.add(merchant_id, run.adjustment(coupon.step, coupon.source, coupon.label, mine))
 

@@ -1,0 +1,129 @@
+"""Coupons: the templates shops and the platform issue, the codes they hand out, and the coupons buyers hold.
+
+The limits live in the rows and their constraints: a template never gives
+out more coupons than its quantity (``claimed_count <= total_quantity``),
+a buyer never holds more of one template than its per-user limit (one row
+per claim number, unique per template and buyer), and a coupon is used by
+at most one checkout at a time (``checkout_number`` set only while used).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from jishi.core.money import CURRENCY, MoneyField, OptionalMoneyField
+from jishi.promotions.pricing import CouponKind
+
+
+class TemplateStatus(models.TextChoices):
+    ACTIVE = "active", _("Running")
+    STOPPED = "stopped", _("Stopped")
+
+
+class CouponTemplate(models.Model):
+    """A coupon offer: what it takes off, on what, for how long, and how many may be claimed."""
+
+    merchant = models.ForeignKey(
+        "merchants.Merchant", null=True, blank=True, on_delete=models.PROTECT, related_name="coupon_templates"
+    )  # None: the platform's
+    name = models.CharField(max_length=40)
+    kind = models.CharField(max_length=20, choices=CouponKind.choices)
+    currency = models.CharField(max_length=3, default=CURRENCY)
+    amount_minor = models.BigIntegerField(null=True, blank=True)  # amount off; for a percentage, its cap
+    percent_off = models.PositiveSmallIntegerField(null=True, blank=True)
+    min_spend_minor = models.BigIntegerField(default=0)
+    # What it covers: one shop (a platform coupon may name one), categories (with their descendants), products.
+    scope_merchant = models.ForeignKey(
+        "merchants.Merchant", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    category_ids = models.JSONField(default=list, blank=True)
+    product_ids = models.JSONField(default=list, blank=True)
+    # When a claimed coupon can be used: a window, or a number of days from claiming.
+    valid_from = models.DateTimeField(null=True, blank=True)
+    valid_until = models.DateTimeField(null=True, blank=True)
+    valid_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    total_quantity = models.PositiveIntegerField()
+    claimed_count = models.PositiveIntegerField(default=0)
+    per_user_limit = models.PositiveSmallIntegerField(default=1)
+    exclusive = models.BooleanField(default=False)
+    claimable = models.BooleanField(default=True)  # shown to be claimed (领券); otherwise handed out by code only
+    status = models.CharField(max_length=20, choices=TemplateStatus.choices, default=TemplateStatus.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    amount = OptionalMoneyField("amount_minor")
+    min_spend = MoneyField("min_spend_minor")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(claimed_count__lte=F("total_quantity")), name="promotions_template_claims_within_quantity"
+            ),
+            models.CheckConstraint(condition=Q(total_quantity__gte=1), name="promotions_template_quantity_gte_1"),
+            models.CheckConstraint(condition=Q(per_user_limit__gte=1), name="promotions_template_per_user_gte_1"),
+            models.CheckConstraint(condition=Q(min_spend_minor__gte=0), name="promotions_template_min_spend_gte_0"),
+            models.CheckConstraint(
+                condition=Q(amount_minor__isnull=True) | Q(amount_minor__gte=1), name="promotions_template_amount_gte_1"
+            ),
+            models.CheckConstraint(
+                condition=Q(percent_off__isnull=True) | Q(percent_off__gte=1, percent_off__lte=100),
+                name="promotions_template_percent_1_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_days__isnull=False) | Q(valid_until__isnull=False),
+                name="promotions_template_has_validity",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["merchant", "status"], name="promotions_template_merchant"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CouponCode(models.Model):
+    """A code that gives one coupon of its template to whoever redeems it first (兑换码)."""
+
+    template = models.ForeignKey(CouponTemplate, on_delete=models.CASCADE, related_name="codes")
+    code = models.CharField(max_length=32, unique=True)
+    redeemed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    redeemed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.template_id}:{self.code[:4]}…"
+
+
+class Coupon(models.Model):
+    """A coupon a buyer holds. Unused until a checkout takes it; given back if that checkout is cancelled unpaid."""
+
+    template = models.ForeignKey(CouponTemplate, on_delete=models.PROTECT, related_name="coupons")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="coupons")
+    claim_number = models.PositiveSmallIntegerField()  # 1 … the template's per-user limit
+    valid_from = models.DateTimeField()
+    valid_until = models.DateTimeField()
+    claimed_at = models.DateTimeField(auto_now_add=True)
+    checkout_number = models.CharField(max_length=24, blank=True)  # the checkout using it; empty while unused
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["template", "owner", "claim_number"], name="promotions_coupon_claim_once"),
+            models.CheckConstraint(condition=Q(claim_number__gte=1), name="promotions_coupon_claim_number_gte_1"),
+        ]
+        indexes = [
+            models.Index(fields=["owner", "valid_until"], name="promotions_coupon_wallet"),
+            models.Index(fields=["checkout_number"], name="promotions_coupon_checkout"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template_id}/{self.owner_id}/{self.claim_number}"
+
+    @property
+    def used(self) -> bool:
+        return bool(self.checkout_number)

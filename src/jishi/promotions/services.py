@@ -1,0 +1,305 @@
+"""Writes of the promotions domain: issuing coupons, claiming and redeeming them, and a checkout taking them.
+
+Every limit is guarded inside the write (CONVENTIONS §4): a claim first
+takes one from the template's quantity with a conditional UPDATE (which
+also queues concurrent claims of that template behind each other), then
+counts what the buyer holds, and the buyer's claim number is unique per
+template, so neither the quantity nor the per-user limit can be passed by
+any number of concurrent claims. A checkout takes a coupon with a
+conditional UPDATE too, and gives it back only if it still holds it.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import secrets
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jishi.core import audit
+from jishi.core.actors import Actor, user_of
+from jishi.core.errors import InvalidInput, PermissionDenied, RateLimited
+from jishi.core.money import CURRENCY, Money
+from jishi.core.permissions import AUTHENTICATED, check
+from jishi.core.ratelimit import FailureWindow
+from jishi.merchants.selectors import merchant_for, merchant_public_get
+from jishi.promotions import selectors
+from jishi.promotions.errors import (
+    CouponCodeInvalid,
+    CouponLimitReached,
+    CouponNotClaimable,
+    CouponsGone,
+    CouponTemplateNotFound,
+    CouponUnavailable,
+)
+from jishi.promotions.models import Coupon, CouponCode, CouponTemplate, TemplateStatus
+from jishi.promotions.permissions import PLATFORM_PROMOTIONS, SHOP_PROMOTIONS
+from jishi.promotions.pricing import CouponKind
+
+if TYPE_CHECKING:
+    from jishi.accounts.models import User
+
+MAX_AMOUNT = Money(10_000_000, CURRENCY)  # ¥100,000: no coupon or threshold is larger
+MAX_QUANTITY = 10_000_000
+MAX_PER_USER = 100
+MAX_VALID_DAYS = 366
+MAX_CODES_PER_BATCH = 10_000
+CODE_BYTES = 10  # 80 bits from the CSPRNG: 16 characters of base32
+
+
+@dataclass(frozen=True)
+class CouponTemplateInput:
+    name: str
+    kind: str
+    total_quantity: int
+    amount: Money | None = None  # AMOUNT: taken off; PERCENT: the cap
+    percent_off: int | None = None
+    min_spend: Money = field(default_factory=lambda: Money.zero(CURRENCY))
+    scope_merchant_id: int | None = None  # a platform coupon for one shop's goods
+    category_ids: list[int] = field(default_factory=list)
+    product_ids: list[int] = field(default_factory=list)
+    valid_from: dt.datetime | None = None
+    valid_until: dt.datetime | None = None
+    valid_days: int | None = None
+    per_user_limit: int = 1
+    exclusive: bool = False
+    claimable: bool = True
+
+
+def _refuse(code: str, message: Any, field_name: str) -> InvalidInput:
+    return InvalidInput(message, code=f"promotions.{code}", field=field_name)
+
+
+def _check_amounts(data: CouponTemplateInput) -> None:
+    def within(amount: Money | None, field_name: str, *, least: int = 1) -> None:
+        if amount is not None and not least <= amount.minor <= MAX_AMOUNT.minor:
+            raise _refuse("amount_out_of_range", _("The amount must be between ¥0.01 and ¥100,000."), field_name)
+
+    if data.kind not in CouponKind.values:
+        raise _refuse("invalid_kind", _("Choose an amount off, a percentage off or free shipping."), "kind")
+    within(data.amount, "amount")
+    within(data.min_spend, "min_spend", least=0)
+    if data.kind == CouponKind.AMOUNT:
+        if data.amount is None:
+            raise _refuse("amount_required", _("Say how much the coupon takes off."), "amount")
+        if data.min_spend.minor and data.amount >= data.min_spend:
+            raise _refuse("amount_over_min_spend", _("The amount off must be below the minimum spend."), "amount")
+    if data.kind == CouponKind.PERCENT and not 1 <= (data.percent_off or 0) <= 100:
+        raise _refuse("percent_out_of_range", _("The percentage off must be between 1 and 100."), "percent_off")
+    if data.kind != CouponKind.PERCENT and data.percent_off is not None:
+        raise _refuse("percent_not_allowed", _("Only a percentage coupon takes a percentage."), "percent_off")
+    if data.kind == CouponKind.FREE_SHIPPING and data.amount is not None:
+        raise _refuse("amount_not_allowed", _("A free-shipping coupon takes no amount."), "amount")
+
+
+def _check_limits(data: CouponTemplateInput, now: dt.datetime) -> None:
+    if not data.name.strip() or len(data.name.strip()) > 40:
+        raise _refuse("invalid_name", _("Name the coupon in 1 to 40 characters."), "name")
+    if not 1 <= data.total_quantity <= MAX_QUANTITY:
+        raise _refuse("quantity_out_of_range", _("The quantity must be between 1 and 10,000,000."), "total_quantity")
+    if not 1 <= data.per_user_limit <= min(MAX_PER_USER, data.total_quantity):
+        raise _refuse(
+            "per_user_out_of_range", _("Each buyer may hold 1 to 100, and no more than all."), "per_user_limit"
+        )
+    if (data.valid_days is None) == (data.valid_until is None):
+        raise _refuse(
+            "validity_required", _("Give either an end date or a number of days after claiming."), "valid_until"
+        )
+    if data.valid_days is not None and not 1 <= data.valid_days <= MAX_VALID_DAYS:
+        raise _refuse("valid_days_out_of_range", _("A coupon lasts 1 to 366 days after claiming."), "valid_days")
+    if data.valid_until is not None and data.valid_until <= max(data.valid_from or now, now):
+        raise _refuse("ends_before_start", _("The end must be after the start, and in the future."), "valid_until")
+
+
+def _check_scope(data: CouponTemplateInput, merchant_id: int | None) -> None:
+    if merchant_id is not None and data.scope_merchant_id not in (None, merchant_id):
+        raise PermissionDenied
+    if data.scope_merchant_id is not None and merchant_id is None:
+        merchant_public_get(data.scope_merchant_id)  # MerchantNotFound for a shop that is not open
+    owner = merchant_id or data.scope_merchant_id
+    if data.product_ids and owner is not None and selectors.products_not_of_merchant(owner, data.product_ids):
+        raise _refuse("foreign_products", _("The coupon may cover only the shop's own products."), "product_ids")
+    if data.category_ids and selectors.unknown_categories(data.category_ids):
+        raise _refuse("unknown_categories", _("Choose existing categories."), "category_ids")
+
+
+@transaction.atomic
+def coupon_template_create(*, actor: Actor, data: CouponTemplateInput, platform: bool = False) -> CouponTemplate:
+    """Issue a coupon: the actor's shop's, or with ``platform`` the platform's (administrators). Audited.
+
+    Raises PermissionDenied, InvalidInput (``promotions.*``, with the field).
+    """
+    check(actor, PLATFORM_PROMOTIONS if platform else SHOP_PROMOTIONS)
+    merchant = None if platform else merchant_for(actor)
+    now = timezone.now()
+    _check_amounts(data)
+    _check_limits(data, now)
+    _check_scope(data, merchant.pk if merchant else None)
+    template = CouponTemplate.objects.create(
+        merchant=merchant,
+        name=data.name.strip(),
+        kind=data.kind,
+        amount_minor=data.amount.minor if data.amount is not None else None,
+        percent_off=data.percent_off,
+        min_spend_minor=data.min_spend.minor,
+        scope_merchant_id=data.scope_merchant_id,
+        category_ids=sorted(set(data.category_ids)),
+        product_ids=sorted(set(data.product_ids)),
+        valid_from=data.valid_from,
+        valid_until=data.valid_until,
+        valid_days=data.valid_days,
+        total_quantity=data.total_quantity,
+        per_user_limit=data.per_user_limit,
+        exclusive=data.exclusive,
+        claimable=data.claimable,
+    )
+    audit.record(actor=actor, action="promotions.template_create", target=template, after={"name": template.name})
+    return template
+
+
+def _template_for_issuer(actor: Actor, template_id: int) -> CouponTemplate:
+    """The template, if the actor issues it (its shop's staff, or an administrator for the platform's)."""
+    template = selectors.template_get(template_id)
+    if template is None:
+        raise CouponTemplateNotFound(field="template_id")
+    if template.merchant_id is None:
+        check(actor, PLATFORM_PROMOTIONS)
+    else:
+        check(actor, SHOP_PROMOTIONS)
+        if merchant_for(actor).pk != template.merchant_id:
+            raise CouponTemplateNotFound(field="template_id")
+    return template
+
+
+@transaction.atomic
+def coupon_template_stop(*, actor: Actor, template_id: int) -> CouponTemplate:
+    """Stop a coupon being claimed or redeemed; coupons already held stay usable. Idempotent. Audited."""
+    template = _template_for_issuer(actor, template_id)
+    if template.status != TemplateStatus.STOPPED:
+        CouponTemplate.objects.filter(pk=template.pk).update(status=TemplateStatus.STOPPED)
+        template.status = TemplateStatus.STOPPED
+        audit.record(actor=actor, action="promotions.template_stop", target=template)
+    return template
+
+
+def _give(template: CouponTemplate, user: User, now: dt.datetime) -> Coupon:
+    """Give ``user`` one coupon of ``template``, inside the caller's transaction."""
+    taken = CouponTemplate.objects.filter(
+        pk=template.pk, status=TemplateStatus.ACTIVE, claimed_count__lt=F("total_quantity")
+    ).update(claimed_count=F("claimed_count") + 1)
+    if not taken:
+        raise CouponsGone
+    held = Coupon.objects.filter(template=template, owner=user).count()  # after the UPDATE: claims queue behind it
+    if held >= template.per_user_limit:
+        raise CouponLimitReached
+    if template.valid_days is not None:
+        valid_from, valid_until = now, now + dt.timedelta(days=template.valid_days)
+    else:
+        assert template.valid_until is not None  # a constraint: one of the two is set
+        valid_from, valid_until = template.valid_from or now, template.valid_until
+    try:
+        with transaction.atomic():
+            return Coupon.objects.create(
+                template=template, owner=user, claim_number=held + 1, valid_from=valid_from, valid_until=valid_until
+            )
+    except IntegrityError:  # the same claim number, written a moment earlier by a concurrent claim
+        raise CouponLimitReached from None
+
+
+def _claimable(template: CouponTemplate | None, now: dt.datetime) -> CouponTemplate:
+    if template is None:
+        raise CouponTemplateNotFound(field="template_id")
+    if template.status != TemplateStatus.ACTIVE or (template.valid_until is not None and template.valid_until <= now):
+        raise CouponNotClaimable(field="template_id")
+    return template
+
+
+@transaction.atomic
+def coupon_claim(*, actor: Actor, template_id: int) -> Coupon:
+    """Claim one coupon of a claimable template (领券).
+
+    Never more than the template's quantity, nor than its per-user limit,
+    under any concurrency. Raises CouponTemplateNotFound (also for one given
+    out by code only), CouponNotClaimable (stopped or over), CouponsGone,
+    CouponLimitReached.
+    """
+    check(actor, AUTHENTICATED)
+    now = timezone.now()
+    template = selectors.template_get(template_id)
+    template = _claimable(template if template is not None and template.claimable else None, now)
+    return _give(template, user_of(actor), now)
+
+
+def _code_failures() -> FailureWindow:
+    return FailureWindow(
+        "coupon-code",
+        limit=settings.JISHI_LOGIN_MAX_FAILURES_PER_ACCOUNT,
+        window_seconds=settings.JISHI_LOGIN_WINDOW_SECONDS,
+    )
+
+
+def _normalise_code(code: str) -> str:
+    return "".join(code.split()).replace("-", "").upper()
+
+
+def coupon_codes_issue(*, actor: Actor, template_id: int, count: int) -> list[str]:
+    """Make ``count`` single-use codes for a template the actor issues, each 80 bits from the CSPRNG. Audited."""
+    if not 1 <= count <= MAX_CODES_PER_BATCH:
+        raise _refuse("code_count_out_of_range", _("Make 1 to 10,000 codes at a time."), "count")
+    with transaction.atomic():
+        template = _template_for_issuer(actor, template_id)
+        codes = [base64.b32encode(secrets.token_bytes(CODE_BYTES)).decode() for _ in range(count)]
+        CouponCode.objects.bulk_create(CouponCode(template=template, code=code) for code in codes)
+        audit.record(actor=actor, action="promotions.codes_issue", target=template, after={"count": count})
+    return codes
+
+
+def coupon_redeem(*, actor: Actor, code: str) -> Coupon:
+    """Turn a code into a coupon (兑换). A code works once.
+
+    Wrong codes are throttled per buyer like log-in failures. Raises
+    RateLimited, CouponCodeInvalid, and what a claim raises.
+    """
+    check(actor, AUTHENTICATED)
+    user = user_of(actor)
+    failures, key = _code_failures(), f"user:{user.pk}"
+    if (wait := failures.retry_after(key)) is not None:
+        raise RateLimited(retry_after=wait, code="promotions.too_many_codes")
+    now = timezone.now()
+    with transaction.atomic():
+        found = CouponCode.objects.filter(code=_normalise_code(code), redeemed_by__isnull=True).first()
+        redeemed = found is not None and bool(
+            CouponCode.objects.filter(pk=found.pk, redeemed_by__isnull=True).update(redeemed_by=user, redeemed_at=now)
+        )
+        if not redeemed:
+            failures.hit(key)
+            raise CouponCodeInvalid(field="code")
+        assert found is not None
+        return _give(_claimable(selectors.template_get(found.template_id), now), user, now)
+
+
+def coupons_take(*, owner: User, coupon_ids: list[int], checkout_number: str, now: dt.datetime) -> None:
+    """A checkout takes the owner's coupons, each unused and valid now, inside the checkout's transaction.
+
+    Raises CouponUnavailable (409) when any of them is used, expired or not
+    the owner's: the caller's transaction then rolls back whole.
+    """
+    if not coupon_ids:
+        return
+    taken = Coupon.objects.filter(
+        pk__in=coupon_ids, owner=owner, checkout_number="", valid_from__lte=now, valid_until__gt=now
+    ).update(checkout_number=checkout_number, used_at=now)
+    if taken != len(set(coupon_ids)):
+        raise CouponUnavailable(field="coupons")
+
+
+def coupons_give_back(*, checkout_number: str) -> int:
+    """Give back the coupons a cancelled unpaid checkout took: exactly once, however many sweeps run it."""
+    return Coupon.objects.filter(checkout_number=checkout_number).update(checkout_number="", used_at=None)
