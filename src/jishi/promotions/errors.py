@@ -45,3 +45,8 @@ class CouponCodeInvalid(InvalidInput):
 class CouponUnavailable(Conflict):
     default_code = "promotions.coupon_unavailable"
     default_message = _("This coupon is used, expired or not yours. Review the order again.")
+
+
+class PromotionNotFound(NotFound):
+    default_code = "promotions.promotion_not_found"
+    default_message = _("Promotion not found.")

@@ -127,3 +127,65 @@ class Coupon(models.Model):
     @property
     def used(self) -> bool:
         return bool(self.checkout_number)
+
+
+class ThresholdPromotion(models.Model):
+    """A shop's 满减 / 满折 over a scope for a time: tiers such as 满200减30, 满300减50, or 满2件9折."""
+
+    merchant = models.ForeignKey("merchants.Merchant", on_delete=models.PROTECT, related_name="threshold_promotions")
+    name = models.CharField(max_length=40)
+    # Each tier: threshold_minor or quantity (满 ¥ or 满 N 件), and off_minor or percent_off (减 ¥ or 打折).
+    tiers = models.JSONField()
+    category_ids = models.JSONField(default=list, blank=True)
+    product_ids = models.JSONField(default=list, blank=True)
+    currency = models.CharField(max_length=3, default=CURRENCY)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    status = models.CharField(max_length=20, choices=TemplateStatus.choices, default=TemplateStatus.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="promotions_threshold_ends_after_start"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["merchant", "status", "ends_at"], name="promotions_threshold_live"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LimitedPrice(models.Model):
+    """A SKU at a lower price for a time (限时折扣), with an optional limit of units per buyer."""
+
+    merchant = models.ForeignKey("merchants.Merchant", on_delete=models.PROTECT, related_name="limited_prices")
+    sku = models.ForeignKey("catalog.Sku", on_delete=models.PROTECT, related_name="limited_prices")
+    label = models.CharField(max_length=20)
+    price_minor = models.BigIntegerField()
+    currency = models.CharField(max_length=3, default=CURRENCY)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    per_user_limit = models.PositiveSmallIntegerField(null=True, blank=True)  # None: no limit
+    status = models.CharField(max_length=20, choices=TemplateStatus.choices, default=TemplateStatus.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    price = MoneyField("price_minor")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(price_minor__gte=1), name="promotions_limited_price_gte_1"),
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="promotions_limited_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(per_user_limit__isnull=True) | Q(per_user_limit__gte=1),
+                name="promotions_limited_limit_gte_1",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["sku", "status", "ends_at"], name="promotions_limited_live"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.sku_id}"

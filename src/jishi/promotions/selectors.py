@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
 
 from django.db.models import Q, QuerySet
 
-from jishi.catalog.models import Category, Product
+from jishi.catalog.errors import SkuNotFound
+from jishi.catalog.models import Category, Product, Sku
 from jishi.core.actors import Actor, user_of
-from jishi.promotions.models import Coupon, CouponTemplate, TemplateStatus
-from jishi.promotions.pricing import CouponKind, CouponOffer, Scope, Source
+from jishi.core.money import Money
+from jishi.promotions.models import Coupon, CouponTemplate, LimitedPrice, TemplateStatus, ThresholdPromotion
+from jishi.promotions.pricing import CouponKind, CouponOffer, PriceOffer, Scope, Source, ThresholdOffer, Tier
 
 
 class WalletTab(StrEnum):
@@ -77,3 +80,66 @@ def claimable_templates(*, merchant_id: int | None = None, now: dt.datetime) -> 
     live = Q(valid_until__isnull=True) | Q(valid_until__gt=now)
     issuer = Q(merchant__isnull=True) if merchant_id is None else Q(merchant_id=merchant_id)
     return CouponTemplate.objects.filter(live, issuer, claimable=True, status=TemplateStatus.ACTIVE).order_by("-pk")
+
+
+def sku_of_merchant(merchant_id: int, sku_id: int) -> Sku:
+    """One of the merchant's SKUs; SkuNotFound (404) for any other."""
+    sku = Sku.objects.filter(pk=sku_id, product__merchant_id=merchant_id).first()
+    if sku is None:
+        raise SkuNotFound(field="sku_id")
+    return sku
+
+
+def limited_prices_overlapping(sku_id: int, starts_at: dt.datetime, ends_at: dt.datetime) -> bool:
+    return LimitedPrice.objects.filter(
+        sku_id=sku_id, status=TemplateStatus.ACTIVE, starts_at__lt=ends_at, ends_at__gt=starts_at
+    ).exists()
+
+
+def threshold_offers(merchant_ids: Iterable[int], *, now: dt.datetime) -> list[ThresholdOffer]:
+    """The shops' 满减 / 满折 running now, oldest first (where two cover a line, the older applies)."""
+    live = ThresholdPromotion.objects.filter(
+        merchant_id__in=list(merchant_ids), status=TemplateStatus.ACTIVE, starts_at__lte=now, ends_at__gt=now
+    ).order_by("pk")
+    return [
+        ThresholdOffer(
+            source=Source("threshold", promotion.pk),
+            label=promotion.name,
+            merchant_id=promotion.merchant_id,
+            scope=Scope(
+                merchant_id=promotion.merchant_id,
+                category_ids=frozenset(promotion.category_ids),
+                product_ids=frozenset(promotion.product_ids),
+            ),
+            tiers=tuple(_tier(promotion.currency, tier) for tier in promotion.tiers),
+        )
+        for promotion in live
+    ]
+
+
+def _tier(currency: str, tier: dict[str, int | None]) -> Tier:
+    def money(minor: int | None) -> Money | None:
+        return None if minor is None else Money(minor, currency)
+
+    return Tier(
+        threshold=money(tier["threshold_minor"]),
+        quantity=tier["quantity"],
+        off=money(tier["off_minor"]),
+        percent_off=tier["percent_off"],
+    )
+
+
+def price_offers(sku_ids: Iterable[int], *, now: dt.datetime, bought: Mapping[int, int]) -> list[PriceOffer]:
+    """The limited prices of these SKUs running now; ``bought`` is how many units the buyer already bought
+    under each (by its id), so a limit counts what is left."""
+    offers = []
+    live = LimitedPrice.objects.filter(
+        sku_id__in=list(sku_ids), status=TemplateStatus.ACTIVE, starts_at__lte=now, ends_at__gt=now
+    ).order_by("pk")
+    for limited in live:
+        left = None if limited.per_user_limit is None else limited.per_user_limit - bought.get(limited.pk, 0)
+        if left is None or left > 0:
+            offers.append(
+                PriceOffer(Source("limited_price", limited.pk), limited.label, limited.sku_id, limited.price, left)
+            )
+    return offers

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import itertools
 import secrets
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -38,8 +39,16 @@ from jishi.promotions.errors import (
     CouponsGone,
     CouponTemplateNotFound,
     CouponUnavailable,
+    PromotionNotFound,
 )
-from jishi.promotions.models import Coupon, CouponCode, CouponTemplate, TemplateStatus
+from jishi.promotions.models import (
+    Coupon,
+    CouponCode,
+    CouponTemplate,
+    LimitedPrice,
+    TemplateStatus,
+    ThresholdPromotion,
+)
 from jishi.promotions.permissions import PLATFORM_PROMOTIONS, SHOP_PROMOTIONS
 from jishi.promotions.pricing import CouponKind
 
@@ -118,15 +127,18 @@ def _check_limits(data: CouponTemplateInput, now: dt.datetime) -> None:
         raise _refuse("ends_before_start", _("The end must be after the start, and in the future."), "valid_until")
 
 
-def _check_scope(data: CouponTemplateInput, merchant_id: int | None) -> None:
-    if merchant_id is not None and data.scope_merchant_id not in (None, merchant_id):
+def _check_scope(
+    *, merchant_id: int | None, scope_merchant_id: int | None, category_ids: list[int], product_ids: list[int]
+) -> None:
+    """A shop's offer covers only its own goods; a platform coupon may name one open shop."""
+    if merchant_id is not None and scope_merchant_id not in (None, merchant_id):
         raise PermissionDenied
-    if data.scope_merchant_id is not None and merchant_id is None:
-        merchant_public_get(data.scope_merchant_id)  # MerchantNotFound for a shop that is not open
-    owner = merchant_id or data.scope_merchant_id
-    if data.product_ids and owner is not None and selectors.products_not_of_merchant(owner, data.product_ids):
+    if scope_merchant_id is not None and merchant_id is None:
+        merchant_public_get(scope_merchant_id)  # MerchantNotFound for a shop that is not open
+    owner = merchant_id or scope_merchant_id
+    if product_ids and owner is not None and selectors.products_not_of_merchant(owner, product_ids):
         raise _refuse("foreign_products", _("The coupon may cover only the shop's own products."), "product_ids")
-    if data.category_ids and selectors.unknown_categories(data.category_ids):
+    if category_ids and selectors.unknown_categories(category_ids):
         raise _refuse("unknown_categories", _("Choose existing categories."), "category_ids")
 
 
@@ -141,7 +153,12 @@ def coupon_template_create(*, actor: Actor, data: CouponTemplateInput, platform:
     now = timezone.now()
     _check_amounts(data)
     _check_limits(data, now)
-    _check_scope(data, merchant.pk if merchant else None)
+    _check_scope(
+        merchant_id=merchant.pk if merchant else None,
+        scope_merchant_id=data.scope_merchant_id,
+        category_ids=data.category_ids,
+        product_ids=data.product_ids,
+    )
     template = CouponTemplate.objects.create(
         merchant=merchant,
         name=data.name.strip(),
@@ -303,3 +320,167 @@ def coupons_take(*, owner: User, coupon_ids: list[int], checkout_number: str, no
 def coupons_give_back(*, checkout_number: str) -> int:
     """Give back the coupons a cancelled unpaid checkout took: exactly once, however many sweeps run it."""
     return Coupon.objects.filter(checkout_number=checkout_number).update(checkout_number="", used_at=None)
+
+
+# 满减 / 满折 and 限时折扣 ----------------------------------------------------------------------------
+
+MAX_TIERS = 5
+MAX_TIER_QUANTITY = 999
+MAX_PER_USER_UNITS = 999
+
+
+@dataclass(frozen=True)
+class TierInput:
+    threshold: Money | None = None  # 满 ¥…
+    quantity: int | None = None  # or 满 N 件
+    off: Money | None = None  # 减 ¥…
+    percent_off: int | None = None  # or so many per cent off (10 is 9折)
+
+
+@dataclass(frozen=True)
+class ThresholdPromotionInput:
+    name: str
+    tiers: list[TierInput]
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    category_ids: list[int] = field(default_factory=list)
+    product_ids: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class LimitedPriceInput:
+    sku_id: int
+    price: Money
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    per_user_limit: int | None = None
+    label: str = "限时折扣"
+
+
+def _check_tier(tier: TierInput) -> None:
+    if (tier.threshold is None) == (tier.quantity is None):
+        raise _refuse("tier_reach", _("Each tier is reached by an amount or by a number of items."), "tiers")
+    if (tier.off is None) == (tier.percent_off is None):
+        raise _refuse("tier_discount", _("Each tier takes an amount or a percentage off."), "tiers")
+    for amount in (tier.threshold, tier.off):
+        if amount is not None and not 1 <= amount.minor <= MAX_AMOUNT.minor:
+            raise _refuse("amount_out_of_range", _("The amount must be between ¥0.01 and ¥100,000."), "tiers")
+    if tier.quantity is not None and not 1 <= tier.quantity <= MAX_TIER_QUANTITY:
+        raise _refuse("tier_quantity_out_of_range", _("A tier needs 1 to 999 items."), "tiers")
+    if tier.percent_off is not None and not 1 <= tier.percent_off <= 99:
+        raise _refuse("percent_out_of_range", _("The percentage off must be between 1 and 99."), "tiers")
+    if tier.off is not None and tier.threshold is not None and tier.off >= tier.threshold:
+        raise _refuse("amount_over_min_spend", _("The amount off must be below the minimum spend."), "tiers")
+
+
+def _check_tiers(tiers: list[TierInput]) -> list[TierInput]:
+    """The tiers, checked and ordered: one kind of reach and of discount, each tier reaching further for more."""
+    if not 1 <= len(tiers) <= MAX_TIERS:
+        raise _refuse("tiers_count", _("Give 1 to 5 tiers."), "tiers")
+    for tier in tiers:
+        _check_tier(tier)
+    if len({(t.threshold is None, t.off is None) for t in tiers}) > 1:
+        raise _refuse("tiers_mixed", _("All tiers are reached and discounted the same way."), "tiers")
+
+    def reach(tier: TierInput) -> int:
+        return tier.threshold.minor if tier.threshold is not None else tier.quantity or 0
+
+    def gives(tier: TierInput) -> int:
+        return tier.off.minor if tier.off is not None else tier.percent_off or 0
+
+    ordered = sorted(tiers, key=reach)
+    if any(reach(a) >= reach(b) or gives(a) >= gives(b) for a, b in itertools.pairwise(ordered)):
+        raise _refuse("tiers_not_rising", _("Each further tier must need more and give more."), "tiers")
+    return ordered
+
+
+def _check_window(starts_at: dt.datetime, ends_at: dt.datetime) -> None:
+    if ends_at <= max(starts_at, timezone.now()):
+        raise _refuse("ends_before_start", _("The end must be after the start, and in the future."), "ends_at")
+
+
+@transaction.atomic
+def threshold_promotion_create(*, actor: Actor, data: ThresholdPromotionInput) -> ThresholdPromotion:
+    """A shop's 满减 / 满折 over its goods (or some categories or products of them). Audited.
+
+    Where two of a shop's promotions cover one line, the older one applies.
+    Raises PermissionDenied, InvalidInput (``promotions.*``).
+    """
+    check(actor, SHOP_PROMOTIONS)
+    merchant = merchant_for(actor)
+    name = data.name.strip()
+    if not name or len(name) > 40:
+        raise _refuse("invalid_name", _("Name the promotion in 1 to 40 characters."), "name")
+    tiers = _check_tiers(data.tiers)
+    _check_window(data.starts_at, data.ends_at)
+    _check_scope(
+        merchant_id=merchant.pk, scope_merchant_id=None, category_ids=data.category_ids, product_ids=data.product_ids
+    )
+    promotion = ThresholdPromotion.objects.create(
+        merchant=merchant,
+        name=name,
+        tiers=[
+            {
+                "threshold_minor": t.threshold.minor if t.threshold is not None else None,
+                "quantity": t.quantity,
+                "off_minor": t.off.minor if t.off is not None else None,
+                "percent_off": t.percent_off,
+            }
+            for t in tiers
+        ],
+        category_ids=sorted(set(data.category_ids)),
+        product_ids=sorted(set(data.product_ids)),
+        starts_at=data.starts_at,
+        ends_at=data.ends_at,
+    )
+    audit.record(actor=actor, action="promotions.threshold_create", target=promotion, after={"name": name})
+    return promotion
+
+
+@transaction.atomic
+def limited_price_create(*, actor: Actor, data: LimitedPriceInput) -> LimitedPrice:
+    """One of the shop's SKUs at a lower price for a time (限时折扣). Audited.
+
+    The price is below the SKU's own; one limited price per SKU at a time.
+    Raises PermissionDenied, SkuNotFound (another shop's SKU), InvalidInput.
+    """
+    check(actor, SHOP_PROMOTIONS)
+    merchant = merchant_for(actor)
+    sku = selectors.sku_of_merchant(merchant.pk, data.sku_id)
+    label = data.label.strip()
+    if not label or len(label) > 20:
+        raise _refuse("invalid_label", _("Label the price in 1 to 20 characters."), "label")
+    if not 1 <= data.price.minor < sku.price_minor:
+        raise _refuse("price_not_lower", _("The price must be above ¥0 and below the SKU's own price."), "price")
+    if data.per_user_limit is not None and not 1 <= data.per_user_limit <= MAX_PER_USER_UNITS:
+        raise _refuse("per_user_out_of_range", _("Each buyer may buy 1 to 999 at this price."), "per_user_limit")
+    _check_window(data.starts_at, data.ends_at)
+    if selectors.limited_prices_overlapping(sku.pk, data.starts_at, data.ends_at):
+        raise _refuse("limited_price_overlaps", _("This SKU already has a limited price at that time."), "starts_at")
+    limited = LimitedPrice.objects.create(
+        merchant=merchant,
+        sku_id=sku.pk,
+        label=label,
+        price_minor=data.price.minor,
+        starts_at=data.starts_at,
+        ends_at=data.ends_at,
+        per_user_limit=data.per_user_limit,
+    )
+    audit.record(actor=actor, action="promotions.limited_price_create", target=limited, after={"sku": sku.pk})
+    return limited
+
+
+@transaction.atomic
+def shop_promotion_stop(*, actor: Actor, kind: str, promotion_id: int) -> None:
+    """End one of the shop's 满减 (``threshold``) or limited prices (``limited_price``) now. Idempotent. Audited."""
+    check(actor, SHOP_PROMOTIONS)
+    models: dict[str, type[ThresholdPromotion] | type[LimitedPrice]] = {
+        "threshold": ThresholdPromotion,
+        "limited_price": LimitedPrice,
+    }
+    rows = models[kind].objects.filter(pk=promotion_id, merchant=merchant_for(actor))
+    promotion = rows.first()
+    if promotion is None:
+        raise PromotionNotFound(field="promotion_id")
+    if rows.exclude(status=TemplateStatus.STOPPED).update(status=TemplateStatus.STOPPED):
+        audit.record(actor=actor, action=f"promotions.{kind}_stop", target=promotion)
