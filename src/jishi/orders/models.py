@@ -139,6 +139,9 @@ class OrderLine(models.Model):
     discount_minor = models.BigIntegerField(default=0)
     total_minor = models.BigIntegerField()
     weight_grams = models.PositiveIntegerField(default=0)
+    # The limited price (限时折扣) this line's units were sold at, and how many of them: a buyer's limit counts these.
+    limited_price_id = models.BigIntegerField(null=True, blank=True)
+    limited_units = models.PositiveIntegerField(default=0)
     # Units of this line whose money went back, and units the buyer sent back that the shop received
     # (returned for a refund or exchanged); after-sales keeps both, in the transaction that settles a request.
     refunded_quantity = models.PositiveIntegerField(default=0)
@@ -166,6 +169,35 @@ class OrderLine(models.Model):
 
     unit_price = MoneyField("unit_price_minor", currency="order.currency")
     total = MoneyField("total_minor", currency="order.currency")
+
+
+class OrderAdjustment(models.Model):
+    """One named step of the order's price (满200减30 −¥30.00, 店铺券 −¥10.00), as the buyer saw it at checkout.
+
+    Its shares are in the lines' ``discount_minor``; a shipping step takes its amount off the shipping fee.
+    """
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="adjustments")
+    step = models.CharField(max_length=20)  # promotions.pricing.Step
+    label = models.CharField(max_length=60)
+    amount_minor = models.BigIntegerField()
+    funded_by_platform = models.BooleanField(default=False)
+    source_kind = models.CharField(max_length=20)  # limited_price, threshold, coupon
+    source_id = models.BigIntegerField()
+
+    class Meta:
+        ordering = ("id",)
+        constraints: ClassVar = [
+            models.CheckConstraint(condition=Q(amount_minor__gte=1), name="orders_adjustment_amount_gte_1"),
+        ]
+        indexes: ClassVar = [
+            models.Index(fields=["source_kind", "source_id"], name="orders_adjustment_source"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} -{self.amount_minor}"
+
+    amount = MoneyField("amount_minor", currency="order.currency")
 
 
 class OrderEvent(models.Model):

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 
 from jishi.accounts.selectors import user_find_by_identifier_or_none
 from jishi.core.actors import Actor, user_of
@@ -139,6 +139,17 @@ def orders_for_buyer_checkout(actor: Actor, checkout_number: str) -> list[Order]
         .prefetch_related("lines")
         .order_by("pk")
     )
+
+
+def units_bought_at_limited_prices(buyer_id: int, limited_price_ids: list[int]) -> dict[int, int]:
+    """How many units the buyer bought at each of these limited prices, in orders not cancelled (their limits)."""
+    rows = (
+        OrderLine.objects.filter(order__buyer_id=buyer_id, limited_price_id__in=limited_price_ids)
+        .exclude(order__status=OrderStatus.CANCELLED)
+        .values_list("limited_price_id")
+        .annotate(units=Sum("limited_units"))
+    )
+    return {limited_id: units for limited_id, units in rows if limited_id is not None}
 
 
 def checkouts_unpaid_overdue(*, now: dt.datetime, limit: int = 500) -> list[str]:

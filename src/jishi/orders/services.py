@@ -11,7 +11,7 @@ caller whose compare-and-set won.
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -33,7 +33,7 @@ from jishi.merchants.selectors import merchant_owner_id
 from jishi.notifications.services import Message, notify_all
 from jishi.orders import selectors
 from jishi.orders.errors import InvalidShipment, InvalidTransition, OrderOnHold, PhoneNotShown
-from jishi.orders.models import Order, OrderEvent, OrderLine
+from jishi.orders.models import Order, OrderAdjustment, OrderEvent, OrderLine
 from jishi.orders.permissions import ORDER_FULFIL
 from jishi.orders.states import TRANSITIONS, ActorRole, EventKind, OrderStatus
 
@@ -44,6 +44,19 @@ class LineDraft:
     quantity: int
     unit_price: Money
     image: str = ""
+    discount: Money | None = None  # the promotions' shares of the line
+    limited_price_id: int | None = None
+    limited_units: int = 0
+
+
+@dataclass(frozen=True)
+class AdjustmentDraft:
+    step: str
+    label: str
+    amount: Money
+    funded_by_platform: bool
+    source_kind: str
+    source_id: int
 
 
 @dataclass(frozen=True)
@@ -52,7 +65,8 @@ class OrderDraft:
     lines: list[LineDraft]
     goods: Money
     shipping: Money
-    discount: Money
+    discount: Money  # every adjustment's amount, goods and shipping
+    adjustments: list[AdjustmentDraft] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -179,14 +193,32 @@ def orders_place(
                 image=line.image,
                 unit_price_minor=line.unit_price.minor,
                 quantity=line.quantity,
-                total_minor=(line.unit_price * line.quantity).minor,
+                discount_minor=line.discount.minor if line.discount else 0,
+                total_minor=(line.unit_price * line.quantity).minor - (line.discount.minor if line.discount else 0),
                 weight_grams=line.sku.weight_grams,
+                limited_price_id=line.limited_price_id,
+                limited_units=line.limited_units,
             )
             for line in draft.lines
         ]
         for order, draft in zip(orders, drafts, strict=True)
     }
     OrderLine.objects.bulk_create(line for order_lines in lines.values() for line in order_lines)
+    adjustments = [
+        OrderAdjustment(
+            order=order,
+            step=adjustment.step,
+            label=adjustment.label,
+            amount_minor=adjustment.amount.minor,
+            funded_by_platform=adjustment.funded_by_platform,
+            source_kind=adjustment.source_kind,
+            source_id=adjustment.source_id,
+        )
+        for order, draft in zip(orders, drafts, strict=True)
+        for adjustment in draft.adjustments
+    ]
+    if adjustments:  # a basket without promotions costs no statement here
+        OrderAdjustment.objects.bulk_create(adjustments)
     for order in orders:
         selectors.with_known_lines(order, lines[order.number])
     placed = phrase(gettext_lazy("Order placed"))
