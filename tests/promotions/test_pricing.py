@@ -159,7 +159,7 @@ def test_a_coupons_minimum_spend_counts_after_the_automatic_promotions():
             thresholds=[full_reduction(("200", "30"))],
             coupons=[coupon(1, off="20", min_spend="200")],
         )
-    assert refused.value.field == "coupons"
+    assert refused.value.field == "coupon_ids"
 
 
 def test_a_coupon_covers_only_its_scope_and_its_shop():

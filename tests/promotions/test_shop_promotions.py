@@ -95,9 +95,9 @@ def test_a_limited_price_is_below_the_skus_own_and_alone_in_its_window(merchant_
     )
     limited = promotions.limited_price_create(actor=merchant_staff, data=data)
     # then a buyer who bought one under it has one left at that price
-    (offer,) = selectors.price_offers([sku.pk], now=timezone.now(), bought={limited.pk: 1})
+    (offer,) = selectors.price_offers([sku.pk], now=timezone.now(), bought=lambda ids: dict.fromkeys(ids, 1))
     assert (offer.unit_price, offer.max_quantity) == (yuan("79.00"), 1)
-    assert selectors.price_offers([sku.pk], now=timezone.now(), bought={limited.pk: 2}) == []
+    assert selectors.price_offers([sku.pk], now=timezone.now(), bought=lambda ids: {limited.pk: 2}) == []
     # and a second limited price overlapping it, or one not below the SKU's price, is refused
     for changes, code in (
         ({"starts_at": hours(1), "ends_at": hours(3)}, "promotions.limited_price_overlaps"),
@@ -142,7 +142,7 @@ def test_the_offers_price_a_basket_through_the_pipeline(merchant_staff, leaf_cat
     (order,) = price(
         [item],
         {},
-        prices=selectors.price_offers([sku.pk], now=now, bought={}),
+        prices=selectors.price_offers([sku.pk], now=now, bought=lambda ids: {}),
         thresholds=selectors.threshold_offers([merchant_id], now=now),
     ).orders
     # then ¥240 becomes ¥220 at the limited price, and ¥190 after 满200减30

@@ -126,7 +126,7 @@ def cart_view(owner: CartOwner, *, sku_ids: Collection[int] | None = None) -> Ca
     lines = cart_lines_for(owner)
     if sku_ids is not None:
         lines = lines.filter(sku_id__in=sku_ids)
-    lines = lines.select_related("sku__product__merchant", "sku__stock").order_by(
+    lines = lines.select_related("sku__product__merchant", "sku__product__category", "sku__stock").order_by(
         "sku__product__merchant__name", "-added_at", "-id"
     )
     return _grouped(list(lines.annotate(**_first_image("sku__product_id"))))
@@ -134,7 +134,7 @@ def cart_view(owner: CartOwner, *, sku_ids: Collection[int] | None = None) -> Ca
 
 def buy_now_view(sku_id: int, quantity: int) -> CartView:
     """One SKU and quantity priced like a cart line, without touching the cart (立即购买). One query."""
-    skus = Sku.objects.filter(pk=sku_id).select_related("product__merchant", "stock")
+    skus = Sku.objects.filter(pk=sku_id).select_related("product__merchant", "product__category", "stock")
     lines = []
     for sku in skus.annotate(**_first_image("product_id")):
         line = CartLine(sku=sku, quantity=quantity, price_minor_added=sku.price_minor)

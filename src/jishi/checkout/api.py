@@ -17,6 +17,7 @@ from jishi.core.permissions import AUTHENTICATED, requires
 from jishi.orders import selectors as order_selectors
 from jishi.orders.schemas import OrderDetailOut, OrderOut, order_detail_out, order_out
 from jishi.payments.api import PaymentOut, payment_out
+from jishi.promotions.pricing import TierHint
 
 router = Router(tags=["checkout"], auth=SIGNED_IN)
 orders_router = Router(tags=["orders"], auth=SIGNED_IN)
@@ -34,6 +35,10 @@ class QuoteIn(StrictIn):
         Field(max_length=200, description="The ticked cart lines, by their SKU ids; the whole cart when left out"),
     ] = None
     buy_now: Annotated[BuyNowIn | None, Field(description="Buy one SKU now instead; the cart is left alone")] = None
+    coupon_ids: Annotated[
+        list[BodyId] | None,
+        Field(max_length=20, description="The coupons to use (an empty list: none); the best ones when left out"),
+    ] = None
 
     @model_validator(mode="after")
     def _one_source(self) -> "QuoteIn":
@@ -43,12 +48,33 @@ class QuoteIn(StrictIn):
 
     def basket(self) -> dict[str, Any]:
         buy_now = self.buy_now and services.BuyNow(sku_id=self.buy_now.sku_id, quantity=self.buy_now.quantity)
-        return {"sku_ids": self.sku_ids, "buy_now": buy_now}
+        return {"sku_ids": self.sku_ids, "buy_now": buy_now, "coupon_ids": self.coupon_ids}
 
 
 class PlaceIn(QuoteIn):
     fingerprint: Annotated[str, Field(min_length=1, max_length=64, description="From the quote the buyer saw")]
     note: Annotated[str, Field(max_length=200)] = ""
+
+
+class AdjustmentOut(Schema):
+    step: str = Field(description="unit_price, threshold, merchant_coupon, platform_coupon or shipping")
+    label: str
+    amount: MoneyOut
+
+
+class TierHintOut(Schema):
+    label: str
+    missing: MoneyOut | None = Field(description="How much more of the promotion's goods earns its next tier")
+    missing_quantity: int | None = Field(description="Or how many more items")
+    next_off: MoneyOut | None
+    next_percent_off: int | None
+
+
+class CouponChoiceOut(Schema):
+    id: int
+    label: str
+    merchant_id: int | None
+    used: bool
 
 
 class QuoteGroupOut(Schema):
@@ -58,6 +84,8 @@ class QuoteGroupOut(Schema):
     shipping: MoneyOut
     discount: MoneyOut
     total: MoneyOut
+    adjustments: list[AdjustmentOut]
+    next_tiers: list[TierHintOut]
 
 
 class QuoteOut(Schema):
@@ -66,7 +94,9 @@ class QuoteOut(Schema):
     excluded: list[CartLineOut]
     goods: MoneyOut
     shipping: MoneyOut
+    discount: MoneyOut
     total: MoneyOut
+    coupons: list[CouponChoiceOut] = Field(description="The buyer's usable coupons; those used are marked")
     fingerprint: str
 
 
@@ -80,7 +110,18 @@ class CancelIn(StrictIn):
     reason: Annotated[str, Field(max_length=200)] = ""
 
 
+def _hint_out(hint: TierHint) -> TierHintOut:
+    return TierHintOut(
+        label=hint.label,
+        missing=money_out(hint.missing) if hint.missing is not None else None,
+        missing_quantity=hint.missing_quantity,
+        next_off=money_out(hint.tier.off) if hint.tier.off is not None else None,
+        next_percent_off=hint.tier.percent_off,
+    )
+
+
 def quote_out(quote: services.Quote) -> QuoteOut:
+    used = {coupon.source.id for coupon in quote.coupons}
     return QuoteOut(
         address_id=quote.address.pk,
         groups=[
@@ -91,13 +132,23 @@ def quote_out(quote: services.Quote) -> QuoteOut:
                 shipping=money_out(group.shipping),
                 discount=money_out(group.discount),
                 total=money_out(group.total),
+                adjustments=[
+                    AdjustmentOut(step=a.step, label=a.label, amount=money_out(a.amount))
+                    for a in group.priced.adjustments
+                ],
+                next_tiers=[_hint_out(hint) for hint in group.priced.hints],
             )
             for group in quote.groups
         ],
         excluded=[line_out(line) for line in quote.excluded],
         goods=money_out(quote.goods),
         shipping=money_out(quote.shipping),
+        discount=money_out(quote.discount),
         total=money_out(quote.total),
+        coupons=[
+            CouponChoiceOut(id=c.source.id, label=c.label, merchant_id=c.merchant_id, used=c.source.id in used)
+            for c in quote.wallet
+        ],
         fingerprint=quote.fingerprint,
     )
 
@@ -107,7 +158,10 @@ def quote_out(quote: services.Quote) -> QuoteOut:
 def checkout_quote(request: HttpRequest, payload: QuoteIn) -> QuoteOut:
     """Price the cart (or the ticked lines, or one SKU bought now) for one of the buyer's addresses.
 
-    Goods, shipping per merchant, total, and the fingerprint placing must send back.
+    Goods, shipping per merchant, each promotion and coupon as a named adjustment, how much more earns a
+    满减's next tier, total, and the fingerprint placing must send back. Without ``coupon_ids`` the buyer's
+    best coupons are used. 422 ``promotions.coupon_not_applicable`` / ``promotions.coupons_not_combinable``
+    for a choice that cannot apply, 409 ``promotions.coupon_unavailable`` for one used, expired or not theirs.
     """
     return quote_out(
         services.checkout_quote(actor=actor_of(request), address_id=payload.address_id, **payload.basket())

@@ -27,6 +27,7 @@ from jishi.cart.owner import CartOwner
 from jishi.cart.selectors import CartLineView, CartView, buy_now_view, cart_view
 from jishi.cart.services import cart_lines_remove_ordered, check_quantity
 from jishi.catalog.errors import SkuNotFound
+from jishi.catalog.selectors import path_ids
 from jishi.checkout.errors import CartChanged, NotCancellable, NothingToOrder
 from jishi.core import ids
 from jishi.core.actors import Actor, user_of
@@ -36,10 +37,21 @@ from jishi.core.phrases import phrase
 from jishi.inventory.errors import OutOfStock
 from jishi.inventory.selectors import skus_sold_out
 from jishi.orders import selectors as order_selectors
-from jishi.orders.services import Destination, LineDraft, OrderDraft, orders_cancel_unpaid, orders_place
+from jishi.orders.services import (
+    AdjustmentDraft,
+    Destination,
+    LineDraft,
+    OrderDraft,
+    orders_cancel_unpaid,
+    orders_place,
+)
 from jishi.orders.states import ActorRole, OrderStatus
 from jishi.payments.errors import PaymentClosed
 from jishi.payments.services import intent_cancel, intent_create
+from jishi.promotions.errors import CouponUnavailable
+from jishi.promotions.pricing import CouponOffer, Item, PricedOrder, Pricing, Step, best_coupons, price
+from jishi.promotions.selectors import coupon_offers_for, price_offers, threshold_offers
+from jishi.promotions.services import coupons_give_back, coupons_take
 from jishi.shipping.selectors import Parcel, fee_templates_for, shipping_fee
 
 if TYPE_CHECKING:
@@ -51,13 +63,23 @@ if TYPE_CHECKING:
 class QuoteGroup:
     merchant: Any
     lines: list[CartLineView]
-    goods: Money
-    shipping: Money
-    discount: Money
+    priced: PricedOrder  # the pricing pipeline's order: its adjustments, each line's price and the next tier
+
+    @property
+    def goods(self) -> Money:
+        return self.priced.goods
+
+    @property
+    def shipping(self) -> Money:
+        return self.priced.shipping
+
+    @property
+    def discount(self) -> Money:
+        return self.priced.discount
 
     @property
     def total(self) -> Money:
-        return self.goods + self.shipping - self.discount
+        return self.priced.total
 
 
 @dataclass(frozen=True)
@@ -67,6 +89,12 @@ class Quote:
     # Lines left in the cart because they cannot be bought now (unlisted, inactive).
     excluded: list[CartLineView]
     fingerprint: str
+    coupons: tuple[CouponOffer, ...] = ()  # the ones used: the best by default, or the buyer's choice
+    wallet: tuple[CouponOffer, ...] = ()  # every coupon of the buyer's that might be chosen instead
+
+    @property
+    def discount(self) -> Money:
+        return Money.total((group.discount for group in self.groups), CURRENCY)
 
     @property
     def goods(self) -> Money:
@@ -88,14 +116,20 @@ class Placement:
     orders: list[Order]
 
 
-def _fingerprint(address: Any, groups: list[QuoteGroup]) -> str:
+def _fingerprint(address: Any, groups: list[QuoteGroup], coupons: tuple[CouponOffer, ...]) -> str:
     facts = [
         address.pk,
         address.province,
         [
-            [group.merchant.pk, group.shipping.minor, [[v.sku.pk, v.quantity, v.unit_price.minor] for v in group.lines]]
+            [
+                group.merchant.pk,
+                group.shipping.minor,
+                [[v.sku.pk, v.quantity, v.unit_price.minor] for v in group.lines],
+                [[a.source.kind, a.source.id, a.amount.minor] for a in group.priced.adjustments],
+            ]
             for group in groups
         ],
+        sorted(coupon.source.id for coupon in coupons),
     ]
     return hashlib.sha256(json.dumps(facts, separators=(",", ":")).encode()).hexdigest()[:32]
 
@@ -123,8 +157,47 @@ def checkout_items(*, actor: Actor, sku_ids: Collection[int] | None = None, buy_
     return _basket(actor, sku_ids, buy_now)
 
 
+def _pricing(
+    actor: Actor, groups: list[tuple[Any, list[CartLineView]]], shipping: dict[int, Money], coupon_ids: list[int] | None
+) -> tuple[Pricing, tuple[CouponOffer, ...]]:
+    """Price the lines through the promotions pipeline; the pricing and the wallet it chose from."""
+    now = timezone.now()
+    user = user_of(actor)
+    lines = [line for _merchant, merchant_lines in groups for line in merchant_lines]
+    items = [
+        Item(
+            sku_id=line.sku.pk,
+            product_id=line.product.pk,
+            merchant_id=line.product.merchant_id,
+            category_ids=frozenset(path_ids(line.product.category.path)),
+            unit_price=line.unit_price,
+            quantity=line.quantity,
+        )
+        for line in lines
+    ]
+    prices = price_offers(
+        [item.sku_id for item in items],
+        now=now,
+        bought=lambda limited: order_selectors.units_bought_at_limited_prices(user.pk, limited),
+    )
+    thresholds = threshold_offers(shipping.keys(), now=now)
+    # The platform's coupons wait for the ledger to book what the platform pays for them.
+    wallet = tuple(offer for offer in coupon_offers_for(actor, now=now) if offer.merchant_id is not None)
+    if coupon_ids is None:
+        return best_coupons(items, shipping, wallet=wallet, prices=prices, thresholds=thresholds), wallet
+    chosen = [offer for offer in wallet if offer.source.id in set(coupon_ids)]
+    if len(chosen) != len(set(coupon_ids)):
+        raise CouponUnavailable(field="coupon_ids")
+    return price(items, shipping, prices=prices, thresholds=thresholds, coupons=chosen), wallet
+
+
 def checkout_quote(
-    *, actor: Actor, address_id: int, sku_ids: Collection[int] | None = None, buy_now: BuyNow | None = None
+    *,
+    actor: Actor,
+    address_id: int,
+    sku_ids: Collection[int] | None = None,
+    buy_now: BuyNow | None = None,
+    coupon_ids: list[int] | None = None,
 ) -> Quote:
     """Price what the actor buys for delivery to one of their addresses, one group per merchant.
 
@@ -133,8 +206,11 @@ def checkout_quote(
     or one SKU bought now (``buy_now``) without touching the cart.
     Lines that cannot be bought now are left out (and listed); lines short of
     stock stay in, flagged, because only the reservation can say for sure.
+    Promotions price it (``promotions.pricing``): with ``coupon_ids`` None
+    the buyer's best coupons are chosen, otherwise those (``[]``: none).
     Raises AddressNotFound (404, also for another user's address), SkuNotFound,
-    InvalidCartQuantity, NothingToOrder (409).
+    InvalidCartQuantity, NothingToOrder (409), CouponUnavailable,
+    CouponNotApplicable, CouponsNotCombinable.
     """
     check(actor, AUTHENTICATED)
     address = address_get_for(user_of(actor), address_id)
@@ -144,38 +220,71 @@ def checkout_quote(
     if not merchants:
         raise NothingToOrder
     templates = fee_templates_for(group.merchant.pk for group in merchants)
-    groups = []
+    bought: list[tuple[Any, list[CartLineView]]] = []
+    shipping: dict[int, Money] = {}
     for group in merchants:
         lines = [line for line in group.lines if line.purchasable]
-        goods = Money.total((line.total for line in lines), CURRENCY)
         parcel = Parcel(
             items=sum(line.quantity for line in lines),
             grams=sum(line.sku.weight_grams * line.quantity for line in lines),
-            goods_total=goods,
+            goods_total=Money.total((line.total for line in lines), CURRENCY),
         )
-        shipping = shipping_fee(
+        shipping[group.merchant.pk] = shipping_fee(
             templates.get(group.merchant.pk), province=address.region_code or address.province, parcel=parcel
         )
-        groups.append(QuoteGroup(group.merchant, lines, goods, shipping, Money.zero(goods.currency)))
-    return Quote(address=address, groups=groups, excluded=excluded, fingerprint=_fingerprint(address, groups))
+        bought.append((group.merchant, lines))
+    pricing, wallet = _pricing(actor, bought, shipping, coupon_ids)
+    groups = [
+        QuoteGroup(merchant, lines, priced) for (merchant, lines), priced in zip(bought, pricing.orders, strict=True)
+    ]
+    return Quote(
+        address=address,
+        groups=groups,
+        excluded=excluded,
+        fingerprint=_fingerprint(address, groups, pricing.coupons),
+        coupons=pricing.coupons,
+        wallet=wallet,
+    )
+
+
+def _line_drafts(group: QuoteGroup) -> list[LineDraft]:
+    unit_prices = {a.shares[0][0]: a for a in group.priced.adjustments if a.step == Step.UNIT_PRICE}
+    drafts = []
+    for line, priced in zip(group.lines, group.priced.lines, strict=True):
+        limited = unit_prices.get(line.sku.pk)
+        drafts.append(
+            LineDraft(
+                sku=line.sku,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                image=(line.thumbnail.thumbnail.name or "") if line.thumbnail else "",
+                discount=priced.discount,
+                limited_price_id=limited.source.id if limited else None,
+                limited_units=limited.units if limited else 0,
+            )
+        )
+    return drafts
 
 
 def _drafts(quote: Quote) -> list[OrderDraft]:
     return [
         OrderDraft(
             merchant_id=group.merchant.pk,
-            lines=[
-                LineDraft(
-                    sku=line.sku,
-                    quantity=line.quantity,
-                    unit_price=line.unit_price,
-                    image=(line.thumbnail.thumbnail.name or "") if line.thumbnail else "",
-                )
-                for line in group.lines
-            ],
+            lines=_line_drafts(group),
             goods=group.goods,
             shipping=group.shipping,
             discount=group.discount,
+            adjustments=[
+                AdjustmentDraft(
+                    step=adjustment.step,
+                    label=adjustment.label,
+                    amount=adjustment.amount,
+                    funded_by_platform=adjustment.funded_by_platform,
+                    source_kind=adjustment.source.kind,
+                    source_id=adjustment.source.id,
+                )
+                for adjustment in group.priced.adjustments
+            ],
         )
         for group in quote.groups
     ]
@@ -196,6 +305,7 @@ def checkout_place(
     note: str = "",
     sku_ids: Collection[int] | None = None,
     buy_now: BuyNow | None = None,
+    coupon_ids: list[int] | None = None,
 ) -> Placement:
     """Place one order per merchant for what the quote covers, reserve the stock, and open one payment intent.
 
@@ -210,7 +320,9 @@ def checkout_place(
     named = [buy_now.sku_id] if buy_now is not None else list(sku_ids or ())
     _refuse_sold_out(named)
     with transaction.atomic():
-        quote = checkout_quote(actor=actor, address_id=address_id, sku_ids=sku_ids, buy_now=buy_now)
+        quote = checkout_quote(
+            actor=actor, address_id=address_id, sku_ids=sku_ids, buy_now=buy_now, coupon_ids=coupon_ids
+        )
         if quote.fingerprint != fingerprint:
             raise CartChanged(field="fingerprint")
         bought = [line.sku.pk for group in quote.groups for line in group.lines]
@@ -229,6 +341,12 @@ def checkout_place(
         )
         if buy_now is None:
             cart_lines_remove_ordered(user=actor, sku_ids=bought)
+        coupons_take(
+            owner=user_of(actor),
+            coupon_ids=[coupon.source.id for coupon in quote.coupons],
+            checkout_number=checkout_number,
+            now=timezone.now(),
+        )
         orders = orders_place(  # last: it ends on the stock rows every buyer of these SKUs waits for
             buyer=actor,
             checkout_number=checkout_number,
@@ -255,7 +373,9 @@ def _cancel(checkout_number: str, *, actor: Actor, role: ActorRole, reason: str)
         intent_cancel(checkout_number=checkout_number)
     except PaymentClosed:
         raise NotCancellable from None
-    return orders_cancel_unpaid(actor=actor, checkout_number=checkout_number, role=role, reason=reason)
+    orders = orders_cancel_unpaid(actor=actor, checkout_number=checkout_number, role=role, reason=reason)
+    coupons_give_back(checkout_number=checkout_number)
+    return orders
 
 
 @transaction.atomic

@@ -27,7 +27,7 @@ This module is pure: it reads no database and writes nothing.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from enum import StrEnum
 
@@ -192,6 +192,7 @@ class Adjustment:
     amount: Money  # taken off (goods, or shipping for Step.SHIPPING)
     funded_by_platform: bool
     shares: tuple[tuple[int, Money], ...] = ()  # (sku id, share) of each covered line; none for shipping
+    units: int = 0  # a unit price's: how many units were sold at it (a buyer's limit counts them)
 
 
 @dataclass(frozen=True)
@@ -320,7 +321,8 @@ def _unit_prices(run: _Run, offers: Sequence[PriceOffer]) -> None:
         if units <= 0:
             continue
         line.amount -= off
-        run.add(line.item.merchant_id, run.adjustment(Step.UNIT_PRICE, found.source, found.label, [(line, off)]))
+        adjustment = run.adjustment(Step.UNIT_PRICE, found.source, found.label, [(line, off)])
+        run.add(line.item.merchant_id, replace(adjustment, units=units))
 
 
 def _thresholds(run: _Run, offers: Sequence[ThresholdOffer]) -> None:
@@ -370,7 +372,7 @@ def _coupon(run: _Run, coupon: CouponOffer) -> None:
     ]
     eligible = run.money(sum(line.amount for line in covered))
     if not covered or eligible < coupon.min_spend:
-        raise CouponNotApplicable(field="coupons", params={"coupon": coupon.source.id})
+        raise CouponNotApplicable(field="coupon_ids", params={"coupon": coupon.source.id})
     if coupon.kind == CouponKind.FREE_SHIPPING:
         for merchant_id in sorted({line.item.merchant_id for line in covered}):
             if fee := run.shipping.get(merchant_id, 0):
@@ -395,11 +397,11 @@ def _coupon(run: _Run, coupon: CouponOffer) -> None:
 def check_combination(coupons: Sequence[CouponOffer]) -> None:
     """At most one coupon per merchant and one of the platform's; an exclusive one goes alone.
 
-    Raises CouponsNotCombinable (422, field ``coupons``).
+    Raises CouponsNotCombinable (422, field ``coupon_ids``).
     """
     issuers = [coupon.merchant_id for coupon in coupons]
     if len(set(issuers)) != len(issuers) or (len(coupons) > 1 and any(coupon.exclusive for coupon in coupons)):
-        raise CouponsNotCombinable(field="coupons")
+        raise CouponsNotCombinable(field="coupon_ids")
 
 
 def price(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from enum import StrEnum
 
 from django.db.models import Q, QuerySet
@@ -129,17 +129,21 @@ def _tier(currency: str, tier: dict[str, int | None]) -> Tier:
     )
 
 
-def price_offers(sku_ids: Iterable[int], *, now: dt.datetime, bought: Mapping[int, int]) -> list[PriceOffer]:
-    """The limited prices of these SKUs running now; ``bought`` is how many units the buyer already bought
-    under each (by its id), so a limit counts what is left."""
+def price_offers(
+    sku_ids: Iterable[int], *, now: dt.datetime, bought: Callable[[list[int]], Mapping[int, int]]
+) -> list[PriceOffer]:
+    """The limited prices of these SKUs running now. ``bought`` tells, for the limited prices with a limit per
+    buyer, how many units the buyer already bought at each (asked only when one has a limit)."""
+    live = list(
+        LimitedPrice.objects.filter(
+            sku_id__in=list(sku_ids), status=TemplateStatus.ACTIVE, starts_at__lte=now, ends_at__gt=now
+        ).order_by("pk")
+    )
+    limited = [price.pk for price in live if price.per_user_limit is not None]
+    already = bought(limited) if limited else {}
     offers = []
-    live = LimitedPrice.objects.filter(
-        sku_id__in=list(sku_ids), status=TemplateStatus.ACTIVE, starts_at__lte=now, ends_at__gt=now
-    ).order_by("pk")
-    for limited in live:
-        left = None if limited.per_user_limit is None else limited.per_user_limit - bought.get(limited.pk, 0)
+    for price in live:
+        left = None if price.per_user_limit is None else price.per_user_limit - already.get(price.pk, 0)
         if left is None or left > 0:
-            offers.append(
-                PriceOffer(Source("limited_price", limited.pk), limited.label, limited.sku_id, limited.price, left)
-            )
+            offers.append(PriceOffer(Source("limited_price", price.pk), price.label, price.sku_id, price.price, left))
     return offers

@@ -314,7 +314,7 @@ def coupons_take(*, owner: User, coupon_ids: list[int], checkout_number: str, no
         pk__in=coupon_ids, owner=owner, checkout_number="", valid_from__lte=now, valid_until__gt=now
     ).update(checkout_number=checkout_number, used_at=now)
     if taken != len(set(coupon_ids)):
-        raise CouponUnavailable(field="coupons")
+        raise CouponUnavailable(field="coupon_ids")
 
 
 def coupons_give_back(*, checkout_number: str) -> int:
