@@ -46,6 +46,9 @@ from jishi.orders.api import merchant_router as merchant_orders_router
 from jishi.orders.api import operator_router as operator_orders_router
 from jishi.payments.api import operator_router as operator_payments_router
 from jishi.payments.api import router as payments_router
+from jishi.promotions.api import merchant_router as merchant_coupons_router
+from jishi.promotions.api import router as coupons_router
+from jishi.promotions.api import wallet_router as coupon_wallet_router
 from jishi.search.api import router as search_router
 from jishi.shipping.api import carriers_router
 from jishi.shipping.api import router as shipping_router
@@ -220,6 +223,9 @@ api.add_router("/aftersales", aftersales_router)
 api.add_router("/merchant", merchant_aftersales_router)
 api.add_router("/operator", operator_aftersales_router)
 api.add_router("/operator", operator_payments_router)
+api.add_router("/", coupons_router)
+api.add_router("/", coupon_wallet_router)
+api.add_router("/merchant", merchant_coupons_router)
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:

@@ -12,7 +12,10 @@ from jishi.catalog.errors import SkuNotFound
 from jishi.catalog.models import Category, Product, Sku
 from jishi.core.actors import Actor, user_of
 from jishi.core.money import Money
+from jishi.core.permissions import check
+from jishi.merchants.selectors import merchant_for
 from jishi.promotions.models import Coupon, CouponTemplate, LimitedPrice, TemplateStatus, ThresholdPromotion
+from jishi.promotions.permissions import SHOP_PROMOTIONS
 from jishi.promotions.pricing import CouponKind, CouponOffer, PriceOffer, Scope, Source, ThresholdOffer, Tier
 
 
@@ -147,3 +150,9 @@ def price_offers(
         if left is None or left > 0:
             offers.append(PriceOffer(Source("limited_price", price.pk), price.label, price.sku_id, price.price, left))
     return offers
+
+
+def template_list_for_merchant(actor: Actor) -> QuerySet[CouponTemplate]:
+    """The actor's shop's coupons, newest first."""
+    check(actor, SHOP_PROMOTIONS)
+    return CouponTemplate.objects.filter(merchant=merchant_for(actor)).order_by("-pk")[:500]
