@@ -180,9 +180,14 @@ def _eligible(order: Any, kind: Kind) -> None:
     raise NotEligible(_("Returns and exchanges are for delivered orders within the after-sales window."), field="kind")
 
 
-def _line_share(line: Any, quantity: int) -> int:
-    """What ``quantity`` of the line cost the buyer (rounded down; the whole line is exact)."""
-    return line.total_minor if quantity == line.quantity else line.total_minor * quantity // line.quantity
+def _line_share(line: Any, quantity: int, already: int) -> int:
+    """What the next ``quantity`` units of the line cost the buyer, after ``already`` units asked for before.
+
+    The line's total (after its discounts) is split over its units to the cent, so requests for all of
+    them add up to it exactly: ¥290.00 for 3 units is ¥96.67, ¥96.67 and ¥96.66.
+    """
+    units = Money(line.total_minor, line.order.currency).allocate([1] * line.quantity)
+    return sum(unit.minor for unit in units[already : already + quantity])
 
 
 def _plan(order: Any, kind: Kind, wanted: list[LineInput]) -> _Plan:
@@ -205,7 +210,7 @@ def _plan(order: Any, kind: Kind, wanted: list[LineInput]) -> _Plan:
                 field=f"lines.{index}.quantity",
             )
         plan.lines.append((line, item.quantity))
-        plan.most += _line_share(line, item.quantity)
+        plan.most += _line_share(line, item.quantity, claimed.get(line.pk, 0))
     everything = not claimed and len(plan.lines) == len(lines) and all(q == line.quantity for line, q in plan.lines)
     if kind == Kind.REFUND and everything:
         plan.most += order.shipping_minor  # nothing was sent: the shipping comes back too
