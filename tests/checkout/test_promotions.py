@@ -145,3 +145,11 @@ def test_a_limited_price_counts_what_the_buyer_already_bought_at_it(api, buyer, 
     factories.in_cart(buyer, (shop["sku"], 1))
     again = _quote(api, buyer, shop, coupon_ids=[]).json()
     assert "限时折扣" not in [a["label"] for a in again["groups"][0]["adjustments"]]
+
+
+def test_the_checkout_page_names_each_discount(client, buyer, shop):
+    client.force_login(buyer)
+    page = client.get("/checkout/", {"address": shop["address_id"]}).content.decode()
+    assert "满200减30" in page
+    assert "-¥30.00" in page
+    assert "-¥40.00" in page  # the summary's discount
