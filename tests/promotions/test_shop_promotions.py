@@ -53,7 +53,7 @@ def test_a_shops_full_reduction_runs_in_its_window_with_its_tiers_in_order(merch
     )
     assert selectors.threshold_offers([merchant_id], now=hours(25)) == []
     # and once the shop stops it, it is offered no more
-    promotions.shop_promotion_stop(actor=merchant_staff, kind="threshold", promotion_id=promotion.pk)
+    promotions.threshold_promotion_stop(actor=merchant_staff, promotion_id=promotion.pk)
     assert selectors.threshold_offers([merchant_id], now=timezone.now()) == []
 
 
@@ -122,7 +122,7 @@ def test_a_shop_cannot_price_another_shops_sku_or_stop_its_promotions(
         promotions.threshold_promotion_create(actor=buyer, data=full_reduction())
     theirs = promotions.threshold_promotion_create(actor=other_merchant_staff, data=full_reduction())
     with pytest.raises(PromotionNotFound):
-        promotions.shop_promotion_stop(actor=merchant_staff, kind="threshold", promotion_id=theirs.pk)
+        promotions.threshold_promotion_stop(actor=merchant_staff, promotion_id=theirs.pk)
     theirs.refresh_from_db()
     assert theirs.status == "active"
 

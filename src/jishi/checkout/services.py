@@ -248,7 +248,7 @@ def checkout_quote(
 
 
 def _line_drafts(group: QuoteGroup) -> list[LineDraft]:
-    unit_prices = {a.shares[0][0]: a for a in group.priced.adjustments if a.step == Step.UNIT_PRICE}
+    unit_prices = {a.sku_id: a for a in group.priced.adjustments if a.step == Step.UNIT_PRICE}
     drafts = []
     for line, priced in zip(group.lines, group.priced.lines, strict=True):
         limited = unit_prices.get(line.sku.pk)

@@ -193,6 +193,7 @@ class Adjustment:
     funded_by_platform: bool
     shares: tuple[tuple[int, Money], ...] = ()  # (sku id, share) of each covered line; none for shipping
     units: int = 0  # a unit price's: how many units were sold at it (a buyer's limit counts them)
+    sku_id: int | None = None  # a unit price's SKU
 
 
 @dataclass(frozen=True)
@@ -322,7 +323,7 @@ def _unit_prices(run: _Run, offers: Sequence[PriceOffer]) -> None:
             continue
         line.amount -= off
         adjustment = run.adjustment(Step.UNIT_PRICE, found.source, found.label, [(line, off)])
-        run.add(line.item.merchant_id, replace(adjustment, units=units))
+        run.add(line.item.merchant_id, replace(adjustment, units=units, sku_id=line.item.sku_id))
 
 
 def _thresholds(run: _Run, offers: Sequence[ThresholdOffer]) -> None:

@@ -86,6 +86,14 @@ def _refuse(code: str, message: Any, field_name: str) -> InvalidInput:
     return InvalidInput(message, code=f"promotions.{code}", field=field_name)
 
 
+def _name(value: str, *, most: int, message: Any, field_name: str = "name") -> str:
+    """``value`` stripped, if it is 1 to ``most`` characters long; otherwise refused with ``message``."""
+    text = value.strip()
+    if not 1 <= len(text) <= most:
+        raise _refuse(f"invalid_{field_name}", message, field_name)
+    return text
+
+
 def _check_amounts(data: CouponTemplateInput) -> None:
     def within(amount: Money | None, field_name: str, *, least: int = 1) -> None:
         if amount is not None and not least <= amount.minor <= MAX_AMOUNT.minor:
@@ -109,8 +117,7 @@ def _check_amounts(data: CouponTemplateInput) -> None:
 
 
 def _check_limits(data: CouponTemplateInput, now: dt.datetime) -> None:
-    if not data.name.strip() or len(data.name.strip()) > 40:
-        raise _refuse("invalid_name", _("Name the coupon in 1 to 40 characters."), "name")
+    _name(data.name, most=40, message=_("Name the coupon in 1 to 40 characters."))
     if not 1 <= data.total_quantity <= MAX_QUANTITY:
         raise _refuse("quantity_out_of_range", _("The quantity must be between 1 and 10,000,000."), "total_quantity")
     if not 1 <= data.per_user_limit <= min(MAX_PER_USER, data.total_quantity):
@@ -408,9 +415,7 @@ def threshold_promotion_create(*, actor: Actor, data: ThresholdPromotionInput) -
     """
     check(actor, SHOP_PROMOTIONS)
     merchant = merchant_for(actor)
-    name = data.name.strip()
-    if not name or len(name) > 40:
-        raise _refuse("invalid_name", _("Name the promotion in 1 to 40 characters."), "name")
+    name = _name(data.name, most=40, message=_("Name the promotion in 1 to 40 characters."))
     tiers = _check_tiers(data.tiers)
     _check_window(data.starts_at, data.ends_at)
     _check_scope(
@@ -447,9 +452,7 @@ def limited_price_create(*, actor: Actor, data: LimitedPriceInput) -> LimitedPri
     check(actor, SHOP_PROMOTIONS)
     merchant = merchant_for(actor)
     sku = selectors.sku_of_merchant(merchant.pk, data.sku_id)
-    label = data.label.strip()
-    if not label or len(label) > 20:
-        raise _refuse("invalid_label", _("Label the price in 1 to 20 characters."), "label")
+    label = _name(data.label, most=20, message=_("Label the price in 1 to 20 characters."), field_name="label")
     if not 1 <= data.price.minor < sku.price_minor:
         raise _refuse("price_not_lower", _("The price must be above ¥0 and below the SKU's own price."), "price")
     if data.per_user_limit is not None and not 1 <= data.per_user_limit <= MAX_PER_USER_UNITS:
@@ -470,17 +473,25 @@ def limited_price_create(*, actor: Actor, data: LimitedPriceInput) -> LimitedPri
     return limited
 
 
-@transaction.atomic
-def shop_promotion_stop(*, actor: Actor, kind: str, promotion_id: int) -> None:
-    """End one of the shop's 满减 (``threshold``) or limited prices (``limited_price``) now. Idempotent. Audited."""
+def _promotion_stop(
+    actor: Actor, model: type[ThresholdPromotion | LimitedPrice], promotion_id: int, *, action: str
+) -> None:
     check(actor, SHOP_PROMOTIONS)
-    models: dict[str, type[ThresholdPromotion] | type[LimitedPrice]] = {
-        "threshold": ThresholdPromotion,
-        "limited_price": LimitedPrice,
-    }
-    rows = models[kind].objects.filter(pk=promotion_id, merchant=merchant_for(actor))
+    rows = model.objects.filter(pk=promotion_id, merchant=merchant_for(actor))
     promotion = rows.first()
     if promotion is None:
         raise PromotionNotFound(field="promotion_id")
     if rows.exclude(status=TemplateStatus.STOPPED).update(status=TemplateStatus.STOPPED):
-        audit.record(actor=actor, action=f"promotions.{kind}_stop", target=promotion)
+        audit.record(actor=actor, action=action, target=promotion)
+
+
+@transaction.atomic
+def threshold_promotion_stop(*, actor: Actor, promotion_id: int) -> None:
+    """End one of the shop's 满减 / 满折 now. Idempotent. Audited. Raises PromotionNotFound (another shop's)."""
+    _promotion_stop(actor, ThresholdPromotion, promotion_id, action="promotions.threshold_stop")
+
+
+@transaction.atomic
+def limited_price_stop(*, actor: Actor, promotion_id: int) -> None:
+    """End one of the shop's limited prices now. Idempotent. Audited. Raises PromotionNotFound (another shop's)."""
+    _promotion_stop(actor, LimitedPrice, promotion_id, action="promotions.limited_price_stop")
