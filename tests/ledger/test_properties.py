@@ -12,6 +12,8 @@ from jishi.ledger import services as ledger
 from jishi.ledger.models import CommissionRule, Settlement
 from jishi.ledger.reconcile import reconcile
 from jishi.orders.models import Order
+from jishi.promotions import services as promotions
+from jishi.promotions.pricing import CouponKind
 from tests import factories
 from tests.fuzzing import fuzzed
 
@@ -24,6 +26,8 @@ order_plans = st.lists(
             "lines": st.lists(st.tuples(prices, st.integers(1, 5)), min_size=1, max_size=3),
             # Refunds as fractions of what is left to refund; 0 means none.
             "refunds": st.lists(st.decimals(min_value=0, max_value=1, places=2), max_size=3),
+            # A platform coupon the buyer holds (its amount off), which the platform pays for.
+            "platform_off": st.none() | prices,
         }
     ),
     min_size=1,
@@ -38,21 +42,21 @@ order_plans = st.lists(
     category_rate=st.none() | st.integers(0, 5_000),
 )
 def test_random_days_of_orders_commissions_and_refunds_reconcile_to_the_cent(
-    merchant_staff, leaf_category, plans, merchant_rate, category_rate
+    merchant_staff, admin_operator, leaf_category, plans, merchant_rate, category_rate
 ):
     with transaction.atomic():
-        _business_day(merchant_staff, leaf_category, plans, merchant_rate, category_rate)
+        _business_day(merchant_staff, admin_operator, leaf_category, plans, merchant_rate, category_rate)
         report = reconcile()
         assert report.ok, report.problems
         assert report.totals.get("CNY", 0) == 0
         for settlement in Settlement.objects.all():
-            assert settlement.paid_minor == (
+            assert settlement.paid_minor + settlement.subsidy_minor == (
                 settlement.income_minor + settlement.commission_minor + settlement.refunded_minor
             )
         transaction.set_rollback(True)
 
 
-def _business_day(staff, category, plans, merchant_rate, category_rate):
+def _business_day(staff, admin, category, plans, merchant_rate, category_rate):
     today = timezone.localdate()
     if merchant_rate is not None:
         CommissionRule.objects.create(merchant=staff.membership.merchant, rate_bp=merchant_rate, starts_on=today)
@@ -66,6 +70,19 @@ def _business_day(staff, category, plans, merchant_rate, category_rate):
                 staff, category, title=f"商品{number}", price=f"{price // 100}.{price % 100:02d}", stock=9
             )
             lines.append((factories.sku_of(product), quantity))
+        if plan["platform_off"] is not None:
+            template = promotions.coupon_template_create(
+                actor=admin,
+                data=promotions.CouponTemplateInput(
+                    name="平台券",
+                    kind=CouponKind.AMOUNT,
+                    amount=Money(plan["platform_off"], "CNY"),
+                    total_quantity=1,
+                    valid_days=1,
+                ),
+                platform=True,
+            )
+            promotions.coupon_claim(actor=buyer, template_id=template.pk)
         factories.pay(factories.place(buyer, *lines))
         order = Order.objects.get(buyer=buyer)
         for index, share in enumerate(plan["refunds"]):
@@ -77,3 +94,4 @@ def _business_day(staff, category, plans, merchant_rate, category_rate):
     ledger.orders_settle_due()
     assert Settlement.objects.count() == len(plans)
     assert selectors.platform_balance("commission_revenue").minor >= 0
+    assert selectors.platform_balance("platform_subsidy").minor >= 0

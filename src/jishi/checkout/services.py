@@ -181,8 +181,7 @@ def _pricing(
         bought=lambda limited: order_selectors.units_bought_at_limited_prices(user.pk, limited),
     )
     thresholds = threshold_offers(shipping.keys(), now=now)
-    # The platform's coupons wait for the ledger to book what the platform pays for them.
-    wallet = tuple(offer for offer in coupon_offers_for(actor, now=now) if offer.merchant_id is not None)
+    wallet = tuple(coupon_offers_for(actor, now=now))
     if coupon_ids is None:
         return best_coupons(items, shipping, wallet=wallet, prices=prices, thresholds=thresholds), wallet
     chosen = [offer for offer in wallet if offer.source.id in set(coupon_ids)]
@@ -259,6 +258,7 @@ def _line_drafts(group: QuoteGroup) -> list[LineDraft]:
                 unit_price=line.unit_price,
                 image=(line.thumbnail.thumbnail.name or "") if line.thumbnail else "",
                 discount=priced.discount,
+                subsidy=priced.merchant_net - priced.paid,
                 limited_price_id=limited.source.id if limited else None,
                 limited_units=limited.units if limited else 0,
             )

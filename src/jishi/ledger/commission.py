@@ -51,8 +51,9 @@ def rate_for(rules: list[CommissionRule], merchant_id: int, ancestor_ids: list[i
 def orders_commission(orders: list[Any]) -> list[Money]:
     """The commission each order owes on its goods (not its shipping), rounded once per line, on the day it was paid.
 
-    Discounts reduce the commission base: a line pays on what the buyer paid
-    for it. The orders' lines must be loaded with their ``category_path``
+    The merchant's own discounts reduce the commission base; the platform's
+    do not (a line pays on what the buyer paid for it plus the platform's
+    subsidy of it). The orders' lines must be loaded with their ``category_path``
     (``orders_of_checkout_with_lines``); the rules are read in one query.
     """
     paths = {line.pk: path_ids(line.category_path) for order in orders for line in order.lines.all()}
@@ -63,7 +64,7 @@ def orders_commission(orders: list[Any]) -> list[Money]:
     return [
         Money.total(
             (
-                Money(line.total_minor, order.currency).apply_rate(
+                Money(line.total_minor + line.subsidy_minor, order.currency).apply_rate(
                     rate_for(rules, order.merchant_id, paths[line.pk], days[order.id])
                 )
                 for line in order.lines.all()

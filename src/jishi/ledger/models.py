@@ -77,14 +77,16 @@ class AccountKind(models.TextChoices):
     MERCHANT_PENDING = "merchant_pending", _("Pending settlement")
     MERCHANT_AVAILABLE = "merchant_available", _("Available")
     PAYOUTS_IN_TRANSIT = "payouts_in_transit", _("Payouts in transit")
+    # What the platform's own discounts (its coupons) cost it: paid to merchants as if the buyer had.
+    PLATFORM_SUBSIDY = "platform_subsidy", _("Platform subsidy")
 
 
 # Accounts that belong to one merchant; the others are the platform's, one per currency.
 MERCHANT_KINDS = frozenset(
     {AccountKind.MERCHANT_PENDING, AccountKind.MERCHANT_AVAILABLE, AccountKind.PAYOUTS_IN_TRANSIT}
 )
-# Accounts whose natural balance is a debit (assets); the others are credits (what is owed, what was earned).
-DEBIT_NORMAL = frozenset({AccountKind.GATEWAY_CLEARING})
+# Accounts whose natural balance is a debit (assets, expenses); the others are credits (what is owed or earned).
+DEBIT_NORMAL = frozenset({AccountKind.GATEWAY_CLEARING, AccountKind.PLATFORM_SUBSIDY})
 
 
 def natural_sign(kind: str) -> int:
@@ -186,12 +188,15 @@ class JournalLine(AppendOnly):
 
 
 class Settlement(models.Model):
-    """The closing of one order's books: what the buyer paid, what came back, and how it was shared."""
+    """The closing of one order's books: what the buyer paid and the platform added, what came back, and how it
+    was shared."""
 
     order = models.OneToOneField("orders.Order", on_delete=models.PROTECT, related_name="settlement")
     merchant = models.ForeignKey("merchants.Merchant", on_delete=models.PROTECT, related_name="settlements")
     currency = models.CharField(max_length=3)
     paid_minor = models.BigIntegerField()
+    # What the platform's coupons added for the merchant, less what refunds took back.
+    subsidy_minor = models.BigIntegerField(default=0)
     refunded_minor = models.BigIntegerField()
     commission_minor = models.BigIntegerField()
     income_minor = models.BigIntegerField()
@@ -203,7 +208,10 @@ class Settlement(models.Model):
         constraints: ClassVar = [
             models.CheckConstraint(
                 condition=Q(
-                    paid_minor=models.F("income_minor") + models.F("commission_minor") + models.F("refunded_minor")
+                    paid_minor=models.F("income_minor")
+                    + models.F("commission_minor")
+                    + models.F("refunded_minor")
+                    - models.F("subsidy_minor")
                 ),
                 name="ledger_settlement_adds_up",
             )

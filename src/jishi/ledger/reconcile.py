@@ -1,7 +1,8 @@
 """Proof that the books are right: run after every day of business, and in the tests.
 
-For every settlement: what the buyer paid equals merchant income plus
-commission plus refunds, to the cent; it equals the order's total; and the
+For every settlement: what the buyer paid plus what the platform's coupons
+added (the subsidy) equals merchant income plus commission plus refunds, to
+the cent; it equals the order's total; and the
 ledger's own postings for the order say the same. For every payment that
 reached a closed checkout: all of it is owed back, and no more than that
 has been given back. Across the whole ledger: every entry balances, all
@@ -16,6 +17,7 @@ from django.db.models import Count, F, Sum
 
 from jishi.ledger.models import Account, AccountKind, EntryKind, JournalEntry, JournalLine, Settlement
 from jishi.ledger.selectors import order_figures
+from jishi.orders.selectors import subsidies_promised
 
 
 @dataclass
@@ -28,6 +30,8 @@ class Report:
     unapplied: int = 0
     unapplied_received: dict[str, int] = field(default_factory=dict)
     unapplied_returned: dict[str, int] = field(default_factory=dict)
+    # What the platform's coupons cost it, per currency, after refunds took their share back.
+    subsidy: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -64,22 +68,44 @@ def _unapplied(report: Report) -> None:
     report.unapplied_received, report.unapplied_returned = dict(received), dict(returned)
 
 
+def _subsidies(report: Report) -> None:
+    """Each paid order booked exactly the subsidy its platform coupons promised (``Order.subsidy``)."""
+    subsidy_lines = JournalLine.objects.filter(account__kind=AccountKind.PLATFORM_SUBSIDY)
+    booked = dict(
+        subsidy_lines.filter(entry__kind=EntryKind.PAYMENT)
+        .values_list("entry__order__number")
+        .annotate(s=Sum("amount_minor"))
+    )
+    promised = subsidies_promised()
+    report.problems.extend(
+        f"order {number}: subsidy {promised.get(number, 0)} promised, {booked.get(number, 0)} booked"
+        for number in sorted(booked.keys() | promised.keys())
+        if booked.get(number, 0) != promised.get(number, 0)
+    )
+    report.subsidy = dict(subsidy_lines.values_list("currency").annotate(s=Sum("amount_minor")))
+
+
 def reconcile() -> Report:
     report = Report()
     _unapplied(report)
+    _subsidies(report)
     for settlement in Settlement.objects.select_related("order").iterator(chunk_size=500):
         report.settlements += 1
         order = settlement.order
         label = f"settlement of order {order.number}"
         parts = settlement.income_minor + settlement.commission_minor + settlement.refunded_minor
-        if settlement.paid_minor != parts:
-            report.problems.append(f"{label}: paid {settlement.paid_minor} != income + commission + refunds {parts}")
+        if settlement.paid_minor + settlement.subsidy_minor != parts:
+            report.problems.append(
+                f"{label}: paid {settlement.paid_minor} + subsidy {settlement.subsidy_minor}"
+                f" != income + commission + refunds {parts}"
+            )
         if settlement.paid_minor != order.total_minor:
             report.problems.append(f"{label}: paid {settlement.paid_minor} != order total {order.total_minor}")
         figures = order_figures(order)
-        booked = (figures.paid, figures.refunded, figures.commission, figures.income)
+        booked = (figures.paid, figures.subsidy, figures.refunded, figures.commission, figures.income)
         recorded = (
             settlement.paid_minor,
+            settlement.subsidy_minor,
             settlement.refunded_minor,
             settlement.commission_minor,
             settlement.income_minor,

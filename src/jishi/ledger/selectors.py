@@ -28,12 +28,17 @@ from jishi.orders.states import OrderStatus
 
 @dataclass(frozen=True)
 class OrderFigures:
-    """One order's money as the ledger has it (minor units): paid, refunded, commission kept, merchant income."""
+    """One order's money as the ledger has it (minor units): paid, refunded, commission kept, merchant income, and
+    the platform's subsidy kept (its coupons, less what refunds took back).
+
+    paid + subsidy = income + commission + refunded.
+    """
 
     paid: int
     refunded: int
     commission: int
     income: int
+    subsidy: int = 0
 
 
 def order_figures(order: Order) -> OrderFigures:
@@ -49,6 +54,7 @@ def order_figures(order: Order) -> OrderFigures:
         refunded=-by_kind.get(AccountKind.REFUNDS_PAYABLE, 0),
         commission=-by_kind.get(AccountKind.COMMISSION_REVENUE, 0),
         income=-by_kind.get(AccountKind.MERCHANT_PENDING, 0),
+        subsidy=by_kind.get(AccountKind.PLATFORM_SUBSIDY, 0),
     )
 
 

@@ -145,12 +145,15 @@ def _accounts(wanted: Iterable[tuple[AccountKind, str, int | None]]) -> dict[tup
 
 @transaction.atomic(savepoint=False)  # inside the payment's transaction: a failure rolls all of it back
 def payment_post(*, orders: list[Order], gateway: str) -> list[JournalEntry]:
-    """Book the payment of orders just marked paid: per order, clearing → merchant pending, less the commission.
+    """Book the payment of orders just marked paid: per order, clearing and the platform's subsidy → merchant
+    pending, less the commission.
 
-    Called by the payments domain in the transaction that marked the orders
-    paid, with the orders as ``orders_mark_paid`` returns them (their lines
-    loaded, with their category paths). An order is booked once: its number
-    is the entry's reference, so posting it again raises IntegrityError.
+    The merchant is owed what the buyer paid plus what the platform's
+    coupons took off (``Order.subsidy``), which the platform-subsidy account
+    pays. Called by the payments domain in the transaction that marked the
+    orders paid, with the orders as ``orders_mark_paid`` returns them (their
+    lines loaded, with their category paths). An order is booked once: its
+    number is the entry's reference, so posting it again raises IntegrityError.
     """
     if not orders:
         return []
@@ -161,23 +164,27 @@ def payment_post(*, orders: list[Order], gateway: str) -> list[JournalEntry]:
             (AccountKind.GATEWAY_CLEARING, order.currency, None),
             (AccountKind.MERCHANT_PENDING, order.currency, order.merchant_id),
             (AccountKind.COMMISSION_REVENUE, order.currency, None),
+            *([(AccountKind.PLATFORM_SUBSIDY, order.currency, None)] if order.subsidy_minor else []),
         )
     )
     entries = []
     for order, commission in zip(orders, orders_commission(orders), strict=True):
         currency = order.currency
+        lines = [
+            (accounts[(AccountKind.GATEWAY_CLEARING, currency, None)], order.total_minor),
+            (
+                accounts[(AccountKind.MERCHANT_PENDING, currency, order.merchant_id)],
+                -(order.total_minor + order.subsidy_minor - commission.minor),
+            ),
+            (accounts[(AccountKind.COMMISSION_REVENUE, currency, None)], -commission.minor),
+        ]
+        if order.subsidy_minor:
+            lines.append((accounts[(AccountKind.PLATFORM_SUBSIDY, currency, None)], order.subsidy_minor))
         entries.append(
             _post(
                 EntryKind.PAYMENT,
                 _("Order %(number)s paid through %(gateway)s") % {"number": order.number, "gateway": gateway},
-                [
-                    (accounts[(AccountKind.GATEWAY_CLEARING, currency, None)], order.total_minor),
-                    (
-                        accounts[(AccountKind.MERCHANT_PENDING, currency, order.merchant_id)],
-                        -(order.total_minor - commission.minor),
-                    ),
-                    (accounts[(AccountKind.COMMISSION_REVENUE, currency, None)], -commission.minor),
-                ],
+                lines,
                 reference=order.number,
                 order=order,
             )
@@ -185,14 +192,21 @@ def payment_post(*, orders: list[Order], gateway: str) -> list[JournalEntry]:
     return entries
 
 
+def _share(part: int, amount: int, left: int) -> int:
+    """``part`` × ``amount`` / ``left``, half-up; all of ``part`` when ``amount`` is all that is ``left``."""
+    return part if amount == left else round_minor(Decimal(part) * amount / left)
+
+
 @transaction.atomic
 def refund_post(*, order: Order, amount: Money, reference: str) -> JournalEntry:
-    """Book a refund owed to the buyer of ``order``; the commission on the refunded part is given back.
+    """Book a refund owed to the buyer of ``order``; the commission and the platform's subsidy on the refunded
+    part go back.
 
-    The commission returned is the order's commission times the refunded
-    share, so refunding everything returns all of it. Raises
-    RefundTooLarge beyond what is left of the payment, OrderSettled once
-    the order's money has been settled, IntegrityError for a reference
+    Each goes back in the refunded share of what is left of the payment, so
+    refunding everything returns all of both; the merchant gives up the
+    refund plus the subsidy returned, less the commission returned.
+    Raises RefundTooLarge beyond what is left of the payment, OrderSettled
+    once the order's money has been settled, IntegrityError for a reference
     booked before.
     """
     if amount.minor <= 0:
@@ -201,20 +215,23 @@ def refund_post(*, order: Order, amount: Money, reference: str) -> JournalEntry:
     if Settlement.objects.filter(order=order).exists():
         raise OrderSettled
     figures = selectors.order_figures(order)
-    if amount.minor > figures.paid - figures.refunded:
+    left = figures.paid - figures.refunded
+    if amount.minor > left:
         raise RefundTooLarge(field="amount")
-    if amount.minor == figures.paid - figures.refunded:
-        commission_back = figures.commission  # the last refund returns whatever commission is left
-    else:
-        commission_back = round_minor(Decimal(figures.commission) * amount.minor / (figures.paid - figures.refunded))
+    commission_back = _share(figures.commission, amount.minor, left)
+    subsidy_back = _share(figures.subsidy, amount.minor, left)
     currency = order.currency
     return _post(
         EntryKind.REFUND,
         _("Refund %(reference)s of order %(number)s") % {"reference": reference, "number": order.number},
         [
-            (account_for(AccountKind.MERCHANT_PENDING, currency, order.merchant_id), amount.minor - commission_back),
+            (
+                account_for(AccountKind.MERCHANT_PENDING, currency, order.merchant_id),
+                amount.minor + subsidy_back - commission_back,
+            ),
             (account_for(AccountKind.COMMISSION_REVENUE, currency), commission_back),
             (account_for(AccountKind.REFUNDS_PAYABLE, currency), -amount.minor),
+            *([(account_for(AccountKind.PLATFORM_SUBSIDY, currency), -subsidy_back)] if subsidy_back else []),
         ],
         reference=reference,
         order=order,
@@ -280,6 +297,7 @@ def order_settle(*, order_id: int) -> Settlement | None:
                 merchant_id=order.merchant_id,
                 currency=order.currency,
                 paid_minor=figures.paid,
+                subsidy_minor=figures.subsidy,
                 refunded_minor=figures.refunded,
                 commission_minor=figures.commission,
                 income_minor=figures.income,

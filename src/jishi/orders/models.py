@@ -47,6 +47,8 @@ class Order(models.Model):
     shipping_minor = models.BigIntegerField(default=0)
     # Coupons and promotions fill this; the total is always goods + shipping - discount.
     discount_minor = models.BigIntegerField(default=0)
+    # The part of the discount the platform pays for (its coupons): the merchant is paid it by the platform.
+    subsidy_minor = models.BigIntegerField(default=0)
     total_minor = models.BigIntegerField()
     note = models.CharField(max_length=200, blank=True)
 
@@ -94,6 +96,10 @@ class Order(models.Model):
                 name="orders_total_adds_up",
             ),
             models.CheckConstraint(condition=Q(total_minor__gte=0), name="orders_total_gte_0"),
+            models.CheckConstraint(
+                condition=Q(subsidy_minor__gte=0, subsidy_minor__lte=F("discount_minor")),
+                name="orders_subsidy_within_discount",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -137,6 +143,8 @@ class OrderLine(models.Model):
     quantity = models.PositiveIntegerField()
     # A promotion's share of this line; refunds by line never exceed total_minor.
     discount_minor = models.BigIntegerField(default=0)
+    # The platform-funded part of that share: the line's commission base is total + subsidy.
+    subsidy_minor = models.BigIntegerField(default=0)
     total_minor = models.BigIntegerField()
     weight_grams = models.PositiveIntegerField(default=0)
     # The limited price (限时折扣) this line's units were sold at, and how many of them: a buyer's limit counts these.
@@ -161,6 +169,10 @@ class OrderLine(models.Model):
             models.CheckConstraint(
                 condition=Q(total_minor=F("unit_price_minor") * F("quantity") - F("discount_minor")),
                 name="orders_line_total_adds_up",
+            ),
+            models.CheckConstraint(
+                condition=Q(subsidy_minor__gte=0, subsidy_minor__lte=F("discount_minor")),
+                name="orders_line_subsidy_within_discount",
             ),
         ]
 

@@ -99,6 +99,17 @@ def orders_of_checkout(checkout_number: str) -> QuerySet[Order]:
     return Order.objects.filter(checkout_number=checkout_number).order_by("pk")
 
 
+def subsidies_promised() -> dict[str, int]:
+    """Each paid order's platform subsidy (its platform coupons' share), by order number, where it has one."""
+    paid = Order.objects.filter(subsidy_minor__gt=0, paid_at__isnull=False)
+    return dict(paid.values_list("number", "subsidy_minor"))
+
+
+def checkout_refunded_in_full(checkout_number: str) -> bool:
+    """Whether every order of the checkout was refunded in full and closed."""
+    return not orders_of_checkout(checkout_number).exclude(status=OrderStatus.CLOSED).exists()
+
+
 def with_known_lines(order: Order, lines: list[OrderLine]) -> Order:
     """Let ``order.lines.all()`` answer ``lines`` without reading them (as a prefetch does)."""
     known = order.lines.all()

@@ -45,6 +45,7 @@ class LineDraft:
     unit_price: Money
     image: str = ""
     discount: Money | None = None  # the promotions' shares of the line
+    subsidy: Money | None = None  # the platform-funded part of ``discount``
     limited_price_id: int | None = None
     limited_units: int = 0
 
@@ -169,6 +170,7 @@ def orders_place(
             goods_minor=draft.goods.minor,
             shipping_minor=draft.shipping.minor,
             discount_minor=draft.discount.minor,
+            subsidy_minor=sum(a.amount.minor for a in draft.adjustments if a.funded_by_platform),
             total_minor=(draft.goods + draft.shipping - draft.discount).minor,
             note=note,
             receiver=destination.receiver,
@@ -194,6 +196,7 @@ def orders_place(
                 unit_price_minor=line.unit_price.minor,
                 quantity=line.quantity,
                 discount_minor=line.discount.minor if line.discount else 0,
+                subsidy_minor=line.subsidy.minor if line.subsidy else 0,
                 total_minor=(line.unit_price * line.quantity).minor - (line.discount.minor if line.discount else 0),
                 weight_grams=line.sku.weight_grams,
                 limited_price_id=line.limited_price_id,

@@ -17,7 +17,7 @@ class Command(BaseCommand):
         summary = (
             f"{report.settlements} settlements, {report.entries} entries, totals {report.totals or '{}'}; "
             f"{report.unapplied} payments to closed checkouts: received {report.unapplied_received or '{}'}, "
-            f"given back {report.unapplied_returned or '{}'}"
+            f"given back {report.unapplied_returned or '{}'}; platform subsidy {report.subsidy or '{}'}"
         )
         if not report.ok:
             raise CommandError(f"ledger does not reconcile ({len(report.problems)} problems): {summary}")
