@@ -1,6 +1,7 @@
 """A discounted line refunded unit by unit gives back exactly what was paid for it, to the cent."""
 
 import pytest
+from django.utils import timezone
 
 from jishi.core.money import Money
 from jishi.ledger.reconcile import reconcile
@@ -50,4 +51,35 @@ def test_refunds_of_a_discounted_line_add_up_to_what_it_cost(api, buyer, merchan
     # then the refunds are ¥96.67 and ¥193.33: the ¥290.00 paid, to the cent
     assert (first, rest) == ("96.67", "193.33")
     assert SandboxTrade.objects.get().refunded_minor == 29000
+    assert reconcile().ok
+
+
+def test_a_checkout_refunded_in_full_gives_its_coupons_back_once(
+    api, buyer, merchant_staff, other_merchant_staff, admin_operator, leaf_category
+):
+    # given a checkout over two shops that used the platform's ¥20 coupon on both orders
+    first_sku = factories.sku_of(factories.product(merchant_staff, leaf_category, price="100.00", stock=10))
+    second_sku = factories.sku_of(factories.product(other_merchant_staff, leaf_category, price="50.00", stock=10))
+    template = promotions.coupon_template_create(
+        actor=admin_operator,
+        data=promotions.CouponTemplateInput(
+            name="平台券", kind=CouponKind.AMOUNT, amount=Money.parse("20.00", "CNY"), total_quantity=1, valid_days=1
+        ),
+        platform=True,
+    )
+    coupon = promotions.coupon_claim(actor=buyer, template_id=template.pk)
+    factories.address(buyer, is_default=True)
+    factories.pay(factories.place(buyer, (first_sku, 1), (second_sku, 1)))
+    first, second = Order.objects.order_by("pk")
+    # when one order is refunded in full, then the coupon stays used: the other order still has its share
+    _refund(api, first, first.lines.get(), 1, merchant_staff)
+    coupon.refresh_from_db()
+    assert coupon.checkout_number == first.checkout_number
+    # when the other is too, then the coupon is back in the wallet, unused
+    _refund(api, second, second.lines.get(), 1, other_merchant_staff)
+    coupon.refresh_from_db()
+    assert (coupon.checkout_number, coupon.used_at) == ("", None)
+    assert api("get", "/me/coupons?tab=unused", user=buyer).json()[0]["id"] == coupon.pk
+    # and giving back again changes nothing
+    assert promotions.coupons_give_back_refunded(checkout_number=first.checkout_number, now=timezone.now()) == 0
     assert reconcile().ok

@@ -51,6 +51,7 @@ from jishi.orders.selectors import order_get_for_buyer
 from jishi.orders.services import order_close_refunded, order_hold, order_lines_settle_aftersales
 from jishi.orders.states import ActorRole
 from jishi.payments.services import refund_create
+from jishi.promotions.services import coupons_give_back_refunded
 
 MAX_EVIDENCE_PER_PARTY = 9
 _ROLES = {
@@ -327,6 +328,7 @@ def _refund(request: AftersalesRequest, *, actor: Actor, party: Party, note: str
             role=_ROLES[party],
             reason=phrase(gettext_lazy("Refunded in full (after-sales %(number)s)"), number=request.number),
         )
+        coupons_give_back_refunded(checkout_number=order.checkout_number, now=_now())
     return request
 
 

@@ -31,6 +31,7 @@ from jishi.core.money import CURRENCY, Money
 from jishi.core.permissions import AUTHENTICATED, check
 from jishi.core.ratelimit import FailureWindow
 from jishi.merchants.selectors import merchant_for, merchant_public_get
+from jishi.orders.selectors import checkout_refunded_in_full
 from jishi.promotions import selectors
 from jishi.promotions.errors import (
     CouponCodeInvalid,
@@ -327,6 +328,23 @@ def coupons_take(*, owner: User, coupon_ids: list[int], checkout_number: str, no
 def coupons_give_back(*, checkout_number: str) -> int:
     """Give back the coupons a cancelled unpaid checkout took: exactly once, however many sweeps run it."""
     return Coupon.objects.filter(checkout_number=checkout_number).update(checkout_number="", used_at=None)
+
+
+def coupons_give_back_refunded(*, checkout_number: str, now: dt.datetime) -> int:
+    """Give back the coupons of a checkout refunded in full (every order of it closed), unless they have expired.
+
+    After-sales calls it as each order closes. The coupon rows are locked
+    first, so of two orders of one checkout closing at once the second to
+    lock sees the first closed. Exactly once: a coupon given back no longer
+    names the checkout. An expired coupon stays used (the wallet keeps it
+    under 已使用, which is what happened).
+    """
+    taken = list(
+        Coupon.objects.select_for_update().filter(checkout_number=checkout_number).values_list("pk", flat=True)
+    )
+    if not taken or not checkout_refunded_in_full(checkout_number):
+        return 0
+    return Coupon.objects.filter(pk__in=taken, valid_until__gt=now).update(checkout_number="", used_at=None)
 
 
 # 满减 / 满折 and 限时折扣 ----------------------------------------------------------------------------
