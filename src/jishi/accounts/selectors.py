@@ -62,6 +62,11 @@ def kyc_current_for(actor: User) -> RealNameVerification | None:
     return RealNameVerification.objects.filter(user=actor).first()
 
 
+def real_name_verified(user_id: int) -> bool:
+    """Whether the user's real name has been verified (an approved verification)."""
+    return RealNameVerification.objects.filter(user_id=user_id, status=KycStatus.APPROVED).exists()
+
+
 def kyc_queue_for(actor: User, *, status: str = KycStatus.PENDING) -> QuerySet[RealNameVerification]:
     """Verifications for review, oldest first. Operators with the KYC review permission only."""
     check(actor, KYC_REVIEW)

@@ -26,6 +26,9 @@ orders_router = Router(tags=["orders"], auth=SIGNED_IN)
 class BuyNowIn(StrictIn):
     sku_id: BodyId
     quantity: Annotated[int, Field(ge=1, le=99, strict=True)]
+    flash_item_id: Annotated[
+        BodyId | None, Field(description="Buy it in this flash sale (秒杀), at its price; no other discount")
+    ] = None
 
 
 class QuoteIn(StrictIn):
@@ -47,7 +50,9 @@ class QuoteIn(StrictIn):
         return self
 
     def basket(self) -> dict[str, Any]:
-        buy_now = self.buy_now and services.BuyNow(sku_id=self.buy_now.sku_id, quantity=self.buy_now.quantity)
+        buy_now = self.buy_now and services.BuyNow(
+            sku_id=self.buy_now.sku_id, quantity=self.buy_now.quantity, flash_item_id=self.buy_now.flash_item_id
+        )
         return {"sku_ids": self.sku_ids, "buy_now": buy_now, "coupon_ids": self.coupon_ids}
 
 

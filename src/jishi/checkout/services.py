@@ -14,6 +14,7 @@ import hashlib
 import json
 from collections.abc import Collection
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -45,13 +46,26 @@ from jishi.orders.services import (
     orders_cancel_unpaid,
     orders_place,
 )
-from jishi.orders.states import ActorRole, OrderStatus
+from jishi.orders.states import ActorRole, OrderKind, OrderStatus
 from jishi.payments.errors import PaymentClosed
 from jishi.payments.services import intent_cancel, intent_create
-from jishi.promotions.errors import CouponUnavailable
+from jishi.promotions.errors import CouponNotApplicable, CouponUnavailable, FlashSoldOut
 from jishi.promotions.pricing import CouponOffer, Item, PricedOrder, Pricing, Step, best_coupons, price
-from jishi.promotions.selectors import coupon_offers_for, price_offers, threshold_offers
-from jishi.promotions.services import coupons_give_back, coupons_take
+from jishi.promotions.selectors import (
+    coupon_offers_for,
+    flash_item_for_buying,
+    flash_price_offer,
+    price_offers,
+    threshold_offers,
+)
+from jishi.promotions.services import (
+    coupons_give_back,
+    coupons_take,
+    flash_admit,
+    flash_give_back,
+    flash_readmit,
+    flash_take,
+)
 from jishi.shipping.selectors import Parcel, fee_templates_for, shipping_fee
 
 if TYPE_CHECKING:
@@ -91,6 +105,7 @@ class Quote:
     fingerprint: str
     coupons: tuple[CouponOffer, ...] = ()  # the ones used: the best by default, or the buyer's choice
     wallet: tuple[CouponOffer, ...] = ()  # every coupon of the buyer's that might be chosen instead
+    flash_item: Any = None  # the flash-sale item bought, for a flash-sale buy
 
     @property
     def discount(self) -> Money:
@@ -140,6 +155,7 @@ class BuyNow:
 
     sku_id: int
     quantity: int
+    flash_item_id: int | None = None  # bought in a flash sale (秒杀) at its price
 
 
 def _basket(actor: Actor, sku_ids: Collection[int] | None, buy_now: BuyNow | None) -> CartView:
@@ -158,9 +174,17 @@ def checkout_items(*, actor: Actor, sku_ids: Collection[int] | None = None, buy_
 
 
 def _pricing(
-    actor: Actor, groups: list[tuple[Any, list[CartLineView]]], shipping: dict[int, Money], coupon_ids: list[int] | None
-) -> tuple[Pricing, tuple[CouponOffer, ...]]:
-    """Price the lines through the promotions pipeline; the pricing and the wallet it chose from."""
+    actor: Actor,
+    groups: list[tuple[Any, list[CartLineView]]],
+    shipping: dict[int, Money],
+    coupon_ids: list[int] | None,
+    buy_now: BuyNow | None,
+) -> tuple[Pricing, tuple[CouponOffer, ...], Any]:
+    """Price the lines through the promotions pipeline: the pricing, the wallet it chose from, and the flash
+    item of a flash-sale buy.
+
+    A flash-sale buy goes alone: its flash price, and no 满减 or coupon.
+    """
     now = timezone.now()
     user = user_of(actor)
     lines = [line for _merchant, merchant_lines in groups for line in merchant_lines]
@@ -175,6 +199,13 @@ def _pricing(
         )
         for line in lines
     ]
+    if buy_now is not None and buy_now.flash_item_id is not None:
+        if coupon_ids:
+            raise CouponNotApplicable(field="coupon_ids")
+        flash = flash_item_for_buying(
+            item_id=buy_now.flash_item_id, sku_id=buy_now.sku_id, user_id=user.pk, quantity=buy_now.quantity, now=now
+        )
+        return price(items, shipping, prices=[flash_price_offer(flash)]), (), flash
     prices = price_offers(
         [item.sku_id for item in items],
         now=now,
@@ -183,11 +214,11 @@ def _pricing(
     thresholds = threshold_offers(shipping.keys(), now=now)
     wallet = tuple(coupon_offers_for(actor, now=now))
     if coupon_ids is None:
-        return best_coupons(items, shipping, wallet=wallet, prices=prices, thresholds=thresholds), wallet
+        return best_coupons(items, shipping, wallet=wallet, prices=prices, thresholds=thresholds), wallet, None
     chosen = [offer for offer in wallet if offer.source.id in set(coupon_ids)]
     if len(chosen) != len(set(coupon_ids)):
         raise CouponUnavailable(field="coupon_ids")
-    return price(items, shipping, prices=prices, thresholds=thresholds, coupons=chosen), wallet
+    return price(items, shipping, prices=prices, thresholds=thresholds, coupons=chosen), wallet, None
 
 
 def checkout_quote(
@@ -232,7 +263,7 @@ def checkout_quote(
             templates.get(group.merchant.pk), province=address.region_code or address.province, parcel=parcel
         )
         bought.append((group.merchant, lines))
-    pricing, wallet = _pricing(actor, bought, shipping, coupon_ids)
+    pricing, wallet, flash = _pricing(actor, bought, shipping, coupon_ids, buy_now)
     groups = [
         QuoteGroup(merchant, lines, priced) for (merchant, lines), priced in zip(bought, pricing.orders, strict=True)
     ]
@@ -243,6 +274,7 @@ def checkout_quote(
         fingerprint=_fingerprint(address, groups, pricing.coupons),
         coupons=pricing.coupons,
         wallet=wallet,
+        flash_item=flash,
     )
 
 
@@ -250,7 +282,9 @@ def _line_drafts(group: QuoteGroup) -> list[LineDraft]:
     unit_prices = {a.sku_id: a for a in group.priced.adjustments if a.step == Step.UNIT_PRICE}
     drafts = []
     for line, priced in zip(group.lines, group.priced.lines, strict=True):
-        limited = unit_prices.get(line.sku.pk)
+        offer = unit_prices.get(line.sku.pk)
+        limited = offer if offer is not None and offer.source.kind == "limited_price" else None
+        flash = offer if offer is not None and offer.source.kind == "flash" else None
         drafts.append(
             LineDraft(
                 sku=line.sku,
@@ -261,15 +295,17 @@ def _line_drafts(group: QuoteGroup) -> list[LineDraft]:
                 subsidy=priced.merchant_net - priced.paid,
                 limited_price_id=limited.source.id if limited else None,
                 limited_units=limited.units if limited else 0,
+                flash_item_id=flash.source.id if flash else None,
             )
         )
     return drafts
 
 
-def _drafts(quote: Quote) -> list[OrderDraft]:
+def _drafts(quote: Quote, kind: OrderKind) -> list[OrderDraft]:
     return [
         OrderDraft(
             merchant_id=group.merchant.pk,
+            kind=kind,
             lines=_line_drafts(group),
             goods=group.goods,
             shipping=group.shipping,
@@ -314,11 +350,48 @@ def checkout_place(
     when the quote no longer matches ``fingerprint``, and what
     :func:`checkout_quote` raises. A basket that names its SKUs (a buy-now,
     ticked lines) and holds one found sold out moments ago is refused before
-    the quote, without a query: that is how a flash sale's late buyers come.
+    the quote, without a query; so is a flash-sale buyer the hot counter has
+    no units left for (FlashSoldOut): that is how a flash sale's late buyers
+    come. A flash-sale order is paid within JISHI_FLASH_PAYMENT_MINUTES.
     """
     check(actor, AUTHENTICATED)
     named = [buy_now.sku_id] if buy_now is not None else list(sku_ids or ())
-    _refuse_sold_out(named)
+    flash = buy_now.flash_item_id if buy_now is not None else None
+    place = partial(
+        _place,
+        actor=actor,
+        address_id=address_id,
+        fingerprint=fingerprint,
+        note=note,
+        sku_ids=sku_ids,
+        buy_now=buy_now,
+        coupon_ids=coupon_ids,
+    )
+    if flash is None:
+        _refuse_sold_out(named)
+        return place()
+    assert buy_now is not None
+    if not flash_admit(item_id=flash, quantity=buy_now.quantity):
+        raise FlashSoldOut(field="quantity")
+    try:
+        return place()
+    except BaseException:
+        flash_readmit(item_id=flash, quantity=buy_now.quantity)
+        raise
+
+
+def _place(
+    *,
+    actor: Actor,
+    address_id: int,
+    fingerprint: str,
+    note: str,
+    sku_ids: Collection[int] | None,
+    buy_now: BuyNow | None,
+    coupon_ids: list[int] | None,
+) -> Placement:
+    flash = buy_now.flash_item_id if buy_now is not None else None
+    minutes = settings.JISHI_ORDER_PAYMENT_MINUTES if flash is None else settings.JISHI_FLASH_PAYMENT_MINUTES
     with transaction.atomic():
         quote = checkout_quote(
             actor=actor, address_id=address_id, sku_ids=sku_ids, buy_now=buy_now, coupon_ids=coupon_ids
@@ -337,7 +410,7 @@ def checkout_place(
             checkout_number=checkout_number,
             amount=quote.total,
             subject=first if one_line else _("%(title)s and more") % {"title": first},
-            pay_by=timezone.now() + dt.timedelta(minutes=settings.JISHI_ORDER_PAYMENT_MINUTES),
+            pay_by=timezone.now() + dt.timedelta(minutes=minutes),
         )
         if buy_now is None:
             cart_lines_remove_ordered(user=actor, sku_ids=bought)
@@ -347,10 +420,10 @@ def checkout_place(
             checkout_number=checkout_number,
             now=timezone.now(),
         )
-        orders = orders_place(  # last: it ends on the stock rows every buyer of these SKUs waits for
+        orders = orders_place(  # last but a flash sale's: it ends on the stock rows every buyer waits for
             buyer=actor,
             checkout_number=checkout_number,
-            drafts=_drafts(quote),
+            drafts=_drafts(quote, OrderKind.STANDARD if flash is None else OrderKind.FLASH),
             destination=Destination(
                 receiver=address.receiver,
                 phone=address.phone,
@@ -363,6 +436,13 @@ def checkout_place(
             pay_by=intent.pay_by,
             note=note.strip()[:200],
         )
+        if quote.flash_item is not None and buy_now is not None:  # the row every buyer of it waits for: last
+            flash_take(
+                buyer=user_of(actor),
+                item=quote.flash_item,
+                quantity=buy_now.quantity,
+                checkout_number=checkout_number,
+            )
         for order, group in zip(orders, quote.groups, strict=True):
             order.merchant = group.merchant  # read with the quote: the answer needs its name
         return Placement(checkout_number=checkout_number, intent=intent, orders=orders)
@@ -375,6 +455,7 @@ def _cancel(checkout_number: str, *, actor: Actor, role: ActorRole, reason: str)
         raise NotCancellable from None
     orders = orders_cancel_unpaid(actor=actor, checkout_number=checkout_number, role=role, reason=reason)
     coupons_give_back(checkout_number=checkout_number)
+    flash_give_back(checkout_number=checkout_number)
     return orders
 
 

@@ -247,6 +247,10 @@ JISHI_PUBLIC_MAX_AGE = int(os.environ.get("JISHI_PUBLIC_MAX_AGE", "30"))
 
 # The buying flow.
 JISHI_ORDER_PAYMENT_MINUTES = int(os.environ.get("JISHI_ORDER_PAYMENT_MINUTES", "30"))
+# A flash-sale (秒杀) order is paid within this, or its units go back to the sale for the next buyer.
+JISHI_FLASH_PAYMENT_MINUTES = int(os.environ.get("JISHI_FLASH_PAYMENT_MINUTES", "5"))
+# Whether a new flash-sale session asks its buyers for a verified real name (operators choose per session).
+JISHI_FLASH_REAL_NAME = os.environ.get("JISHI_FLASH_REAL_NAME", "1") == "1"
 JISHI_ORDER_AUTO_CONFIRM_DAYS = int(os.environ.get("JISHI_ORDER_AUTO_CONFIRM_DAYS", "10"))
 JISHI_ORDER_AFTERSALES_DAYS = int(os.environ.get("JISHI_ORDER_AFTERSALES_DAYS", "7"))
 # After-sales: the shop answers a request (or receives returned goods) within this, or it is done for it;

@@ -42,6 +42,8 @@ class MovementReason(models.TextChoices):
     RELEASE = "release", _("Released by a cancelled order")
     SALE = "sale", _("Sold (order paid)")
     RETURN = "return", _("Back in stock (refunded or returned)")
+    FLASH_HOLD = "flash_hold", _("Held for a flash sale")
+    FLASH_RELEASE = "flash_release", _("Back from a flash sale")
 
 
 class StockMovement(models.Model):
@@ -51,7 +53,7 @@ class StockMovement(models.Model):
     quantity_delta = models.IntegerField(default=0)
     reserved_delta = models.IntegerField(default=0)
     reason = models.CharField(max_length=20, choices=MovementReason.choices)
-    # The order number for reservations, releases and sales.
+    # The order number for reservations, releases and sales; ``flash:<item id>`` for a flash sale's quota.
     reference = models.CharField(max_length=64, blank=True, db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)

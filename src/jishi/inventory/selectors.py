@@ -42,3 +42,9 @@ def product_in_stock_expression() -> Exists:
     return Exists(
         Stock.objects.filter(Q(sku__product_id=OuterRef("pk")), Q(sku__is_active=True), quantity__gt=F("reserved"))
     )
+
+
+def units_available(sku_id: int) -> int:
+    """How many units of the SKU are on sale: on hand, less what unpaid orders and flash sales hold."""
+    stock = Stock.objects.filter(pk=sku_id).values_list("quantity", "reserved").first()
+    return stock[0] - stock[1] if stock else 0

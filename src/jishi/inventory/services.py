@@ -111,8 +111,10 @@ def _record(movements: list[tuple[str, int, int]], *, reason: str, actor: Actor,
     )
 
 
-def stock_reserve(*, actor: Actor, lines: OrderLines, savepoint: bool = True) -> None:
-    """Reserve the lines of unpaid orders: all of them or none.
+def stock_reserve(
+    *, actor: Actor, lines: OrderLines, savepoint: bool = True, reason: str = MovementReason.RESERVE
+) -> None:
+    """Reserve the lines of unpaid orders (or a flash sale's quota, ``reason`` FLASH_HOLD): all of them or none.
 
     The availability check is the WHERE clause of the UPDATE, so two buyers
     can never both take the last unit, on PostgreSQL or on SQLite. Raises
@@ -128,17 +130,17 @@ def stock_reserve(*, actor: Actor, lines: OrderLines, savepoint: bool = True) ->
             )
             if updated != 1:
                 raise _refuse_short(sku_id, quantity)
-        _record(movements, reason=MovementReason.RESERVE, actor=actor, sign=1, sold=False)
+        _record(movements, reason=reason, actor=actor, sign=1, sold=False)
 
 
 @transaction.atomic
-def stock_release(*, actor: Actor, lines: OrderLines) -> None:
-    """Give back what unpaid orders reserved (they were cancelled or timed out)."""
+def stock_release(*, actor: Actor, lines: OrderLines, reason: str = MovementReason.RELEASE) -> None:
+    """Give back what unpaid orders reserved (they were cancelled or timed out), or what a flash sale held."""
     totals, movements = _plan(lines)
     for sku_id, quantity in totals:
         if Stock.objects.filter(pk=sku_id, reserved__gte=quantity).update(reserved=F("reserved") - quantity) != 1:
             raise StockStateBroken(params={"sku_id": sku_id})
-    _record(movements, reason=MovementReason.RELEASE, actor=actor, sign=-1, sold=False)
+    _record(movements, reason=reason, actor=actor, sign=-1, sold=False)
     _back_on_sale(sku_id for sku_id, _ in totals)
 
 
@@ -179,3 +181,13 @@ def stock_return(*, actor: Actor, lines: OrderLines) -> None:
         for reference, sku_id, quantity in movements
     )
     _back_on_sale(sku_id for sku_id, _ in totals)
+
+
+def stock_hold(*, actor: Actor, sku_id: int, quantity: int, reference: str) -> None:
+    """Take ``quantity`` of a SKU out of sale for a flash sale's quota (held as reserved). Raises OutOfStock."""
+    stock_reserve(actor=actor, lines={reference: [(sku_id, quantity)]}, reason=MovementReason.FLASH_HOLD)
+
+
+def stock_unhold(*, actor: Actor, sku_id: int, quantity: int, reference: str) -> None:
+    """Put units a flash sale held but did not sell back on sale."""
+    stock_release(actor=actor, lines={reference: [(sku_id, quantity)]}, reason=MovementReason.FLASH_RELEASE)

@@ -17,15 +17,9 @@ from jishi.core import crypto
 from jishi.core.masking import mask_phone
 from jishi.core.money import CURRENCY, MoneyField
 from jishi.core.phrases import shown
-from jishi.orders.states import ActorRole, EventKind, OrderStatus
+from jishi.orders.states import ActorRole, EventKind, OrderKind, OrderStatus
 
 PHONE_CONTEXT = "orders.receiver_phone"
-
-
-class OrderKind(models.TextChoices):
-    """How the order was bought; group buys and flash sales add their kinds here."""
-
-    STANDARD = "standard", _("Standard")
 
 
 class Fulfilment(models.TextChoices):
@@ -150,6 +144,9 @@ class OrderLine(models.Model):
     # The limited price (限时折扣) this line's units were sold at, and how many of them: a buyer's limit counts these.
     limited_price_id = models.BigIntegerField(null=True, blank=True)
     limited_units = models.PositiveIntegerField(default=0)
+    # The flash-sale item (秒杀) all of this line's units came from: they were held out of stock for it, so
+    # the line reserves nothing, and a cancellation gives them back to the flash sale, not to the shelf.
+    flash_item_id = models.BigIntegerField(null=True, blank=True)
     # Units of this line whose money went back, and units the buyer sent back that the shop received
     # (returned for a refund or exchanged); after-sales keeps both, in the transaction that settles a request.
     refunded_quantity = models.PositiveIntegerField(default=0)

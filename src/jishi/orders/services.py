@@ -35,7 +35,7 @@ from jishi.orders import selectors
 from jishi.orders.errors import InvalidShipment, InvalidTransition, OrderOnHold, PhoneNotShown
 from jishi.orders.models import Order, OrderAdjustment, OrderEvent, OrderLine
 from jishi.orders.permissions import ORDER_FULFIL
-from jishi.orders.states import TRANSITIONS, ActorRole, EventKind, OrderStatus
+from jishi.orders.states import TRANSITIONS, ActorRole, EventKind, OrderKind, OrderStatus
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,7 @@ class LineDraft:
     subsidy: Money | None = None  # the platform-funded part of ``discount``
     limited_price_id: int | None = None
     limited_units: int = 0
+    flash_item_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ class OrderDraft:
     shipping: Money
     discount: Money  # every adjustment's amount, goods and shipping
     adjustments: list[AdjustmentDraft] = field(default_factory=list)
+    kind: str = OrderKind.STANDARD
 
 
 @dataclass(frozen=True)
@@ -137,8 +139,13 @@ def _announce(order: Order, to: OrderStatus) -> None:
     notify_all(messages)
 
 
-def _stock_lines(orders: list[Order]) -> dict[str, list[tuple[int, int]]]:
-    return {order.number: [(line.sku_id, line.quantity) for line in order.lines.all()] for order in orders}
+def _stock_lines(orders: list[Order], *, held: bool = True) -> dict[str, list[tuple[int, int]]]:
+    """Each order's (SKU, quantity) lines; without the flash-sale lines, whose units a flash sale holds,
+    unless ``held``."""
+    return {
+        order.number: [(line.sku_id, line.quantity) for line in order.lines.all() if held or line.flash_item_id is None]
+        for order in orders
+    }
 
 
 @transaction.atomic(savepoint=False)  # inside the checkout's transaction: a failure rolls all of it back
@@ -166,6 +173,7 @@ def orders_place(
             checkout_number=checkout_number,
             buyer=buyer,
             merchant_id=draft.merchant_id,
+            kind=draft.kind,
             currency=draft.goods.currency,
             goods_minor=draft.goods.minor,
             shipping_minor=draft.shipping.minor,
@@ -201,6 +209,7 @@ def orders_place(
                 weight_grams=line.sku.weight_grams,
                 limited_price_id=line.limited_price_id,
                 limited_units=line.limited_units,
+                flash_item_id=line.flash_item_id,
             )
             for line in draft.lines
         ]
@@ -236,11 +245,14 @@ def orders_place(
         )
         for order in orders
     )
-    stock_reserve(  # all orders in one call: one lock order, so two checkouts cannot deadlock
-        actor=buyer,
-        lines={order.number: [(line.sku_id, line.quantity) for line in lines[order.number]] for order in orders},
-        savepoint=False,
-    )
+    reserved = {
+        order.number: [(line.sku_id, line.quantity) for line in lines[order.number] if line.flash_item_id is None]
+        for order in orders
+    }
+    if any(reserved.values()):  # a flash sale's units are held for it already
+        stock_reserve(  # all orders in one call: one lock order, so two checkouts cannot deadlock
+            actor=buyer, lines=reserved, savepoint=False
+        )
     return orders
 
 
@@ -281,7 +293,8 @@ def orders_mark_paid(*, checkout_number: str, paid_at: dt.datetime) -> list[Orde
 
 @transaction.atomic
 def orders_cancel_unpaid(*, actor: Actor, checkout_number: str, role: ActorRole, reason: str) -> list[Order]:
-    """Cancel the checkout's unpaid orders and release their stock.
+    """Cancel the checkout's unpaid orders and release their stock (a flash sale's units are not released here:
+    the checkout gives them back to the flash sale).
 
     The orders of one checkout are paid together, so they are cancelled
     together. Only the checkout domain calls this, after it closed the
@@ -303,8 +316,8 @@ def orders_cancel_unpaid(*, actor: Actor, checkout_number: str, role: ActorRole,
             fields={"cancelled_at": now},
         )
     ]
-    if moved:
-        stock_release(actor=actor, lines=_stock_lines(moved))
+    if moved and any((released := _stock_lines(moved, held=False)).values()):
+        stock_release(actor=actor, lines=released)
     return orders
 
 

@@ -50,3 +50,10 @@ class EventKind(models.TextChoices):
     STATUS = "status", _("Status")
     HELD = "held", _("On hold for after-sales")
     RELEASED = "released", _("Hold released")
+
+
+class OrderKind(models.TextChoices):
+    """How the order was bought; group buys add their kinds here."""
+
+    STANDARD = "standard", _("Standard")
+    FLASH = "flash", _("Flash sale")

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from jishi.core.errors import Conflict, InvalidInput, NotFound
+from jishi.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
 
 class CouponNotApplicable(InvalidInput):
@@ -50,3 +50,43 @@ class CouponUnavailable(Conflict):
 class PromotionNotFound(NotFound):
     default_code = "promotions.promotion_not_found"
     default_message = _("Promotion not found.")
+
+
+class FlashNotRunning(Conflict):
+    default_code = "promotions.flash_not_running"
+    default_message = _("This flash sale is not running now.")
+
+
+class FlashSoldOut(Conflict):
+    default_code = "promotions.flash_sold_out"
+    default_message = _("Sold out: every unit of this flash sale has been taken.")
+
+
+class FlashLimitReached(Conflict):
+    default_code = "promotions.flash_limit"
+    default_message = _("You have bought as many of this flash sale as one buyer may.")
+
+
+class RealNameRequired(PermissionDenied):
+    default_code = "promotions.real_name_required"
+    default_message = _("Verify your real name to buy in this flash sale.")
+
+
+class FlashItemNotFound(NotFound):
+    default_code = "promotions.flash_item_not_found"
+    default_message = _("Flash-sale item not found.")
+
+
+class FlashSessionNotFound(NotFound):
+    default_code = "promotions.flash_session_not_found"
+    default_message = _("Flash-sale session not found.")
+
+
+class FlashItemNotPending(Conflict):
+    default_code = "promotions.flash_item_not_pending"
+    default_message = _("This application has been decided already.")
+
+
+class FlashQuotaOverStock(Conflict):
+    default_code = "promotions.quota_over_stock"
+    default_message = _("The quota is more than the SKU has in stock.")

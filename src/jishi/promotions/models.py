@@ -189,3 +189,113 @@ class LimitedPrice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label} {self.sku_id}"
+
+
+class FlashSession(models.Model):
+    """A flash-sale slot (秒杀场次), e.g. 20:00–22:00: the platform's, filled with the shops' approved SKUs."""
+
+    title = models.CharField(max_length=20)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    real_name_required = models.BooleanField(default=True)
+    status = models.CharField(max_length=20, choices=TemplateStatus.choices, default=TemplateStatus.ACTIVE)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("starts_at", "id")
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="promotions_flash_ends_after_start"),
+        ]
+        indexes = [models.Index(fields=["status", "ends_at"], name="promotions_flash_session_live")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class FlashItemStatus(models.TextChoices):
+    APPLIED = "applied", _("Awaiting review")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    CLOSED = "closed", _("Session over")
+
+
+class FlashItem(models.Model):
+    """A shop's SKU in a session (报名): its flash price, the quota taken out of stock on approval, a limit per buyer.
+
+    ``sold`` counts the units of orders not cancelled; it never passes the quota (the guard is the UPDATE's).
+    """
+
+    session = models.ForeignKey(FlashSession, on_delete=models.PROTECT, related_name="items")
+    merchant = models.ForeignKey("merchants.Merchant", on_delete=models.PROTECT, related_name="flash_items")
+    sku = models.ForeignKey("catalog.Sku", on_delete=models.PROTECT, related_name="flash_items")
+    price_minor = models.BigIntegerField()
+    currency = models.CharField(max_length=3, default=CURRENCY)
+    quota = models.PositiveIntegerField()
+    sold = models.PositiveIntegerField(default=0)
+    per_user_limit = models.PositiveSmallIntegerField(default=1)
+    status = models.CharField(max_length=20, choices=FlashItemStatus.choices, default=FlashItemStatus.APPLIED)
+    reason = models.CharField(max_length=200, blank=True)
+    applied_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    applied_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    price = MoneyField("price_minor")
+
+    class Meta:
+        ordering = ("session_id", "id")
+        constraints = [
+            models.CheckConstraint(condition=Q(price_minor__gte=1), name="promotions_flash_price_gte_1"),
+            models.CheckConstraint(condition=Q(quota__gte=1), name="promotions_flash_quota_gte_1"),
+            models.CheckConstraint(condition=Q(sold__lte=F("quota")), name="promotions_flash_sold_within_quota"),
+            models.CheckConstraint(condition=Q(per_user_limit__gte=1), name="promotions_flash_per_user_gte_1"),
+            models.UniqueConstraint(
+                fields=["session", "sku"],
+                condition=Q(status__in=["applied", "approved"]),
+                name="promotions_flash_one_live_item_per_sku",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "session"], name="promotions_flash_item_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.session_id}:{self.sku_id}"
+
+    @property
+    def left(self) -> int:
+        return self.quota - self.sold
+
+
+class FlashBuyer(models.Model):
+    """How many units of a flash item one buyer holds in orders not cancelled: the per-buyer guard's row."""
+
+    item = models.ForeignKey(FlashItem, on_delete=models.CASCADE, related_name="buyers")
+    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    units = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["item", "buyer"], name="promotions_flash_buyer_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}/{self.buyer_id}: {self.units}"
+
+
+class FlashTake(models.Model):
+    """The units one checkout took from a flash item; given back once if the checkout is cancelled unpaid."""
+
+    item = models.ForeignKey(FlashItem, on_delete=models.PROTECT, related_name="takes")
+    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    checkout_number = models.CharField(max_length=24, db_index=True)
+    units = models.PositiveIntegerField()
+    given_back = models.BooleanField(default=False)
+    taken_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(units__gte=1), name="promotions_flash_take_units_gte_1"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.checkout_number}: {self.units} of {self.item_id}"

@@ -18,9 +18,11 @@ return exactly what was paid for it. The rules, written once here:
   merchant-funded steps and before the platform-funded ones: the platform
   does not charge a merchant commission on money the platform gave away.
 
-Later steps plug in where the table says: a group price (拼团), a member
-price (会员价) or a flash price (秒杀) is a :class:`PriceOffer` of the first
-step; points (积分) a platform-funded step after the platform coupon.
+A flash price (秒杀) is a :class:`PriceOffer` of the first step, priced
+alone (checkout passes no 满减 and no coupon with it). Later steps plug in
+where the table says: a group price (拼团) or a member price (会员价) is a
+:class:`PriceOffer` too; points (积分) a platform-funded step after the
+platform coupon.
 This module is pure: it reads no database and writes nothing.
 """
 
@@ -57,7 +59,10 @@ class StepRule:
 # The order of application and the stacking rules (README shows this table).
 STEPS: tuple[StepRule, ...] = (
     StepRule(
-        Step.UNIT_PRICE, "限时折扣 (later 秒杀, 拼团, 会员价): a lower unit price", "merchant", "the lowest per SKU"
+        Step.UNIT_PRICE,
+        "限时折扣 or 秒杀 (later 拼团, 会员价): a lower unit price",
+        "merchant",
+        "the lowest per SKU; a 秒杀 buy goes alone",
     ),
     StepRule(Step.THRESHOLD, "满减 / 满折 tiers over a scope", "merchant", "one per line; the best tier met"),
     StepRule(Step.MERCHANT_COUPON, "店铺券: amount, percentage or free shipping", "merchant", "one per order"),

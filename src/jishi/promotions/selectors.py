@@ -6,16 +6,36 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from enum import StrEnum
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
+from jishi.accounts.selectors import real_name_verified
 from jishi.catalog.errors import SkuNotFound
 from jishi.catalog.models import Category, Product, Sku
 from jishi.core.actors import Actor, user_of
 from jishi.core.money import Money
 from jishi.core.permissions import check
 from jishi.merchants.selectors import merchant_for
-from jishi.promotions.models import Coupon, CouponTemplate, LimitedPrice, TemplateStatus, ThresholdPromotion
-from jishi.promotions.permissions import SHOP_PROMOTIONS
+from jishi.promotions.errors import (
+    FlashItemNotFound,
+    FlashLimitReached,
+    FlashNotRunning,
+    FlashSessionNotFound,
+    FlashSoldOut,
+    RealNameRequired,
+)
+from jishi.promotions.models import (
+    Coupon,
+    CouponTemplate,
+    FlashBuyer,
+    FlashItem,
+    FlashItemStatus,
+    FlashSession,
+    FlashTake,
+    LimitedPrice,
+    TemplateStatus,
+    ThresholdPromotion,
+)
+from jishi.promotions.permissions import PLATFORM_PROMOTIONS, SHOP_PROMOTIONS
 from jishi.promotions.pricing import CouponKind, CouponOffer, PriceOffer, Scope, Source, ThresholdOffer, Tier
 
 
@@ -156,3 +176,105 @@ def template_list_for_merchant(actor: Actor) -> QuerySet[CouponTemplate]:
     """The actor's shop's coupons, newest first."""
     check(actor, SHOP_PROMOTIONS)
     return CouponTemplate.objects.filter(merchant=merchant_for(actor)).order_by("-pk")[:500]
+
+
+# 秒杀 -------------------------------------------------------------------------------------------------
+
+FLASH_LABEL = "秒杀"
+
+
+def flash_session_get(session_id: int) -> FlashSession:
+    session = FlashSession.objects.filter(pk=session_id).first()
+    if session is None:
+        raise FlashSessionNotFound(field="session_id")
+    return session
+
+
+def flash_sessions_for_shoppers(*, now: dt.datetime, days: int = 2) -> list[FlashSession]:
+    """Running sessions and those starting within ``days``, each with its approved (or finished) items and their
+    products: the flash-sale page."""
+    sessions = FlashSession.objects.filter(
+        status=TemplateStatus.ACTIVE, ends_at__gt=now, starts_at__lt=now + dt.timedelta(days=days)
+    ).prefetch_related(
+        Prefetch(
+            "items",
+            queryset=FlashItem.objects.filter(status__in=[FlashItemStatus.APPROVED, FlashItemStatus.CLOSED])
+            .select_related("sku__product")
+            .prefetch_related("sku__product__images")
+            .order_by("pk"),
+        )
+    )
+    return list(sessions.order_by("starts_at", "pk")[:20])
+
+
+def flash_item_for_buying(*, item_id: int, sku_id: int, user_id: int, quantity: int, now: dt.datetime) -> FlashItem:
+    """The flash item, if this buyer may buy ``quantity`` of it now: what the quote checks before the write does.
+
+    Raises FlashItemNotFound (no such item of this SKU), FlashNotRunning,
+    RealNameRequired, FlashSoldOut, FlashLimitReached.
+    """
+    item = FlashItem.objects.select_related("session").filter(pk=item_id, sku_id=sku_id).first()
+    if item is None:
+        raise FlashItemNotFound(field="flash_item_id")
+    session = item.session
+    running = session.status == TemplateStatus.ACTIVE and session.starts_at <= now < session.ends_at
+    if item.status != FlashItemStatus.APPROVED or not running:
+        raise FlashNotRunning(field="flash_item_id")
+    if session.real_name_required and not real_name_verified(user_id):
+        raise RealNameRequired
+    if item.sold + quantity > item.quota:
+        raise FlashSoldOut(field="quantity")
+    held = FlashBuyer.objects.filter(item=item, buyer_id=user_id).values_list("units", flat=True).first() or 0
+    if held + quantity > item.per_user_limit:
+        raise FlashLimitReached(field="quantity")
+    return item
+
+
+def flash_price_offer(item: FlashItem) -> PriceOffer:
+    return PriceOffer(Source("flash", item.pk), FLASH_LABEL, item.sku_id, item.price)
+
+
+def flash_units_left(item_id: int) -> int:
+    item = FlashItem.objects.filter(pk=item_id, status=FlashItemStatus.APPROVED).values_list("quota", "sold").first()
+    return item[0] - item[1] if item else 0
+
+
+def flash_items_of_merchant(actor: Actor) -> QuerySet[FlashItem]:
+    """The actor's shop's applications, newest first."""
+    check(actor, SHOP_PROMOTIONS)
+    items = FlashItem.objects.filter(merchant=merchant_for(actor)).select_related("session", "sku__product")
+    return items.prefetch_related("sku__product__images").order_by("-pk")[:500]
+
+
+def flash_items_for_review(actor: Actor, *, status: str = FlashItemStatus.APPLIED) -> QuerySet[FlashItem]:
+    """Applications in a status, oldest first (the operators' queue)."""
+    check(actor, PLATFORM_PROMOTIONS)
+    items = FlashItem.objects.filter(status=status).select_related("session", "sku__product", "merchant")
+    return items.prefetch_related("sku__product__images").order_by("applied_at", "pk")[:500]
+
+
+def flash_item_get(item_id: int) -> FlashItem:
+    """An item with what its answer shows (its session, SKU, product and images)."""
+    items = FlashItem.objects.select_related("session", "sku__product", "merchant")
+    item = items.prefetch_related("sku__product__images").filter(pk=item_id).first()
+    if item is None:
+        raise FlashItemNotFound(field="item_id")
+    return item
+
+
+def flash_items_due_to_close(*, now: dt.datetime) -> list[int]:
+    """Approved items whose session is over or stopped: their unsold units go back on sale."""
+    over = Q(session__ends_at__lte=now) | Q(session__status=TemplateStatus.STOPPED)
+    return list(FlashItem.objects.filter(over, status=FlashItemStatus.APPROVED).values_list("pk", flat=True))
+
+
+def flash_items_running(*, now: dt.datetime) -> list[tuple[int, int]]:
+    """(id, units left) of every approved item of a running session."""
+    items = FlashItem.objects.filter(
+        status=FlashItemStatus.APPROVED, session__starts_at__lte=now, session__ends_at__gt=now
+    ).values_list("pk", "quota", "sold")
+    return [(pk, quota - sold) for pk, quota, sold in items]
+
+
+def flash_takes_of_checkout(checkout_number: str) -> list[FlashTake]:
+    return list(FlashTake.objects.filter(checkout_number=checkout_number, given_back=False))

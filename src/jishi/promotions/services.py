@@ -12,6 +12,7 @@ conditional UPDATE too, and gives it back only if it still holds it.
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import itertools
 import secrets
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -30,6 +32,10 @@ from jishi.core.errors import InvalidInput, PermissionDenied, RateLimited
 from jishi.core.money import CURRENCY, Money
 from jishi.core.permissions import AUTHENTICATED, check
 from jishi.core.ratelimit import FailureWindow
+from jishi.core.transactions import after_commit
+from jishi.inventory.errors import OutOfStock
+from jishi.inventory.selectors import units_available
+from jishi.inventory.services import stock_hold, stock_unhold
 from jishi.merchants.selectors import merchant_for, merchant_public_get
 from jishi.orders.selectors import checkout_refunded_in_full
 from jishi.promotions import selectors
@@ -40,12 +46,23 @@ from jishi.promotions.errors import (
     CouponsGone,
     CouponTemplateNotFound,
     CouponUnavailable,
+    FlashItemNotFound,
+    FlashItemNotPending,
+    FlashLimitReached,
+    FlashNotRunning,
+    FlashQuotaOverStock,
+    FlashSoldOut,
     PromotionNotFound,
 )
 from jishi.promotions.models import (
     Coupon,
     CouponCode,
     CouponTemplate,
+    FlashBuyer,
+    FlashItem,
+    FlashItemStatus,
+    FlashSession,
+    FlashTake,
     LimitedPrice,
     TemplateStatus,
     ThresholdPromotion,
@@ -513,3 +530,256 @@ def threshold_promotion_stop(*, actor: Actor, promotion_id: int) -> None:
 def limited_price_stop(*, actor: Actor, promotion_id: int) -> None:
     """End one of the shop's limited prices now. Idempotent. Audited. Raises PromotionNotFound (another shop's)."""
     _promotion_stop(actor, LimitedPrice, promotion_id, action="promotions.limited_price_stop")
+
+
+# 秒杀 -------------------------------------------------------------------------------------------------
+#
+# A shop applies a SKU to a session (报名) with a flash price, a quota and a limit per buyer; an operator
+# approves it, which takes the quota out of stock (held as reserved). Buyers take units of the quota with
+# guarded UPDATEs inside the checkout (the buyer's own row, then the item's); an unpaid flash order times
+# out after JISHI_FLASH_PAYMENT_MINUTES and its units go back to the quota. When the session is over, what
+# was not sold goes back on sale. With Redis, a counter of units left turns away the burst's late buyers
+# before any query; the database stays the truth.
+
+MAX_SESSION_HOURS = 24
+MAX_FLASH_PER_USER = 99
+
+
+def _flash_key(item_id: int) -> str:
+    return f"promotions:flash_left:{item_id}"
+
+
+def _counting() -> bool:
+    """Whether the hot counter is shared by every process (Redis); otherwise the database guard alone decides."""
+    return bool(settings.REDIS_URL)
+
+
+def _counter_set(item_id: int, left: int) -> None:
+    if _counting():
+        cache.set(_flash_key(item_id), left, timeout=MAX_SESSION_HOURS * 3600)
+
+
+def flash_admit(*, item_id: int, quantity: int) -> bool:
+    """Take ``quantity`` from the hot counter of units left: False when it has not that many (turn the buyer away).
+
+    True without Redis. A counter not set yet is read from the database.
+    Whoever was admitted and then did not place gives the units back
+    (:func:`flash_readmit`).
+    """
+    if not _counting():
+        return True
+    key = _flash_key(item_id)
+    try:
+        left = cache.decr(key, quantity)
+    except ValueError:  # not counted yet (or evicted): start from the database
+        cache.add(key, selectors.flash_units_left(item_id), timeout=MAX_SESSION_HOURS * 3600)
+        left = cache.decr(key, quantity)
+    if left < 0:
+        cache.incr(key, quantity)
+        return False
+    return True
+
+
+def flash_readmit(*, item_id: int, quantity: int) -> None:
+    """Give units back to the hot counter (a placement that failed, a cancelled flash order)."""
+    if _counting():
+        with contextlib.suppress(ValueError):  # not counted: the next admission reads the database
+            cache.incr(_flash_key(item_id), quantity)
+
+
+def flash_counters_resync(*, now: dt.datetime | None = None) -> int:
+    """Set every running item's counter from the database (a process that died between admission and placing
+    leaves it short). Returns how many were set."""
+    running = selectors.flash_items_running(now=now or timezone.now())
+    for item_id, left in running:
+        _counter_set(item_id, left)
+    return len(running)
+
+
+@transaction.atomic
+def flash_session_create(
+    *,
+    actor: Actor,
+    title: str,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    real_name_required: bool | None = None,
+) -> FlashSession:
+    """A flash-sale session (秒杀场次) of at most a day. Administrators. Audited.
+
+    ``real_name_required`` None takes JISHI_FLASH_REAL_NAME. Raises
+    PermissionDenied, InvalidInput.
+    """
+    check(actor, PLATFORM_PROMOTIONS)
+    title = _name(title, most=20, message=_("Name the session in 1 to 20 characters."), field_name="title")
+    _check_window(starts_at, ends_at)
+    if ends_at - starts_at > dt.timedelta(hours=MAX_SESSION_HOURS):
+        raise _refuse("session_too_long", _("A session lasts at most 24 hours."), "ends_at")
+    session = FlashSession.objects.create(
+        title=title,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        real_name_required=settings.JISHI_FLASH_REAL_NAME if real_name_required is None else real_name_required,
+        created_by=user_of(actor),
+    )
+    audit.record(actor=actor, action="promotions.flash_session_create", target=session, after={"title": title})
+    return session
+
+
+@dataclass(frozen=True)
+class FlashApplication:
+    session_id: int
+    sku_id: int
+    price: Money
+    quota: int
+    per_user_limit: int = 1
+
+
+@transaction.atomic
+def flash_item_apply(*, actor: Actor, data: FlashApplication) -> FlashItem:
+    """The shop applies one of its SKUs to a session that has not ended (报名). Audited.
+
+    Raises PermissionDenied, FlashSessionNotFound, FlashNotRunning (the
+    session is over), SkuNotFound (another shop's), InvalidInput (price,
+    limit, a SKU applied already), FlashQuotaOverStock.
+    """
+    check(actor, SHOP_PROMOTIONS)
+    merchant = merchant_for(actor)
+    session = selectors.flash_session_get(data.session_id)
+    if session.status != TemplateStatus.ACTIVE or session.ends_at <= timezone.now():
+        raise FlashNotRunning(field="session_id")
+    sku = selectors.sku_of_merchant(merchant.pk, data.sku_id)
+    if not 1 <= data.price.minor < sku.price_minor:
+        raise _refuse("price_not_lower", _("The price must be above ¥0 and below the SKU's own price."), "price")
+    if not 1 <= data.per_user_limit <= MAX_FLASH_PER_USER:
+        raise _refuse("per_user_out_of_range", _("Each buyer may buy 1 to 99 in a flash sale."), "per_user_limit")
+    if data.quota < 1:
+        raise _refuse("quantity_out_of_range", _("The quota must be at least 1."), "quota")
+    if data.quota > units_available(sku.pk):
+        raise FlashQuotaOverStock(field="quota")
+    try:
+        with transaction.atomic():
+            item = FlashItem.objects.create(
+                session=session,
+                merchant=merchant,
+                sku_id=sku.pk,
+                price_minor=data.price.minor,
+                quota=data.quota,
+                per_user_limit=data.per_user_limit,
+                applied_by=user_of(actor),
+            )
+    except IntegrityError:
+        raise _refuse(
+            "flash_already_applied", _("This SKU is in this session already, or waiting for review."), "sku_id"
+        ) from None
+    audit.record(
+        actor=actor,
+        action="promotions.flash_apply",
+        target=item,
+        after={"session": session.pk, "sku": sku.pk, "price_minor": item.price_minor, "quota": item.quota},
+    )
+    return item
+
+
+def _decide(actor: Actor, item_id: int, to: FlashItemStatus, reason: str = "") -> FlashItem:
+    check(actor, PLATFORM_PROMOTIONS)
+    item = FlashItem.objects.select_related("session").filter(pk=item_id).first()
+    if item is None:
+        raise FlashItemNotFound(field="item_id")
+    decided = FlashItem.objects.filter(pk=item.pk, status=FlashItemStatus.APPLIED).update(
+        status=to, reason=reason, decided_by=user_of(actor), decided_at=timezone.now()
+    )
+    if not decided:
+        raise FlashItemNotPending
+    item.status, item.reason = to, reason
+    audit.record(
+        actor=actor,
+        action=f"promotions.flash_{to}",
+        target=item,
+        before={"status": FlashItemStatus.APPLIED},
+        after={"status": to},
+        reason=reason,
+    )
+    return item
+
+
+@transaction.atomic
+def flash_item_approve(*, actor: Actor, item_id: int) -> FlashItem:
+    """Approve an application: its quota leaves the shelf for the session. Audited.
+
+    Raises PermissionDenied, FlashItemNotFound, FlashItemNotPending (decided
+    already), FlashNotRunning (the session is over), FlashQuotaOverStock
+    (the stock sold meanwhile).
+    """
+    item = _decide(actor, item_id, FlashItemStatus.APPROVED)
+    if item.session.status != TemplateStatus.ACTIVE or item.session.ends_at <= timezone.now():
+        raise FlashNotRunning(field="item_id")
+    try:
+        stock_hold(actor=actor, sku_id=item.sku_id, quantity=item.quota, reference=f"flash:{item.pk}")
+    except OutOfStock:
+        raise FlashQuotaOverStock(field="item_id") from None
+    after_commit(_counter_set, item.pk, item.quota)
+    return item
+
+
+@transaction.atomic
+def flash_item_reject(*, actor: Actor, item_id: int, reason: str) -> FlashItem:
+    """Turn an application down with a reason the shop reads. Audited. Raises as :func:`flash_item_approve`."""
+    reason = _name(reason, most=200, message=_("Give a reason."), field_name="reason")
+    return _decide(actor, item_id, FlashItemStatus.REJECTED, reason)
+
+
+@transaction.atomic
+def flash_item_close(*, item_id: int) -> bool:
+    """Close an approved item whose session is over: the units it did not sell go back on sale. Once."""
+    if not FlashItem.objects.filter(pk=item_id, status=FlashItemStatus.APPROVED).update(status=FlashItemStatus.CLOSED):
+        return False
+    item = FlashItem.objects.get(pk=item_id)  # locked by the update: no take or give-back moves it meanwhile
+    if item.left:
+        stock_unhold(actor=None, sku_id=item.sku_id, quantity=item.left, reference=f"flash:{item.pk}")
+    if _counting():
+        after_commit(cache.delete, _flash_key(item.pk))
+    return True
+
+
+def flash_items_close_due(*, now: dt.datetime | None = None) -> int:
+    """The sweep: close every approved item of a session that is over. Returns how many it closed."""
+    return sum(flash_item_close(item_id=pk) for pk in selectors.flash_items_due_to_close(now=now or timezone.now()))
+
+
+def flash_take(*, buyer: User, item: FlashItem, quantity: int, checkout_number: str) -> None:
+    """A checkout takes ``quantity`` of a flash item for ``buyer``, inside the checkout's transaction.
+
+    The buyer's own row first (their limit), the item's row last (every
+    buyer of the sale waits for it, so it is held only until the commit).
+    Raises FlashLimitReached, FlashSoldOut (409): the caller's transaction
+    then rolls back whole.
+    """
+    FlashBuyer.objects.bulk_create([FlashBuyer(item=item, buyer=buyer)], ignore_conflicts=True)
+    if not FlashBuyer.objects.filter(item=item, buyer=buyer, units__lte=item.per_user_limit - quantity).update(
+        units=F("units") + quantity
+    ):
+        raise FlashLimitReached(field="quantity")
+    FlashTake.objects.create(item=item, buyer=buyer, checkout_number=checkout_number, units=quantity)
+    if not FlashItem.objects.filter(
+        pk=item.pk, status=FlashItemStatus.APPROVED, sold__lte=F("quota") - quantity
+    ).update(sold=F("sold") + quantity):
+        raise FlashSoldOut(field="quantity")
+
+
+def flash_give_back(*, checkout_number: str) -> int:
+    """Give a cancelled unpaid checkout's flash units back: to the sale while it runs, to the shelf once it has
+    closed. Exactly once, however many sweeps run it. Returns how many takes were given back."""
+    given = 0
+    for take in selectors.flash_takes_of_checkout(checkout_number):
+        if not FlashTake.objects.filter(pk=take.pk, given_back=False).update(given_back=True):
+            continue  # a concurrent sweep gave it back
+        given += 1
+        FlashBuyer.objects.filter(item_id=take.item_id, buyer_id=take.buyer_id).update(units=F("units") - take.units)
+        FlashItem.objects.filter(pk=take.item_id).update(sold=F("sold") - take.units)
+        item = FlashItem.objects.only("status", "sku_id").get(pk=take.item_id)
+        if item.status == FlashItemStatus.CLOSED:
+            stock_unhold(actor=None, sku_id=item.sku_id, quantity=take.units, reference=f"flash:{item.pk}")
+        else:
+            after_commit(flash_readmit, item_id=item.pk, quantity=take.units)
+    return given
