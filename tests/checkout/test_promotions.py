@@ -102,6 +102,14 @@ def test_placing_writes_the_adjustments_and_each_lines_share_and_takes_the_coupo
     assert yuan(placed.json()["payment"]["amount"]["amount"]).minor == order.total_minor
     shop["coupon"].refresh_from_db()
     assert shop["coupon"].checkout_number == order.checkout_number
+    # and the order as the buyer reads it names each discount and what the line really cost
+    detail = api("get", f"/orders/{order.number}", user=buyer).json()
+    assert [(a["step"], a["label"], a["amount"]["amount"], a["funded_by_platform"]) for a in detail["adjustments"]] == [
+        ("threshold", "满200减30", "30.00", False),
+        ("merchant_coupon", "店铺券", "10.00", False),
+    ]
+    assert [(line["discount"]["amount"], line["total"]["amount"]) for line in detail["lines"]] == [("40.00", "200.00")]
+    assert detail["kind"] == "standard"
     # when the buyer cancels it unpaid, then the coupon is theirs to use again
     api("post", f"/orders/{order.number}/cancel", user=buyer, json={})
     shop["coupon"].refresh_from_db()
@@ -153,3 +161,11 @@ def test_the_checkout_page_names_each_discount(client, buyer, shop):
     assert "满200减30" in page
     assert "-¥30.00" in page
     assert "-¥40.00" in page  # the summary's discount
+
+
+def test_the_order_page_names_each_discount(client, buyer, shop):
+    placement = factories.place(buyer)
+    client.force_login(buyer)
+    page = client.get(f"/orders/{placement.orders[0].number}/").content.decode()
+    assert page.index("满200减30") < page.index("店铺券")
+    assert "-¥30.00" in page and "-¥10.00" in page

@@ -6,6 +6,7 @@ from ninja import Field, Schema
 
 from jishi.catalog.schemas import MerchantRefOut
 from jishi.core.api import MoneyOut, money_out
+from jishi.core.money import Money
 from jishi.orders.models import Order, OrderEvent, OrderLine
 from jishi.orders.states import OrderStatus
 
@@ -18,9 +19,17 @@ class OrderLineOut(Schema):
     sku_label: str
     unit_price: MoneyOut
     quantity: int
-    total: MoneyOut
+    discount: MoneyOut = Field(description="The line's share of the order's discounts.")
+    total: MoneyOut = Field(description="What was paid for the line: unit price × quantity − discount.")
     refunded_quantity: int = Field(description="Units whose money has gone back.")
     returned_quantity: int = Field(description="Units sent back and received by the shop (returns and exchanges).")
+
+
+class OrderAdjustmentOut(Schema):
+    step: str = Field(description="unit_price, threshold, merchant_coupon, platform_coupon or shipping")
+    label: str = Field(description="What the buyer reads: 满200减30, 店铺券, 秒杀")
+    amount: MoneyOut = Field(description="Taken off")
+    funded_by_platform: bool
 
 
 class OrderEventOut(Schema):
@@ -45,6 +54,7 @@ class ShippingAddressOut(Schema):
 class OrderOut(Schema):
     number: str
     checkout_number: str
+    kind: str = Field(description="standard or flash (a flash-sale order, paid within minutes)")
     status: str
     status_label: str
     merchant: MerchantRefOut
@@ -68,6 +78,7 @@ class OrderOut(Schema):
 
 class OrderDetailOut(OrderOut):
     address: ShippingAddressOut
+    adjustments: list[OrderAdjustmentOut] = Field(description="Each discount, in the order it was applied")
     events: list[OrderEventOut]
 
 
@@ -88,6 +99,7 @@ def _line(line: OrderLine, order: Order) -> OrderLineOut:
         sku_label=line.sku_label,
         unit_price=money_out(line.unit_price),
         quantity=line.quantity,
+        discount=money_out(Money(line.discount_minor, order.currency)),
         total=money_out(line.total),
         refunded_quantity=line.refunded_quantity,
         returned_quantity=line.returned_quantity,
@@ -109,6 +121,7 @@ def order_fields(order: Order) -> dict[str, object]:
     return {
         "number": order.number,
         "checkout_number": order.checkout_number,
+        "kind": order.kind,
         "status": order.status,
         "status_label": str(OrderStatus(order.status).label),
         "merchant": MerchantRefOut(id=order.merchant.pk, name=order.merchant.name),
@@ -153,5 +166,14 @@ def order_detail_out(order: Order, *, masked: bool = False) -> OrderDetailOut:
             detail=order.address_detail,
             postal_code=order.postal_code,
         ),
+        adjustments=[
+            OrderAdjustmentOut(
+                step=adjustment.step,
+                label=adjustment.label,
+                amount=money_out(Money(adjustment.amount_minor, order.currency)),
+                funded_by_platform=adjustment.funded_by_platform,
+            )
+            for adjustment in order.adjustments.all()
+        ],
         events=[_event(event) for event in order.events.all()],
     )

@@ -16,7 +16,7 @@ from jishi.orders.states import OrderStatus
 
 def _with_details(orders: QuerySet[Order]) -> QuerySet[Order]:
     return orders.select_related("merchant").prefetch_related(
-        "lines", Prefetch("events", queryset=OrderEvent.objects.select_related("actor"))
+        "lines", "adjustments", Prefetch("events", queryset=OrderEvent.objects.select_related("actor"))
     )
 
 
