@@ -47,11 +47,13 @@ from jishi.orders.api import operator_router as operator_orders_router
 from jishi.payments.api import operator_router as operator_payments_router
 from jishi.payments.api import router as payments_router
 from jishi.promotions.api import merchant_router as merchant_coupons_router
+from jishi.promotions.api import operator_router as operator_coupons_router
 from jishi.promotions.api import router as coupons_router
 from jishi.promotions.api import wallet_router as coupon_wallet_router
 from jishi.promotions.api_flash import merchant_router as merchant_flash_router
 from jishi.promotions.api_flash import operator_router as operator_flash_router
 from jishi.promotions.api_flash import router as flash_router
+from jishi.promotions.api_offers import router as merchant_offers_router
 from jishi.search.api import router as search_router
 from jishi.shipping.api import carriers_router
 from jishi.shipping.api import router as shipping_router
@@ -229,6 +231,8 @@ api.add_router("/operator", operator_payments_router)
 api.add_router("/", coupons_router)
 api.add_router("/", coupon_wallet_router)
 api.add_router("/merchant", merchant_coupons_router)
+api.add_router("/operator", operator_coupons_router)
+api.add_router("/merchant", merchant_offers_router)
 api.add_router("/", flash_router)
 api.add_router("/merchant", merchant_flash_router)
 api.add_router("/operator", operator_flash_router)

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 
 from jishi.accounts.selectors import real_name_verified
 from jishi.catalog.errors import SkuNotFound
 from jishi.catalog.models import Category, Product, Sku
 from jishi.core.actors import Actor, user_of
-from jishi.core.money import Money
+from jishi.core.money import CURRENCY, Money
 from jishi.core.permissions import check
 from jishi.merchants.selectors import merchant_for
+from jishi.orders.models import OrderAdjustment
 from jishi.promotions.errors import (
     FlashItemNotFound,
     FlashLimitReached,
@@ -172,10 +174,91 @@ def price_offers(
     return offers
 
 
+def _with_use(templates: QuerySet[CouponTemplate]) -> QuerySet[CouponTemplate]:
+    """Each template with ``used_count``: its coupons a checkout has taken."""
+    return templates.annotate(used_count=Count("coupons", filter=~Q(coupons__checkout_number="")))
+
+
 def template_list_for_merchant(actor: Actor) -> QuerySet[CouponTemplate]:
-    """The actor's shop's coupons, newest first."""
+    """The actor's shop's coupons, newest first, with how many were used."""
     check(actor, SHOP_PROMOTIONS)
-    return CouponTemplate.objects.filter(merchant=merchant_for(actor)).order_by("-pk")[:500]
+    return _with_use(CouponTemplate.objects.filter(merchant=merchant_for(actor))).order_by("-pk")[:500]
+
+
+def template_list_for_platform(actor: Actor) -> QuerySet[CouponTemplate]:
+    """The platform's coupons, newest first, with how many were used."""
+    check(actor, PLATFORM_PROMOTIONS)
+    return _with_use(CouponTemplate.objects.filter(merchant__isnull=True)).order_by("-pk")[:500]
+
+
+@dataclass(frozen=True)
+class Cost:
+    """What an offer took off paid orders: how many orders, and how much."""
+
+    orders: int
+    amount: Money
+
+
+def _paid_adjustments() -> QuerySet[OrderAdjustment]:
+    return OrderAdjustment.objects.filter(order__paid_at__isnull=False)
+
+
+def costs_of(kind: str, ids: Iterable[int]) -> dict[int, Cost]:
+    """Per 满减 (``threshold``), limited price or flash item: what it took off orders that were paid."""
+    rows = (
+        _paid_adjustments()
+        .filter(source_kind=kind, source_id__in=list(ids))
+        .values_list("source_id")
+        .annotate(orders=Count("order_id", distinct=True), taken=Sum("amount_minor"))
+    )
+    return {source_id: Cost(orders, Money(amount, CURRENCY)) for source_id, orders, amount in rows}
+
+
+def coupon_costs(template_ids: Iterable[int]) -> dict[int, Cost]:
+    """Per coupon template: what its coupons took off orders that were paid."""
+    rows = (
+        _paid_adjustments()
+        .filter(
+            source_kind="coupon",
+            source_id__in=Coupon.objects.filter(template_id__in=list(template_ids)).values("pk"),
+        )
+        .annotate(template_id=Subquery(Coupon.objects.filter(pk=OuterRef("source_id")).values("template_id")))
+        .values_list("template_id")
+        .annotate(orders=Count("order_id", distinct=True), taken=Sum("amount_minor"))
+    )
+    return {template_id: Cost(orders, Money(amount, CURRENCY)) for template_id, orders, amount in rows}
+
+
+@dataclass(frozen=True)
+class CostRow:
+    step: str
+    funded_by_platform: bool
+    orders: int
+    amount: Money
+
+
+def promotion_costs(actor: Actor, *, since: dt.datetime) -> list[CostRow]:
+    """The operators' report: per step and funder, what the promotions took off orders paid since ``since``."""
+    check(actor, PLATFORM_PROMOTIONS)
+    rows = (
+        _paid_adjustments()
+        .filter(order__paid_at__gte=since)
+        .values_list("step", "funded_by_platform")
+        .annotate(orders=Count("order_id", distinct=True), taken=Sum("amount_minor"))
+        .order_by("step", "funded_by_platform")
+    )
+    return [CostRow(step, platform, orders, Money(amount, CURRENCY)) for step, platform, orders, amount in rows]
+
+
+def thresholds_of_merchant(actor: Actor) -> QuerySet[ThresholdPromotion]:
+    check(actor, SHOP_PROMOTIONS)
+    return ThresholdPromotion.objects.filter(merchant=merchant_for(actor)).order_by("-pk")[:500]
+
+
+def limited_prices_of_merchant(actor: Actor) -> QuerySet[LimitedPrice]:
+    check(actor, SHOP_PROMOTIONS)
+    prices = LimitedPrice.objects.filter(merchant=merchant_for(actor)).select_related("sku__product")
+    return prices.order_by("-pk")[:500]
 
 
 # 秒杀 -------------------------------------------------------------------------------------------------
@@ -278,3 +361,7 @@ def flash_items_running(*, now: dt.datetime) -> list[tuple[int, int]]:
 
 def flash_takes_of_checkout(checkout_number: str) -> list[FlashTake]:
     return list(FlashTake.objects.filter(checkout_number=checkout_number, given_back=False))
+
+
+def limited_price_get(limited_id: int) -> LimitedPrice:
+    return LimitedPrice.objects.select_related("sku__product").get(pk=limited_id)
