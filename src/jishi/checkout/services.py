@@ -50,7 +50,17 @@ from jishi.orders.states import ActorRole, OrderKind, OrderStatus
 from jishi.payments.errors import PaymentClosed
 from jishi.payments.services import intent_cancel, intent_create
 from jishi.promotions.errors import CouponNotApplicable, CouponUnavailable, FlashSoldOut
-from jishi.promotions.pricing import CouponOffer, Item, PricedOrder, Pricing, Step, best_coupons, price
+from jishi.promotions.pricing import (
+    CouponOffer,
+    Item,
+    PricedOrder,
+    PriceOffer,
+    Pricing,
+    Step,
+    ThresholdOffer,
+    best_coupons,
+    price,
+)
 from jishi.promotions.selectors import (
     coupon_offers_for,
     flash_item_for_buying,
@@ -173,6 +183,50 @@ def checkout_items(*, actor: Actor, sku_ids: Collection[int] | None = None, buy_
     return _basket(actor, sku_ids, buy_now)
 
 
+def _items(groups: list[tuple[Any, list[CartLineView]]]) -> list[Item]:
+    return [
+        Item(
+            sku_id=line.sku.pk,
+            product_id=line.product.pk,
+            merchant_id=line.product.merchant_id,
+            category_ids=frozenset(path_ids(line.product.category.path)),
+            unit_price=line.unit_price,
+            quantity=line.quantity,
+        )
+        for _merchant, lines in groups
+        for line in lines
+    ]
+
+
+def _automatic(
+    user_id: int | None, items: list[Item], now: dt.datetime
+) -> tuple[list[PriceOffer], list[ThresholdOffer]]:
+    """The limited prices (within the buyer's limits; a guest's are counted at checkout) and 满减 running now."""
+    prices = price_offers(
+        [item.sku_id for item in items],
+        now=now,
+        bought=lambda limited: (
+            order_selectors.units_bought_at_limited_prices(user_id, limited) if user_id is not None else {}
+        ),
+    )
+    return prices, threshold_offers({item.merchant_id for item in items}, now=now)
+
+
+def cart_promotions(*, actor: Actor, view: CartView) -> dict[int, PricedOrder]:
+    """What the automatic promotions (limited prices, 满减) take off each shop's lines of the cart, and how much
+    more earns the next tier: the cart's view of the pricing, before coupons and delivery (two or three queries)."""
+    groups = [(group.merchant, [line for line in group.lines if line.purchasable]) for group in view.groups]
+    groups = [(merchant, lines) for merchant, lines in groups if lines]
+    if not groups:
+        return {}
+    items = _items(groups)
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    prices, thresholds = _automatic(user.pk if user is not None else None, items, timezone.now())
+    zero = {merchant.pk: Money.zero(CURRENCY) for merchant, _lines in groups}
+    pricing = price(items, zero, prices=prices, thresholds=thresholds)
+    return {order.merchant_id: order for order in pricing.orders}
+
+
 def _pricing(
     actor: Actor,
     groups: list[tuple[Any, list[CartLineView]]],
@@ -187,18 +241,7 @@ def _pricing(
     """
     now = timezone.now()
     user = user_of(actor)
-    lines = [line for _merchant, merchant_lines in groups for line in merchant_lines]
-    items = [
-        Item(
-            sku_id=line.sku.pk,
-            product_id=line.product.pk,
-            merchant_id=line.product.merchant_id,
-            category_ids=frozenset(path_ids(line.product.category.path)),
-            unit_price=line.unit_price,
-            quantity=line.quantity,
-        )
-        for line in lines
-    ]
+    items = _items(groups)
     if buy_now is not None and buy_now.flash_item_id is not None:
         if coupon_ids:
             raise CouponNotApplicable(field="coupon_ids")
@@ -206,12 +249,7 @@ def _pricing(
             item_id=buy_now.flash_item_id, sku_id=buy_now.sku_id, user_id=user.pk, quantity=buy_now.quantity, now=now
         )
         return price(items, shipping, prices=[flash_price_offer(flash)]), (), flash
-    prices = price_offers(
-        [item.sku_id for item in items],
-        now=now,
-        bought=lambda limited: order_selectors.units_bought_at_limited_prices(user.pk, limited),
-    )
-    thresholds = threshold_offers(shipping.keys(), now=now)
+    prices, thresholds = _automatic(user.pk, items, now)
     wallet = tuple(coupon_offers_for(actor, now=now))
     if coupon_ids is None:
         return best_coupons(items, shipping, wallet=wallet, prices=prices, thresholds=thresholds), wallet, None

@@ -6,8 +6,10 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.core.cache import cache
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 
 from jishi.accounts.selectors import real_name_verified
 from jishi.catalog.errors import SkuNotFound
@@ -100,11 +102,15 @@ def unknown_categories(category_ids: list[int]) -> list[int]:
     return [pk for pk in category_ids if pk not in known]
 
 
+def _claimable(now: dt.datetime) -> QuerySet[CouponTemplate]:
+    live = Q(valid_until__isnull=True) | Q(valid_until__gt=now)
+    return CouponTemplate.objects.filter(live, claimable=True, status=TemplateStatus.ACTIVE)
+
+
 def claimable_templates(*, merchant_id: int | None = None, now: dt.datetime) -> QuerySet[CouponTemplate]:
     """Templates a buyer may claim now (a shop's, or the platform's with ``merchant_id`` None), newest first."""
-    live = Q(valid_until__isnull=True) | Q(valid_until__gt=now)
     issuer = Q(merchant__isnull=True) if merchant_id is None else Q(merchant_id=merchant_id)
-    return CouponTemplate.objects.filter(live, issuer, claimable=True, status=TemplateStatus.ACTIVE).order_by("-pk")
+    return _claimable(now).filter(issuer).order_by("-pk")
 
 
 def sku_of_merchant(merchant_id: int, sku_id: int) -> Sku:
@@ -365,3 +371,115 @@ def flash_takes_of_checkout(checkout_number: str) -> list[FlashTake]:
 
 def limited_price_get(limited_id: int) -> LimitedPrice:
     return LimitedPrice.objects.select_related("sku__product").get(pk=limited_id)
+
+
+# What shoppers see ------------------------------------------------------------------------------------
+
+BADGES_KEY = "promotions:badges"
+BADGES_SECONDS = 30
+
+
+@dataclass(frozen=True)
+class Badge:
+    """A product card's promotion: the lowest promoted price, what it is, and until when."""
+
+    label: str  # 秒杀, the limited price's label (限时折扣), or a 满减's name
+    price: Money | None  # None for a 满减 (the card's own price stands)
+    ends_at: dt.datetime | None
+
+
+def live_badges(*, now: dt.datetime) -> dict[str, dict[int, Badge]]:
+    """The running promotions as cards show them: by product a flash or limited price, by shop its oldest 满减.
+
+    Read once for every listing and kept ``BADGES_SECONDS`` in the shared
+    cache (a price shown on a card may be that late; the product page and
+    checkout read live).
+    """
+    cached = cache.get(BADGES_KEY)
+    if cached is not None:
+        return cached
+    products: dict[int, Badge] = {}
+    limited = LimitedPrice.objects.filter(status=TemplateStatus.ACTIVE, starts_at__lte=now, ends_at__gt=now)
+    for product_id, label, price_minor, currency, ends_at in limited.values_list(
+        "sku__product_id", "label", "price_minor", "currency", "ends_at"
+    ).order_by("price_minor"):
+        products.setdefault(product_id, Badge(label, Money(price_minor, currency), ends_at))
+    flash = FlashItem.objects.filter(
+        status=FlashItemStatus.APPROVED,
+        session__status=TemplateStatus.ACTIVE,
+        session__starts_at__lte=now,
+        session__ends_at__gt=now,
+    )
+    for product_id, price_minor, currency, ends_at in flash.values_list(
+        "sku__product_id", "price_minor", "currency", "session__ends_at"
+    ).order_by("-price_minor"):
+        products[product_id] = Badge(FLASH_LABEL, Money(price_minor, currency), ends_at)  # the lowest wins
+    shops: dict[int, Badge] = {}
+    thresholds = ThresholdPromotion.objects.filter(status=TemplateStatus.ACTIVE, starts_at__lte=now, ends_at__gt=now)
+    for merchant_id, name, ends_at in thresholds.values_list("merchant_id", "name", "ends_at").order_by("pk"):
+        shops.setdefault(merchant_id, Badge(name, None, ends_at))
+    badges = {"products": products, "shops": shops}
+    cache.set(BADGES_KEY, badges, BADGES_SECONDS)
+    return badges
+
+
+@dataclass(frozen=True)
+class ProductPromotions:
+    """What the product page shows of promotions: live prices per SKU, a running or coming flash sale, the shop's
+    满减 and the coupons to claim."""
+
+    limited: dict[int, LimitedPrice]  # by SKU id
+    flash: FlashItem | None  # running now, or the next to start
+    thresholds: list[ThresholdPromotion]
+    coupons: list[CouponTemplate]
+
+
+def product_promotions(*, product_id: int, merchant_id: int, now: dt.datetime) -> ProductPromotions:
+    """Four queries."""
+    limited = LimitedPrice.objects.filter(
+        sku__product_id=product_id, status=TemplateStatus.ACTIVE, starts_at__lte=now, ends_at__gt=now
+    )
+    flash = (
+        FlashItem.objects.filter(
+            sku__product_id=product_id,
+            status=FlashItemStatus.APPROVED,
+            session__status=TemplateStatus.ACTIVE,
+            session__ends_at__gt=now,
+            session__starts_at__lt=now + dt.timedelta(days=1),
+        )
+        .select_related("session", "sku")
+        .order_by("session__starts_at", "pk")
+        .first()
+    )
+    thresholds = ThresholdPromotion.objects.filter(
+        merchant_id=merchant_id, status=TemplateStatus.ACTIVE, starts_at__lte=now, ends_at__gt=now
+    ).order_by("pk")
+    coupons = _claimable(now).filter(
+        Q(merchant_id=merchant_id)
+        | Q(merchant__isnull=True, scope_merchant__isnull=True)
+        | Q(scope_merchant_id=merchant_id),
+        claimed_count__lt=F("total_quantity"),
+    )
+    return ProductPromotions(
+        limited={price.sku_id: price for price in limited},
+        flash=flash,
+        thresholds=[t for t in thresholds if _covers(t, product_id)],
+        coupons=list(coupons.order_by("merchant_id", "pk")[:10]),
+    )
+
+
+def _covers(promotion: ThresholdPromotion, product_id: int) -> bool:
+    """Whether a 满减 may cover the product (its product list; a category scope is shown, checkout decides)."""
+    return not promotion.product_ids or product_id in promotion.product_ids
+
+
+def coupon_centre(*, now: dt.datetime) -> list[CouponTemplate]:
+    """Coupons anyone may claim now, with some left: the platform's first, then the shops', newest first."""
+    templates = _claimable(now).filter(claimed_count__lt=F("total_quantity")).select_related("merchant")
+    return list(templates.order_by(F("merchant_id").asc(nulls_first=True), "-pk")[:60])
+
+
+def templates_held(user: Any) -> set[int]:
+    """The templates of which the user holds an unused coupon."""
+    held = Coupon.objects.filter(owner=user, checkout_number="").values_list("template_id", flat=True)
+    return set(held.distinct())

@@ -436,6 +436,11 @@ def _check_tiers(tiers: list[TierInput]) -> list[TierInput]:
     return ordered
 
 
+def _badges_changed() -> None:
+    """Cards show a new or ended promotion at once (otherwise within ``selectors.BADGES_SECONDS``)."""
+    after_commit(cache.delete, selectors.BADGES_KEY)
+
+
 def _check_window(starts_at: dt.datetime, ends_at: dt.datetime) -> None:
     if ends_at <= max(starts_at, timezone.now()):
         raise _refuse("ends_before_start", _("The end must be after the start, and in the future."), "ends_at")
@@ -474,6 +479,7 @@ def threshold_promotion_create(*, actor: Actor, data: ThresholdPromotionInput) -
         ends_at=data.ends_at,
     )
     audit.record(actor=actor, action="promotions.threshold_create", target=promotion, after={"name": name})
+    _badges_changed()
     return promotion
 
 
@@ -505,6 +511,7 @@ def limited_price_create(*, actor: Actor, data: LimitedPriceInput) -> LimitedPri
         per_user_limit=data.per_user_limit,
     )
     audit.record(actor=actor, action="promotions.limited_price_create", target=limited, after={"sku": sku.pk})
+    _badges_changed()
     return limited
 
 
@@ -518,6 +525,7 @@ def _promotion_stop(
         raise PromotionNotFound(field="promotion_id")
     if rows.exclude(status=TemplateStatus.STOPPED).update(status=TemplateStatus.STOPPED):
         audit.record(actor=actor, action=action, target=promotion)
+        _badges_changed()
 
 
 @transaction.atomic
@@ -719,6 +727,7 @@ def flash_item_approve(*, actor: Actor, item_id: int) -> FlashItem:
     except OutOfStock:
         raise FlashQuotaOverStock(field="item_id") from None
     after_commit(_counter_set, item.pk, item.quota)
+    _badges_changed()
     return item
 
 
@@ -739,6 +748,7 @@ def flash_item_close(*, item_id: int) -> bool:
         stock_unhold(actor=None, sku_id=item.sku_id, quantity=item.left, reference=f"flash:{item.pk}")
     if _counting():
         after_commit(cache.delete, _flash_key(item.pk))
+    _badges_changed()
     return True
 
 

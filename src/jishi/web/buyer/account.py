@@ -21,7 +21,7 @@ from jishi.web.forms import AddressForm, KycForm, LogInForm, SignUpForm
 from jishi.web.pages import page
 
 
-def _next_url(request: HttpRequest) -> str:
+def next_url(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
@@ -45,8 +45,8 @@ def log_in(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc.message)
         else:
             login(request, user, backend="jishi.accounts.backends.IdentifierBackend")
-            return redirect(_next_url(request))
-    return render(request, "buyer/account/login.html", {"form": form, "next": _next_url(request)})
+            return redirect(next_url(request))
+    return render(request, "buyer/account/login.html", {"form": form, "next": next_url(request)})
 
 
 @page(PUBLIC)
@@ -60,8 +60,8 @@ def sign_up(request: HttpRequest) -> HttpResponse:
         else:
             login(request, user, backend="jishi.accounts.backends.IdentifierBackend")
             messages.success(request, _("Welcome to Jishi!"))
-            return redirect(_next_url(request))
-    return render(request, "buyer/account/signup.html", {"form": form, "next": _next_url(request)})
+            return redirect(next_url(request))
+    return render(request, "buyer/account/signup.html", {"form": form, "next": next_url(request)})
 
 
 @require_POST

@@ -27,6 +27,7 @@ from jishi.checkout import services as checkout
 from jishi.core.api import client_ip
 from jishi.core.errors import DomainError, NotFound
 from jishi.core.idempotency import run_once
+from jishi.core.money import CURRENCY, Money
 from jishi.core.pagination import paginate
 from jishi.core.permissions import AUTHENTICATED, PUBLIC
 from jishi.orders import selectors as orders
@@ -48,9 +49,15 @@ def _quantity(request: HttpRequest) -> int:
 
 @page(PUBLIC)
 def cart(request: HttpRequest) -> HttpResponse:
-    view = carts.cart_view(owner_of(request))
-    template = "buyer/cart.html#cart" if is_htmx(request) else "buyer/cart.html"
-    return render(request, template, {"cart": view})
+    return _cart(request, carts.cart_view(owner_of(request)), partial=is_htmx(request))
+
+
+def _cart(request: HttpRequest, view: Any, *, partial: bool) -> HttpResponse:
+    """The cart with what its shops' promotions take off and what more earns the next tier."""
+    promotions = checkout.cart_promotions(actor=request.user, view=view)
+    saving = Money.total((order.discount for order in promotions.values()), CURRENCY)
+    context = {"cart": view, "promotions": promotions, "saving": saving}
+    return render(request, "buyer/cart.html#cart" if partial else "buyer/cart.html", context)
 
 
 @require_POST
@@ -101,7 +108,7 @@ def cart_line_update(request: HttpRequest, line_id: int) -> HttpResponse:
         step = {"-1": -1, "1": 1}.get(request.POST.get("step", ""), 0)
         cart_services.cart_line_set_quantity(owner=owner, line_id=line_id, quantity=_quantity(request) + step)
     if is_htmx(request):
-        return render(request, "buyer/cart.html#cart", {"cart": carts.cart_view(owner)})
+        return _cart(request, carts.cart_view(owner), partial=True)
     return redirect("buyer:cart")
 
 
@@ -123,14 +130,41 @@ def _basket(request: HttpRequest) -> tuple[dict[str, Any], list[tuple[str, str]]
     Returns the service's arguments and the fields that carry the choice on to the next form.
     """
     data = request.POST if request.method == "POST" else request.GET
-    sku, qty = data.get("sku", ""), data.get("qty", "")
+    sku, qty, flash = data.get("sku", ""), data.get("qty", ""), data.get("flash", "")
     if sku.isdigit() and qty.isdigit() and len(qty) <= 3:
-        return {"buy_now": checkout.BuyNow(sku_id=int(sku), quantity=int(qty))}, [("sku", sku), ("qty", qty)]
+        flash_item_id = int(flash) if flash.isdigit() and len(flash) <= 16 else None
+        buy_now = checkout.BuyNow(sku_id=int(sku), quantity=int(qty), flash_item_id=flash_item_id)
+        return {"buy_now": buy_now}, [("sku", sku), ("qty", qty), *([("flash", flash)] if flash_item_id else [])]
     items = [value for value in data.getlist("item") if value.isdigit() and len(value) <= 16][:200]
     if items or data.get("from_cart"):  # from the cart, nothing ticked means nothing, not everything
         carried = [("item", value) for value in items] or [("from_cart", "1")]
         return {"sku_ids": {int(value) for value in items}}, carried
     return {}, []
+
+
+def _coupon_choice(request: HttpRequest) -> tuple[list[int] | None, list[tuple[str, str]]]:
+    """The coupons the buyer chose on the checkout page (``coupon``, with ``coupons_chosen``); None: the best."""
+    data = request.POST if request.method == "POST" else request.GET
+    if data.get("coupons_chosen") != "1":
+        return None, []
+    chosen = [value for value in data.getlist("coupon") if value.isdigit() and len(value) <= 16][:20]
+    return [int(value) for value in chosen], [("coupons_chosen", "1"), *(("coupon", value) for value in chosen)]
+
+
+def _quote(request: HttpRequest, user: Any, address: Address, basket: dict[str, Any]) -> tuple[Any, bool]:
+    """The quote with the buyer's coupons; with the best ones instead (and why) when theirs do not apply.
+
+    Returns the quote and whether the buyer's own choice stood.
+    """
+    coupon_ids, _carried = _coupon_choice(request)
+    if coupon_ids is not None:
+        try:
+            return checkout.checkout_quote(actor=user, address_id=address.pk, coupon_ids=coupon_ids, **basket), True
+        except DomainError as exc:
+            if exc.field != "coupon_ids":
+                raise
+            messages.error(request, exc.message)
+    return checkout.checkout_quote(actor=user, address_id=address.pk, **basket), False
 
 
 @page(AUTHENTICATED)
@@ -150,10 +184,10 @@ def checkout_page(request: HttpRequest) -> HttpResponse:
             form.add_domain_error(exc)
         else:
             return redirect(f"{reverse('buyer:checkout')}?{urlencode([('address', created.pk), *carried])}")
-    quote = None
+    quote, chose = None, False
     if address is not None:
         try:
-            quote = checkout.checkout_quote(actor=user, address_id=address.pk, **basket)
+            quote, chose = _quote(request, user, address, basket)
         except DomainError as exc:
             messages.error(request, exc.message)
             return redirect("buyer:cart")
@@ -161,6 +195,9 @@ def checkout_page(request: HttpRequest) -> HttpResponse:
         "addresses": addresses,
         "address": address,
         "quote": quote,
+        "used": {coupon.source.id for coupon in quote.coupons} if quote else set(),
+        "basket_carried": carried,
+        "coupons_carried": _coupon_choice(request)[1] if chose else [],
         # before there is an address to price delivery to, the items and their total still show
         "items": checkout.checkout_items(actor=user, **basket) if quote is None else None,
         "form": form,
@@ -183,9 +220,11 @@ def checkout_submit(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Choose a delivery address."))
         return redirect(f"{reverse('buyer:checkout')}?{urlencode(carried)}")
 
+    coupon_ids, chosen = _coupon_choice(request)
+
     def place() -> tuple[int, object]:
         placement = checkout.checkout_place(
-            actor=user, address_id=int(address_id), fingerprint=fingerprint, note=note, **basket
+            actor=user, address_id=int(address_id), fingerprint=fingerprint, note=note, coupon_ids=coupon_ids, **basket
         )
         return 201, {"payment": placement.intent.number}
 
@@ -194,14 +233,14 @@ def checkout_submit(request: HttpRequest) -> HttpResponse:
             owner=f"user:{user.pk}",
             scope="checkout.place",
             key=request.POST.get("request_key", "") or uuid.uuid4().hex,
-            body={"address_id": int(address_id), "fingerprint": fingerprint, "note": note, "basket": carried},
+            body={"address_id": int(address_id), "fingerprint": fingerprint, "note": note, "basket": carried + chosen},
             action=place,
         )
     except NotFound:
         raise
     except DomainError as exc:
         messages.error(request, exc.message)
-        return redirect(f"{reverse('buyer:checkout')}?{urlencode([('address', address_id), *carried])}")
+        return redirect(f"{reverse('buyer:checkout')}?{urlencode([('address', address_id), *carried, *chosen])}")
     return redirect("buyer:cashier", outcome.body["payment"])
 
 

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from jishi.web import aftersales as shared_aftersales
-from jishi.web.buyer import account, aftersales, joining, shopping
+from jishi.web.buyer import account, aftersales, joining, promotions, shopping
 
 app_name = "buyer"
 urlpatterns = [
@@ -28,6 +28,8 @@ urlpatterns = [
     path("signup/", account.sign_up, name="signup"),
     path("logout/", account.log_out, name="logout"),
     path("me/", account.me, name="me"),
+    path("me/coupons/", promotions.wallet, name="coupons"),
+    path("coupons/<int:template_id>/claim/", promotions.coupon_claim, name="coupon_claim"),
     path("account/", account.account, name="account"),
     path("account/addresses/", account.addresses, name="addresses"),
     path("account/addresses/<int:address_id>/", account.address_edit, name="address_edit"),

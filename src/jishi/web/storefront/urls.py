@@ -11,4 +11,6 @@ urlpatterns = [
     path("categories/", views.categories, name="categories"),
     path("c/<slug:slug>/", views.search, name="category"),
     path("p/<int:product_id>/", views.product_detail, name="product"),
+    path("flash/", views.flash_sales, name="flash"),
+    path("coupons/", views.coupon_centre, name="coupons"),
 ]

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jishi.accounts import selectors as accounts
@@ -14,6 +15,7 @@ from jishi.core.money import CURRENCY, Money
 from jishi.core.pagination import Page
 from jishi.core.permissions import PUBLIC
 from jishi.merchants import selectors as merchants
+from jishi.promotions import selectors as promotions
 from jishi.search.selectors import (
     QUERY_MAX_LENGTH,
     SearchParams,
@@ -56,10 +58,18 @@ def categories(request: HttpRequest) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     newest = product_search(SearchParams(sort="newest", page_size=10), with_facets=False)
     best = product_search(SearchParams(sort="sales", page_size=10), with_facets=False)
+    now = timezone.now()
+    running = [s for s in promotions.flash_sessions_for_shoppers(now=now) if s.starts_at <= now and s.items.all()]
     response = render(
         request,
         "storefront/home.html",
-        {"tree": category_tree(), "newest": newest.page.items, "best": best.page.items},
+        {
+            "tree": category_tree(),
+            "newest": newest.page.items,
+            "best": best.page.items,
+            "badges": promotions.live_badges(now=now),
+            "flash": running[0] if running else None,
+        },
     )
     return counted(request, response)
 
@@ -106,6 +116,12 @@ def search(request: HttpRequest, slug: str = "") -> HttpResponse:
         "result": result,
         "sorts": SORT_CHOICES,
         "merchant": _merchant(form.value("merchant")),
+        "badges": promotions.live_badges(now=timezone.now()),
+        "shop_coupons": (
+            list(promotions.claimable_templates(merchant_id=form.value("merchant"), now=timezone.now())[:6])
+            if form.value("merchant") and not is_htmx(request)
+            else []
+        ),
         "selected_attrs": request.GET.getlist("attr"),
         "query_error": _("Enter at most %(max_length)s characters.") % {"max_length": QUERY_MAX_LENGTH}
         if query_error
@@ -124,7 +140,7 @@ def _merchant(merchant_id: int | None) -> Any:
         return None
 
 
-def picker_data(product: Product) -> dict[str, Any]:
+def picker_data(product: Product, limited: dict[int, Any] | None = None) -> dict[str, Any]:
     """What the SKU picker needs (rendered with ``json_script``)."""
     locale = display_locale()
     skus = [s for s in product.skus.all() if s.is_active]
@@ -140,8 +156,14 @@ def picker_data(product: Product) -> dict[str, Any]:
                 "id": s.pk,
                 "label": s.label,
                 "options": s.options,
-                "price": s.price.format(locale),
-                "compare": s.compare_at_price.format(locale) if s.compare_at_price else "",
+                "price": (limited[s.pk].price if limited and s.pk in limited else s.price).format(locale),
+                "compare": (
+                    s.price.format(locale)
+                    if limited and s.pk in limited
+                    else s.compare_at_price.format(locale)
+                    if s.compare_at_price
+                    else ""
+                ),
                 "available": max(0, s.stock.available) if hasattr(s, "stock") else 0,
             }
             for s in skus
@@ -154,6 +176,10 @@ def product_detail(request: HttpRequest, product_id: int) -> HttpResponse:
     product = catalog.product_public_get(product_id)
     skus = [s for s in product.skus.all() if s.is_active]
     single = skus[0] if len(skus) == 1 else None
+    now = timezone.now()
+    offers = promotions.product_promotions(product_id=product.pk, merchant_id=product.merchant_id, now=now)
+    limited = min(offers.limited.values(), key=lambda price: price.price_minor, default=None)
+    flash = offers.flash
     response = render(
         request,
         "storefront/product.html",
@@ -161,9 +187,14 @@ def product_detail(request: HttpRequest, product_id: int) -> HttpResponse:
             "product": product,
             "images": list(product.images.all()),
             "trail": catalog.category_ancestors(product.category),
-            "picker": picker_data(product),
+            "picker": picker_data(product, offers.limited),
             "single": single,
             "delivery": _delivery(request, product, skus),
+            "limited": limited,
+            "flash": flash,
+            "flash_running": flash is not None and flash.session.starts_at <= now,
+            "thresholds": offers.thresholds,
+            "coupons": offers.coupons,
         },
     )
     return counted(request, response, merchant_id=product.merchant_id)
@@ -183,3 +214,23 @@ def _delivery(request: HttpRequest, product: Product, skus: list[Any]) -> dict[s
         "place": address.province if address.city in ("", address.province) else f"{address.province}{address.city}",
         "fee": shipping_fee(template, province=address.region_code or address.province, parcel=parcel),
     }
+
+
+@page(PUBLIC)
+def flash_sales(request: HttpRequest) -> HttpResponse:
+    """秒杀: today's and tomorrow's sessions as tabs; the chosen one's SKUs with what is left and a countdown."""
+    now = timezone.now()
+    sessions = promotions.flash_sessions_for_shoppers(now=now)
+    wanted = request.GET.get("s", "")
+    chosen = next((s for s in sessions if str(s.pk) == wanted), None) or next(
+        (s for s in sessions if s.starts_at <= now), sessions[0] if sessions else None
+    )
+    return render(request, "storefront/flash.html", {"sessions": sessions, "chosen": chosen, "now": now})
+
+
+@page(PUBLIC)
+def coupon_centre(request: HttpRequest) -> HttpResponse:
+    """领券中心: the platform's coupons and the shops' that anyone may claim now, and which ones the buyer holds."""
+    templates = promotions.coupon_centre(now=timezone.now())
+    held = promotions.templates_held(request.user) if request.user.is_authenticated else set()
+    return render(request, "storefront/coupons.html", {"templates": templates, "held": held})

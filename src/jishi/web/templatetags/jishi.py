@@ -6,7 +6,7 @@ from typing import Any
 from django import template
 from django.core.files.storage import default_storage
 from django.http import QueryDict
-from django.utils.translation import get_language, ngettext, to_locale
+from django.utils.translation import get_language, gettext, ngettext, to_locale
 
 from jishi.core import regions
 from jishi.core.errors import InvalidInput
@@ -126,3 +126,40 @@ def region_picker(form: Any) -> dict[str, Any]:
         "city": city.code if city else "",
         "district": chosen.district.code if chosen and chosen.district else "",
     }
+
+
+@register.filter
+def coupon_value(template: Any) -> str:
+    """What a coupon takes off, as its face shows it: ``¥10``, ``8.5折`` (``15% off``), ``包邮`` (free shipping)."""
+    if template.kind == "free_shipping":
+        return gettext("Free shipping")
+    if template.kind == "percent":
+        if get_language().startswith("zh"):
+            return f"{Decimal(100 - template.percent_off) / 10:g}折"
+        return gettext("%(percent)s%% off") % {"percent": template.percent_off}
+    return money(template.amount)
+
+
+@register.filter
+def coupon_condition(template: Any) -> str:
+    """When a coupon applies: ``满¥100可用`` (or ``No minimum``), and a percentage's cap."""
+    parts = [
+        gettext("On %(amount)s or more") % {"amount": money(template.min_spend)}
+        if template.min_spend_minor
+        else gettext("No minimum spend")
+    ]
+    if template.kind == "percent" and template.amount_minor:
+        parts.append(gettext("up to %(amount)s off") % {"amount": money(template.amount)})
+    return " · ".join(parts)
+
+
+@register.filter
+def share(part: int, whole: int) -> int:
+    """``part`` of ``whole`` in whole per cent, rounded down (a flash sale's 已抢 bar): never more than true."""
+    return part * 100 // whole if whole else 0
+
+
+@register.filter
+def at(mapping: dict[Any, Any] | None, key: Any) -> Any:
+    """``mapping[key]``, or None: a page's figures by id (``promotions|at:group.merchant.pk``)."""
+    return mapping.get(key) if mapping else None
