@@ -26,7 +26,7 @@ from jishi.analytics.models import SITE, Visit
 from jishi.cart import services as cart
 from jishi.cart.owner import CartOwner
 from jishi.catalog import services as catalog
-from jishi.catalog.models import AttributeKind, Category, Product
+from jishi.catalog.models import AttributeKind, Category, Product, Sku
 from jishi.catalog.states import ProductStatus
 from jishi.checkout import services as checkout
 from jishi.core.money import CURRENCY, Money
@@ -40,6 +40,7 @@ from jishi.orders import services as orders
 from jishi.orders.models import Order
 from jishi.payments import sandbox
 from jishi.payments import services as payments
+from jishi.promotions import services as promotions
 from jishi.shipping import services as shipping
 
 PRODUCTS_PER_LEAF = 17
@@ -160,6 +161,7 @@ class DemoLoader:
         self.reviewer: User  # created by _people()
         self.buyer: User
         self.owners: dict[str, User] = {}
+        self.regulars: list[tuple[User, int]] = []  # the regular customers and their addresses
 
     def already_loaded(self) -> bool:
         return User.objects.filter(email=ADMIN_EMAIL).exists()
@@ -174,12 +176,16 @@ class DemoLoader:
         self.say("real-name checks and shipping fees")
         self._kyc()
         self._shipping()
+        self.say("promotions: 满减, a limited price, coupons")
+        self._promotions()
         self.say("the demo buyer's orders and after-sales")
         self._orders()
         self._aftersales()
         self._paid_after_cancelling()
         self.say(f"eight weeks of orders by {REGULAR_CUSTOMERS} regular customers (the longest step)")
         self._marketplace()
+        self.say("a flash sale running now, with real buyers")
+        self._flash_sales()
         return self.report
 
     # -------------------------------------------------------------- people
@@ -247,10 +253,13 @@ class DemoLoader:
                 ),
             )
 
-    def _place_and_pay(self, buyer: User, address_id: int) -> Any:
-        """Check the buyer's cart out and pay it on the sandbox gateway, as the query sweep would apply it."""
-        quote = checkout.checkout_quote(actor=buyer, address_id=address_id)
-        placed = checkout.checkout_place(actor=buyer, address_id=address_id, fingerprint=quote.fingerprint)
+    def _place_and_pay(self, buyer: User, address_id: int, buy_now: checkout.BuyNow | None = None) -> Any:
+        """Check the buyer's cart (or one SKU bought now) out and pay it on the sandbox gateway, as the query
+        sweep would apply it."""
+        quote = checkout.checkout_quote(actor=buyer, address_id=address_id, buy_now=buy_now)
+        placed = checkout.checkout_place(
+            actor=buyer, address_id=address_id, fingerprint=quote.fingerprint, buy_now=buy_now
+        )
         url = payments.payment_start(
             actor=buyer,
             intent_number=placed.intent.number,
@@ -261,6 +270,58 @@ class DemoLoader:
         sandbox.trade_pay(trade_no=url.rstrip("/").rsplit("/", 1)[-1])
         payments.payment_sync(intent_id=placed.intent.pk)
         return placed
+
+    def _promotions(self) -> None:
+        """满减 in two shops (running through the eight weeks of orders, so their cost is real), a limited price
+        ending in a few hours, and coupons of the shops and of the platform to claim; the demo buyer holds some."""
+        now = timezone.now()
+        cny = lambda text: Money.parse(text, CURRENCY)  # noqa: E731
+        admin = User.objects.get(email=ADMIN_EMAIL)
+        for shop, tiers in (("萌宠之家", (("199", "20"), ("299", "40"))), ("鲜品超市", (("99", "10"), ("199", "25")))):
+            promotions.threshold_promotion_create(
+                actor=self.owners[shop],
+                data=promotions.ThresholdPromotionInput(
+                    name=" ".join(f"满{reach}减{off}" for reach, off in tiers),
+                    tiers=[promotions.TierInput(threshold=cny(reach), off=cny(off)) for reach, off in tiers],
+                    starts_at=now - dt.timedelta(days=60),
+                    ends_at=now + dt.timedelta(days=30),
+                ),
+            )
+        pets = self.owners["萌宠之家"]
+        sku = Sku.objects.filter(product__merchant=pets.membership.merchant, is_active=True).order_by("pk").first()
+        if sku is not None:
+            promotions.limited_price_create(
+                actor=pets,
+                data=promotions.LimitedPriceInput(
+                    sku_id=sku.pk,
+                    price=Money(sku.price_minor * 8 // 10, CURRENCY),
+                    starts_at=now - dt.timedelta(days=1),
+                    ends_at=now + dt.timedelta(hours=5),
+                    per_user_limit=2,
+                ),
+            )
+        offers = [
+            (pets, "满100减10", {"kind": "amount", "amount": cny("10"), "min_spend": cny("100")}),
+            (self.owners["数码优选"], "95折券", {"kind": "percent", "percent_off": 5, "amount": cny("50")}),
+            (
+                self.owners["山野茶园"],
+                "新茶满200减30",
+                {"kind": "amount", "amount": cny("30"), "min_spend": cny("200")},
+            ),
+            (admin, "平台满200减15", {"kind": "amount", "amount": cny("15"), "min_spend": cny("200")}),
+            (admin, "平台包邮券", {"kind": "free_shipping", "min_spend": cny("59")}),
+            (admin, "新人无门槛5元", {"kind": "amount", "amount": cny("5")}),
+        ]
+        for issuer, name, terms in offers:
+            template = promotions.coupon_template_create(
+                actor=issuer,
+                data=promotions.CouponTemplateInput(
+                    name=name, total_quantity=500, valid_days=14, per_user_limit=1, **terms
+                ),
+                platform=issuer == admin,
+            )
+            if name in ("平台满200减15", "新人无门槛5元", "满100减10"):
+                promotions.coupon_claim(actor=self.buyer, template_id=template.pk)
 
     def _orders(self) -> None:
         """The demo buyer's orders in every state, made through the same services as a real checkout."""
@@ -441,7 +502,7 @@ class DemoLoader:
         self.rng.shuffle(products)  # which products are popular: decided by the seeded draw, not by their order
         popularity = [1 / (rank + 1) ** 1.1 for rank in range(len(products))]
         owner_of = {owner.membership.merchant_id: owner for owner in self.owners.values()}
-        regulars = [self._regular(n) for n in range(REGULAR_CUSTOMERS)]
+        self.regulars = regulars = [self._regular(n) for n in range(REGULAR_CUSTOMERS)]
         for n in range(REGULAR_CHECKOUTS):
             buyer, address_id = regulars[n % len(regulars)]
             chosen = {p.pk: p for p in self.rng.choices(products, popularity, k=self.rng.choice((1, 1, 1, 2, 2, 3)))}
@@ -628,3 +689,52 @@ class DemoLoader:
             return
         catalog.product_approve(actor=self.reviewer, product_id=product_id)
         self.report.products["published"] += 1
+
+    # -------------------------------------------------------------- flash sales
+
+    def _flash_sales(self) -> None:
+        """A session running now and one later today, each SKU applied by its shop and approved by the platform;
+        a dozen regular customers buy in the running one, so what it shows taken is real."""
+        now = timezone.now()
+        admin = User.objects.get(email=ADMIN_EMAIL)
+        running = promotions.flash_session_create(
+            actor=admin,
+            title="限时秒杀 · 当前场",
+            starts_at=now - dt.timedelta(minutes=30),
+            ends_at=now + dt.timedelta(hours=4),
+            real_name_required=False,
+        )
+        start = now.replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=5)
+        later = promotions.flash_session_create(
+            actor=admin,
+            title=f"{timezone.localtime(start):%H:%M}场",
+            starts_at=start,
+            ends_at=start + dt.timedelta(hours=2),
+        )
+        items = []
+        for index, shop in enumerate(("萌宠之家", "鲜品超市", "数码优选", "潮流衣橱", "山野茶园")):
+            owner = self.owners[shop]
+            skus = Sku.objects.filter(
+                product__merchant=owner.membership.merchant, is_active=True, stock__quantity__gte=40
+            ).order_by("-product__sales_count", "pk")
+            for session, sku in ((running, skus.first()), (later, skus[1:2].first())):
+                if sku is None:
+                    continue
+                applied = promotions.flash_item_apply(
+                    actor=owner,
+                    data=promotions.FlashApplication(
+                        session_id=session.pk,
+                        sku_id=sku.pk,
+                        price=Money(max(sku.price_minor * (5 + index % 3) // 10, 1), CURRENCY),
+                        quota=20 + 10 * index,
+                        per_user_limit=1,
+                    ),
+                )
+                approved = promotions.flash_item_approve(actor=admin, item_id=applied.pk)
+                if session == running:
+                    items.append(approved)
+        for n, (buyer, address_id) in enumerate(self.regulars[:12] if items else []):
+            item = items[n % len(items)]
+            self._place_and_pay(
+                buyer, address_id, checkout.BuyNow(sku_id=item.sku_id, quantity=1, flash_item_id=item.pk)
+            )
