@@ -91,7 +91,76 @@ def setup(count: int) -> dict[str, Any]:
         )
         buyers.append(buyer)
     tokens = [(accounts.token_create(user=b)[1], b.addresses.first().pk) for b in buyers]
-    return {"everyday": everyday, "flash": flash, "owner": owner, "buyers": tokens}
+    promoted = _promotions(owner, buyers[:8])
+    return {"everyday": everyday, "flash": flash, "promoted": promoted, "owner": owner, "buyers": tokens}
+
+
+def _promotions(owner: Any, buyers: list[Any]) -> Any:
+    """A ¥199 SKU under the shop's 满100减10 and its 满150减5 coupon, which the first buyers hold plenty of.
+
+    Both cover only that product, so the everyday SKU is bought without a promotion in the same run.
+    """
+    import datetime as dt
+
+    from jishi.catalog import services as catalog
+    from jishi.catalog.models import Category, Product
+    from jishi.core.money import Money
+    from jishi.inventory.services import stock_set
+    from jishi.promotions import services as promotions
+    from jishi.promotions.models import CouponTemplate, ThresholdPromotion
+    from jishi.promotions.pricing import CouponKind
+
+    merchant = owner.membership.merchant
+    product = Product.objects.filter(merchant=merchant, title="压测促销商品").first()
+    if product is None:
+        admin = _admin()
+        leaf = next(c for c in Category.objects.order_by("pk") if not c.children.exists())
+        product = catalog.product_create(
+            actor=owner,
+            data=catalog.ProductInput(
+                category_id=leaf.pk, title="压测促销商品", skus=[catalog.SkuInput(price=Money(19900, "CNY"), stock=0)]
+            ),
+        )
+        catalog.product_submit(actor=owner, product_id=product.pk)
+        catalog.product_approve(actor=admin, product_id=product.pk)
+    sku = product.skus.get()
+    stock_set(actor=owner, sku_id=sku.pk, quantity=1_000_000)
+    now = timezone.now()
+    if not ThresholdPromotion.objects.filter(merchant=merchant, status="active", ends_at__gt=now).exists():
+        promotions.threshold_promotion_create(
+            actor=owner,
+            data=promotions.ThresholdPromotionInput(
+                name="满100减10",
+                tiers=[promotions.TierInput(threshold=Money(10000, "CNY"), off=Money(1000, "CNY"))],
+                starts_at=now - dt.timedelta(minutes=1),
+                ends_at=now + dt.timedelta(days=30),
+                product_ids=[product.pk],
+            ),
+        )
+    CouponTemplate.objects.filter(merchant=merchant).update(status="stopped")  # each run claims a fresh one
+    template = promotions.coupon_template_create(
+        actor=owner,
+        data=promotions.CouponTemplateInput(
+            name="满150减5",
+            kind=CouponKind.AMOUNT,
+            amount=Money(500, "CNY"),
+            min_spend=Money(15000, "CNY"),
+            total_quantity=10_000_000,
+            per_user_limit=100,
+            valid_days=1,
+            product_ids=[product.pk],
+        ),
+    )
+    for index, buyer in enumerate(buyers):
+        for _ in range(80 if index == 0 else 25):  # enough for every order each buyer places in the run
+            promotions.coupon_claim(actor=buyer, template_id=template.pk)
+    return sku
+
+
+def _admin() -> Any:
+    from jishi.accounts.models import User
+
+    return User.objects.get(email="bench-admin@jishi.local")
 
 
 def _sign_paid(intent: dict[str, Any], trade_no: str) -> dict[str, str]:
@@ -203,23 +272,51 @@ def _burst(calls: list[Callable[[], int]]) -> tuple[list[tuple[int, float, float
     return results, began
 
 
+def _flash_item(sku: Any, owner: Any) -> Any:
+    """A session running now selling ``FLASH_UNITS`` of the SKU at ¥9.90, one per buyer, approved by the
+    platform; the previous run's session is over, its unpaid orders timed out and its item closed."""
+    import datetime as dt
+
+    from jishi.checkout.services import checkouts_expire_overdue
+    from jishi.core.money import Money
+    from jishi.inventory.services import stock_set
+    from jishi.orders.models import Order
+    from jishi.promotions import services as promotions
+    from jishi.promotions.models import FlashSession
+
+    now = timezone.now()
+    Order.objects.filter(lines__sku=sku, status="pending_payment").update(pay_by=now)
+    checkouts_expire_overdue()
+    FlashSession.objects.filter(starts_at__lt=now, ends_at__gt=now).update(ends_at=now)
+    promotions.flash_items_close_due()
+    stock_set(actor=owner, sku_id=sku.pk, quantity=FLASH_UNITS)
+    admin = _admin()
+    session = promotions.flash_session_create(
+        actor=admin,
+        title="压测场",
+        starts_at=now - dt.timedelta(minutes=1),
+        ends_at=now + dt.timedelta(hours=1),
+        real_name_required=False,
+    )
+    applied = promotions.flash_item_apply(
+        actor=owner,
+        data=promotions.FlashApplication(
+            session_id=session.pk, sku_id=sku.pk, price=Money(990, "CNY"), quota=FLASH_UNITS, per_user_limit=1
+        ),
+    )
+    return promotions.flash_item_approve(actor=admin, item_id=applied.pk)
+
+
 def flash_burst(base: str, ceiling: str, buyers: list[tuple[str, int]], sku: Any, owner: Any) -> dict[str, Any]:
-    """Every buyer has a buy-now quote for the flash SKU (秒杀 is bought from the product page); all place at once.
+    """A flash session (秒杀) of 100 units: every buyer has a buy-now quote for it; all place at once.
 
     Then the ceiling's one-row write takes the same burst: what a bare Django
     endpoint on this machine makes of 1,000 requests arriving together.
     """
-    from jishi.inventory.services import stock_set
-    from jishi.orders.models import Order
-
-    Order.objects.filter(lines__sku=sku, status="pending_payment").update(pay_by=timezone.now())
-    from jishi.checkout.services import checkouts_expire_overdue
-
-    checkouts_expire_overdue()
-    stock_set(actor=owner, sku_id=sku.pk, quantity=FLASH_UNITS)
+    item = _flash_item(sku, owner)
     ready = []
     for token, address_id in buyers:
-        body = {"address_id": address_id, "buy_now": {"sku_id": sku.pk, "quantity": 1}}
+        body = {"address_id": address_id, "buy_now": {"sku_id": sku.pk, "quantity": 1, "flash_item_id": item.pk}}
         _, quote = _call(base, "POST", "/api/v1/checkout/quote", token, body)
         ready.append((token, body | {"fingerprint": quote["fingerprint"]}))
 
@@ -229,12 +326,15 @@ def flash_burst(base: str, ceiling: str, buyers: list[tuple[str, int]], sku: Any
     results, began = _burst([place(token, body) for token, body in ready])
     won = sorted(finished for status, _, finished in results if status == 201)
     refused = [seconds * 1000 for status, seconds, _ in results if status == 409]
+    item.refresh_from_db()
     bare, bare_began = _burst([lambda: _call(ceiling, "POST", "/write", "")[0]] * len(ready))
     return {
         "buyers": len(results),
         "succeeded": len(won),
+        "sold": item.sold,
         "refused": len(refused),
         "sold_out_after_ms": (won[-1] - began) * 1000 if won else 0.0,
+        "refused_p50_ms": _percentile(refused, 0.5),
         "refused_p99_ms": _percentile(refused, 0.99),
         "5xx": sum(1 for status, _, _ in results if status >= 500),
         "bare_p99_ms": _percentile([seconds * 1000 for _, seconds, _ in bare], 0.99),
@@ -287,6 +387,8 @@ def main(base: str, ceiling: str, bare_writes_per_s: Callable[[], float]) -> dic
     buyers, everyday = data["buyers"], data["everyday"]
     queries = queries_per_order(buyers[0], everyday.pk)
     print("  SQL statements per request: " + ", ".join(f"{k} {v}" for k, v in queries.items()), flush=True)
+    promoted_queries = queries_per_order(buyers[1], data["promoted"].pk)
+    print("  with a 满减 and a coupon: " + ", ".join(f"{k} {v}" for k, v in promoted_queries.items()), flush=True)
     run_clients(base, buyers, everyday.pk, 2, 3)  # warm-up
     orders = {}
     for clients, per_client in ((1, 60), (8, 15)):
@@ -302,21 +404,53 @@ def main(base: str, ceiling: str, bare_writes_per_s: Callable[[], float]) -> dic
             f"  failed {figures['failed']}  5xx {figures['5xx']}",
             flush=True,
         )
+    promoted = run_clients(base, buyers, data["promoted"].pk, 8, 15)
+    promoted["with_coupon"] = _orders_with_coupon(data["promoted"])
+    print(
+        f"  place + pay with a 满减 and a coupon   8 buyers  {promoted['orders_per_s']:>6.1f} orders/s"
+        f"  p50 {promoted['p50_ms']:>5.0f} ms  p99 {promoted['p99_ms']:>5.0f} ms  failed {promoted['failed']}"
+        f"  5xx {promoted['5xx']}  ({promoted['with_coupon']} orders of the run used the coupon)",
+        flush=True,
+    )
     flash = flash_burst(base, ceiling, buyers, data["flash"], data["owner"])
     print(
         f"  flash sale  {flash['buyers']} buyers for {FLASH_UNITS} units: {flash['succeeded']} orders, "
         f"{flash['refused']} refused, sold out after {flash['sold_out_after_ms']:.0f} ms, "
-        f"p99 of the refused {flash['refused_p99_ms']:.0f} ms, 5xx {flash['5xx']}; "
+        f"p50 / p99 of the refused {flash['refused_p50_ms']:.0f} / {flash['refused_p99_ms']:.0f} ms, "
+        f"5xx {flash['5xx']}, the item's sold count {flash['sold']}; "
         f"the bare write under the same burst: p99 {flash['bare_p99_ms']:.0f} ms, "
         f"all answered after {flash['bare_all_after_ms']:.0f} ms, {flash['bare_failed']} failed",
         flush=True,
     )
-    return {"queries": queries, "orders": orders, "flash": flash}
+    return {
+        "queries": queries,
+        "promoted_queries": promoted_queries,
+        "orders": orders,
+        "promoted": promoted,
+        "flash": flash,
+    }
+
+
+def _orders_with_coupon(sku: Any) -> int:
+    """Paid orders of the SKU in the last ten minutes that used a coupon and the 满减 (what the run bought)."""
+    import datetime as dt
+
+    from jishi.orders.models import Order
+
+    recent = Order.objects.filter(
+        lines__sku=sku, paid_at__gte=timezone.now() - dt.timedelta(minutes=10), adjustments__source_kind="coupon"
+    )
+    return recent.filter(adjustments__source_kind="threshold").distinct().count()
 
 
 def table(buying: dict[str, Any]) -> str:
     """The buying part of the bench table, in Markdown."""
-    eight, one, flash = buying["orders"][8], buying["orders"][1], buying["flash"]
+    eight, one, flash, promoted = (
+        buying["orders"][8],
+        buying["orders"][1],
+        buying["flash"],
+        buying["promoted"],
+    )
     rows = [
         "",
         "| buying | Jishi | ceiling | ratio | target |",
@@ -324,10 +458,13 @@ def table(buying: dict[str, Any]) -> str:
         f"| place + pay, 8 buyers, orders/s | {eight['orders_per_s']:.1f} | {eight['bare_writes_per_s']:.1f} writes/s"
         f" | {eight['ratio']:.1%} | ≥ 100/s and ≥ 25 % |",
         f"| place + pay, 1 buyer, orders/s | {one['orders_per_s']:.1f} | | | |",
+        f"| place + pay with a 满减 and a coupon, 8 buyers, orders/s | {promoted['orders_per_s']:.1f}"
+        f" | {eight['orders_per_s']:.1f} without | {promoted['orders_per_s'] / eight['orders_per_s']:.0%} | |",
         f"| flash sale: orders for {FLASH_UNITS} units ({flash['buyers']} buyers) | {flash['succeeded']} | | |"
         f" exactly {FLASH_UNITS} |",
         f"| flash sale: sold out after, ms | {flash['sold_out_after_ms']:.0f}"
         f" | all {flash['buyers']} bare writes answered after {flash['bare_all_after_ms']:.0f} | | < 1000 |",
+        f"| flash sale: p50 of the refused, ms | {flash['refused_p50_ms']:.0f} | | | |",
         f"| flash sale: p99 of the refused, ms | {flash['refused_p99_ms']:.0f} | {flash['bare_p99_ms']:.0f}"
         f" | {flash['bare_p99_ms'] / flash['refused_p99_ms'] if flash['refused_p99_ms'] else 0:.0%} | < 500 |",
         f"| flash sale: 5xx | {flash['5xx']} | | | 0 |",
@@ -335,4 +472,8 @@ def table(buying: dict[str, Any]) -> str:
     targets = {"place (Idempotency-Key)": "≤ 15", "payment notification": "≤ 15"}
     rows += ["", "| SQL statements per request | Jishi | target |", "|---|---:|---:|"]
     rows += [f"| {step} | {n} | {targets.get(step, '')} |" for step, n in buying["queries"].items()]
+    rows += [
+        f"| with a 满减 and a coupon: {step} | {n} | {'≤ 30' if step.startswith('place') else ''} |"
+        for step, n in buying["promoted_queries"].items()
+    ]
     return "\n".join(rows)
