@@ -263,3 +263,27 @@ def test_the_hot_counter_turns_away_what_the_quota_cannot_serve_and_starts_from_
     # the resync sets it from the database, the truth
     assert promotions.flash_counters_resync() == 1
     assert cache.get(f"promotions:flash_left:{running.pk}") == 2
+
+
+def test_once_the_counter_says_none_is_left_a_late_buyer_is_turned_away_at_the_door(
+    settings, client, running, django_assert_num_queries
+):
+    settings.REDIS_URL = "redis://counted"
+    body = {"address_id": 1, "fingerprint": "f", "buy_now": {"sku_id": running.sku_id, "quantity": 1}}
+    flash = body | {"buy_now": body["buy_now"] | {"flash_item_id": running.pk}}
+
+    def place(data):
+        return client.post("/api/v1/checkout/place", data, content_type="application/json")
+
+    cache.set(f"promotions:flash_left:{running.pk}", 1)
+    assert place(flash).status_code == 401  # units left: on to sign-in and checkout
+    cache.set(f"promotions:flash_left:{running.pk}", 0)
+    with django_assert_num_queries(0):  # none left: answered before the session, the sign-in and any query
+        refused = place(flash)
+    assert (refused.status_code, refused.json()["code"], refused.json()["field"]) == (
+        409,
+        "promotions.flash_sold_out",
+        "quantity",
+    )
+    assert place(body).status_code == 401  # not a flash buy
+    assert client.post("/api/v1/checkout/place", b"{", content_type="application/json").status_code == 401

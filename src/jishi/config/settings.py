@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",  # an ETag on every GET answer, 304 when it still holds
     "jishi.core.middleware.RequestIdMiddleware",
     "jishi.core.middleware.RejectNulMiddleware",
+    "jishi.promotions.middleware.FlashGateMiddleware",  # a flash sale's late buyers, before the session and sign-in
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -588,6 +588,14 @@ def flash_admit(*, item_id: int, quantity: int) -> bool:
     return True
 
 
+def flash_sold_out(*, item_id: int) -> bool:
+    """Whether the hot counter says no unit of the item is left (False when it is not counted: ask the database)."""
+    if not _counting():
+        return False
+    left = cache.get(_flash_key(item_id))
+    return left is not None and left <= 0
+
+
 def flash_readmit(*, item_id: int, quantity: int) -> None:
     """Give units back to the hot counter (a placement that failed, a cancelled flash order)."""
     if _counting():
