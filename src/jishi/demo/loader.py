@@ -300,7 +300,7 @@ class DemoLoader:
                     per_user_limit=2,
                 ),
             )
-        offers = [
+        offers: list[tuple[User, str, dict[str, Any]]] = [
             (pets, "满100减10", {"kind": "amount", "amount": cny("10"), "min_spend": cny("100")}),
             (self.owners["数码优选"], "95折券", {"kind": "percent", "percent_off": 5, "amount": cny("50")}),
             (
