@@ -21,6 +21,7 @@ from jishi.ledger.permissions import FINANCE_OWN, FINANCE_VIEW
 from jishi.merchants.permissions import APPLICATION_REVIEW, MERCHANT_ADMINISTER, MERCHANT_TEAM
 from jishi.notifications.selectors import unread_count
 from jishi.orders.permissions import ORDER_FULFIL, ORDER_OVERSEE
+from jishi.promotions.permissions import PLATFORM_PROMOTIONS, SHOP_PROMOTIONS
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,8 @@ CONSOLE = (
     Section(_("Withdrawals"), "operator:payouts", FINANCE_VIEW, "operator:payout"),
     Section(_("Commission"), "operator:commission", FINANCE_VIEW, "operator:commission"),
     Section(_("Reconciliation"), "operator:reconciliation", FINANCE_VIEW, "operator:reconciliation"),
+    Section(_("Promotions"), "operator:promotions", PLATFORM_PROMOTIONS, "operator:promotion"),
+    Section(_("Flash sales"), "operator:flash", PLATFORM_PROMOTIONS, "operator:flash"),
     Section(_("Orders"), "operator:orders", ORDER_OVERSEE, "operator:order"),
     Section(_("Arbitration"), "operator:arbitrations", AFTERSALES_ARBITRATE, "operator:arbitration"),
     Section(_("Users"), "operator:users", USER_MANAGE, "operator:user"),
@@ -51,6 +54,7 @@ MERCHANT_CENTRE = (
     Section(_("Orders"), "merchant:orders", ORDER_FULFIL, "merchant:order"),
     Section(_("After-sales"), "merchant:aftersales", MERCHANT_AFTERSALES, "merchant:aftersales"),
     Section(_("Products"), "merchant:products", PRODUCT_MANAGE, "merchant:product"),
+    Section(_("Promotions"), "merchant:promotions", SHOP_PROMOTIONS, "merchant:promotions"),
     Section(_("Finance"), "merchant:finance", FINANCE_OWN, "merchant:finance"),
     Section(_("Team"), "merchant:team", MERCHANT_TEAM, "merchant:team"),
     Section(_("Qualifications"), "merchant:qualifications", MERCHANT_TEAM, "merchant:qualification"),

@@ -1,8 +1,8 @@
-"""The merchant centre, under /merchant/: products, orders, after-sales, finance, team and qualifications."""
+"""The merchant centre, under /merchant/: products, orders, after-sales, finance, promotions, team, qualifications."""
 
 from django.urls import path
 
-from jishi.web.merchant import aftersales, centre, orders, products
+from jishi.web.merchant import aftersales, centre, orders, products, promotions
 
 app_name = "merchant"
 urlpatterns = [
@@ -27,6 +27,15 @@ urlpatterns = [
     path("finance/withdraw/", centre.withdraw, name="withdraw"),
     path("export/orders.<str:fmt>", centre.export_orders, name="export_orders"),
     path("export/ledger.<str:fmt>", centre.export_ledger, name="export_ledger"),
+    path("promotions/", promotions.overview, name="promotions"),
+    path("promotions/coupons/new/", promotions.coupon_new, name="promotions_coupon_new"),
+    path("promotions/coupons/<int:template_id>/stop/", promotions.coupon_stop, name="promotions_coupon_stop"),
+    path("promotions/coupons/<int:template_id>/codes/", promotions.coupon_codes, name="promotions_coupon_codes"),
+    path("promotions/thresholds/new/", promotions.threshold_new, name="promotions_threshold_new"),
+    path("promotions/thresholds/<int:promotion_id>/stop/", promotions.threshold_stop, name="promotions_threshold_stop"),
+    path("promotions/limited-prices/new/", promotions.limited_new, name="promotions_limited_new"),
+    path("promotions/limited-prices/<int:promotion_id>/stop/", promotions.limited_stop, name="promotions_limited_stop"),
+    path("promotions/flash/apply/", promotions.flash_apply, name="promotions_flash_apply"),
     path("team/", centre.team, name="team"),
     path("team/invite/", centre.invite, name="invite"),
     path("qualifications/", centre.qualifications, name="qualifications"),

@@ -1,8 +1,8 @@
-"""The operator console, under /operator/: reviews, merchants, money, users, orders, arbitration and audit."""
+"""The operator console, under /operator/: reviews, merchants, money, promotions, users, orders, arbitration, audit."""
 
 from django.urls import path
 
-from jishi.web.operator import arbitration, console, review
+from jishi.web.operator import arbitration, console, promotions, review
 
 app_name = "operator"
 urlpatterns = [
@@ -35,6 +35,16 @@ urlpatterns = [
     path("commission/add/", console.commission_add, name="commission_add"),
     path("payouts/", console.payouts, name="payouts"),
     path("payouts/<str:number>/decide/", console.payout_decide, name="payout_decide"),
+    path("promotions/", promotions.promotions, name="promotions"),
+    path("promotions/coupons/new/", promotions.platform_coupon_new, name="promotions_coupon_new"),
+    path("promotions/coupons/<int:template_id>/stop/", promotions.platform_coupon_stop, name="promotions_coupon_stop"),
+    path(
+        "promotions/coupons/<int:template_id>/codes/", promotions.platform_coupon_codes, name="promotions_coupon_codes"
+    ),
+    path("promotions/costs/", promotions.promotion_costs, name="promotion_costs"),
+    path("flash/", promotions.flash, name="flash"),
+    path("flash/sessions/new/", promotions.flash_session_new, name="flash_session_new"),
+    path("flash/items/<int:item_id>/decide/", promotions.flash_decide, name="flash_decide"),
     path("users/", console.users, name="users"),
     path("users/<int:user_id>/", console.user_detail, name="user"),
     path("users/<int:user_id>/action/", console.user_action, name="user_action"),
