@@ -141,6 +141,7 @@ def test_a_limited_price_shows_struck_through_with_its_countdown(client, merchan
     listing = client.get("/search/").content.decode()
     assert "限时折扣" in listing
     assert "¥99.00" in listing
+    assert 'class="countdown card-countdown" data-countdown="' in listing
 
 
 def test_the_coupon_centre_and_the_wallet(client, buyer, merchant_staff, admin_operator):
