@@ -5,6 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from jishi.core.money import Money
+from jishi.promotions import pricing as pricing_module
 from jishi.promotions.errors import CouponNotApplicable, CouponsNotCombinable
 from jishi.promotions.pricing import (
     STEPS,
@@ -216,6 +217,19 @@ def test_the_best_combination_is_chosen_from_the_wallet():
     # then ¥10 + ¥25 beats ¥30 alone
     assert [c.source.id for c in pricing.coupons] == [2, 3]
     assert pricing.total == yuan("165.00")
+
+
+def test_a_wallet_of_many_same_coupons_is_tried_once_and_uses_the_soonest_to_expire(monkeypatch):
+    # given forty of one shop coupon (the wallet lists the soonest to expire first) and one platform coupon
+    wallet = [coupon(n, off="10") for n in range(1, 41)] + [coupon(99, merchant=None, off="5")]
+    calls = []
+    real = pricing_module.price
+    monkeypatch.setattr(pricing_module, "price", lambda *a, **k: calls.append(1) or real(*a, **k))
+    # when the quote chooses
+    pricing = best_coupons([item(1, "200.00")], {}, wallet=wallet)
+    # then the first of the forty goes with the platform coupon, found in a handful of tries, not forty-odd
+    assert [c.source.id for c in pricing.coupons] == [1, 99]
+    assert len(calls) <= 5
 
 
 money = st.integers(min_value=1, max_value=9_999_999)

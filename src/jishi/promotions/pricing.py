@@ -28,7 +28,7 @@ This module is pure: it reads no database and writes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from enum import StrEnum
@@ -473,7 +473,9 @@ def best_coupons(
 
     Every platform coupon is tried (and none); with each, every merchant's
     best coupon that may go with it is chosen merchant by merchant, since a
-    merchant's coupon touches only its own order.
+    merchant's coupon touches only its own order. Coupons with the same
+    terms are tried once (the wallet's first, which expires soonest): a
+    buyer holding twenty of one coupon costs one try, not twenty.
     """
 
     def priced(chosen: Sequence[CouponOffer]) -> Pricing | None:
@@ -484,18 +486,42 @@ def best_coupons(
 
     best = priced(())
     assert best is not None  # no coupons always price
+    distinct = list({_terms(coupon): coupon for coupon in reversed(wallet)}.values())[::-1]
     merchant_ids = list(dict.fromkeys(item.merchant_id for item in items))
-    for platform in [None, *(c for c in wallet if c.merchant_id is None)]:
+    ranked = {
+        merchant_id: _ranked(priced, [c for c in distinct if c.merchant_id == merchant_id])
+        for merchant_id in merchant_ids
+    }
+    for platform in [None, *(c for c in distinct if c.merchant_id is None)]:
         chosen: list[CouponOffer] = []
         if platform is None or not platform.exclusive:
-            for merchant_id in merchant_ids:
-                mine = [c for c in wallet if c.merchant_id == merchant_id and (platform is None or not c.exclusive)]
-                options = [(p.total, n, c) for n, c in enumerate(mine) if (p := priced([c])) is not None]
-                if options:
-                    chosen.append(min(options, key=lambda option: (option[0], option[1]))[2])
+            for options in ranked.values():
+                fitting = [c for c in options if platform is None or not c.exclusive]
+                if fitting:
+                    chosen.append(fitting[0])
         combinations = [chosen] if platform is None else [[*chosen, platform], [platform]][: 2 if chosen else 1]
         for combination in combinations:
             result = priced(combination)
             if result is not None and result.total < best.total:
                 best = result
     return best
+
+
+def _ranked(priced: Callable[[Sequence[CouponOffer]], Pricing | None], coupons: list[CouponOffer]) -> list[CouponOffer]:
+    """A merchant's coupons that apply, best first (the same whatever platform coupon goes with them)."""
+    options = [(alone.total, n, coupon) for n, coupon in enumerate(coupons) if (alone := priced([coupon]))]
+    return [coupon for _total, _n, coupon in sorted(options, key=lambda option: (option[0], option[1]))]
+
+
+def _terms(coupon: CouponOffer) -> tuple[object, ...]:
+    """What a coupon does, without which coupon it is: two coupons of one template have the same terms."""
+    return (
+        coupon.label,
+        coupon.merchant_id,
+        coupon.kind,
+        coupon.scope,
+        coupon.min_spend,
+        coupon.amount,
+        coupon.percent_off,
+        coupon.exclusive,
+    )
