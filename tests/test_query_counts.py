@@ -104,6 +104,20 @@ def test_a_product_page_costs_the_same_whatever_its_gallery_and_skus(
     assert (plain_count, rich_count) == (pinned, pinned + 1)
 
 
+def test_a_product_page_reads_its_promotions_from_the_cache_but_its_flash_sale_live(
+    client, merchant_staff, leaf_category
+):
+    product = factories.product(merchant_staff, leaf_category, title="猫砂 10L")
+    client.get(f"/p/{product.pk}/")
+    with CaptureQueriesContext(connection) as warm:
+        client.get(f"/p/{product.pk}/")
+    read = [query["sql"].split(" FROM ", 1)[-1].split()[0] for query in warm.captured_queries]
+    # the limited prices, the shop's 满减 and the coupons to claim come from the shared cache once read
+    for cached in ("promotions_limitedprice", "promotions_thresholdpromotion", "promotions_coupontemplate"):
+        assert f'"{cached}"' not in read
+    assert read.count('"promotions_flashitem"') == 1  # what is left of a flash sale moves by the second
+
+
 # Buying ----------------------------------------------------------------------------------------
 
 

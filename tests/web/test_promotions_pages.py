@@ -201,3 +201,20 @@ def test_the_cart_names_the_shops_offers_and_what_more_earns_the_next_tier(clien
     page = client.get("/cart/").content.decode()
     assert "-¥30.00" in page
     assert "¥60.00" in page  # ¥240 in the cart: ¥60 more earns 满300减50
+
+
+def test_a_promotion_started_shows_on_the_product_page_at_once(
+    client, merchant_staff, product, django_capture_on_commit_callbacks
+):
+    assert "满300减40" not in client.get(f"/p/{product.pk}/").content.decode()  # read, and cached
+    with django_capture_on_commit_callbacks(execute=True):
+        promotions.threshold_promotion_create(
+            actor=merchant_staff,
+            data=promotions.ThresholdPromotionInput(
+                name="满300减40",
+                tiers=[promotions.TierInput(threshold=yuan("300"), off=yuan("40"))],
+                starts_at=hours(-1),
+                ends_at=hours(24),
+            ),
+        )
+    assert "满300减40" in client.get(f"/p/{product.pk}/").content.decode()

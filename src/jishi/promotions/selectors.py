@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
@@ -434,11 +434,19 @@ class ProductPromotions:
     coupons: list[CouponTemplate]
 
 
+VERSION_KEY = "promotions:version"  # moved on by every start or stop of a promotion: cached offers are dropped
+PRODUCT_SECONDS = 30
+
+
 def product_promotions(*, product_id: int, merchant_id: int, now: dt.datetime) -> ProductPromotions:
-    """Four queries."""
-    limited = LimitedPrice.objects.filter(
-        sku__product_id=product_id, status=TemplateStatus.ACTIVE, starts_at__lte=now, ends_at__gt=now
-    )
+    """The product page's promotions: its flash sale read live (one query, since what is left moves by the
+    second), the rest from the shared cache for ``PRODUCT_SECONDS`` (four queries when it is cold)."""
+    version = cache.get_or_set(VERSION_KEY, 0, None)
+    key = f"promotions:product:{version}:{product_id}"
+    offers = cache.get(key)
+    if offers is None:
+        offers = _product_offers(product_id, merchant_id, now)
+        cache.set(key, offers, PRODUCT_SECONDS)
     flash = (
         FlashItem.objects.filter(
             sku__product_id=product_id,
@@ -451,6 +459,13 @@ def product_promotions(*, product_id: int, merchant_id: int, now: dt.datetime) -
         .order_by("session__starts_at", "pk")
         .first()
     )
+    return replace(offers, flash=flash)
+
+
+def _product_offers(product_id: int, merchant_id: int, now: dt.datetime) -> ProductPromotions:
+    limited = LimitedPrice.objects.filter(
+        sku__product_id=product_id, status=TemplateStatus.ACTIVE, starts_at__lte=now, ends_at__gt=now
+    )
     thresholds = ThresholdPromotion.objects.filter(
         merchant_id=merchant_id, status=TemplateStatus.ACTIVE, starts_at__lte=now, ends_at__gt=now
     ).order_by("pk")
@@ -462,7 +477,7 @@ def product_promotions(*, product_id: int, merchant_id: int, now: dt.datetime) -
     )
     return ProductPromotions(
         limited={price.sku_id: price for price in limited},
-        flash=flash,
+        flash=None,
         thresholds=[t for t in thresholds if _covers(t, product_id)],
         coupons=list(coupons.order_by("merchant_id", "pk")[:10]),
     )

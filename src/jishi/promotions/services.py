@@ -203,6 +203,7 @@ def coupon_template_create(*, actor: Actor, data: CouponTemplateInput, platform:
         claimable=data.claimable,
     )
     audit.record(actor=actor, action="promotions.template_create", target=template, after={"name": template.name})
+    _offers_changed()
     return template
 
 
@@ -228,6 +229,7 @@ def coupon_template_stop(*, actor: Actor, template_id: int) -> CouponTemplate:
         CouponTemplate.objects.filter(pk=template.pk).update(status=TemplateStatus.STOPPED)
         template.status = TemplateStatus.STOPPED
         audit.record(actor=actor, action="promotions.template_stop", target=template)
+        _offers_changed()
     return template
 
 
@@ -436,9 +438,17 @@ def _check_tiers(tiers: list[TierInput]) -> list[TierInput]:
     return ordered
 
 
-def _badges_changed() -> None:
-    """Cards show a new or ended promotion at once (otherwise within ``selectors.BADGES_SECONDS``)."""
-    after_commit(cache.delete, selectors.BADGES_KEY)
+def _offers_changed() -> None:
+    """Cards and product pages show a new or ended promotion at once, not within the seconds they are cached."""
+
+    def forget() -> None:
+        cache.delete(selectors.BADGES_KEY)
+        try:
+            cache.incr(selectors.VERSION_KEY)
+        except ValueError:  # never read yet: nothing cached under it
+            cache.set(selectors.VERSION_KEY, 1, None)
+
+    after_commit(forget)
 
 
 def _check_window(starts_at: dt.datetime, ends_at: dt.datetime) -> None:
@@ -479,7 +489,7 @@ def threshold_promotion_create(*, actor: Actor, data: ThresholdPromotionInput) -
         ends_at=data.ends_at,
     )
     audit.record(actor=actor, action="promotions.threshold_create", target=promotion, after={"name": name})
-    _badges_changed()
+    _offers_changed()
     return promotion
 
 
@@ -511,7 +521,7 @@ def limited_price_create(*, actor: Actor, data: LimitedPriceInput) -> LimitedPri
         per_user_limit=data.per_user_limit,
     )
     audit.record(actor=actor, action="promotions.limited_price_create", target=limited, after={"sku": sku.pk})
-    _badges_changed()
+    _offers_changed()
     return limited
 
 
@@ -525,7 +535,7 @@ def _promotion_stop(
         raise PromotionNotFound(field="promotion_id")
     if rows.exclude(status=TemplateStatus.STOPPED).update(status=TemplateStatus.STOPPED):
         audit.record(actor=actor, action=action, target=promotion)
-        _badges_changed()
+        _offers_changed()
 
 
 @transaction.atomic
@@ -735,7 +745,7 @@ def flash_item_approve(*, actor: Actor, item_id: int) -> FlashItem:
     except OutOfStock:
         raise FlashQuotaOverStock(field="item_id") from None
     after_commit(_counter_set, item.pk, item.quota)
-    _badges_changed()
+    _offers_changed()
     return item
 
 
@@ -756,7 +766,7 @@ def flash_item_close(*, item_id: int) -> bool:
         stock_unhold(actor=None, sku_id=item.sku_id, quantity=item.left, reference=f"flash:{item.pk}")
     if _counting():
         after_commit(cache.delete, _flash_key(item.pk))
-    _badges_changed()
+    _offers_changed()
     return True
 
 
