@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jishi.core import dates
 from jishi.core.errors import DomainError
+from jishi.core.money import CURRENCY, Money
 from jishi.merchants.models import MerchantKind, QualificationKind, SubjectType
 from jishi.merchants.roles import StaffRole
 from jishi.search.selectors import QUERY_MAX_LENGTH
@@ -215,3 +216,27 @@ class AuditFilterForm(forms.Form):
     actor_id = forms.IntegerField(required=False, min_value=1, max_value=2**53, widget=forms.HiddenInput)
     since = DateField(label=_("From"), required=False)
     until = DateField(label=_("To"), required=False)
+
+
+class AmountField(forms.RegexField):
+    """An amount in yuan such as 100 or 9.90, cleaned to Money (never through a float)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            regex=r"^\d{1,8}(\.\d{1,2})?$",
+            error_messages={"invalid": _("An amount such as 200 or 200.50.")},
+            **kwargs,
+        )
+
+    def clean(self, value: Any) -> Money | None:
+        text = super().clean(value)
+        return Money.parse(text, CURRENCY) if text else None
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    """The browser's date-and-time picker; it sends no zone, so the field reads it in TIME_ZONE (Asia/Shanghai)."""
+
+    input_type = "datetime-local"
+
+    def __init__(self) -> None:
+        super().__init__(format="%Y-%m-%dT%H:%M")

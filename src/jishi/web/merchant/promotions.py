@@ -30,14 +30,13 @@ from jishi.accounts.auth import actor_of
 from jishi.catalog import selectors as catalog
 from jishi.catalog.models import Sku
 from jishi.core.actors import Actor
-from jishi.core.api import parse_amount
 from jishi.core.errors import DomainError
-from jishi.core.money import Money
+from jishi.core.money import CURRENCY, Money
 from jishi.promotions import selectors, services
 from jishi.promotions.models import CouponTemplate, TemplateStatus
 from jishi.promotions.permissions import SHOP_PROMOTIONS
 from jishi.promotions.pricing import CouponKind
-from jishi.web.forms import DomainErrorsMixin
+from jishi.web.forms import AmountField, DateTimeLocalInput, DomainErrorsMixin
 from jishi.web.pages import page
 from jishi.web.templatetags.jishi import display_locale, money
 
@@ -52,27 +51,12 @@ TIER_ROWS = 3
 # Forms ---------------------------------------------------------------------------------------------
 
 
-def _amount(label: Any, *, required: bool = True, help_text: Any = "") -> forms.RegexField:
-    return forms.RegexField(
-        label=label,
-        regex=r"^\d{1,8}(\.\d{1,2})?$",
-        required=required,
-        help_text=help_text,
-        error_messages={"invalid": gettext_lazy("An amount such as 200 or 200.50.")},
-    )
-
-
-class DateTimeInput(forms.DateTimeInput):
-    """The browser's date-and-time picker. What it sends has no zone: the field reads it in TIME_ZONE (Shanghai)."""
-
-    input_type = "datetime-local"
-
-    def __init__(self) -> None:
-        super().__init__(format="%Y-%m-%dT%H:%M")
+def _amount(label: Any, *, required: bool = True, help_text: Any = "") -> AmountField:
+    return AmountField(label=label, required=required, help_text=help_text)
 
 
 def _when(label: Any, *, required: bool = True) -> forms.DateTimeField:
-    return forms.DateTimeField(label=label, required=required, widget=DateTimeInput())
+    return forms.DateTimeField(label=label, required=required, widget=DateTimeLocalInput())
 
 
 class PromotionForm(DomainErrorsMixin, forms.Form):
@@ -116,9 +100,9 @@ class CouponForm(PromotionForm):
         return services.CouponTemplateInput(
             name=data["name"],
             kind=data["kind"],
-            amount=parse_amount(data["amount"], "amount") if data["amount"] else None,
+            amount=data["amount"],
             percent_off=data["percent_off"],
-            min_spend=parse_amount(data["min_spend"] or "0", "min_spend"),
+            min_spend=data["min_spend"] or Money.zero(CURRENCY),
             valid_until=data["valid_until"],
             valid_days=data["valid_days"],
             total_quantity=data["total_quantity"],
@@ -157,9 +141,7 @@ class ThresholdForm(PromotionForm):
     def to_input(self) -> services.ThresholdPromotionInput:
         data = self.cleaned_data
         tiers = [
-            services.TierInput(
-                threshold=parse_amount(data[f"threshold_{i}"], "tiers"), off=parse_amount(data[f"off_{i}"], "tiers")
-            )
+            services.TierInput(threshold=data[f"threshold_{i}"], off=data[f"off_{i}"])
             for i in range(1, TIER_ROWS + 1)
             if data[f"threshold_{i}"]
         ]
@@ -190,7 +172,7 @@ class LimitedPriceForm(PromotionForm):
         data = self.cleaned_data
         return services.LimitedPriceInput(
             sku_id=data["sku_id"],
-            price=parse_amount(data["price"], "price"),
+            price=data["price"],
             starts_at=data["starts_at"],
             ends_at=data["ends_at"],
             per_user_limit=data["per_user_limit"],
@@ -220,7 +202,7 @@ class FlashApplyForm(PromotionForm):
         return services.FlashApplication(
             session_id=data["session_id"],
             sku_id=data["sku_id"],
-            price=parse_amount(data["price"], "price"),
+            price=data["price"],
             quota=data["quota"],
             per_user_limit=data["per_user_limit"],
         )

@@ -8,7 +8,7 @@ them again.
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from django import forms
 from django.contrib import messages
@@ -30,7 +30,7 @@ from jishi.promotions import selectors, services
 from jishi.promotions.models import CouponTemplate, FlashItemStatus, TemplateStatus
 from jishi.promotions.permissions import PLATFORM_PROMOTIONS
 from jishi.promotions.pricing import CouponKind, Step
-from jishi.web.forms import DomainErrorsMixin
+from jishi.web.forms import AmountField, DateTimeLocalInput, DomainErrorsMixin
 from jishi.web.pages import decide, page
 
 COST_PERIODS = (7, 30, 90)
@@ -43,30 +43,6 @@ STEP_LABELS: dict[str, Promise] = {  # the pricing pipeline's steps, as operator
 }
 
 # Forms -------------------------------------------------------------------------------------------
-
-
-class AmountField(forms.RegexField):
-    """An amount in yuan such as 100 or 9.90, cleaned to Money (never through a float)."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(
-            regex=r"^\d{1,8}(\.\d{1,2})?$",
-            error_messages={"invalid": gettext_lazy("An amount such as 200 or 200.50.")},
-            **kwargs,
-        )
-
-    def clean(self, value: Any) -> Money | None:
-        text = super().clean(value)
-        return Money.parse(text, CURRENCY) if text else None
-
-
-class DateTimeLocalInput(forms.DateTimeInput):
-    """The browser's date-and-time picker; it sends no zone, so the field reads it in TIME_ZONE (Asia/Shanghai)."""
-
-    input_type = "datetime-local"
-
-    def __init__(self) -> None:
-        super().__init__(format="%Y-%m-%dT%H:%M")
 
 
 class PlatformCouponForm(DomainErrorsMixin, forms.Form):
