@@ -286,4 +286,9 @@ def test_once_the_counter_says_none_is_left_a_late_buyer_is_turned_away_at_the_d
         "quantity",
     )
     assert place(body).status_code == 401  # not a flash buy
+    # a repeat with an Idempotency-Key may be of a placement that won: it goes on, to get its first answer back
+    keyed = client.post(
+        "/api/v1/checkout/place", flash, content_type="application/json", headers={"Idempotency-Key": "k-1"}
+    )
+    assert keyed.status_code == 401
     assert client.post("/api/v1/checkout/place", b"{", content_type="application/json").status_code == 401
