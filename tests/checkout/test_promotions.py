@@ -170,3 +170,23 @@ def test_the_order_page_names_each_discount(client, buyer, shop):
     assert page.index("满200减30") < page.index("店铺券")
     assert "-¥30.00" in page
     assert "-¥10.00" in page
+
+
+def test_many_of_one_coupon_are_offered_once_and_used_first_claimed_first(api, buyer, merchant_staff, shop):
+    template = promotions.coupon_template_create(
+        actor=merchant_staff,
+        data=promotions.CouponTemplateInput(
+            name="立减5元",
+            kind=CouponKind.AMOUNT,
+            amount=yuan("5.00"),
+            total_quantity=10,
+            per_user_limit=3,
+            valid_days=7,
+        ),
+    )
+    first, second, _third = (promotions.coupon_claim(actor=buyer, template_id=template.pk) for _ in range(3))
+    quote = _quote(api, buyer, shop).json()
+    # the wallet offers the shop's two coupons once each; of the three 立减5元, the first claimed
+    offered = [c["id"] for c in quote["coupons"]]
+    assert sorted(offered) == sorted([shop["coupon"].pk, first.pk])
+    assert second.pk not in offered

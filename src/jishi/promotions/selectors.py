@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 
 from jishi.accounts.selectors import real_name_verified
 from jishi.catalog.errors import SkuNotFound
@@ -61,11 +61,13 @@ def wallet_for(actor: Actor, tab: WalletTab, *, now: dt.datetime) -> QuerySet[Co
 
 
 def coupon_offers_for(actor: Actor, *, now: dt.datetime) -> list[CouponOffer]:
-    """The actor's coupons usable now, as offers the pricing pipeline can choose from."""
-    usable = Coupon.objects.filter(
-        owner=user_of(actor), checkout_number="", valid_from__lte=now, valid_until__gt=now
-    ).select_related("template")
-    return [offer_of(coupon) for coupon in usable.order_by("valid_until", "pk")]
+    """The actor's coupons usable now, as offers the pricing pipeline can choose from: one per template (its
+    first claimed, which expires first), since a checkout uses a template's coupon once at most. One query,
+    however many of one coupon the buyer holds."""
+    usable = Coupon.objects.filter(owner=user_of(actor), checkout_number="", valid_from__lte=now, valid_until__gt=now)
+    firsts = usable.values("template_id").annotate(first=Min("pk")).values("first")
+    chosen = Coupon.objects.filter(pk__in=Subquery(firsts)).select_related("template")
+    return [offer_of(coupon) for coupon in chosen.order_by("valid_until", "pk")]
 
 
 def offer_of(coupon: Coupon) -> CouponOffer:
