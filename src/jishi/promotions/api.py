@@ -23,7 +23,6 @@ from jishi.core.api import (
     money_out,
     parse_amount,
 )
-from jishi.core.money import CURRENCY, Money
 from jishi.core.permissions import AUTHENTICATED, PUBLIC, requires
 from jishi.promotions import selectors, services
 from jishi.promotions.models import Coupon, CouponTemplate
@@ -41,7 +40,7 @@ class CostOut(Schema):
 
 
 def cost_out(costs: dict[int, selectors.Cost], pk: int) -> CostOut:
-    cost = costs.get(pk) or selectors.Cost(0, Money.zero(CURRENCY))
+    cost = costs.get(pk, selectors.NO_COST)
     return CostOut(orders=cost.orders, amount=money_out(cost.amount))
 
 

@@ -207,6 +207,9 @@ class Cost:
     amount: Money
 
 
+NO_COST = Cost(0, Money.zero(CURRENCY))
+
+
 def _paid_adjustments() -> QuerySet[OrderAdjustment]:
     return OrderAdjustment.objects.filter(order__paid_at__isnull=False)
 

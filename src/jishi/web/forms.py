@@ -13,6 +13,8 @@ from jishi.core.errors import DomainError
 from jishi.core.money import CURRENCY, Money
 from jishi.merchants.models import MerchantKind, QualificationKind, SubjectType
 from jishi.merchants.roles import StaffRole
+from jishi.promotions.pricing import CouponKind
+from jishi.promotions.services import MAX_CODES_PER_BATCH, CouponTemplateInput
 from jishi.search.selectors import QUERY_MAX_LENGTH
 
 SORT_CHOICES = [
@@ -240,3 +242,60 @@ class DateTimeLocalInput(forms.DateTimeInput):
 
     def __init__(self) -> None:
         super().__init__(format="%Y-%m-%dT%H:%M")
+
+
+class CouponTemplateForm(DomainErrorsMixin, forms.Form):
+    """A coupon's terms, as a shop or the platform issues it; its rules (ranges, amount below the minimum spend)
+    are the service's."""
+
+    name = forms.CharField(label=_("Name"), max_length=40)
+    kind = forms.ChoiceField(label=_("Kind"), choices=CouponKind.choices)
+    amount = AmountField(
+        label=_("Amount off (¥)"),
+        required=False,
+        help_text=_("For a percentage, the most it takes off (optional)."),
+    )
+    percent_off = forms.IntegerField(
+        label=_("Percentage off (%)"),
+        min_value=1,
+        max_value=100,
+        required=False,
+        help_text=_("For a percentage coupon: 10 takes a tenth off."),
+    )
+    min_spend = AmountField(label=_("Minimum spend (¥)"), required=False, help_text=_("Leave empty for no minimum."))
+    valid_until = forms.DateTimeField(label=_("Usable until"), required=False, widget=DateTimeLocalInput())
+    valid_days = forms.IntegerField(
+        label=_("Or usable for days after claiming"), min_value=1, max_value=366, required=False
+    )
+    total_quantity = forms.IntegerField(label=_("Total quantity"), min_value=1, max_value=10_000_000)
+    per_user_limit = forms.IntegerField(label=_("Per buyer"), min_value=1, max_value=100, initial=1)
+    exclusive = forms.BooleanField(label=_("Not with other coupons"), required=False)
+    claimable = forms.BooleanField(
+        label=_("Buyers can claim it"),
+        required=False,
+        initial=True,
+        help_text=_("Otherwise it is handed out by code only."),
+    )
+
+    def to_input(self, *, scope_merchant_id: int | None = None) -> CouponTemplateInput:
+        data = self.cleaned_data
+        return CouponTemplateInput(
+            name=data["name"],
+            kind=data["kind"],
+            amount=data["amount"],
+            percent_off=data["percent_off"],
+            min_spend=data["min_spend"] or Money.zero(CURRENCY),
+            scope_merchant_id=scope_merchant_id,
+            valid_until=data["valid_until"],
+            valid_days=data["valid_days"],
+            total_quantity=data["total_quantity"],
+            per_user_limit=data["per_user_limit"],
+            exclusive=data["exclusive"],
+            claimable=data["claimable"],
+        )
+
+
+class CodesForm(forms.Form):
+    """How many single-use codes to make for a coupon."""
+
+    count = forms.IntegerField(min_value=1, max_value=MAX_CODES_PER_BATCH)

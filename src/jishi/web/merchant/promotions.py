@@ -31,12 +31,12 @@ from jishi.catalog import selectors as catalog
 from jishi.catalog.models import Sku
 from jishi.core.actors import Actor
 from jishi.core.errors import DomainError
-from jishi.core.money import CURRENCY, Money
+from jishi.core.money import Money
 from jishi.promotions import selectors, services
 from jishi.promotions.models import CouponTemplate, TemplateStatus
 from jishi.promotions.permissions import SHOP_PROMOTIONS
 from jishi.promotions.pricing import CouponKind
-from jishi.web.forms import AmountField, DateTimeLocalInput, DomainErrorsMixin
+from jishi.web.forms import AmountField, CodesForm, CouponTemplateForm, DateTimeLocalInput, DomainErrorsMixin
 from jishi.web.pages import page
 from jishi.web.templatetags.jishi import display_locale, money
 
@@ -63,53 +63,8 @@ class PromotionForm(DomainErrorsMixin, forms.Form):
     """A form whose valid data becomes one service's input."""
 
 
-class CouponForm(PromotionForm):
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=40)
-    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=CouponKind.choices)
-    amount = _amount(
-        gettext_lazy("Amount off (¥)"),
-        required=False,
-        help_text=gettext_lazy("For a percentage, the most it takes off (optional)."),
-    )
-    percent_off = forms.IntegerField(
-        label=gettext_lazy("Percentage off (%)"),
-        min_value=1,
-        max_value=100,
-        required=False,
-        help_text=gettext_lazy("For a percentage coupon: 10 takes a tenth off."),
-    )
-    min_spend = _amount(
-        gettext_lazy("Minimum spend (¥)"), required=False, help_text=gettext_lazy("Leave empty for no minimum.")
-    )
-    valid_until = _when(gettext_lazy("Usable until"), required=False)
-    valid_days = forms.IntegerField(
-        label=gettext_lazy("Or usable for days after claiming"), min_value=1, max_value=366, required=False
-    )
-    total_quantity = forms.IntegerField(label=gettext_lazy("Total quantity"), min_value=1, max_value=10_000_000)
-    per_user_limit = forms.IntegerField(label=gettext_lazy("Per buyer"), min_value=1, max_value=100, initial=1)
-    exclusive = forms.BooleanField(label=gettext_lazy("Not with other coupons"), required=False)
-    claimable = forms.BooleanField(
-        label=gettext_lazy("Buyers can claim it"),
-        required=False,
-        initial=True,
-        help_text=gettext_lazy("Otherwise it is handed out by code only."),
-    )
-
-    def to_input(self) -> services.CouponTemplateInput:
-        data = self.cleaned_data
-        return services.CouponTemplateInput(
-            name=data["name"],
-            kind=data["kind"],
-            amount=data["amount"],
-            percent_off=data["percent_off"],
-            min_spend=data["min_spend"] or Money.zero(CURRENCY),
-            valid_until=data["valid_until"],
-            valid_days=data["valid_days"],
-            total_quantity=data["total_quantity"],
-            per_user_limit=data["per_user_limit"],
-            exclusive=data["exclusive"],
-            claimable=data["claimable"],
-        )
+class CouponForm(CouponTemplateForm, PromotionForm):
+    pass
 
 
 class ThresholdForm(PromotionForm):
@@ -206,10 +161,6 @@ class FlashApplyForm(PromotionForm):
             quota=data["quota"],
             per_user_limit=data["per_user_limit"],
         )
-
-
-class CodesForm(forms.Form):
-    count = forms.IntegerField(min_value=1, max_value=services.MAX_CODES_PER_BATCH)
 
 
 # How offers read: 满200减30, 满2件打9折, 9折 最高减¥20 -------------------------------------------------------

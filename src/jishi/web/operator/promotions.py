@@ -29,8 +29,8 @@ from jishi.merchants.errors import MerchantNotFound
 from jishi.promotions import selectors, services
 from jishi.promotions.models import CouponTemplate, FlashItemStatus, TemplateStatus
 from jishi.promotions.permissions import PLATFORM_PROMOTIONS
-from jishi.promotions.pricing import CouponKind, Step
-from jishi.web.forms import AmountField, DateTimeLocalInput, DomainErrorsMixin
+from jishi.promotions.pricing import Step
+from jishi.web.forms import CodesForm, CouponTemplateForm, DateTimeLocalInput, DomainErrorsMixin
 from jishi.web.pages import decide, page
 
 COST_PERIODS = (7, 30, 90)
@@ -45,24 +45,9 @@ STEP_LABELS: dict[str, Promise] = {  # the pricing pipeline's steps, as operator
 # Forms -------------------------------------------------------------------------------------------
 
 
-class PlatformCouponForm(DomainErrorsMixin, forms.Form):
-    """The shape of a platform coupon; its rules (ranges, amount below the minimum spend) are the service's."""
+class PlatformCouponForm(CouponTemplateForm):
+    """A platform coupon: a shop's coupon's terms, and optionally one shop whose goods it covers."""
 
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=40)
-    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=CouponKind.choices)
-    amount = AmountField(
-        label=gettext_lazy("Amount off (¥)"),
-        required=False,
-        help_text=gettext_lazy("For a percentage coupon, the most it takes off (optional)."),
-    )
-    percent_off = forms.IntegerField(
-        label=gettext_lazy("Percentage off (%)"),
-        required=False,
-        help_text=gettext_lazy("For example 10: ten percent off."),
-    )
-    min_spend = AmountField(
-        label=gettext_lazy("Minimum spend (¥)"), required=False, help_text=gettext_lazy("Empty for no minimum.")
-    )
     shop = forms.IntegerField(
         label=gettext_lazy("Only one shop's goods (shop id)"),
         required=False,
@@ -70,40 +55,11 @@ class PlatformCouponForm(DomainErrorsMixin, forms.Form):
         max_value=2**53,
         help_text=gettext_lazy("Empty: every shop."),
     )
-    valid_until = forms.DateTimeField(label=gettext_lazy("Usable until"), required=False, widget=DateTimeLocalInput())
-    valid_days = forms.IntegerField(label=gettext_lazy("Or days after claiming"), required=False)
-    total_quantity = forms.IntegerField(label=gettext_lazy("Total quantity"))
-    per_user_limit = forms.IntegerField(label=gettext_lazy("Per buyer"), initial=1)
-    exclusive = forms.BooleanField(label=gettext_lazy("Not combinable with other coupons"), required=False)
-    claimable = forms.BooleanField(
-        label=gettext_lazy("Buyers can claim it"),
-        required=False,
-        initial=True,
-        help_text=gettext_lazy("Otherwise it is handed out by code only."),
-    )
 
     error_fields: ClassVar[dict[str, str]] = {"scope_merchant_id": "shop"}
 
-    def to_input(self) -> services.CouponTemplateInput:
-        data = self.cleaned_data
-        return services.CouponTemplateInput(
-            name=data["name"],
-            kind=data["kind"],
-            amount=data["amount"],
-            percent_off=data["percent_off"],
-            min_spend=data["min_spend"] or Money.zero(CURRENCY),
-            scope_merchant_id=data["shop"],
-            valid_until=data["valid_until"],
-            valid_days=data["valid_days"],
-            total_quantity=data["total_quantity"],
-            per_user_limit=data["per_user_limit"],
-            exclusive=data["exclusive"],
-            claimable=data["claimable"],
-        )
-
-
-class CodesForm(forms.Form):
-    count = forms.IntegerField(min_value=1, max_value=services.MAX_CODES_PER_BATCH)
+    def platform_input(self) -> services.CouponTemplateInput:
+        return self.to_input(scope_merchant_id=self.cleaned_data["shop"])
 
 
 class FlashSessionForm(DomainErrorsMixin, forms.Form):
@@ -129,7 +85,7 @@ class CouponRow:
 
 
 def _coupon_row(template: CouponTemplate, costs: dict[int, selectors.Cost], now: dt.datetime) -> CouponRow:
-    cost = costs.get(template.pk) or selectors.Cost(0, Money.zero(CURRENCY))
+    cost = costs.get(template.pk, selectors.NO_COST)
     if template.status == TemplateStatus.STOPPED:
         return CouponRow(template, cost, "cancelled", _("Stopped"))
     if template.valid_until is not None and template.valid_until <= now:
@@ -165,7 +121,7 @@ def platform_coupon_new(request: HttpRequest) -> HttpResponse:
     form = PlatformCouponForm(request.POST)
     if form.is_valid():
         try:
-            services.coupon_template_create(actor=actor_of(request), data=form.to_input(), platform=True)
+            services.coupon_template_create(actor=actor_of(request), data=form.platform_input(), platform=True)
         except MerchantNotFound as error:  # the shop named as the scope is not open
             form.add_error("shop", error.message)
         except DomainError as error:
