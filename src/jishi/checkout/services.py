@@ -35,6 +35,8 @@ from jishi.core.actors import Actor, user_of
 from jishi.core.money import CURRENCY, Money
 from jishi.core.permissions import AUTHENTICATED, check
 from jishi.core.phrases import phrase
+from jishi.groupbuy.selectors import team_buy_check, team_price_offer
+from jishi.groupbuy.services import team_give_back, team_take
 from jishi.inventory.errors import OutOfStock
 from jishi.inventory.selectors import skus_sold_out
 from jishi.orders import selectors as order_selectors
@@ -116,6 +118,7 @@ class Quote:
     coupons: tuple[CouponOffer, ...] = ()  # the ones used: the best by default, or the buyer's choice
     wallet: tuple[CouponOffer, ...] = ()  # every coupon of the buyer's that might be chosen instead
     flash_item: Any = None  # the flash-sale item bought, for a flash-sale buy
+    team: Any = None  # what a 拼团 buy was checked against (groupbuy.selectors.Buying)
 
     @property
     def discount(self) -> Money:
@@ -166,6 +169,8 @@ class BuyNow:
     sku_id: int
     quantity: int
     flash_item_id: int | None = None  # bought in a flash sale (秒杀) at its price
+    team_campaign_id: int | None = None  # bought in a 拼团 campaign at its group price: opening a group, or
+    team_id: int | None = None  # joining this one
 
 
 def _basket(actor: Actor, sku_ids: Collection[int] | None, buy_now: BuyNow | None) -> CartView:
@@ -233,30 +238,41 @@ def _pricing(
     shipping: dict[int, Money],
     coupon_ids: list[int] | None,
     buy_now: BuyNow | None,
-) -> tuple[Pricing, tuple[CouponOffer, ...], Any]:
-    """Price the lines through the promotions pipeline: the pricing, the wallet it chose from, and the flash
-    item of a flash-sale buy.
+) -> tuple[Pricing, tuple[CouponOffer, ...], Any, Any]:
+    """Price the lines through the promotions pipeline: the pricing, the wallet it chose from, the flash item
+    of a flash-sale buy and the campaign (and group) of a 拼团 buy.
 
-    A flash-sale buy goes alone: its flash price, and no 满减 or coupon.
+    A flash-sale or 拼团 buy goes alone: its own price, and no 满减 or coupon.
     """
     now = timezone.now()
     user = user_of(actor)
     items = _items(groups)
+    alone = buy_now is not None and (buy_now.flash_item_id is not None or buy_now.team_campaign_id is not None)
+    if alone and coupon_ids:
+        raise CouponNotApplicable(field="coupon_ids")
     if buy_now is not None and buy_now.flash_item_id is not None:
-        if coupon_ids:
-            raise CouponNotApplicable(field="coupon_ids")
         flash = flash_item_for_buying(
             item_id=buy_now.flash_item_id, sku_id=buy_now.sku_id, user_id=user.pk, quantity=buy_now.quantity, now=now
         )
-        return price(items, shipping, prices=[flash_price_offer(flash)]), (), flash
+        return price(items, shipping, prices=[flash_price_offer(flash)]), (), flash, None
+    if buy_now is not None and buy_now.team_campaign_id is not None:
+        team = team_buy_check(
+            campaign_id=buy_now.team_campaign_id,
+            sku_id=buy_now.sku_id,
+            user_id=user.pk,
+            quantity=buy_now.quantity,
+            team_id=buy_now.team_id,
+            now=now,
+        )
+        return price(items, shipping, prices=[team_price_offer(team.tier)]), (), None, team
     prices, thresholds = _automatic(user.pk, items, now)
     wallet = tuple(coupon_offers_for(actor, now=now))
     if coupon_ids is None:
-        return best_coupons(items, shipping, wallet=wallet, prices=prices, thresholds=thresholds), wallet, None
+        return best_coupons(items, shipping, wallet=wallet, prices=prices, thresholds=thresholds), wallet, None, None
     chosen = [offer for offer in wallet if offer.source.id in set(coupon_ids)]
     if len(chosen) != len(set(coupon_ids)):
         raise CouponUnavailable(field="coupon_ids")
-    return price(items, shipping, prices=prices, thresholds=thresholds, coupons=chosen), wallet, None
+    return price(items, shipping, prices=prices, thresholds=thresholds, coupons=chosen), wallet, None, None
 
 
 def checkout_quote(
@@ -301,7 +317,7 @@ def checkout_quote(
             templates.get(group.merchant.pk), province=address.region_code or address.province, parcel=parcel
         )
         bought.append((group.merchant, lines))
-    pricing, wallet, flash = _pricing(actor, bought, shipping, coupon_ids, buy_now)
+    pricing, wallet, flash, team = _pricing(actor, bought, shipping, coupon_ids, buy_now)
     groups = [
         QuoteGroup(merchant, lines, priced) for (merchant, lines), priced in zip(bought, pricing.orders, strict=True)
     ]
@@ -313,6 +329,7 @@ def checkout_quote(
         coupons=pricing.coupons,
         wallet=wallet,
         flash_item=flash,
+        team=team,
     )
 
 
@@ -430,6 +447,7 @@ def _place(
 ) -> Placement:
     flash = buy_now.flash_item_id if buy_now is not None else None
     minutes = settings.JISHI_ORDER_PAYMENT_MINUTES if flash is None else settings.JISHI_FLASH_PAYMENT_MINUTES
+    kind = OrderKind.FLASH if flash is not None else OrderKind.STANDARD
     with transaction.atomic():
         quote = checkout_quote(
             actor=actor, address_id=address_id, sku_ids=sku_ids, buy_now=buy_now, coupon_ids=coupon_ids
@@ -437,6 +455,8 @@ def _place(
         if quote.fingerprint != fingerprint:
             raise CartChanged(field="fingerprint")
         bought = [line.sku.pk for group in quote.groups for line in group.lines]
+        if quote.team is not None:
+            kind = OrderKind.TEAM
         if sku_ids is None and buy_now is None:  # the whole cart: its SKUs are known now
             _refuse_sold_out(bought)
         address = quote.address
@@ -461,7 +481,7 @@ def _place(
         orders = orders_place(  # last but a flash sale's: it ends on the stock rows every buyer waits for
             buyer=actor,
             checkout_number=checkout_number,
-            drafts=_drafts(quote, OrderKind.STANDARD if flash is None else OrderKind.FLASH),
+            drafts=_drafts(quote, kind),
             destination=Destination(
                 receiver=address.receiver,
                 phone=address.phone,
@@ -481,6 +501,8 @@ def _place(
                 quantity=buy_now.quantity,
                 checkout_number=checkout_number,
             )
+        if quote.team is not None and buy_now is not None:
+            team_take(buyer=user_of(actor), buying=quote.team, quantity=buy_now.quantity, order=orders[0])
         for order, group in zip(orders, quote.groups, strict=True):
             order.merchant = group.merchant  # read with the quote: the answer needs its name
         return Placement(checkout_number=checkout_number, intent=intent, orders=orders)
@@ -494,6 +516,7 @@ def _cancel(checkout_number: str, *, actor: Actor, role: ActorRole, reason: str)
     orders = orders_cancel_unpaid(actor=actor, checkout_number=checkout_number, role=role, reason=reason)
     coupons_give_back(checkout_number=checkout_number)
     flash_give_back(checkout_number=checkout_number)
+    team_give_back(checkout_number=checkout_number)
     return orders
 
 

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "jishi.payments",
     "jishi.aftersales",
     "jishi.promotions",
+    "jishi.groupbuy",
     "jishi.checkout",
     "jishi.ledger",
     "jishi.notifications",
@@ -252,6 +253,8 @@ JISHI_ORDER_PAYMENT_MINUTES = int(os.environ.get("JISHI_ORDER_PAYMENT_MINUTES", 
 JISHI_FLASH_PAYMENT_MINUTES = int(os.environ.get("JISHI_FLASH_PAYMENT_MINUTES", "5"))
 # Whether a new flash-sale session asks its buyers for a verified real name (operators choose per session).
 JISHI_FLASH_REAL_NAME = os.environ.get("JISHI_FLASH_REAL_NAME", "1") == "1"
+# A 拼团 group has this long to fill unless its campaign says otherwise (1 to 72 hours).
+JISHI_TEAM_WINDOW_HOURS = int(os.environ.get("JISHI_TEAM_WINDOW_HOURS", "24"))
 JISHI_ORDER_AUTO_CONFIRM_DAYS = int(os.environ.get("JISHI_ORDER_AUTO_CONFIRM_DAYS", "10"))
 JISHI_ORDER_AFTERSALES_DAYS = int(os.environ.get("JISHI_ORDER_AFTERSALES_DAYS", "7"))
 # After-sales: the shop answers a request (or receives returned goods) within this, or it is done for it;

@@ -94,6 +94,10 @@ def order_completed(order_id: int) -> Order | None:
     return Order.objects.filter(pk=order_id, status=OrderStatus.COMPLETED).first()
 
 
+def orders_by_ids(order_ids: list[int]) -> list[Order]:
+    return list(Order.objects.filter(pk__in=order_ids).order_by("pk"))
+
+
 def orders_of_checkout(checkout_number: str) -> QuerySet[Order]:
     """All orders of one checkout, in a fixed order (for services that move them together)."""
     return Order.objects.filter(checkout_number=checkout_number).order_by("pk")

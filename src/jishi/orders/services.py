@@ -28,7 +28,7 @@ from jishi.core.money import Money
 from jishi.core.permissions import check
 from jishi.core.phrases import phrase, stored
 from jishi.core.states import Machine, Move, move
-from jishi.inventory.services import stock_commit, stock_release, stock_reserve
+from jishi.inventory.services import stock_commit, stock_release, stock_reserve, stock_return
 from jishi.merchants.selectors import merchant_owner_id
 from jishi.notifications.services import Message, notify_all
 from jishi.orders import selectors
@@ -274,7 +274,7 @@ def orders_mark_paid(*, checkout_number: str, paid_at: dt.datetime) -> list[Orde
         if move(
             MACHINE,
             order,
-            OrderStatus.PAID,
+            OrderStatus.GROUPING if order.kind == OrderKind.TEAM else OrderStatus.PAID,
             reason=phrase(gettext_lazy("Payment received")),
             context={"role": ActorRole.SYSTEM},
             fields={"paid_at": paid_at},
@@ -282,13 +282,57 @@ def orders_mark_paid(*, checkout_number: str, paid_at: dt.datetime) -> list[Orde
     ]
     if moved:
         stock_commit(actor=None, lines=_stock_lines(moved), savepoint=False)
-        sold: Counter[int] = Counter()
-        for order in moved:
-            for line in order.lines.all():
-                sold[line.product_id] += line.quantity
-        for product_id, quantity in sorted(sold.items()):  # product order, like stock: no deadlocks between payers
-            product_record_sales(product_id=product_id, quantity=quantity)
+        _record_sales([order for order in moved if order.status == OrderStatus.PAID])
     return moved
+
+
+def _record_sales(orders: list[Order]) -> None:
+    sold: Counter[int] = Counter()
+    for order in orders:
+        for line in order.lines.all():
+            sold[line.product_id] += line.quantity
+    for product_id, quantity in sorted(sold.items()):  # product order, like stock: no deadlocks between payers
+        product_record_sales(product_id=product_id, quantity=quantity)
+
+
+@transaction.atomic(savepoint=False)  # inside the group's transaction
+def orders_group_formed(*, order_ids: list[int]) -> list[Order]:
+    """A 拼团 group filled: its members' paid orders become ordinary paid orders the shop ships, and count as sold
+    from now (a group that never fills sold nothing). Idempotent: the orders this call moved."""
+    orders = list(Order.objects.filter(pk__in=order_ids).order_by("pk").prefetch_related("lines"))
+    moved = [
+        order
+        for order in orders
+        if move(
+            MACHINE,
+            order,
+            OrderStatus.PAID,
+            reason=phrase(gettext_lazy("The group filled")),
+            context={"role": ActorRole.SYSTEM},
+        )
+    ]
+    _record_sales(moved)
+    return moved
+
+
+@transaction.atomic(savepoint=False)  # inside the group's transaction, after the refund was booked
+def order_close_unformed(*, order_id: int, reason: str) -> Order | None:
+    """Close a 拼团 order refunded in full before its group filled, and put its units back on sale.
+
+    Idempotent: the order if this call closed it, else None.
+    """
+    order = Order.objects.prefetch_related("lines").get(pk=order_id)
+    if order.status != OrderStatus.GROUPING or not move(
+        MACHINE,
+        order,
+        OrderStatus.CLOSED,
+        reason=reason,
+        context={"role": ActorRole.SYSTEM},
+        fields={"closed_at": timezone.now()},
+    ):
+        return None
+    stock_return(actor=None, lines=_stock_lines([order]))
+    return order
 
 
 @transaction.atomic

@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 class OrderStatus(models.TextChoices):
     PENDING_PAYMENT = "pending_payment", _("Awaiting payment")
+    # A 拼团 order paid into a group that has not filled yet (待成团): not shippable, its money not settled.
+    GROUPING = "grouping", _("Paid, waiting for the group to fill")
     PAID = "paid", _("Paid, awaiting shipment")
     SHIPPED = "shipped", _("Shipped")
     DELIVERED = "delivered", _("Delivered")
@@ -25,7 +27,8 @@ class OrderStatus(models.TextChoices):
 
 
 TRANSITIONS: Mapping[OrderStatus, frozenset[OrderStatus]] = {
-    OrderStatus.PENDING_PAYMENT: frozenset({OrderStatus.PAID, OrderStatus.CANCELLED}),
+    OrderStatus.PENDING_PAYMENT: frozenset({OrderStatus.PAID, OrderStatus.GROUPING, OrderStatus.CANCELLED}),
+    OrderStatus.GROUPING: frozenset({OrderStatus.PAID, OrderStatus.CLOSED}),
     OrderStatus.PAID: frozenset({OrderStatus.SHIPPED, OrderStatus.CLOSED}),
     OrderStatus.SHIPPED: frozenset({OrderStatus.DELIVERED}),
     OrderStatus.DELIVERED: frozenset({OrderStatus.COMPLETED, OrderStatus.CLOSED}),
@@ -53,7 +56,8 @@ class EventKind(models.TextChoices):
 
 
 class OrderKind(models.TextChoices):
-    """How the order was bought; group buys add their kinds here."""
+    """How the order was bought."""
 
     STANDARD = "standard", _("Standard")
     FLASH = "flash", _("Flash sale")
+    TEAM = "team", _("Group buy")

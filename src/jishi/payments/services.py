@@ -59,6 +59,7 @@ from jishi.payments.models import (
     PaymentIntent,
     PaymentRefund,
 )
+from jishi.payments.signals import orders_paid
 from jishi.payments.states import INTENT, REFUND, IntentStatus, PaymentStatus, RefundStatus
 
 if TYPE_CHECKING:
@@ -223,6 +224,8 @@ def _record_paid(intent: PaymentIntent, trade: Trade, gateway_code: str) -> str:
         _payment(intent, trade, gateway_code, paid_at, PaymentStatus.APPLIED)
         paid = orders_mark_paid(checkout_number=intent.checkout_number, paid_at=paid_at)
         payment_post(orders=paid, gateway=gateway_code)
+        if paid:
+            orders_paid.send(sender=PaymentIntent, orders=paid)
         return NotificationOutcome.APPLIED
     try:
         with transaction.atomic():
@@ -392,7 +395,9 @@ def payments_sync_quiet(*, quiet_for: dt.timedelta) -> int:
 
 # Refunds -------------------------------------------------------------------------------------
 
-REFUNDABLE = frozenset({OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.COMPLETED})
+REFUNDABLE = frozenset(
+    {OrderStatus.GROUPING, OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.COMPLETED}
+)
 
 
 def refund_create(*, order: Order, amount: Money, reason: str, reference: str) -> PaymentRefund:
