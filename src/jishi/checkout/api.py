@@ -29,6 +29,20 @@ class BuyNowIn(StrictIn):
     flash_item_id: Annotated[
         BodyId | None, Field(description="Buy it in this flash sale (秒杀), at its price; no other discount")
     ] = None
+    team_campaign_id: Annotated[
+        BodyId | None, Field(description="Buy it in this 拼团 campaign at its group price; no other discount")
+    ] = None
+    team_id: Annotated[
+        BodyId | None, Field(description="Join this group of the campaign; open a new one if left out")
+    ] = None
+
+    @model_validator(mode="after")
+    def _one_offer(self) -> "BuyNowIn":
+        if self.flash_item_id is not None and self.team_campaign_id is not None:
+            raise PydanticCustomError("one_offer", "send flash_item_id or team_campaign_id, not both")
+        if self.team_id is not None and self.team_campaign_id is None:
+            raise PydanticCustomError("team_without_campaign", "team_id needs team_campaign_id")
+        return self
 
 
 class QuoteIn(StrictIn):
@@ -51,7 +65,11 @@ class QuoteIn(StrictIn):
 
     def basket(self) -> dict[str, Any]:
         buy_now = self.buy_now and services.BuyNow(
-            sku_id=self.buy_now.sku_id, quantity=self.buy_now.quantity, flash_item_id=self.buy_now.flash_item_id
+            sku_id=self.buy_now.sku_id,
+            quantity=self.buy_now.quantity,
+            flash_item_id=self.buy_now.flash_item_id,
+            team_campaign_id=self.buy_now.team_campaign_id,
+            team_id=self.buy_now.team_id,
         )
         return {"sku_ids": self.sku_ids, "buy_now": buy_now, "coupon_ids": self.coupon_ids}
 

@@ -35,6 +35,9 @@ from jishi.catalog.api_operator import router as operator_catalog_router
 from jishi.checkout.api import orders_router as checkout_orders_router
 from jishi.checkout.api import router as checkout_router
 from jishi.core.errors import DomainError, RateLimited
+from jishi.groupbuy.api import buyer_router as group_buyer_router
+from jishi.groupbuy.api import merchant_router as merchant_group_router
+from jishi.groupbuy.api import router as group_router
 from jishi.ledger.api import merchant_router as merchant_finance_router
 from jishi.ledger.api import operator_router as operator_finance_router
 from jishi.merchants.api import applications_router, invitations_router, team_router
@@ -236,6 +239,9 @@ api.add_router("/merchant", merchant_offers_router)
 api.add_router("/", flash_router)
 api.add_router("/merchant", merchant_flash_router)
 api.add_router("/operator", operator_flash_router)
+api.add_router("/", group_router)
+api.add_router("/", group_buyer_router)
+api.add_router("/merchant", merchant_group_router)
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
