@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext
 
@@ -13,6 +14,7 @@ from jishi.accounts.models import User
 from jishi.catalog.errors import ProductNotFound
 from jishi.catalog.models import Sku
 from jishi.core.actors import Actor, user_of
+from jishi.core.money import Money
 from jishi.core.permissions import AUTHENTICATED, check
 from jishi.groupbuy.errors import (
     AlreadyInTeam,
@@ -104,6 +106,29 @@ def skus_of_product(merchant_id: int, product_id: int) -> dict[int, Sku]:
 
 def team_price_offer(tier: TeamTier) -> PriceOffer:
     return PriceOffer(Source(SOURCE_KIND, tier.campaign_id), gettext("Group price"), tier.sku_id, tier.price)
+
+
+LIVE_KEY = "groupbuy:live"
+LIVE_SECONDS = 30
+
+
+def live_group_products(*, now: dt.datetime) -> dict[int, Money]:
+    """The products with a running 拼团, each with its lowest group price: read once for every page and card and
+    kept ``LIVE_SECONDS`` in the shared cache (dropped when a campaign starts or stops); a product page in it
+    then reads its campaign live."""
+    cached = cache.get(LIVE_KEY)
+    if cached is not None:
+        return cached
+    tiers = TeamTier.objects.filter(
+        campaign__status=CampaignStatus.ACTIVE, campaign__starts_at__lte=now, campaign__ends_at__gt=now
+    )
+    live: dict[int, Money] = {}
+    for product_id, price_minor, currency in tiers.values_list("campaign__product_id", "price_minor", "currency"):
+        price = Money(price_minor, currency)
+        if product_id not in live or price < live[product_id]:
+            live[product_id] = price
+    cache.set(LIVE_KEY, live, LIVE_SECONDS)
+    return live
 
 
 def campaign_for_product(product_id: int, *, now: dt.datetime) -> TeamCampaign | None:

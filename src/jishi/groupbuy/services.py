@@ -24,6 +24,7 @@ from itertools import pairwise
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -179,6 +180,7 @@ def campaign_stop(*, actor: Actor, campaign_id: int) -> TeamCampaign:
     campaign = selectors.campaign_of_merchant(actor, campaign_id)
     if TeamCampaign.objects.filter(pk=campaign.pk, status=CampaignStatus.ACTIVE).update(status=CampaignStatus.STOPPED):
         campaign.status = CampaignStatus.STOPPED
+        after_commit(cache.delete, selectors.LIVE_KEY)
         audit.record(actor=actor, action="groupbuy.campaign_stop", target=campaign)
     return campaign
 

@@ -90,6 +90,7 @@ def me(request: HttpRequest) -> HttpResponse:
     counts = orders.order_counts_for_buyer(user)
     shortcuts = [
         (OrderStatus.PENDING_PAYMENT, pgettext("my orders", "To pay"), counts.get(OrderStatus.PENDING_PAYMENT, 0)),
+        (OrderStatus.GROUPING, pgettext("my orders", "To share"), counts.get(OrderStatus.GROUPING, 0)),
         (OrderStatus.PAID, pgettext("my orders", "To ship"), counts.get(OrderStatus.PAID, 0)),
         (OrderStatus.SHIPPED, pgettext("my orders", "To receive"), counts.get(OrderStatus.SHIPPED, 0)),
     ]

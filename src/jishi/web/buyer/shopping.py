@@ -30,9 +30,11 @@ from jishi.core.idempotency import run_once
 from jishi.core.money import CURRENCY, Money
 from jishi.core.pagination import paginate
 from jishi.core.permissions import AUTHENTICATED, PUBLIC
+from jishi.groupbuy import selectors as groupbuy
+from jishi.groupbuy import services as groupbuy_services
 from jishi.orders import selectors as orders
 from jishi.orders import services as order_services
-from jishi.orders.states import OrderStatus
+from jishi.orders.states import OrderKind, OrderStatus
 from jishi.payments import gateways
 from jishi.payments import selectors as payments
 from jishi.payments import services as payment_services
@@ -75,9 +77,14 @@ def cart_add(request: HttpRequest) -> HttpResponse:
             return _toast(request, _("Choose the options first."), ok=False)
         messages.error(request, _("Choose the options first."))
         return redirect("storefront:product", product.pk)
-    if request.POST.get("buy_now"):  # the cart is left as it is: the checkout buys this SKU alone
+    group = request.POST.get("group", "")  # 拼团: join this group (参团) of the page's campaign
+    campaign = request.POST.get("campaign", "") or (request.POST.get("group_campaign", "") if group else "")
+    if request.POST.get("buy_now") or campaign:  # the checkout buys this SKU alone
         quantity = cart_services.check_quantity(_quantity(request))
-        return redirect(f"{reverse('buyer:checkout')}?{urlencode({'sku': sku.pk, 'qty': quantity})}")
+        query = {"sku": str(sku.pk), "qty": str(quantity)}
+        if campaign.isdigit() and len(campaign) <= 16:  # 开团, or 参团 with the group
+            query |= {"campaign": campaign, **({"group": group} if group.isdigit() and len(group) <= 16 else {})}
+        return redirect(f"{reverse('buyer:checkout')}?{urlencode(query)}")
     owner = owner_of(request)
     try:
         line = cart_services.cart_line_add(owner=owner, sku_id=sku.pk, quantity=_quantity(request))
@@ -130,11 +137,21 @@ def _basket(request: HttpRequest) -> tuple[dict[str, Any], list[tuple[str, str]]
     Returns the service's arguments and the fields that carry the choice on to the next form.
     """
     data = request.POST if request.method == "POST" else request.GET
-    sku, qty, flash = data.get("sku", ""), data.get("qty", ""), data.get("flash", "")
+    sku, qty = data.get("sku", ""), data.get("qty", "")
     if sku.isdigit() and qty.isdigit() and len(qty) <= 3:
-        flash_item_id = int(flash) if flash.isdigit() and len(flash) <= 16 else None
-        buy_now = checkout.BuyNow(sku_id=int(sku), quantity=int(qty), flash_item_id=flash_item_id)
-        return {"buy_now": buy_now}, [("sku", sku), ("qty", qty), *([("flash", flash)] if flash_item_id else [])]
+        ids = {
+            name: int(value)
+            for name in ("flash", "campaign", "group")
+            if (value := data.get(name, "")).isdigit() and len(value) <= 16
+        }
+        buy_now = checkout.BuyNow(
+            sku_id=int(sku),
+            quantity=int(qty),
+            flash_item_id=ids.get("flash"),
+            team_campaign_id=ids.get("campaign"),
+            team_id=ids.get("group") if "campaign" in ids else None,
+        )
+        return {"buy_now": buy_now}, [("sku", sku), ("qty", qty), *((name, str(value)) for name, value in ids.items())]
     items = [value for value in data.getlist("item") if value.isdigit() and len(value) <= 16][:200]
     if items or data.get("from_cart"):  # from the cart, nothing ticked means nothing, not everything
         carried = [("item", value) for value in items] or [("from_cart", "1")]
@@ -323,8 +340,18 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
         "returns": payments.returns_for_buyer(user, order.checkout_number)
         if order.status == OrderStatus.CANCELLED
         else [],
+        "seat": groupbuy.member_of_order(order.pk) if order.kind == OrderKind.TEAM else None,
     }
     return render(request, "buyer/order.html", context)
+
+
+@require_POST
+@page(AUTHENTICATED)
+def order_leave_group(request: HttpRequest, number: str) -> HttpResponse:
+    """Leave a 拼团 group before it fills: refunded in full, the way the buyer paid."""
+    groupbuy_services.team_leave(actor=actor_of(request), order_number=number)
+    messages.success(request, _("You left the group. The refund goes back the way you paid."))
+    return redirect("buyer:order", number)
 
 
 @require_POST

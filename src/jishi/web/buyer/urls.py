@@ -19,6 +19,7 @@ urlpatterns = [
     path("orders/<str:number>/", shopping.order_detail, name="order"),
     path("orders/<str:number>/cancel/", shopping.order_cancel, name="order_cancel"),
     path("orders/<str:number>/confirm/", shopping.order_confirm, name="order_confirm"),
+    path("orders/<str:number>/leave-group/", shopping.order_leave_group, name="order_leave_group"),
     path("orders/<str:number>/aftersales/", aftersales.request_new, name="aftersales_new"),
     path("aftersales/", aftersales.request_list, name="aftersales_list"),
     path("aftersales/<str:number>/", aftersales.request_detail, name="aftersales"),

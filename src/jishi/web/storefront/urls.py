@@ -12,5 +12,6 @@ urlpatterns = [
     path("c/<slug:slug>/", views.search, name="category"),
     path("p/<int:product_id>/", views.product_detail, name="product"),
     path("flash/", views.flash_sales, name="flash"),
+    path("groups/<int:team_id>/", views.group_detail, name="group"),
     path("coupons/", views.coupon_centre, name="coupons"),
 ]

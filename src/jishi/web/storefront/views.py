@@ -1,10 +1,14 @@
 """Storefront pages: home, search and category results, product detail."""
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
+import segno
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from jishi.accounts import selectors as accounts
@@ -14,6 +18,8 @@ from jishi.core.errors import InvalidInput, NotFound
 from jishi.core.money import CURRENCY, Money
 from jishi.core.pagination import Page
 from jishi.core.permissions import PUBLIC
+from jishi.groupbuy import selectors as groupbuy
+from jishi.groupbuy.models import TeamStatus
 from jishi.merchants import selectors as merchants
 from jishi.promotions import selectors as promotions
 from jishi.search.selectors import (
@@ -68,6 +74,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "newest": newest.page.items,
             "best": best.page.items,
             "badges": promotions.live_badges(now=now),
+            "group_prices": groupbuy.live_group_products(now=now),
             "flash": running[0] if running else None,
         },
     )
@@ -117,6 +124,7 @@ def search(request: HttpRequest, slug: str = "") -> HttpResponse:
         "sorts": SORT_CHOICES,
         "merchant": _merchant(form.value("merchant")),
         "badges": promotions.live_badges(now=timezone.now()),
+        "group_prices": groupbuy.live_group_products(now=timezone.now()),
         "shop_coupons": (
             list(promotions.claimable_templates(merchant_id=form.value("merchant"), now=timezone.now())[:6])
             if form.value("merchant") and not is_htmx(request)
@@ -195,9 +203,69 @@ def product_detail(request: HttpRequest, product_id: int) -> HttpResponse:
             "flash_running": flash is not None and flash.session.starts_at <= now,
             "thresholds": offers.thresholds,
             "coupons": offers.coupons,
+            "group_buy": _group_buy(product.pk, now),
         },
     )
     return counted(request, response, merchant_id=product.merchant_id)
+
+
+@dataclass(frozen=True)
+class GroupBuy:
+    """A product's running 拼团 as its page shows it: the price ladder (each size's lowest price over the SKUs,
+    the first one what a member pays) and the open groups nearest to filling."""
+
+    campaign: Any
+    ladder: list[tuple[int, Money]]
+    groups: list[Any]
+
+    @property
+    def price(self) -> Money:
+        return self.ladder[0][1]
+
+
+def _group_buy(product_id: int, now: dt.datetime) -> GroupBuy | None:
+    if product_id not in groupbuy.live_group_products(now=now):  # the shared cache: no query for most products
+        return None
+    campaign = groupbuy.campaign_for_product(product_id, now=now)
+    if campaign is None:
+        return None
+    lowest: dict[int, Money] = {}
+    for tier in campaign.tiers.all():
+        if tier.size not in lowest or tier.price < lowest[tier.size]:
+            lowest[tier.size] = tier.price
+    return GroupBuy(campaign, sorted(lowest.items()), groupbuy.teams_filling(product_id, now=now, limit=3))
+
+
+@page(PUBLIC)
+def group_detail(request: HttpRequest, team_id: int) -> HttpResponse:
+    """A group's share page (拼团详情): its real members, places left, the countdown and a QR code to pass on."""
+    team = groupbuy.team_get(team_id)
+    campaign = team.campaign
+    skus = [tier.sku for tier in campaign.tiers.all() if tier.size == campaign.min_size and tier.sku.is_active]
+    seated = team.seated  # type: ignore[attr-defined]  # prefetched: the paid members
+    member = request.user.is_authenticated and any(seat.buyer_id == request.user.pk for seat in seated)
+    link = request.build_absolute_uri()
+    response = render(
+        request,
+        "storefront/group.html",
+        {
+            "team": team,
+            "campaign": campaign,
+            "product": campaign.product,
+            "image": next(iter(campaign.product.images.all()), None),
+            "price": min(tier.price for tier in campaign.tiers.all() if tier.size == campaign.min_size),
+            "list_price": min(sku.price for sku in skus) if skus else None,
+            "single": skus[0] if len(skus) == 1 else None,
+            "to_form": max(campaign.min_size - team.members, 0),
+            "empty": range(max(campaign.min_size - team.members, 0)),
+            "open": team.status == TeamStatus.OPEN and team.expires_at > timezone.now(),
+            "member": member,
+            "link": link,
+            "qr": mark_safe(segno.make(link, error="m").svg_inline(scale=4, dark="#1f2329")),  # noqa: S308 - segno's paths
+        },
+    )
+    response["Cache-Control"] = "no-store"  # places and the countdown change by the second
+    return response
 
 
 def _delivery(request: HttpRequest, product: Product, skus: list[Any]) -> dict[str, Any] | None:

@@ -11,6 +11,7 @@ from django.utils.translation import get_language, gettext, ngettext, to_locale
 from jishi.core import regions
 from jishi.core.errors import InvalidInput
 from jishi.core.money import Money
+from jishi.groupbuy.selectors import user_shown
 from jishi.web.pages import posted
 
 register = template.Library()
@@ -163,3 +164,9 @@ def share(part: int, whole: int) -> int:
 def at(mapping: dict[Any, Any] | None, key: Any) -> Any:
     """``mapping[key]``, or None: a page's figures by id (``promotions|at:group.merchant.pk``)."""
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def member_name(user: Any) -> str:
+    """A group member's name as other shoppers see it: its first character and a star (张*)."""
+    return user_shown(user)
