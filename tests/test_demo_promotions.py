@@ -2,6 +2,7 @@
 limited prices and coupons whose figures come from real orders."""
 
 import datetime as dt
+from collections import Counter
 
 import pytest
 from django.utils import timezone
@@ -37,4 +38,29 @@ def test_the_demo_runs_a_flash_sale_and_promotions_through_real_orders():
     assert OrderAdjustment.objects.filter(source_kind="threshold").values("order__merchant").distinct().count() == 2
     assert CouponTemplate.objects.filter(merchant__isnull=True).count() == 3
     assert Coupon.objects.filter(owner__display_name="买家小王").count() == 3
+    assert reconcile().ok
+
+
+def test_the_demo_group_buys_are_real_paid_orders():
+    from jishi.demo.loader import DemoLoader
+    from jishi.groupbuy.models import Team, TeamMember
+
+    DemoLoader(image_every=1000).load()
+    statuses = Counter(Team.objects.values_list("status", flat=True))
+    assert statuses["formed"] >= 4
+    assert statuses["dissolved"] == 2
+    assert statuses["open"] == 2
+    for team in Team.objects.all():  # every member counted is a paid order seated in the group
+        seated = TeamMember.objects.filter(team=team, status__in=["joined", "formed"])
+        if team.status != "dissolved":
+            assert team.members == seated.count()
+        assert all(member.order.paid_at for member in seated)
+    for team in Team.objects.filter(status="open"):  # one member short of forming
+        assert team.campaign.min_size - team.members == 1
+    # the dissolved groups' members were refunded in full; the 5-person group's members got the difference back
+    for member in TeamMember.objects.filter(status="refunded"):
+        assert member.order.status == "closed"
+        assert sum(r.amount_minor for r in member.order.refunds.all()) == member.order.total_minor
+    five = Team.objects.get(status="formed", members=5)
+    assert all(m.order.refunds.exists() for m in TeamMember.objects.filter(team=five))
     assert reconcile().ok

@@ -31,6 +31,8 @@ from jishi.catalog.states import ProductStatus
 from jishi.checkout import services as checkout
 from jishi.core.money import CURRENCY, Money
 from jishi.demo.market import MARKET, MERCHANTS, PASSWORD, Branch, Leaf, Root
+from jishi.groupbuy import services as groupbuy
+from jishi.groupbuy.models import Team, TeamMember
 from jishi.ledger import selectors as ledger_selectors
 from jishi.ledger import services as ledger
 from jishi.merchants import services as merchants
@@ -186,6 +188,8 @@ class DemoLoader:
         self._marketplace()
         self.say("a flash sale running now, with real buyers")
         self._flash_sales()
+        self.say("group buys (拼团): formed, dissolved and open groups of real buyers")
+        self._group_buys()
         return self.report
 
     # -------------------------------------------------------------- people
@@ -738,3 +742,67 @@ class DemoLoader:
             self._place_and_pay(
                 buyer, address_id, checkout.BuyNow(sku_id=item.sku_id, quantity=1, flash_item_id=item.pk)
             )
+
+    def _group_buys(self) -> None:
+        """A 2-person 拼团 in 萌宠之家 and a 阶梯拼团 (3, 5 or 10 people) in 鲜品超市, joined by regular customers
+        paying through checkout: groups that formed, one whose window ran out (dissolved, everyone refunded), and
+        open ones a member or two short that the demo buyer can join."""
+        now = timezone.now()
+        cny = lambda text: Money.parse(text, CURRENCY)  # noqa: E731
+        campaigns = []
+        for shop, ladder in (("萌宠之家", ((2, 80),)), ("鲜品超市", ((3, 85), (5, 78), (10, 70)))):
+            owner = self.owners[shop]
+            sku = (
+                Sku.objects.filter(product__merchant=owner.membership.merchant, is_active=True, stock__quantity__gte=40)
+                .exclude(product__skus__is_active=False)
+                .order_by("-product__sales_count", "pk")[2:3]
+                .first()
+            )
+            if sku is None:
+                continue
+            skus = list(sku.product.skus.filter(is_active=True))
+            campaigns.append(
+                groupbuy.campaign_create(
+                    actor=owner,
+                    data=groupbuy.TeamCampaignInput(
+                        product_id=sku.product_id,
+                        skus=[
+                            groupbuy.SkuPricesInput(
+                                sku_id=each.pk,
+                                tiers=[
+                                    groupbuy.TierInput(size, cny(f"{each.price_minor * percent // 10000}.00"))
+                                    for size, percent in ladder
+                                ],
+                            )
+                            for each in skus
+                        ],
+                        starts_at=now - dt.timedelta(days=2),
+                        ends_at=now + dt.timedelta(days=5),
+                        per_user_limit=2,
+                    ),
+                )
+            )
+        buyers = iter(self.regulars[12:])
+
+        def join(campaign: Any, team_id: int | None = None) -> Any:
+            buyer, address_id = next(buyers)
+            sku_id = campaign.tiers.order_by("sku_id").first().sku_id
+            buy_now = checkout.BuyNow(sku_id=sku_id, quantity=1, team_campaign_id=campaign.pk, team_id=team_id)
+            order = self._place_and_pay(buyer, address_id, buy_now).orders[0]
+            return TeamMember.objects.get(order=order).team_id
+
+        # in each campaign: groups that filled (a tiered one's window closed on it: one at the 5-person price, whose
+        # members got the difference back), one that ran out of time, and one open a member short
+        for campaign, sizes in zip(campaigns, ((2, 2, 2), (3, 5)), strict=False):
+            ended = []
+            for size in (*sizes, 1):
+                team_id = join(campaign)
+                for _ in range(size - 1):
+                    join(campaign, team_id)
+                ended.append(team_id)
+            Team.objects.filter(pk__in=ended, status="open").update(expires_at=now - dt.timedelta(minutes=1))
+            groupbuy.teams_close_due()  # forms the tiered groups, dissolves the lone one: its member is refunded
+            open_team = join(campaign)
+            for _ in range(campaign.min_size - 2):
+                join(campaign, open_team)
+        groupbuy.teams_close_due()  # the filled groups' orders become shippable now, not after the demo commits
