@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from jishi.accounts.models import User
 from jishi.catalog.errors import ProductNotFound
 from jishi.catalog.models import Sku
+from jishi.catalog.states import ProductStatus
 from jishi.core.actors import Actor, user_of
 from jishi.core.money import Money
 from jishi.core.permissions import AUTHENTICATED, check
@@ -97,8 +98,12 @@ def team_buy_check(
 
 
 def skus_of_product(merchant_id: int, product_id: int) -> dict[int, Sku]:
-    """The SKUs of one of the merchant's products, by id; ProductNotFound (404) for another shop's product."""
-    skus = {sku.pk: sku for sku in Sku.objects.filter(product_id=product_id, product__merchant_id=merchant_id)}
+    """The SKUs on sale of one of the merchant's published products, by id; ProductNotFound (404) for another
+    shop's product, or one not on sale."""
+    rows = Sku.objects.filter(
+        product_id=product_id, product__merchant_id=merchant_id, product__status=ProductStatus.PUBLISHED, is_active=True
+    )
+    skus = {sku.pk: sku for sku in rows}
     if not skus:
         raise ProductNotFound(field="product_id")
     return skus

@@ -17,6 +17,7 @@ from jishi.cart.selectors import cart_count
 from jishi.catalog.permissions import PRODUCT_MANAGE, PRODUCT_REVIEW
 from jishi.catalog.selectors import category_roots
 from jishi.core.permissions import Permission
+from jishi.groupbuy.permissions import SHOP_GROUPBUY
 from jishi.ledger.permissions import FINANCE_OWN, FINANCE_VIEW
 from jishi.merchants.permissions import APPLICATION_REVIEW, MERCHANT_ADMINISTER, MERCHANT_TEAM
 from jishi.notifications.selectors import unread_count
@@ -55,6 +56,7 @@ MERCHANT_CENTRE = (
     Section(_("After-sales"), "merchant:aftersales", MERCHANT_AFTERSALES, "merchant:aftersales"),
     Section(_("Products"), "merchant:products", PRODUCT_MANAGE, "merchant:product"),
     Section(_("Promotions"), "merchant:promotions", SHOP_PROMOTIONS, "merchant:promotions"),
+    Section(_("Group buys"), "merchant:groupbuy", SHOP_GROUPBUY, "merchant:groupbuy"),
     Section(_("Finance"), "merchant:finance", FINANCE_OWN, "merchant:finance"),
     Section(_("Team"), "merchant:team", MERCHANT_TEAM, "merchant:team"),
     Section(_("Qualifications"), "merchant:qualifications", MERCHANT_TEAM, "merchant:qualification"),

@@ -1,8 +1,9 @@
-"""The merchant centre, under /merchant/: products, orders, after-sales, finance, promotions, team, qualifications."""
+"""The merchant centre, under /merchant/: products, orders, after-sales, finance, promotions, group buys, team,
+qualifications."""
 
 from django.urls import path
 
-from jishi.web.merchant import aftersales, centre, orders, products, promotions
+from jishi.web.merchant import aftersales, centre, groupbuy, orders, products, promotions
 
 app_name = "merchant"
 urlpatterns = [
@@ -36,6 +37,9 @@ urlpatterns = [
     path("promotions/limited-prices/new/", promotions.limited_new, name="promotions_limited_new"),
     path("promotions/limited-prices/<int:promotion_id>/stop/", promotions.limited_stop, name="promotions_limited_stop"),
     path("promotions/flash/apply/", promotions.flash_apply, name="promotions_flash_apply"),
+    path("group-buys/", groupbuy.campaign_list, name="groupbuy"),
+    path("group-buys/new/", groupbuy.campaign_new, name="groupbuy_new"),
+    path("group-buys/<int:campaign_id>/stop/", groupbuy.campaign_stop, name="groupbuy_stop"),
     path("team/", centre.team, name="team"),
     path("team/invite/", centre.invite, name="invite"),
     path("qualifications/", centre.qualifications, name="qualifications"),
