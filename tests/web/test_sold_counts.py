@@ -12,7 +12,8 @@ from tests import factories
 
 
 def _paid_units(product):
-    lines = OrderLine.objects.filter(product=product, order__paid_at__isnull=False)
+    """Units paid for and not refunded; a group buy's (拼团) count once its group forms."""
+    lines = OrderLine.objects.filter(product=product, order__paid_at__isnull=False).exclude(order__status="grouping")
     return lines.aggregate(units=Sum(F("quantity") - F("refunded_quantity")))["units"] or 0
 
 

@@ -38,18 +38,18 @@ buyer_router = Router(tags=["group buying"], auth=SIGNED_IN)
 merchant_router = Router(tags=["merchant"], auth=SIGNED_IN)
 
 
-class TierOut(DataOut):
+class GroupTierOut(DataOut):
     size: int = Field(description="Groups of at least this many members")
     price: MoneyOut
 
 
-class SkuTiersOut(DataOut):
+class GroupSkuTiersOut(DataOut):
     sku_id: int
     list_price: MoneyOut
-    tiers: list[TierOut] = Field(description="Smallest group first: members pay the first tier's price")
+    tiers: list[GroupTierOut] = Field(description="Smallest group first: members pay the first tier's price")
 
 
-class CampaignOut(DataOut):
+class GroupCampaignOut(DataOut):
     id: int
     product_id: int
     min_size: int = Field(description="The group forms at this size")
@@ -59,16 +59,16 @@ class CampaignOut(DataOut):
     ends_at: str
     per_user_limit: int
     status: str
-    skus: list[SkuTiersOut]
+    skus: list[GroupSkuTiersOut]
 
 
-class MemberOut(DataOut):
+class GroupMemberOut(DataOut):
     name: str = Field(description="Masked: the display name's first character")
     leader: bool
     joined_at: str
 
 
-class TeamOut(DataOut):
+class GroupOut(DataOut):
     id: int
     campaign_id: int
     product_id: int
@@ -77,15 +77,15 @@ class TeamOut(DataOut):
     left: int = Field(description="Places left before the group closes")
     to_form: int = Field(description="Members still needed to form")
     expires_at: str
-    members_shown: list[MemberOut]
+    members_shown: list[GroupMemberOut]
 
 
 class ProductGroupBuyOut(DataOut):
-    campaign: CampaignOut | None
-    filling: list[TeamOut] = Field(description="Open groups nearest to filling")
+    campaign: GroupCampaignOut | None
+    filling: list[GroupOut] = Field(description="Open groups nearest to filling")
 
 
-class SeatOut(DataOut):
+class GroupSeatOut(DataOut):
     order_number: str
     team_id: int | None
     product_id: int
@@ -95,26 +95,26 @@ class SeatOut(DataOut):
     left: int | None
 
 
-class TierIn(StrictIn):
+class GroupTierIn(StrictIn):
     size: Annotated[int, Field(strict=True, ge=1, le=100)]
     price: Amount
 
 
-class SkuTiersIn(StrictIn):
+class GroupSkuTiersIn(StrictIn):
     sku_id: BodyId
-    tiers: Annotated[list[TierIn], Field(min_length=1, max_length=10)]
+    tiers: Annotated[list[GroupTierIn], Field(min_length=1, max_length=10)]
 
 
-class CampaignIn(StrictIn):
+class GroupCampaignIn(StrictIn):
     product_id: BodyId
-    skus: Annotated[list[SkuTiersIn], Field(min_length=1, max_length=50)]
+    skus: Annotated[list[GroupSkuTiersIn], Field(min_length=1, max_length=50)]
     starts_at: IsoDateTime
     ends_at: IsoDateTime
     window_hours: Annotated[int | None, Field(strict=True, description="The platform's default if left out")] = None
     per_user_limit: Annotated[int, Field(strict=True)] = 1
 
 
-class MerchantCampaignOut(CampaignOut):
+class MerchantGroupCampaignOut(GroupCampaignOut):
     teams_open: int
     teams_formed: int
     teams_dissolved: int
@@ -135,19 +135,19 @@ def _campaign_fields(campaign: TeamCampaign) -> dict[str, Any]:
         "per_user_limit": campaign.per_user_limit,
         "status": campaign.status,
         "skus": [
-            SkuTiersOut(
+            GroupSkuTiersOut(
                 sku_id=sku_id,
                 list_price=money_out(Money(tiers[0].sku.price_minor, tiers[0].currency)),
-                tiers=[TierOut(size=tier.size, price=money_out(tier.price)) for tier in tiers],
+                tiers=[GroupTierOut(size=tier.size, price=money_out(tier.price)) for tier in tiers],
             )
             for sku_id, tiers in sorted(by_sku.items())
         ],
     }
 
 
-def team_out(team: Team, campaign: TeamCampaign) -> TeamOut:
+def team_out(team: Team, campaign: TeamCampaign) -> GroupOut:
     seated: list[TeamMember] = team.seated  # type: ignore[attr-defined]  # prefetched
-    return TeamOut(
+    return GroupOut(
         id=team.pk,
         campaign_id=team.campaign_id,
         product_id=campaign.product_id,
@@ -157,7 +157,7 @@ def team_out(team: Team, campaign: TeamCampaign) -> TeamOut:
         to_form=max(campaign.min_size - team.members, 0),
         expires_at=team.expires_at.isoformat(),
         members_shown=[
-            MemberOut(
+            GroupMemberOut(
                 name=selectors.user_shown(member.buyer),
                 leader=member.buyer_id == team.leader_id,
                 joined_at=member.joined_at.isoformat() if member.joined_at else "",
@@ -177,26 +177,26 @@ def product_group_buy(request: HttpRequest, response: HttpResponse, product_id: 
     if campaign is None:
         return ProductGroupBuyOut(campaign=None, filling=[])
     return ProductGroupBuyOut(
-        campaign=CampaignOut(**_campaign_fields(campaign)),
+        campaign=GroupCampaignOut(**_campaign_fields(campaign)),
         filling=[team_out(team, campaign) for team in selectors.teams_filling(product_id, now=now)],
     )
 
 
-@router.get("/group-buys/groups/{team_id}", response={200: TeamOut, **errors(404)})
+@router.get("/group-buys/groups/{team_id}", response={200: GroupOut, **errors(404)})
 @requires(PUBLIC)
-def group_detail(request: HttpRequest, response: HttpResponse, team_id: Id) -> TeamOut:
+def group_detail(request: HttpRequest, response: HttpResponse, team_id: Id) -> GroupOut:
     """One group, as its share page shows it: its real members (masked), places left and its deadline."""
     response["Cache-Control"] = "no-store"
     team = selectors.team_get(team_id)
     return team_out(team, team.campaign)
 
 
-@buyer_router.get("/group-buys/mine", response={200: list[SeatOut], **errors(401)})
+@buyer_router.get("/group-buys/mine", response={200: list[GroupSeatOut], **errors(401)})
 @requires(AUTHENTICATED)
-def my_groups(request: HttpRequest) -> list[SeatOut]:
+def my_groups(request: HttpRequest) -> list[GroupSeatOut]:
     """The signed-in buyer's paid 拼团 orders (我的拼团), newest first."""
     return [
-        SeatOut(
+        GroupSeatOut(
             order_number=seat.order.number,
             team_id=seat.team_id,
             product_id=seat.campaign.product_id,
@@ -209,14 +209,14 @@ def my_groups(request: HttpRequest) -> list[SeatOut]:
     ]
 
 
-@buyer_router.post("/orders/{number}/leave-group", response={200: SeatOut, **errors(401, 404, 409)})
+@buyer_router.post("/orders/{number}/leave-group", response={200: GroupSeatOut, **errors(401, 404, 409)})
 @requires(AUTHENTICATED)
-def leave_group(request: HttpRequest, number: PublicNumber) -> SeatOut:
+def leave_group(request: HttpRequest, number: PublicNumber) -> GroupSeatOut:
     """Leave the group before it fills, refunded in full through the gateway that took the money. 409
     ``groupbuy.not_grouping`` for an order not waiting for its group (or a group that formed meanwhile)."""
     seat = services.team_leave(actor=actor_of(request), order_number=number)
     team = seat.team
-    return SeatOut(
+    return GroupSeatOut(
         order_number=number,
         team_id=seat.team_id,
         product_id=seat.campaign.product_id,
@@ -227,8 +227,8 @@ def leave_group(request: HttpRequest, number: PublicNumber) -> SeatOut:
     )
 
 
-def _merchant_out(campaign: TeamCampaign) -> MerchantCampaignOut:
-    return MerchantCampaignOut(
+def _merchant_out(campaign: TeamCampaign) -> MerchantGroupCampaignOut:
+    return MerchantGroupCampaignOut(
         **_campaign_fields(campaign),
         teams_open=getattr(campaign, "teams_open", 0),
         teams_formed=getattr(campaign, "teams_formed", 0),
@@ -236,16 +236,16 @@ def _merchant_out(campaign: TeamCampaign) -> MerchantCampaignOut:
     )
 
 
-@merchant_router.get("/group-buys", response={200: list[MerchantCampaignOut], **errors(401, 403)})
+@merchant_router.get("/group-buys", response={200: list[MerchantGroupCampaignOut], **errors(401, 403)})
 @requires(SHOP_GROUPBUY)
-def merchant_campaigns(request: HttpRequest) -> list[MerchantCampaignOut]:
+def merchant_campaigns(request: HttpRequest) -> list[MerchantGroupCampaignOut]:
     """The shop's 拼团 campaigns, newest first, with how many of their groups are open, formed and dissolved."""
     return [_merchant_out(campaign) for campaign in selectors.campaigns_of_merchant(actor_of(request))]
 
 
-@merchant_router.post("/group-buys", response={201: MerchantCampaignOut, **errors(401, 403, 404)})
+@merchant_router.post("/group-buys", response={201: MerchantGroupCampaignOut, **errors(401, 403, 404)})
 @requires(SHOP_GROUPBUY)
-def merchant_campaign_create(request: HttpRequest, payload: CampaignIn) -> Status:
+def merchant_campaign_create(request: HttpRequest, payload: GroupCampaignIn) -> Status:
     """Start a 拼团 campaign on one of the shop's products: SKUs at group prices by group size (2 to 50; several
     sizes make a 阶梯拼团, each larger size cheaper). 422 ``groupbuy.*`` for sizes, prices, windows or limits out
     of range, or a campaign overlapping another on the product."""
@@ -272,9 +272,9 @@ def merchant_campaign_create(request: HttpRequest, payload: CampaignIn) -> Statu
     return Status(201, _merchant_out(selectors.campaign_of_merchant(actor_of(request), campaign.pk)))
 
 
-@merchant_router.post("/group-buys/{campaign_id}/stop", response={200: MerchantCampaignOut, **errors(401, 403, 404)})
+@merchant_router.post("/group-buys/{campaign_id}/stop", response={200: MerchantGroupCampaignOut, **errors(401, 403, 404)})
 @requires(SHOP_GROUPBUY)
-def merchant_campaign_stop(request: HttpRequest, campaign_id: Id) -> MerchantCampaignOut:
+def merchant_campaign_stop(request: HttpRequest, campaign_id: Id) -> MerchantGroupCampaignOut:
     """End a campaign now: no group opens any more; open groups keep their window."""
     services.campaign_stop(actor=actor_of(request), campaign_id=campaign_id)
     return _merchant_out(selectors.campaign_of_merchant(actor_of(request), campaign_id))

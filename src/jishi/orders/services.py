@@ -331,6 +331,7 @@ def order_close_unformed(*, order_id: int, reason: str) -> Order | None:
         fields={"closed_at": timezone.now()},
     ):
         return None
+    OrderLine.objects.filter(order=order).update(refunded_quantity=F("quantity"))  # all its money went back
     stock_return(actor=None, lines=_stock_lines([order]))
     return order
 
