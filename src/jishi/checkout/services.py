@@ -30,6 +30,8 @@ from jishi.cart.services import cart_lines_remove_ordered, check_quantity
 from jishi.catalog.errors import SkuNotFound
 from jishi.catalog.selectors import path_ids
 from jishi.checkout.errors import CartChanged, NotCancellable, NothingToOrder
+from jishi.community.errors import NoPointChosen, NotForPickup
+from jishi.community.selectors import community_offers, residence_of
 from jishi.core import ids
 from jishi.core.actors import Actor, user_of
 from jishi.core.money import CURRENCY, Money
@@ -47,6 +49,9 @@ from jishi.orders.services import (
     OrderDraft,
     orders_cancel_unpaid,
     orders_place,
+)
+from jishi.orders.services import (
+    Pickup as OrderPickup,
 )
 from jishi.orders.states import ActorRole, OrderKind, OrderStatus
 from jishi.payments.errors import PaymentClosed
@@ -90,6 +95,7 @@ class QuoteGroup:
     merchant: Any
     lines: list[CartLineView]
     priced: PricedOrder  # the pricing pipeline's order: its adjustments, each line's price and the next tier
+    pickup: Any = None  # the pickup point (社区团购 自提) it is collected at, instead of delivered
 
     @property
     def goods(self) -> Money:
@@ -238,6 +244,8 @@ def _pricing(
     shipping: dict[int, Money],
     coupon_ids: list[int] | None,
     buy_now: BuyNow | None,
+    *,
+    community: list[PriceOffer],
 ) -> tuple[Pricing, tuple[CouponOffer, ...], Any, Any]:
     """Price the lines through the promotions pipeline: the pricing, the wallet it chose from, the flash item
     of a flash-sale buy and the campaign (and group) of a 拼团 buy.
@@ -266,6 +274,7 @@ def _pricing(
         )
         return price(items, shipping, prices=[team_price_offer(team.tier)]), (), None, team
     prices, thresholds = _automatic(user.pk, items, now)
+    prices = [*prices, *community]
     wallet = tuple(coupon_offers_for(actor, now=now))
     if coupon_ids is None:
         return best_coupons(items, shipping, wallet=wallet, prices=prices, thresholds=thresholds), wallet, None, None
@@ -282,8 +291,12 @@ def checkout_quote(
     sku_ids: Collection[int] | None = None,
     buy_now: BuyNow | None = None,
     coupon_ids: list[int] | None = None,
+    pickup_merchant_ids: Collection[int] = (),
 ) -> Quote:
     """Price what the actor buys for delivery to one of their addresses, one group per merchant.
+
+    The groups of ``pickup_merchant_ids`` are collected at the buyer's pickup point instead (社区团购 自提): no
+    delivery fee, each line at its community price; every line must be in a campaign delivering there.
 
     What is bought: the ticked cart lines, named by their SKUs (``sku_ids``,
     which outlive a guest cart merged at sign-in; the whole cart when None),
@@ -306,8 +319,13 @@ def checkout_quote(
     templates = fee_templates_for(group.merchant.pk for group in merchants)
     bought: list[tuple[Any, list[CartLineView]]] = []
     shipping: dict[int, Money] = {}
+    point, community = _pickup(actor, merchants, set(pickup_merchant_ids), buy_now)
     for group in merchants:
         lines = [line for line in group.lines if line.purchasable]
+        if point is not None and group.merchant.pk in pickup_merchant_ids:
+            shipping[group.merchant.pk] = Money.zero(CURRENCY)
+            bought.append((group.merchant, lines))
+            continue
         parcel = Parcel(
             items=sum(line.quantity for line in lines),
             grams=sum(line.sku.weight_grams * line.quantity for line in lines),
@@ -317,9 +335,12 @@ def checkout_quote(
             templates.get(group.merchant.pk), province=address.region_code or address.province, parcel=parcel
         )
         bought.append((group.merchant, lines))
-    pricing, wallet, flash, team = _pricing(actor, bought, shipping, coupon_ids, buy_now)
+    pricing, wallet, flash, team = _pricing(
+        actor, bought, shipping, coupon_ids, buy_now, community=list(community.values())
+    )
     groups = [
-        QuoteGroup(merchant, lines, priced) for (merchant, lines), priced in zip(bought, pricing.orders, strict=True)
+        QuoteGroup(merchant, lines, priced, point if merchant.pk in pickup_merchant_ids else None)
+        for (merchant, lines), priced in zip(bought, pricing.orders, strict=True)
     ]
     return Quote(
         address=address,
@@ -331,6 +352,25 @@ def checkout_quote(
         flash_item=flash,
         team=team,
     )
+
+
+def _pickup(
+    actor: Actor, merchants: list[Any], wanted: set[int], buy_now: BuyNow | None
+) -> tuple[Any, dict[int, PriceOffer]]:
+    """The buyer's pickup point and the community prices of the lines collected there (none when nothing is)."""
+    if not wanted:
+        return None, {}
+    if buy_now is not None and (buy_now.flash_item_id or buy_now.team_campaign_id):
+        raise NotForPickup(field="pickup_merchant_ids")
+    point = residence_of(actor)
+    if point is None:
+        raise NoPointChosen(field="pickup_merchant_ids")
+    lines = [line for group in merchants if group.merchant.pk in wanted for line in group.lines if line.purchasable]
+    offers = community_offers(point, [line.sku.pk for line in lines], now=timezone.now())
+    for line in lines:
+        if line.sku.pk not in offers:
+            raise NotForPickup(field="pickup_merchant_ids", params={"sku_id": line.sku.pk})
+    return point, offers
 
 
 def _line_drafts(group: QuoteGroup) -> list[LineDraft]:
@@ -356,11 +396,30 @@ def _line_drafts(group: QuoteGroup) -> list[LineDraft]:
     return drafts
 
 
+def _collected(group: QuoteGroup, address: Any) -> OrderPickup | None:
+    """Where a pickup group's order is collected, copied onto the order: the point, for the address's receiver."""
+    point = group.pickup
+    if point is None:
+        return None
+    return OrderPickup(
+        point_id=point.pk,
+        destination=Destination(
+            receiver=address.receiver,
+            phone=address.phone,
+            province=point.province,
+            city=point.city,
+            district=point.district,
+            detail=f"{point.detail}（{point.name}）",
+        ),
+    )
+
+
 def _drafts(quote: Quote, kind: OrderKind) -> list[OrderDraft]:
     return [
         OrderDraft(
             merchant_id=group.merchant.pk,
             kind=kind,
+            pickup=_collected(group, quote.address),
             lines=_line_drafts(group),
             goods=group.goods,
             shipping=group.shipping,
@@ -397,6 +456,7 @@ def checkout_place(
     sku_ids: Collection[int] | None = None,
     buy_now: BuyNow | None = None,
     coupon_ids: list[int] | None = None,
+    pickup_merchant_ids: Collection[int] = (),
 ) -> Placement:
     """Place one order per merchant for what the quote covers, reserve the stock, and open one payment intent.
 
@@ -421,6 +481,7 @@ def checkout_place(
         sku_ids=sku_ids,
         buy_now=buy_now,
         coupon_ids=coupon_ids,
+        pickup_merchant_ids=pickup_merchant_ids,
     )
     if flash is None:
         _refuse_sold_out(named)
@@ -444,13 +505,19 @@ def _place(
     sku_ids: Collection[int] | None,
     buy_now: BuyNow | None,
     coupon_ids: list[int] | None,
+    pickup_merchant_ids: Collection[int],
 ) -> Placement:
     flash = buy_now.flash_item_id if buy_now is not None else None
     minutes = settings.JISHI_ORDER_PAYMENT_MINUTES if flash is None else settings.JISHI_FLASH_PAYMENT_MINUTES
     kind = OrderKind.FLASH if flash is not None else OrderKind.STANDARD
     with transaction.atomic():
         quote = checkout_quote(
-            actor=actor, address_id=address_id, sku_ids=sku_ids, buy_now=buy_now, coupon_ids=coupon_ids
+            actor=actor,
+            address_id=address_id,
+            sku_ids=sku_ids,
+            buy_now=buy_now,
+            coupon_ids=coupon_ids,
+            pickup_merchant_ids=pickup_merchant_ids,
         )
         if quote.fingerprint != fingerprint:
             raise CartChanged(field="fingerprint")

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "jishi.aftersales",
     "jishi.promotions",
     "jishi.groupbuy",
+    "jishi.community",
     "jishi.checkout",
     "jishi.ledger",
     "jishi.notifications",
@@ -255,6 +256,10 @@ JISHI_FLASH_PAYMENT_MINUTES = int(os.environ.get("JISHI_FLASH_PAYMENT_MINUTES", 
 JISHI_FLASH_REAL_NAME = os.environ.get("JISHI_FLASH_REAL_NAME", "1") == "1"
 # A 拼团 group has this long to fill unless its campaign says otherwise (1 to 72 hours).
 JISHI_TEAM_WINDOW_HOURS = int(os.environ.get("JISHI_TEAM_WINDOW_HOURS", "24"))
+# 社区团购: wrong pickup codes a leader may type a minute; days an arrived order may wait before the leader and
+# the shop are told it was not collected.
+JISHI_PICKUP_CODE_TRIES = int(os.environ.get("JISHI_PICKUP_CODE_TRIES", "5"))
+JISHI_PICKUP_UNCOLLECTED_DAYS = int(os.environ.get("JISHI_PICKUP_UNCOLLECTED_DAYS", "3"))
 JISHI_ORDER_AUTO_CONFIRM_DAYS = int(os.environ.get("JISHI_ORDER_AUTO_CONFIRM_DAYS", "10"))
 JISHI_ORDER_AFTERSALES_DAYS = int(os.environ.get("JISHI_ORDER_AFTERSALES_DAYS", "7"))
 # After-sales: the shop answers a request (or receives returned goods) within this, or it is done for it;

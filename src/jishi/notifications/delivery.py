@@ -8,7 +8,9 @@ from jishi.notifications import sms
 from jishi.notifications.models import Notification
 
 # Kinds that also go out by SMS (money and decisions); the rest are inbox and e-mail only.
-SMS_KINDS = frozenset({"order_shipped", "payout_decided", "payout_account_changed", "application_decided"})
+SMS_KINDS = frozenset(
+    {"order_shipped", "payout_decided", "payout_account_changed", "application_decided", "pickup_ready"}
+)
 
 
 def deliver(*, notification_id: int) -> Notification | None:

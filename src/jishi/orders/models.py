@@ -23,9 +23,10 @@ PHONE_CONTEXT = "orders.receiver_phone"
 
 
 class Fulfilment(models.TextChoices):
-    """How the goods reach the buyer; pickup at a leader's pickup point joins delivery here."""
+    """How the goods reach the buyer: delivered to an address, or collected at a leader's pickup point (自提)."""
 
     DELIVERY = "delivery", _("Delivery")
+    PICKUP = "pickup", _("Pickup at a point")
 
 
 class Order(models.Model):
@@ -47,6 +48,8 @@ class Order(models.Model):
     note = models.CharField(max_length=200, blank=True)
 
     fulfilment = models.CharField(max_length=20, choices=Fulfilment.choices, default=Fulfilment.DELIVERY)
+    # For a pickup: the point (community.PickupPoint), whose name and address the address fields copy.
+    pickup_point_id = models.BigIntegerField(null=True, blank=True)
     receiver = models.CharField(max_length=40)
     receiver_phone_sealed = models.TextField()
     province = models.CharField(max_length=30)

@@ -43,20 +43,21 @@ def order_get_for_buyer(actor: Actor, number: str) -> Order:
     return order
 
 
-def _merchant_orders(actor: Actor) -> QuerySet[Order]:
+def merchant_orders(actor: Actor) -> QuerySet[Order]:
+    """The orders of the actor's merchant (PermissionDenied without the fulfilment permission)."""
     check(actor, ORDER_FULFIL)
     return Order.objects.filter(merchant=merchant_of(actor))
 
 
 def order_list_for_merchant(actor: Actor, *, status: str | None = None) -> QuerySet[Order]:
     """The orders of the actor's merchant, newest first, with buyer, merchant and lines (three queries a page)."""
-    orders = _merchant_orders(actor).select_related("buyer", "merchant").prefetch_related("lines")
+    orders = merchant_orders(actor).select_related("buyer", "merchant").prefetch_related("lines")
     return orders.filter(status=status) if status else orders
 
 
 def order_get_for_merchant(actor: Actor, number: str) -> Order:
     """One order of the actor's merchant; another merchant's order is OrderNotFound (404)."""
-    order = _with_details(_merchant_orders(actor).filter(number=number)).first()
+    order = _with_details(merchant_orders(actor).filter(number=number)).first()
     if order is None:
         raise OrderNotFound
     return order

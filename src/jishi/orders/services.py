@@ -33,7 +33,7 @@ from jishi.merchants.selectors import merchant_owner_id
 from jishi.notifications.services import Message, notify_all
 from jishi.orders import selectors
 from jishi.orders.errors import InvalidShipment, InvalidTransition, OrderOnHold, PhoneNotShown
-from jishi.orders.models import Order, OrderAdjustment, OrderEvent, OrderLine
+from jishi.orders.models import Fulfilment, Order, OrderAdjustment, OrderEvent, OrderLine
 from jishi.orders.permissions import ORDER_FULFIL
 from jishi.orders.states import TRANSITIONS, ActorRole, EventKind, OrderKind, OrderStatus
 
@@ -70,6 +70,7 @@ class OrderDraft:
     discount: Money  # every adjustment's amount, goods and shipping
     adjustments: list[AdjustmentDraft] = field(default_factory=list)
     kind: str = OrderKind.STANDARD
+    pickup: "Pickup | None" = None  # collected at a point instead of delivered to the checkout's address
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,14 @@ class Destination:
     district: str
     detail: str
     postal_code: str = ""
+
+
+@dataclass(frozen=True)
+class Pickup:
+    """A pickup point an order is collected at (自提): its id and where it is, copied onto the order."""
+
+    point_id: int
+    destination: Destination
 
 
 def _record(step: Move[Order, OrderStatus]) -> None:
@@ -168,6 +177,7 @@ def orders_place(
     """
     orders = []
     for draft in drafts:
+        to = draft.pickup.destination if draft.pickup else destination
         order = Order(
             number=ids.public_number(),
             checkout_number=checkout_number,
@@ -181,15 +191,17 @@ def orders_place(
             subsidy_minor=sum(a.amount.minor for a in draft.adjustments if a.funded_by_platform),
             total_minor=(draft.goods + draft.shipping - draft.discount).minor,
             note=note,
-            receiver=destination.receiver,
-            province=destination.province,
-            city=destination.city,
-            district=destination.district,
-            address_detail=destination.detail,
-            postal_code=destination.postal_code,
+            fulfilment=Fulfilment.PICKUP if draft.pickup else Fulfilment.DELIVERY,
+            pickup_point_id=draft.pickup.point_id if draft.pickup else None,
+            receiver=to.receiver,
+            province=to.province,
+            city=to.city,
+            district=to.district,
+            address_detail=to.detail,
+            postal_code=to.postal_code,
             pay_by=pay_by,
         )
-        order.receiver_phone = destination.phone
+        order.receiver_phone = to.phone
         orders.append(order)
     Order.objects.bulk_create(orders)
     lines = {
@@ -420,6 +432,47 @@ def _deliver(order: Order, *, actor: Actor, role: ActorRole, reason: str, unless
         fields={"delivered_at": now, "complete_at": now + dt.timedelta(days=settings.JISHI_ORDER_AFTERSALES_DAYS)},
     )
     return order
+
+
+@transaction.atomic
+def orders_send_to_point(*, actor: Actor, order_ids: list[int], batch_number: str) -> list[Order]:
+    """Ship the actor's shop's paid pickup orders to their point in one batch (a leader's 到货 delivers them when
+    their buyers collect them, so they get no confirmation deadline). Orders an after-sales request holds stay
+    behind. Returns the orders this call shipped."""
+    check(actor, ORDER_FULFIL)
+    now = timezone.now()
+    carrier = _("Pickup point")
+    orders = selectors.merchant_orders(actor).filter(
+        pk__in=order_ids, fulfilment=Fulfilment.PICKUP, status=OrderStatus.PAID, on_hold=False
+    )
+    return [
+        order
+        for order in orders.order_by("pk")
+        if move(
+            MACHINE,
+            order,
+            OrderStatus.SHIPPED,
+            actor=actor,
+            context={"role": ActorRole.MERCHANT},
+            **UNLESS_HELD,
+            reason=f"{carrier} {batch_number}",
+            fields={"shipped_at": now, "carrier": carrier, "tracking_number": batch_number},
+        )
+    ]
+
+
+@transaction.atomic
+def order_picked_up(*, actor: Actor, order_id: int) -> Order:
+    """The buyer collected a pickup order at its point (the leader checked the code): delivered, and the
+    after-sales window starts. Raises OrderOnHold while an after-sales request holds it."""
+    order = Order.objects.get(pk=order_id)
+    return _deliver(
+        order,
+        actor=actor,
+        role=ActorRole.LEADER,
+        reason=phrase(gettext_lazy("Collected at the pickup point")),
+        unless_held=True,
+    )
 
 
 @transaction.atomic

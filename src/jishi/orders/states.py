@@ -30,7 +30,8 @@ TRANSITIONS: Mapping[OrderStatus, frozenset[OrderStatus]] = {
     OrderStatus.PENDING_PAYMENT: frozenset({OrderStatus.PAID, OrderStatus.GROUPING, OrderStatus.CANCELLED}),
     OrderStatus.GROUPING: frozenset({OrderStatus.PAID, OrderStatus.CLOSED}),
     OrderStatus.PAID: frozenset({OrderStatus.SHIPPED, OrderStatus.CLOSED}),
-    OrderStatus.SHIPPED: frozenset({OrderStatus.DELIVERED}),
+    # Shipped and closed: nothing of it arrived (a pickup point's leader reported all of it short) and all was refunded.
+    OrderStatus.SHIPPED: frozenset({OrderStatus.DELIVERED, OrderStatus.CLOSED}),
     OrderStatus.DELIVERED: frozenset({OrderStatus.COMPLETED, OrderStatus.CLOSED}),
     OrderStatus.COMPLETED: frozenset(),
     OrderStatus.CANCELLED: frozenset(),
@@ -44,6 +45,7 @@ class ActorRole(models.TextChoices):
     BUYER = "buyer", _("Buyer")
     MERCHANT = "merchant", _("Merchant")
     OPERATOR = "operator", _("Operator")
+    LEADER = "leader", _("Group leader")
     SYSTEM = "system", _("System")
 
 

@@ -1,0 +1,286 @@
+"""Reads of the community group-buying domain."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.utils.translation import gettext
+
+from jishi.catalog.models import Sku
+from jishi.catalog.states import ProductStatus
+from jishi.community.errors import BatchNotFound, CampaignNotFound, LeaderNotFound, NotALeader, PointNotFound
+from jishi.community.models import (
+    Batch,
+    CampaignStatus,
+    CommunityCampaign,
+    CommunityItem,
+    Leader,
+    LeaderStatus,
+    Pickup,
+    PickupPoint,
+    PickupStatus,
+    Residence,
+)
+from jishi.community.permissions import LEADER_REVIEW, SHOP_COMMUNITY
+from jishi.core.actors import Actor, user_of
+from jishi.core.permissions import AUTHENTICATED, check
+from jishi.merchants.selectors import merchant_for
+from jishi.orders.models import OrderLine
+from jishi.orders.permissions import ORDER_FULFIL
+from jishi.promotions.pricing import PriceOffer, Source
+
+SOURCE_KIND = "community"
+EARTH_KM = 6371.0088
+KM_PER_DEGREE = 111.195  # along a meridian
+
+
+def distance_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    """The great-circle distance (haversine), in kilometres."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lng2 - lng1) / 2) ** 2
+    return 2 * EARTH_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+@dataclass(frozen=True)
+class Nearby:
+    point: PickupPoint
+    km: float
+
+
+def points_nearest(*, latitude: float, longitude: float, within_km: float = 10, limit: int = 20) -> list[Nearby]:
+    """Open pickup points within ``within_km`` of a place, nearest first: a bounding box on the indexed integer
+    coordinates (the same query on SQLite and PostgreSQL), then the exact distance here."""
+    dlat = within_km / KM_PER_DEGREE
+    dlng = within_km / (KM_PER_DEGREE * max(math.cos(math.radians(latitude)), 0.01))
+    box = PickupPoint.objects.filter(
+        leader__status=LeaderStatus.APPROVED,
+        latitude_e6__gte=round((latitude - dlat) * 1e6),
+        latitude_e6__lte=round((latitude + dlat) * 1e6),
+        longitude_e6__gte=round((longitude - dlng) * 1e6),
+        longitude_e6__lte=round((longitude + dlng) * 1e6),
+    )
+    found = [Nearby(p, distance_km(latitude, longitude, p.latitude, p.longitude)) for p in box[:2000]]
+    return sorted((n for n in found if n.km <= within_km), key=lambda n: (n.km, n.point.pk))[:limit]
+
+
+def point_open(point_id: int) -> PickupPoint | None:
+    """The pickup point if its leader is approved (open for orders), else None."""
+    return PickupPoint.objects.filter(pk=point_id, leader__status=LeaderStatus.APPROVED).first()
+
+
+def point_get(point_id: int) -> PickupPoint:
+    point = PickupPoint.objects.select_related("leader").filter(pk=point_id).first()
+    if point is None:
+        raise PointNotFound(field="point_id")
+    return point
+
+
+def residence_of(actor: Actor) -> PickupPoint | None:
+    """The pickup point the signed-in resident chose, if it is still open."""
+    if not getattr(actor, "is_authenticated", False):
+        return None
+    found = Residence.objects.select_related("point").filter(user=user_of(actor)).first()
+    return point_open(found.point_id) if found else None
+
+
+def leader_of(actor: Actor) -> Leader:
+    """The actor's approved leadership with its point; NotALeader otherwise."""
+    if not getattr(actor, "is_authenticated", False):
+        raise NotALeader
+    leader = Leader.objects.select_related("point").filter(user=user_of(actor), status=LeaderStatus.APPROVED).first()
+    if leader is None:
+        raise NotALeader
+    return leader
+
+
+def application_of(actor: Actor) -> Leader | None:
+    """The actor's leader application (or leadership) with its point, if any."""
+    check(actor, AUTHENTICATED)
+    return Leader.objects.select_related("point").filter(user=user_of(actor)).first()
+
+
+def leaders_for_review(actor: Actor, *, status: str = LeaderStatus.APPLIED) -> QuerySet[Leader]:
+    check(actor, LEADER_REVIEW)
+    return Leader.objects.filter(status=status).select_related("user", "point").order_by("applied_at", "pk")[:500]
+
+
+def leader_get(leader_id: int) -> Leader:
+    leader = Leader.objects.select_related("point").filter(pk=leader_id).first()
+    if leader is None:
+        raise LeaderNotFound(field="leader_id")
+    return leader
+
+
+def _serving(point: PickupPoint, now: dt.datetime) -> QuerySet[CommunityCampaign]:
+    """Campaigns taking orders now that deliver to the point: every point or this one, anywhere or its city."""
+    return (
+        CommunityCampaign.objects.filter(status=CampaignStatus.ACTIVE, starts_at__lte=now, cutoff_at__gt=now)
+        .filter(Q(points__isnull=True) | Q(points=point))
+        .filter(Q(city="") | Q(city=point.city))
+        .distinct()
+    )
+
+
+def campaigns_for_point(point: PickupPoint, *, now: dt.datetime) -> list[CommunityCampaign]:
+    """What a resident of the point can order now, soonest cut-off first, with items, SKUs and products."""
+    campaigns = _serving(point, now).select_related("merchant")
+    return list(campaigns.prefetch_related("items__sku__product__images").order_by("cutoff_at", "pk"))
+
+
+def community_offers(point: PickupPoint, sku_ids: list[int], *, now: dt.datetime) -> dict[int, PriceOffer]:
+    """Each of these SKUs' community price at the point now (the lowest, if two campaigns have it)."""
+    items = CommunityItem.objects.filter(sku_id__in=sku_ids, campaign__in=_serving(point, now)).order_by("price_minor")
+    label = gettext("Community price")
+    offers: dict[int, PriceOffer] = {}
+    for item in items:
+        offers.setdefault(
+            item.sku_id, PriceOffer(Source(SOURCE_KIND, item.campaign_id), label, item.sku_id, item.price)
+        )
+    return offers
+
+
+def campaign_of_order(order: object, point_id: int) -> CommunityCampaign | None:
+    """The campaign a paid pickup order was bought in: of its lines' campaigns at the point when it was placed,
+    the one that cuts off last (its batch carries the order)."""
+    point = PickupPoint.objects.get(pk=point_id)
+    placed_at = order.placed_at  # type: ignore[attr-defined]
+    sku_ids = [line.sku_id for line in order.lines.all()]  # type: ignore[attr-defined]
+    campaigns = (
+        CommunityCampaign.objects.filter(items__sku_id__in=sku_ids, starts_at__lte=placed_at, cutoff_at__gt=placed_at)
+        .filter(Q(points__isnull=True) | Q(points=point))
+        .filter(Q(city="") | Q(city=point.city))
+    )
+    return campaigns.order_by("-cutoff_at", "-pk").first()
+
+
+def skus_of_merchant(merchant_id: int, sku_ids: list[int]) -> dict[int, Sku]:
+    """These SKUs, if on sale in the merchant's published products, by id."""
+    skus = Sku.objects.filter(
+        pk__in=sku_ids, product__merchant_id=merchant_id, product__status=ProductStatus.PUBLISHED, is_active=True
+    )
+    return {sku.pk: sku for sku in skus}
+
+
+def campaign_of_merchant(actor: Actor, campaign_id: int) -> CommunityCampaign:
+    check(actor, SHOP_COMMUNITY)
+    campaign = CommunityCampaign.objects.filter(pk=campaign_id, merchant=merchant_for(actor)).first()
+    if campaign is None:
+        raise CampaignNotFound(field="campaign_id")
+    return campaign
+
+
+def campaigns_due(*, now: dt.datetime, limit: int = 200) -> list[int]:
+    """Campaigns past their cut-off: the batch sweep's work (it also takes late payments into open batches)."""
+    due = CommunityCampaign.objects.filter(cutoff_at__lte=now, cutoff_at__gt=now - dt.timedelta(days=7))
+    return list(due.order_by("cutoff_at", "pk").values_list("pk", flat=True)[:limit])
+
+
+def pickups_to_batch(campaign_id: int) -> list[Pickup]:
+    """The campaign's paid pickups not in a batch yet, with their orders."""
+    pickups = Pickup.objects.filter(campaign_id=campaign_id, status=PickupStatus.WAITING, batch__isnull=True)
+    return list(pickups.select_related("order").order_by("pk"))
+
+
+def batch_of_merchant(actor: Actor, batch_id: int) -> Batch:
+    check(actor, ORDER_FULFIL)
+    batch = Batch.objects.select_related("point").filter(pk=batch_id, merchant=merchant_for(actor)).first()
+    if batch is None:
+        raise BatchNotFound(field="batch_id")
+    return batch
+
+
+def batch_of_leader(leader: Leader, batch_id: int) -> Batch:
+    batch = Batch.objects.filter(pk=batch_id, point=leader.point).first()
+    if batch is None:
+        raise BatchNotFound(field="batch_id")
+    return batch
+
+
+def pickups_of_batch(batch_id: int) -> list[Pickup]:
+    return list(Pickup.objects.filter(batch_id=batch_id).select_related("order").prefetch_related("order__lines"))
+
+
+def pickup_by_code(point_id: int, digest: str) -> Pickup | None:
+    """The point's pickup with this code, the one not collected first (a collected one may share a code)."""
+    pickups = Pickup.objects.filter(point_id=point_id, code_digest=digest).select_related("order").order_by("-pk")
+    active = pickups.exclude(status__in=[PickupStatus.COLLECTED, PickupStatus.CANCELLED]).first()
+    return active or pickups.first()
+
+
+def pickups_uncollected(*, before: dt.datetime, limit: int = 500) -> list[Pickup]:
+    pickups = Pickup.objects.filter(status=PickupStatus.READY, ready_at__lte=before, flagged_at__isnull=True)
+    return list(pickups.select_related("order", "point__leader").order_by("ready_at", "pk")[:limit])
+
+
+def pickup_of_order(order_id: int) -> Pickup | None:
+    return Pickup.objects.select_related("point").filter(order_id=order_id).first()
+
+
+def batches_of_point(leader: Leader, *, status: str | None = None) -> QuerySet[Batch]:
+    """The batches coming to or at the leader's point, newest first, with their campaigns and shops."""
+    batches = Batch.objects.filter(point=leader.point).select_related("campaign", "merchant")
+    return (batches.filter(status=status) if status else batches).order_by("-pk")[:200]
+
+
+def batches_of_merchant(actor: Actor, *, status: str | None = None) -> QuerySet[Batch]:
+    """The actor's shop's batches, newest first, with their campaigns and points."""
+    check(actor, ORDER_FULFIL)
+    batches = Batch.objects.filter(merchant=merchant_for(actor)).select_related("campaign", "point")
+    return (batches.filter(status=status) if status else batches).order_by("-pk")[:200]
+
+
+@dataclass(frozen=True)
+class DispatchLine:
+    """One SKU of a batch's dispatch list (配货单): how many units go to the point, over how many orders."""
+
+    sku_id: int
+    title: str
+    sku_label: str
+    units: int
+    orders: int
+
+
+def dispatch_list(batch: Batch) -> list[DispatchLine]:
+    """The batch's paid units summed per SKU, without those refunded (one query)."""
+    rows = (
+        OrderLine.objects.filter(order__pickup__batch=batch)
+        .values("sku_id", "title", "sku_label")
+        .annotate(units=Sum(F("quantity") - F("refunded_quantity")), orders=Count("order", distinct=True))
+        .order_by("title", "sku_label", "sku_id")
+    )
+    return [DispatchLine(r["sku_id"], r["title"], r["sku_label"], r["units"], r["orders"]) for r in rows if r["units"]]
+
+
+def pickups_of_point(leader: Leader, *, status: str | None = None) -> QuerySet[Pickup]:
+    """The orders of the leader's point (its customers' orders), newest first, with buyers and lines."""
+    pickups = Pickup.objects.filter(point=leader.point).select_related("order__buyer", "campaign")
+    pickups = pickups.prefetch_related("order__lines")
+    return (pickups.filter(status=status) if status else pickups).order_by("-pk")
+
+
+def community_campaigns_of_merchant(actor: Actor) -> QuerySet[CommunityCampaign]:
+    check(actor, SHOP_COMMUNITY)
+    campaigns = CommunityCampaign.objects.filter(merchant=merchant_for(actor))
+    return campaigns.prefetch_related("items__sku__product", "points").order_by("-pk")
+
+
+def points_for_operator(actor: Actor) -> QuerySet[PickupPoint]:
+    """Every pickup point with its leader, for the operators' list and map."""
+    check(actor, LEADER_REVIEW)
+    return PickupPoint.objects.select_related("leader__user").order_by("city", "district", "pk")[:2000]
+
+
+def pickup_of_buyer(actor: Actor, order_number: str) -> Pickup:
+    """The pickup of one of the actor's orders, with its point; PickupNotFound for any other order."""
+    check(actor, AUTHENTICATED)
+    pickup = (
+        Pickup.objects.select_related("point", "order")
+        .filter(order__number=order_number, order__buyer=user_of(actor))
+        .first()
+    )
+    if pickup is None:
+        raise PointNotFound(field="number")
+    return pickup
