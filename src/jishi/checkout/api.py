@@ -56,6 +56,14 @@ class QuoteIn(StrictIn):
         list[BodyId] | None,
         Field(max_length=20, description="The coupons to use (an empty list: none); the best ones when left out"),
     ] = None
+    pickup_merchant_ids: Annotated[
+        list[BodyId],
+        Field(
+            max_length=50,
+            description="Shops whose orders are collected at the buyer's pickup point (社区团购 自提), "
+            "at the community price and without a delivery fee",
+        ),
+    ] = []
 
     @model_validator(mode="after")
     def _one_source(self) -> "QuoteIn":
@@ -71,7 +79,12 @@ class QuoteIn(StrictIn):
             team_campaign_id=self.buy_now.team_campaign_id,
             team_id=self.buy_now.team_id,
         )
-        return {"sku_ids": self.sku_ids, "buy_now": buy_now, "coupon_ids": self.coupon_ids}
+        return {
+            "sku_ids": self.sku_ids,
+            "buy_now": buy_now,
+            "coupon_ids": self.coupon_ids,
+            "pickup_merchant_ids": self.pickup_merchant_ids,
+        }
 
 
 class PlaceIn(QuoteIn):

@@ -34,6 +34,11 @@ from jishi.catalog.api_operator import requirements_router
 from jishi.catalog.api_operator import router as operator_catalog_router
 from jishi.checkout.api import orders_router as checkout_orders_router
 from jishi.checkout.api import router as checkout_router
+from jishi.community.api import leader_router as community_leader_router
+from jishi.community.api import merchant_router as merchant_community_router
+from jishi.community.api import operator_router as operator_community_router
+from jishi.community.api import resident_router as community_resident_router
+from jishi.community.api import router as community_router
 from jishi.core.errors import DomainError, RateLimited
 from jishi.groupbuy.api import buyer_router as group_buyer_router
 from jishi.groupbuy.api import merchant_router as merchant_group_router
@@ -242,6 +247,11 @@ api.add_router("/operator", operator_flash_router)
 api.add_router("/", group_router)
 api.add_router("/", group_buyer_router)
 api.add_router("/merchant", merchant_group_router)
+api.add_router("/", community_router)
+api.add_router("/", community_resident_router)
+api.add_router("/", community_leader_router)
+api.add_router("/merchant", merchant_community_router)
+api.add_router("/operator", operator_community_router)
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
