@@ -272,7 +272,9 @@ def merchant_campaign_create(request: HttpRequest, payload: GroupCampaignIn) -> 
     return Status(201, _merchant_out(selectors.campaign_of_merchant(actor_of(request), campaign.pk)))
 
 
-@merchant_router.post("/group-buys/{campaign_id}/stop", response={200: MerchantGroupCampaignOut, **errors(401, 403, 404)})
+@merchant_router.post(
+    "/group-buys/{campaign_id}/stop", response={200: MerchantGroupCampaignOut, **errors(401, 403, 404)}
+)
 @requires(SHOP_GROUPBUY)
 def merchant_campaign_stop(request: HttpRequest, campaign_id: Id) -> MerchantGroupCampaignOut:
     """End a campaign now: no group opens any more; open groups keep their window."""
