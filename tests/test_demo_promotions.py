@@ -64,3 +64,21 @@ def test_the_demo_group_buys_are_real_paid_orders():
     five = Team.objects.get(status="formed", members=5)
     assert all(m.order.refunds.exists() for m in TeamMember.objects.filter(team=five))
     assert reconcile().ok
+
+
+def test_the_demo_community_runs_through_real_orders():
+    from jishi.community.models import Batch, CommunityCampaign, Leader, Pickup
+    from jishi.demo.loader import DemoLoader
+
+    DemoLoader(image_every=1000).load()
+    now = timezone.now()
+    assert Counter(Leader.objects.values_list("status", flat=True)) == {"approved": 3, "applied": 1}
+    assert CommunityCampaign.objects.filter(cutoff_at__gt=now).count() == 1  # taking orders
+    assert set(Batch.objects.values_list("status", flat=True)) == {"arrived"}
+    mine = Pickup.objects.get(order__buyer__display_name="买家小王")
+    assert (mine.status, mine.order.status, mine.order.fulfilment) == ("ready", "shipped", "pickup")
+    assert Pickup.objects.filter(status="collected").count() == 1
+    assert Pickup.objects.filter(status="waiting").count() == 2  # today's, before its cut-off
+    for pickup in Pickup.objects.select_related("order"):  # every pickup is a paid order
+        assert pickup.order.paid_at is not None
+    assert reconcile().ok

@@ -47,7 +47,7 @@ def distance_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
 @dataclass(frozen=True)
 class Nearby:
     point: PickupPoint
-    km: float
+    km: float | None  # None when listed by city, not by distance
 
 
 def points_nearest(*, latitude: float, longitude: float, within_km: float = 10, limit: int = 20) -> list[Nearby]:
@@ -62,8 +62,9 @@ def points_nearest(*, latitude: float, longitude: float, within_km: float = 10, 
         longitude_e6__gte=round((longitude - dlng) * 1e6),
         longitude_e6__lte=round((longitude + dlng) * 1e6),
     )
-    found = [Nearby(p, distance_km(latitude, longitude, p.latitude, p.longitude)) for p in box[:2000]]
-    return sorted((n for n in found if n.km <= within_km), key=lambda n: (n.km, n.point.pk))[:limit]
+    found = [(distance_km(latitude, longitude, p.latitude, p.longitude), p) for p in box[:2000]]
+    near = sorted(((km, p) for km, p in found if km <= within_km), key=lambda pair: (pair[0], pair[1].pk))
+    return [Nearby(point, km) for km, point in near[:limit]]
 
 
 def point_open(point_id: int) -> PickupPoint | None:
@@ -284,3 +285,9 @@ def pickup_of_buyer(actor: Actor, order_number: str) -> Pickup:
     if pickup is None:
         raise PointNotFound(field="number")
     return pickup
+
+
+def points_in_city(city: str, *, limit: int = 50) -> list[PickupPoint]:
+    """The open points of a city, by district: the choice when the resident gives no location."""
+    points = PickupPoint.objects.filter(city=city, leader__status=LeaderStatus.APPROVED)
+    return list(points.order_by("district", "name", "pk")[:limit])

@@ -29,6 +29,8 @@ from jishi.catalog import services as catalog
 from jishi.catalog.models import AttributeKind, Category, Product, Sku
 from jishi.catalog.states import ProductStatus
 from jishi.checkout import services as checkout
+from jishi.community import services as community
+from jishi.community.models import CommunityCampaign, Pickup
 from jishi.core.money import CURRENCY, Money
 from jishi.demo.market import MARKET, MERCHANTS, PASSWORD, Branch, Leaf, Root
 from jishi.groupbuy import services as groupbuy
@@ -51,6 +53,13 @@ ATTRIBUTES_EN = {"brand": "Brand", "material": "Fabric", "origin": "Origin"}
 REGULAR_CUSTOMERS = 48
 REGULAR_CHECKOUTS = 360
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
+# Pickup points around the demo buyer's Hangzhou address: name, kind, district, detail, latitude, longitude.
+PICKUP_POINTS = (
+    ("文三路便利店", "shop", "西湖区", "文三路 88 号", 30.27830, 120.14450),
+    ("黄龙小区物业", "property_office", "西湖区", "黄龙路 5 号黄龙小区物业中心", 30.27000, 120.13800),
+    ("武林菜鸟驿站", "parcel_station", "拱墅区", "环城北路 208 号", 30.27480, 120.16300),
+    ("西溪花园", "home", "西湖区", "西溪花园 12 幢 1 单元", 30.27400, 120.09000),
+)
 REGULAR_PLACES = (
     (("浙江省", "杭州市"), "西湖区", "文三路"),
     (("江苏省", "南京市"), "玄武区", "中山路"),
@@ -82,6 +91,7 @@ APPLICATIONS = [("姑苏猫舍", "breeder", "苏州姑苏猫舍宠物有限公�
 DEMO_CREDIT_CODES = ["91320505MA1N0R3K73", "91350100M000100Y43"]
 BUYER_PHONE = "13800000001"
 STAFF_PHONE = "13800000008"
+LEADER_PHONE = "13800000009"
 
 
 @dataclass
@@ -190,6 +200,8 @@ class DemoLoader:
         self._flash_sales()
         self.say("group buys (拼团): formed, dissolved and open groups of real buyers")
         self._group_buys()
+        self.say("community group buying (社区团购): leaders, pickup points, a cut-off and arrived goods")
+        self._community()
         return self.report
 
     # -------------------------------------------------------------- people
@@ -257,12 +269,15 @@ class DemoLoader:
                 ),
             )
 
-    def _place_and_pay(self, buyer: User, address_id: int, buy_now: checkout.BuyNow | None = None) -> Any:
+    def _place_and_pay(
+        self, buyer: User, address_id: int, buy_now: checkout.BuyNow | None = None, **basket: Any
+    ) -> Any:
         """Check the buyer's cart (or one SKU bought now) out and pay it on the sandbox gateway, as the query
-        sweep would apply it."""
-        quote = checkout.checkout_quote(actor=buyer, address_id=address_id, buy_now=buy_now)
+        sweep would apply it; ``basket`` narrows the cart (``sku_ids``) or collects shops' orders at the buyer's
+        pickup point (``pickup_merchant_ids``)."""
+        quote = checkout.checkout_quote(actor=buyer, address_id=address_id, buy_now=buy_now, **basket)
         placed = checkout.checkout_place(
-            actor=buyer, address_id=address_id, fingerprint=quote.fingerprint, buy_now=buy_now
+            actor=buyer, address_id=address_id, fingerprint=quote.fingerprint, buy_now=buy_now, **basket
         )
         url = payments.payment_start(
             actor=buyer,
@@ -742,6 +757,97 @@ class DemoLoader:
             self._place_and_pay(
                 buyer, address_id, checkout.BuyNow(sku_id=item.sku_id, quantity=1, flash_item_id=item.pk)
             )
+
+    def _community(self) -> None:
+        """Four residents of Hangzhou apply to run pickup points; three are approved, one waits for review. 鲜品超市
+        runs two community group buys: one taking orders until tonight, and one whose cut-off passed, whose batches
+        were sent and arrived (one short unit refunded). The demo buyer's point is 文三路便利店, where an order of
+        theirs waits with its pickup code; a neighbour has collected theirs."""
+        now = timezone.now()
+        leaders = []
+        for index, (name, kind, district, detail, lat, lng) in enumerate(PICKUP_POINTS):
+            person = {"display_name": f"{name[:2]}团长"}
+            user = (
+                self._user(label="group leader (团长) · 文三路便利店", phone=LEADER_PHONE, **person)
+                if index == 0
+                else User.objects.create_user(phone=f"1350000000{index}", password=PASSWORD, **person)
+            )
+            verification = accounts.kyc_submit(
+                actor=user, real_name=f"{SURNAMES[index]}团", id_number=_valid_id_number(40 + index)
+            )
+            accounts.kyc_approve(actor=self.reviewer, verification_id=verification.pk)
+            applied = community.leader_apply(
+                actor=user,
+                data=community.PointInput(
+                    name=name,
+                    kind=kind,
+                    province="浙江省",
+                    city="杭州市",
+                    district=district,
+                    detail=detail,
+                    latitude=lat,
+                    longitude=lng,
+                    hours="每天 8:00-21:00",
+                    capacity=300,
+                ),
+            )
+            if index < 3:
+                community.leader_approve(actor=self.reviewer, leader_id=applied.pk)
+                leaders.append(user)
+        points = [leader.leader.point for leader in leaders]
+        owner = self.owners["鲜品超市"]
+        skus = list(
+            Sku.objects.filter(
+                product__merchant=owner.membership.merchant, is_active=True, stock__quantity__gte=40
+            ).order_by("-product__sales_count", "pk")[:7]
+        )
+
+        def publish(title: str, items: list[Any], days_ago: int) -> Any:
+            return community.community_campaign_create(
+                actor=owner,
+                data=community.CommunityCampaignInput(
+                    title=title,
+                    items=[community.ItemInput(sku.pk, Money(sku.price_minor * 78 // 100, CURRENCY)) for sku in items],
+                    starts_at=now - dt.timedelta(days=days_ago),
+                    cutoff_at=now + dt.timedelta(hours=8),
+                    pickup_on=(now + dt.timedelta(days=1)).date(),
+                ),
+            )
+
+        def order(buyer: User, address_id: int, items: list[Any]) -> Any:
+            for sku in items:
+                cart.cart_line_add(owner=CartOwner(user=buyer), sku_id=sku.pk, quantity=1)
+            return self._place_and_pay(
+                buyer, address_id, sku_ids=[sku.pk for sku in items], pickup_merchant_ids=[owner.membership.merchant_id]
+            ).orders[0]
+
+        # yesterday's group buy: the demo buyer and neighbours ordered before its cut-off
+        earlier = publish("昨日鲜品团 · 今日自提", skus[:3], 2)
+        hangzhou = [
+            (buyer, address_id) for buyer, address_id in self.regulars if buyer.addresses.filter(city="杭州市").exists()
+        ]
+        residents = [(self.buyer, self.buyer.addresses.get(is_default=True).pk), *hangzhou[:5]]
+        placed = []
+        for n, (buyer, address_id) in enumerate(residents):
+            community.point_choose(actor=buyer, point_id=points[0 if n < 3 else n % 3].pk)
+            placed.append(order(buyer, address_id, skus[:3][n % 3 : n % 3 + 1 + n % 2]))
+        CommunityCampaign.objects.filter(pk=earlier.pk).update(cutoff_at=now - dt.timedelta(hours=14))
+        community.campaigns_cut_off_due()
+        for batch in earlier.batches.all():
+            community.batch_send(actor=owner, batch_id=batch.pk)
+            head = next(leader for leader in leaders if leader.leader.point.pk == batch.point_id)
+            short = []
+            if batch.point_id == points[1].pk:  # one unit arrived damaged: refunded at once
+                line = batch.pickups.first().order.lines.first()
+                short = [community.Shortage(line.pk, 1)]
+            community.batch_arrive(actor=head, batch_id=batch.pk, shortages=tuple(short))
+        neighbour = Pickup.objects.get(order=placed[1])  # collected at the counter with their code
+        community.pickup_verify(actor=leaders[0], code=community.pickup_code(neighbour))
+        # today's group buy takes orders until tonight
+        publish("明日达 · 鲜品团", skus[3:7], 0)
+        for buyer, address_id in hangzhou[5:7]:
+            community.point_choose(actor=buyer, point_id=points[1].pk)
+            order(buyer, address_id, skus[3:5])
 
     def _group_buys(self) -> None:
         """A 2-person 拼团 in 萌宠之家 and a 阶梯拼团 (3, 5 or 10 people) in 鲜品超市, joined by regular customers

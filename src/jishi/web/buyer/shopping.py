@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -24,6 +25,7 @@ from jishi.cart.owner import owner_of, remember_guest_cart
 from jishi.catalog import selectors as catalog
 from jishi.catalog.errors import SkuNotFound
 from jishi.checkout import services as checkout
+from jishi.community import selectors as community
 from jishi.core.api import client_ip
 from jishi.core.errors import DomainError, NotFound
 from jishi.core.idempotency import run_once
@@ -131,6 +133,38 @@ def _chosen_address(request: HttpRequest, addresses: list[Address]) -> Address |
 
 
 def _basket(request: HttpRequest) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """What the checkout buys (``_bought``), and the shops whose orders are collected at the buyer's pickup point
+    (``pickup``: 社区团购 自提)."""
+    bought, carried = _bought(request)
+    data = request.POST if request.method == "POST" else request.GET
+    pickup = sorted({int(v) for v in data.getlist("pickup") if v.isdigit() and len(v) <= 16})[:50]
+    if pickup:
+        bought["pickup_merchant_ids"] = pickup
+        carried = [*carried, *(("pickup", str(merchant_id)) for merchant_id in pickup)]
+    return bought, carried
+
+
+def _pickup_switches(user: Any, quote: Any, carried: list[tuple[str, str]]) -> dict[int, str]:
+    """For each shop of the quote whose lines the buyer's pickup point can receive at a community price: the
+    checkout's link that switches it between pickup there and delivery."""
+    point = community.residence_of(user)
+    if point is None or quote is None:
+        return {}
+    now = timezone.now()
+    chosen = {int(value) for name, value in carried if name == "pickup"}
+    switches = {}
+    for group in quote.groups:
+        skus = [line.sku.pk for line in group.lines]
+        if group.pickup is None and len(community.community_offers(point, skus, now=now)) < len(skus):
+            continue
+        merchant_id = group.merchant.pk
+        wanted = chosen ^ {merchant_id}
+        query = [(n, v) for n, v in carried if n != "pickup"] + [("pickup", str(m)) for m in sorted(wanted)]
+        switches[merchant_id] = f"{reverse('buyer:checkout')}?{urlencode([('address', quote.address.pk), *query])}"
+    return switches
+
+
+def _bought(request: HttpRequest) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     """What the checkout buys, from the query or the form: ticked cart lines (``item``: their SKU ids), one SKU
     bought now (``sku`` and ``qty``), or the whole cart.
 
@@ -216,7 +250,10 @@ def checkout_page(request: HttpRequest) -> HttpResponse:
         "basket_carried": carried,
         "coupons_carried": _coupon_choice(request)[1] if chose else [],
         # before there is an address to price delivery to, the items and their total still show
-        "items": checkout.checkout_items(actor=user, **basket) if quote is None else None,
+        "items": checkout.checkout_items(actor=user, sku_ids=basket.get("sku_ids"), buy_now=basket.get("buy_now"))
+        if quote is None
+        else None,
+        "pickup_switches": _pickup_switches(user, quote, carried),
         "form": form,
         "carried": carried,
         "request_key": uuid.uuid4().hex,

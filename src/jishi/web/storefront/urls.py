@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from jishi.web.storefront import views
+from jishi.web.storefront import community, views
 
 app_name = "storefront"
 urlpatterns = [
@@ -13,5 +13,8 @@ urlpatterns = [
     path("p/<int:product_id>/", views.product_detail, name="product"),
     path("flash/", views.flash_sales, name="flash"),
     path("groups/<int:team_id>/", views.group_detail, name="group"),
+    path("community/", community.community_home, name="community"),
+    path("community/points/", community.community_points, name="community_points"),
+    path("community/points/<int:point_id>/choose/", community.community_point_choose, name="community_point_choose"),
     path("coupons/", views.coupon_centre, name="coupons"),
 ]
