@@ -477,6 +477,16 @@ def merchant_campaign_create(request: HttpRequest, payload: CommunityCampaignIn)
     )
 
 
+@merchant_router.post(
+    "/community/campaigns/{campaign_id}/stop", response={200: MerchantCommunityCampaignOut, **errors(401, 403, 404)}
+)
+@requires(SHOP_COMMUNITY)
+def merchant_campaign_stop(request: HttpRequest, campaign_id: Id) -> MerchantCommunityCampaignOut:
+    """Stop taking orders now; what was paid is still batched at the cut-off."""
+    services.community_campaign_stop(actor=actor_of(request), campaign_id=campaign_id)
+    return _merchant_campaign_out(selectors.community_campaigns_of_merchant(actor_of(request)).get(pk=campaign_id))
+
+
 @merchant_router.get("/community/batches", response={200: list[BatchOut], **errors(401, 403)})
 @requires(ORDER_FULFIL)
 def merchant_batches(request: HttpRequest, status: BatchStatus | None = None) -> list[BatchOut]:

@@ -291,3 +291,27 @@ def points_in_city(city: str, *, limit: int = 50) -> list[PickupPoint]:
     """The open points of a city, by district: the choice when the resident gives no location."""
     points = PickupPoint.objects.filter(city=city, leader__status=LeaderStatus.APPROVED)
     return list(points.order_by("district", "name", "pk")[:limit])
+
+
+def points_open(*, limit: int = 500) -> list[PickupPoint]:
+    """The open pickup points (their leaders approved), by city, district and name: what a shop may restrict a
+    campaign to."""
+    points = PickupPoint.objects.filter(leader__status=LeaderStatus.APPROVED)
+    return list(points.order_by("city", "district", "name", "pk")[:limit])
+
+
+def batch_order_counts(batch_ids: list[int]) -> dict[int, int]:
+    """How many orders each of these batches carries, by batch id (one query; a batch without any is left out)."""
+    rows = Pickup.objects.filter(batch_id__in=batch_ids).values("batch_id").annotate(orders=Count("pk"))
+    return {row["batch_id"]: row["orders"] for row in rows}
+
+
+def batch_dispatch_of_merchant(actor: Actor, batch_id: int) -> Batch:
+    """One of the actor's shop's batches with its campaign and its point's leader, for its dispatch list (配货单);
+    BatchNotFound for any other."""
+    check(actor, ORDER_FULFIL)
+    batches = Batch.objects.select_related("campaign", "point__leader__user")
+    batch = batches.filter(pk=batch_id, merchant=merchant_for(actor)).first()
+    if batch is None:
+        raise BatchNotFound(field="batch_id")
+    return batch

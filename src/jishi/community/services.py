@@ -41,6 +41,7 @@ from jishi.community.errors import (
 from jishi.community.models import (
     Batch,
     BatchStatus,
+    CampaignStatus,
     CommunityCampaign,
     CommunityItem,
     Leader,
@@ -280,6 +281,19 @@ def community_campaign_create(*, actor: Actor, data: CommunityCampaignInput) -> 
         CommunityItem(campaign=campaign, sku_id=item.sku_id, price_minor=item.price.minor) for item in data.items
     )
     audit.record(actor=actor, action="community.campaign_create", target=campaign, after={"items": len(data.items)})
+    return campaign
+
+
+@transaction.atomic
+def community_campaign_stop(*, actor: Actor, campaign_id: int) -> CommunityCampaign:
+    """Stop taking orders in one of the shop's campaigns now; what was paid is still batched at the cut-off.
+    Idempotent. Audited. Raises CampaignNotFound (another shop's)."""
+    campaign = selectors.campaign_of_merchant(actor, campaign_id)
+    if CommunityCampaign.objects.filter(pk=campaign.pk, status=CampaignStatus.ACTIVE).update(
+        status=CampaignStatus.STOPPED
+    ):
+        campaign.status = CampaignStatus.STOPPED
+        audit.record(actor=actor, action="community.campaign_stop", target=campaign)
     return campaign
 
 

@@ -57,6 +57,8 @@ MERCHANT_CENTRE = (
     Section(_("Products"), "merchant:products", PRODUCT_MANAGE, "merchant:product"),
     Section(_("Promotions"), "merchant:promotions", SHOP_PROMOTIONS, "merchant:promotions"),
     Section(_("Group buys"), "merchant:groupbuy", SHOP_GROUPBUY, "merchant:groupbuy"),
+    # Staff who send batches but run no campaigns land on the batches; the page's tabs lead to the campaigns.
+    Section(_("Community group buys"), "merchant:community_batches", ORDER_FULFIL, "merchant:community"),
     Section(_("Finance"), "merchant:finance", FINANCE_OWN, "merchant:finance"),
     Section(_("Team"), "merchant:team", MERCHANT_TEAM, "merchant:team"),
     Section(_("Qualifications"), "merchant:qualifications", MERCHANT_TEAM, "merchant:qualification"),

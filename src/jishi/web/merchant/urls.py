@@ -1,9 +1,9 @@
-"""The merchant centre, under /merchant/: products, orders, after-sales, finance, promotions, group buys, team,
-qualifications."""
+"""The merchant centre, under /merchant/: products, orders, after-sales, finance, promotions, group buys, community
+group buys, team, qualifications."""
 
 from django.urls import path
 
-from jishi.web.merchant import aftersales, centre, groupbuy, orders, products, promotions
+from jishi.web.merchant import aftersales, centre, community, groupbuy, orders, products, promotions
 
 app_name = "merchant"
 urlpatterns = [
@@ -40,6 +40,12 @@ urlpatterns = [
     path("group-buys/", groupbuy.campaign_list, name="groupbuy"),
     path("group-buys/new/", groupbuy.campaign_new, name="groupbuy_new"),
     path("group-buys/<int:campaign_id>/stop/", groupbuy.campaign_stop, name="groupbuy_stop"),
+    path("community/", community.community_list, name="community"),
+    path("community/new/", community.community_new, name="community_new"),
+    path("community/<int:campaign_id>/stop/", community.community_stop, name="community_stop"),
+    path("community/batches/", community.community_batches, name="community_batches"),
+    path("community/batches/<int:batch_id>/", community.community_batch, name="community_batch"),
+    path("community/batches/<int:batch_id>/send/", community.community_batch_send, name="community_batch_send"),
     path("team/", centre.team, name="team"),
     path("team/invite/", centre.invite, name="invite"),
     path("qualifications/", centre.qualifications, name="qualifications"),
