@@ -13,6 +13,7 @@ from jishi.community.models import Batch, Leader, Pickup
 from jishi.core.errors import DomainError
 from jishi.ledger.selectors import order_figures
 from jishi.notifications.models import Notification
+from jishi.orders import services as orders
 from jishi.orders.states import OrderStatus
 from jishi.payments.models import PaymentRefund
 from tests import factories
@@ -150,6 +151,8 @@ def test_after_the_cut_off_the_batch_goes_out_arrives_and_is_collected_by_code(
     community.batch_send(actor=merchant_staff, batch_id=batch.pk)
     mine.refresh_from_db()
     assert (mine.status, mine.confirm_by) == (OrderStatus.SHIPPED, None)  # collected, never confirmed by the clock
+    with pytest.raises(DomainError):  # nor by the buyer: the leader's check of the code delivers it
+        orders.order_confirm_receipt(actor=buyer, order_number=mine.number)
     # the leader confirms arrival: one of their pineapple came damaged, and is refunded at once
     line = theirs.lines.get()
     community.batch_arrive(actor=market["leader"], batch_id=batch.pk, shortages=(community.Shortage(line.pk, 1),))

@@ -102,7 +102,7 @@ ROOT_URLCONF = "jishi.config.urls"
 WSGI_APPLICATION = "jishi.config.wsgi.application"
 ASGI_APPLICATION = "jishi.config.asgi.application"
 
-WEB_AUDIENCES = ("storefront", "buyer", "merchant", "operator")
+WEB_AUDIENCES = ("storefront", "buyer", "merchant", "leader", "operator")
 TEMPLATES: list[dict[str, Any]] = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",

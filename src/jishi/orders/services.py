@@ -479,9 +479,12 @@ def order_picked_up(*, actor: Actor, order_id: int) -> Order:
 def order_confirm_receipt(*, actor: Actor, order_number: str) -> Order:
     """The buyer confirms they received a shipped order. Idempotent.
 
-    Raises OrderNotFound (another buyer's order), InvalidTransition (not shipped yet).
+    Raises OrderNotFound (another buyer's order), InvalidTransition (not shipped yet, or collected at a pickup
+    point: the leader's check of its code delivers it).
     """
     order = selectors.order_get_for_buyer(actor, order_number)
+    if order.fulfilment == Fulfilment.PICKUP and order.status == OrderStatus.SHIPPED:
+        raise InvalidTransition(_("Collect it at the pickup point with its code: that confirms it."))
     return _deliver(
         order, actor=actor, role=ActorRole.BUYER, reason=phrase(gettext_lazy("Receipt confirmed by the buyer"))
     )

@@ -2,8 +2,7 @@
 
 ``storefront:`` anyone; ``buyer:`` a shopper's own pages; ``merchant:`` the
 merchant centre under /merchant/; ``operator:`` the console under
-/operator/. A coming audience (the group leader's centre) gets a folder
-and a line here.
+/operator/; ``leader:`` the group leader's centre (团长中心) under /leader/.
 """
 
 from django.urls import include, path
@@ -13,4 +12,5 @@ urlpatterns = [
     path("", include("jishi.web.buyer.urls")),
     path("merchant/", include("jishi.web.merchant.urls")),
     path("operator/", include("jishi.web.operator.urls")),
+    path("leader/", include("jishi.web.leader.urls")),
 ]
