@@ -144,17 +144,6 @@ def campaign_for_product(product_id: int, *, now: dt.datetime) -> TeamCampaign |
     return campaigns.prefetch_related("tiers__sku").order_by("pk").first()
 
 
-def campaigns_running_for(product_ids: list[int], *, now: dt.datetime) -> dict[int, TeamCampaign]:
-    """The running campaign of each of these products that has one (one query, for cards)."""
-    campaigns = TeamCampaign.objects.filter(
-        product_id__in=product_ids, status=CampaignStatus.ACTIVE, starts_at__lte=now, ends_at__gt=now
-    )
-    found: dict[int, TeamCampaign] = {}
-    for campaign in campaigns.prefetch_related("tiers").order_by("-pk"):
-        found[campaign.product_id] = campaign
-    return found
-
-
 def campaign_overlapping(product_id: int, starts_at: dt.datetime, ends_at: dt.datetime) -> bool:
     return TeamCampaign.objects.filter(
         product_id=product_id, status=CampaignStatus.ACTIVE, starts_at__lt=ends_at, ends_at__gt=starts_at
@@ -192,11 +181,6 @@ def team_get(team_id: int) -> Team:
 def member_of_order(order_id: int) -> TeamMember | None:
     """The 拼团 place an order bought, with its group, or None for any other order."""
     return TeamMember.objects.select_related("team").filter(order_id=order_id).first()
-
-
-def members_of_orders(order_ids: list[int]) -> dict[int, TeamMember]:
-    members = TeamMember.objects.select_related("team").filter(order_id__in=order_ids)
-    return {member.order_id: member for member in members}
 
 
 def members_due_to_seat(order_ids: list[int]) -> list[TeamMember]:

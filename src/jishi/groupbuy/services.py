@@ -10,10 +10,12 @@ at the same price while the campaign runs, and is refunded in full after it.
 
 A group ends once, by a compare-and-set on its status: formed (it filled,
 or its window closed at a tier's size), or dissolved (its window closed
-short, or its last member left). Forming turns the members' orders into
-ordinary paid orders and refunds each member the difference to the tier
-reached; dissolving refunds every member in full through the gateway that
-took the money. Each refund names its member, so it is made exactly once.
+short, or its last member left). Each member is then settled in a
+transaction of its own (``team_settle``): a formed group's orders become
+ordinary paid orders, and each member gets back the difference to the
+tier reached; a dissolved group's members are refunded in full through the
+gateway that took the money. Each refund names its member, so it is made
+exactly once.
 """
 
 from __future__ import annotations
