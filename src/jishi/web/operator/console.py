@@ -41,6 +41,7 @@ from jishi.payments.states import IssueStatus
 from jishi.web.figures import dashboard_context, ledger_download, orders_download
 from jishi.web.forms import AuditFilterForm, CommissionRuleForm, ReasonForm
 from jishi.web.operator import audit as audit_view
+from jishi.web.operator import community as community_pages
 from jishi.web.pages import back, decide, page, page_number
 
 
@@ -50,6 +51,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = dashboard_context(request, lambda start, end: analytics.platform_figures(actor, start, end))
     context["can_export_orders"] = ORDER_OVERSEE.allows(actor)
     context["can_export_ledger"] = FINANCE_OPERATE.allows(actor)
+    context["group_buying"] = community_pages.group_buying_figures(actor)  # the last 30 days, whatever the range
     return render(request, "operator/dashboard.html", context)
 
 

@@ -1,8 +1,9 @@
-"""The operator console, under /operator/: reviews, merchants, money, promotions, users, orders, arbitration, audit."""
+"""The operator console, under /operator/: reviews, merchants, money, promotions, group leaders and pickup points,
+users, orders, arbitration, audit."""
 
 from django.urls import path
 
-from jishi.web.operator import arbitration, console, promotions, review
+from jishi.web.operator import arbitration, community, console, promotions, review
 
 app_name = "operator"
 urlpatterns = [
@@ -45,6 +46,10 @@ urlpatterns = [
     path("flash/", promotions.flash, name="flash"),
     path("flash/sessions/new/", promotions.flash_session_new, name="flash_session_new"),
     path("flash/items/<int:item_id>/decide/", promotions.flash_decide, name="flash_decide"),
+    path("leaders/", community.leaders, name="leaders"),
+    path("leaders/<int:leader_id>/decide/", community.leader_decide, name="leader_decide"),
+    path("leaders/<int:leader_id>/suspend/", community.leader_suspend, name="leader_suspend"),
+    path("pickup-points/", community.pickup_points, name="pickup_points"),
     path("users/", console.users, name="users"),
     path("users/<int:user_id>/", console.user_detail, name="user"),
     path("users/<int:user_id>/action/", console.user_action, name="user_action"),
