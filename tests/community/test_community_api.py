@@ -72,6 +72,8 @@ def test_the_whole_community_flow_through_the_api(api, reviewer, merchant_staff,
         json=campaign | {"leader_rate": "101", "cutoff_at": hours(5)},
     )
     assert (wild.status_code, wild.json()["field"]) == (422, "leader_rate")
+    year_zero = campaign | {"cutoff_at": hours(5), "pickup_on": "0000-01-01"}  # once a 500
+    assert api("post", "/merchant/community/campaigns", user=merchant_staff, json=year_zero).status_code == 422
     created = api("post", "/merchant/community/campaigns", user=merchant_staff, json=campaign | {"cutoff_at": hours(5)})
     assert created.status_code == 201, created.json()
     assert created.json()["leader_rate"] == "12"

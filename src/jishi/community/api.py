@@ -6,7 +6,6 @@ collects those shops' orders at the resident's point, at the community price.
 """
 
 import csv
-import datetime as dt
 import io
 from typing import Annotated, Any
 
@@ -35,6 +34,7 @@ from jishi.core.api import (
     BodyId,
     DataOut,
     Id,
+    IsoDate,
     IsoDateTime,
     MoneyOut,
     PublicNumber,
@@ -193,7 +193,7 @@ class CommunityCampaignIn(StrictIn):
     items: Annotated[list[CommunityItemIn], Field(min_length=1, max_length=100)]
     starts_at: IsoDateTime
     cutoff_at: IsoDateTime
-    pickup_on: Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")]
+    pickup_on: IsoDate
     point_ids: Annotated[list[BodyId] | None, Field(max_length=500, description="Every open point if left out")] = None
     city: Annotated[str, Field(max_length=30, description="Only points in this city")] = ""
     leader_rate: Annotated[
@@ -466,7 +466,7 @@ def merchant_campaign_create(request: HttpRequest, payload: CommunityCampaignIn)
             ],
             starts_at=payload.starts_at,
             cutoff_at=payload.cutoff_at,
-            pickup_on=dt.date.fromisoformat(payload.pickup_on),
+            pickup_on=payload.pickup_on,
             point_ids=payload.point_ids,
             city=payload.city,
             leader_rate_bp=rate,
