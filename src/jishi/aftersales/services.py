@@ -47,7 +47,7 @@ from jishi.ledger.selectors import order_figures
 from jishi.merchants.selectors import merchant_owner
 from jishi.notifications.services import notify
 from jishi.orders.locks import order_lock
-from jishi.orders.selectors import order_get_for_buyer
+from jishi.orders.selectors import line_units_cost, order_get_for_buyer
 from jishi.orders.services import order_close_refunded, order_hold, order_lines_settle_aftersales
 from jishi.orders.states import ActorRole
 from jishi.payments.services import refund_create
@@ -181,16 +181,6 @@ def _eligible(order: Any, kind: Kind) -> None:
     raise NotEligible(_("Returns and exchanges are for delivered orders within the after-sales window."), field="kind")
 
 
-def _line_share(line: Any, quantity: int, already: int) -> int:
-    """What the next ``quantity`` units of the line cost the buyer, after ``already`` units asked for before.
-
-    The line's total (after its discounts) is split over its units to the cent, so requests for all of
-    them add up to it exactly: ¥290.00 for 3 units is ¥96.67, ¥96.67 and ¥96.66.
-    """
-    units = Money(line.total_minor, line.order.currency).allocate([1] * line.quantity)
-    return sum(unit.minor for unit in units[already : already + quantity])
-
-
 def _plan(order: Any, kind: Kind, wanted: list[LineInput]) -> _Plan:
     if not wanted or len(wanted) > 50:
         raise InvalidRequest(_("Choose what the request is about."), field="lines")
@@ -211,7 +201,7 @@ def _plan(order: Any, kind: Kind, wanted: list[LineInput]) -> _Plan:
                 field=f"lines.{index}.quantity",
             )
         plan.lines.append((line, item.quantity))
-        plan.most += _line_share(line, item.quantity, claimed.get(line.pk, 0))
+        plan.most += line_units_cost(line, item.quantity, claimed.get(line.pk, 0))
     everything = not claimed and len(plan.lines) == len(lines) and all(q == line.quantity for line, q in plan.lines)
     if kind == Kind.REFUND and everything:
         plan.most += order.shipping_minor  # nothing was sent: the shipping comes back too

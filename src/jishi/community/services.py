@@ -62,6 +62,7 @@ from jishi.core.phrases import phrase
 from jishi.core.ratelimit import FailureWindow
 from jishi.merchants.selectors import merchant_for, merchant_owner_id
 from jishi.notifications.services import Message, notify_all
+from jishi.orders.selectors import line_units_cost
 from jishi.orders.services import (
     order_close_refunded,
     order_lines_settle_aftersales,
@@ -404,13 +405,6 @@ class Shortage:
     quantity: int  # units that did not arrive, or arrived damaged
 
 
-def _units_share(line: Any, quantity: int) -> int:
-    """What ``quantity`` more units of the line cost its buyer, after the units refunded before (to the cent)."""
-    units = Money(line.total_minor, line.order.currency).allocate([1] * line.quantity)
-    already = line.refunded_quantity
-    return sum(unit.minor for unit in units[already : already + quantity])
-
-
 @transaction.atomic
 def batch_arrive(*, actor: Actor, batch_id: int, shortages: tuple[Shortage, ...] = ()) -> Batch:
     """The leader confirms a sent batch arrived (到货), reporting lines that came short or damaged: those units
@@ -439,7 +433,7 @@ def batch_arrive(*, actor: Actor, batch_id: int, shortages: tuple[Shortage, ...]
         order = pickup.order
         refunds = [(line, short[line.pk]) for line in order.lines.all() if line.pk in short]
         if refunds:
-            amount = sum(_units_share(line, quantity) for line, quantity in refunds)
+            amount = sum(line_units_cost(line, quantity, line.refunded_quantity) for line, quantity in refunds)
             refund_create(
                 order=order,
                 amount=Money(amount, order.currency),

@@ -6,6 +6,7 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 
 from jishi.accounts.selectors import user_find_by_identifier_or_none
 from jishi.core.actors import Actor, user_of
+from jishi.core.money import Money
 from jishi.core.permissions import check
 from jishi.merchants.selectors import merchant_of, merchant_owner_id_of
 from jishi.orders.errors import OrderNotFound
@@ -93,6 +94,16 @@ def order_get_for_operator(actor: Actor, number: str) -> Order:
 def order_completed(order_id: int) -> Order | None:
     """The order when it is completed (settlement reads it), else None."""
     return Order.objects.filter(pk=order_id, status=OrderStatus.COMPLETED).first()
+
+
+def line_units_cost(line: OrderLine, quantity: int, already: int) -> int:
+    """What the next ``quantity`` units of the line cost its buyer (minor units), after ``already`` units.
+
+    The line's total (after its discounts) is split over its units to the cent, so shares of all of them add up
+    to it exactly: ¥290.00 for 3 units is ¥96.67, ¥96.67 and ¥96.66.
+    """
+    units = Money(line.total_minor, line.order.currency).allocate([1] * line.quantity)
+    return sum(unit.minor for unit in units[already : already + quantity])
 
 
 def orders_by_ids(order_ids: list[int]) -> list[Order]:
