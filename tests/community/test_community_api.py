@@ -10,9 +10,11 @@ from django.utils import timezone
 
 from jishi.community import services as community
 from jishi.community.models import CommunityCampaign
+from jishi.ledger import services as ledger
 from jishi.payments.models import PaymentIntent
 from tests import factories
-from tests.community.conftest import verified
+from tests.community.conftest import campaign, leader, verified
+from tests.community.test_leader_commission import completed, handed_over
 
 pytestmark = pytest.mark.django_db
 
@@ -129,3 +131,44 @@ def test_the_whole_community_flow_through_the_api(api, reviewer, merchant_staff,
     assert handed.json()["status"] == "collected"
     used = api("post", "/leader/pickups/verify", user=head, json={"code": mine["code"]})
     assert (used.status_code, used.json()["code"]) == (409, "community.pickup_used")
+
+
+def test_a_leader_shares_a_campaign_earns_and_withdraws_through_the_api(
+    api, reviewer, admin_operator, merchant_staff, shop_sku, buyer, finance
+):
+
+    head = leader(reviewer, admin_operator)
+    running = campaign(merchant_staff, shop_sku, leader_rate_bp=1000)
+    shared = api("get", "/leader/campaigns", user=head).json()
+    assert [(c["id"], c["orders_via_link"]) for c in shared] == [(running.pk, 0)]
+    assert shared[0]["share_path"] == f"/community/share/{running.pk}/{head.leader.pk}/"
+    assert api("get", "/leader/campaigns", user=buyer).status_code == 403
+    # the resident opens the link: with no point yet, the leader's becomes theirs
+    follow = {"campaign_id": running.pk, "leader_id": head.leader.pk}
+    assert api("post", "/community/share-links", user=buyer, json=follow).json()["id"] == head.leader.point.pk
+    missing = api("post", "/community/share-links", user=buyer, json=follow | {"campaign_id": 999999})
+    assert (missing.status_code, missing.json()["field"]) == (404, "campaign_id")
+    factories.address(buyer, is_default=True)
+    order = handed_over(head, merchant_staff, running, buyer, shop_sku, quantity=2)
+    assert api("get", "/leader/earnings", user=head).json()["pending"]["amount"] == "1.98"
+    lines = api("get", "/leader/earnings/entries", user=head).json()
+    assert [(line["kind"], line["amount"]["amount"], line["order_number"]) for line in lines] == [
+        ("leader_commission", "1.98", order.number)
+    ]
+    completed(order)
+    ledger.orders_settle_due()
+    assert api("get", "/leader/earnings", user=head).json()["available"]["amount"] == "1.98"
+    assert api("get", "/leader/bank-account", user=head).status_code == 404
+    bank = {"holder": "李团长", "bank": "招商银行", "number": "6225880112345678", "password": "wrong"}
+    refused = api("put", "/leader/bank-account", user=head, json=bank)
+    assert (refused.status_code, refused.json()["field"]) == (422, "password")
+    bank["password"] = factories.PASSWORD
+    assert api("put", "/leader/bank-account", user=head, json=bank).json()["status"] == "verified"
+    too_much = api("post", "/leader/payouts", user=head, json={"amount": "1.99"})
+    assert (too_much.status_code, too_much.json()["code"]) == (409, "ledger.insufficient_balance")
+    made = api("post", "/leader/payouts", user=head, json={"amount": "1.98"})
+    assert made.status_code == 201
+    assert made.json()["leader_id"] == head.leader.pk
+    assert [p["number"] for p in api("get", "/leader/payouts", user=head).json()] == [made.json()["number"]]
+    queue = api("get", "/operator/payouts?status=requested", user=finance).json()
+    assert [(p["number"], p["merchant_id"]) for p in queue] == [(made.json()["number"], None)]

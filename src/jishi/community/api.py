@@ -37,6 +37,7 @@ from jishi.core.api import (
     IsoDate,
     IsoDateTime,
     MoneyOut,
+    PageNumber,
     PublicNumber,
     Router,
     StrictIn,
@@ -44,7 +45,21 @@ from jishi.core.api import (
     money_out,
     parse_amount,
 )
+from jishi.core.errors import NotFound
+from jishi.core.pagination import paginate
 from jishi.core.permissions import AUTHENTICATED, PUBLIC, requires
+from jishi.ledger.api import (
+    BalancesOut,
+    BankAccountIn,
+    BankAccountOut,
+    LineOut,
+    PayoutOut,
+    WithdrawIn,
+    balances_out,
+    bank_account_out,
+    line_out,
+    payout_out,
+)
 from jishi.orders.permissions import ORDER_FULFIL
 
 router = Router(tags=["community group buying"])
@@ -95,6 +110,21 @@ class CommunityCampaignOut(DataOut):
     cutoff_at: str
     pickup_on: str
     items: list[CommunityItemOut]
+
+
+class ShareLinkIn(StrictIn):
+    campaign_id: BodyId
+    leader_id: BodyId
+
+
+class LeaderCampaignOut(DataOut):
+    id: int
+    title: str
+    merchant_name: str
+    cutoff_at: str
+    pickup_on: str
+    share_path: str  # the page to share (a link or its QR code): orders through it earn the leader's commission
+    orders_via_link: int
 
 
 class PointIn(StrictIn):
@@ -316,6 +346,17 @@ def choose_point(request: HttpRequest, payload: ChooseIn) -> PickupPointOut:
     return point_out(residence.point)
 
 
+@resident_router.post("/community/share-links", response={200: PickupPointOut, **errors(401, 404, 409)})
+@requires(AUTHENTICATED)
+def share_link_follow(request: HttpRequest, payload: ShareLinkIn) -> PickupPointOut:
+    """The resident opened a leader's share link for a campaign: its orders they pay from now on earn that leader's
+    commission. A resident without a pickup point gets the leader's; returns the resident's point. 404
+    ``community.campaign_not_found`` for a campaign not taking orders, 409 ``community.point_unavailable`` for a
+    leader not approved."""
+    residence = services.share_link_follow(actor=actor_of(request), **payload.dict())
+    return point_out(residence.point)
+
+
 @router.get("/community/points/{point_id}/campaigns", response={200: list[CommunityCampaignOut], **errors(404)})
 @requires(PUBLIC)
 def point_campaigns(request: HttpRequest, point_id: Id) -> list[CommunityCampaignOut]:
@@ -393,6 +434,74 @@ def leader_pickups(request: HttpRequest, status: PickupStatus | None = None) -> 
     """The point's orders (its customers), newest first: ready ones (待自提) with ``status=ready``."""
     leader = selectors.leader_of(actor_of(request))
     return [_pickup_out(p) for p in selectors.pickups_of_point(leader, status=status)[:500]]
+
+
+@leader_router.get("/leader/campaigns", response={200: list[LeaderCampaignOut], **errors(401, 403)})
+@requires(AUTHENTICATED)
+def leader_campaigns(request: HttpRequest) -> list[LeaderCampaignOut]:
+    """The campaigns the leader's point receives now, soonest cut-off first, each with the leader's share link and
+    the orders it brought."""
+    leader = selectors.leader_of(actor_of(request))
+    return [
+        LeaderCampaignOut(
+            id=s.campaign.pk,
+            title=s.campaign.title,
+            merchant_name=s.campaign.merchant.name,
+            cutoff_at=s.campaign.cutoff_at.isoformat(),
+            pickup_on=s.campaign.pickup_on.isoformat(),
+            share_path=selectors.share_path(s.campaign.pk, leader.pk),
+            orders_via_link=s.orders_via_link,
+        )
+        for s in selectors.campaigns_to_share(leader, now=timezone.now())
+    ]
+
+
+@leader_router.get("/leader/earnings", response={200: BalancesOut, **errors(401, 403)})
+@requires(AUTHENTICATED)
+def leader_earnings(request: HttpRequest) -> BalancesOut:
+    """The leader's commission: pending (booked when goods are handed over, until the order settles), available
+    (may be withdrawn) and in transit. A suspended leader keeps what they earned."""
+    return balances_out(selectors.earnings_of(actor_of(request), lines=0).balances)
+
+
+@leader_router.get("/leader/earnings/entries", response={200: list[LineOut], **errors(401, 403)})
+@requires(AUTHENTICATED)
+def leader_earnings_entries(request: HttpRequest, page: PageNumber = 1) -> list[LineOut]:
+    """The postings behind the balances, newest first (50 a page)."""
+    lines = selectors.earning_lines(actor_of(request))
+    return [line_out(line) for line in paginate(lines, page=page, page_size=50).items]
+
+
+@leader_router.get("/leader/bank-account", response={200: BankAccountOut, **errors(401, 403, 404)})
+@requires(AUTHENTICATED)
+def leader_bank_account(request: HttpRequest) -> BankAccountOut:
+    account = selectors.earnings_of(actor_of(request), lines=0).bank_account
+    if account is None:
+        raise NotFound(code="ledger.payout_account_missing")
+    return bank_account_out(account)
+
+
+@leader_router.put("/leader/bank-account", response={200: BankAccountOut, **errors(401, 403, 429)})
+@requires(AUTHENTICATED)
+def leader_bank_account_set(request: HttpRequest, payload: BankAccountIn) -> BankAccountOut:
+    """Set the account commission is withdrawn to; needs the password again (throttled like logging in: 429)."""
+    return bank_account_out(services.leader_bank_account_set(actor=actor_of(request), **payload.dict()))
+
+
+@leader_router.get("/leader/payouts", response={200: list[PayoutOut], **errors(401, 403)})
+@requires(AUTHENTICATED)
+def leader_payouts(request: HttpRequest) -> list[PayoutOut]:
+    """The leader's withdrawals, newest first (the latest 50)."""
+    return [payout_out(p) for p in selectors.earnings_of(actor_of(request), lines=0).payouts]
+
+
+@leader_router.post("/leader/payouts", response={201: PayoutOut, **errors(401, 403, 409)})
+@requires(AUTHENTICATED)
+def leader_withdraw(request: HttpRequest, payload: WithdrawIn) -> Status:
+    """Withdraw available commission; a finance operator approves it as a shop's. 409
+    ``ledger.insufficient_balance`` beyond it, ``ledger.payout_account_missing`` without a verified account."""
+    payout = services.leader_withdraw(actor=actor_of(request), amount=parse_amount(payload.amount, "amount"))
+    return Status(201, payout_out(payout))
 
 
 def _pickup_out(pickup: Pickup) -> PickupOut:

@@ -99,6 +99,14 @@ class Residence(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="residence")
     point = models.ForeignKey(PickupPoint, on_delete=models.PROTECT, related_name="residents")
     chosen_at = models.DateTimeField(auto_now=True)
+    # The last leader's share link the resident followed, and for which campaign: that campaign's orders are the
+    # sharing leader's (their commission), wherever they are collected.
+    shared_by = models.ForeignKey(
+        "Leader", null=True, blank=True, on_delete=models.SET_NULL, related_name="shared_residences"
+    )
+    shared_campaign = models.ForeignKey(
+        "CommunityCampaign", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     def __str__(self) -> str:
         return f"{self.user_id} → {self.point_id}"
@@ -212,6 +220,11 @@ class Pickup(models.Model):
     ready_at = models.DateTimeField(null=True, blank=True)
     collected_at = models.DateTimeField(null=True, blank=True)
     flagged_at = models.DateTimeField(null=True, blank=True)  # not collected in time: the leader and shop were told
+    # Who earns the commission on the order, at what rate (fixed when it was paid): the leader whose share link
+    # brought it, or else the point's.
+    leader = models.ForeignKey(Leader, null=True, blank=True, on_delete=models.PROTECT, related_name="credited_pickups")
+    leader_rate_bp = models.PositiveIntegerField(default=0)
+    via_link = models.BooleanField(default=False)
 
     class Meta:
         constraints = [

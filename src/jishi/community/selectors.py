@@ -6,7 +6,9 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet, Sum
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from jishi.analytics.permissions import PLATFORM_FIGURES
@@ -29,6 +31,9 @@ from jishi.community.permissions import LEADER_REVIEW, SHOP_COMMUNITY
 from jishi.core.actors import Actor, user_of
 from jishi.core.money import CURRENCY, Money
 from jishi.core.permissions import AUTHENTICATED, check
+from jishi.ledger import selectors as ledger_selectors
+from jishi.ledger.models import JournalLine, Payout, PayoutAccount
+from jishi.ledger.payees import Payee
 from jishi.merchants.selectors import merchant_for
 from jishi.orders.models import OrderLine
 from jishi.orders.permissions import ORDER_FULFIL
@@ -357,3 +362,95 @@ def orders_per_point(actor: Actor, *, since: dt.datetime, limit: int = 20) -> li
         )
         for row in rows
     ]
+
+
+# Leader commission and share links ------------------------------------------------------------------
+
+
+def point_leader_id(point_id: int) -> int:
+    return PickupPoint.objects.values_list("leader_id", flat=True).get(pk=point_id)
+
+
+def shared_by(user_id: int, campaign_id: int) -> int | None:
+    """The approved leader whose share link for the campaign the user followed last, if any."""
+    return (
+        Residence.objects.filter(
+            user_id=user_id, shared_campaign_id=campaign_id, shared_by__status=LeaderStatus.APPROVED
+        )
+        .values_list("shared_by_id", flat=True)
+        .first()
+    )
+
+
+def campaign_open(campaign_id: int) -> CommunityCampaign:
+    """A campaign taking orders now; CampaignNotFound otherwise."""
+    now = timezone.now()
+    campaign = CommunityCampaign.objects.filter(
+        pk=campaign_id, status=CampaignStatus.ACTIVE, starts_at__lte=now, cutoff_at__gt=now
+    ).first()
+    if campaign is None:
+        raise CampaignNotFound(field="campaign_id")
+    return campaign
+
+
+def earning_leader_of(actor: Actor) -> Leader:
+    """The actor's leadership, approved or suspended (a suspended leader keeps what they earned); NotALeader
+    otherwise."""
+    if not getattr(actor, "is_authenticated", False):
+        raise NotALeader
+    leader = Leader.objects.filter(
+        user=user_of(actor), status__in=[LeaderStatus.APPROVED, LeaderStatus.SUSPENDED]
+    ).first()
+    if leader is None:
+        raise NotALeader
+    return leader
+
+
+@dataclass(frozen=True)
+class Earnings:
+    balances: dict[str, Money]  # pending (booked at pickup, until the order settles), available, in transit
+    bank_account: PayoutAccount | None
+    payouts: list[Payout]
+    lines: list[JournalLine]  # newest first
+
+
+def earnings_of(actor: Actor, *, lines: int = 50) -> Earnings:
+    """The leader's commission: balances, bank account, withdrawals and the latest postings."""
+    leader = earning_leader_of(actor)
+    payee = Payee(leader_id=leader.pk, user_id=leader.user_id)
+    return Earnings(
+        balances=ledger_selectors.payee_balances(payee),
+        bank_account=ledger_selectors.payee_bank_account(payee),
+        payouts=list(ledger_selectors.payee_payouts(payee)[:50]),
+        lines=list(ledger_selectors.payee_lines(payee)[:lines]),
+    )
+
+
+def default_leader_rate_bp() -> int:
+    """The leaders' commission when a campaign sets none, in basis points."""
+    return settings.JISHI_LEADER_RATE_BP
+
+
+@dataclass(frozen=True)
+class Shareable:
+    campaign: CommunityCampaign
+    orders_via_link: int  # paid orders the leader's link brought (refunded ones too: they came through it)
+
+
+def campaigns_to_share(leader: Leader, *, now: dt.datetime) -> list[Shareable]:
+    """The campaigns the leader's point receives now, each with the orders the leader's share link brought."""
+    campaigns = _serving(leader.point, now).select_related("merchant").order_by("cutoff_at", "pk")
+    campaigns = campaigns.annotate(
+        via_link=Count("pickups", filter=Q(pickups__leader=leader, pickups__via_link=True), distinct=True)
+    )
+    return [Shareable(c, c.via_link) for c in campaigns]
+
+
+def earning_lines(actor: Actor) -> QuerySet[JournalLine]:
+    leader = earning_leader_of(actor)
+    return ledger_selectors.payee_lines(Payee(leader_id=leader.pk, user_id=leader.user_id))
+
+
+def share_path(campaign_id: int, leader_id: int) -> str:
+    """The storefront page a leader shares for a campaign: opening it signed in credits the leader."""
+    return f"/community/share/{campaign_id}/{leader_id}/"

@@ -60,6 +60,8 @@ from jishi.core.money import Money
 from jishi.core.permissions import AUTHENTICATED, check
 from jishi.core.phrases import phrase
 from jishi.core.ratelimit import FailureWindow
+from jishi.ledger.payees import Payee
+from jishi.ledger.services import leader_commission_post, payout_account_set, payout_request
 from jishi.merchants.selectors import merchant_for, merchant_owner_id
 from jishi.notifications.services import Message, notify_all
 from jishi.orders.selectors import line_units_cost
@@ -215,6 +217,44 @@ def point_choose(*, actor: Actor, point_id: int) -> Residence:
     return residence
 
 
+@transaction.atomic
+def share_link_follow(*, actor: Actor, campaign_id: int, leader_id: int) -> Residence:
+    """A resident opened a leader's share link for a campaign: the campaign's orders they pay from now on are
+    that leader's (their commission). A resident without a pickup point gets the leader's. Raises
+    LeaderNotFound, PointUnavailable (the leader is not approved), CampaignNotFound."""
+    check(actor, AUTHENTICATED)
+    leader = selectors.leader_get(leader_id)
+    if leader.status != LeaderStatus.APPROVED:
+        raise PointUnavailable(field="leader_id")
+    campaign = selectors.campaign_open(campaign_id)
+    residence, _created = Residence.objects.get_or_create(user=user_of(actor), defaults={"point": leader.point})
+    Residence.objects.filter(pk=residence.pk).update(shared_by=leader, shared_campaign=campaign)
+    residence.refresh_from_db()
+    return residence
+
+
+# A leader's earnings ------------------------------------------------------------------------------
+
+
+def _leader_payee(actor: Actor) -> Payee:
+    leader = selectors.earning_leader_of(actor)
+    return Payee(leader_id=leader.pk, user_id=leader.user_id)
+
+
+def leader_bank_account_set(*, actor: Actor, password: str, holder: str, bank: str, number: str) -> Any:
+    """The bank account the leader withdraws commission to (checked by the payout adapter). A suspended leader
+    keeps what they earned. Raises NotALeader, InvalidInput."""
+    return payout_account_set(
+        actor=actor, password=password, holder=holder, bank=bank, number=number, payee=_leader_payee(actor)
+    )
+
+
+def leader_withdraw(*, actor: Actor, amount: Money) -> Any:
+    """Withdraw settled commission to the leader's bank account, through the same approval and payout as a
+    shop's. Raises NotALeader, InvalidAmount, PayoutAccountMissing, InsufficientBalance."""
+    return payout_request(actor=actor, amount=amount, payee=_leader_payee(actor))
+
+
 # Campaigns ----------------------------------------------------------------------------------------
 
 
@@ -305,15 +345,26 @@ def _digest(point_id: int, code: str) -> str:
     return crypto.blind_index(f"{point_id}:{code}", context=CODE_CONTEXT)
 
 
+def _credit(order: Any, campaign: CommunityCampaign) -> dict[str, Any]:
+    """Who earns the leader commission on a pickup order, at what rate: the leader whose share link for this
+    campaign the buyer followed last, if still approved, or else the point's leader."""
+    shared_by = selectors.shared_by(order.buyer_id, campaign.pk)
+    rate = campaign.leader_rate_bp if campaign.leader_rate_bp is not None else selectors.default_leader_rate_bp()
+    if shared_by is not None:
+        return {"leader_id": shared_by, "leader_rate_bp": rate, "via_link": True}
+    return {"leader_id": selectors.point_leader_id(order.pickup_point_id), "leader_rate_bp": rate}
+
+
 def pickups_open(sender: Any = None, *, orders: list[Any], **_kwargs: Any) -> None:
-    """Open a pickup, with its code, for each paid pickup order among ``orders`` (payments' ``orders_paid``,
-    inside the payment's transaction)."""
+    """Open a pickup, with its code and the leader it earns for, for each paid pickup order among ``orders``
+    (payments' ``orders_paid``, inside the payment's transaction)."""
     for order in orders:
         if order.pickup_point_id is None:
             continue
         campaign = selectors.campaign_of_order(order, order.pickup_point_id)
         if campaign is None:  # the quote admits community lines only; a campaign deleted since is not possible
             raise ValueError(f"pickup order {order.number} has no community campaign")
+        credit = _credit(order, campaign)
         for _attempt in range(8):  # a code is unique at its point until used: draw again on a clash
             code = f"{secrets.randbelow(1_000_000):06d}"
             try:
@@ -324,6 +375,7 @@ def pickups_open(sender: Any = None, *, orders: list[Any], **_kwargs: Any) -> No
                         campaign=campaign,
                         code_sealed=crypto.seal(code, context=CODE_CONTEXT),
                         code_digest=_digest(order.pickup_point_id, code),
+                        **credit,
                     )
                 break
             except IntegrityError:
@@ -470,7 +522,8 @@ def _wrong_codes() -> FailureWindow:
 
 @transaction.atomic
 def pickup_verify(*, actor: Actor, code: str) -> Pickup:
-    """The leader checks a resident's pickup code and hands the goods over: the order is delivered. Once per
+    """The leader checks a resident's pickup code and hands the goods over: the order is delivered, and the
+    leader commission on it is booked (to be settled with the order, less what refunds take back). Once per
     code. Wrong codes (another point's too) are throttled per leader. Raises NotALeader, TooManyWrongCodes (429),
     WrongPickupCode, PickupNotReady (not arrived yet), PickupUsed."""
     leader = selectors.leader_of(actor)
@@ -491,6 +544,7 @@ def pickup_verify(*, actor: Actor, code: str) -> Pickup:
     ):
         raise PickupUsed(field="code")
     order_picked_up(actor=actor, order_id=pickup.order_id)
+    leader_commission_post(order=pickup.order, leader_id=pickup.leader_id or leader.pk, rate_bp=pickup.leader_rate_bp)
     audit.record(actor=actor, action="community.picked_up", target=pickup.order)
     pickup.refresh_from_db()
     return pickup

@@ -59,7 +59,8 @@ class LineOut(Schema):
 
 class PayoutOut(Schema):
     number: str
-    merchant_id: int
+    merchant_id: int | None  # the payee: a merchant, or else a group leader
+    leader_id: int | None
     amount: MoneyOut
     status: str
     bank: str
@@ -108,7 +109,7 @@ class CommissionRuleOut(Schema):
     ends_on: dt.date | None
 
 
-def _balances(by_kind: dict[str, Money]) -> BalancesOut:
+def balances_out(by_kind: dict[str, Money]) -> BalancesOut:
     return BalancesOut(
         pending=money_out(by_kind["merchant_pending"]),
         available=money_out(by_kind["merchant_available"]),
@@ -116,7 +117,7 @@ def _balances(by_kind: dict[str, Money]) -> BalancesOut:
     )
 
 
-def _line(line: JournalLine) -> LineOut:
+def line_out(line: JournalLine) -> LineOut:
     entry = line.entry
     return LineOut(
         id=line.pk,
@@ -131,10 +132,11 @@ def _line(line: JournalLine) -> LineOut:
     )
 
 
-def _payout(payout: Payout) -> PayoutOut:
+def payout_out(payout: Payout) -> PayoutOut:
     return PayoutOut(
         number=payout.number,
         merchant_id=payout.merchant_id,
+        leader_id=payout.leader_id,
         amount=money_out(payout.amount),
         status=payout.status,
         bank=payout.bank,
@@ -145,7 +147,7 @@ def _payout(payout: Payout) -> PayoutOut:
     )
 
 
-def _bank_account(account: PayoutAccount) -> BankAccountOut:
+def bank_account_out(account: PayoutAccount) -> BankAccountOut:
     return BankAccountOut(
         holder=account.holder, bank=account.bank, account=account.number_masked, status=account.status
     )
@@ -155,14 +157,14 @@ def _bank_account(account: PayoutAccount) -> BankAccountOut:
 @requires(FINANCE_OWN)
 def balances(request: HttpRequest) -> BalancesOut:
     """Pending (paid, not yet settled), available (may be withdrawn) and in transit (withdrawals under way)."""
-    return _balances(selectors.my_balances(actor_of(request)))
+    return balances_out(selectors.my_balances(actor_of(request)))
 
 
 @merchant_router.get("/finance/entries", response={200: list[LineOut], **errors(401, 403)})
 @requires(FINANCE_OWN)
 def entries(request: HttpRequest, page: PageNumber = 1) -> list[LineOut]:
     """The postings behind the balances, newest first (50 a page)."""
-    return [_line(line) for line in paginate(selectors.my_lines(actor_of(request)), page=page, page_size=50).items]
+    return [line_out(line) for line in paginate(selectors.my_lines(actor_of(request)), page=page, page_size=50).items]
 
 
 @merchant_router.get("/finance/bank-account", response={200: BankAccountOut, **errors(401, 403, 404)})
@@ -171,7 +173,7 @@ def bank_account(request: HttpRequest) -> BankAccountOut:
     account = selectors.my_payout_account(actor_of(request))
     if account is None:
         raise NotFound(code="ledger.payout_account_missing")
-    return _bank_account(account)
+    return bank_account_out(account)
 
 
 @merchant_router.put("/finance/bank-account", response={200: BankAccountOut, **errors(401, 403, 429)})
@@ -179,13 +181,13 @@ def bank_account(request: HttpRequest) -> BankAccountOut:
 def bank_account_set(request: HttpRequest, payload: BankAccountIn) -> BankAccountOut:
     """Set the withdrawal account; needs the password again (throttled like logging in: 429), and tells the owner."""
     account = services.payout_account_set(actor=actor_of(request), **payload.dict())
-    return _bank_account(account)
+    return bank_account_out(account)
 
 
 @merchant_router.get("/payouts", response={200: list[PayoutOut], **errors(401, 403)})
 @requires(FINANCE_OWN)
 def payouts(request: HttpRequest, page: PageNumber = 1) -> list[PayoutOut]:
-    return [_payout(p) for p in paginate(selectors.my_payouts(actor_of(request)), page=page, page_size=50).items]
+    return [payout_out(p) for p in paginate(selectors.my_payouts(actor_of(request)), page=page, page_size=50).items]
 
 
 @merchant_router.post("/payouts", response={201: PayoutOut, **errors(401, 403, 409)})
@@ -193,7 +195,7 @@ def payouts(request: HttpRequest, page: PageNumber = 1) -> list[PayoutOut]:
 def payout_request(request: HttpRequest, payload: WithdrawIn) -> Status:
     """Withdraw part of the available balance; 409 ``ledger.insufficient_balance`` beyond it."""
     payout = services.payout_request(actor=actor_of(request), amount=parse_amount(payload.amount, "amount"))
-    return Status(201, _payout(payout))
+    return Status(201, payout_out(payout))
 
 
 @operator_router.get("/payouts", response={200: list[PayoutOut], **errors(401, 403)})
@@ -202,27 +204,27 @@ def operator_payouts(
     request: HttpRequest, status: PayoutStatusParam | None = None, page: PageNumber = 1
 ) -> list[PayoutOut]:
     queryset = selectors.payouts_for_operator(actor_of(request), status=status)
-    return [_payout(p) for p in paginate(queryset, page=page, page_size=50).items]
+    return [payout_out(p) for p in paginate(queryset, page=page, page_size=50).items]
 
 
 @operator_router.post("/payouts/{number}/approve", response={200: PayoutOut, **errors(401, 403, 404, 409)})
 @requires(FINANCE_OPERATE)
 def payout_approve(request: HttpRequest, number: PublicNumber) -> PayoutOut:
     """Approve a requested withdrawal; it is paid in the background. 409 once decided."""
-    return _payout(services.payout_approve(actor=actor_of(request), number=number))
+    return payout_out(services.payout_approve(actor=actor_of(request), number=number))
 
 
 @operator_router.post("/payouts/{number}/reject", response={200: PayoutOut, **errors(401, 403, 404, 409)})
 @requires(FINANCE_OPERATE)
 def payout_reject(request: HttpRequest, number: PublicNumber, payload: RejectIn) -> PayoutOut:
-    return _payout(services.payout_reject(actor=actor_of(request), number=number, reason=payload.reason))
+    return payout_out(services.payout_reject(actor=actor_of(request), number=number, reason=payload.reason))
 
 
 @operator_router.get("/merchants/{merchant_id}/balances", response={200: BalancesOut, **errors(401, 403, 404)})
 @requires(FINANCE_VIEW)
 def merchant_balances(request: HttpRequest, merchant_id: Id) -> BalancesOut:
     merchant = merchant_get_for_operator(actor_of(request), merchant_id)
-    return _balances(selectors.balances_of(merchant.pk))
+    return balances_out(selectors.balances_of(merchant.pk))
 
 
 @operator_router.post("/commission-rules", response={201: CommissionRuleOut, **errors(401, 403, 404)})

@@ -81,10 +81,14 @@ class AccountKind(models.TextChoices):
     PLATFORM_SUBSIDY = "platform_subsidy", _("Platform subsidy")
 
 
-# Accounts that belong to one merchant; the others are the platform's, one per currency.
+# Accounts that belong to one payee, a merchant or a group leader (团长, paid commission on the orders collected
+# at their point); the others are the platform's, one per currency.
 MERCHANT_KINDS = frozenset(
     {AccountKind.MERCHANT_PENDING, AccountKind.MERCHANT_AVAILABLE, AccountKind.PAYOUTS_IN_TRANSIT}
 )
+# A row belongs to a merchant or to a leader, never both.
+ONE_PAYEE = Q(merchant__isnull=True) | Q(leader__isnull=True)
+EXACTLY_ONE_PAYEE = Q(merchant__isnull=True, leader__isnull=False) | Q(merchant__isnull=False, leader__isnull=True)
 # Accounts whose natural balance is a debit (assets, expenses); the others are credits (what is owed or earned).
 DEBIT_NORMAL = frozenset({AccountKind.GATEWAY_CLEARING, AccountKind.PLATFORM_SUBSIDY})
 
@@ -99,8 +103,11 @@ class Account(models.Model):
     merchant = models.ForeignKey(
         "merchants.Merchant", null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_accounts"
     )
+    leader = models.ForeignKey(
+        "community.Leader", null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_accounts"
+    )
     currency = models.CharField(max_length=3, default=CURRENCY)
-    # Kept for merchant accounts only: the signed sum of the account's lines (debits positive).
+    # Kept for payees' accounts only: the signed sum of the account's lines (debits positive).
     balance_minor = models.BigIntegerField(default=0)
 
     class Meta:
@@ -110,8 +117,14 @@ class Account(models.Model):
                 fields=["kind", "merchant", "currency"], name="ledger_one_account_per_kind_merchant_currency"
             ),
             models.UniqueConstraint(
-                fields=["kind", "currency"], condition=Q(merchant__isnull=True), name="ledger_one_platform_account"
+                fields=["kind", "leader", "currency"], name="ledger_one_account_per_kind_leader_currency"
             ),
+            models.UniqueConstraint(
+                fields=["kind", "currency"],
+                condition=Q(merchant__isnull=True, leader__isnull=True),
+                name="ledger_one_platform_account",
+            ),
+            models.CheckConstraint(condition=ONE_PAYEE, name="ledger_account_one_payee"),
             # What a merchant may withdraw never goes below zero (a credit balance is negative here).
             models.CheckConstraint(
                 condition=~Q(kind="merchant_available") | Q(balance_minor__lte=0),
@@ -120,7 +133,14 @@ class Account(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.merchant_id or 'platform'} {self.currency}"
+        owner = (
+            f"merchant {self.merchant_id}"
+            if self.merchant_id
+            else f"leader {self.leader_id}"
+            if self.leader_id
+            else "platform"
+        )
+        return f"{self.get_kind_display()} {owner} {self.currency}"
 
     @property
     def sign(self) -> int:
@@ -142,6 +162,8 @@ class EntryKind(models.TextChoices):
     PAYOUT_REQUEST = "payout_request", _("Withdrawal requested")
     PAYOUT_PAID = "payout_paid", _("Withdrawal paid")
     REVERSAL = "reversal", _("Reversal")
+    # A group leader's commission on an order collected at their point: the merchant's pending → the leader's.
+    LEADER_COMMISSION = "leader_commission", _("Leader commission")
 
 
 class JournalEntry(AppendOnly):
@@ -199,6 +221,11 @@ class Settlement(models.Model):
     subsidy_minor = models.BigIntegerField(default=0)
     refunded_minor = models.BigIntegerField()
     commission_minor = models.BigIntegerField()
+    # What the group leader who handed the order over earned on it (社区团购), paid out of the merchant's income.
+    leader = models.ForeignKey(
+        "community.Leader", null=True, blank=True, on_delete=models.PROTECT, related_name="settlements"
+    )
+    leader_commission_minor = models.BigIntegerField(default=0)
     income_minor = models.BigIntegerField()
     entry = models.OneToOneField(JournalEntry, null=True, on_delete=models.PROTECT, related_name="+")
     settled_at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -210,6 +237,7 @@ class Settlement(models.Model):
                 condition=Q(
                     paid_minor=models.F("income_minor")
                     + models.F("commission_minor")
+                    + models.F("leader_commission_minor")
                     + models.F("refunded_minor")
                     - models.F("subsidy_minor")
                 ),
@@ -231,9 +259,14 @@ ACCOUNT_NUMBER_CONTEXT = "ledger.bank_account"
 
 
 class PayoutAccount(models.Model):
-    """The bank account a merchant withdraws to. One per merchant; the number is sealed."""
+    """The bank account a merchant or a group leader withdraws to. One per payee; the number is sealed."""
 
-    merchant = models.OneToOneField("merchants.Merchant", on_delete=models.CASCADE, related_name="payout_account")
+    merchant = models.OneToOneField(
+        "merchants.Merchant", null=True, blank=True, on_delete=models.CASCADE, related_name="payout_account"
+    )
+    leader = models.OneToOneField(
+        "community.Leader", null=True, blank=True, on_delete=models.CASCADE, related_name="payout_account"
+    )
     holder = models.CharField(_("account holder"), max_length=100)
     bank = models.CharField(_("bank"), max_length=60)
     number_sealed = models.TextField(editable=False)
@@ -241,6 +274,9 @@ class PayoutAccount(models.Model):
     status = models.CharField(max_length=20, choices=PayoutAccountStatus.choices, default=PayoutAccountStatus.PENDING)
     verified_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints: ClassVar = [models.CheckConstraint(condition=EXACTLY_ONE_PAYEE, name="ledger_bank_one_payee")]
 
     def __str__(self) -> str:
         return f"{self.bank} {self.number_masked}"
@@ -255,10 +291,15 @@ class PayoutAccount(models.Model):
 
 
 class Payout(models.Model):
-    """A withdrawal of a merchant's available balance to its bank account."""
+    """A withdrawal of a merchant's or a group leader's available balance to their bank account."""
 
     number = models.CharField(max_length=24, unique=True)
-    merchant = models.ForeignKey("merchants.Merchant", on_delete=models.PROTECT, related_name="payouts")
+    merchant = models.ForeignKey(
+        "merchants.Merchant", null=True, blank=True, on_delete=models.PROTECT, related_name="payouts"
+    )
+    leader = models.ForeignKey(
+        "community.Leader", null=True, blank=True, on_delete=models.PROTECT, related_name="payouts"
+    )
     amount_minor = models.BigIntegerField()
     currency = models.CharField(max_length=3, default=CURRENCY)
     status = models.CharField(max_length=20, choices=PayoutStatus.choices, default=PayoutStatus.REQUESTED)
@@ -278,7 +319,10 @@ class Payout(models.Model):
     class Meta:
         ordering = ("-requested_at", "-id")
         indexes: ClassVar = [models.Index(fields=["status", "requested_at"], name="ledger_payout_queue")]
-        constraints: ClassVar = [models.CheckConstraint(condition=Q(amount_minor__gt=0), name="ledger_payout_gt_0")]
+        constraints: ClassVar = [
+            models.CheckConstraint(condition=Q(amount_minor__gt=0), name="ledger_payout_gt_0"),
+            models.CheckConstraint(condition=EXACTLY_ONE_PAYEE, name="ledger_payout_one_payee"),
+        ]
 
     def __str__(self) -> str:
         return self.number

@@ -1,19 +1,20 @@
 """Proof that the books are right: run after every day of business, and in the tests.
 
 For every settlement: what the buyer paid plus what the platform's coupons
-added (the subsidy) equals merchant income plus commission plus refunds, to
-the cent; it equals the order's total; and the
-ledger's own postings for the order say the same. For every payment that
+added (the subsidy) equals merchant income plus commission plus the group
+leader's commission plus refunds, to the cent; it equals the order's total;
+the ledger's own postings for the order say the same; and exactly the
+merchant's income and the leader's commission became available to them. For every payment that
 reached a closed checkout: all of it is owed back, and no more than that
 has been given back. Across the whole ledger: every entry balances, all
-balances sum to zero per currency, and every merchant account's running
-balance equals the sum of its lines.
+balances sum to zero per currency, and every merchant's and leader's
+account keeps a running balance equal to the sum of its lines.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Sum
+from django.db.models import Count, F, Q, Sum
 
 from jishi.ledger.models import Account, AccountKind, EntryKind, JournalEntry, JournalLine, Settlement
 from jishi.ledger.selectors import order_figures
@@ -93,33 +94,51 @@ def reconcile() -> Report:
         report.settlements += 1
         order = settlement.order
         label = f"settlement of order {order.number}"
-        parts = settlement.income_minor + settlement.commission_minor + settlement.refunded_minor
+        parts = (
+            settlement.income_minor
+            + settlement.commission_minor
+            + settlement.leader_commission_minor
+            + settlement.refunded_minor
+        )
         if settlement.paid_minor + settlement.subsidy_minor != parts:
             report.problems.append(
                 f"{label}: paid {settlement.paid_minor} + subsidy {settlement.subsidy_minor}"
-                f" != income + commission + refunds {parts}"
+                f" != income + commission + leader commission + refunds {parts}"
             )
         if settlement.paid_minor != order.total_minor:
             report.problems.append(f"{label}: paid {settlement.paid_minor} != order total {order.total_minor}")
         figures = order_figures(order)
-        booked = (figures.paid, figures.subsidy, figures.refunded, figures.commission, figures.income)
+        booked = (
+            figures.paid,
+            figures.subsidy,
+            figures.refunded,
+            figures.commission,
+            figures.leader,
+            figures.income,
+        )
         recorded = (
             settlement.paid_minor,
             settlement.subsidy_minor,
             settlement.refunded_minor,
             settlement.commission_minor,
+            settlement.leader_commission_minor,
             settlement.income_minor,
         )
-        if booked != recorded:
+        if booked != recorded or (figures.leader and figures.leader_id != settlement.leader_id):
             report.problems.append(f"{label}: ledger says {booked}, settlement says {recorded}")
-        moved = (
+        moved = dict(
             JournalLine.objects.filter(
-                entry__order=order, entry__kind=EntryKind.SETTLEMENT, amount_minor__lt=0
-            ).aggregate(s=Sum("amount_minor"))["s"]
-            or 0
+                entry__order=order, entry__kind=EntryKind.SETTLEMENT, account__kind=AccountKind.MERCHANT_AVAILABLE
+            )
+            .values_list("account__leader_id")
+            .annotate(s=Sum("amount_minor"))
         )
-        if -moved != settlement.income_minor:
-            report.problems.append(f"{label}: {-moved} moved to available, income is {settlement.income_minor}")
+        to_merchant, to_leader = -moved.pop(None, 0), -sum(moved.values())
+        if (to_merchant, to_leader) != (settlement.income_minor, settlement.leader_commission_minor):
+            report.problems.append(
+                f"{label}: {to_merchant} and {to_leader} made available to the merchant and the leader,"
+                f" income is {settlement.income_minor} and leader commission {settlement.leader_commission_minor}"
+            )
 
     unbalanced = JournalLine.objects.values("entry_id", "currency").annotate(s=Sum("amount_minor")).exclude(s=0)
     report.problems.extend(f"entry {row['entry_id']} does not balance: {row['s']}" for row in unbalanced)
@@ -134,7 +153,7 @@ def reconcile() -> Report:
     report.problems.extend(f"all {currency} balances sum to {t}, not 0" for currency, t in totals.items() if t)
 
     drifted = (
-        Account.objects.filter(merchant__isnull=False)
+        Account.objects.filter(Q(merchant__isnull=False) | Q(leader__isnull=False))
         .annotate(s=Sum("lines__amount_minor"))
         .exclude(balance_minor=F("s"))
         .exclude(balance_minor=0, s__isnull=True)

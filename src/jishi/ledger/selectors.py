@@ -19,6 +19,7 @@ from jishi.ledger.models import (
     PayoutAccount,
     natural_sign,
 )
+from jishi.ledger.payees import Payee
 from jishi.ledger.permissions import FINANCE_OPERATE, FINANCE_OWN, FINANCE_VIEW
 from jishi.ledger.states import PayoutStatus
 from jishi.merchants.selectors import merchant_of
@@ -28,10 +29,10 @@ from jishi.orders.states import OrderStatus
 
 @dataclass(frozen=True)
 class OrderFigures:
-    """One order's money as the ledger has it (minor units): paid, refunded, commission kept, merchant income, and
-    the platform's subsidy kept (its coupons, less what refunds took back).
+    """One order's money as the ledger has it (minor units): paid, refunded, commission kept, merchant income, the
+    platform's subsidy kept (its coupons, less what refunds took back), and the group leader's commission kept.
 
-    paid + subsidy = income + commission + refunded.
+    paid + subsidy = income + commission + leader + refunded.
     """
 
     paid: int
@@ -39,22 +40,35 @@ class OrderFigures:
     commission: int
     income: int
     subsidy: int = 0
+    leader: int = 0
+    leader_id: int | None = None  # the leader the commission was booked for
 
 
 def order_figures(order: Order) -> OrderFigures:
-    """Sum the order's payment and refund postings, per account kind (one query)."""
+    """Sum the order's payment, refund and leader-commission postings, per account kind and leader (one query)."""
     rows = (
-        JournalLine.objects.filter(entry__order=order, entry__kind__in=[EntryKind.PAYMENT, EntryKind.REFUND])
-        .values_list("account__kind")
+        JournalLine.objects.filter(
+            entry__order=order,
+            entry__kind__in=[EntryKind.PAYMENT, EntryKind.REFUND, EntryKind.LEADER_COMMISSION],
+        )
+        .values_list("account__kind", "account__leader_id")
         .annotate(total=Sum("amount_minor"))
     )
-    by_kind = dict(rows)
+    by_kind: dict[str, int] = {}
+    leader, leader_id = 0, None
+    for kind, owner, total in rows:
+        if owner is not None:
+            leader, leader_id = leader - total, owner
+        else:
+            by_kind[kind] = total
     return OrderFigures(
         paid=by_kind.get(AccountKind.GATEWAY_CLEARING, 0),
         refunded=-by_kind.get(AccountKind.REFUNDS_PAYABLE, 0),
         commission=-by_kind.get(AccountKind.COMMISSION_REVENUE, 0),
         income=-by_kind.get(AccountKind.MERCHANT_PENDING, 0),
         subsidy=by_kind.get(AccountKind.PLATFORM_SUBSIDY, 0),
+        leader=leader,
+        leader_id=leader_id,
     )
 
 
@@ -66,10 +80,27 @@ def orders_to_settle(limit: int = 500) -> list[int]:
 
 def balances_of(merchant_id: int, currency: str = CURRENCY) -> dict[str, Money]:
     """The merchant's pending, available and in-transit balances (zero for accounts never used)."""
-    found = dict(
-        Account.objects.filter(merchant_id=merchant_id, currency=currency).values_list("kind", "balance_minor")
-    )
+    return payee_balances(Payee(merchant_id=merchant_id), currency)
+
+
+def payee_balances(payee: Payee, currency: str = CURRENCY) -> dict[str, Money]:
+    """A merchant's or a leader's pending, available and in-transit balances (zero for accounts never used)."""
+    found = dict(Account.objects.filter(**payee.owner, currency=currency).values_list("kind", "balance_minor"))
     return {kind: Money(natural_sign(kind) * found.get(kind, 0), currency) for kind in MERCHANT_KINDS}
+
+
+def payee_lines(payee: Payee) -> QuerySet[JournalLine]:
+    """The lines of a merchant's or a leader's accounts, newest first, with their entry and account."""
+    lines = JournalLine.objects.filter(**{f"account__{field}": value for field, value in payee.owner.items()})
+    return lines.select_related("entry__order", "entry__payout", "account").order_by("-entry__posted_at", "-id")
+
+
+def payee_payouts(payee: Payee) -> QuerySet[Payout]:
+    return Payout.objects.filter(**payee.owner)
+
+
+def payee_bank_account(payee: Payee) -> PayoutAccount | None:
+    return PayoutAccount.objects.filter(**payee.owner).first()
 
 
 def platform_balance(kind: AccountKind, currency: str = CURRENCY) -> Money:
@@ -78,35 +109,37 @@ def platform_balance(kind: AccountKind, currency: str = CURRENCY) -> Money:
     return Money(natural_sign(kind) * (total or 0), currency)
 
 
-def my_balances(actor: Actor) -> dict[str, Money]:
-    check(actor, FINANCE_OWN)
+def _payee_of(actor: Actor) -> Payee:
     merchant = merchant_of(actor)
     assert merchant is not None  # FINANCE_OWN needs an active membership
-    return balances_of(merchant.pk)
+    return Payee(merchant_id=merchant.pk)
+
+
+def my_balances(actor: Actor) -> dict[str, Money]:
+    check(actor, FINANCE_OWN)
+    return payee_balances(_payee_of(actor))
 
 
 def my_lines(actor: Actor, *, kind: str | None = None) -> QuerySet[JournalLine]:
     """The lines of the actor's merchant's accounts, newest first, with their entry and account."""
     check(actor, FINANCE_OWN)
-    lines = JournalLine.objects.filter(account__merchant=merchant_of(actor))
-    if kind:
-        lines = lines.filter(account__kind=kind)
-    return lines.select_related("entry__order", "entry__payout", "account").order_by("-entry__posted_at", "-id")
+    lines = payee_lines(_payee_of(actor))
+    return lines.filter(account__kind=kind) if kind else lines
 
 
 def my_payouts(actor: Actor) -> QuerySet[Payout]:
     check(actor, FINANCE_OWN)
-    return Payout.objects.filter(merchant=merchant_of(actor))
+    return payee_payouts(_payee_of(actor))
 
 
 def my_payout_account(actor: Actor) -> PayoutAccount | None:
     check(actor, FINANCE_OWN)
-    return PayoutAccount.objects.filter(merchant=merchant_of(actor)).first()
+    return payee_bank_account(_payee_of(actor))
 
 
 def payouts_for_operator(actor: Actor, *, status: str | None = None) -> QuerySet[Payout]:
     check(actor, FINANCE_VIEW)
-    payouts = Payout.objects.select_related("merchant", "requested_by", "decided_by")
+    payouts = Payout.objects.select_related("merchant", "leader__point", "requested_by", "decided_by")
     return payouts.filter(status=status) if status else payouts
 
 

@@ -62,10 +62,11 @@ from jishi.ledger.models import (
     PayoutAccountStatus,
     Settlement,
 )
+from jishi.ledger.payees import Payee
 from jishi.ledger.permissions import FINANCE_OPERATE, FINANCE_OWN
 from jishi.ledger.states import PAYOUT_TRANSITIONS, PayoutStatus
 from jishi.merchants.permissions import COMMISSION_MANAGE
-from jishi.merchants.selectors import merchant_for, merchant_owner
+from jishi.merchants.selectors import merchant_for, merchant_owner_id
 from jishi.notifications.services import notify
 from jishi.orders.locks import order_lock
 from jishi.orders.selectors import order_completed
@@ -78,11 +79,15 @@ logger = logging.getLogger(__name__)
 Line = tuple[Account, int]
 
 
-def account_for(kind: AccountKind, currency: str, merchant_id: int | None = None) -> Account:
-    """The account of this kind (the merchant's, or the platform's when ``merchant_id`` is None), made on first use."""
-    if (kind in MERCHANT_KINDS) != (merchant_id is not None):
-        raise ValueError(f"{kind} is {'a merchant' if kind in MERCHANT_KINDS else 'a platform'} account")
-    owner = {"merchant_id": merchant_id} if merchant_id is not None else {"merchant__isnull": True}
+def account_for(
+    kind: AccountKind, currency: str, merchant_id: int | None = None, *, leader_id: int | None = None
+) -> Account:
+    """The account of this kind: the merchant's or the leader's, or the platform's when neither is given; made on
+    first use."""
+    payee = merchant_id is not None or leader_id is not None
+    if (kind in MERCHANT_KINDS) != payee:
+        raise ValueError(f"{kind} is {'a payee' if kind in MERCHANT_KINDS else 'a platform'} account")
+    owner = Payee(merchant_id, leader_id).owner if payee else {"merchant__isnull": True, "leader__isnull": True}
     account, _created = Account.objects.get_or_create(kind=kind, currency=currency, **owner)
     return account
 
@@ -134,7 +139,8 @@ def _accounts(wanted: Iterable[tuple[AccountKind, str, int | None]]) -> dict[tup
     wanted = set(wanted)
     match = Q()
     for kind, currency, merchant_id in wanted:
-        match |= Q(kind=kind, currency=currency, merchant_id=merchant_id)  # None matches the platform's (IS NULL)
+        # None matches the platform's (IS NULL), which no leader holds either.
+        match |= Q(kind=kind, currency=currency, merchant_id=merchant_id, leader__isnull=True)
     found: dict[tuple[str, str, int | None], Account] = {
         (account.kind, account.currency, account.merchant_id): account for account in Account.objects.filter(match)
     }
@@ -220,6 +226,7 @@ def refund_post(*, order: Order, amount: Money, reference: str) -> JournalEntry:
         raise RefundTooLarge(field="amount")
     commission_back = _share(figures.commission, amount.minor, left)
     subsidy_back = _share(figures.subsidy, amount.minor, left)
+    leader_back = _share(figures.leader, amount.minor, left)
     currency = order.currency
     return _post(
         EntryKind.REFUND,
@@ -227,11 +234,16 @@ def refund_post(*, order: Order, amount: Money, reference: str) -> JournalEntry:
         [
             (
                 account_for(AccountKind.MERCHANT_PENDING, currency, order.merchant_id),
-                amount.minor + subsidy_back - commission_back,
+                amount.minor + subsidy_back - commission_back - leader_back,
             ),
             (account_for(AccountKind.COMMISSION_REVENUE, currency), commission_back),
             (account_for(AccountKind.REFUNDS_PAYABLE, currency), -amount.minor),
             *([(account_for(AccountKind.PLATFORM_SUBSIDY, currency), -subsidy_back)] if subsidy_back else []),
+            *(
+                [(account_for(AccountKind.MERCHANT_PENDING, currency, leader_id=figures.leader_id), leader_back)]
+                if leader_back
+                else []
+            ),
         ],
         reference=reference,
         order=order,
@@ -272,12 +284,51 @@ def refund_sent_post(*, order: Order | None, amount: Money, reference: str) -> J
     )
 
 
+@transaction.atomic
+def leader_commission_post(*, order: Order, leader_id: int, rate_bp: int) -> JournalEntry | None:
+    """Book a group leader's commission on an order handed over at their point: ``rate_bp`` of the goods paid
+    and not refunded, out of the merchant's pending income (never more than is left of it) into the leader's.
+
+    Refunds after this take back their share of it (``refund_post``); the
+    order's settlement makes it available to withdraw. Booked once per order
+    (a repeat returns the first); None when nothing is due.
+    """
+    if not 0 <= rate_bp <= 10_000:
+        raise InvalidRate(field="leader_rate")
+    order_lock(order.pk)  # queued with the order's refunds and its settlement
+    if Settlement.objects.filter(order=order).exists():
+        raise OrderSettled
+    done = JournalEntry.objects.filter(kind=EntryKind.LEADER_COMMISSION, reference=order.number).first()
+    if done is not None:
+        return done
+    figures = selectors.order_figures(order)
+    goods = order.total_minor - order.shipping_minor
+    if not figures.paid or goods <= 0:
+        return None
+    goods_left = _share(goods, figures.paid - figures.refunded, figures.paid)
+    amount = min(round_minor(Decimal(goods_left) * rate_bp / 10_000), figures.income)
+    if amount <= 0:
+        return None
+    currency = order.currency
+    return _post(
+        EntryKind.LEADER_COMMISSION,
+        _("Leader commission on order %(number)s") % {"number": order.number},
+        [
+            (account_for(AccountKind.MERCHANT_PENDING, currency, order.merchant_id), amount),
+            (account_for(AccountKind.MERCHANT_PENDING, currency, leader_id=leader_id), -amount),
+        ],
+        reference=order.number,
+        order=order,
+    )
+
+
 # Settlement -----------------------------------------------------------------------------------
 
 
 @transaction.atomic
 def order_settle(*, order_id: int) -> Settlement | None:
-    """Settle a completed order: what is left of its income moves from pending to available.
+    """Settle a completed order: what is left of its income moves from pending to available, and so does the
+    group leader's commission on it, if any (this is the job that settles leader commission).
 
     The after-sales window has closed when an order completes, so nothing
     more can be refunded. Idempotent and safe to race (one settlement per
@@ -300,17 +351,28 @@ def order_settle(*, order_id: int) -> Settlement | None:
                 subsidy_minor=figures.subsidy,
                 refunded_minor=figures.refunded,
                 commission_minor=figures.commission,
+                leader_id=figures.leader_id if figures.leader else None,
+                leader_commission_minor=figures.leader,
                 income_minor=figures.income,
             )
     except IntegrityError:  # a concurrent sweep settled it first
         return Settlement.objects.get(order=order)
-    if figures.income:
+    if figures.income or figures.leader:
+        currency, merchant_id, leader_id = order.currency, order.merchant_id, figures.leader_id
         entry = _post(
             EntryKind.SETTLEMENT,
             _("Order %(number)s settled") % {"number": order.number},
             [
-                (account_for(AccountKind.MERCHANT_PENDING, order.currency, order.merchant_id), figures.income),
-                (account_for(AccountKind.MERCHANT_AVAILABLE, order.currency, order.merchant_id), -figures.income),
+                (account_for(AccountKind.MERCHANT_PENDING, currency, merchant_id), figures.income),
+                (account_for(AccountKind.MERCHANT_AVAILABLE, currency, merchant_id), -figures.income),
+                *(
+                    [
+                        (account_for(AccountKind.MERCHANT_PENDING, currency, leader_id=leader_id), figures.leader),
+                        (account_for(AccountKind.MERCHANT_AVAILABLE, currency, leader_id=leader_id), -figures.leader),
+                    ]
+                    if figures.leader
+                    else []
+                ),
             ],
             reference=order.number,
             order=order,
@@ -386,14 +448,31 @@ def _mask_account(number: str) -> str:
     return f"**** {number[-4:]}"
 
 
-@transaction.atomic
-def payout_account_set(*, actor: Actor, password: str, holder: str, bank: str, number: str) -> PayoutAccount:
-    """Set the merchant's bank account, after the actor re-enters their password.
-
-    The payout adapter verifies the account at once; the merchant's owner is
-    told of every change. Raises PermissionDenied, InvalidInput.
-    """
+def _payee(actor: Actor, payee: Payee | None) -> Payee:
+    """The payee given (a group leader's, which the community's service checked the actor is), or else the
+    actor's merchant, if the actor may handle its money."""
+    if payee is not None:
+        return payee
     check(actor, FINANCE_OWN)
+    return Payee(merchant_id=merchant_for(actor).pk)
+
+
+def _payee_user(payee: Payee) -> int | None:
+    """Who is told about the payee's money: a leader, or a merchant's owner."""
+    return payee.user_id if payee.leader_id else merchant_owner_id(payee.merchant_id or 0)
+
+
+@transaction.atomic
+def payout_account_set(
+    *, actor: Actor, password: str, holder: str, bank: str, number: str, payee: Payee | None = None
+) -> PayoutAccount:
+    """Set the bank account of the actor's merchant (or of ``payee``, a leader), after the actor re-enters their
+    password.
+
+    The payout adapter verifies the account at once; the merchant's owner
+    (or the leader) is told of every change. Raises PermissionDenied, InvalidInput.
+    """
+    payee = _payee(actor, payee)
     if not password_confirm(user=user_of(actor), password=password):
         raise InvalidInput(_("The password is wrong."), code="ledger.reauthentication_failed", field="password")
     holder, bank, number = holder.strip(), bank.strip(), re.sub(r"[\s-]", "", number or "")
@@ -403,11 +482,10 @@ def payout_account_set(*, actor: Actor, password: str, holder: str, bank: str, n
         raise InvalidInput(_("Enter the bank's name."), code="ledger.invalid_bank", field="bank")
     if not re.fullmatch(r"\d{12,30}", number):
         raise InvalidBankAccount(field="number")
-    merchant = merchant_for(actor)
     verified = payouts.adapter().verify_account(holder=holder, bank=bank, number=number)
-    before = PayoutAccount.objects.filter(merchant=merchant).first()
+    before = PayoutAccount.objects.filter(**payee.owner).first()
     account, _created = PayoutAccount.objects.update_or_create(
-        merchant=merchant,
+        **payee.owner,
         defaults={
             "holder": holder,
             "bank": bank,
@@ -424,12 +502,16 @@ def payout_account_set(*, actor: Actor, password: str, holder: str, bank: str, n
         before={"bank": before.bank, "account": before.number_masked} if before else {},
         after={"bank": bank, "account": account.number_masked, "status": account.status},
     )
-    owner = merchant_owner(merchant)
+    owner = _payee_user(payee)
     if owner is not None:
         notify(
             owner,
             "payout_account_changed",
-            phrase(gettext_lazy("Your shop's bank account was changed")),
+            phrase(
+                gettext_lazy("Your shop's bank account was changed")
+                if payee.merchant_id
+                else gettext_lazy("Your bank account for commission was changed")
+            ),
             phrase(
                 gettext_lazy(
                     "The bank account for withdrawals is now %(bank)s %(account)s. "
@@ -438,30 +520,30 @@ def payout_account_set(*, actor: Actor, password: str, holder: str, bank: str, n
                 bank=bank,
                 account=account.number_masked,
             ),
-            link="/merchant/finance/",
+            link=payee.finance_page,
         )
     return account
 
 
 @transaction.atomic
-def payout_request(*, actor: Actor, amount: Money) -> Payout:
-    """Withdraw ``amount`` of the actor's merchant's available balance to its verified bank account.
+def payout_request(*, actor: Actor, amount: Money, payee: Payee | None = None) -> Payout:
+    """Withdraw ``amount`` of the available balance of the actor's merchant (or of ``payee``, a leader) to its
+    verified bank account.
 
     The money leaves the available balance at once (into payouts in
     transit) so it cannot be spent twice; a finance operator then approves
     or rejects. Raises InvalidAmount, PayoutAccountMissing,
     InsufficientBalance.
     """
-    check(actor, FINANCE_OWN)
+    payee = _payee(actor, payee)
     if amount.minor <= 0:
         raise InvalidAmount(field="amount")
-    merchant = merchant_for(actor)
-    bank_account = PayoutAccount.objects.filter(merchant=merchant, status=PayoutAccountStatus.VERIFIED).first()
+    bank_account = PayoutAccount.objects.filter(**payee.owner, status=PayoutAccountStatus.VERIFIED).first()
     if bank_account is None:
         raise PayoutAccountMissing
     payout = Payout.objects.create(
         number=ids.public_number(),
-        merchant=merchant,
+        **payee.owner,
         amount_minor=amount.minor,
         currency=amount.currency,
         bank=bank_account.bank,
@@ -473,8 +555,8 @@ def payout_request(*, actor: Actor, amount: Money) -> Payout:
             EntryKind.PAYOUT_REQUEST,
             _("Withdrawal %(number)s requested") % {"number": payout.number},
             [
-                (account_for(AccountKind.MERCHANT_AVAILABLE, amount.currency, merchant.pk), amount.minor),
-                (account_for(AccountKind.PAYOUTS_IN_TRANSIT, amount.currency, merchant.pk), -amount.minor),
+                (account_for(AccountKind.MERCHANT_AVAILABLE, amount.currency, **payee.owner), amount.minor),
+                (account_for(AccountKind.PAYOUTS_IN_TRANSIT, amount.currency, **payee.owner), -amount.minor),
             ],
             reference=payout.number,
             payout=payout,
@@ -556,10 +638,19 @@ def _return_to_available(payout: Payout, memo: str) -> None:
     _reverse(request, memo)
 
 
+def _payout_payee(payout: Payout) -> Payee:
+    if payout.merchant_id:
+        return Payee(merchant_id=payout.merchant_id)
+    leader = payout.leader
+    assert leader is not None  # a payout is a merchant's or a leader's
+    return Payee(leader_id=leader.pk, user_id=leader.user_id)
+
+
 def _tell_owner(payout: Payout, title: str, body: str) -> None:
-    owner = merchant_owner(payout.merchant)
+    payee = _payout_payee(payout)
+    owner = _payee_user(payee)
     if owner is not None:
-        notify(owner, "payout_decided", title, body, link="/merchant/finance/")
+        notify(owner, "payout_decided", title, body, link=payee.finance_page)
 
 
 @transaction.atomic
@@ -572,7 +663,7 @@ def payout_execute(*, payout_id: int) -> Payout | None:
     payout = approved_payout_lock(payout_id)
     if payout is None:
         return None
-    bank_account = PayoutAccount.objects.get(merchant_id=payout.merchant_id)
+    bank_account = PayoutAccount.objects.get(**_payout_payee(payout).owner)
     result = payouts.adapter().pay(number=payout.number, amount=payout.amount, account_number=bank_account.number)
     if not result.ok:
         move(PAYOUT, payout, PayoutStatus.FAILED, reason=result.message, fields={"reason": result.message[:200]})
@@ -590,7 +681,10 @@ def payout_execute(*, payout_id: int) -> Payout | None:
         EntryKind.PAYOUT_PAID,
         _("Withdrawal %(number)s paid") % {"number": payout.number},
         [
-            (account_for(AccountKind.PAYOUTS_IN_TRANSIT, payout.currency, payout.merchant_id), payout.amount_minor),
+            (
+                account_for(AccountKind.PAYOUTS_IN_TRANSIT, payout.currency, **_payout_payee(payout).owner),
+                payout.amount_minor,
+            ),
             (account_for(AccountKind.GATEWAY_CLEARING, payout.currency), -payout.amount_minor),
         ],
         reference=payout.number,
