@@ -69,6 +69,7 @@ def test_the_demo_group_buys_are_real_paid_orders():
 def test_the_demo_community_runs_through_real_orders():
     from jishi.community.models import Batch, CommunityCampaign, Leader, Pickup
     from jishi.demo.loader import DemoLoader
+    from jishi.ledger.models import Payout
 
     DemoLoader(image_every=1000).load()
     now = timezone.now()
@@ -77,8 +78,16 @@ def test_the_demo_community_runs_through_real_orders():
     assert set(Batch.objects.values_list("status", flat=True)) == {"arrived"}
     mine = Pickup.objects.get(order__buyer__display_name="买家小王")
     assert (mine.status, mine.order.status, mine.order.fulfilment) == ("ready", "shipped", "pickup")
-    assert Pickup.objects.filter(status="collected").count() == 1
-    assert Pickup.objects.filter(status="waiting").count() == 2  # today's, before its cut-off
+    assert Pickup.objects.filter(status="collected", campaign__title="昨日鲜品团 · 今日自提").count() == 1
+    assert Pickup.objects.filter(status="waiting").count() == 3  # today's, before its cut-off
+    assert Pickup.objects.filter(status="waiting", via_link=True).count() == 1  # through the leader's share link
     for pickup in Pickup.objects.select_related("order"):  # every pickup is a paid order
         assert pickup.order.paid_at is not None
+    # the weekend fruit group buy was collected and settled: each leader's commission came from its real orders
+    fruit = Pickup.objects.filter(campaign__title="周末水果团").select_related("order__settlement")
+    assert len(fruit) == 5
+    assert all(p.order.status == "completed" for p in fruit)
+    assert all(p.order.settlement.leader_commission_minor == p.order.total_minor // 10 for p in fruit)
+    head = Leader.objects.get(point__name="文三路便利店")  # the demo leader
+    assert Payout.objects.get(leader=head).status == "paid"
     assert reconcile().ok

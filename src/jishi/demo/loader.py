@@ -29,6 +29,7 @@ from jishi.catalog import services as catalog
 from jishi.catalog.models import AttributeKind, Category, Product, Sku
 from jishi.catalog.states import ProductStatus
 from jishi.checkout import services as checkout
+from jishi.community import selectors as community_selectors
 from jishi.community import services as community
 from jishi.community.models import CommunityCampaign, Pickup
 from jishi.core.money import CURRENCY, Money
@@ -758,12 +759,8 @@ class DemoLoader:
                 buyer, address_id, checkout.BuyNow(sku_id=item.sku_id, quantity=1, flash_item_id=item.pk)
             )
 
-    def _community(self) -> None:
-        """Four residents of Hangzhou apply to run pickup points; three are approved, one waits for review. 鲜品超市
-        runs two community group buys: one taking orders until tonight, and one whose cut-off passed, whose batches
-        were sent and arrived (one short unit refunded). The demo buyer's point is 文三路便利店, where an order of
-        theirs waits with its pickup code; a neighbour has collected theirs."""
-        now = timezone.now()
+    def _leaders(self) -> list[User]:
+        """The pickup points' residents apply; the first three are approved (the first is the demo leader)."""
         leaders = []
         for index, (name, kind, district, detail, lat, lng) in enumerate(PICKUP_POINTS):
             person = {"display_name": f"{name[:2]}团长"}
@@ -794,6 +791,16 @@ class DemoLoader:
             if index < 3:
                 community.leader_approve(actor=self.reviewer, leader_id=applied.pk)
                 leaders.append(user)
+        return leaders
+
+    def _community(self) -> None:
+        """Four residents of Hangzhou apply to run pickup points; three are approved, one waits for review. 鲜品超市
+        runs three community group buys: one collected and settled (the leaders' commission on it paid out in
+        part), one whose cut-off passed, whose batches were sent and arrived (one short unit refunded), and one
+        taking orders until tonight (one of them through the demo leader's share link). The demo buyer's point is
+        文三路便利店, where an order of theirs waits with its pickup code; a neighbour has collected theirs."""
+        now = timezone.now()
+        leaders = self._leaders()
         points = [leader.leader.point for leader in leaders]
         owner = self.owners["鲜品超市"]
         skus = list(
@@ -821,12 +828,13 @@ class DemoLoader:
                 buyer, address_id, sku_ids=[sku.pk for sku in items], pickup_merchant_ids=[owner.membership.merchant_id]
             ).orders[0]
 
-        # yesterday's group buy: the demo buyer and neighbours ordered before its cut-off
-        earlier = publish("昨日鲜品团 · 今日自提", skus[:3], 2)
         hangzhou = [
             (buyer, address_id) for buyer, address_id in self.regulars if buyer.addresses.filter(city="杭州市").exists()
         ]
         residents = [(self.buyer, self.buyer.addresses.get(is_default=True).pk), *hangzhou[:5]]
+        self._community_settled(leaders, publish("周末水果团", skus[:2], 9), order, residents[1:])
+        # yesterday's group buy: the demo buyer and neighbours ordered before its cut-off
+        earlier = publish("昨日鲜品团 · 今日自提", skus[:3], 2)
         placed = []
         for n, (buyer, address_id) in enumerate(residents):
             community.point_choose(actor=buyer, point_id=points[0 if n < 3 else n % 3].pk)
@@ -843,11 +851,44 @@ class DemoLoader:
             community.batch_arrive(actor=head, batch_id=batch.pk, shortages=tuple(short))
         neighbour = Pickup.objects.get(order=placed[1])  # collected at the counter with their code
         community.pickup_verify(actor=leaders[0], code=community.pickup_code(neighbour))
-        # today's group buy takes orders until tonight
-        publish("明日达 · 鲜品团", skus[3:7], 0)
+        # today's group buy takes orders until tonight; one resident came through the demo leader's share link
+        today = publish("明日达 · 鲜品团", skus[3:7], 0)
         for buyer, address_id in hangzhou[5:7]:
             community.point_choose(actor=buyer, point_id=points[1].pk)
             order(buyer, address_id, skus[3:5])
+        for buyer, address_id in hangzhou[7:8]:
+            community.share_link_follow(actor=buyer, campaign_id=today.pk, leader_id=leaders[0].leader.pk)
+            order(buyer, address_id, skus[5:6])
+
+    def _community_settled(
+        self, leaders: list[User], fruit: CommunityCampaign, order: Callable[..., Any], residents: list[Any]
+    ) -> None:
+        """An earlier fruit group buy, collected in full and past its after-sales window: the leaders' commission
+        on it settled, and the demo leader withdrew part of theirs."""
+        skus = [item.sku for item in fruit.items.order_by("pk")]
+        for n, (buyer, address_id) in enumerate(residents):
+            community.point_choose(actor=buyer, point_id=leaders[n % 2].leader.point.pk)
+            order(buyer, address_id, skus[n % 2 : n % 2 + 1 + n % 3])
+        CommunityCampaign.objects.filter(pk=fruit.pk).update(cutoff_at=timezone.now() - dt.timedelta(seconds=1))
+        community.campaigns_cut_off_due()
+        by_point = {leader.leader.point.pk: leader for leader in leaders}
+        for batch in fruit.batches.all():
+            community.batch_send(actor=self.owners["鲜品超市"], batch_id=batch.pk)
+            community.batch_arrive(actor=by_point[batch.point_id], batch_id=batch.pk)
+        for pickup in Pickup.objects.filter(campaign=fruit).select_related("point"):
+            community.pickup_verify(actor=by_point[pickup.point_id], code=community.pickup_code(pickup))
+            Order.objects.filter(pk=pickup.order_id).update(complete_at=timezone.now())
+            orders.order_complete_due(order_id=pickup.order_id)
+        ledger.orders_settle_due()
+        head = leaders[0]
+        community.leader_bank_account_set(
+            actor=head, password=PASSWORD, holder=f"{SURNAMES[0]}团", bank="中国工商银行", number="6212261202011234567"
+        )
+        earned = community_selectors.earnings_of(head, lines=0).balances["merchant_available"]
+        if earned.minor >= 2:
+            paid = community.leader_withdraw(actor=head, amount=Money(earned.minor // 2, CURRENCY))
+            ledger.payout_approve(actor=self.finance, number=paid.number)
+            ledger.payout_execute(payout_id=paid.pk)
 
     def _group_buys(self) -> None:
         """A 2-person 拼团 in 萌宠之家 and a 阶梯拼团 (3, 5 or 10 people) in 鲜品超市, joined by regular customers
