@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from jishi.community.models import PointKind
 from jishi.community.services import PointInput
 from jishi.core import regions
-from jishi.web.forms import DomainErrorsMixin
+from jishi.web import forms as web_forms
+from jishi.web.forms import AmountField, DomainErrorsMixin
 
 
 class CoordinateInput(forms.NumberInput):
@@ -114,3 +115,19 @@ class CodeForm(forms.Form):
             }
         ),
     )
+
+
+class BankAccountForm(web_forms.BankAccountForm):
+    """The bank account commission is withdrawn to, as a shop's (开户名, 银行, 卡号) with the password again; typed
+    on a phone: digits for the number, the password never remembered by the form."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["number"].widget.attrs.update({"inputmode": "numeric", "autocomplete": "off"})
+        self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
+
+
+class WithdrawForm(DomainErrorsMixin, forms.Form):
+    """An amount of the available commission to withdraw, in yuan (200 or 200.50)."""
+
+    amount = AmountField(label=_("Amount (yuan)"), widget=forms.TextInput(attrs={"inputmode": "decimal"}))

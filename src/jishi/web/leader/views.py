@@ -1,25 +1,30 @@
 """The leader centre (团长中心), phone first: applying to run a pickup point, today's work, a batch with its
-arrival (确认到货, reporting what came short or damaged), checking pickup codes (核销) typed or scanned, and the
-point's customers' orders.
+arrival (确认到货, reporting what came short or damaged), checking pickup codes (核销) typed or scanned, the
+point's customers' orders, the campaigns to share (分享) and the commission earned (收益).
 
-Every page but the application needs an approved leader; anyone else is told
-how to become one. The rules are the community services': their errors show
-as messages, or beside the field they name.
+Every page but the application and the earnings needs an approved leader; anyone else is told how to become
+one. The earnings stay open to a suspended leader, who keeps what they earned. The rules are the community
+services': their errors show as messages, or beside the field they name.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
+import segno
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_POST
 
 from jishi.accounts import selectors as accounts
 from jishi.accounts.auth import actor_of
@@ -27,8 +32,10 @@ from jishi.community import selectors, services
 from jishi.community.errors import NotALeader, RealNameRequired
 from jishi.community.models import Batch, BatchStatus, Leader, LeaderStatus, Pickup, PickupStatus
 from jishi.core.errors import DomainError
+from jishi.core.money import Money
 from jishi.core.permissions import AUTHENTICATED
-from jishi.web.leader.forms import ArrivalForm, CodeForm, LeaderApplyForm
+from jishi.ledger.models import AccountKind, JournalLine
+from jishi.web.leader.forms import ArrivalForm, BankAccountForm, CodeForm, LeaderApplyForm, WithdrawForm
 from jishi.web.pages import page
 
 ORDER_TABS = (
@@ -306,3 +313,164 @@ def orders(request: HttpRequest) -> HttpResponse:
     cards = [_card(pickup) for pickup in selectors.pickups_of_point(leader, status=status)[:ORDERS_SHOWN]]
     context = {"leader": leader, "tabs": tabs, "status": status, "cards": cards, "limit": ORDERS_SHOWN}
     return render(request, "leader/orders.html", context)
+
+
+# Sharing ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShareCard:
+    """A campaign the point receives now, with the leader's link to it and the link's QR code."""
+
+    campaign: Any
+    orders_via_link: int
+    rate: Decimal  # the leader's commission on it, in per cent
+    url: str
+    qr: SafeString
+
+
+def _share_card(request: HttpRequest, leader: Leader, shareable: selectors.Shareable) -> ShareCard:
+    campaign = shareable.campaign
+    url = request.build_absolute_uri(selectors.share_path(campaign.pk, leader.pk))
+    rate_bp = campaign.leader_rate_bp if campaign.leader_rate_bp is not None else selectors.default_leader_rate_bp()
+    qr = segno.make(url, error="m").svg_inline(scale=4, border=2, dark="#1f2329", omitsize=True)
+    return ShareCard(
+        campaign=campaign,
+        orders_via_link=shareable.orders_via_link,
+        rate=(Decimal(rate_bp) / 100).normalize(),
+        url=url,
+        qr=mark_safe(qr),  # noqa: S308 - segno's paths
+    )
+
+
+@page(AUTHENTICATED)
+def share(request: HttpRequest) -> HttpResponse:
+    """分享: the campaigns the point receives now, soonest cut-off first, each with the leader's share link — to
+    copy into a chat or to print as a QR code — and the orders it brought. Orders through it earn the leader's
+    commission wherever they are collected."""
+    leader = _leader(request)
+    if leader is None:
+        return _not_a_leader(request)
+    cards = [_share_card(request, leader, s) for s in selectors.campaigns_to_share(leader, now=timezone.now())]
+    return render(request, "leader/share.html", {"leader": leader, "cards": cards})
+
+
+# Earnings --------------------------------------------------------------------------------------------------
+
+
+def _earning_leader(request: HttpRequest) -> Leader | None:
+    """The signed-in user's leadership, approved or suspended (a suspended leader keeps what they earned)."""
+    try:
+        return selectors.earning_leader_of(actor_of(request))
+    except NotALeader:
+        return None
+
+
+@dataclass(frozen=True)
+class Posting:
+    """A line of the leader's accounts as they read it: plus what came in, minus what went out."""
+
+    memo: str
+    amount: Money
+    posted_at: dt.datetime
+    account: str  # which balance it moved: pending, available, in transit
+    order_number: str
+
+    @property
+    def credit(self) -> bool:
+        return self.amount.minor > 0
+
+
+def _posting(line: JournalLine) -> Posting:
+    entry = line.entry
+    return Posting(
+        memo=entry.memo,
+        amount=line.natural_amount,
+        posted_at=entry.posted_at,
+        account=str(AccountKind(line.account.kind).label),
+        order_number=entry.order.number if entry.order is not None else "",
+    )
+
+
+def _earnings_page(
+    request: HttpRequest,
+    leader: Leader,
+    *,
+    bank_form: BankAccountForm | None = None,
+    withdraw_form: WithdrawForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    earnings = selectors.earnings_of(actor_of(request))
+    account = earnings.bank_account
+    available = earnings.balances["merchant_available"]
+    withdraw_form = withdraw_form or WithdrawForm()
+    context = {
+        "leader": leader,
+        "balances": earnings.balances,
+        "aftersales_days": settings.JISHI_ORDER_AFTERSALES_DAYS,
+        "bank_account": account,
+        "bank_form": bank_form
+        or BankAccountForm(initial={"holder": account.holder, "bank": account.bank} if account else None),
+        "withdraw_form": withdraw_form,
+        # the form while there is something to withdraw to a verified account, or a refused amount to correct
+        "can_withdraw": bool(withdraw_form.errors)
+        or (available.minor > 0 and account is not None and account.is_verified),
+        "payouts": earnings.payouts,
+        "postings": [_posting(line) for line in earnings.lines],
+    }
+    return render(request, "leader/earnings.html", context, status=status)
+
+
+@page(AUTHENTICATED)
+def earnings(request: HttpRequest) -> HttpResponse:
+    """收益: the commission pending (booked when a resident collects, until the order settles), available to
+    withdraw and on its way to the bank; the bank account, a withdrawal, the withdrawals and the latest postings."""
+    leader = _earning_leader(request)
+    if leader is None:
+        return _not_a_leader(request)
+    return _earnings_page(request, leader)
+
+
+def _refused(error: DomainError) -> int:
+    return 429 if error.status == 429 else 422
+
+
+@require_POST
+@page(AUTHENTICATED)
+def bank_account(request: HttpRequest) -> HttpResponse:
+    """Set the bank account commission goes to; the password again first (wrong ones count as at log-in)."""
+    leader = _earning_leader(request)
+    if leader is None:
+        return _not_a_leader(request)
+    form = BankAccountForm(request.POST)
+    if not form.is_valid():
+        return _earnings_page(request, leader, bank_form=form, status=422)
+    try:
+        account = services.leader_bank_account_set(actor=actor_of(request), **form.cleaned_data)
+    except DomainError as exc:
+        form.add_domain_error(exc)
+        return _earnings_page(request, leader, bank_form=form, status=_refused(exc))
+    if account.is_verified:
+        messages.success(request, _("Bank account saved. You can withdraw available commission to it."))
+    else:
+        messages.error(request, _("Bank account saved, but the bank could not verify it. Check it and save it again."))
+    return redirect("leader:earnings")
+
+
+@require_POST
+@page(AUTHENTICATED)
+def withdraw(request: HttpRequest) -> HttpResponse:
+    """Withdraw available commission to the verified bank account; finance approves it as a shop's."""
+    leader = _earning_leader(request)
+    if leader is None:
+        return _not_a_leader(request)
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        return _earnings_page(request, leader, withdraw_form=form, status=422)
+    try:
+        payout = services.leader_withdraw(actor=actor_of(request), amount=form.cleaned_data["amount"])
+    except DomainError as exc:
+        form.add_domain_error(exc)
+        return _earnings_page(request, leader, withdraw_form=form, status=_refused(exc))
+    messages.success(request, _("Withdrawal %(number)s requested.") % {"number": payout.number})
+    return redirect("leader:earnings")

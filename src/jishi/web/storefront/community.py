@@ -1,4 +1,5 @@
-"""社区团购 for residents: their pickup point's campaigns (团购), and choosing the point, nearest first."""
+"""社区团购 for residents: their pickup point's campaigns (团购), choosing the point, nearest first, and a group
+leader's share link (分享链接), which makes the campaign's orders the leader's."""
 
 from typing import Any
 from urllib.parse import urlencode
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_POST
 from jishi.accounts import selectors as accounts
 from jishi.accounts.auth import actor_of
 from jishi.community import selectors, services
+from jishi.core.errors import DomainError
 from jishi.core.permissions import AUTHENTICATED, PUBLIC
 from jishi.web.pages import page
 
@@ -75,4 +77,36 @@ def community_points(request: HttpRequest) -> HttpResponse:
 def community_point_choose(request: HttpRequest, point_id: int) -> HttpResponse:
     point = services.point_choose(actor=actor_of(request), point_id=point_id).point
     messages.success(request, _("Your pickup point is %(name)s.") % {"name": point.name})
+    return redirect("storefront:community")
+
+
+SHARE_REFUSALS = {
+    "community.campaign_not_found": gettext_lazy(
+        "This group buy has closed. Here is what your pickup point receives now."
+    ),
+    "community.leader_not_found": gettext_lazy(
+        "The group leader of this link is not taking orders now. You can still order through your own pickup point."
+    ),
+    "community.point_unavailable": gettext_lazy(
+        "The group leader of this link is not taking orders now. You can still order through your own pickup point."
+    ),
+}
+
+
+@page(AUTHENTICATED)
+def community_share(request: HttpRequest, campaign_id: int, leader_id: int) -> HttpResponse:
+    """A group leader's share link (分享链接), opened: the campaign's orders the resident pays from now on earn
+    that leader's commission, and the resident goes on to the community page (with the leader's point if they
+    had none). Signed out, they log in first and come back here. A closed campaign or a leader not approved
+    is said on the community page."""
+    try:
+        services.share_link_follow(actor=actor_of(request), campaign_id=campaign_id, leader_id=leader_id)
+    except DomainError as exc:
+        messages.error(request, SHARE_REFUSALS.get(exc.code, exc.message))
+        return redirect("storefront:community")
+    sharer = selectors.leader_get(leader_id)
+    messages.success(
+        request,
+        _("You are joining through the share of the group leader of “%(point)s”.") % {"point": sharer.point.name},
+    )
     return redirect("storefront:community")

@@ -16,5 +16,7 @@ urlpatterns = [
     path("community/", community.community_home, name="community"),
     path("community/points/", community.community_points, name="community_points"),
     path("community/points/<int:point_id>/choose/", community.community_point_choose, name="community_point_choose"),
+    # a group leader's share link: community.selectors.share_path writes it
+    path("community/share/<int:campaign_id>/<int:leader_id>/", community.community_share, name="community_share"),
     path("coupons/", views.coupon_centre, name="coupons"),
 ]

@@ -1,6 +1,7 @@
-// The leader centre: "Use my location" fills a pickup point's coordinates from the phone, and "Scan the QR code"
-// reads a resident's pickup code with the rear camera (BarcodeDetector, where the browser has it). Both pages work
-// without this file: the coordinates and the code can be typed.
+// The leader centre: "Use my location" fills a pickup point's coordinates from the phone, "Scan the QR code"
+// reads a resident's pickup code with the rear camera (BarcodeDetector, where the browser has it), and "Copy link"
+// puts a campaign's share link on the clipboard. The pages work without this file: the coordinates and the code
+// can be typed, the link selected and copied.
 (function () {
   "use strict";
 
@@ -112,8 +113,36 @@
     window.addEventListener("pagehide", stop);
   }
 
+  function initCopy(button) {
+    var input = document.getElementById(button.dataset.copy);
+    var status = (button.closest(".share-card") || document).querySelector("[data-copy-status]");
+    if (!input) { return; }
+    button.hidden = false;
+
+    function said(text) { if (status) { status.textContent = text; } }
+
+    function selectAndCopy() {  // older browsers, and pages not served over https
+      input.focus();
+      input.select();
+      input.setSelectionRange(0, input.value.length);
+      var copied = false;
+      try { copied = document.execCommand("copy"); } catch (e) { copied = false; }
+      said(copied ? button.dataset.copied : button.dataset.failed);
+    }
+
+    input.addEventListener("focus", function () { input.select(); });
+    button.addEventListener("click", function () {
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(input.value).then(function () { said(button.dataset.copied); }, selectAndCopy);
+      } else {
+        selectAndCopy();
+      }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-locate-point]").forEach(initLocate);
     document.querySelectorAll("[data-scan]").forEach(initScan);
+    document.querySelectorAll("[data-copy]").forEach(initCopy);
   });
 })();
