@@ -28,7 +28,7 @@ from jishi.community.models import (
     PickupStatus,
     PointKind,
 )
-from jishi.community.permissions import LEADER_REVIEW, SHOP_COMMUNITY
+from jishi.community.permissions import GROUP_BUY_SETTINGS, LEADER_REVIEW, SHOP_COMMUNITY
 from jishi.core.api import (
     Amount,
     BodyId,
@@ -46,6 +46,7 @@ from jishi.core.api import (
     parse_amount,
 )
 from jishi.core.errors import NotFound
+from jishi.core.money import basis_points_to_percent
 from jishi.core.pagination import paginate
 from jishi.core.permissions import AUTHENTICATED, PUBLIC, requires
 from jishi.ledger.api import (
@@ -242,6 +243,42 @@ class MerchantCommunityCampaignOut(DataOut):
     leader_rate: str | None
     point_ids: list[int]
     items: list[CommunityItemOut]
+
+
+class GroupBuySettingsIn(StrictIn):
+    team_window_hours: Annotated[
+        int,
+        Field(
+            strict=True,
+            examples=[24],
+            description="Hours a new 拼团 campaign's groups have to fill when the shop gives none: 1 to 72",
+        ),
+    ]
+    leader_rate: Annotated[
+        str,
+        Field(
+            max_length=10,
+            examples=["10", "12.5"],
+            description="The leaders' commission in % on a community campaign that sets none: 0 to 100, at most "
+            "two decimals",
+        ),
+    ]
+    uncollected_days: Annotated[
+        int,
+        Field(
+            strict=True,
+            examples=[3],
+            description="Days after which an order ready at a point and not collected is flagged: 1 to 30",
+        ),
+    ]
+
+
+class GroupBuySettingsOut(DataOut):
+    team_window_hours: int
+    leader_rate: str = Field(description="In %, as typed: 10, 12.5")
+    uncollected_days: int
+    updated_by_id: int | None = Field(description="The operator who saved them last; null until first saved")
+    updated_at: str | None = Field(description="Null until first saved: the environment's values apply")
 
 
 def point_out(point: PickupPoint, km: float | None = None) -> PickupPointOut:
@@ -684,3 +721,31 @@ def operator_leader_suspend(request: HttpRequest, leader_id: Id, payload: Leader
 def operator_points(request: HttpRequest) -> list[PickupPointOut]:
     """Every pickup point, by city and district."""
     return [point_out(point) for point in selectors.points_for_operator(actor_of(request))]
+
+
+def _group_buy_settings_out() -> GroupBuySettingsOut:
+    rules = selectors.group_buy_settings()
+    return GroupBuySettingsOut(
+        team_window_hours=rules.team_window_hours,
+        leader_rate=basis_points_to_percent(rules.leader_rate_bp),
+        uncollected_days=rules.uncollected_days,
+        updated_by_id=rules.updated_by_id,
+        updated_at=rules.updated_at.isoformat() if rules.updated_at else None,
+    )
+
+
+@operator_router.get("/group-buy-settings", response={200: GroupBuySettingsOut, **errors(401, 403)})
+@requires(GROUP_BUY_SETTINGS)
+def operator_group_buy_settings(request: HttpRequest) -> GroupBuySettingsOut:
+    """The platform's group-buy settings (拼团/社区团购设置): the environment's until an administrator saves them."""
+    return _group_buy_settings_out()
+
+
+@operator_router.put("/group-buy-settings", response={200: GroupBuySettingsOut, **errors(401, 403)})
+@requires(GROUP_BUY_SETTINGS)
+def operator_group_buy_settings_set(request: HttpRequest, payload: GroupBuySettingsIn) -> GroupBuySettingsOut:
+    """Save the group-buy settings, all three at once (audited); they apply to campaigns created, orders paid and
+    sweeps run from now on. 422 ``community.window_out_of_range`` (1 to 72 hours), ``community.invalid_rate``
+    (0 to 100 %, two decimals at most) or ``community.days_out_of_range`` (1 to 30 days), naming the field."""
+    services.group_buy_settings_set(actor=actor_of(request), **payload.model_dump())
+    return _group_buy_settings_out()

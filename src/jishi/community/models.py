@@ -242,3 +242,69 @@ class Pickup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id}@{self.point_id}: {self.status}"
+
+
+# The operators' group-buy settings ----------------------------------------------------------------------------
+
+# Ranges of the settings; the database holds them too. A 拼团 group's window stops at groupbuy's MAX_WINDOW_HOURS
+# (a test keeps the two equal: community may not import groupbuy, which reads these settings).
+TEAM_WINDOW_HOURS_RANGE = (1, 72)
+LEADER_RATE_BP_RANGE = (0, 10_000)
+UNCOLLECTED_DAYS_RANGE = (1, 30)
+
+
+def _default_team_window_hours() -> int:
+    return int(settings.JISHI_TEAM_WINDOW_HOURS)
+
+
+def _default_leader_rate_bp() -> int:
+    return int(settings.JISHI_LEADER_RATE_BP)
+
+
+def _default_uncollected_days() -> int:
+    return int(settings.JISHI_PICKUP_UNCOLLECTED_DAYS)
+
+
+class GroupBuySettings(models.Model):
+    """The platform's group-buy rules (拼团/社区团购设置), one row (pk 1) that operators edit. Until it is first
+    saved, an unsaved instance carries the environment's values (JISHI_TEAM_WINDOW_HOURS, JISHI_LEADER_RATE_BP,
+    JISHI_PICKUP_UNCOLLECTED_DAYS)."""
+
+    SINGLETON_PK = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON_PK, editable=False)
+    # A new 拼团 campaign's groups have this long to fill unless the shop gives its own window.
+    team_window_hours = models.PositiveSmallIntegerField(default=_default_team_window_hours)
+    # The leaders' commission on a community campaign that sets none, in basis points (100 = 1 %).
+    leader_rate_bp = models.PositiveIntegerField(default=_default_leader_rate_bp)
+    # An order ready at a point for this many days uncollected is flagged to its leader and shop.
+    uncollected_days = models.PositiveSmallIntegerField(default=_default_uncollected_days)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("group-buy settings")
+        verbose_name_plural = _("group-buy settings")
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="community_settings_single_row"),
+            models.CheckConstraint(
+                condition=Q(team_window_hours__gte=TEAM_WINDOW_HOURS_RANGE[0])
+                & Q(team_window_hours__lte=TEAM_WINDOW_HOURS_RANGE[1]),
+                name="community_settings_window_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(leader_rate_bp__gte=LEADER_RATE_BP_RANGE[0])
+                & Q(leader_rate_bp__lte=LEADER_RATE_BP_RANGE[1]),
+                name="community_settings_rate_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(uncollected_days__gte=UNCOLLECTED_DAYS_RANGE[0])
+                & Q(uncollected_days__lte=UNCOLLECTED_DAYS_RANGE[1]),
+                name="community_settings_days_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team_window_hours} h, {self.leader_rate_bp} bp, {self.uncollected_days} d"

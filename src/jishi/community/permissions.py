@@ -10,3 +10,6 @@ SHOP_COMMUNITY = MERCHANT_MARKETING
 LEADER_REVIEW = Permission(
     "community.leader_review", lambda actor: actor.operator_role in (OperatorRole.REVIEWER, OperatorRole.ADMIN)
 )
+# The platform's group-buy settings (the default group window, leader commission and pickup deadline), a system
+# setting like the platform's own promotions: administrators only.
+GROUP_BUY_SETTINGS = Permission("community.settings", lambda actor: actor.operator_role == OperatorRole.ADMIN)

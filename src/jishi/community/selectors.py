@@ -6,7 +6,6 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -20,6 +19,7 @@ from jishi.community.models import (
     CampaignStatus,
     CommunityCampaign,
     CommunityItem,
+    GroupBuySettings,
     Leader,
     LeaderStatus,
     Pickup,
@@ -427,8 +427,9 @@ def earnings_of(actor: Actor, *, lines: int = 50) -> Earnings:
 
 
 def default_leader_rate_bp() -> int:
-    """The leaders' commission when a campaign sets none, in basis points."""
-    return settings.JISHI_LEADER_RATE_BP
+    """The leaders' commission when a campaign sets none, in basis points: the operators' group-buy settings
+    (the environment's JISHI_LEADER_RATE_BP until they are first saved)."""
+    return group_buy_settings().leader_rate_bp
 
 
 @dataclass(frozen=True)
@@ -454,3 +455,40 @@ def earning_lines(actor: Actor) -> QuerySet[JournalLine]:
 def share_path(campaign_id: int, leader_id: int) -> str:
     """The storefront page a leader shares for a campaign: opening it signed in credits the leader."""
     return f"/community/share/{campaign_id}/{leader_id}/"
+
+
+# The operators' group-buy settings ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GroupBuyRules:
+    """The platform's group-buy settings as they apply now."""
+
+    team_window_hours: int  # a new 拼团 campaign's groups have this long to fill unless the shop says otherwise
+    leader_rate_bp: int  # the leaders' commission on a community campaign that sets none (100 = 1 %)
+    uncollected_days: int  # a ready pickup not collected after this many days is flagged
+    updated_by_id: int | None  # None: never saved (the environment's values), or its operator was deleted
+    updated_by_name: str  # their display name or masked phone/e-mail; blank when none
+    updated_at: dt.datetime | None  # None: never saved
+
+
+def group_buy_settings() -> GroupBuyRules:
+    """The group-buy settings operators saved, or the environment's (JISHI_TEAM_WINDOW_HOURS, JISHI_LEADER_RATE_BP,
+    JISHI_PICKUP_UNCOLLECTED_DAYS) until they first do.
+
+    One primary-key query, not cached: it is read when a campaign is created, an order is paid for pickup or the
+    hourly sweep runs, and a per-process cache (the fallback without Redis) could not be invalidated in the
+    worker when the web process saves. Needs no permission: these are the rules every shop and leader works by.
+    """
+    row = (
+        GroupBuySettings.objects.select_related("updated_by").filter(pk=GroupBuySettings.SINGLETON_PK).first()
+        or GroupBuySettings()
+    )
+    return GroupBuyRules(
+        team_window_hours=row.team_window_hours,
+        leader_rate_bp=row.leader_rate_bp,
+        uncollected_days=row.uncollected_days,
+        updated_by_id=row.updated_by_id,
+        updated_by_name=str(row.updated_by) if row.updated_by else "",
+        updated_at=row.updated_at,
+    )

@@ -39,11 +39,15 @@ from jishi.community.errors import (
     WrongPickupCode,
 )
 from jishi.community.models import (
+    LEADER_RATE_BP_RANGE,
+    TEAM_WINDOW_HOURS_RANGE,
+    UNCOLLECTED_DAYS_RANGE,
     Batch,
     BatchStatus,
     CampaignStatus,
     CommunityCampaign,
     CommunityItem,
+    GroupBuySettings,
     Leader,
     LeaderStatus,
     Pickup,
@@ -52,11 +56,11 @@ from jishi.community.models import (
     PointKind,
     Residence,
 )
-from jishi.community.permissions import LEADER_REVIEW, SHOP_COMMUNITY
+from jishi.community.permissions import GROUP_BUY_SETTINGS, LEADER_REVIEW, SHOP_COMMUNITY
 from jishi.core import audit, crypto
 from jishi.core.actors import Actor, user_of
 from jishi.core.errors import InvalidInput
-from jishi.core.money import Money
+from jishi.core.money import Money, percent_to_basis_points
 from jishi.core.permissions import AUTHENTICATED, check
 from jishi.core.phrases import phrase
 from jishi.core.ratelimit import FailureWindow
@@ -551,9 +555,9 @@ def pickup_verify(*, actor: Actor, code: str) -> Pickup:
 
 
 def pickups_flag_uncollected() -> int:
-    """Tell the leader and the shop about orders ready for longer than JISHI_PICKUP_UNCOLLECTED_DAYS, once each.
-    Returns how many were flagged."""
-    before = timezone.now() - dt.timedelta(days=settings.JISHI_PICKUP_UNCOLLECTED_DAYS)
+    """Tell the leader and the shop about orders ready for longer than the group-buy settings' uncollected days,
+    once each. Returns how many were flagged."""
+    before = timezone.now() - dt.timedelta(days=selectors.group_buy_settings().uncollected_days)
     flagged = 0
     for pickup in selectors.pickups_uncollected(before=before):
         with transaction.atomic():
@@ -574,3 +578,77 @@ def pickups_flag_uncollected() -> int:
             )
             flagged += 1
     return flagged
+
+
+# The operators' group-buy settings ------------------------------------------------------------------------------
+
+
+def _whole_number_in(value: Any, bounds: tuple[int, int], code: str, message: Any, field_name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not bounds[0] <= value <= bounds[1]:
+        raise _refuse(code, message, field_name)
+    return value
+
+
+def _settings_values(row: GroupBuySettings) -> dict[str, int]:
+    return {
+        "team_window_hours": row.team_window_hours,
+        "leader_rate_bp": row.leader_rate_bp,
+        "uncollected_days": row.uncollected_days,
+    }
+
+
+def _checked_settings(team_window_hours: Any, leader_rate: str, uncollected_days: Any) -> dict[str, int]:
+    hours = _whole_number_in(
+        team_window_hours,
+        TEAM_WINDOW_HOURS_RANGE,
+        "window_out_of_range",
+        _("A group may have 1 to 72 hours to fill."),
+        "team_window_hours",
+    )
+    try:
+        rate_bp = percent_to_basis_points(str(leader_rate), most=LEADER_RATE_BP_RANGE[1])
+    except ValueError:
+        message = _("A commission rate is a percentage from 0 to 100 with at most two decimals.")
+        raise _refuse("invalid_rate", message, "leader_rate") from None
+    days = _whole_number_in(
+        uncollected_days,
+        UNCOLLECTED_DAYS_RANGE,
+        "days_out_of_range",
+        _("An uncollected order is flagged after 1 to 30 days."),
+        "uncollected_days",
+    )
+    return {"team_window_hours": hours, "leader_rate_bp": rate_bp, "uncollected_days": days}
+
+
+@transaction.atomic
+def group_buy_settings_set(
+    *, actor: Actor, team_window_hours: int, leader_rate: str, uncollected_days: int
+) -> GroupBuySettings:
+    """Save the platform's group-buy settings: the hours a new 拼团 campaign's groups have to fill when the shop
+    gives none (1 to 72), the leaders' commission on a community campaign that sets none (a percentage such as
+    ``"12.5"``, 0 to 100 with at most two decimals) and the days after which a ready pickup not collected is
+    flagged (1 to 30). They apply from the next campaign, paid order and sweep on; what was made keeps its own.
+
+    Audited with the values before (the environment's, the first time) and after; saving the values already saved
+    changes nothing and records nothing. Raises PermissionDenied (administrators only), InvalidInput
+    (``community.window_out_of_range``, ``community.invalid_rate``, ``community.days_out_of_range``, each naming
+    its field) before anything is written.
+    """
+    check(actor, GROUP_BUY_SETTINGS)
+    after = _checked_settings(team_window_hours, leader_rate, uncollected_days)
+    user = user_of(actor)
+    before = _settings_values(GroupBuySettings())  # the environment's values until the row is first saved
+    row, created = GroupBuySettings.objects.get_or_create(
+        pk=GroupBuySettings.SINGLETON_PK, defaults={**after, "updated_by": user}
+    )
+    if not created:
+        row = GroupBuySettings.objects.select_for_update().get(pk=GroupBuySettings.SINGLETON_PK)
+        before = _settings_values(row)
+        if before == after:
+            return row
+        for name, value in after.items():
+            setattr(row, name, value)
+        row.updated_by = user
+        row.save()
+    audit.record(actor=actor, action="community.settings_set", target=row, before=before, after=after)
+    return row

@@ -222,3 +222,27 @@ class OptionalMoneyField(MoneyField):
     def __get__(self, obj: object, owner: type) -> Money | None: ...
     def __get__(self, obj: object | None, owner: type) -> Self | Money | None:
         return self if obj is None else self._read(obj)
+
+
+# Rates typed as percentages --------------------------------------------------------------------------------------
+
+_PERCENT_RE = re.compile(r"[0-9]{1,3}(\.[0-9]{1,2})?")
+
+
+def percent_to_basis_points(text: str, *, most: int = 10_000) -> int:
+    """A percentage as typed (``"5.5"``, ``"5.5 %"``, ``"12.50%"``) in basis points (550), exactly, never through
+    a float: at most two decimals, from 0 to ``most`` basis points (10,000 = 100 %). Raises ValueError otherwise,
+    for the caller to name its own error and field."""
+    stripped = (text or "").strip().removesuffix("%").strip()
+    if not _PERCENT_RE.fullmatch(stripped):
+        raise ValueError(f"not a percentage: {text!r}")
+    basis_points = int(Decimal(stripped).scaleb(2))
+    if basis_points > most:
+        raise ValueError(f"more than {most} basis points: {text!r}")
+    return basis_points
+
+
+def basis_points_to_percent(basis_points: int) -> str:
+    """Basis points as the percentage an operator types: 1000 → ``"10"``, 1250 → ``"12.5"``, 5 → ``"0.05"``."""
+    text = f"{Decimal(basis_points).scaleb(-2):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text

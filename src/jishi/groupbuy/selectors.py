@@ -14,6 +14,7 @@ from jishi.accounts.models import User
 from jishi.catalog.errors import ProductNotFound
 from jishi.catalog.models import Sku
 from jishi.catalog.states import ProductStatus
+from jishi.community import selectors as community_selectors
 from jishi.core.actors import Actor, user_of
 from jishi.core.money import Money
 from jishi.core.permissions import AUTHENTICATED, check
@@ -95,6 +96,12 @@ def team_buy_check(
     if held + quantity > campaign.per_user_limit:
         raise TeamLimitReached(field="quantity")
     return Buying(campaign, tier, team)
+
+
+def default_window_hours() -> int:
+    """The hours a new campaign's groups have to fill when the shop gives none: the operators' group-buy settings
+    (the environment's JISHI_TEAM_WINDOW_HOURS until they are first saved). One query."""
+    return community_selectors.group_buy_settings().team_window_hours
 
 
 def skus_of_product(merchant_id: int, product_id: int) -> dict[int, Sku]:

@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -142,7 +141,7 @@ def campaign_create(*, actor: Actor, data: TeamCampaignInput) -> TeamCampaign:
     if len({item.sku_id for item in data.skus}) != len(data.skus):
         raise _refuse("sku_twice", _("Give each SKU once."), "skus")
     sizes = _check_tiers(data, skus)
-    hours = data.window_hours if data.window_hours is not None else settings.JISHI_TEAM_WINDOW_HOURS
+    hours = data.window_hours if data.window_hours is not None else selectors.default_window_hours()
     if not 1 <= hours <= MAX_WINDOW_HOURS:
         raise _refuse("window_out_of_range", _("A group may have 1 to 72 hours to fill."), "window_hours")
     if not 1 <= data.per_user_limit <= MAX_PER_USER_UNITS:

@@ -28,7 +28,7 @@ from jishi.accounts.services import password_confirm
 from jishi.core import audit, crypto, ids
 from jishi.core.actors import Actor, user_of
 from jishi.core.errors import InvalidInput
-from jishi.core.money import Money, round_minor
+from jishi.core.money import Money, percent_to_basis_points, round_minor
 from jishi.core.permissions import check
 from jishi.core.phrases import phrase
 from jishi.core.states import Machine, Move, move
@@ -393,13 +393,10 @@ def orders_settle_due() -> int:
 
 def parse_percent(value: str, *, field: str = "rate") -> int:
     """A percentage string such as ``"5.5"`` as basis points; 0 to 50 % with at most two decimals."""
-    text = (value or "").strip().rstrip("%").strip()
-    if not re.fullmatch(r"\d{1,2}(\.\d{1,2})?", text):
-        raise InvalidRate(field=field)
-    basis_points = int(Decimal(text) * 100)
-    if basis_points > MAX_RATE_BP:
-        raise InvalidRate(field=field)
-    return basis_points
+    try:
+        return percent_to_basis_points(value, most=MAX_RATE_BP)
+    except ValueError:
+        raise InvalidRate(field=field) from None
 
 
 @transaction.atomic

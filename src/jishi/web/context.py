@@ -16,7 +16,7 @@ from jishi.cart.owner import owner_of
 from jishi.cart.selectors import cart_count
 from jishi.catalog.permissions import PRODUCT_MANAGE, PRODUCT_REVIEW
 from jishi.catalog.selectors import category_roots
-from jishi.community.permissions import LEADER_REVIEW
+from jishi.community.permissions import GROUP_BUY_SETTINGS, LEADER_REVIEW
 from jishi.core.permissions import Permission
 from jishi.groupbuy.permissions import SHOP_GROUPBUY
 from jishi.ledger.permissions import FINANCE_OWN, FINANCE_VIEW
@@ -48,6 +48,7 @@ CONSOLE = (
     Section(_("Flash sales"), "operator:flash", PLATFORM_PROMOTIONS, "operator:flash"),
     Section(_("Group leaders"), "operator:leaders", LEADER_REVIEW, "operator:leader"),
     Section(_("Pickup points"), "operator:pickup_points", LEADER_REVIEW, "operator:pickup_point"),
+    Section(_("Group-buy settings"), "operator:group_buy_settings", GROUP_BUY_SETTINGS, "operator:group_buy_settings"),
     Section(_("Orders"), "operator:orders", ORDER_OVERSEE, "operator:order"),
     Section(_("Arbitration"), "operator:arbitrations", AFTERSALES_ARBITRATE, "operator:arbitration"),
     Section(_("Users"), "operator:users", USER_MANAGE, "operator:user"),

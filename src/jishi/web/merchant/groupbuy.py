@@ -16,7 +16,6 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
@@ -90,7 +89,7 @@ class CampaignForm(DomainErrorsMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.product, self.skus = product, skus
         self.priced_names: list[str] = []  # the price fields sent, in the order the service numbers them
-        self.fields["window_hours"].initial = settings.JISHI_TEAM_WINDOW_HOURS
+        self.fields["window_hours"].initial = selectors.default_window_hours()
         for sku in skus:
             label = " · ".join(part for part in (sku.label, money(sku.price)) if part)
             self.fields[self.price_name(sku)] = forms.CharField(label=label, max_length=60, required=False)

@@ -1,8 +1,10 @@
 """Operator console: community group buying (社区团购) — the group leaders' applications, the pickup points on a
-map, and the group-buying figures of the dashboard.
+map, the group-buy settings, and the group-buying figures of the dashboard.
 
 Reviewers and administrators (LEADER_REVIEW) decide applications and
-suspend leaders; every operator who sees the dashboard sees its figures.
+suspend leaders; administrators (GROUP_BUY_SETTINGS) set the default group
+window, leader commission and pickup deadline; every operator who sees the
+dashboard sees its figures.
 The map is drawn here, on the server, as SVG geometry for the template:
 no tiles, no script, nothing fetched from elsewhere.
 """
@@ -13,21 +15,30 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from jishi.accounts.auth import actor_of
 from jishi.community import selectors, services
-from jishi.community.models import LeaderStatus, PickupPoint
-from jishi.community.permissions import LEADER_REVIEW
+from jishi.community.models import (
+    TEAM_WINDOW_HOURS_RANGE,
+    UNCOLLECTED_DAYS_RANGE,
+    LeaderStatus,
+    PickupPoint,
+)
+from jishi.community.permissions import GROUP_BUY_SETTINGS, LEADER_REVIEW
 from jishi.core.actors import Actor
+from jishi.core.errors import DomainError
+from jishi.core.money import basis_points_to_percent
 from jishi.groupbuy import selectors as groupbuy_selectors
-from jishi.web.forms import ReasonForm
+from jishi.web.forms import DomainErrorsMixin, ReasonForm
 from jishi.web.pages import decide, page
 
 FIGURES_DAYS = 30
@@ -177,6 +188,57 @@ def pickup_points(request: HttpRequest) -> HttpResponse:
     points = list(selectors.points_for_operator(actor_of(request)))
     context = {"points": points, "map": point_map(points), "statuses": LeaderStatus.choices}
     return render(request, "operator/community/pickup_points.html", context)
+
+
+# The group-buy settings ----------------------------------------------------------------------------------------
+
+
+def _bounded(low: int, high: int) -> forms.NumberInput:
+    """A number input with the service's range for the browser's keyboard and spinner; the service checks it."""
+    return forms.NumberInput(attrs={"min": low, "max": high, "step": 1, "inputmode": "numeric"})
+
+
+class GroupBuySettingsForm(DomainErrorsMixin, forms.Form):
+    """The three settings; their ranges are the service's, whose errors land on these fields."""
+
+    team_window_hours = forms.IntegerField(
+        label=gettext_lazy("Hours to fill"),
+        widget=_bounded(*TEAM_WINDOW_HOURS_RANGE),
+        help_text=gettext_lazy("For a new 拼团 campaign whose shop gives none. 1 to 72."),
+    )
+    leader_rate = forms.CharField(
+        label=gettext_lazy("Leader commission (%)"),
+        max_length=10,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+        help_text=gettext_lazy("For a community group buy that sets none. 0 to 100, for example 10 or 12.5."),
+    )
+    uncollected_days = forms.IntegerField(
+        label=gettext_lazy("Days before an uncollected order is flagged"),
+        widget=_bounded(*UNCOLLECTED_DAYS_RANGE),
+        help_text=gettext_lazy("The leader and the shop are told once. 1 to 30."),
+    )
+
+
+@page(GROUP_BUY_SETTINGS)
+def group_buy_settings(request: HttpRequest) -> HttpResponse:
+    """The group-buy settings in force, and the form to change them (administrators)."""
+    rules = selectors.group_buy_settings()
+    leader_rate = basis_points_to_percent(rules.leader_rate_bp)
+    if request.method == "POST":
+        form = GroupBuySettingsForm(request.POST)
+        if form.is_valid():
+            try:
+                services.group_buy_settings_set(actor=actor_of(request), **form.cleaned_data)
+            except DomainError as error:
+                form.add_domain_error(error)
+            else:
+                messages.success(request, _("Group-buy settings saved. They apply from now on."))
+                return redirect("operator:group_buy_settings")
+    else:
+        current = {"team_window_hours": rules.team_window_hours, "uncollected_days": rules.uncollected_days}
+        form = GroupBuySettingsForm(initial={**current, "leader_rate": leader_rate})
+    context = {"form": form, "rules": rules, "leader_rate": leader_rate}
+    return render(request, "operator/community/settings.html", context, status=422 if form.errors else 200)
 
 
 # The dashboard's figures ---------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """The operator console, under /operator/: reviews, merchants, money, promotions, group leaders and pickup points,
-users, orders, arbitration, audit."""
+group-buy settings, users, orders, arbitration, audit."""
 
 from django.urls import path
 
@@ -50,6 +50,7 @@ urlpatterns = [
     path("leaders/<int:leader_id>/decide/", community.leader_decide, name="leader_decide"),
     path("leaders/<int:leader_id>/suspend/", community.leader_suspend, name="leader_suspend"),
     path("pickup-points/", community.pickup_points, name="pickup_points"),
+    path("group-buy-settings/", community.group_buy_settings, name="group_buy_settings"),
     path("users/", console.users, name="users"),
     path("users/<int:user_id>/", console.user_detail, name="user"),
     path("users/<int:user_id>/action/", console.user_action, name="user_action"),
