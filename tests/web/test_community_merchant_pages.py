@@ -6,7 +6,6 @@ import datetime as dt
 import io
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -33,13 +32,6 @@ def local_input(moment: dt.datetime) -> str:
 
 def hours(n: float) -> dt.datetime:
     return timezone.now() + dt.timedelta(hours=n)
-
-
-@pytest.fixture
-def english(client: Client) -> Client:
-    """The pages in English: the strings these pages add are asserted as written, before any translation."""
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
 
 
 @pytest.fixture

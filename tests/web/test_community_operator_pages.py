@@ -12,7 +12,6 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -37,13 +36,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _tasks_recorded(settings: Any) -> None:
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
-
-
-@pytest.fixture
-def english(client: Client) -> Client:
-    """The pages in English: the strings these pages add are asserted as written, before any translation."""
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
 
 
 def _apply(reviewer: Any, name: str = "阳光花园自提点", display_name: str = "王阿姨", **point: Any) -> Leader:

@@ -10,7 +10,6 @@ import re
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from jishi.community import services as community
@@ -28,13 +27,6 @@ def _environment(settings: Any) -> None:
     settings.JISHI_TEAM_WINDOW_HOURS = 24
     settings.JISHI_LEADER_RATE_BP = 1000
     settings.JISHI_PICKUP_UNCOLLECTED_DAYS = 3
-
-
-@pytest.fixture
-def english(client: Client) -> Client:
-    """The page in English: its strings are asserted as written, before any translation."""
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
 
 
 def _state() -> tuple[list[tuple[int, int, int, int | None]], int]:

@@ -5,7 +5,6 @@ code; a resident following a leader's link."""
 import datetime as dt
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -29,19 +28,6 @@ SHARE = reverse("leader:share")
 APPLY = reverse("leader:apply")
 COMMUNITY = reverse("storefront:community")
 ACCOUNT_NUMBER = "6225880112345678"
-
-
-@pytest.fixture
-def english(client: Client) -> Client:
-    """The pages in English: the strings these pages add are asserted as written, before any translation."""
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
-
-
-@pytest.fixture
-def head(reviewer, admin_operator):
-    """An approved leader (团长) with the point 阳光花园自提点."""
-    return leader(reviewer, admin_operator)
 
 
 @pytest.fixture

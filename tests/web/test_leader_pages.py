@@ -4,7 +4,6 @@ what came short, checking pickup codes, the point's orders by status; and the bu
 import datetime as dt
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,19 +20,6 @@ APPLY = reverse("leader:apply")
 HOME = reverse("leader:home")
 VERIFY = reverse("leader:verify")
 ORDERS = reverse("leader:orders")
-
-
-@pytest.fixture
-def english(client: Client) -> Client:
-    """The pages in English: the strings these pages add are asserted as written, before any translation."""
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
-
-
-@pytest.fixture
-def head(reviewer, admin_operator):
-    """An approved leader (团长) with the point 阳光花园自提点."""
-    return leader(reviewer, admin_operator)
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -31,13 +30,6 @@ def hours(n: float) -> dt.datetime:
 def local_input(moment: dt.datetime) -> str:
     """How the browser's datetime-local input sends ``moment``: Shanghai wall time, no zone."""
     return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
-
-
-@pytest.fixture
-def english(client: Client) -> Client:
-    """The pages in English: the strings these pages add are asserted as written, before any translation."""
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
 
 
 @pytest.fixture

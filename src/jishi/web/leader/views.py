@@ -10,6 +10,7 @@ services': their errors show as messages, or beside the field they name.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -329,10 +330,10 @@ class ShareCard:
     qr: SafeString
 
 
-def _share_card(request: HttpRequest, leader: Leader, shareable: selectors.Shareable) -> ShareCard:
+def _share_card(request: HttpRequest, leader: Leader, shareable: selectors.Shareable, default_bp: int) -> ShareCard:
     campaign = shareable.campaign
     url = request.build_absolute_uri(selectors.share_path(campaign.pk, leader.pk))
-    rate_bp = campaign.leader_rate_bp if campaign.leader_rate_bp is not None else selectors.default_leader_rate_bp()
+    rate_bp = campaign.leader_rate_bp if campaign.leader_rate_bp is not None else default_bp
     qr = segno.make(url, error="m").svg_inline(scale=4, border=2, dark="#1f2329", omitsize=True)
     return ShareCard(
         campaign=campaign,
@@ -351,7 +352,9 @@ def share(request: HttpRequest) -> HttpResponse:
     leader = _leader(request)
     if leader is None:
         return _not_a_leader(request)
-    cards = [_share_card(request, leader, s) for s in selectors.campaigns_to_share(leader, now=timezone.now())]
+    default_bp = selectors.default_leader_rate_bp()
+    shareables = selectors.campaigns_to_share(leader, now=timezone.now())
+    cards = [_share_card(request, leader, s, default_bp) for s in shareables]
     return render(request, "leader/share.html", {"leader": leader, "cards": cards})
 
 
@@ -431,46 +434,49 @@ def earnings(request: HttpRequest) -> HttpResponse:
     return _earnings_page(request, leader)
 
 
-def _refused(error: DomainError) -> int:
-    return 429 if error.status == 429 else 422
+def _earnings_post(
+    request: HttpRequest, form_class: type[Any], form_name: str, act: Callable[[dict[str, Any]], None]
+) -> HttpResponse:
+    """A form of the earnings page: ``act`` on its cleaned data, then back to the page; a form or a service that
+    refuses shows the page again with the error on its field (429 when the password was tried too often)."""
+    leader = _earning_leader(request)
+    if leader is None:
+        return _not_a_leader(request)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        return _earnings_page(request, leader, status=422, **{form_name: form})
+    try:
+        act(form.cleaned_data)
+    except DomainError as exc:
+        form.add_domain_error(exc)
+        return _earnings_page(request, leader, status=429 if exc.status == 429 else 422, **{form_name: form})
+    return redirect("leader:earnings")
 
 
 @require_POST
 @page(AUTHENTICATED)
 def bank_account(request: HttpRequest) -> HttpResponse:
     """Set the bank account commission goes to; the password again first (wrong ones count as at log-in)."""
-    leader = _earning_leader(request)
-    if leader is None:
-        return _not_a_leader(request)
-    form = BankAccountForm(request.POST)
-    if not form.is_valid():
-        return _earnings_page(request, leader, bank_form=form, status=422)
-    try:
-        account = services.leader_bank_account_set(actor=actor_of(request), **form.cleaned_data)
-    except DomainError as exc:
-        form.add_domain_error(exc)
-        return _earnings_page(request, leader, bank_form=form, status=_refused(exc))
-    if account.is_verified:
-        messages.success(request, _("Bank account saved. You can withdraw available commission to it."))
-    else:
-        messages.error(request, _("Bank account saved, but the bank could not verify it. Check it and save it again."))
-    return redirect("leader:earnings")
+
+    def act(data: dict[str, Any]) -> None:
+        account = services.leader_bank_account_set(actor=actor_of(request), **data)
+        if account.is_verified:
+            messages.success(request, _("Bank account saved. You can withdraw available commission to it."))
+        else:
+            messages.error(
+                request, _("Bank account saved, but the bank could not verify it. Check it and save it again.")
+            )
+
+    return _earnings_post(request, BankAccountForm, "bank_form", act)
 
 
 @require_POST
 @page(AUTHENTICATED)
 def withdraw(request: HttpRequest) -> HttpResponse:
     """Withdraw available commission to the verified bank account; finance approves it as a shop's."""
-    leader = _earning_leader(request)
-    if leader is None:
-        return _not_a_leader(request)
-    form = WithdrawForm(request.POST)
-    if not form.is_valid():
-        return _earnings_page(request, leader, withdraw_form=form, status=422)
-    try:
-        payout = services.leader_withdraw(actor=actor_of(request), amount=form.cleaned_data["amount"])
-    except DomainError as exc:
-        form.add_domain_error(exc)
-        return _earnings_page(request, leader, withdraw_form=form, status=_refused(exc))
-    messages.success(request, _("Withdrawal %(number)s requested.") % {"number": payout.number})
-    return redirect("leader:earnings")
+
+    def act(data: dict[str, Any]) -> None:
+        payout = services.leader_withdraw(actor=actor_of(request), amount=data["amount"])
+        messages.success(request, _("Withdrawal %(number)s requested.") % {"number": payout.number})
+
+    return _earnings_post(request, WithdrawForm, "withdraw_form", act)
