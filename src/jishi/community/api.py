@@ -49,6 +49,7 @@ from jishi.core.errors import NotFound
 from jishi.core.money import basis_points_to_percent
 from jishi.core.pagination import paginate
 from jishi.core.permissions import AUTHENTICATED, PUBLIC, requires
+from jishi.ledger import selectors as ledger_selectors
 from jishi.ledger.api import (
     BalancesOut,
     BankAccountIn,
@@ -498,21 +499,21 @@ def leader_campaigns(request: HttpRequest) -> list[LeaderCampaignOut]:
 def leader_earnings(request: HttpRequest) -> BalancesOut:
     """The leader's commission: pending (booked when goods are handed over, until the order settles), available
     (may be withdrawn) and in transit. A suspended leader keeps what they earned."""
-    return balances_out(selectors.earnings_of(actor_of(request), lines=0).balances)
+    return balances_out(ledger_selectors.payee_balances(selectors.leader_payee(actor_of(request))))
 
 
 @leader_router.get("/leader/earnings/entries", response={200: list[LineOut], **errors(401, 403)})
 @requires(AUTHENTICATED)
 def leader_earnings_entries(request: HttpRequest, page: PageNumber = 1) -> list[LineOut]:
     """The postings behind the balances, newest first (50 a page)."""
-    lines = selectors.earning_lines(actor_of(request))
+    lines = ledger_selectors.payee_lines(selectors.leader_payee(actor_of(request)))
     return [line_out(line) for line in paginate(lines, page=page, page_size=50).items]
 
 
 @leader_router.get("/leader/bank-account", response={200: BankAccountOut, **errors(401, 403, 404)})
 @requires(AUTHENTICATED)
 def leader_bank_account(request: HttpRequest) -> BankAccountOut:
-    account = selectors.earnings_of(actor_of(request), lines=0).bank_account
+    account = ledger_selectors.payee_bank_account(selectors.leader_payee(actor_of(request)))
     if account is None:
         raise NotFound(code="ledger.payout_account_missing")
     return bank_account_out(account)
@@ -529,7 +530,8 @@ def leader_bank_account_set(request: HttpRequest, payload: BankAccountIn) -> Ban
 @requires(AUTHENTICATED)
 def leader_payouts(request: HttpRequest) -> list[PayoutOut]:
     """The leader's withdrawals, newest first (the latest 50)."""
-    return [payout_out(p) for p in selectors.earnings_of(actor_of(request), lines=0).payouts]
+    payouts = ledger_selectors.payee_payouts(selectors.leader_payee(actor_of(request)))
+    return [payout_out(p) for p in payouts[:50]]
 
 
 @leader_router.post("/leader/payouts", response={201: PayoutOut, **errors(401, 403, 409)})

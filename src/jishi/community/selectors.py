@@ -414,10 +414,15 @@ class Earnings:
     lines: list[JournalLine]  # newest first
 
 
+def leader_payee(actor: Actor) -> Payee:
+    """The actor's leadership as the ledger's payee (approved or suspended); NotALeader otherwise."""
+    leader = earning_leader_of(actor)
+    return Payee(leader_id=leader.pk, user_id=leader.user_id)
+
+
 def earnings_of(actor: Actor, *, lines: int = 50) -> Earnings:
     """The leader's commission: balances, bank account, withdrawals and the latest postings."""
-    leader = earning_leader_of(actor)
-    payee = Payee(leader_id=leader.pk, user_id=leader.user_id)
+    payee = leader_payee(actor)
     return Earnings(
         balances=ledger_selectors.payee_balances(payee),
         bank_account=ledger_selectors.payee_bank_account(payee),
@@ -445,11 +450,6 @@ def campaigns_to_share(leader: Leader, *, now: dt.datetime) -> list[Shareable]:
         via_link=Count("pickups", filter=Q(pickups__leader=leader, pickups__via_link=True), distinct=True)
     )
     return [Shareable(c, c.via_link) for c in campaigns]
-
-
-def earning_lines(actor: Actor) -> QuerySet[JournalLine]:
-    leader = earning_leader_of(actor)
-    return ledger_selectors.payee_lines(Payee(leader_id=leader.pk, user_id=leader.user_id))
 
 
 def share_path(campaign_id: int, leader_id: int) -> str:

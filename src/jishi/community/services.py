@@ -64,7 +64,6 @@ from jishi.core.money import Money, percent_to_basis_points
 from jishi.core.permissions import AUTHENTICATED, check
 from jishi.core.phrases import phrase
 from jishi.core.ratelimit import FailureWindow
-from jishi.ledger.payees import Payee
 from jishi.ledger.services import leader_commission_post, payout_account_set, payout_request
 from jishi.merchants.selectors import merchant_for, merchant_owner_id
 from jishi.notifications.services import Message, notify_all
@@ -240,23 +239,18 @@ def share_link_follow(*, actor: Actor, campaign_id: int, leader_id: int) -> Resi
 # A leader's earnings ------------------------------------------------------------------------------
 
 
-def _leader_payee(actor: Actor) -> Payee:
-    leader = selectors.earning_leader_of(actor)
-    return Payee(leader_id=leader.pk, user_id=leader.user_id)
-
-
 def leader_bank_account_set(*, actor: Actor, password: str, holder: str, bank: str, number: str) -> Any:
     """The bank account the leader withdraws commission to (checked by the payout adapter). A suspended leader
     keeps what they earned. Raises NotALeader, InvalidInput."""
     return payout_account_set(
-        actor=actor, password=password, holder=holder, bank=bank, number=number, payee=_leader_payee(actor)
+        actor=actor, password=password, holder=holder, bank=bank, number=number, payee=selectors.leader_payee(actor)
     )
 
 
 def leader_withdraw(*, actor: Actor, amount: Money) -> Any:
     """Withdraw settled commission to the leader's bank account, through the same approval and payout as a
     shop's. Raises NotALeader, InvalidAmount, PayoutAccountMissing, InsufficientBalance."""
-    return payout_request(actor=actor, amount=amount, payee=_leader_payee(actor))
+    return payout_request(actor=actor, amount=amount, payee=selectors.leader_payee(actor))
 
 
 # Campaigns ----------------------------------------------------------------------------------------

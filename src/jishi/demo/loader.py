@@ -884,7 +884,7 @@ class DemoLoader:
         community.leader_bank_account_set(
             actor=head, password=PASSWORD, holder=f"{SURNAMES[0]}团", bank="中国工商银行", number="6212261202011234567"
         )
-        earned = community_selectors.earnings_of(head, lines=0).balances["merchant_available"]
+        earned = ledger_selectors.payee_balances(community_selectors.leader_payee(head))["merchant_available"]
         if earned.minor >= 2:
             paid = community.leader_withdraw(actor=head, amount=Money(earned.minor // 2, CURRENCY))
             ledger.payout_approve(actor=self.finance, number=paid.number)
