@@ -9,7 +9,10 @@ from jishi.accounts import services as accounts
 from jishi.accounts.validators import id_number_check_character
 from jishi.checkout import services as checkout
 from jishi.community import services as community
+from jishi.community.models import Batch, Pickup
 from jishi.core.money import Money
+from jishi.orders import services as orders
+from jishi.orders.models import Order
 from tests import factories
 
 _SERIAL = itertools.count(100)
@@ -83,3 +86,45 @@ def shop_sku(merchant_staff, leaf_category):
     return factories.sku_of(
         factories.product(merchant_staff, leaf_category, title="海南金钻凤梨 2个", price="19.90", stock=100)
     )
+
+
+def cut_off(running: Any) -> None:
+    """The campaign's cut-off passes (a second ago) and the sweep batches its paid orders."""
+    type(running).objects.filter(pk=running.pk).update(cutoff_at=timezone.now() - dt.timedelta(seconds=1))
+    community.campaigns_cut_off_due()
+
+
+def hand_over(head: Any, merchant_staff: Any, running: Any, order: Any) -> Any:
+    """A paid pickup order through the cut-off, sent, arrived and collected with its code."""
+    cut_off(running)
+    batch = Batch.objects.get(campaign=running, status="packing")
+    community.batch_send(actor=merchant_staff, batch_id=batch.pk)
+    community.batch_arrive(actor=head, batch_id=batch.pk)
+    community.pickup_verify(actor=head, code=community.pickup_code(Pickup.objects.get(order=order)))
+    order.refresh_from_db()
+    return order
+
+
+def handed_over(head: Any, merchant_staff: Any, running: Any, resident: Any, sku: Any, quantity: int) -> Any:
+    """The resident's pickup order, paid, then handed over by ``head`` (see :func:`hand_over`)."""
+    return hand_over(head, merchant_staff, running, order_for_pickup(resident, sku, quantity=quantity))
+
+
+def completed(order: Any) -> Any:
+    """The delivered order's after-sales window closes: it completes."""
+    Order.objects.filter(pk=order.pk).update(complete_at=timezone.now() - dt.timedelta(seconds=1))
+    return orders.order_complete_due(order_id=order.pk)
+
+
+def batch_of_two(point: Any, merchant_staff: Any, sku: Any, buyer: Any, other_buyer: Any) -> Any:
+    """After the cut-off, the point's batch of two residents' paid orders (2 and 1 units), with ``.orders``."""
+    running = campaign(merchant_staff, sku)
+    orders = []
+    for resident, quantity in ((buyer, 2), (other_buyer, 1)):
+        community.point_choose(actor=resident, point_id=point.pk)
+        factories.address(resident, is_default=True)
+        orders.append(order_for_pickup(resident, sku, quantity=quantity))
+    cut_off(running)
+    made = Batch.objects.get()
+    made.orders = orders
+    return made

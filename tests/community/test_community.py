@@ -17,7 +17,7 @@ from jishi.orders import services as orders
 from jishi.orders.states import OrderStatus
 from jishi.payments.models import PaymentRefund
 from tests import factories
-from tests.community.conftest import campaign, leader, order_for_pickup, point_input, verified
+from tests.community.conftest import campaign, cut_off, leader, order_for_pickup, point_input, verified
 
 pytestmark = pytest.mark.django_db
 
@@ -130,11 +130,6 @@ def test_pickup_needs_a_point_and_community_items(market, buyer, other_buyer, me
     assert _code(nowhere)[:2] == ("community.no_point", 409)
 
 
-def _cut_off(campaign) -> None:
-    type(campaign).objects.filter(pk=campaign.pk).update(cutoff_at=timezone.now() - dt.timedelta(seconds=1))
-    community.campaigns_cut_off_due()
-
-
 def test_after_the_cut_off_the_batch_goes_out_arrives_and_is_collected_by_code(
     market, buyer, other_buyer, merchant_staff, shop_sku
 ):
@@ -143,7 +138,7 @@ def test_after_the_cut_off_the_batch_goes_out_arrives_and_is_collected_by_code(
     factories.address(other_buyer, is_default=True)
     theirs = order_for_pickup(other_buyer, shop_sku, quantity=1)
     assert community.campaign_cut_off(campaign_id=market["campaign"].pk) == 0  # before the cut-off: nothing
-    _cut_off(market["campaign"])
+    cut_off(market["campaign"])
     batch = Batch.objects.get()
     assert set(batch.pickups.values_list("order_id", flat=True)) == {mine.pk, theirs.pk}
     community.campaigns_cut_off_due()  # again: nothing moves
@@ -199,7 +194,7 @@ def test_wrong_codes_are_throttled_and_another_points_code_is_wrong(
 
 def test_orders_not_collected_in_time_are_flagged_once(settings, market, buyer, merchant_staff, shop_sku):
     order = order_for_pickup(buyer, shop_sku)
-    _cut_off(market["campaign"])
+    cut_off(market["campaign"])
     batch = Batch.objects.get()
     community.batch_send(actor=merchant_staff, batch_id=batch.pk)
     community.batch_arrive(actor=market["leader"], batch_id=batch.pk)

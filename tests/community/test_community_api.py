@@ -13,8 +13,7 @@ from jishi.community.models import CommunityCampaign
 from jishi.ledger import services as ledger
 from jishi.payments.models import PaymentIntent
 from tests import factories
-from tests.community.conftest import campaign, leader, verified
-from tests.community.test_leader_commission import completed, handed_over
+from tests.community.conftest import campaign, completed, handed_over, leader, verified
 
 pytestmark = pytest.mark.django_db
 

@@ -14,11 +14,10 @@ from jishi.ledger import services as ledger
 from jishi.ledger.models import EntryKind, JournalEntry, Settlement
 from jishi.ledger.reconcile import reconcile
 from jishi.ledger.selectors import order_figures
-from jishi.orders import services as orders
 from jishi.orders.models import Order
 from jishi.payments.services import refund_create
 from tests import factories
-from tests.community.conftest import campaign, leader, order_for_pickup
+from tests.community.conftest import campaign, completed, handed_over, leader, order_for_pickup
 from tests.races import race
 
 pytestmark = [pytest.mark.concurrency, pytest.mark.django_db(transaction=True)]
@@ -65,13 +64,7 @@ def test_leader_commission_is_booked_once_and_refunds_racing_take_back_exactly_t
     resident = factories.user()
     community.point_choose(actor=resident, point_id=head.leader.point.pk)
     factories.address(resident, is_default=True)
-    order = order_for_pickup(resident, shop_sku, quantity=3)  # ¥29.70
-    CommunityCampaign.objects.filter(pk=running.pk).update(cutoff_at=timezone.now() - dt.timedelta(seconds=1))
-    community.campaigns_cut_off_due()
-    batch = Batch.objects.get()
-    community.batch_send(actor=merchant_staff, batch_id=batch.pk)
-    community.batch_arrive(actor=head, batch_id=batch.pk)
-    community.pickup_verify(actor=head, code=community.pickup_code(Pickup.objects.get(order=order)))
+    order = handed_over(head, merchant_staff, running, resident, shop_sku, quantity=3)  # ¥29.70
     assert order_figures(order).leader == 297
 
     def act(step):
@@ -84,8 +77,7 @@ def test_leader_commission_is_booked_once_and_refunds_racing_take_back_exactly_t
     assert JournalEntry.objects.filter(kind=EntryKind.LEADER_COMMISSION, order=order).count() == 1
     figures = order_figures(order)
     assert (figures.refunded, figures.leader) == (1980, 99)  # 297 booked, 2 × 99 taken back, to the fen
-    Order.objects.filter(pk=order.pk).update(complete_at=timezone.now() - dt.timedelta(seconds=1))
-    orders.order_complete_due(order_id=order.pk)
+    completed(order)
     race([1, 2], lambda _: ledger.orders_settle_due())
     settlement = Settlement.objects.get(order=order)
     assert (settlement.leader_id, settlement.leader_commission_minor) == (head.leader.pk, 99)

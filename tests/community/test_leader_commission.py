@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from jishi.community import services as community
-from jishi.community.models import Batch, Pickup
+from jishi.community.models import Pickup
 from jishi.core.errors import DomainError
 from jishi.core.money import Money
 from jishi.ledger import selectors as ledger_selectors
@@ -16,30 +16,10 @@ from jishi.ledger.models import EntryKind, JournalEntry, Payout, Settlement
 from jishi.ledger.payees import Payee
 from jishi.ledger.reconcile import reconcile
 from jishi.notifications.models import Notification
-from jishi.orders import services as orders
-from jishi.orders.models import Order
 from jishi.payments.services import refund_create
 from tests import factories
-from tests.community.conftest import campaign, leader, order_for_pickup
+from tests.community.conftest import campaign, completed, hand_over, handed_over, leader, order_for_pickup
 from tests.tasks import _tasks_recorded  # noqa: F401
-
-
-def handed_over(head, merchant_staff, running, resident, sku, quantity: int):
-    """The resident's pickup order, through the cut-off, sent, arrived and collected with its code."""
-    order = order_for_pickup(resident, sku, quantity=quantity)
-    type(running).objects.filter(pk=running.pk).update(cutoff_at=timezone.now() - dt.timedelta(seconds=1))
-    community.campaigns_cut_off_due()
-    batch = Batch.objects.get(campaign=running, status="packing")
-    community.batch_send(actor=merchant_staff, batch_id=batch.pk)
-    community.batch_arrive(actor=head, batch_id=batch.pk)
-    community.pickup_verify(actor=head, code=community.pickup_code(Pickup.objects.get(order=order)))
-    order.refresh_from_db()
-    return order
-
-
-def completed(order):
-    Order.objects.filter(pk=order.pk).update(complete_at=timezone.now() - dt.timedelta(seconds=1))
-    return orders.order_complete_due(order_id=order.pk)
 
 
 def balances(user):
@@ -106,12 +86,7 @@ def test_the_platform_default_rate_applies_and_is_fixed_when_the_order_is_paid(
     order = order_for_pickup(buyer, shop_sku, quantity=2)
     settings.JISHI_LEADER_RATE_BP = 2000  # changed after the order was paid: the order keeps 5 %
     assert Pickup.objects.get(order=order).leader_rate_bp == 500
-    type(running).objects.filter(pk=running.pk).update(cutoff_at=timezone.now() - dt.timedelta(seconds=1))
-    community.campaigns_cut_off_due()
-    batch = Batch.objects.get()
-    community.batch_send(actor=merchant_staff, batch_id=batch.pk)
-    community.batch_arrive(actor=head, batch_id=batch.pk)
-    community.pickup_verify(actor=head, code=community.pickup_code(Pickup.objects.get(order=order)))
+    hand_over(head, merchant_staff, running, order)
     assert ledger_selectors.order_figures(order).leader == 99  # 5 % of ¥19.80
 
 

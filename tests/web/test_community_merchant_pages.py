@@ -11,12 +11,12 @@ from django.utils import timezone
 
 from jishi.catalog import services as catalog
 from jishi.community import services as community
-from jishi.community.models import Batch, CommunityCampaign, Pickup
+from jishi.community.models import CommunityCampaign, Pickup
 from jishi.core.money import Money
 from jishi.merchants.models import Membership
 from jishi.orders.states import OrderStatus
 from tests import factories
-from tests.community.conftest import campaign, leader, order_for_pickup, shop_sku  # noqa: F401 - the fixture
+from tests.community.conftest import batch_of_two, campaign, leader, shop_sku  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -73,17 +73,7 @@ def _form(fruit, **changes):
 @pytest.fixture
 def batch(point, merchant_staff, shop_sku, buyer, other_buyer):  # noqa: F811
     """A cut-off campaign whose point's batch carries two paid orders: 2 and 1 pineapples."""
-    running = campaign(merchant_staff, shop_sku)
-    orders = []
-    for resident, quantity in ((buyer, 2), (other_buyer, 1)):
-        community.point_choose(actor=resident, point_id=point.pk)
-        factories.address(resident, is_default=True)
-        orders.append(order_for_pickup(resident, shop_sku, quantity=quantity))
-    CommunityCampaign.objects.filter(pk=running.pk).update(cutoff_at=timezone.now() - dt.timedelta(seconds=1))
-    community.campaigns_cut_off_due()
-    made = Batch.objects.get()
-    made.orders = orders  # type: ignore[attr-defined]
-    return made
+    return batch_of_two(point, merchant_staff, shop_sku, buyer, other_buyer)
 
 
 def test_the_list_shows_the_shops_campaigns_with_prices_cut_off_points_and_rate(

@@ -15,8 +15,7 @@ from jishi.ledger.models import Payout, PayoutAccount
 from jishi.ledger.payees import Payee
 from jishi.ledger.selectors import payee_balances
 from tests import factories
-from tests.community.conftest import campaign, leader, shop_sku  # noqa: F401 - fixture
-from tests.community.test_leader_commission import completed, handed_over
+from tests.community.conftest import campaign, completed, handed_over, shop_sku  # noqa: F401 - fixture
 from tests.tasks import _tasks_recorded  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.django_db

@@ -1,18 +1,14 @@
 """The leader centre (团长中心): applying to run a pickup point, today's work, confirming a batch's arrival with
 what came short, checking pickup codes, the point's orders by status; and the buyer's pickup card with its code."""
 
-import datetime as dt
-
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from jishi.community import services as community
-from jishi.community.models import Batch, CommunityCampaign, Leader, Pickup
+from jishi.community.models import Leader, Pickup
 from jishi.orders.states import OrderStatus
 from jishi.payments.models import PaymentRefund
-from tests import factories
-from tests.community.conftest import campaign, leader, order_for_pickup, shop_sku, verified  # noqa: F401 - fixture
+from tests.community.conftest import batch_of_two, campaign, leader, order_for_pickup, shop_sku, verified  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -25,19 +21,9 @@ ORDERS = reverse("leader:orders")
 @pytest.fixture
 def batch(head, merchant_staff, shop_sku, buyer, other_buyer):  # noqa: F811
     """The point's batch after the cut-off, sent by the shop: the buyer's 2 pineapples and the other buyer's 1."""
-    point = head.leader.point
-    running = campaign(merchant_staff, shop_sku)
-    orders = []
-    for resident, quantity in ((buyer, 2), (other_buyer, 1)):
-        community.point_choose(actor=resident, point_id=point.pk)
-        factories.address(resident, is_default=True)
-        orders.append(order_for_pickup(resident, shop_sku, quantity=quantity))
-    CommunityCampaign.objects.filter(pk=running.pk).update(cutoff_at=timezone.now() - dt.timedelta(seconds=1))
-    community.campaigns_cut_off_due()
-    made = Batch.objects.get()
+    made = batch_of_two(head.leader.point, merchant_staff, shop_sku, buyer, other_buyer)
     community.batch_send(actor=merchant_staff, batch_id=made.pk)
     made.refresh_from_db()
-    made.orders = orders  # type: ignore[attr-defined]
     return made
 
 
