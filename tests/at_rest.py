@@ -33,7 +33,9 @@ from tests.factories import PASSWORD
 
 PHONE = re.compile(r"(?<![0-9A-Za-z])(?:86)?1[3-9]\d{9}(?![0-9A-Za-z])")
 ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[0-9Xx](?![0-9A-Za-z])")
-TOKEN = re.compile(r"jsk_[A-Za-z0-9_-]{20,}")
+# A token stands alone: the same letters inside a longer run are a sealed value's base64, which holds any
+# four-letter word somewhere in a suite's worth of ciphertext.
+TOKEN = re.compile(r"(?<![A-Za-z0-9_-])jsk_[A-Za-z0-9_-]{20,}")
 # Tables that keep a stranger's input verbatim (see above).
 VERBATIM = frozenset({"payments_notificationlog"})
 _TABLE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE)\s+"?(\w+)"?', re.IGNORECASE)

@@ -64,6 +64,12 @@ def test_a_shoppers_phone_id_number_and_token_are_nowhere_in_plain_text():
     assert seen == {"phone number", "ID number", "bearer token", "password"}  # what the scan would have seen
 
 
+def test_a_sealed_value_that_happens_to_spell_a_token_prefix_is_not_a_token():
+    sealed = "gAAAAABnX2" + "jsk_" + "Qw8-ZtR_0pLm3VbN7yXcK1eD"  # Fernet's url-safe base64, as a phone is sealed
+    assert list(at_rest.secrets_in(sealed)) == []
+    assert [kind for kind, _hit in at_rest.secrets_in(f'{{"token": "jsk_{"A" * 43}"}}')] == ["bearer token"]
+
+
 def test_a_phone_number_in_any_request_reaches_no_log_line_in_full(tmp_path):
     """The development server, as ``make demo`` runs it: its access log prints each request line, query and all."""
     with socket.socket() as probe:
