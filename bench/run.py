@@ -51,6 +51,7 @@ SERVER_ENV = {
     "JISHI_ENV": "production",
     "SECRET_KEY": "bench-only-secret-key-not-for-production-0123456789",
     "JISHI_FIELD_KEY": "bench-only-field-key-not-for-production-0123456789",
+    "JISHI_PET_LOG_KEY": "PRIVATE+KEY+bench/pets+f6e0365e+AQECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8g",
     "ALLOWED_HOSTS": "127.0.0.1",
     "JISHI_SSL_REDIRECT": "0",  # plain HTTP on 127.0.0.1: no TLS to redirect to
     "JISHI_SANDBOX_ENABLED": "1",  # the buying benchmark pays through the sandbox gateway

@@ -22,6 +22,7 @@ from tests.shopping import home, notify_through_client, other_shop, shop  # noqa
 def _isolated(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.JISHI_PRIVATE_ROOT = tmp_path / "private"
+    settings.JISHI_PET_LOG_EXPORT = tmp_path / "pet-log" / "checkpoints.jsonl"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
 

@@ -75,6 +75,7 @@ def test_production_sends_hsts_for_a_year_and_keeps_every_cookie_on_https():
             "JISHI_ENV": "production",
             "SECRET_KEY": "x" * 50,
             "JISHI_FIELD_KEY": "y" * 40,
+            "JISHI_PET_LOG_KEY": "PRIVATE+KEY+test/pets+2087fae0+AQABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4f",
             "DEBUG": "",
         },
         cwd=ROOT,

@@ -40,6 +40,12 @@ if not JISHI_FIELD_KEY:
         raise ImproperlyConfigured("JISHI_FIELD_KEY must be set when JISHI_ENV=production.")
     JISHI_FIELD_KEY = _DEV_FIELD_KEY
 
+# The pet-record transparency log signs its checkpoints with this Ed25519 key, a signed-note private key
+# (`manage.py pet_log_key` makes one). Outside production one is derived from SECRET_KEY.
+JISHI_PET_LOG_KEY = os.environ.get("JISHI_PET_LOG_KEY", "")
+if not JISHI_PET_LOG_KEY and PRODUCTION:
+    raise ImproperlyConfigured("JISHI_PET_LOG_KEY must be set when JISHI_ENV=production.")
+
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 
@@ -69,6 +75,7 @@ INSTALLED_APPS = [
     "jishi.promotions",
     "jishi.groupbuy",
     "jishi.community",
+    "jishi.pets",
     "jishi.checkout",
     "jishi.ledger",
     "jishi.notifications",
@@ -180,6 +187,9 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # Licences, permits, ID scans and after-sales evidence: never under MEDIA_ROOT, never served by a route.
 JISHI_PRIVATE_ROOT = Path(os.environ.get("JISHI_PRIVATE_ROOT", VAR_DIR / "private"))
+# Every signed checkpoint of the pet-record log is appended here (one JSON line each): mirror it elsewhere, and a
+# history rewritten in the database no longer matches it.
+JISHI_PET_LOG_EXPORT = Path(os.environ.get("JISHI_PET_LOG_EXPORT", VAR_DIR / "pet-log" / "checkpoints.jsonl"))
 STORAGES: dict[str, Any] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -1,0 +1,35 @@
+"""Errors of the pet-trading domain."""
+
+from django.utils.translation import gettext_lazy as _
+
+from jishi.core.errors import Conflict, InvalidInput, NotFound
+
+
+class PetNotFound(NotFound):
+    default_code = "pets.pet_not_found"
+    default_message = _("Pet not found.")
+
+
+class RecordNotFound(NotFound):
+    default_code = "pets.record_not_found"
+    default_message = _("Record not found.")
+
+
+class InvalidRecord(InvalidInput):
+    default_code = "pets.invalid_record"
+    default_message = _("This record is not valid.")
+
+
+class InvalidDocument(InvalidInput):
+    default_code = "pets.invalid_document"
+    default_message = _("Upload the document as a JPEG, PNG or WebP photo or a PDF, within the size limit.")
+
+
+class AlreadySuperseded(Conflict):
+    default_code = "pets.record_superseded"
+    default_message = _("This record has been corrected already: correct the latest version.")
+
+
+class InvalidTreeSize(InvalidInput):
+    default_code = "pets.invalid_tree_size"
+    default_message = _("The log has no checkpoint of this size.")

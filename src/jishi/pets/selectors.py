@@ -1,0 +1,252 @@
+"""Reads of the pet-trading domain: the log's checkpoints and proofs, and each record's proof of inclusion."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q
+
+from jishi.pets import merkle
+from jishi.pets.errors import InvalidTreeSize, PetNotFound
+from jishi.pets.models import Checkpoint, LogEntry, LogHead, LogNode, Pet, PetRecord
+from jishi.pets.signing import signer
+from jishi.pets.verifier import (
+    VerificationError,
+    canonical,
+    commitment,
+    leaf_hash,
+    node_hash,
+    open_checkpoint,
+    verify_consistency,
+    verify_record,
+)
+
+
+def log_size() -> int:
+    return LogHead.objects.filter(pk=1).values_list("size", flat=True).first() or 0
+
+
+def stored_hashes(keys: Iterable[merkle.Key]) -> dict[merkle.Key, bytes]:
+    """The stored hashes of these complete subtrees, in one query."""
+    by_level: dict[int, list[int]] = defaultdict(list)
+    for level, index in keys:
+        by_level[level].append(index)
+    if not by_level:
+        return {}
+    query = Q()
+    for level, indexes in by_level.items():
+        query |= Q(level=level, index__in=indexes)
+    return {(n.level, n.index): bytes(n.hash) for n in LogNode.objects.filter(query)}
+
+
+def log_root(size: int) -> bytes:
+    return merkle.fetched(lambda get: merkle.root(size, get), stored_hashes)
+
+
+def checkpoint_latest() -> Checkpoint | None:
+    return Checkpoint.objects.order_by("-tree_size").first()
+
+
+def checkpoint_of_size(size: int) -> Checkpoint:
+    checkpoint = Checkpoint.objects.filter(tree_size=size).first()
+    if checkpoint is None:
+        raise InvalidTreeSize(field="size")
+    return checkpoint
+
+
+def inclusion_proof(index: int, size: int) -> list[bytes]:
+    return merkle.fetched(lambda get: merkle.inclusion(index, size, get), stored_hashes)
+
+
+def consistency_proof(first: int, second: int) -> list[bytes]:
+    """The proof that the log's first ``second`` records extend its first ``first`` (RFC 6962 §2.1.2)."""
+    if not 0 <= first <= second:
+        raise InvalidTreeSize(field="first")
+    if second > log_size():
+        raise InvalidTreeSize(field="second")
+    return merkle.fetched(lambda get: merkle.consistency(first, second, get), stored_hashes)
+
+
+def record_bundle(record: PetRecord, checkpoint: Checkpoint, proof: list[bytes] | None = None) -> dict[str, Any]:
+    """What anyone needs to check ``record`` under ``checkpoint`` with the standalone verifier (no document).
+
+    ``proof`` when the caller fetched it already (with others, in one query).
+    """
+    index = record.entry.index
+    if proof is None:
+        proof = inclusion_proof(index, checkpoint.tree_size) if index < checkpoint.tree_size else []
+    erased = record.fields is None
+    return {
+        "leaf_index": index,
+        "entry": json.loads(record.entry.data),
+        "kind": record.kind,
+        "fields": record.fields,
+        "salt": None if erased else bytes(record.salt or b"").hex(),
+        "document_sha256": bytes(record.document_sha256).hex(),
+        "inclusion": {"tree_size": checkpoint.tree_size, "hashes": [h.hex() for h in proof]},
+    }
+
+
+@dataclass(frozen=True)
+class RecordCheck:
+    """A record as the verify page shows it: proven under the checkpoint, or why not."""
+
+    record: PetRecord
+    proven: bool
+    problem: str
+    bundle: dict[str, Any]
+
+
+def pet_public(pet_id: int) -> Pet:
+    """A pet anyone may look up (the verify page): one that has been listed, whatever became of it since."""
+    pet = Pet.objects.select_related("breed", "species", "merchant", "product").filter(pk=pet_id).first()
+    if pet is None or pet.product.published_at is None:
+        raise PetNotFound
+    return pet
+
+
+def pet_records_checked(pet: Pet, checkpoint: Checkpoint | None) -> list[RecordCheck]:
+    """Every record of ``pet``, oldest first, each run through the standalone verifier under ``checkpoint``."""
+    records = list(PetRecord.objects.filter(pet=pet).select_related("entry").order_by("entry__index"))
+    opened = None
+    problem = ""
+    if checkpoint is None:
+        problem = "no checkpoint signed yet"
+    else:
+        try:
+            opened = open_checkpoint(checkpoint.note, signer().verifier)
+        except VerificationError as exc:
+            problem = str(exc)
+    proofs: dict[int, list[bytes]] = {}
+    if opened is not None and not problem:
+        size = opened.size
+        indexes = [r.entry.index for r in records if r.entry.index < size]
+        try:
+            proofs = merkle.fetched(lambda get: {i: merkle.inclusion(i, size, get) for i in indexes}, stored_hashes)
+        except merkle.MissingHash as exc:
+            problem = str(exc)
+    checks = []
+    for record in records:
+        why, bundle = problem, {}
+        if opened is not None and not why:
+            bundle = record_bundle(record, checkpoint, proofs.get(record.entry.index, []))  # type: ignore[arg-type]
+            if record.entry.index >= opened.size:
+                why = "logged after the latest checkpoint"
+            else:
+                try:
+                    verify_record(bundle, opened)
+                except VerificationError as exc:
+                    why = str(exc)
+        checks.append(RecordCheck(record, not why, why, bundle))
+    return checks
+
+
+def exported_checkpoints(path: Path | None = None) -> list[dict[str, Any]]:
+    """The checkpoints in the export file, oldest first (empty when there is none yet)."""
+    path = path or settings.JISHI_PET_LOG_EXPORT
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return []
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+def log_audit(export: Path | None = None) -> list[str]:
+    """Every way the stored log differs from what was logged and exported; empty when it is whole.
+
+    Recomputes each leaf from its entry and each record's commitment from its
+    fields, every stored subtree hash from the leaves, and checks every
+    exported checkpoint (signature, and its root from today's leaves) and the
+    consistency proof from the last exported one to today's size.
+    """
+    problems: list[str] = []
+    size = log_size()
+    entries = list(LogEntry.objects.order_by("index").values_list("index", "data"))
+    if [index for index, _ in entries] != list(range(len(entries))) or len(entries) != size:
+        problems.append(f"entries are not the sequence 0..{size - 1}: {len(entries)} found")
+    leaves = []
+    for index, data in entries:
+        try:
+            if canonical(json.loads(data)).decode() != data:
+                problems.append(f"entry {index} is not in canonical form")
+        except ValueError:
+            problems.append(f"entry {index} is not JSON")
+        leaves.append(leaf_hash(data.encode()))
+    problems += _node_problems(leaves)
+    for record in PetRecord.objects.select_related("entry", "supersedes__entry").order_by("entry__index"):
+        problems += _record_problems(record)
+    return problems + _checkpoint_problems(leaves, size, exported_checkpoints(export), bool(problems))
+
+
+def _checkpoint_problems(leaves: list[bytes], size: int, exported: list[dict[str, Any]], broken: bool) -> list[str]:
+    problems = []
+    key = signer().verifier
+    for item in exported:
+        try:
+            opened = open_checkpoint(item["note"], key)
+        except (KeyError, VerificationError) as exc:
+            problems.append(f"exported checkpoint {item.get('tree_size')}: {exc}")
+            continue
+        if opened.size > len(leaves):
+            problems.append(f"the log has {len(leaves)} entries, fewer than exported checkpoint {opened.size}")
+        elif merkle.root(opened.size, _from(leaves)) != opened.root:
+            problems.append(f"the entries no longer give the root of exported checkpoint {opened.size}")
+    if exported and not (problems or broken):
+        last = open_checkpoint(exported[-1]["note"], key)
+        if not verify_consistency(last.size, size, consistency_proof(last.size, size), last.root, log_root(size)):
+            problems.append(f"the stored tree is not consistent with exported checkpoint {last.size}")
+    return problems
+
+
+def _from(leaves: list[bytes]) -> merkle.Get:
+    """A getter over subtrees computed from the leaves themselves (never from stored nodes)."""
+    levels = [leaves]
+    while len(levels[-1]) > 1:
+        below = levels[-1]
+        levels.append([node_hash(below[i], below[i + 1]) for i in range(0, len(below) - 1, 2)])
+    return lambda level, index: levels[level][index]
+
+
+def _node_problems(leaves: list[bytes]) -> list[str]:
+    get = _from(leaves)
+    expected: dict[merkle.Key, bytes] = {}
+    for index in range(len(leaves)):
+        for key in merkle.completed_by(index):
+            expected[key] = get(*key)
+    stored = {(n.level, n.index): bytes(n.hash) for n in LogNode.objects.all()}
+    wrong = sorted(k for k in expected.keys() | stored.keys() if expected.get(k) != stored.get(k))
+    return [f"stored node {level}/{index} does not match the entries" for level, index in wrong[:20]]
+
+
+def _record_problems(record: PetRecord) -> list[str]:
+    try:
+        entry = json.loads(record.entry.data)
+    except ValueError:
+        return []  # reported with the entries
+    index = record.entry.index
+    problems = []
+    if entry.get("pet") != record.pet_id or entry.get("kind") != record.kind:
+        problems.append(f"record at {index} is not the pet or kind its entry names")
+    supersedes = record.supersedes.entry.index if record.supersedes_id else None  # type: ignore[union-attr]
+    if entry.get("supersedes") != supersedes:
+        problems.append(f"record at {index} does not correct what its entry says")
+    if record.fields is not None:
+        salt, document = bytes(record.salt or b""), bytes(record.document_sha256)
+        if commitment(record.fields, salt, document).hex() != entry.get("commitment"):
+            problems.append(f"record at {index}: its fields, salt or document hash changed since it was logged")
+    return problems
+
+
+def checkpoint_out(checkpoint: Checkpoint) -> dict[str, Any]:
+    return {
+        "tree_size": checkpoint.tree_size,
+        "root_hash": base64.b64encode(bytes(checkpoint.root_hash)).decode(),
+        "note": checkpoint.note,
+    }
