@@ -11,7 +11,7 @@ import pytest
 from django.db import connection, transaction
 
 from jishi.core.errors import NotFound, PermissionDenied
-from jishi.pets import selectors, services
+from jishi.pets import selectors, services, verifier
 from jishi.pets.errors import AlreadySuperseded, InvalidDocument, InvalidRecord, InvalidTreeSize
 from jishi.pets.models import Checkpoint, LogEntry, LogHead, LogNode, PetRecord
 from jishi.pets.signing import signer
@@ -20,7 +20,7 @@ from tests import factories
 from tests.pets.conftest import PDF, logged, pet_of, png, vaccination
 
 pytestmark = pytest.mark.django_db
-VERIFIER = Path(services.__file__).with_name("verifier.py")
+VERIFIER = Path(verifier.__file__)
 
 
 def test_a_record_is_a_leaf_proven_under_the_signed_checkpoint(breeder, kitten):

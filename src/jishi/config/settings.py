@@ -272,6 +272,8 @@ JISHI_PICKUP_CODE_TRIES = int(os.environ.get("JISHI_PICKUP_CODE_TRIES", "5"))
 JISHI_PICKUP_UNCOLLECTED_DAYS = int(os.environ.get("JISHI_PICKUP_UNCOLLECTED_DAYS", "3"))
 # The group leaders' commission on the goods of the orders they hand over, in basis points (1000 = 10 %).
 JISHI_LEADER_RATE_BP = int(os.environ.get("JISHI_LEADER_RATE_BP", "1000"))
+# Pet trading: a private seller (个人送养) listing more animals than this in 12 months is flagged to the reviewer.
+JISHI_PET_PRIVATE_PER_YEAR = int(os.environ.get("JISHI_PET_PRIVATE_PER_YEAR", "3"))
 JISHI_ORDER_AUTO_CONFIRM_DAYS = int(os.environ.get("JISHI_ORDER_AUTO_CONFIRM_DAYS", "10"))
 JISHI_ORDER_AFTERSALES_DAYS = int(os.environ.get("JISHI_ORDER_AFTERSALES_DAYS", "7"))
 # After-sales: the shop answers a request (or receives returned goods) within this, or it is done for it;

@@ -26,6 +26,9 @@ class MerchantKind(models.TextChoices):
     PET_SHOP = "pet_shop", _("Pet shop")
     BREEDER = "breeder", _("Breeder")
     BRAND = "brand", _("Brand")
+    # Pet sellers who are not businesses: a person rehoming their own animals, and animal rescues.
+    INDIVIDUAL = "individual", _("Private seller")
+    RESCUE = "rescue", _("Rescue organisation")
 
 
 class Merchant(models.Model):

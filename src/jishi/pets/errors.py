@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from jishi.core.errors import Conflict, InvalidInput, NotFound
+from jishi.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
 
 class PetNotFound(NotFound):
@@ -33,3 +33,18 @@ class AlreadySuperseded(Conflict):
 class InvalidTreeSize(InvalidInput):
     default_code = "pets.invalid_tree_size"
     default_message = _("The log has no checkpoint of this size.")
+
+
+class InvalidPet(InvalidInput):
+    default_code = "pets.invalid_pet"
+    default_message = _("This value is not valid.")
+
+
+class MicrochipTaken(Conflict):
+    default_code = "pets.microchip_taken"
+    default_message = _("An animal with this microchip number is already for sale.")
+
+
+class NotAPetSeller(PermissionDenied):
+    default_code = "pets.not_a_pet_seller"
+    default_message = _("Only breeders, pet shops, rescues and private sellers list pets.")

@@ -32,6 +32,8 @@ class Species(models.Model):
     min_sale_weeks = models.PositiveSmallIntegerField(_("minimum sale age (weeks)"), default=8)
     # Puppies and kittens are shown with their mother: a listing younger than this many weeks needs such a photo.
     mother_photo_below_weeks = models.PositiveSmallIntegerField(default=0)
+    # Where this species' listings go in the catalog (活体宠物 › 猫), made with its first listing.
+    category = models.ForeignKey("catalog.Category", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     position = models.PositiveSmallIntegerField(default=0)
     is_active = models.BooleanField(default=True)
 
@@ -67,6 +69,16 @@ class Breed(models.Model):
         return [s.strip() for s in self.synonyms.split(",") if s.strip()]
 
 
+class BlockedTerm(models.Model):
+    """A word no pet listing may use (野生, 保护动物, …): such listings are refused on submit."""
+
+    term = models.CharField(max_length=30, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.term
+
+
 class Sex(models.TextChoices):
     MALE = "male", pgettext_lazy("animal", "Male")
     FEMALE = "female", pgettext_lazy("animal", "Female")
@@ -92,6 +104,24 @@ class Pet(models.Model):
     neutered = models.BooleanField(_("neutered"), default=False)
     sire = models.CharField(_("sire"), max_length=60, blank=True)
     dam = models.CharField(_("dam"), max_length=60, blank=True)
+    # Where the animal is, for the distance a buyer searches by: integer millionths of a degree, as pickup points.
+    city = models.CharField(_("city"), max_length=30)
+    latitude_e6 = models.IntegerField()
+    longitude_e6 = models.IntegerField()
+    # How it may travel to its buyer.
+    by_collection = models.BooleanField(_("collection in person"), default=True)
+    by_pet_courier = models.BooleanField(_("pet courier"), default=False)
+    by_air_cargo = models.BooleanField(_("air cargo"), default=False)
+    # The health guarantee stated before purchase: transit injury or death on arrival, and illness.
+    transit_guarantee_hours = models.PositiveSmallIntegerField(_("transit guarantee (hours)"), default=24)
+    illness_guarantee_days = models.PositiveSmallIntegerField(_("illness guarantee (days)"), default=7)
+    illnesses_covered = models.CharField(_("illnesses covered"), max_length=100, blank=True)
+    # The photo that shows a puppy or kitten with its mother, as the listing rules ask.
+    mother_photo = models.ForeignKey(
+        "catalog.ProductImage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # What the listing rules flagged at the last submission, for the reviewer: [{"code": …, "params": {…}}].
+    flags = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -101,10 +131,21 @@ class Pet(models.Model):
                 fields=["microchip"], condition=Q(is_live=True) & ~Q(microchip=""), name="pets_microchip_live_once"
             ),
         ]
-        indexes: ClassVar = [models.Index(fields=["merchant", "created_at"], name="pets_pet_merchant_year")]
+        indexes: ClassVar = [
+            models.Index(fields=["merchant", "created_at"], name="pets_pet_merchant_year"),
+            models.Index(fields=["latitude_e6", "longitude_e6"], name="pets_pet_location"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.breed_id}: {self.name or self.pk}"
+
+    @property
+    def latitude(self) -> float:
+        return self.latitude_e6 / 1e6
+
+    @property
+    def longitude(self) -> float:
+        return self.longitude_e6 / 1e6
 
 
 class RecordKind(models.TextChoices):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 from collections import defaultdict
 from collections.abc import Iterable
@@ -12,7 +13,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Q
+from django.utils import timezone
 
+from jishi.catalog.models import Category, ProductImage
+from jishi.merchants.models import MerchantKind
 from jishi.pets import merkle
 from jishi.pets.errors import InvalidTreeSize, PetNotFound
 from jishi.pets.models import Checkpoint, LogEntry, LogHead, LogNode, Pet, PetRecord
@@ -27,6 +31,23 @@ from jishi.pets.verifier import (
     verify_consistency,
     verify_record,
 )
+
+PRIVATE_SELLER = MerchantKind.INDIVIDUAL
+# The merchants that list animals, and the label each listing shows for its seller.
+PET_SELLER_KINDS = frozenset({MerchantKind.BREEDER, MerchantKind.PET_SHOP, MerchantKind.RESCUE, PRIVATE_SELLER})
+
+
+def live_pets_root() -> Category | None:
+    return Category.objects.filter(slug="live-pets").first()
+
+
+def product_has_image(product_id: int, image_id: int) -> bool:
+    return ProductImage.objects.filter(product_id=product_id, pk=image_id).exists()
+
+
+def pets_listed_in_a_year(merchant_id: int) -> int:
+    since = timezone.now() - dt.timedelta(days=365)
+    return Pet.objects.filter(merchant_id=merchant_id, created_at__gte=since).count()
 
 
 def log_size() -> int:

@@ -1,0 +1,41 @@
+"""Writes of the pet-trading domain; this package offers them all as ``pets.services``.
+
+- ``listings``: pet listings and the listing rules;
+- ``records``: health, vaccination, deworming and pedigree records, the transparency log and its checkpoints.
+"""
+
+from jishi.pets.services.listings import (
+    PetInput,
+    age_weeks,
+    listing_flags,
+    pet_create,
+    pet_mother_photo_set,
+    pet_submit,
+    pet_update,
+)
+from jishi.pets.services.records import (
+    FIELDS,
+    checkpoint_sign,
+    checkpoints_export,
+    clean_fields,
+    record_add,
+    record_correct,
+    record_erase,
+)
+
+__all__ = [
+    "FIELDS",
+    "PetInput",
+    "age_weeks",
+    "checkpoint_sign",
+    "checkpoints_export",
+    "clean_fields",
+    "listing_flags",
+    "pet_create",
+    "pet_mother_photo_set",
+    "pet_submit",
+    "pet_update",
+    "record_add",
+    "record_correct",
+    "record_erase",
+]
