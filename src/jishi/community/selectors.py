@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass
 
 from django.db.models import Count, F, Q, QuerySet, Sum
@@ -29,6 +28,7 @@ from jishi.community.models import (
 )
 from jishi.community.permissions import LEADER_REVIEW, SHOP_COMMUNITY
 from jishi.core.actors import Actor, user_of
+from jishi.core.geo import box_e6, distance_km
 from jishi.core.money import CURRENCY, Money
 from jishi.core.permissions import AUTHENTICATED, check
 from jishi.ledger import selectors as ledger_selectors
@@ -40,15 +40,6 @@ from jishi.orders.permissions import ORDER_FULFIL
 from jishi.promotions.pricing import PriceOffer, Source
 
 SOURCE_KIND = "community"
-EARTH_KM = 6371.0088
-KM_PER_DEGREE = 111.195  # along a meridian
-
-
-def distance_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
-    """The great-circle distance (haversine), in kilometres."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lng2 - lng1) / 2) ** 2
-    return 2 * EARTH_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
 @dataclass(frozen=True)
@@ -60,15 +51,7 @@ class Nearby:
 def points_nearest(*, latitude: float, longitude: float, within_km: float = 10, limit: int = 20) -> list[Nearby]:
     """Open pickup points within ``within_km`` of a place, nearest first: a bounding box on the indexed integer
     coordinates (the same query on SQLite and PostgreSQL), then the exact distance here."""
-    dlat = within_km / KM_PER_DEGREE
-    dlng = within_km / (KM_PER_DEGREE * max(math.cos(math.radians(latitude)), 0.01))
-    box = PickupPoint.objects.filter(
-        leader__status=LeaderStatus.APPROVED,
-        latitude_e6__gte=round((latitude - dlat) * 1e6),
-        latitude_e6__lte=round((latitude + dlat) * 1e6),
-        longitude_e6__gte=round((longitude - dlng) * 1e6),
-        longitude_e6__lte=round((longitude + dlng) * 1e6),
-    )
+    box = PickupPoint.objects.filter(leader__status=LeaderStatus.APPROVED, **box_e6(latitude, longitude, within_km))
     found = [(distance_km(latitude, longitude, p.latitude, p.longitude), p) for p in box[:2000]]
     near = sorted(((km, p) for km, p in found if km <= within_km), key=lambda pair: (pair[0], pair[1].pk))
     return [Nearby(point, km) for km, point in near[:limit]]

@@ -5,21 +5,23 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from jishi.catalog.models import Category, ProductImage
+from jishi.catalog.models import Category, Product, ProductImage
+from jishi.catalog.states import ProductStatus
+from jishi.core.geo import box_e6, distance_km
 from jishi.merchants.models import MerchantKind
 from jishi.pets import merkle
 from jishi.pets.errors import InvalidTreeSize, PetNotFound
-from jishi.pets.models import Checkpoint, LogEntry, LogHead, LogNode, Pet, PetRecord
+from jishi.pets.models import Breed, Checkpoint, LogEntry, LogHead, LogNode, Pet, PetRecord
 from jishi.pets.signing import signer
 from jishi.pets.verifier import (
     VerificationError,
@@ -35,6 +37,14 @@ from jishi.pets.verifier import (
 PRIVATE_SELLER = MerchantKind.INDIVIDUAL
 # The merchants that list animals, and the label each listing shows for its seller.
 PET_SELLER_KINDS = frozenset({MerchantKind.BREEDER, MerchantKind.PET_SHOP, MerchantKind.RESCUE, PRIVATE_SELLER})
+
+
+def breed_search_words(product: Product) -> str:
+    """A pet listing is found by its breed's every name: 布偶, 布偶猫 and Ragdoll alike (catalog.SEARCH_WORDS)."""
+    found = Pet.objects.filter(product_id=product.pk).values_list(
+        "breed__name", "breed__name_en", "breed__synonyms", "species__name", "species__name_en"
+    )
+    return " ".join(" ".join(row).replace(",", " ") for row in found)
 
 
 def live_pets_root() -> Category | None:
@@ -271,3 +281,139 @@ def checkpoint_out(checkpoint: Checkpoint) -> dict[str, Any]:
         "root_hash": base64.b64encode(bytes(checkpoint.root_hash)).decode(),
         "note": checkpoint.note,
     }
+
+
+# Search -------------------------------------------------------------------------------------------------------
+
+SORTS = ("newest", "nearest", "price", "-price", "youngest")
+MAX_NEARBY = 5000  # live pets inside one distance box that a search measures
+
+
+@dataclass(frozen=True)
+class PetQuery:
+    species: str = ""
+    breed_id: int | None = None
+    q: str = ""
+    min_weeks: int | None = None
+    max_weeks: int | None = None
+    min_price_minor: int | None = None
+    max_price_minor: int | None = None
+    sex: str = ""
+    vaccinated: bool | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    within_km: float | None = None
+    sort: str = "newest"
+    page: int = 1
+    size: int = 20
+
+
+@dataclass(frozen=True)
+class PetHit:
+    pet: Pet
+    km: float | None  # from the buyer, when the search gave a place
+
+
+@dataclass(frozen=True)
+class PetResults:
+    hits: list[PetHit]
+    total: int
+    breeds: list[tuple[Breed, int]]  # facet: live pets per breed under every filter but the breed
+
+
+def breeds_matching(text: str) -> list[int]:
+    """The breeds a buyer's words name, in any of their names (布偶, 布偶猫, ragdoll)."""
+    text = " ".join(text.split())
+    if not text:
+        return []
+    query = Q(name__icontains=text) | Q(name_en__icontains=text) | Q(synonyms__icontains=text)
+    return list(Breed.objects.filter(query, is_banned=False).values_list("pk", flat=True))
+
+
+def _filtered(query: PetQuery, *, with_breed: bool) -> QuerySet[Pet]:
+    today = timezone.localdate()
+    weeks = dt.timedelta(weeks=1)
+    conditions = {
+        "species__code": query.species or None,
+        "sex": query.sex or None,
+        "vaccinated": query.vaccinated,
+        "product__min_price_minor__gte": query.min_price_minor,
+        "product__min_price_minor__lte": query.max_price_minor,
+        "birth_date__lte": None if query.min_weeks is None else today - query.min_weeks * weeks,
+        "birth_date__gt": None if query.max_weeks is None else today - (query.max_weeks + 1) * weeks,
+        "breed_id": query.breed_id if with_breed else None,
+    }
+    pets = Pet.objects.filter(
+        is_live=True,
+        product__status=ProductStatus.PUBLISHED,
+        **{name: value for name, value in conditions.items() if value is not None},
+    )
+    words = " ".join(query.q.split())
+    if with_breed and words:
+        breeds = breeds_matching(words)
+        pets = pets.filter(breed_id__in=breeds) if breeds else pets.filter(product__title__icontains=words)
+    if query.within_km is not None and query.latitude is not None and query.longitude is not None:
+        pets = pets.filter(**box_e6(query.latitude, query.longitude, query.within_km))
+    return pets
+
+
+def _km(query: PetQuery, latitude_e6: int, longitude_e6: int) -> float | None:
+    if query.latitude is None or query.longitude is None:
+        return None
+    return distance_km(query.latitude, query.longitude, latitude_e6 / 1e6, longitude_e6 / 1e6)
+
+
+ORDERINGS = {
+    "newest": ("-product__published_at", "-pk"),
+    "price": ("product__min_price_minor", "-pk"),
+    "-price": ("-product__min_price_minor", "-pk"),
+    "youngest": ("-birth_date", "-pk"),
+}
+
+
+def _measured(query: PetQuery, pets: QuerySet[Pet]) -> list[tuple[float, int, int]]:
+    """``(km, pet id, breed id)`` of the pets in the box, within the distance asked for (when one was)."""
+    rows = pets.values_list("pk", "breed_id", "latitude_e6", "longitude_e6")[:MAX_NEARBY]
+    measured = [(_km(query, lat, lng) or 0.0, pk, breed) for pk, breed, lat, lng in rows]
+    if query.within_km is None:
+        return measured
+    return [m for m in measured if m[0] <= query.within_km]
+
+
+def _breed_counts(counts: Counter[int]) -> list[tuple[Breed, int]]:
+    breeds = Breed.objects.in_bulk(list(counts))
+    return sorted(((breeds[b], n) for b, n in counts.items() if b in breeds), key=lambda p: (-p[1], p[0].position))
+
+
+def _pets_by_id(ids: list[int]) -> list[Pet]:
+    found = Pet.objects.select_related("breed", "species", "merchant", "product").in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
+
+
+def pets_search(query: PetQuery) -> PetResults:
+    """Live, published pets under the filters, a page of them, and how many of each breed.
+
+    With a distance (``within_km`` from a place) or the nearest first, the
+    pets in the bounding box are measured exactly here, at most MAX_NEARBY of
+    them; otherwise the database sorts, pages and counts.
+    """
+    pets, facet_base = _filtered(query, with_breed=True), _filtered(query, with_breed=False)
+    start = (query.page - 1) * query.size
+    ordering = ORDERINGS.get(query.sort, ORDERINGS["newest"])
+    if query.latitude is not None and (query.within_km is not None or query.sort == "nearest"):
+        measured = _measured(query, pets)
+        total = len(measured)
+        if query.sort == "nearest":
+            ids = [pk for _, pk, _ in sorted(measured)[start : start + query.size]]
+        else:
+            inside = pets.filter(pk__in=[pk for _, pk, _ in measured]).order_by(*ordering)
+            ids = list(inside.values_list("pk", flat=True)[start : start + query.size])
+    else:
+        total = pets.count()
+        ids = list(pets.order_by(*ordering).values_list("pk", flat=True)[start : start + query.size])
+    if query.latitude is not None and query.within_km is not None:
+        counts = Counter(breed for _, _, breed in _measured(query, facet_base))
+    else:
+        counts = Counter(dict(facet_base.values_list("breed_id").annotate(n=Count("pk")).values_list("breed_id", "n")))
+    hits = [PetHit(pet, _km(query, pet.latitude_e6, pet.longitude_e6)) for pet in _pets_by_id(ids)]
+    return PetResults(hits, total, _breed_counts(counts))

@@ -27,7 +27,14 @@ from jishi.catalog.services.listing import (
     product_submit,
     product_unlist,
 )
-from jishi.catalog.services.products import product_create, product_record_sales, product_update, sku_update
+from jishi.catalog.services.products import (
+    SEARCH_WORDS,
+    product_create,
+    product_record_sales,
+    product_reindex,
+    product_update,
+    sku_update,
+)
 
 __all__ = [
     "MAX_IMAGES",
@@ -36,6 +43,7 @@ __all__ = [
     "MAX_SKUS",
     "MAX_VALUES_PER_OPTION",
     "MAX_WEIGHT_GRAMS",
+    "SEARCH_WORDS",
     "OptionInput",
     "ProductInput",
     "SkuInput",
@@ -48,6 +56,7 @@ __all__ = [
     "product_approve",
     "product_create",
     "product_record_sales",
+    "product_reindex",
     "product_reject",
     "product_submit",
     "product_unlist",

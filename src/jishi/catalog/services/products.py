@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -96,6 +97,11 @@ def _write_skus(actor: Actor, product: Product, clean: Clean) -> None:
         inventory.stock_set(actor=actor, sku_id=sku.pk, quantity=sku_input.stock)
 
 
+# Other apps add words to their products' search text (pets: the breed, its English name and synonyms), each a
+# function of the product registered when its app is ready; catalog imports none of them.
+SEARCH_WORDS: list[Callable[[Product], str]] = []
+
+
 def _refresh_denormalised(product: Product) -> None:
     """Recompute the price range and the search text from the product's current rows."""
     prices = list(Sku.objects.filter(product=product, is_active=True).values_list("price_minor", flat=True))
@@ -116,6 +122,7 @@ def _refresh_denormalised(product: Product) -> None:
         " ".join(attribute_words),
         " ".join(option_words),
         product.merchant.name,
+        *(words(product) for words in SEARCH_WORDS),
     )
     Product.objects.filter(pk=product.pk).update(
         min_price_minor=product.min_price_minor,
@@ -130,6 +137,12 @@ def _apply(product: Product, clean: Clean) -> None:
     product.title = clean.title
     product.subtitle = clean.subtitle
     product.description = clean.description
+
+
+def product_reindex(*, product_id: int) -> None:
+    """Recompute a product's search text, after another app changed the words it adds (SEARCH_WORDS)."""
+    with transaction.atomic():
+        _refresh_denormalised(Product.objects.select_related("category", "merchant").get(pk=product_id))
 
 
 def product_create(*, actor: Actor, data: ProductInput) -> Product:

@@ -181,7 +181,9 @@ def pet_create(*, actor: Actor, data: PetInput) -> Pet:
     breed, fields = _clean(data)
     with transaction.atomic():
         product = catalog.product_create(actor=actor, data=_product_input(data, breed.species))
-        return _save(Pet(product=product, merchant=merchant), fields)
+        pet = _save(Pet(product=product, merchant=merchant), fields)
+        catalog.product_reindex(product_id=product.pk)
+    return pet
 
 
 def pet_update(*, actor: Actor, pet_id: int, data: PetInput) -> Pet:
@@ -193,7 +195,9 @@ def pet_update(*, actor: Actor, pet_id: int, data: PetInput) -> Pet:
         if pet is None:
             raise PetNotFound
         catalog.product_update(actor=actor, product_id=pet.product_id, data=_product_input(data, breed.species))
-        return _save(pet, fields)
+        _save(pet, fields)
+        catalog.product_reindex(product_id=pet.product_id)
+    return pet
 
 
 def pet_mother_photo_set(*, actor: Actor, pet_id: int, image_id: int | None) -> Pet:
