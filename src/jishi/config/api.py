@@ -54,6 +54,9 @@ from jishi.orders.api import merchant_router as merchant_orders_router
 from jishi.orders.api import operator_router as operator_orders_router
 from jishi.payments.api import operator_router as operator_payments_router
 from jishi.payments.api import router as payments_router
+from jishi.pets.api import merchant_router as merchant_pets_router
+from jishi.pets.api import operator_router as operator_pets_router
+from jishi.pets.api import router as pets_router
 from jishi.promotions.api import merchant_router as merchant_coupons_router
 from jishi.promotions.api import operator_router as operator_coupons_router
 from jishi.promotions.api import router as coupons_router
@@ -252,6 +255,9 @@ api.add_router("/", community_resident_router)
 api.add_router("/", community_leader_router)
 api.add_router("/merchant", merchant_community_router)
 api.add_router("/operator", operator_community_router)
+api.add_router("/", pets_router)
+api.add_router("/merchant", merchant_pets_router)
+api.add_router("/operator", operator_pets_router)
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:

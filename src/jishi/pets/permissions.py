@@ -7,3 +7,6 @@ from jishi.core.permissions import Permission
 RECORD_ERASE = Permission(
     "pets.record_erase", lambda actor: actor.operator_role in {OperatorRole.SUPPORT, OperatorRole.ADMIN}
 )
+
+# Signing a checkpoint now rather than at the next hourly sweep: any operator.
+LOG_SIGN = Permission("pets.log_sign", lambda actor: bool(actor.operator_role))

@@ -17,11 +17,13 @@ from django.utils import timezone
 
 from jishi.catalog.models import Category, Product, ProductImage
 from jishi.catalog.states import ProductStatus
+from jishi.core.actors import Actor
 from jishi.core.geo import box_e6, distance_km
-from jishi.merchants.models import MerchantKind
+from jishi.merchants.models import KIND_QUALIFICATIONS, MerchantKind, Qualification, QualificationKind
+from jishi.merchants.selectors import merchant_for
 from jishi.pets import merkle
-from jishi.pets.errors import InvalidTreeSize, PetNotFound
-from jishi.pets.models import Breed, Checkpoint, LogEntry, LogHead, LogNode, Pet, PetRecord
+from jishi.pets.errors import InvalidTreeSize, PetNotFound, RecordNotFound
+from jishi.pets.models import Breed, Checkpoint, LogEntry, LogHead, LogNode, Pet, PetRecord, Species
 from jishi.pets.signing import signer
 from jishi.pets.verifier import (
     VerificationError,
@@ -37,6 +39,73 @@ from jishi.pets.verifier import (
 PRIVATE_SELLER = MerchantKind.INDIVIDUAL
 # The merchants that list animals, and the label each listing shows for its seller.
 PET_SELLER_KINDS = frozenset({MerchantKind.BREEDER, MerchantKind.PET_SHOP, MerchantKind.RESCUE, PRIVATE_SELLER})
+
+
+@dataclass(frozen=True)
+class SellerLabel:
+    """What every listing says about who sells: private rehoming, licensed breeder, pet shop or rescue, with the
+    animal business permit (number and issuing authority) for the kinds that need one."""
+
+    kind: str
+    permit_number: str = ""
+    permit_authority: str = ""
+    permit_until: dt.date | None = None
+
+
+def seller_label(merchant: Any) -> SellerLabel:
+    if merchant.kind not in KIND_QUALIFICATIONS:
+        return SellerLabel(merchant.kind)
+    permit = (
+        Qualification.objects.filter(
+            merchant_id=merchant.pk, kind=QualificationKind.ANIMAL_BUSINESS_PERMIT, expires_on__gte=timezone.localdate()
+        )
+        .order_by("-expires_on")
+        .first()
+    )
+    if permit is None:
+        return SellerLabel(merchant.kind)
+    return SellerLabel(merchant.kind, permit.number, permit.authority, permit.expires_on)
+
+
+@dataclass(frozen=True)
+class Age:
+    weeks: int
+    months: int  # whole months (of 30.44 days)
+
+
+def age_of(birth_date: dt.date, on: dt.date | None = None) -> Age:
+    days = ((on or timezone.localdate()) - birth_date).days
+    return Age(days // 7, int(days / 30.44))
+
+
+def masked_microchip(number: str) -> str:
+    """A microchip as listings show it: enough to match the animal's, not enough to copy onto another."""
+    return f"{number[:3]}********{number[-4:]}" if number else ""
+
+
+def pet_records_latest(pet: Pet) -> list[PetRecord]:
+    """The pet's records as they stand now: each correction in place of what it corrected, oldest first."""
+    records = PetRecord.objects.filter(pet=pet, superseded_by__isnull=True).select_related("entry")
+    return list(records.order_by("entry__index"))
+
+
+def pet_for_merchant(actor: Actor, pet_id: int) -> Pet:
+    pet = (
+        Pet.objects.select_related("breed", "species", "merchant", "product")
+        .filter(pk=pet_id, merchant=merchant_for(actor))
+        .first()
+    )
+    if pet is None:
+        raise PetNotFound
+    return pet
+
+
+def pets_for_merchant(actor: Actor) -> QuerySet[Pet]:
+    return Pet.objects.filter(merchant=merchant_for(actor)).select_related("breed", "species", "product")
+
+
+def species_list() -> list[Species]:
+    return list(Species.objects.filter(is_active=True).prefetch_related("breeds"))
 
 
 def breed_search_words(product: Product) -> str:
@@ -141,6 +210,18 @@ def pet_public(pet_id: int) -> Pet:
     if pet is None or pet.product.published_at is None:
         raise PetNotFound
     return pet
+
+
+def record_public(record_id: int) -> PetRecord:
+    """A record of a pet anyone may look up (see :func:`pet_public`)."""
+    record = (
+        PetRecord.objects.select_related("entry", "pet__product")
+        .filter(pk=record_id, pet__product__published_at__isnull=False)
+        .first()
+    )
+    if record is None:
+        raise RecordNotFound
+    return record
 
 
 def pet_records_checked(pet: Pet, checkpoint: Checkpoint | None) -> list[RecordCheck]:

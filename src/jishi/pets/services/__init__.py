@@ -14,6 +14,7 @@ from jishi.pets.services.listings import (
     pet_update,
 )
 from jishi.pets.services.records import (
+    DOCUMENT_MAX_BYTES,
     FIELDS,
     checkpoint_sign,
     checkpoints_export,
@@ -24,6 +25,7 @@ from jishi.pets.services.records import (
 )
 
 __all__ = [
+    "DOCUMENT_MAX_BYTES",
     "FIELDS",
     "PetInput",
     "age_weeks",
