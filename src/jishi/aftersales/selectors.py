@@ -88,12 +88,12 @@ def request_get_for_party(actor: Actor, number: str) -> tuple[AftersalesRequest,
 
 
 def kinds_for(order: Any) -> list[Kind]:
-    """What the buyer may ask for on ``order`` now: a refund before shipping; a return or exchange after delivery,
-    within the after-sales window."""
+    """What the buyer may ask for on ``order`` now: a refund before shipping; a return, an exchange or a
+    compensation keeping the goods after delivery, within the after-sales window."""
     if order.status == OrderStatus.PAID:
         return [Kind.REFUND]
     if order.status == OrderStatus.DELIVERED and not (order.complete_at and order.complete_at <= timezone.now()):
-        return [Kind.RETURN, Kind.EXCHANGE]
+        return [Kind.RETURN, Kind.EXCHANGE, Kind.CLAIM]
     return []
 
 

@@ -33,7 +33,7 @@ from jishi.aftersales.errors import (
 )
 from jishi.aftersales.models import AftersalesEvent, AftersalesLine, AftersalesRequest, Evidence
 from jishi.aftersales.permissions import AFTERSALES_REQUEST
-from jishi.aftersales.states import OPEN, TRANSITIONS, Kind, Party, Status
+from jishi.aftersales.states import MONEY_ONLY, OPEN, TRANSITIONS, Kind, Party, Status
 from jishi.core import audit, ids
 from jishi.core.actors import Actor, actor_id, user_of
 from jishi.core.images import InvalidImage, process_upload
@@ -178,7 +178,9 @@ def _eligible(order: Any, kind: Kind) -> None:
         return
     if kind == Kind.REFUND:
         raise NotEligible(_("A refund without return is for orders not shipped yet."), field="kind")
-    raise NotEligible(_("Returns and exchanges are for delivered orders within the after-sales window."), field="kind")
+    raise NotEligible(
+        _("Returns, exchanges and compensation are for delivered orders within the after-sales window."), field="kind"
+    )
 
 
 def _plan(order: Any, kind: Kind, wanted: list[LineInput]) -> _Plan:
@@ -335,7 +337,7 @@ def request_accept(*, actor: Actor, number: str, return_address: str = "", note:
     """
     request = selectors.request_get_for_merchant(actor, number)
     note = _text(note, "note", limit=500, required=False)
-    if request.kind == Kind.REFUND:
+    if request.kind in MONEY_ONLY:
         if request.status == Status.REFUNDED:
             return request
         return _refund(
@@ -533,7 +535,7 @@ def request_decide(
     )
     if not for_buyer:
         move(MACHINE, request, Status.CLOSED, actor=actor, context={"party": Party.OPERATOR}, reason=note)
-    elif request.kind == Kind.REFUND or (request.kind == Kind.RETURN and (request.return_tracking or without_return)):
+    elif request.kind in MONEY_ONLY or (request.kind == Kind.RETURN and (request.return_tracking or without_return)):
         _refund(request, actor=actor, party=Party.OPERATOR, note=note)
     elif request.return_tracking:  # an exchange whose goods are back: the shop owes the replacement
         move(
@@ -602,7 +604,7 @@ def request_act_on_deadline(*, request_id: int) -> AftersalesRequest | None:
     if request is None:
         return None
     status, system = Status(request.status), Party.SYSTEM
-    if status == Status.REQUESTED and request.kind == Kind.REFUND:
+    if status == Status.REQUESTED and request.kind in MONEY_ONLY:
         _refund(
             request,
             actor=None,

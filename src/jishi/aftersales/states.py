@@ -16,6 +16,12 @@ class Kind(models.TextChoices):
     REFUND = "refund", _("Refund only (not shipped)")
     RETURN = "return", _("Return and refund")
     EXCHANGE = "exchange", _("Exchange")
+    # 已收货仅退款: money back for delivered goods the buyer keeps (a damaged part, a pet's health guarantee).
+    CLAIM = "claim", _("Compensation, keeping the goods")
+
+
+# The kinds settled with money alone: accepting one refunds it at once, nothing comes back.
+MONEY_ONLY = frozenset({Kind.REFUND, Kind.CLAIM})
 
 
 class Status(models.TextChoices):

@@ -274,6 +274,8 @@ JISHI_PICKUP_UNCOLLECTED_DAYS = int(os.environ.get("JISHI_PICKUP_UNCOLLECTED_DAY
 JISHI_LEADER_RATE_BP = int(os.environ.get("JISHI_LEADER_RATE_BP", "1000"))
 # Pet trading: a private seller (个人送养) listing more animals than this in 12 months is flagged to the reviewer.
 JISHI_PET_PRIVATE_PER_YEAR = int(os.environ.get("JISHI_PET_PRIVATE_PER_YEAR", "3"))
+# A pet's buyer says how it arrived within this many hours, or its order is confirmed received for them.
+JISHI_PET_ARRIVAL_HOURS = int(os.environ.get("JISHI_PET_ARRIVAL_HOURS", "24"))
 JISHI_ORDER_AUTO_CONFIRM_DAYS = int(os.environ.get("JISHI_ORDER_AUTO_CONFIRM_DAYS", "10"))
 JISHI_ORDER_AFTERSALES_DAYS = int(os.environ.get("JISHI_ORDER_AFTERSALES_DAYS", "7"))
 # After-sales: the shop answers a request (or receives returned goods) within this, or it is done for it;

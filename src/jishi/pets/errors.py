@@ -48,3 +48,30 @@ class MicrochipTaken(Conflict):
 class NotAPetSeller(PermissionDenied):
     default_code = "pets.not_a_pet_seller"
     default_message = _("Only breeders, pet shops, rescues and private sellers list pets.")
+
+
+class SaleNotFound(NotFound):
+    default_code = "pets.sale_not_found"
+    default_message = _("Pet order not found.")
+
+
+class InvalidSale(InvalidInput):
+    default_code = "pets.invalid_sale"
+    default_message = _("This value is not valid.")
+
+
+class QuarantineRequired(Conflict):
+    default_code = "pets.quarantine_required"
+    default_message = _(
+        "A pet travels by courier or air only with its quarantine certificate: upload it before sending the order."
+    )
+
+
+class ArrivalNotConfirmed(Conflict):
+    default_code = "pets.arrival_not_confirmed"
+    default_message = _("Confirm how the pet arrived first.")
+
+
+class ClaimTooLate(InvalidInput):
+    default_code = "pets.claim_too_late"
+    default_message = _("The guarantee for this claim has run out.")

@@ -241,3 +241,89 @@ class PetRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pet_id}: {self.kind}"
+
+
+class Delivery(models.TextChoices):
+    COLLECTION = "collection", _("Collection in person")
+    PET_COURIER = "pet_courier", _("Pet courier")
+    AIR_CARGO = "air_cargo", _("Air cargo")
+
+
+class PetSale(models.Model):
+    """A pet bought: the order, how it travels to its buyer, its quarantine certificate and its arrival.
+
+    The buyer's order keeps the log's checkpoint that was current when it was
+    paid, so what the records proved at purchase can be proven again later.
+    """
+
+    pet = models.OneToOneField(Pet, on_delete=models.PROTECT, related_name="sale")
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="pet_sales")
+    delivery = models.CharField(max_length=20, choices=Delivery.choices)
+    checkpoint_size = models.PositiveBigIntegerField(null=True, blank=True)
+    # 动物检疫合格证明: no pet travels by courier or air without it.
+    quarantine_number = models.CharField(max_length=40, blank=True)
+    quarantine_document = models.FileField(upload_to=UnguessableName("quarantine"), storage=private_storage, blank=True)
+    quarantine_document_type = models.CharField(max_length=40, blank=True)
+    quarantine_uploaded_at = models.DateTimeField(null=True, blank=True)
+    arrived_at = models.DateTimeField(null=True, blank=True)
+    # The buyer says how the animal arrived, within a window after it did.
+    condition = models.CharField(max_length=10, blank=True)  # "healthy" or "unwell"
+    condition_note = models.CharField(max_length=500, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.pet_id}"
+
+
+class TransitKind(models.TextChoices):
+    HANDED_OVER = "handed_over", _("Handed over")
+    CHECKPOINT = "checkpoint", _("In transit")
+    ARRIVED = "arrived", _("Arrived")
+
+
+class TransitEvent(models.Model):
+    """One step of the animal's journey, with time and place, for the buyer's timeline."""
+
+    sale = models.ForeignKey(PetSale, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=TransitKind.choices)
+    at = models.DateTimeField()
+    place = models.CharField(max_length=100)
+    note = models.CharField(max_length=200, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("at", "id")
+
+    def __str__(self) -> str:
+        return f"{self.sale_id}: {self.kind}"
+
+
+class ArrivalPhoto(models.Model):
+    """A photo the buyer took of the animal on arrival."""
+
+    sale = models.ForeignKey(PetSale, on_delete=models.CASCADE, related_name="arrival_photos")
+    image = models.ImageField(upload_to=UnguessableName("pet-arrivals"), storage=private_storage)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.sale_id}"
+
+
+class ClaimKind(models.TextChoices):
+    TRANSIT_INJURY = "transit_injury", _("Injured in transit")
+    DEAD_ON_ARRIVAL = "dead_on_arrival", _("Dead on arrival")
+    ILLNESS = "illness", _("Illness within the guarantee")
+
+
+class PetClaim(models.Model):
+    """A health-guarantee claim: an after-sales compensation request of the pet's order, with its kind."""
+
+    sale = models.ForeignKey(PetSale, on_delete=models.PROTECT, related_name="claims")
+    kind = models.CharField(max_length=20, choices=ClaimKind.choices)
+    request_number = models.CharField(max_length=20, unique=True)  # the after-sales request that carries it
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.sale_id}: {self.kind}"

@@ -17,13 +17,14 @@ from django.utils import timezone
 
 from jishi.catalog.models import Category, Product, ProductImage
 from jishi.catalog.states import ProductStatus
-from jishi.core.actors import Actor
+from jishi.core.actors import Actor, user_of
 from jishi.core.geo import box_e6, distance_km
 from jishi.merchants.models import KIND_QUALIFICATIONS, MerchantKind, Qualification, QualificationKind
 from jishi.merchants.selectors import merchant_for
+from jishi.orders.models import OrderLine
 from jishi.pets import merkle
-from jishi.pets.errors import InvalidTreeSize, PetNotFound, RecordNotFound
-from jishi.pets.models import Breed, Checkpoint, LogEntry, LogHead, LogNode, Pet, PetRecord, Species
+from jishi.pets.errors import InvalidTreeSize, PetNotFound, RecordNotFound, SaleNotFound
+from jishi.pets.models import Breed, Checkpoint, LogEntry, LogHead, LogNode, Pet, PetRecord, PetSale, Species
 from jishi.pets.signing import signer
 from jishi.pets.verifier import (
     VerificationError,
@@ -106,6 +107,39 @@ def pets_for_merchant(actor: Actor) -> QuerySet[Pet]:
 
 def species_list() -> list[Species]:
     return list(Species.objects.filter(is_active=True).prefetch_related("breeds"))
+
+
+def pets_of_orders(order_ids: list[int]) -> list[tuple[int, Pet]]:
+    """``(order id, pet)`` for every pet these orders bought (their lines' products that are pet listings)."""
+    lines = OrderLine.objects.filter(order_id__in=order_ids, product__pet__isnull=False).select_related("product__pet")
+    return [(line.order_id, line.product.pet) for line in lines]
+
+
+def _sales() -> QuerySet[PetSale]:
+    return PetSale.objects.select_related("pet__breed", "pet__species", "pet__product", "order")
+
+
+def sale_for_buyer(actor: Actor, sale_id: int) -> PetSale:
+    sale = _sales().filter(pk=sale_id, order__buyer=user_of(actor)).first()
+    if sale is None:
+        raise SaleNotFound
+    return sale
+
+
+def sale_for_merchant(actor: Actor, sale_id: int) -> PetSale:
+    sale = _sales().filter(pk=sale_id, pet__merchant=merchant_for(actor)).first()
+    if sale is None:
+        raise SaleNotFound
+    return sale
+
+
+def sales_of_order(order_id: int) -> list[PetSale]:
+    """The pets of an order with their journey (for the order pages of its buyer and its shop)."""
+    return list(_sales().filter(order_id=order_id).prefetch_related("events", "claims").order_by("pk"))
+
+
+def order_line_of_pet(sale: PetSale) -> OrderLine:
+    return OrderLine.objects.get(order_id=sale.order_id, product_id=sale.pet.product_id)
 
 
 def breed_search_words(product: Product) -> str:

@@ -23,21 +23,37 @@ from jishi.pets.services.records import (
     record_correct,
     record_erase,
 )
+from jishi.pets.services.sales import (
+    arrival_confirm,
+    claim_deadline,
+    claim_file,
+    quarantine_upload,
+    sale_delivery_set,
+    sale_hand_over,
+    transit_event_add,
+)
 
 __all__ = [
     "DOCUMENT_MAX_BYTES",
     "FIELDS",
     "PetInput",
     "age_weeks",
+    "arrival_confirm",
     "checkpoint_sign",
     "checkpoints_export",
+    "claim_deadline",
+    "claim_file",
     "clean_fields",
     "listing_flags",
     "pet_create",
     "pet_mother_photo_set",
     "pet_submit",
     "pet_update",
+    "quarantine_upload",
     "record_add",
     "record_correct",
     "record_erase",
+    "sale_delivery_set",
+    "sale_hand_over",
+    "transit_event_add",
 ]

@@ -120,8 +120,8 @@ def clean_fields(kind: str, raw: Mapping[str, Any], pet: Pet) -> dict[str, Any]:
     return fields
 
 
-def _document(data: bytes) -> tuple[ContentFile[bytes], str]:
-    """A record's document as stored: a PDF as sent, a photo re-encoded (no location or other metadata)."""
+def document_content(data: bytes) -> tuple[ContentFile[bytes], str]:
+    """A certificate as stored, and its type: a PDF as sent, a photo re-encoded (no location or other metadata)."""
     if not data or len(data) > DOCUMENT_MAX_BYTES:
         raise InvalidDocument(field="document")
     stem = secrets.token_hex(10)
@@ -190,7 +190,7 @@ def _write(
     fields = clean_fields(kind, raw, pet)
     record = PetRecord(pet=pet, kind=kind, fields=fields, recorded_by=user_of(actor), supersedes=supersedes)
     if document is not None:
-        content, record.document_type = _document(document)
+        content, record.document_type = document_content(document)
         digest = hashlib.sha256(content.read()).digest()
         content.seek(0)
         record.document.save(content.name or "document", content, save=False)
