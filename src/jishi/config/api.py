@@ -54,6 +54,7 @@ from jishi.orders.api import merchant_router as merchant_orders_router
 from jishi.orders.api import operator_router as operator_orders_router
 from jishi.payments.api import operator_router as operator_payments_router
 from jishi.payments.api import router as payments_router
+from jishi.pets.api import buyer_router as pets_buyer_router
 from jishi.pets.api import merchant_router as merchant_pets_router
 from jishi.pets.api import operator_router as operator_pets_router
 from jishi.pets.api import router as pets_router
@@ -256,6 +257,7 @@ api.add_router("/", community_leader_router)
 api.add_router("/merchant", merchant_community_router)
 api.add_router("/operator", operator_community_router)
 api.add_router("/", pets_router)
+api.add_router("/", pets_buyer_router)
 api.add_router("/merchant", merchant_pets_router)
 api.add_router("/operator", operator_pets_router)
 

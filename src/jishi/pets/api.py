@@ -22,9 +22,11 @@ from jishi.core.api import (
     DataOut,
     Id,
     IsoDate,
+    IsoDateTime,
     MoneyOut,
     PageNumber,
     PageSize,
+    PublicNumber,
     Router,
     StrictIn,
     errors,
@@ -34,9 +36,11 @@ from jishi.core.api import (
 from jishi.core.errors import InvalidInput
 from jishi.core.money import Money
 from jishi.core.permissions import PUBLIC, requires
+from jishi.orders import selectors as order_selectors
+from jishi.orders.permissions import ORDER_BUY, ORDER_FULFIL
 from jishi.pets import selectors, services
-from jishi.pets.errors import InvalidDocument, InvalidRecord, RecordNotFound
-from jishi.pets.models import Pet, PetRecord, RecordKind, Sex
+from jishi.pets.errors import InvalidDocument, InvalidRecord, InvalidSale, RecordNotFound
+from jishi.pets.models import ClaimKind, Delivery, Pet, PetRecord, PetSale, RecordKind, Sex, TransitKind
 from jishi.pets.permissions import LOG_SIGN, RECORD_ERASE
 from jishi.pets.signing import signer
 
@@ -564,3 +568,199 @@ def operator_checkpoint_sign(request: HttpRequest) -> CheckpointOut:
 def operator_record_erase(request: HttpRequest, record_id: Id, payload: EraseIn) -> RecordOut:
     """Erase a record's fields, salt and document at a person's request (audited); its leaf stays provable."""
     return record_out(services.record_erase(actor=actor_of(request), record_id=record_id, reason=payload.reason))
+
+
+# A pet's sale: the buyer's and the shop's side -----------------------------------------------------------------
+
+buyer_router = Router(tags=["pets"], auth=SIGNED_IN)
+
+
+class TransitEventOut(DataOut):
+    kind: TransitKind
+    at: str
+    place: str
+    note: str
+
+
+class ClaimOut(DataOut):
+    kind: ClaimKind
+    request_number: str = Field(description="The after-sales request that carries the claim")
+    created_at: str
+
+
+class SaleOut(DataOut):
+    id: int
+    pet_id: int
+    order_number: str
+    title: str
+    delivery: Delivery
+    delivery_offered: list[Delivery]
+    quarantine_number: str
+    quarantine_uploaded: bool
+    checkpoint_size: int | None = Field(description="The log's signed size when the order was paid")
+    verify_path: str
+    events: list[TransitEventOut]
+    arrived_at: str | None
+    condition: str = Field(description="healthy or unwell, once the buyer confirmed the arrival")
+    confirmed_at: str | None
+    transit_claims_until: str | None
+    illness_claims_until: str | None
+    claims: list[ClaimOut]
+
+
+class DeliveryIn(StrictIn):
+    delivery: Delivery
+
+
+class TransitEventIn(StrictIn):
+    kind: TransitKind
+    at: IsoDateTime
+    place: Annotated[str, Field(min_length=1, max_length=100)]
+    note: Annotated[str, Field(max_length=200)] = ""
+
+
+class ClaimIn(Schema):
+    kind: ClaimKind
+    description: Annotated[str, Field(min_length=1, max_length=500)]
+    amount: Amount | None = Field(default=None, description="What to ask back; all paid for the pet by default")
+
+
+class HandOverIn(StrictIn):
+    place: Annotated[str, Field(min_length=1, max_length=100)]
+
+
+def claim_out(claim: Any) -> ClaimOut:
+    return ClaimOut(
+        kind=ClaimKind(claim.kind), request_number=claim.request_number, created_at=claim.created_at.isoformat()
+    )
+
+
+def _iso(moment: Any) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def sale_out(sale: PetSale) -> SaleOut:
+    pet = sale.pet
+    return SaleOut(
+        id=sale.pk,
+        pet_id=pet.pk,
+        order_number=sale.order.number,
+        title=pet.product.title,
+        delivery=Delivery(sale.delivery),
+        delivery_offered=[Delivery(d) for d in services.delivery_offered(pet)],
+        quarantine_number=sale.quarantine_number,
+        quarantine_uploaded=sale.quarantine_uploaded_at is not None,
+        checkpoint_size=sale.checkpoint_size,
+        verify_path=f"/pets/{pet.pk}/verify/",
+        events=[
+            TransitEventOut(kind=TransitKind(e.kind), at=e.at.isoformat(), place=e.place, note=e.note)
+            for e in sale.events.all()
+        ],
+        arrived_at=_iso(sale.arrived_at),
+        condition=sale.condition,
+        confirmed_at=_iso(sale.confirmed_at),
+        transit_claims_until=_iso(services.claim_deadline(sale, ClaimKind.TRANSIT_INJURY)),
+        illness_claims_until=_iso(services.claim_deadline(sale, ClaimKind.ILLNESS)),
+        claims=[claim_out(c) for c in sale.claims.all()],
+    )
+
+
+def _uploads(files: list[UploadedFile], field: str) -> list[bytes]:
+    if len(files) > services.MAX_PHOTOS:
+        raise InvalidSale(field=field)
+    if any((f.size or 0) > services.DOCUMENT_MAX_BYTES for f in files):
+        raise InvalidDocument(field=field)
+    return [bytes(f.read()) for f in files]
+
+
+@buyer_router.get("/orders/{number}/pets", response={200: list[SaleOut], **errors(401, 404)})
+@requires(ORDER_BUY)
+def buyer_sales(request: HttpRequest, number: PublicNumber) -> list[SaleOut]:
+    """The pets an order bought: how each travels, its journey, its arrival and its claims."""
+    order = order_selectors.order_get_for_buyer(actor_of(request), number)
+    return [sale_out(s) for s in selectors.sales_of_order(order.pk)]
+
+
+@buyer_router.put("/pets/sales/{sale_id}/delivery", response={200: SaleOut, **errors(401, 404)})
+@requires(ORDER_BUY)
+def buyer_delivery(request: HttpRequest, sale_id: Id, payload: DeliveryIn) -> SaleOut:
+    """Choose how the pet travels, among the ways the listing offers, until it is sent."""
+    sale = services.sale_delivery_set(actor=actor_of(request), sale_id=sale_id, delivery=payload.delivery)
+    return sale_out(selectors.sale_for_buyer(actor_of(request), sale.pk))
+
+
+@buyer_router.post("/pets/sales/{sale_id}/arrival", response={200: SaleOut, **errors(401, 404, 409)})
+@requires(ORDER_BUY)
+def buyer_arrival(
+    request: HttpRequest,
+    sale_id: Id,
+    condition: Form[Literal["healthy", "unwell"]],
+    note: Form[str] = "",
+    photos: File[list[UploadedFile]] = [],  # noqa: B006 - ninja reads the default, never changes it
+) -> SaleOut:
+    """Say how the pet arrived (multipart, with up to 9 photos; one at least when it is unwell). This confirms
+    receipt of the order; the health guarantee runs from the arrival."""
+    actor = actor_of(request)
+    services.arrival_confirm(
+        actor=actor, sale_id=sale_id, condition=condition, note=note, photos=_uploads(photos, "photos")
+    )
+    return sale_out(selectors.sale_for_buyer(actor, sale_id))
+
+
+@buyer_router.post("/pets/sales/{sale_id}/claims", response={201: ClaimOut, **errors(401, 404, 409)})
+@requires(ORDER_BUY)
+def buyer_claim(
+    request: HttpRequest,
+    sale_id: Id,
+    claim: Form[ClaimIn],
+    evidence: File[list[UploadedFile]],
+) -> Status:
+    """Claim under the health guarantee (multipart: photos and a vet's report as ``evidence``) before its
+    deadline. The claim is an after-sales request: follow it at /aftersales/{request_number}."""
+    filed = services.claim_file(
+        actor=actor_of(request),
+        sale_id=sale_id,
+        kind=claim.kind,
+        description=claim.description,
+        amount=None if claim.amount is None else parse_amount(claim.amount, "amount"),
+        evidence=_uploads(evidence, "evidence"),
+    )
+    return Status(201, claim_out(filed))
+
+
+@merchant_router.get("/orders/{number}/pets", response={200: list[SaleOut], **errors(401, 403, 404)})
+@requires(ORDER_FULFIL)
+def merchant_sales(request: HttpRequest, number: PublicNumber) -> list[SaleOut]:
+    order = order_selectors.order_get_for_merchant(actor_of(request), number)
+    return [sale_out(s) for s in selectors.sales_of_order(order.pk)]
+
+
+@merchant_router.post("/pets/sales/{sale_id}/quarantine", response={200: SaleOut, **errors(401, 403, 404)})
+@requires(ORDER_FULFIL)
+def merchant_quarantine(request: HttpRequest, sale_id: Id, number: Form[str], document: File[UploadedFile]) -> SaleOut:
+    """Upload the animal's quarantine certificate (动物检疫合格证明; photo or PDF): a pet travels by courier or air
+    only with it."""
+    actor = actor_of(request)
+    [data] = _uploads([document], "document")
+    services.quarantine_upload(actor=actor, sale_id=sale_id, number=number, document=data)
+    return sale_out(selectors.sale_for_merchant(actor, sale_id))
+
+
+@merchant_router.post("/pets/sales/{sale_id}/events", response={200: SaleOut, **errors(401, 403, 404, 409)})
+@requires(ORDER_FULFIL)
+def merchant_transit_event(request: HttpRequest, sale_id: Id, payload: TransitEventIn) -> SaleOut:
+    """Record a step of the pet's journey once the order is sent: handed over, a checkpoint, arrived."""
+    actor = actor_of(request)
+    services.transit_event_add(
+        actor=actor, sale_id=sale_id, kind=payload.kind, at=payload.at, place=payload.place, note=payload.note
+    )
+    return sale_out(selectors.sale_for_merchant(actor, sale_id))
+
+
+@merchant_router.post("/pets/sales/{sale_id}/hand-over", response={200: SaleOut, **errors(401, 403, 404, 409)})
+@requires(ORDER_FULFIL)
+def merchant_hand_over(request: HttpRequest, sale_id: Id, payload: HandOverIn) -> SaleOut:
+    """The buyer collected the pet in person: the order is sent and the pet has arrived."""
+    actor = actor_of(request)
+    services.sale_hand_over(actor=actor, sale_id=sale_id, place=payload.place)
+    return sale_out(selectors.sale_for_merchant(actor, sale_id))

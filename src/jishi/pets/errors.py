@@ -75,3 +75,8 @@ class ArrivalNotConfirmed(Conflict):
 class ClaimTooLate(InvalidInput):
     default_code = "pets.claim_too_late"
     default_message = _("The guarantee for this claim has run out.")
+
+
+class NotShipped(Conflict):
+    default_code = "pets.not_shipped"
+    default_message = _("The pet has not been sent yet.")

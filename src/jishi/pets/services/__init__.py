@@ -24,9 +24,11 @@ from jishi.pets.services.records import (
     record_erase,
 )
 from jishi.pets.services.sales import (
+    MAX_PHOTOS,
     arrival_confirm,
     claim_deadline,
     claim_file,
+    delivery_offered,
     quarantine_upload,
     sale_delivery_set,
     sale_hand_over,
@@ -36,6 +38,7 @@ from jishi.pets.services.sales import (
 __all__ = [
     "DOCUMENT_MAX_BYTES",
     "FIELDS",
+    "MAX_PHOTOS",
     "PetInput",
     "age_weeks",
     "arrival_confirm",
@@ -44,6 +47,7 @@ __all__ = [
     "claim_deadline",
     "claim_file",
     "clean_fields",
+    "delivery_offered",
     "listing_flags",
     "pet_create",
     "pet_mother_photo_set",

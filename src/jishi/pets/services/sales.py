@@ -38,6 +38,7 @@ from jishi.pets.errors import (
     ClaimTooLate,
     InvalidDocument,
     InvalidSale,
+    NotShipped,
     QuarantineRequired,
 )
 from jishi.pets.models import (
@@ -57,7 +58,7 @@ MAX_PHOTOS = 9
 TRAVELS = frozenset({Delivery.PET_COURIER, Delivery.AIR_CARGO})
 
 
-def _offered(pet: Pet) -> list[str]:
+def delivery_offered(pet: Pet) -> list[str]:
     ways = ((Delivery.PET_COURIER, pet.by_pet_courier), (Delivery.AIR_CARGO, pet.by_air_cargo))
     return [way for way, offered in (*ways, (Delivery.COLLECTION, pet.by_collection)) if offered]
 
@@ -76,7 +77,7 @@ def sales_open(sender: Any = None, *, orders: list[Any], **_kwargs: Any) -> None
             pet=pet,
             defaults={
                 "order": by_order[order_id],
-                "delivery": _offered(pet)[0],
+                "delivery": delivery_offered(pet)[0],
                 "checkpoint_size": checkpoint.tree_size if checkpoint else None,
             },
         )
@@ -101,7 +102,7 @@ def sale_delivery_set(*, actor: Actor, sale_id: int, delivery: str) -> PetSale:
     check(actor, ORDER_BUY)
     with transaction.atomic():
         sale = selectors.sale_for_buyer(actor, sale_id)
-        if delivery not in _offered(sale.pet):
+        if delivery not in delivery_offered(sale.pet):
             raise InvalidSale(_("The seller does not offer this way."), field="delivery")
         if sale.order.status != OrderStatus.PAID:
             raise InvalidSale(_("The pet is on its way already."), code="pets.sale_shipped", field="delivery")
@@ -157,7 +158,7 @@ def transit_event_add(
     with transaction.atomic():
         sale = selectors.sale_for_merchant(actor, sale_id)
         if sale.order.status != OrderStatus.SHIPPED:
-            raise InvalidSale(_("Send the order first; then record its journey."), code="pets.not_shipped")
+            raise NotShipped(_("Send the order first; then record its journey."))
         if sale.arrived_at is not None:
             raise InvalidSale(_("The pet has arrived already."), code="pets.arrived", field="kind")
         shipped_at = sale.order.shipped_at or timezone.now()
@@ -214,7 +215,7 @@ def arrival_confirm(*, actor: Actor, sale_id: int, condition: str, note: str = "
         if sale.confirmed_at is not None:
             return sale
         if sale.order.status != OrderStatus.SHIPPED:
-            raise ArrivalNotConfirmed(_("The pet has not been sent yet."), field="condition")
+            raise NotShipped(field="condition")
         for content in contents:
             ArrivalPhoto(sale=sale).image.save(content.name or "photo", content, save=True)
         sale.condition, sale.condition_note, sale.confirmed_at = condition, note, timezone.now()
