@@ -274,6 +274,10 @@ JISHI_PICKUP_UNCOLLECTED_DAYS = int(os.environ.get("JISHI_PICKUP_UNCOLLECTED_DAY
 JISHI_LEADER_RATE_BP = int(os.environ.get("JISHI_LEADER_RATE_BP", "1000"))
 # Pet trading: a private seller (个人送养) listing more animals than this in 12 months is flagged to the reviewer.
 JISHI_PET_PRIVATE_PER_YEAR = int(os.environ.get("JISHI_PET_PRIVATE_PER_YEAR", "3"))
+# Pet photos are checked by EfficientNet-Lite0 (ImageNet, shipped in a package) unless an operator installs another
+# ONNX model here, with its labels: a line per class, "index<TAB>species code<TAB>breed name" (README, Pets).
+JISHI_PET_MODEL = os.environ.get("JISHI_PET_MODEL", "")
+JISHI_PET_MODEL_LABELS = os.environ.get("JISHI_PET_MODEL_LABELS", "")
 # A pet's buyer says how it arrived within this many hours, or its order is confirmed received for them.
 JISHI_PET_ARRIVAL_HOURS = int(os.environ.get("JISHI_PET_ARRIVAL_HOURS", "24"))
 JISHI_ORDER_AUTO_CONFIRM_DAYS = int(os.environ.get("JISHI_ORDER_AUTO_CONFIRM_DAYS", "10"))

@@ -327,3 +327,32 @@ class PetClaim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sale_id}: {self.kind}"
+
+
+class PhotoCheck(models.Model):
+    """What the image checks found in one photo of a pet listing, for the reviewer and the seller."""
+
+    pet = models.ForeignKey(Pet, on_delete=models.CASCADE, related_name="photo_checks")
+    image = models.OneToOneField("catalog.ProductImage", on_delete=models.CASCADE, related_name="pet_check")
+    dhash = models.CharField(max_length=16)  # 64 bits in hex
+    species_seen = models.JSONField(default=dict)  # species code → the model's probability
+    suggested_breed = models.CharField(max_length=30, blank=True)
+    flags = models.JSONField(default=list)  # [{"code": …, "params": {…}}]
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.pet_id}: {self.image_id}"
+
+
+class PhotoBand(models.Model):
+    """One byte of a photo's hash: near copies share at least one, so candidates are found by equality."""
+
+    photo = models.ForeignKey(PhotoCheck, on_delete=models.CASCADE, related_name="bands")
+    position = models.PositiveSmallIntegerField()
+    value = models.PositiveSmallIntegerField()
+
+    class Meta:
+        indexes: ClassVar = [models.Index(fields=["position", "value"], name="pets_photoband_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.position}:{self.value}"

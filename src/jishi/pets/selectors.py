@@ -22,9 +22,20 @@ from jishi.core.geo import box_e6, distance_km
 from jishi.merchants.models import KIND_QUALIFICATIONS, MerchantKind, Qualification, QualificationKind
 from jishi.merchants.selectors import merchant_for
 from jishi.orders.models import OrderLine
-from jishi.pets import merkle
+from jishi.pets import merkle, vision
 from jishi.pets.errors import InvalidTreeSize, PetNotFound, RecordNotFound, SaleNotFound
-from jishi.pets.models import Breed, Checkpoint, LogEntry, LogHead, LogNode, Pet, PetRecord, PetSale, Species
+from jishi.pets.models import (
+    Breed,
+    Checkpoint,
+    LogEntry,
+    LogHead,
+    LogNode,
+    Pet,
+    PetRecord,
+    PetSale,
+    PhotoCheck,
+    Species,
+)
 from jishi.pets.signing import signer
 from jishi.pets.verifier import (
     VerificationError,
@@ -107,6 +118,27 @@ def pets_for_merchant(actor: Actor) -> QuerySet[Pet]:
 
 def species_list() -> list[Species]:
     return list(Species.objects.filter(is_active=True).prefetch_related("breeds"))
+
+
+def pet_of_product(product_id: int) -> Pet | None:
+    return Pet.objects.select_related("species", "breed").filter(product_id=product_id).first()
+
+
+def pets_with_photo(value: int, *, exclude_pet: int) -> list[int]:
+    """The other pets with a photo within vision.SAME_PHOTO_BITS of this hash: candidates sharing a band, then
+    the exact distance."""
+    query = Q()
+    for position, band in enumerate(vision.bands(value)):
+        query |= Q(bands__position=position, bands__value=band)
+    candidates = PhotoCheck.objects.filter(query).exclude(pet_id=exclude_pet).values_list("pet_id", "dhash").distinct()
+    near = {pet for pet, other in candidates if vision.distance(value, int(other, 16)) <= vision.SAME_PHOTO_BITS}
+    return sorted(near)
+
+
+def photo_flags(pet: Pet) -> list[dict[str, Any]]:
+    """The image checks' findings on the listing's photos, each with the photo's id."""
+    checks = PhotoCheck.objects.filter(pet=pet, image__product_id=pet.product_id).order_by("image__position")
+    return [flag | {"image_id": check.image_id} for check in checks for flag in check.flags]
 
 
 def pets_of_orders(order_ids: list[int]) -> list[tuple[int, Pet]]:

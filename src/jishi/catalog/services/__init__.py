@@ -19,7 +19,7 @@ from jishi.catalog.services.cleaning import (
     ProductInput,
     SkuInput,
 )
-from jishi.catalog.services.images import image_add, image_delete, image_reorder
+from jishi.catalog.services.images import IMAGE_CHECKS, image_add, image_delete, image_reorder
 from jishi.catalog.services.listing import (
     listings_enforce_qualifications,
     product_approve,
@@ -37,6 +37,7 @@ from jishi.catalog.services.products import (
 )
 
 __all__ = [
+    "IMAGE_CHECKS",
     "MAX_IMAGES",
     "MAX_OPTIONS",
     "MAX_PRICE_MINOR",

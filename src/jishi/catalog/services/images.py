@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -24,6 +25,10 @@ from jishi.core.actors import Actor
 from jishi.core.images import process_upload
 from jishi.core.transactions import after_commit
 
+# Checks other apps run on a new image of their own products, registered when their app is ready (pets: a photo
+# used by another listing, what animal it shows); each gets the image and the bytes uploaded.
+IMAGE_CHECKS: list[Callable[[ProductImage, bytes], None]] = []
+
 
 def image_add(*, actor: Actor, product_id: int, data: bytes, alt: str = "") -> ProductImage:
     """Add an image (sniffed, re-encoded, thumbnailed) at the end of the product's gallery.
@@ -40,6 +45,8 @@ def image_add(*, actor: Actor, product_id: int, data: bytes, alt: str = "") -> P
         image.image.save(processed.original.name or "image", processed.original, save=False)
         image.thumbnail.save(processed.thumbnail.name or "thumb", processed.thumbnail, save=False)
         image.save()
+        for image_check in IMAGE_CHECKS:
+            image_check(image, data)
         after_commit(selectors.product_detail_forget, product.pk)
     return image
 

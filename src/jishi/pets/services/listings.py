@@ -215,8 +215,8 @@ def pet_mother_photo_set(*, actor: Actor, pet_id: int, image_id: int | None) -> 
 
 
 def listing_flags(pet: Pet) -> list[dict[str, Any]]:
-    """The soft rules' findings for the reviewer."""
-    flags: list[dict[str, Any]] = []
+    """The soft rules' findings for the reviewer, the image checks' among them."""
+    flags: list[dict[str, Any]] = selectors.photo_flags(pet)
     weeks = age_weeks(pet.birth_date)
     if weeks < pet.species.mother_photo_below_weeks and pet.mother_photo_id is None:
         flags.append({"code": "no_mother_photo", "params": {"weeks": weeks}})
