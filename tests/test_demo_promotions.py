@@ -5,6 +5,7 @@ import datetime as dt
 from collections import Counter
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from jishi.ledger.reconcile import reconcile
@@ -14,10 +15,18 @@ from jishi.promotions.models import Coupon, CouponTemplate, FlashItem, FlashSess
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_runs_a_flash_sale_and_promotions_through_real_orders():
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo market, loaded once for this module (each test runs in a savepoint of it), rolled back at the end."""
     from jishi.demo.loader import DemoLoader
 
-    DemoLoader(image_every=1000).load()
+    with django_db_blocker.unblock(), transaction.atomic():
+        DemoLoader(image_every=1000).load()
+        yield
+        transaction.set_rollback(True)
+
+
+def test_the_demo_runs_a_flash_sale_and_promotions_through_real_orders(demo):
     now = timezone.now()
     running = FlashSession.objects.get(starts_at__lte=now, ends_at__gt=now)
     items = FlashItem.objects.filter(session=running, status="approved")
@@ -41,11 +50,9 @@ def test_the_demo_runs_a_flash_sale_and_promotions_through_real_orders():
     assert reconcile().ok
 
 
-def test_the_demo_group_buys_are_real_paid_orders():
-    from jishi.demo.loader import DemoLoader
+def test_the_demo_group_buys_are_real_paid_orders(demo):
     from jishi.groupbuy.models import Team, TeamMember
 
-    DemoLoader(image_every=1000).load()
     statuses = Counter(Team.objects.values_list("status", flat=True))
     assert statuses["formed"] >= 4
     assert statuses["dissolved"] == 2
@@ -66,12 +73,10 @@ def test_the_demo_group_buys_are_real_paid_orders():
     assert reconcile().ok
 
 
-def test_the_demo_community_runs_through_real_orders():
+def test_the_demo_community_runs_through_real_orders(demo):
     from jishi.community.models import Batch, CommunityCampaign, Leader, Pickup
-    from jishi.demo.loader import DemoLoader
     from jishi.ledger.models import Payout
 
-    DemoLoader(image_every=1000).load()
     now = timezone.now()
     assert Counter(Leader.objects.values_list("status", flat=True)) == {"approved": 3, "applied": 1}
     assert CommunityCampaign.objects.filter(cutoff_at__gt=now).count() == 1  # taking orders
@@ -90,4 +95,39 @@ def test_the_demo_community_runs_through_real_orders():
     assert all(p.order.settlement.leader_commission_minor == p.order.total_minor // 10 for p in fruit)
     head = Leader.objects.get(point__name="文三路便利店")  # the demo leader
     assert Payout.objects.get(leader=head).status == "paid"
+    assert reconcile().ok
+
+
+def test_the_demo_pet_market_is_logged_listed_sold_and_claimed(demo):
+    from jishi.aftersales.models import AftersalesRequest
+    from jishi.pets import selectors
+    from jishi.pets.models import Checkpoint, Pet, PetClaim, PetSale
+    from jishi.pets.verifier import open_checkpoint, verify_consistency
+
+    # two breeders' litters and a private rehoming, every one published, every record proven under the latest
+    # checkpoint, and the two checkpoints consistent
+    assert set(Pet.objects.values_list("merchant__kind", flat=True)) == {"breeder", "individual"}
+    assert Pet.objects.filter(merchant__kind="breeder").values("merchant").distinct().count() == 2
+    latest = selectors.checkpoint_latest()
+    for pet in Pet.objects.all():
+        checks = selectors.pet_records_checked(pet, latest)
+        assert all(check.proven for check in checks), pet
+        assert pet.merchant.kind == "individual" or {c.record.kind for c in checks} >= {"vaccination", "health_check"}
+    first, second = (
+        open_checkpoint(c.note, selectors.signer().verifier) for c in Checkpoint.objects.order_by("tree_size")
+    )
+    proof = selectors.consistency_proof(first.size, second.size)
+    assert verify_consistency(first.size, second.size, proof, first.root, second.root)
+    assert selectors.log_audit() == []
+    assert selectors.pets_search(selectors.PetQuery(latitude=31.30, longitude=120.60, within_km=50)).total == 4
+    # the demo buyer's kitten is with the pet courier, its certificate handed in; another buyer's claim waits
+    mine = PetSale.objects.get(order__buyer__display_name="买家小王")
+    assert (mine.order.status, mine.quarantine_uploaded_at is not None, mine.arrived_at) == ("shipped", True, None)
+    assert [e.kind for e in mine.events.all()] == ["handed_over", "checkpoint"]
+    claim = PetClaim.objects.get()
+    assert (claim.kind, AftersalesRequest.objects.get(number=claim.request_number).status) == (
+        "transit_injury",
+        "requested",
+    )
+    assert not Pet.objects.get(pk=mine.pet_id).is_live
     assert reconcile().ok

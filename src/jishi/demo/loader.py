@@ -34,6 +34,7 @@ from jishi.community import services as community
 from jishi.community.models import CommunityCampaign, Pickup
 from jishi.core.money import CURRENCY, Money
 from jishi.demo.market import MARKET, MERCHANTS, PASSWORD, Branch, Leaf, Root
+from jishi.demo.pets import PetsDemo
 from jishi.groupbuy import services as groupbuy
 from jishi.groupbuy.models import Team, TeamMember
 from jishi.ledger import selectors as ledger_selectors
@@ -160,7 +161,7 @@ def product_image(title: str, english: str, color: tuple[int, int, int], seed: i
     return out.getvalue()
 
 
-def _valid_id_number(seed: int) -> str:
+def valid_id_number(seed: int) -> str:
     first17 = f"330106{1980 + seed % 20}{(seed % 12) + 1:02d}{(seed % 27) + 1:02d}{seed % 1000:03d}"
     return first17 + id_number_check_character(first17)
 
@@ -203,6 +204,8 @@ class DemoLoader:
         self._group_buys()
         self.say("community group buying (社区团购): leaders, pickup points, a cut-off and arrived goods")
         self._community()
+        self.say("pets: two breeders' litters with logged records, a rehoming, a kitten on its way, a claim")
+        PetsDemo(self, _font(30)).load()
         return self.report
 
     # -------------------------------------------------------------- people
@@ -243,11 +246,11 @@ class DemoLoader:
         )
 
     def _kyc(self) -> None:
-        approved = accounts.kyc_submit(actor=self.buyer, real_name="王小明", id_number=_valid_id_number(1))
+        approved = accounts.kyc_submit(actor=self.buyer, real_name="王小明", id_number=valid_id_number(1))
         accounts.kyc_approve(actor=self.reviewer, verification_id=approved.pk)
         for i, name in enumerate(["李娜", "陈晨", "赵磊"], start=2):
             applicant = User.objects.create_user(phone=f"1390000000{i}", password=PASSWORD, display_name=name)
-            accounts.kyc_submit(actor=applicant, real_name=name, id_number=_valid_id_number(i))
+            accounts.kyc_submit(actor=applicant, real_name=name, id_number=valid_id_number(i))
 
     # -------------------------------------------------------------- buying
 
@@ -770,7 +773,7 @@ class DemoLoader:
                 else User.objects.create_user(phone=f"1350000000{index}", password=PASSWORD, **person)
             )
             verification = accounts.kyc_submit(
-                actor=user, real_name=f"{SURNAMES[index]}团", id_number=_valid_id_number(40 + index)
+                actor=user, real_name=f"{SURNAMES[index]}团", id_number=valid_id_number(40 + index)
             )
             accounts.kyc_approve(actor=self.reviewer, verification_id=verification.pk)
             applied = community.leader_apply(
