@@ -118,3 +118,61 @@ def test_the_breed_list_is_loaded_with_synonyms_and_banned_breeds():
     assert ragdoll.name_en == "Ragdoll"
     assert set(Breed.objects.filter(is_banned=True).values_list("name", flat=True)) >= {"藏獒", "比特犬"}
     assert breed().species.min_sale_weeks == 8
+
+
+def test_operators_keep_the_species_breeds_and_blocked_words(api, breeder, settings):
+    from jishi.core.audit import AuditEntry
+
+    settings.JISHI_SEARCH_CACHE_SECONDS = 0  # the same search, before and after: counted afresh
+    reviewer = factories.user(operator_role="reviewer")
+    assert (
+        api(
+            "put", "/operator/pets/species/hamster", user=breeder, json={"name": "仓鼠", "name_en": "Hamster"}
+        ).status_code
+        == 403
+    )
+    made = api(
+        "put",
+        "/operator/pets/species/hamster",
+        user=reviewer,
+        json={"name": "仓鼠", "name_en": "Hamster", "min_sale_weeks": 4},
+    )
+    assert made.json()["min_sale_weeks"] == 4
+    assert (
+        api("put", "/operator/pets/species/Hamster!", user=reviewer, json={"name": "x", "name_en": "x"}).status_code
+        == 422
+    )
+    golden = api(
+        "post",
+        "/operator/pets/breeds",
+        user=reviewer,
+        json={"species": "hamster", "name": "金丝熊", "name_en": "Syrian hamster", "synonyms": ["叙利亚仓鼠"]},
+    )
+    assert golden.status_code == 201, golden.content
+    assert (
+        api(
+            "post",
+            "/operator/pets/breeds",
+            user=reviewer,
+            json={"species": "hamster", "name": "金丝熊", "name_en": "x"},
+        ).json()["field"]
+        == "name"
+    )
+    # a new synonym finds the breed's live pets at once
+    pet = pet_of(breeder)
+    ragdoll = breed()
+    assert api("get", "/products", data={"q": "raggie"}).json()["items"] == []
+    changed = api(
+        "put",
+        f"/operator/pets/breeds/{ragdoll.pk}",
+        user=reviewer,
+        json={"species": "cat", "name": "布偶猫", "name_en": "Ragdoll", "synonyms": ["布偶", "raggie"]},
+    )
+    assert changed.json()["synonyms"] == ["布偶", "raggie"]
+    assert [p["id"] for p in api("get", "/products", data={"q": "raggie"}).json()["items"]] == [pet.product_id]
+    term = api("post", "/operator/pets/blocked-terms", user=reviewer, json={"term": "包活"}).json()
+    assert "包活" in [t["term"] for t in api("get", "/operator/pets/blocked-terms", user=reviewer).json()]
+    with pytest.raises(InvalidPet):
+        services.pet_create(actor=breeder, data=pet_input(title="布偶猫 包活一年"))
+    assert api("delete", f"/operator/pets/blocked-terms/{term['id']}", user=reviewer).status_code == 204
+    assert AuditEntry.objects.filter(action__startswith="pets.").count() == 5

@@ -41,7 +41,7 @@ from jishi.orders.permissions import ORDER_BUY, ORDER_FULFIL
 from jishi.pets import selectors, services
 from jishi.pets.errors import InvalidDocument, InvalidRecord, InvalidSale, RecordNotFound
 from jishi.pets.models import ClaimKind, Delivery, Pet, PetRecord, PetSale, RecordKind, Sex, TransitKind
-from jishi.pets.permissions import LOG_SIGN, RECORD_ERASE
+from jishi.pets.permissions import LOG_SIGN, PET_RULES, RECORD_ERASE
 from jishi.pets.signing import signer
 
 router = Router(tags=["pets"])
@@ -764,3 +764,123 @@ def merchant_hand_over(request: HttpRequest, sale_id: Id, payload: HandOverIn) -
     actor = actor_of(request)
     services.sale_hand_over(actor=actor, sale_id=sale_id, place=payload.place)
     return sale_out(selectors.sale_for_merchant(actor, sale_id))
+
+
+# The listing rules operators keep -------------------------------------------------------------------------------
+
+
+SpeciesCode = Annotated[str, Field(pattern=r"^[a-z0-9-]{1,30}$", examples=["hamster"])]
+
+
+class SpeciesIn(StrictIn):
+    name: Annotated[str, Field(min_length=1, max_length=20)]
+    name_en: Annotated[str, Field(min_length=1, max_length=40)]
+    min_sale_weeks: Annotated[int, Field(strict=True, ge=0, le=104)] = 8
+    mother_photo_below_weeks: Annotated[int, Field(strict=True, ge=0, le=104)] = 0
+    is_active: bool = True
+
+
+class OperatorSpeciesOut(DataOut):
+    code: str
+    name: str
+    name_en: str
+    min_sale_weeks: int
+    mother_photo_below_weeks: int
+    is_active: bool
+
+
+class BreedIn(StrictIn):
+    species: Annotated[str, Field(min_length=1, max_length=30)]
+    name: Annotated[str, Field(min_length=1, max_length=30)]
+    name_en: Annotated[str, Field(min_length=1, max_length=60)]
+    synonyms: Annotated[list[Annotated[str, Field(max_length=30)]], Field(max_length=20)] = []
+    is_banned: bool = False
+
+
+class OperatorBreedOut(BreedOut):
+    species: str
+    is_banned: bool
+
+
+class BlockedTermIn(StrictIn):
+    term: Annotated[str, Field(min_length=1, max_length=30)]
+
+
+class BlockedTermOut(DataOut):
+    id: int
+    term: str
+
+
+def _species_out(species: Any) -> OperatorSpeciesOut:
+    return OperatorSpeciesOut(
+        code=species.code,
+        name=species.name,
+        name_en=species.name_en,
+        min_sale_weeks=species.min_sale_weeks,
+        mother_photo_below_weeks=species.mother_photo_below_weeks,
+        is_active=species.is_active,
+    )
+
+
+def _breed_out(breed: Any) -> OperatorBreedOut:
+    return OperatorBreedOut(
+        id=breed.pk,
+        species=breed.species.code,
+        name=breed.name,
+        name_en=breed.name_en,
+        synonyms=breed.synonym_list,
+        is_banned=breed.is_banned,
+    )
+
+
+@operator_router.get("/pets/breeds", response={200: list[OperatorBreedOut], **errors(401, 403)})
+@requires(PET_RULES)
+def operator_breeds(request: HttpRequest) -> list[OperatorBreedOut]:
+    """The whole breed list, banned breeds too."""
+    return [_breed_out(b) for b in selectors.breeds_all()]
+
+
+@operator_router.put("/pets/species/{code}", response={200: OperatorSpeciesOut, **errors(401, 403)})
+@requires(PET_RULES)
+def operator_species_save(
+    request: HttpRequest, code: Annotated[str, Field(max_length=30)], payload: SpeciesIn
+) -> OperatorSpeciesOut:
+    """Add a species or change one: its names, the minimum sale age and the age below which a listing needs a
+    photo with the mother."""
+    data = services.SpeciesInput(code=code, **payload.model_dump())
+    return _species_out(services.species_save(actor=actor_of(request), data=data))
+
+
+@operator_router.post("/pets/breeds", response={201: OperatorBreedOut, **errors(401, 403)})
+@requires(PET_RULES)
+def operator_breed_add(request: HttpRequest, payload: BreedIn) -> Status:
+    breed = services.breed_save(actor=actor_of(request), data=services.BreedInput(**payload.model_dump()))
+    return Status(201, _breed_out(breed))
+
+
+@operator_router.put("/pets/breeds/{breed_id}", response={200: OperatorBreedOut, **errors(401, 403, 404)})
+@requires(PET_RULES)
+def operator_breed_save(request: HttpRequest, breed_id: Id, payload: BreedIn) -> OperatorBreedOut:
+    """Change a breed: its names and synonyms (its pets are found by the new ones at once), banned or not."""
+    data = services.BreedInput(**payload.model_dump())
+    return _breed_out(services.breed_save(actor=actor_of(request), data=data, breed_id=breed_id))
+
+
+@operator_router.get("/pets/blocked-terms", response={200: list[BlockedTermOut], **errors(401, 403)})
+@requires(PET_RULES)
+def operator_blocked_terms(request: HttpRequest) -> list[BlockedTermOut]:
+    return [BlockedTermOut(id=t.pk, term=t.term) for t in selectors.blocked_terms()]
+
+
+@operator_router.post("/pets/blocked-terms", response={201: BlockedTermOut, **errors(401, 403)})
+@requires(PET_RULES)
+def operator_blocked_term_add(request: HttpRequest, payload: BlockedTermIn) -> Status:
+    term = services.blocked_term_add(actor=actor_of(request), term=payload.term)
+    return Status(201, BlockedTermOut(id=term.pk, term=term.term))
+
+
+@operator_router.delete("/pets/blocked-terms/{term_id}", response={204: None, **errors(401, 403, 404)})
+@requires(PET_RULES)
+def operator_blocked_term_remove(request: HttpRequest, term_id: Id) -> Status:
+    services.blocked_term_remove(actor=actor_of(request), term_id=term_id)
+    return Status(204, None)

@@ -80,3 +80,13 @@ class ClaimTooLate(InvalidInput):
 class NotShipped(Conflict):
     default_code = "pets.not_shipped"
     default_message = _("The pet has not been sent yet.")
+
+
+class InvalidRule(InvalidInput):
+    default_code = "pets.invalid_rule"
+    default_message = _("This value is not valid.")
+
+
+class RuleNotFound(NotFound):
+    default_code = "pets.rule_not_found"
+    default_message = _("Not found.")

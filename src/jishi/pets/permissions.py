@@ -10,3 +10,6 @@ RECORD_ERASE = Permission(
 
 # Signing a checkpoint now rather than at the next hourly sweep: any operator.
 LOG_SIGN = Permission("pets.log_sign", lambda actor: bool(actor.operator_role))
+
+# The species, the breed list and the blocked words: reviewers, who apply them, and administrators.
+PET_RULES = Permission("pets.rules", lambda actor: actor.operator_role in {OperatorRole.REVIEWER, OperatorRole.ADMIN})

@@ -25,6 +25,7 @@ from jishi.orders.models import OrderLine
 from jishi.pets import merkle, vision
 from jishi.pets.errors import InvalidTreeSize, PetNotFound, RecordNotFound, SaleNotFound
 from jishi.pets.models import (
+    BlockedTerm,
     Breed,
     Checkpoint,
     LogEntry,
@@ -172,6 +173,14 @@ def sales_of_order(order_id: int) -> list[PetSale]:
 
 def order_line_of_pet(sale: PetSale) -> OrderLine:
     return OrderLine.objects.get(order_id=sale.order_id, product_id=sale.pet.product_id)
+
+
+def breeds_all() -> list[Breed]:
+    return list(Breed.objects.select_related("species").order_by("species__position", "position", "pk"))
+
+
+def blocked_terms() -> list[BlockedTerm]:
+    return list(BlockedTerm.objects.order_by("term"))
 
 
 def breed_search_words(product: Product) -> str:

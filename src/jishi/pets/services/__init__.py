@@ -23,6 +23,14 @@ from jishi.pets.services.records import (
     record_correct,
     record_erase,
 )
+from jishi.pets.services.rules import (
+    BreedInput,
+    SpeciesInput,
+    blocked_term_add,
+    blocked_term_remove,
+    breed_save,
+    species_save,
+)
 from jishi.pets.services.sales import (
     MAX_PHOTOS,
     arrival_confirm,
@@ -39,9 +47,14 @@ __all__ = [
     "DOCUMENT_MAX_BYTES",
     "FIELDS",
     "MAX_PHOTOS",
+    "BreedInput",
     "PetInput",
+    "SpeciesInput",
     "age_weeks",
     "arrival_confirm",
+    "blocked_term_add",
+    "blocked_term_remove",
+    "breed_save",
     "checkpoint_sign",
     "checkpoints_export",
     "claim_deadline",
@@ -59,5 +72,6 @@ __all__ = [
     "record_erase",
     "sale_delivery_set",
     "sale_hand_over",
+    "species_save",
     "transit_event_add",
 ]
