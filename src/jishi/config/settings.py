@@ -278,6 +278,8 @@ JISHI_PET_PRIVATE_PER_YEAR = int(os.environ.get("JISHI_PET_PRIVATE_PER_YEAR", "3
 # ONNX model here, with its labels: a line per class, "index<TAB>species code<TAB>breed name" (README, Pets).
 JISHI_PET_MODEL = os.environ.get("JISHI_PET_MODEL", "")
 JISHI_PET_MODEL_LABELS = os.environ.get("JISHI_PET_MODEL_LABELS", "")
+# A pet listing's short video (MP4 or WebM); within JISHI_MAX_REQUEST_BYTES, which a whole upload must fit in.
+JISHI_PET_VIDEO_MAX_BYTES = int(os.environ.get("JISHI_PET_VIDEO_MAX_BYTES", str(10 * 1024 * 1024)))
 # A pet's buyer says how it arrived within this many hours, or its order is confirmed received for them.
 JISHI_PET_ARRIVAL_HOURS = int(os.environ.get("JISHI_PET_ARRIVAL_HOURS", "24"))
 JISHI_ORDER_AUTO_CONFIRM_DAYS = int(os.environ.get("JISHI_ORDER_AUTO_CONFIRM_DAYS", "10"))

@@ -75,6 +75,7 @@ _FRAMEWORK_ERRORS = {
     404: ("not_found", gettext_lazy("Not found.")),
     405: ("request.method_not_allowed", gettext_lazy("This address does not take that method.")),
     413: ("request.too_large", gettext_lazy("The request is too large.")),
+    416: ("request.range_not_satisfiable", gettext_lazy("The range asked for is outside the file.")),
     500: ("server.error", gettext_lazy("Something went wrong on our side. Please try again.")),
 }
 
@@ -135,7 +136,7 @@ class ApiErrorShapeMiddleware:
         ):
             return response
         shaped = JsonResponse(error_body(response.status_code), status=response.status_code)
-        for header in ("Allow", "Retry-After", "X-Request-ID"):
+        for header in ("Allow", "Retry-After", "Content-Range", "X-Request-ID"):
             if header in response:
                 shaped[header] = response[header]
         return shaped

@@ -9,7 +9,9 @@ inclusion proof, and the consistency proof between two sizes. ``verifier.py``
 import json
 from typing import Annotated, Any, Literal
 
+from django.conf import settings
 from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from ninja import Field, File, Form, Query, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
@@ -36,10 +38,11 @@ from jishi.core.api import (
 from jishi.core.errors import InvalidInput
 from jishi.core.money import Money
 from jishi.core.permissions import PUBLIC, requires
+from jishi.core.ranges import ranged_response
 from jishi.orders import selectors as order_selectors
 from jishi.orders.permissions import ORDER_BUY, ORDER_FULFIL
 from jishi.pets import selectors, services
-from jishi.pets.errors import InvalidDocument, InvalidRecord, InvalidSale, RecordNotFound
+from jishi.pets.errors import InvalidDocument, InvalidPet, InvalidRecord, InvalidSale, PetNotFound, RecordNotFound
 from jishi.pets.models import ClaimKind, Delivery, Pet, PetRecord, PetSale, RecordKind, Sex, TransitKind
 from jishi.pets.permissions import LOG_SIGN, PET_RULES, RECORD_ERASE
 from jishi.pets.signing import signer
@@ -110,6 +113,7 @@ class PetOut(PetCardOut):
     delivery: list[Literal["collection", "pet_courier", "air_cargo"]]
     guarantee: GuaranteeOut
     verify_path: str = Field(description="The public page that proves the pet's records")
+    video_path: str | None = Field(description="The listing's short video, served with range requests")
 
 
 class BreedCountOut(DataOut):
@@ -188,6 +192,7 @@ def pet_out(pet: Pet, km: float | None = None) -> PetOut:
             illnesses=pet.illnesses_covered,
         ),
         verify_path=f"/pets/{pet.pk}/verify/",
+        video_path=f"/api/v1/pets/{pet.pk}/video" if pet.video else None,
     )
 
 
@@ -247,6 +252,18 @@ def species_list(request: HttpRequest) -> list[SpeciesOut]:
 @requires(PUBLIC)
 def pet_detail(request: HttpRequest, pet_id: Id) -> PetOut:
     return pet_out(selectors.pet_public(pet_id))
+
+
+@router.get("/pets/{pet_id}/video", response={200: None, 206: None, 416: None, **errors(404)})
+@requires(PUBLIC)
+def pet_video(request: HttpRequest, pet_id: Id) -> HttpResponseBase:
+    """The listing's video (MP4 or WebM) with HTTP range requests, so a phone starts it and seeks at once."""
+    pet = selectors.pet_public(pet_id)
+    if not pet.video:
+        raise PetNotFound
+    response = ranged_response(request, pet.video.open("rb"), pet.video.size, pet.video_type)
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 # Records and the log --------------------------------------------------------------------------------------------
@@ -455,6 +472,25 @@ def merchant_pet(request: HttpRequest, pet_id: Id) -> MerchantPetOut:
 def merchant_pet_update(request: HttpRequest, pet_id: Id, payload: PetIn) -> MerchantPetOut:
     actor = actor_of(request)
     services.pet_update(actor=actor, pet_id=pet_id, data=_pet_input(payload))
+    return merchant_pet_out(selectors.pet_for_merchant(actor, pet_id))
+
+
+@merchant_router.post("/pets/{pet_id}/video", response={200: MerchantPetOut, **errors(401, 403, 404)})
+@requires(PRODUCT_MANAGE)
+def merchant_pet_video(request: HttpRequest, pet_id: Id, video: File[UploadedFile]) -> MerchantPetOut:
+    """Give the listing a short video (MP4 or WebM, sniffed, up to JISHI_PET_VIDEO_MAX_BYTES), replacing any."""
+    actor = actor_of(request)
+    if (video.size or 0) > settings.JISHI_PET_VIDEO_MAX_BYTES:
+        raise InvalidPet(field="video")
+    services.pet_video_set(actor=actor, pet_id=pet_id, data=bytes(video.read()))
+    return merchant_pet_out(selectors.pet_for_merchant(actor, pet_id))
+
+
+@merchant_router.delete("/pets/{pet_id}/video", response={200: MerchantPetOut, **errors(401, 403, 404)})
+@requires(PRODUCT_MANAGE)
+def merchant_pet_video_remove(request: HttpRequest, pet_id: Id) -> MerchantPetOut:
+    actor = actor_of(request)
+    services.pet_video_set(actor=actor, pet_id=pet_id, data=None)
     return merchant_pet_out(selectors.pet_for_merchant(actor, pet_id))
 
 

@@ -120,6 +120,9 @@ class Pet(models.Model):
     mother_photo = models.ForeignKey(
         "catalog.ProductImage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # A short video of the animal (MP4 or WebM, sniffed and capped), served with range requests.
+    video = models.FileField(upload_to=UnguessableName("pet-videos"), storage=private_storage, blank=True)
+    video_type = models.CharField(max_length=20, blank=True)
     # What the listing rules flagged at the last submission, for the reviewer: [{"code": …, "params": {…}}].
     flags = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -12,6 +12,8 @@ from jishi.pets.services.listings import (
     pet_mother_photo_set,
     pet_submit,
     pet_update,
+    pet_video_set,
+    video_type,
 )
 from jishi.pets.services.records import (
     DOCUMENT_MAX_BYTES,
@@ -66,6 +68,7 @@ __all__ = [
     "pet_mother_photo_set",
     "pet_submit",
     "pet_update",
+    "pet_video_set",
     "quarantine_upload",
     "record_add",
     "record_correct",
@@ -74,4 +77,5 @@ __all__ = [
     "sale_hand_over",
     "species_save",
     "transit_event_add",
+    "video_type",
 ]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,6 +30,8 @@ from jishi.pets.errors import InvalidPet, MicrochipTaken, NotAPetSeller, PetNotF
 from jishi.pets.models import BlockedTerm, Breed, Pet, Sex, Species
 
 LIVE_ROOT = ("活体宠物", "Live pets")
+# The ISO base media brands of the MP4 files phones and cameras write.
+VIDEO_BRANDS = frozenset({b"isom", b"iso2", b"iso4", b"iso5", b"iso6", b"mp41", b"mp42", b"avc1", b"M4V ", b"dash"})
 GUARANTEE_MAX_HOURS = 72
 GUARANTEE_MAX_DAYS = 30
 
@@ -211,6 +214,44 @@ def pet_mother_photo_set(*, actor: Actor, pet_id: int, image_id: int | None) -> 
             raise InvalidPet(field="image_id")
         pet.mother_photo_id = image_id
         pet.save(update_fields=["mother_photo"])
+    return pet
+
+
+def video_type(data: bytes) -> str:
+    """The container a video really is, from its first bytes: MP4 (an ISO base media ``ftyp`` box) or WebM (an
+    EBML header); empty for anything else, whatever its name says."""
+    if len(data) >= 12 and data[4:8] == b"ftyp" and data[8:12] in VIDEO_BRANDS:
+        return "video/mp4"
+    if data[:4] == b"\x1a\x45\xdf\xa3" and b"webm" in data[:64]:
+        return "video/webm"
+    return ""
+
+
+def pet_video_set(*, actor: Actor, pet_id: int, data: bytes | None) -> Pet:
+    """Give the listing its short video (MP4 or WebM up to JISHI_PET_VIDEO_MAX_BYTES), replace it, or remove it
+    (``None``). Raises InvalidPet (field ``video``) for another type or a bigger file."""
+    check(actor, PRODUCT_MANAGE)
+    kind = ""
+    if data is not None:
+        if len(data) > settings.JISHI_PET_VIDEO_MAX_BYTES:
+            limit = settings.JISHI_PET_VIDEO_MAX_BYTES // (1024 * 1024)
+            raise InvalidPet(_("A video may be up to %(mb)d MB.") % {"mb": limit}, field="video")
+        kind = video_type(data)
+        if not kind:
+            raise InvalidPet(_("Upload the video as MP4 or WebM."), field="video")
+    with transaction.atomic():
+        pet = Pet.objects.filter(pk=pet_id, merchant=merchant_for(actor)).first()
+        if pet is None:
+            raise PetNotFound
+        old = pet.video.name
+        if data is None:
+            pet.video, pet.video_type = "", ""
+        else:
+            pet.video.save(f"video.{kind.split('/')[1]}", ContentFile(data), save=False)
+            pet.video_type = kind
+        pet.save(update_fields=["video", "video_type"])
+        if old:
+            transaction.on_commit(lambda: pet.video.storage.delete(old))
     return pet
 
 
