@@ -6,16 +6,11 @@ from typing import ClassVar
 
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from jishi.catalog.states import ProductStatus
 from jishi.core.money import CURRENCY, MoneyField, OptionalMoneyField
-
-
-def reader_name(name: str, name_en: str) -> str:
-    """``name_en`` for a reader of English (any language but Chinese), where there is one; else ``name``."""
-    return name_en if name_en and not (get_language() or "zh").startswith("zh") else name
+from jishi.core.phrases import reader_name
 
 
 def path_ids(path: str) -> list[int]:

@@ -68,3 +68,8 @@ def shown(text: str, kept: dict[str, Any] | None) -> str:
         return _render(kept["msgid"], kept.get("params") or {})
     except (KeyError, TypeError, ValueError):  # a message whose placeholders changed since: the text as written
         return text
+
+
+def reader_name(name: str, name_en: str) -> str:
+    """``name_en`` for a reader of English (any language but Chinese), where there is one; else ``name``."""
+    return name_en if name_en and not (translation.get_language() or "zh").startswith("zh") else name

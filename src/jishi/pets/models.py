@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from jishi.core.phrases import reader_name
 from jishi.core.storage import UnguessableName, private_storage
 
 
@@ -44,6 +45,10 @@ class Species(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def display_name(self) -> str:
+        return reader_name(self.name, self.name_en)
+
 
 class Breed(models.Model):
     """A breed of the maintained list; its synonyms join the search dictionary (布偶 = 布偶猫 = Ragdoll)."""
@@ -63,6 +68,10 @@ class Breed(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def display_name(self) -> str:
+        return reader_name(self.name, self.name_en)
 
     @property
     def synonym_list(self) -> list[str]:

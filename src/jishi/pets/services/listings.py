@@ -82,7 +82,7 @@ def _check_rules(breed: Breed, birth_date: dt.date, *texts: str) -> None:
     if age_weeks(birth_date, today) < breed.species.min_sale_weeks:
         raise InvalidPet(
             _("A %(species)s may be sold from %(weeks)d weeks old.")
-            % {"species": breed.species.name, "weeks": breed.species.min_sale_weeks},
+            % {"species": breed.species.display_name, "weeks": breed.species.min_sale_weeks},
             code="pets.too_young",
             field="birth_date",
         )
