@@ -36,7 +36,7 @@ from jishi.aftersales.permissions import AFTERSALES_REQUEST
 from jishi.aftersales.states import MONEY_ONLY, OPEN, TRANSITIONS, Kind, Party, Status
 from jishi.core import audit, ids
 from jishi.core.actors import Actor, actor_id, user_of
-from jishi.core.images import InvalidImage, process_upload
+from jishi.core.images import InvalidImage, document_upload
 from jishi.core.masking import mask_personal_data
 from jishi.core.money import Money
 from jishi.core.permissions import check
@@ -654,18 +654,10 @@ def requests_act_on_deadlines() -> int:
 def _evidence_file(upload: Any) -> tuple[ContentFile[bytes], str]:
     if (upload.size or 0) > settings.JISHI_IMAGE_MAX_BYTES:
         raise InvalidEvidence(field="file")
-    data = bytes(upload.read())
-    stem = secrets.token_hex(10)
-    if data.startswith(b"%PDF-"):
-        if b"%%EOF" not in data[-1024:]:
-            raise InvalidEvidence(field="file")
-        return ContentFile(data, name=f"{stem}.pdf"), "application/pdf"
     try:
-        processed = process_upload(data, name_stem=stem)
+        return document_upload(bytes(upload.read()), name_stem=secrets.token_hex(10))
     except InvalidImage:
         raise InvalidEvidence(field="file") from None
-    extension = str(processed.original.name).rsplit(".", 1)[1]
-    return processed.original, {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}[extension]
 
 
 @transaction.atomic

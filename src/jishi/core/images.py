@@ -102,3 +102,17 @@ def process_upload(data: bytes, *, name_stem: str) -> ProcessedImage:
         original=ContentFile(_encode(image, fmt), name=f"{name_stem}.{extension}"),
         thumbnail=ContentFile(_encode(thumb, "JPEG"), name=f"{name_stem}-thumb.jpg"),
     )
+
+
+CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
+
+
+def document_upload(data: bytes, *, name_stem: str) -> tuple[ContentFile[bytes], str]:
+    """A certificate, a report or evidence as stored, and its content type: a PDF as sent (it must end like one),
+    a photo re-encoded (nothing but its pixels survives: no location). Raises InvalidImage otherwise."""
+    if data.startswith(b"%PDF-"):
+        if b"%%EOF" not in data[-1024:]:
+            raise InvalidImage(field="file")
+        return ContentFile(data, name=f"{name_stem}.pdf"), "application/pdf"
+    processed = process_upload(data, name_stem=name_stem)
+    return processed.original, CONTENT_TYPES[str(processed.original.name).rsplit(".", 1)[1]]

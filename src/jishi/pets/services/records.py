@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from jishi.catalog.permissions import PRODUCT_MANAGE
 from jishi.core import audit
 from jishi.core.actors import Actor, user_of
-from jishi.core.images import InvalidImage, process_upload
+from jishi.core.images import InvalidImage, document_upload
 from jishi.core.permissions import check
 from jishi.core.transactions import after_commit
 from jishi.merchants.selectors import merchant_for
@@ -124,17 +124,10 @@ def document_content(data: bytes) -> tuple[ContentFile[bytes], str]:
     """A certificate as stored, and its type: a PDF as sent, a photo re-encoded (no location or other metadata)."""
     if not data or len(data) > DOCUMENT_MAX_BYTES:
         raise InvalidDocument(field="document")
-    stem = secrets.token_hex(10)
-    if data.startswith(b"%PDF-"):
-        if b"%%EOF" not in data[-1024:]:
-            raise InvalidDocument(field="document")
-        return ContentFile(data, name=f"{stem}.pdf"), "application/pdf"
     try:
-        processed = process_upload(data, name_stem=stem)
+        return document_upload(data, name_stem=secrets.token_hex(10))
     except InvalidImage:
         raise InvalidDocument(field="document") from None
-    extension = str(processed.original.name).rsplit(".", 1)[1]
-    return processed.original, {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}[extension]
 
 
 def _append(data: bytes) -> LogEntry:
