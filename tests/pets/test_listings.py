@@ -176,3 +176,11 @@ def test_operators_keep_the_species_breeds_and_blocked_words(api, breeder, setti
         services.pet_create(actor=breeder, data=pet_input(title="布偶猫 包活一年"))
     assert api("delete", f"/operator/pets/blocked-terms/{term['id']}", user=reviewer).status_code == 204
     assert AuditEntry.objects.filter(action__startswith="pets.").count() == 5
+
+
+def test_a_published_pet_whose_particulars_change_goes_back_to_review(breeder):
+    pet = pet_of(breeder, colour="海双色")
+    services.pet_update(actor=breeder, pet_id=pet.pk, data=pet_input(colour="海双色", price=pet_input().price))
+    assert Product.objects.get(pk=pet.product_id).status == "published"  # nothing changed
+    services.pet_update(actor=breeder, pet_id=pet.pk, data=pet_input(colour="蓝双色"))
+    assert Product.objects.get(pk=pet.product_id).status == "pending_review"

@@ -135,3 +135,12 @@ def test_the_weights_reader_accepts_tensors_and_nothing_else(tmp_path):
         pickle.dump(Sneaky(), file)
     with pytest.raises(pickle.UnpicklingError, match="not a tensor"):
         vision.state_dict(path)
+
+
+def test_the_listing_api_shows_the_image_checks_flags(api, breeder):
+    pet = pet_of(breeder, publish=False)
+    image = catalog.image_add(actor=breeder, product_id=pet.product_id, data=photo(0, colour=(128, 128, 128)))
+    answer = api("post", f"/merchant/pets/{pet.pk}/submit", user=breeder)
+    assert answer.status_code == 200, answer.content
+    flags = answer.json()["flags"]
+    assert {"code": "species_not_seen", "params": {"species": "cat", "seen": ""}, "image_id": image.pk} in flags

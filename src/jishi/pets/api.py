@@ -415,8 +415,13 @@ class PetIn(StrictIn):
 
 
 class FlagOut(DataOut):
-    code: Literal["no_mother_photo", "private_volume"]
-    params: dict[str, int]
+    """One finding of the listing rules or the image checks, for the seller and the reviewer."""
+
+    code: Literal["no_mother_photo", "private_volume", "duplicate_photo", "species_not_seen", "breed_suggested"]
+    params: dict[str, int | str | list[int]] = Field(
+        description="weeks, count; pets (other listings with the photo); species and seen; breed"
+    )
+    image_id: int | None = Field(default=None, description="The photo an image check is about")
 
 
 class MerchantPetOut(PetOut):

@@ -125,6 +125,12 @@ def pet_of_product(product_id: int) -> Pet | None:
     return Pet.objects.select_related("species", "breed").filter(product_id=product_id).first()
 
 
+def pets_of_products(product_ids: Iterable[int]) -> dict[int, Pet]:
+    """The pets these products list, by product id, in one query (products that list none are left out)."""
+    pets = Pet.objects.select_related("species", "breed").filter(product_id__in=list(product_ids))
+    return {pet.product_id: pet for pet in pets}
+
+
 def pets_with_photo(value: int, *, exclude_pet: int) -> list[int]:
     """The other pets with a photo within vision.SAME_PHOTO_BITS of this hash: candidates sharing a band, then
     the exact distance."""

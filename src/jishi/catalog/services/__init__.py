@@ -29,6 +29,7 @@ from jishi.catalog.services.listing import (
 )
 from jishi.catalog.services.products import (
     SEARCH_WORDS,
+    product_back_to_review,
     product_create,
     product_record_sales,
     product_reindex,
@@ -55,6 +56,7 @@ __all__ = [
     "image_reorder",
     "listings_enforce_qualifications",
     "product_approve",
+    "product_back_to_review",
     "product_create",
     "product_record_sales",
     "product_reindex",

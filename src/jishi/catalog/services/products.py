@@ -199,6 +199,17 @@ def product_update(*, actor: Actor, product_id: int, data: ProductInput) -> Prod
     return product
 
 
+def product_back_to_review(*, actor: Actor, product_id: int, reason: str) -> Product:
+    """Send a published product back to review because content another app keeps for it changed (a pet's
+    particulars). Anything not published is left as it is."""
+    check(actor, PRODUCT_MANAGE)
+    with transaction.atomic():
+        product = selectors.product_get_for_merchant(actor, product_id)
+        if product.status == ProductStatus.PUBLISHED:
+            move(MACHINE, product, ProductStatus.PENDING_REVIEW, actor=actor, reason=reason)
+    return product
+
+
 def sku_update(
     *,
     actor: Actor,

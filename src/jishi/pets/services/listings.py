@@ -197,9 +197,12 @@ def pet_update(*, actor: Actor, pet_id: int, data: PetInput) -> Pet:
         pet = Pet.objects.filter(pk=pet_id, merchant=merchant_for(actor), is_live=True).first()
         if pet is None:
             raise PetNotFound
+        reviewed = {name: getattr(pet, name) for name in fields}
         catalog.product_update(actor=actor, product_id=pet.product_id, data=_product_input(data, breed.species))
         _save(pet, fields)
         catalog.product_reindex(product_id=pet.product_id)
+        if reviewed != {name: getattr(pet, name) for name in fields}:  # buyers never see unreviewed particulars
+            catalog.product_back_to_review(actor=actor, product_id=pet.product_id, reason="pet particulars edited")
     return pet
 
 

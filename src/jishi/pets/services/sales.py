@@ -56,6 +56,9 @@ from jishi.pets.services.records import document_content
 CONDITIONS = ("healthy", "unwell")
 MAX_PHOTOS = 9
 TRAVELS = frozenset({Delivery.PET_COURIER, Delivery.AIR_CARGO})
+# The carrier a collected pet's order shows, as a Chinese shop would write it (kept as text on the order, it reads
+# the same to every reader, like a carrier's name).
+HANDED_OVER = "当面交接"
 
 
 def delivery_offered(pet: Pet) -> list[str]:
@@ -180,9 +183,7 @@ def sale_hand_over(*, actor: Actor, sale_id: int, place: str) -> PetSale:
         sale = selectors.sale_for_merchant(actor, sale_id)
         if sale.delivery != Delivery.COLLECTION:
             raise InvalidSale(_("This pet travels by carrier: send the order with its tracking number."))
-        order = orders.order_ship(
-            actor=actor, order_number=sale.order.number, carrier=_("Handed over in person"), tracking_number="-"
-        )
+        order = orders.order_ship(actor=actor, order_number=sale.order.number, carrier=HANDED_OVER, tracking_number="-")
         now = timezone.now()
         for kind in (TransitKind.HANDED_OVER, TransitKind.ARRIVED):
             TransitEvent.objects.create(sale=sale, kind=kind, at=now, place=place, recorded_by=user_of(actor))
