@@ -60,7 +60,7 @@ def test_a_verified_resident_applies_and_sees_the_application_awaiting_review(en
     english.force_login(user)
     form = english.get(APPLY).content.decode()
     assert 'name="latitude"' in form
-    assert "data-locate-point" in form
+    assert "data-locate-button" in form
     assert "/static/web/leader.js" in form
     assert "Verify my real name" not in form
     # when they apply with their point

@@ -176,11 +176,45 @@
         if (!window.confirm(button.dataset.confirm)) { event.preventDefault(); event.stopImmediatePropagation(); }
       });
     });
+    once(scope, "[data-locate-button]", initLocate);
     // Sort and category selects, and address choices, submit their form as soon as they change.
     once(scope, "form[data-autosubmit]", function (form) {
       form.addEventListener("change", function (event) {
         if (event.target.matches("select, input[type=radio]")) { form.requestSubmit(); }
       });
+    });
+  }
+
+  // "Use my location" (a button[data-locate-button] in a form, shown only where the browser can locate): fills
+  // the form's coordinate fields (data-fields="lat lng" by default) from the phone and, with data-submit, sends the
+  // form. data-locating, data-located and data-failed are said in the form's [data-locate-status]; when the
+  // location is refused, a <details> of the form opens so the coordinates can be typed. Pages work without it.
+  function initLocate(button) {
+    var form = button.form;
+    if (!form || !("geolocation" in navigator)) { return; }
+    var names = (button.dataset.fields || "lat lng").split(" ");
+    var status = form.querySelector("[data-locate-status]");
+    var say = function (text) { if (status && text) { status.textContent = text; } };
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      button.disabled = true;
+      say(button.dataset.locating);
+      navigator.geolocation.getCurrentPosition(
+        function (position) {
+          form.elements[names[0]].value = position.coords.latitude.toFixed(6);
+          form.elements[names[1]].value = position.coords.longitude.toFixed(6);
+          button.disabled = false;
+          say(button.dataset.located);
+          if ("submit" in button.dataset) { form.submit(); }
+        },
+        function () {
+          button.disabled = false;
+          say(button.dataset.failed);
+          var coordinates = form.querySelector("details");
+          if (coordinates) { coordinates.open = true; }
+        },
+        { enableHighAccuracy: false, timeout: 15000, maximumAge: 60000 }
+      );
     });
   }
 

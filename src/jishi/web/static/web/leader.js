@@ -1,33 +1,9 @@
-// The leader centre: "Use my location" fills a pickup point's coordinates from the phone, "Scan the QR code"
+// The leader centre ("Use my location" for a pickup point is jishi.js's): "Scan the QR code"
 // reads a resident's pickup code with the rear camera (BarcodeDetector, where the browser has it), and "Copy link"
 // puts a campaign's share link on the clipboard. The pages work without this file: the coordinates and the code
 // can be typed, the link selected and copied.
 (function () {
   "use strict";
-
-  function initLocate(button) {
-    var form = button.form;
-    var status = form.querySelector("[data-locate-status]");
-    if (!("geolocation" in navigator)) { return; }
-    button.hidden = false;
-    button.addEventListener("click", function () {
-      button.disabled = true;
-      status.textContent = button.dataset.locating;
-      navigator.geolocation.getCurrentPosition(
-        function (position) {
-          form.elements.latitude.value = position.coords.latitude.toFixed(6);
-          form.elements.longitude.value = position.coords.longitude.toFixed(6);
-          status.textContent = button.dataset.located;
-          button.disabled = false;
-        },
-        function () {
-          status.textContent = button.dataset.failed;
-          button.disabled = false;
-        },
-        { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 }
-      );
-    });
-  }
 
   // Browsers give the camera to secure pages only: https, or this machine while developing.
   function cameraAllowed() {
@@ -141,7 +117,6 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    document.querySelectorAll("[data-locate-point]").forEach(initLocate);
     document.querySelectorAll("[data-scan]").forEach(initScan);
     document.querySelectorAll("[data-copy]").forEach(initCopy);
   });
