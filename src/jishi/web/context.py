@@ -59,6 +59,7 @@ MERCHANT_CENTRE = (
     Section(_("Orders"), "merchant:orders", ORDER_FULFIL, "merchant:order"),
     Section(_("After-sales"), "merchant:aftersales", MERCHANT_AFTERSALES, "merchant:aftersales"),
     Section(_("Products"), "merchant:products", PRODUCT_MANAGE, "merchant:product"),
+    Section(_("Pets"), "merchant:pets", PRODUCT_MANAGE, "merchant:pet"),
     Section(_("Promotions"), "merchant:promotions", SHOP_PROMOTIONS, "merchant:promotions"),
     Section(_("Group buys"), "merchant:groupbuy", SHOP_GROUPBUY, "merchant:groupbuy"),
     # Staff who send batches but run no campaigns land on the batches; the page's tabs lead to the campaigns.

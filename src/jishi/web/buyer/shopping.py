@@ -42,6 +42,7 @@ from jishi.payments import selectors as payments
 from jishi.payments import services as payment_services
 from jishi.payments.addresses import notify_url, return_url
 from jishi.payments.states import IntentStatus
+from jishi.web.buyer.pets import pet_boxes
 from jishi.web.buyer.pickup import pickup_card
 from jishi.web.forms import AddressForm
 from jishi.web.pages import is_htmx, page, page_number
@@ -380,6 +381,7 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
         else [],
         "seat": groupbuy.member_of_order(order.pk) if order.kind == OrderKind.TEAM else None,
         "pickup": pickup_card(order),  # collected at a pickup point: the point, and its code once paid
+        "pet_sales": pet_boxes(request, order),  # the pets it bought: delivery, journey, arrival, claims
     }
     return render(request, "buyer/order.html", context)
 

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from jishi.web import aftersales as shared_aftersales
-from jishi.web.buyer import account, aftersales, joining, promotions, shopping
+from jishi.web.buyer import account, aftersales, joining, pets, promotions, shopping
 
 app_name = "buyer"
 urlpatterns = [
@@ -21,6 +21,10 @@ urlpatterns = [
     path("orders/<str:number>/confirm/", shopping.order_confirm, name="order_confirm"),
     path("orders/<str:number>/leave-group/", shopping.order_leave_group, name="order_leave_group"),
     path("orders/<str:number>/aftersales/", aftersales.request_new, name="aftersales_new"),
+    path("orders/<str:number>/pets/<int:sale_id>/delivery/", pets.pet_sale_delivery, name="pet_sale_delivery"),
+    path("orders/<str:number>/pets/<int:sale_id>/arrival/", pets.pet_sale_arrival, name="pet_sale_arrival"),
+    path("orders/<str:number>/pets/<int:sale_id>/claim/", pets.pet_sale_claim, name="pet_sale_claim"),
+    path("orders/<str:number>/pets/<int:sale_id>/photos/<int:photo_id>/", pets.pet_sale_photo, name="pet_sale_photo"),
     path("aftersales/", aftersales.request_list, name="aftersales_list"),
     path("aftersales/<str:number>/", aftersales.request_detail, name="aftersales"),
     path("aftersales/<str:number>/act/", aftersales.request_act, name="aftersales_act"),

@@ -16,6 +16,7 @@ from jishi.orders.states import OrderStatus
 from jishi.payments.selectors import order_money
 from jishi.shipping.carriers import CARRIERS
 from jishi.web.forms import ShipForm
+from jishi.web.merchant.pet_orders import pet_order
 from jishi.web.pages import page, page_number
 
 
@@ -49,6 +50,7 @@ def _render_order(
         "money": order_money(order),
         "aftersales_url": "merchant:aftersales_detail",
         "aftersales": open_request_of_order(order),
+        "pet_sales": pet_order(order, form),  # the pets it sold: certificate, hand-over, journey, arrival, claims
     }
     response = render(request, "merchant/order.html", context, status=status)
     if phone:

@@ -1,9 +1,9 @@
-"""The merchant centre, under /merchant/: products, orders, after-sales, finance, promotions, group buys, community
-group buys, team, qualifications."""
+"""The merchant centre, under /merchant/: products, pets, orders, after-sales, finance, promotions, group buys,
+community group buys, team, qualifications."""
 
 from django.urls import path
 
-from jishi.web.merchant import aftersales, centre, community, groupbuy, orders, products, promotions
+from jishi.web.merchant import aftersales, centre, community, groupbuy, orders, pet_orders, pets, products, promotions
 
 app_name = "merchant"
 urlpatterns = [
@@ -18,10 +18,27 @@ urlpatterns = [
     path("products/<int:product_id>/unlist/", products.product_unlist, name="product_unlist"),
     path("products/<int:product_id>/images/", products.image_upload, name="image_upload"),
     path("products/<int:product_id>/images/<int:image_id>/delete/", products.image_delete, name="image_delete"),
+    path("pets/", pets.pets, name="pets"),
+    path("pets/new/", pets.pet_new, name="pet_new"),
+    path("pets/<int:pet_id>/edit/", pets.pet_edit, name="pet_edit"),
+    path("pets/<int:pet_id>/mother-photo/", pets.pet_mother_photo, name="pet_mother_photo"),
+    path("pets/<int:pet_id>/submit/", pets.pet_submit, name="pet_submit"),
+    path("pets/<int:pet_id>/records/", pets.pet_records, name="pet_records"),
+    path("pets/<int:pet_id>/records/<int:record_id>/correct/", pets.pet_record_correct, name="pet_record_correct"),
     path("orders/", orders.order_list, name="orders"),
     path("orders/<str:number>/", orders.order_detail, name="order"),
     path("orders/<str:number>/ship/", orders.order_ship, name="order_ship"),
     path("orders/<str:number>/phone/", orders.order_phone, name="order_phone"),
+    path(
+        "orders/<str:number>/pets/<int:sale_id>/quarantine/", pet_orders.pet_sale_quarantine, name="pet_sale_quarantine"
+    ),
+    path("orders/<str:number>/pets/<int:sale_id>/events/", pet_orders.pet_sale_event, name="pet_sale_event"),
+    path("orders/<str:number>/pets/<int:sale_id>/hand-over/", pet_orders.pet_sale_hand_over, name="pet_sale_hand_over"),
+    path(
+        "orders/<str:number>/pets/<int:sale_id>/photos/<int:photo_id>/",
+        pet_orders.pet_sale_photo,
+        name="pet_sale_photo",
+    ),
     path("dashboard/", centre.dashboard, name="dashboard"),
     path("finance/", centre.finance, name="finance"),
     path("finance/bank-account/", centre.bank_account, name="bank_account"),

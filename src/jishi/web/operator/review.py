@@ -1,4 +1,5 @@
-"""Operator console: its overview and the KYC and product review queues."""
+"""Operator console: its overview and the KYC and product review queues (a pet listing shows the animal's
+particulars and what the listing rules flagged)."""
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,7 +19,9 @@ from jishi.ledger.permissions import FINANCE_VIEW
 from jishi.ledger.states import PayoutStatus
 from jishi.merchants import selectors as merchant_selectors
 from jishi.merchants.permissions import APPLICATION_REVIEW
+from jishi.pets import selectors as pet_selectors
 from jishi.web.pages import decide, page, page_number
+from jishi.web.pet_listing import flags_of, particulars, record_counts
 
 
 @page(OPERATOR)
@@ -63,13 +66,28 @@ def kyc_decide(request: HttpRequest, verification_id: int) -> HttpResponse:
 @page(PRODUCT_REVIEW)
 def product_queue(request: HttpRequest) -> HttpResponse:
     queue = catalog_selectors.product_review_queue(actor_of(request))
-    return render(request, "operator/products.html", {"page": paginate(queue, page=page_number(request), page_size=20)})
+    result = paginate(queue, page=page_number(request), page_size=20)
+    pets = pet_selectors.pets_of_products(product.pk for product in result.items)
+    pet_flags = {product_id: flags_of(pet) for product_id, pet in pets.items()}
+    return render(request, "operator/products.html", {"page": result, "pet_flags": pet_flags})
 
 
 @page(PRODUCT_REVIEW)
 def product_review(request: HttpRequest, product_id: int) -> HttpResponse:
     product = catalog_selectors.product_get_for_review(actor_of(request), product_id)
-    return render(request, "operator/product_review.html", {"product": product})
+    context: dict[str, object] = {"product": product}
+    pet = pet_selectors.pet_of_product(product.pk)
+    if pet is not None:
+        records, proven = record_counts(pet, pet_selectors.checkpoint_latest())
+        context |= {
+            "pet": pet,
+            "pet_flags": flags_of(pet),
+            "pet_particulars": particulars(pet),
+            "pet_records": records,
+            "pet_proven": proven,
+            "photo_urls": {image.pk: image.thumbnail.url for image in product.images.all()},
+        }
+    return render(request, "operator/product_review.html", context)
 
 
 @require_POST

@@ -32,6 +32,7 @@ from jishi.search.services import product_search
 from jishi.shipping.selectors import Parcel, fee_templates_for, shipping_fee
 from jishi.web.forms import SORT_CHOICES, SearchForm
 from jishi.web.pages import is_htmx, page
+from jishi.web.storefront.pets import pet_panel
 from jishi.web.templatetags.jishi import display_locale
 from jishi.web.visits import counted
 
@@ -188,13 +189,15 @@ def product_detail(request: HttpRequest, product_id: int) -> HttpResponse:
     offers = promotions.product_promotions(product_id=product.pk, merchant_id=product.merchant_id, now=now)
     limited = min(offers.limited.values(), key=lambda price: price.price_minor, default=None)
     flash = offers.flash
+    trail = catalog.category_ancestors(product.category)
     response = render(
         request,
         "storefront/product.html",
         {
             "product": product,
             "images": list(product.images.all()),
-            "trail": catalog.category_ancestors(product.category),
+            "trail": trail,
+            "pet": pet_panel(product, trail),  # None, without a query, for anything but a pet listing
             "picker": picker_data(product, offers.limited),
             "single": single,
             "delivery": _delivery(request, product, skus),
