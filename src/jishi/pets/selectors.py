@@ -102,12 +102,10 @@ def pet_records_latest(pet: Pet) -> list[PetRecord]:
     return list(records.order_by("entry__index"))
 
 
-def pet_for_merchant(actor: Actor, pet_id: int) -> Pet:
-    pet = (
-        Pet.objects.select_related("breed", "species", "merchant", "product")
-        .filter(pk=pet_id, merchant=merchant_for(actor))
-        .first()
-    )
+def pet_for_merchant(actor: Actor, pet_id: int, *, live: bool = False) -> Pet:
+    """One of the actor's shop's pets (``live``: still on the market); another shop's is PetNotFound."""
+    pets = Pet.objects.select_related("breed__species", "species", "merchant", "product")
+    pet = pets.filter(pk=pet_id, merchant=merchant_for(actor), **({"is_live": True} if live else {})).first()
     if pet is None:
         raise PetNotFound
     return pet

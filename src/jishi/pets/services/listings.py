@@ -26,7 +26,7 @@ from jishi.core.money import Money
 from jishi.core.permissions import check
 from jishi.merchants.selectors import merchant_for
 from jishi.pets import selectors
-from jishi.pets.errors import InvalidPet, MicrochipTaken, NotAPetSeller, PetNotFound
+from jishi.pets.errors import InvalidPet, MicrochipTaken, NotAPetSeller
 from jishi.pets.models import BlockedTerm, Breed, Pet, Sex, Species
 
 LIVE_ROOT = ("活体宠物", "Live pets")
@@ -194,9 +194,7 @@ def pet_update(*, actor: Actor, pet_id: int, data: PetInput) -> Pet:
     check(actor, PRODUCT_MANAGE)
     breed, fields = _clean(data)
     with transaction.atomic():
-        pet = Pet.objects.filter(pk=pet_id, merchant=merchant_for(actor), is_live=True).first()
-        if pet is None:
-            raise PetNotFound
+        pet = selectors.pet_for_merchant(actor, pet_id, live=True)
         reviewed = {name: getattr(pet, name) for name in fields}
         catalog.product_update(actor=actor, product_id=pet.product_id, data=_product_input(data, breed.species))
         _save(pet, fields)
@@ -210,9 +208,7 @@ def pet_mother_photo_set(*, actor: Actor, pet_id: int, image_id: int | None) -> 
     """Say which of the listing's photos shows the animal with its mother (or none)."""
     check(actor, PRODUCT_MANAGE)
     with transaction.atomic():
-        pet = Pet.objects.filter(pk=pet_id, merchant=merchant_for(actor)).first()
-        if pet is None:
-            raise PetNotFound
+        pet = selectors.pet_for_merchant(actor, pet_id)
         if image_id is not None and not selectors.product_has_image(pet.product_id, image_id):
             raise InvalidPet(field="image_id")
         pet.mother_photo_id = image_id
@@ -243,9 +239,7 @@ def pet_video_set(*, actor: Actor, pet_id: int, data: bytes | None) -> Pet:
         if not kind:
             raise InvalidPet(_("Upload the video as MP4 or WebM."), field="video")
     with transaction.atomic():
-        pet = Pet.objects.filter(pk=pet_id, merchant=merchant_for(actor)).first()
-        if pet is None:
-            raise PetNotFound
+        pet = selectors.pet_for_merchant(actor, pet_id)
         old = pet.video.name
         if data is None:
             pet.video, pet.video_type = "", ""
@@ -276,13 +270,7 @@ def pet_submit(*, actor: Actor, pet_id: int) -> Pet:
     been blocked since), the flags written for the reviewer, then the catalog's own submission."""
     check(actor, PRODUCT_MANAGE)
     with transaction.atomic():
-        pet = (
-            Pet.objects.select_related("species", "breed__species", "merchant", "product")
-            .filter(pk=pet_id, merchant=merchant_for(actor), is_live=True)
-            .first()
-        )
-        if pet is None:
-            raise PetNotFound
+        pet = selectors.pet_for_merchant(actor, pet_id, live=True)
         product = pet.product
         _check_rules(pet.breed, pet.birth_date, product.title, product.description, pet.name, pet.colour)
         pet.flags = listing_flags(pet)

@@ -28,7 +28,7 @@ from jishi.core.permissions import check
 from jishi.core.transactions import after_commit
 from jishi.merchants.selectors import merchant_for
 from jishi.pets import merkle, selectors
-from jishi.pets.errors import AlreadySuperseded, InvalidDocument, InvalidRecord, PetNotFound, RecordNotFound
+from jishi.pets.errors import AlreadySuperseded, InvalidDocument, InvalidRecord, RecordNotFound
 from jishi.pets.models import Checkpoint, LogEntry, LogHead, LogNode, Pet, PetRecord, RecordKind
 from jishi.pets.permissions import RECORD_ERASE
 from jishi.pets.signing import signer
@@ -163,14 +163,6 @@ def _log(
     return _append(canonical(entry)), salt
 
 
-def _pet_for_merchant(actor: Actor, pet_id: int) -> Pet:
-    check(actor, PRODUCT_MANAGE)
-    pet = Pet.objects.filter(pk=pet_id, merchant=merchant_for(actor)).first()
-    if pet is None:
-        raise PetNotFound
-    return pet
-
-
 def _write(
     actor: Actor,
     pet: Pet,
@@ -205,7 +197,8 @@ def record_add(*, actor: Actor, pet_id: int, kind: str, fields: Mapping[str, Any
     Raises PermissionDenied, PetNotFound, InvalidRecord (with the field), InvalidDocument.
     """
     with transaction.atomic():
-        return _write(actor, _pet_for_merchant(actor, pet_id), kind=kind, raw=fields, document=document)
+        check(actor, PRODUCT_MANAGE)
+        return _write(actor, selectors.pet_for_merchant(actor, pet_id), kind=kind, raw=fields, document=document)
 
 
 def record_correct(
