@@ -140,10 +140,11 @@ def test_the_cart_and_the_quote_cost_the_same_for_one_line_as_for_four(client, b
         body = {"address_id": address.pk}
         return client.post("/api/v1/checkout/quote", body, content_type="application/json", headers=headers)
 
-    # when / then: the quote reads the promotions running (limited prices, 满减) and the buyer's coupons
-    assert (_count(cart), _count(quote)) == (2, 7)
+    # when / then: the quote reads the promotions running (limited prices, 满减), the buyer's coupons, the points
+    # rules and the buyer's points
+    assert (_count(cart), _count(quote)) == (2, 9)
     more_lines()
-    assert (_count(cart), _count(quote)) == (2, 7)
+    assert (_count(cart), _count(quote)) == (2, 9)
 
 
 _TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE")

@@ -41,6 +41,9 @@ from jishi.groupbuy.selectors import team_buy_check, team_price_offer
 from jishi.groupbuy.services import team_give_back, team_take
 from jishi.inventory.errors import OutOfStock
 from jishi.inventory.selectors import skus_sold_out
+from jishi.loyalty.errors import PointsInsufficient, PointsInvalid
+from jishi.loyalty.selectors import Rules, balance_of, rules
+from jishi.loyalty.services import points_give_back_cancelled, points_spend
 from jishi.orders import selectors as order_selectors
 from jishi.orders.services import (
     AdjustmentDraft,
@@ -60,9 +63,11 @@ from jishi.promotions.errors import CouponNotApplicable, CouponUnavailable, Flas
 from jishi.promotions.pricing import (
     CouponOffer,
     Item,
+    PointsOffer,
     PricedOrder,
     PriceOffer,
     Pricing,
+    Source,
     Step,
     ThresholdOffer,
     best_coupons,
@@ -125,6 +130,9 @@ class Quote:
     wallet: tuple[CouponOffer, ...] = ()  # every coupon of the buyer's that might be chosen instead
     flash_item: Any = None  # the flash-sale item bought, for a flash-sale buy
     team: Any = None  # what a 拼团 buy was checked against (groupbuy.selectors.Buying)
+    points: int = 0  # the points spent (积分抵扣)
+    points_balance: int = 0  # the buyer's points
+    points_most: int = 0  # the most points this checkout takes (0 for a flash-sale or 拼团 buy)
 
     @property
     def discount(self) -> Money:
@@ -246,16 +254,17 @@ def _pricing(
     buy_now: BuyNow | None,
     *,
     community: list[PriceOffer],
+    points: PointsOffer | None,
 ) -> tuple[Pricing, tuple[CouponOffer, ...], Any, Any]:
     """Price the lines through the promotions pipeline: the pricing, the wallet it chose from, the flash item
     of a flash-sale buy and the campaign (and group) of a 拼团 buy.
 
-    A flash-sale or 拼团 buy goes alone: its own price, and no 满减 or coupon.
+    A flash-sale or 拼团 buy goes alone: its own price, and no 满减, coupon or points.
     """
     now = timezone.now()
     user = user_of(actor)
     items = _items(groups)
-    alone = buy_now is not None and (buy_now.flash_item_id is not None or buy_now.team_campaign_id is not None)
+    alone = _alone(buy_now)
     if alone and coupon_ids:
         raise CouponNotApplicable(field="coupon_ids")
     if buy_now is not None and buy_now.flash_item_id is not None:
@@ -277,11 +286,30 @@ def _pricing(
     prices = [*prices, *community]
     wallet = tuple(coupon_offers_for(actor, now=now))
     if coupon_ids is None:
-        return best_coupons(items, shipping, wallet=wallet, prices=prices, thresholds=thresholds), wallet, None, None
-    chosen = [offer for offer in wallet if offer.source.id in set(coupon_ids)]
-    if len(chosen) != len(set(coupon_ids)):
-        raise CouponUnavailable(field="coupon_ids")
-    return price(items, shipping, prices=prices, thresholds=thresholds, coupons=chosen), wallet, None, None
+        chosen = list(best_coupons(items, shipping, wallet=wallet, prices=prices, thresholds=thresholds).coupons)
+    else:
+        chosen = [offer for offer in wallet if offer.source.id in set(coupon_ids)]
+        if len(chosen) != len(set(coupon_ids)):
+            raise CouponUnavailable(field="coupon_ids")
+    pricing = price(items, shipping, prices=prices, thresholds=thresholds, coupons=chosen, points=points)
+    return pricing, wallet, None, None
+
+
+def _alone(buy_now: BuyNow | None) -> bool:
+    """A flash-sale or 拼团 buy: priced alone."""
+    return buy_now is not None and (buy_now.flash_item_id is not None or buy_now.team_campaign_id is not None)
+
+
+def _points_offer(user_id: int, points: int, current: Rules) -> tuple[PointsOffer, int]:
+    """What ``points`` take off, and the buyer's balance. Raises PointsInvalid, PointsInsufficient."""
+    if points < 0 or (points and not current.value(points)):
+        raise PointsInvalid(field="points")
+    balance = balance_of(user_id)
+    if points > balance:
+        raise PointsInsufficient(field="points")
+    label = _("Points (%(points)s)") % {"points": points}
+    offer = PointsOffer(Source("points", user_id), label[:60], current.value(points), current.max_share_percent)
+    return offer, balance
 
 
 def checkout_quote(
@@ -292,6 +320,7 @@ def checkout_quote(
     buy_now: BuyNow | None = None,
     coupon_ids: list[int] | None = None,
     pickup_merchant_ids: Collection[int] = (),
+    points: int | None = 0,
 ) -> Quote:
     """Price what the actor buys for delivery to one of their addresses, one group per merchant.
 
@@ -305,9 +334,12 @@ def checkout_quote(
     stock stay in, flagged, because only the reservation can say for sure.
     Promotions price it (``promotions.pricing``): with ``coupon_ids`` None
     the buyer's best coupons are chosen, otherwise those (``[]``: none).
+    ``points`` of the buyer's take money off last, funded by the platform
+    (None: points are not offered, and nothing of them is read).
     Raises AddressNotFound (404, also for another user's address), SkuNotFound,
     InvalidCartQuantity, NothingToOrder (409), CouponUnavailable,
-    CouponNotApplicable, CouponsNotCombinable.
+    CouponNotApplicable, CouponsNotCombinable, PointsInvalid, PointsInsufficient,
+    PointsAboveCap (more than their share of the goods).
     """
     check(actor, AUTHENTICATED)
     address = address_get_for(user_of(actor), address_id)
@@ -335,9 +367,13 @@ def checkout_quote(
             templates.get(group.merchant.pk), province=address.region_code or address.province, parcel=parcel
         )
         bought.append((group.merchant, lines))
+    current = rules() if points is not None and not _alone(buy_now) else None
+    points_offer, balance = _points_offer(user_of(actor).pk, points or 0, current) if current else (None, 0)
     pricing, wallet, flash, team = _pricing(
-        actor, bought, shipping, coupon_ids, buy_now, community=list(community.values())
+        actor, bought, shipping, coupon_ids, buy_now, community=list(community.values()), points=points_offer
     )
+    cap = pricing.points_cap
+    most = min(balance, cap.minor * current.points_per_yuan // 100) if cap is not None and current else 0
     groups = [
         QuoteGroup(merchant, lines, priced, point if merchant.pk in pickup_merchant_ids else None)
         for (merchant, lines), priced in zip(bought, pricing.orders, strict=True)
@@ -351,6 +387,9 @@ def checkout_quote(
         wallet=wallet,
         flash_item=flash,
         team=team,
+        points=(points or 0) if cap is not None else 0,
+        points_balance=balance,
+        points_most=most,
     )
 
 
@@ -457,6 +496,7 @@ def checkout_place(
     buy_now: BuyNow | None = None,
     coupon_ids: list[int] | None = None,
     pickup_merchant_ids: Collection[int] = (),
+    points: int = 0,
 ) -> Placement:
     """Place one order per merchant for what the quote covers, reserve the stock, and open one payment intent.
 
@@ -482,6 +522,7 @@ def checkout_place(
         buy_now=buy_now,
         coupon_ids=coupon_ids,
         pickup_merchant_ids=pickup_merchant_ids,
+        points=points,
     )
     if flash is None:
         _refuse_sold_out(named)
@@ -506,6 +547,7 @@ def _place(
     buy_now: BuyNow | None,
     coupon_ids: list[int] | None,
     pickup_merchant_ids: Collection[int],
+    points: int,
 ) -> Placement:
     flash = buy_now.flash_item_id if buy_now is not None else None
     minutes = settings.JISHI_ORDER_PAYMENT_MINUTES if flash is None else settings.JISHI_FLASH_PAYMENT_MINUTES
@@ -518,6 +560,7 @@ def _place(
             buy_now=buy_now,
             coupon_ids=coupon_ids,
             pickup_merchant_ids=pickup_merchant_ids,
+            points=points or None,  # placing without points reads nothing of them
         )
         if quote.fingerprint != fingerprint:
             raise CartChanged(field="fingerprint")
@@ -570,9 +613,20 @@ def _place(
             )
         if quote.team is not None and buy_now is not None:
             team_take(buyer=user_of(actor), buying=quote.team, quantity=buy_now.quantity, order=orders[0])
+        if quote.points:
+            points_spend(
+                user_id=user_of(actor).pk,
+                points=quote.points,
+                parts=[(order.pk, _points_taken(group)) for order, group in zip(orders, quote.groups, strict=True)],
+                now=timezone.now(),
+            )
         for order, group in zip(orders, quote.groups, strict=True):
             order.merchant = group.merchant  # read with the quote: the answer needs its name
         return Placement(checkout_number=checkout_number, intent=intent, orders=orders)
+
+
+def _points_taken(group: QuoteGroup) -> int:
+    return sum(a.amount.minor for a in group.priced.adjustments if a.step == Step.POINTS)
 
 
 def _cancel(checkout_number: str, *, actor: Actor, role: ActorRole, reason: str) -> list[Order]:
@@ -584,6 +638,7 @@ def _cancel(checkout_number: str, *, actor: Actor, role: ActorRole, reason: str)
     coupons_give_back(checkout_number=checkout_number)
     flash_give_back(checkout_number=checkout_number)
     team_give_back(checkout_number=checkout_number)
+    points_give_back_cancelled(order_ids=[order.pk for order in orders])
     return orders
 
 

@@ -36,6 +36,7 @@ from jishi.orders import selectors
 from jishi.orders.errors import InvalidShipment, InvalidTransition, OrderOnHold, PhoneNotShown
 from jishi.orders.models import Fulfilment, Order, OrderAdjustment, OrderEvent, OrderLine
 from jishi.orders.permissions import ORDER_FULFIL
+from jishi.orders.signals import order_completed
 from jishi.orders.states import TRANSITIONS, ActorRole, EventKind, OrderKind, OrderStatus
 
 
@@ -556,6 +557,7 @@ def order_complete_due(*, order_id: int) -> Order | None:
         )
     except OrderOnHold:  # an after-sales request arrived a moment ago
         return None
+    order_completed.send(sender=Order, order=order)
     return order
 
 

@@ -59,7 +59,7 @@ from jishi.payments.models import (
     PaymentIntent,
     PaymentRefund,
 )
-from jishi.payments.signals import orders_paid
+from jishi.payments.signals import order_refunded, orders_paid
 from jishi.payments.states import INTENT, REFUND, IntentStatus, PaymentStatus, RefundStatus
 
 if TYPE_CHECKING:
@@ -434,7 +434,7 @@ def _refund_create(*, order: Order, amount: Money, reason: str, reference: str) 
     payment = selectors.payment_of_order(order)
     if order.status not in REFUNDABLE or payment is None:
         raise RefundNotAllowed
-    return _refund_book(
+    refund = _refund_book(
         payment,
         order,
         amount,
@@ -442,6 +442,8 @@ def _refund_create(*, order: Order, amount: Money, reason: str, reference: str) 
         reference=reference,
         post=lambda number: refund_post(order=order, amount=amount, reference=number),
     )
+    order_refunded.send(sender=PaymentRefund, order=order, refund_number=refund.number)
+    return refund
 
 
 def _refund_book(

@@ -11,3 +11,4 @@ members here.
 from django.dispatch import Signal
 
 orders_paid = Signal()
+order_refunded = Signal()

@@ -90,3 +90,8 @@ class FlashItemNotPending(Conflict):
 class FlashQuotaOverStock(Conflict):
     default_code = "promotions.quota_over_stock"
     default_message = _("The quota is more than the SKU has in stock.")
+
+
+class PointsAboveCap(InvalidInput):
+    default_code = "promotions.points_above_cap"
+    default_message = _("Points cannot pay for that much of this order.")

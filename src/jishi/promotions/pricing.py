@@ -19,10 +19,10 @@ return exactly what was paid for it. The rules, written once here:
   does not charge a merchant commission on money the platform gave away.
 
 A flash price (秒杀) is a :class:`PriceOffer` of the first step, priced
-alone (checkout passes no 满减 and no coupon with it). Later steps plug in
-where the table says: a group price (拼团) or a member price (会员价) is a
-:class:`PriceOffer` too; points (积分) a platform-funded step after the
-platform coupon.
+alone (checkout passes no 满减 and no coupon with it); so is a group price
+(拼团), and a member price (会员价) is a :class:`PriceOffer` too. Points
+(积分抵扣) are the last platform-funded step: a money value taken off the
+whole checkout, at most a share of what its goods still cost.
 This module is pure: it reads no database and writes nothing.
 """
 
@@ -37,7 +37,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from jishi.core.money import Money
-from jishi.promotions.errors import CouponNotApplicable, CouponsNotCombinable
+from jishi.promotions.errors import CouponNotApplicable, CouponsNotCombinable, PointsAboveCap
 
 
 class Step(StrEnum):
@@ -45,6 +45,7 @@ class Step(StrEnum):
     THRESHOLD = "threshold"
     MERCHANT_COUPON = "merchant_coupon"
     PLATFORM_COUPON = "platform_coupon"
+    POINTS = "points"
     SHIPPING = "shipping"
 
 
@@ -67,9 +68,10 @@ STEPS: tuple[StepRule, ...] = (
     StepRule(Step.THRESHOLD, "满减 / 满折 tiers over a scope", "merchant", "one per line; the best tier met"),
     StepRule(Step.MERCHANT_COUPON, "店铺券: amount, percentage or free shipping", "merchant", "one per order"),
     StepRule(Step.PLATFORM_COUPON, "平台券: amount, percentage or free shipping", "platform", "one per checkout"),
+    StepRule(Step.POINTS, "积分抵扣: points worth money", "platform", "a share of the goods (settings)"),
     StepRule(Step.SHIPPING, "the shipping fee, less a free-shipping coupon", "whoever issued the coupon", "—"),
 )
-FUNDED_BY_PLATFORM = frozenset({Step.PLATFORM_COUPON})
+FUNDED_BY_PLATFORM = frozenset({Step.PLATFORM_COUPON, Step.POINTS})
 
 
 @dataclass(frozen=True)
@@ -190,6 +192,16 @@ class CouponOffer:
 
 
 @dataclass(frozen=True)
+class PointsOffer:
+    """Points the buyer spends (积分抵扣): what they take off, at most ``share_percent`` of the goods' cost."""
+
+    source: Source
+    label: str
+    value: Money
+    share_percent: int
+
+
+@dataclass(frozen=True)
 class Adjustment:
     step: Step
     source: Source
@@ -249,6 +261,7 @@ class PricedOrder:
 class Pricing:
     orders: tuple[PricedOrder, ...]
     coupons: tuple[CouponOffer, ...]
+    points_cap: Money | None = None  # the most points could take off (when points were offered)
 
     @property
     def total(self) -> Money:
@@ -417,12 +430,14 @@ def price(
     prices: Sequence[PriceOffer] = (),
     thresholds: Sequence[ThresholdOffer] = (),
     coupons: Sequence[CouponOffer] = (),
+    points: PointsOffer | None = None,
 ) -> Pricing:
     """Price ``items`` (with each merchant's shipping fee) through every step, one order per merchant.
 
     ``coupons`` are the ones the buyer uses; each must apply. Raises
     CouponNotApplicable (its minimum spend is not met, or it covers nothing
-    bought) and CouponsNotCombinable.
+    bought), CouponsNotCombinable and PointsAboveCap (``points`` would take
+    off more than their share, or than leaves every order its last fen).
     """
     if not items:
         raise ValueError("nothing to price")
@@ -443,7 +458,25 @@ def price(
     if not any(coupon.merchant_id is None for coupon in coupons):
         for line in run.lines:
             line.merchant_net = line.amount
-    return Pricing(orders=tuple(_orders(run, shipping)), coupons=tuple(coupons))
+    cap = _points(run, points) if points is not None else None
+    return Pricing(orders=tuple(_orders(run, shipping)), coupons=tuple(coupons), points_cap=cap)
+
+
+def _points(run: _Run, points: PointsOffer) -> Money:
+    """Take the points' value off every line in proportion to its cost; returns the most they could take."""
+    goods = sum(line.amount for line in run.lines)
+    last_fens = len({line.item.merchant_id for line in run.lines})
+    cap = run.money(min(goods * points.share_percent // 100, max(goods - last_fens, 0)))
+    if points.value > cap:
+        raise PointsAboveCap(
+            _("Points can pay for at most %(cap)s of this order.") % {"cap": cap.format()}, field="points"
+        )
+    if points.value:
+        taken = run.take(run.lines, points.value.minor)
+        for merchant_id in sorted({line.item.merchant_id for line, _share in taken}):
+            mine = [(line, share) for line, share in taken if line.item.merchant_id == merchant_id]
+            run.add(merchant_id, run.adjustment(Step.POINTS, points.source, points.label, mine))
+    return cap
 
 
 def _orders(run: _Run, shipping: Mapping[int, Money]) -> Iterable[PricedOrder]:

@@ -1,0 +1,138 @@
+"""Reading members' points, tiers and the rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, QuerySet, Sum
+from django.utils import timezone
+
+from jishi.core.actors import Actor, user_of
+from jishi.core.money import CURRENCY, Money
+from jishi.core.permissions import AUTHENTICATED, check
+from jishi.loyalty.models import DEFAULTS, EntryKind, LoyaltySettings, Member, PointsEntry, Tier
+
+TIERS = (Tier.REGULAR, Tier.SILVER, Tier.GOLD, Tier.DIAMOND)  # lowest first
+YEAR = dt.timedelta(days=365)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The points and tier rules as they apply now."""
+
+    earn_per_yuan: int
+    points_per_yuan: int
+    max_share_percent: int
+    check_in_points: int
+    streak_days: int
+    streak_bonus: int
+    review_points: int
+    silver_minor: int
+    gold_minor: int
+    diamond_minor: int
+    silver_multiplier: int
+    gold_multiplier: int
+    diamond_multiplier: int
+    updated_by_name: str = ""
+    updated_at: dt.datetime | None = None  # None: never saved
+
+    def threshold(self, tier: Tier) -> Money:
+        """The 12-month spend that reaches ``tier``."""
+        minor = {Tier.SILVER: self.silver_minor, Tier.GOLD: self.gold_minor, Tier.DIAMOND: self.diamond_minor}
+        return Money(minor.get(tier, 0), CURRENCY)
+
+    def multiplier(self, tier: Tier) -> int:
+        """Per cent of a regular member's points that ``tier`` earns."""
+        percent = {
+            Tier.SILVER: self.silver_multiplier,
+            Tier.GOLD: self.gold_multiplier,
+            Tier.DIAMOND: self.diamond_multiplier,
+        }
+        return percent.get(tier, 100)
+
+    def tier_for(self, spend_minor: int) -> Tier:
+        return next(t for t in reversed(TIERS) if spend_minor >= self.threshold(t).minor)
+
+    def value(self, points: int) -> Money:
+        """What ``points`` take off at checkout (rounded down to the fen)."""
+        return Money(points * 100 // self.points_per_yuan, CURRENCY)
+
+    def points_for(self, value: Money) -> int:
+        """The fewest points worth ``value``."""
+        return -(-value.minor * self.points_per_yuan // 100)
+
+
+def rules() -> Rules:
+    """The rules operators saved, or the defaults until they first do. One primary-key query, not cached (like the
+    group-buy settings: a per-process cache could not be invalidated in the worker). Needs no permission."""
+    row = LoyaltySettings.objects.select_related("updated_by").filter(pk=LoyaltySettings.SINGLETON_PK).first()
+    if row is None:
+        row = LoyaltySettings()
+    return Rules(
+        **{name: getattr(row, name) for name in DEFAULTS},
+        updated_by_name=str(row.updated_by) if row.updated_by_id else "",
+        updated_at=row.updated_at,  # None until first saved
+    )
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A member's points and tier, as the member centre shows them."""
+
+    balance: int
+    tier: Tier
+    spend: Money  # over the last 12 months
+    next_tier: Tier | None
+    to_next: Money | None  # how much more reaches it
+    multiplier: int
+    streak: int
+    checked_in_today: bool
+    expiring: int  # points that expire within 30 days
+    expiring_by: dt.datetime | None
+
+
+def balance_of(user_id: int) -> int:
+    return Member.objects.filter(pk=user_id).values_list("balance", flat=True).first() or 0
+
+
+def standing(actor: Actor, *, now: dt.datetime | None = None) -> Standing:
+    """The signed-in member's balance, tier and the way to the next one, check-in streak and points expiring soon."""
+    check(actor, AUTHENTICATED)
+    now = now or timezone.now()
+    member = Member.objects.filter(pk=user_of(actor).pk).first() or Member(user_id=user_of(actor).pk)
+    current = rules()
+    above = [t for t in TIERS if current.threshold(t).minor > member.spend_minor]
+    soon = now + dt.timedelta(days=30)
+    lots = PointsEntry.objects.filter(member_id=member.pk, remaining__gt=0, expires_at__lte=soon)
+    expiring = lots.aggregate(points=Sum("remaining"))["points"] or 0
+    today = timezone.localdate(now)
+    return Standing(
+        balance=member.balance,
+        tier=Tier(member.tier),
+        spend=Money(member.spend_minor, CURRENCY),
+        next_tier=above[0] if above else None,
+        to_next=current.threshold(above[0]) - Money(member.spend_minor, CURRENCY) if above else None,
+        multiplier=current.multiplier(Tier(member.tier)),
+        streak=member.streak if member.checked_in_on in (today, today - dt.timedelta(days=1)) else 0,
+        checked_in_today=member.checked_in_on == today,
+        expiring=expiring,
+        expiring_by=lots.order_by("expires_at").values_list("expires_at", flat=True).first() if expiring else None,
+    )
+
+
+def entries_of(actor: Actor) -> QuerySet[PointsEntry]:
+    """The signed-in member's points history, newest first."""
+    check(actor, AUTHENTICATED)
+    return PointsEntry.objects.filter(member_id=user_of(actor).pk).select_related("order").order_by("-id")
+
+
+def order_points(order_id: int) -> dict[str, int]:
+    """Points an order moved, by kind (spent as a negative number)."""
+    rows = PointsEntry.objects.filter(order_id=order_id).values_list("kind").annotate(points=Sum("points"))
+    return {EntryKind(kind).value: points for kind, points in rows}
+
+
+def tier_counts() -> dict[str, int]:
+    """How many members each tier has (regulars without a row are not counted)."""
+    return dict(Member.objects.values_list("tier").annotate(n=Count("pk")))
