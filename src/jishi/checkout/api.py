@@ -64,6 +64,10 @@ class QuoteIn(StrictIn):
             "at the community price and without a delivery fee",
         ),
     ] = []
+    points: Annotated[
+        int,
+        Field(ge=0, le=10**9, description="Points to spend (积分抵扣): at most the balance and their share"),
+    ] = 0
 
     @model_validator(mode="after")
     def _one_source(self) -> "QuoteIn":
@@ -84,6 +88,7 @@ class QuoteIn(StrictIn):
             "buy_now": buy_now,
             "coupon_ids": self.coupon_ids,
             "pickup_merchant_ids": self.pickup_merchant_ids,
+            "points": self.points,
         }
 
 
@@ -93,7 +98,7 @@ class PlaceIn(QuoteIn):
 
 
 class AdjustmentOut(Schema):
-    step: str = Field(description="unit_price, threshold, merchant_coupon, platform_coupon or shipping")
+    step: str = Field(description="unit_price, threshold, merchant_coupon, platform_coupon, points or shipping")
     label: str
     amount: MoneyOut
 
@@ -133,6 +138,9 @@ class QuoteOut(Schema):
     discount: MoneyOut
     total: MoneyOut
     coupons: list[CouponChoiceOut] = Field(description="The buyer's usable coupons; those used are marked")
+    points: int = Field(description="The points spent")
+    points_balance: int = Field(description="The buyer's points")
+    points_most: int = Field(description="The most points this checkout takes (0 for a flash-sale or group buy)")
     fingerprint: str
 
 
@@ -185,6 +193,9 @@ def quote_out(quote: services.Quote) -> QuoteOut:
             CouponChoiceOut(id=c.source.id, label=c.label, merchant_id=c.merchant_id, used=c.source.id in used)
             for c in quote.wallet
         ],
+        points=quote.points,
+        points_balance=quote.points_balance,
+        points_most=quote.points_most,
         fingerprint=quote.fingerprint,
     )
 

@@ -45,6 +45,9 @@ from jishi.groupbuy.api import merchant_router as merchant_group_router
 from jishi.groupbuy.api import router as group_router
 from jishi.ledger.api import merchant_router as merchant_finance_router
 from jishi.ledger.api import operator_router as operator_finance_router
+from jishi.loyalty.api import member_router as loyalty_member_router
+from jishi.loyalty.api import operator_router as operator_loyalty_router
+from jishi.loyalty.api import router as loyalty_router
 from jishi.merchants.api import applications_router, invitations_router, team_router
 from jishi.merchants.api import operator_router as operator_merchants_router
 from jishi.merchants.api import router as merchants_router
@@ -260,6 +263,9 @@ api.add_router("/", pets_router)
 api.add_router("/", pets_buyer_router)
 api.add_router("/merchant", merchant_pets_router)
 api.add_router("/operator", operator_pets_router)
+api.add_router("/", loyalty_router)
+api.add_router("/", loyalty_member_router)
+api.add_router("/operator", operator_loyalty_router)
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
