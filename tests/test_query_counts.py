@@ -155,7 +155,7 @@ def _statements(captured: CaptureQueriesContext) -> int:
     return sum(1 for query in captured.captured_queries if query["sql"].split()[0] not in _TRANSACTION_CONTROL)
 
 
-@pytest.mark.parametrize(("extra_skus", "pinned"), [(0, 16), (2, 18)])
+@pytest.mark.parametrize(("extra_skus", "pinned"), [(0, 17), (2, 19)])
 def test_placing_costs_a_pinned_number_of_statements(client, buyer, catalogue, extra_skus, pinned):
     # given a quoted cart, with an Idempotency-Key as clients send it
     products = catalogue(1 + extra_skus)
@@ -175,8 +175,9 @@ def test_placing_costs_a_pinned_number_of_statements(client, buyer, catalogue, e
             content_type="application/json",
             headers={**headers, "Idempotency-Key": "place-0001"},
         )
-    # then 16 (13 and the quote's three reads of promotions and coupons), and BEGIN and COMMIT make 18 (issue 17's
-    # budget with promotions is 30), and one more per SKU:
+    # then 17 (13, the quote's three reads of promotions and coupons, and the buyer's points and tier, which
+    # member prices and free shipping need), and BEGIN and COMMIT make 19 (issue 17's budget with promotions is
+    # 30), and one more per SKU:
     # its guarded stock UPDATE
     assert placed.status_code == 201, placed.json()
     assert _statements(captured) == pinned

@@ -49,6 +49,13 @@ def test_the_rules_are_public_and_only_administrators_change_them(api, admin_ope
         "silver_multiplier": 110,
         "gold_multiplier": 130,
         "diamond_multiplier": 200,
+        "silver_free_shipping_minor": None,
+        "gold_free_shipping_minor": 0,
+        "diamond_free_shipping_minor": 0,
+        "inviter_points": 300,
+        "invitee_points": 200,
+        "birthday_template_id": None,
+        "birthday_tier_rank": 1,
     }
     assert api("put", "/operator/loyalty-settings", json=body, user=reviewer).status_code == 403
     refused = api("put", "/operator/loyalty-settings", json={**body, "gold_minor": 40_000}, user=admin_operator)
@@ -62,10 +69,13 @@ def test_the_rules_are_public_and_only_administrators_change_them(api, admin_ope
     assert saved.status_code == 200
     assert saved.json()["tiers"][1] == {
         "code": "silver",
-        "name": "Silver",
+        "name": "白银会员",
         "spend": {"amount": "500.00", "currency": "CNY"},
         "multiplier": 110,
+        "free_shipping_from": None,
+        "birthday_coupon": False,
     }
+    assert saved.json()["tiers"][2]["free_shipping_from"] == {"amount": "0.00", "currency": "CNY"}
 
 
 def test_checkout_takes_points_and_answers_their_limits(api, buyer, home, shop):

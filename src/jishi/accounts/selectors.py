@@ -67,6 +67,22 @@ def real_name_verified(user_id: int) -> bool:
     return RealNameVerification.objects.filter(user_id=user_id, status=KycStatus.APPROVED).exists()
 
 
+def same_person(one: int, other: int) -> bool:
+    """Whether two accounts look like one person: the phone of one is a receiver phone of the other's addresses,
+    or both ever submitted the same ID number (whatever became of it). For refusing self-referral."""
+    users = {user.pk: user for user in User.objects.filter(pk__in=[one, other])}
+    phones = {pk: user.phone for pk, user in users.items() if user.phone_sealed}
+    for pk, address in ((a.user_id, a) for a in Address.objects.filter(user_id__in=[one, other])):
+        twin = other if pk == one else one
+        if phones.get(twin) and address.phone == phones[twin]:
+            return True
+    identities = RealNameVerification.objects.filter(user_id__in=[one, other]).values_list("user_id", "id_number_index")
+    seen: dict[str, set[int]] = {}
+    for user_id, index in identities:
+        seen.setdefault(index, set()).add(user_id)
+    return any(len(owners) > 1 for owners in seen.values())
+
+
 def kyc_queue_for(actor: User, *, status: str = KycStatus.PENDING) -> QuerySet[RealNameVerification]:
     """Verifications for review, oldest first. Operators with the KYC review permission only."""
     check(actor, KYC_REVIEW)

@@ -42,7 +42,8 @@ from jishi.groupbuy.services import team_give_back, team_take
 from jishi.inventory.errors import OutOfStock
 from jishi.inventory.selectors import skus_sold_out
 from jishi.loyalty.errors import PointsInsufficient, PointsInvalid
-from jishi.loyalty.selectors import Rules, balance_of, rules
+from jishi.loyalty.models import Tier
+from jishi.loyalty.selectors import Rules, member_of, member_price_offers, rules
 from jishi.loyalty.services import points_give_back_cancelled, points_spend
 from jishi.orders import selectors as order_selectors
 from jishi.orders.services import (
@@ -62,6 +63,7 @@ from jishi.payments.services import intent_cancel, intent_create
 from jishi.promotions.errors import CouponNotApplicable, CouponUnavailable, FlashSoldOut
 from jishi.promotions.pricing import (
     CouponOffer,
+    FreeShippingOffer,
     Item,
     PointsOffer,
     PricedOrder,
@@ -218,9 +220,10 @@ def _items(groups: list[tuple[Any, list[CartLineView]]]) -> list[Item]:
 
 
 def _automatic(
-    user_id: int | None, items: list[Item], now: dt.datetime
+    user_id: int | None, items: list[Item], now: dt.datetime, tier: Tier = Tier.REGULAR
 ) -> tuple[list[PriceOffer], list[ThresholdOffer]]:
-    """The limited prices (within the buyer's limits; a guest's are counted at checkout) and 满减 running now."""
+    """The limited prices (within the buyer's limits; a guest's are counted at checkout), the member prices of the
+    buyer's tier and the 满减 running now."""
     prices = price_offers(
         [item.sku_id for item in items],
         now=now,
@@ -228,6 +231,7 @@ def _automatic(
             order_selectors.units_bought_at_limited_prices(user_id, limited) if user_id is not None else {}
         ),
     )
+    prices = [*prices, *member_price_offers(tier, [item.sku_id for item in items])]
     return prices, threshold_offers({item.merchant_id for item in items}, now=now)
 
 
@@ -239,8 +243,9 @@ def cart_promotions(*, actor: Actor, view: CartView) -> dict[int, PricedOrder]:
     if not groups:
         return {}
     items = _items(groups)
-    user = actor if getattr(actor, "is_authenticated", False) else None
-    prices, thresholds = _automatic(user.pk if user is not None else None, items, timezone.now())
+    user_id = user_of(actor).pk if getattr(actor, "is_authenticated", False) else None
+    tier = member_of(user_id)[1] if user_id is not None else Tier.REGULAR
+    prices, thresholds = _automatic(user_id, items, timezone.now(), tier)
     zero = {merchant.pk: Money.zero(CURRENCY) for merchant, _lines in groups}
     pricing = price(items, zero, prices=prices, thresholds=thresholds)
     return {order.merchant_id: order for order in pricing.orders}
@@ -255,6 +260,7 @@ def _pricing(
     *,
     community: list[PriceOffer],
     points: PointsOffer | None,
+    member: tuple[Tier, FreeShippingOffer | None],
 ) -> tuple[Pricing, tuple[CouponOffer, ...], Any, Any]:
     """Price the lines through the promotions pipeline: the pricing, the wallet it chose from, the flash item
     of a flash-sale buy and the campaign (and group) of a 拼团 buy.
@@ -282,16 +288,28 @@ def _pricing(
             now=now,
         )
         return price(items, shipping, prices=[team_price_offer(team.tier)]), (), None, team
-    prices, thresholds = _automatic(user.pk, items, now)
+    tier, free_shipping = member
+    prices, thresholds = _automatic(user.pk, items, now, tier)
     prices = [*prices, *community]
     wallet = tuple(coupon_offers_for(actor, now=now))
     if coupon_ids is None:
-        chosen = list(best_coupons(items, shipping, wallet=wallet, prices=prices, thresholds=thresholds).coupons)
+        best = best_coupons(
+            items, shipping, wallet=wallet, prices=prices, thresholds=thresholds, free_shipping=free_shipping
+        )
+        chosen = list(best.coupons)
     else:
         chosen = [offer for offer in wallet if offer.source.id in set(coupon_ids)]
         if len(chosen) != len(set(coupon_ids)):
             raise CouponUnavailable(field="coupon_ids")
-    pricing = price(items, shipping, prices=prices, thresholds=thresholds, coupons=chosen, points=points)
+    pricing = price(
+        items,
+        shipping,
+        prices=prices,
+        thresholds=thresholds,
+        coupons=chosen,
+        points=points,
+        free_shipping=free_shipping,
+    )
     return pricing, wallet, None, None
 
 
@@ -300,16 +318,21 @@ def _alone(buy_now: BuyNow | None) -> bool:
     return buy_now is not None and (buy_now.flash_item_id is not None or buy_now.team_campaign_id is not None)
 
 
-def _points_offer(user_id: int, points: int, current: Rules) -> tuple[PointsOffer, int]:
-    """What ``points`` take off, and the buyer's balance. Raises PointsInvalid, PointsInsufficient."""
+def _points_offer(user_id: int, points: int, balance: int, current: Rules) -> PointsOffer:
+    """What ``points`` take off. Raises PointsInvalid, PointsInsufficient."""
     if points < 0 or (points and not current.value(points)):
         raise PointsInvalid(field="points")
-    balance = balance_of(user_id)
     if points > balance:
         raise PointsInsufficient(field="points")
     label = _("Points (%(points)s)") % {"points": points}
-    offer = PointsOffer(Source("points", user_id), label[:60], current.value(points), current.max_share_percent)
-    return offer, balance
+    return PointsOffer(Source("points", user_id), label[:60], current.value(points), current.max_share_percent)
+
+
+def _free_shipping(user_id: int, tier: Tier, current: Rules | None) -> FreeShippingOffer | None:
+    threshold = current.free_shipping(tier) if current is not None else None
+    if threshold is None:
+        return None
+    return FreeShippingOffer(Source("member_shipping", user_id), str(_("Member free shipping")), threshold)
 
 
 def checkout_quote(
@@ -367,10 +390,21 @@ def checkout_quote(
             templates.get(group.merchant.pk), province=address.region_code or address.province, parcel=parcel
         )
         bought.append((group.merchant, lines))
-    current = rules() if points is not None and not _alone(buy_now) else None
-    points_offer, balance = _points_offer(user_of(actor).pk, points or 0, current) if current else (None, 0)
+    user_id = user_of(actor).pk
+    balance, tier = member_of(user_id)
+    alone = _alone(buy_now)
+    # the rules are read for points (offered unless None) and a tier's free shipping
+    current = rules() if not alone and (points is not None or tier != Tier.REGULAR) else None
+    points_offer = _points_offer(user_id, points, balance, current) if current and points is not None else None
     pricing, wallet, flash, team = _pricing(
-        actor, bought, shipping, coupon_ids, buy_now, community=list(community.values()), points=points_offer
+        actor,
+        bought,
+        shipping,
+        coupon_ids,
+        buy_now,
+        community=list(community.values()),
+        points=points_offer,
+        member=(tier, _free_shipping(user_id, tier, current)),
     )
     cap = pricing.points_cap
     most = min(balance, cap.minor * current.points_per_yuan // 100) if cap is not None and current else 0
@@ -388,7 +422,7 @@ def checkout_quote(
         flash_item=flash,
         team=team,
         points=(points or 0) if cap is not None else 0,
-        points_balance=balance,
+        points_balance=balance if current is not None else 0,
         points_most=most,
     )
 

@@ -28,3 +28,28 @@ class SettingOutOfRange(InvalidInput):
 class TiersNotRising(InvalidInput):
     default_code = "loyalty.tiers_not_rising"
     default_message = _("Each tier's spend must be above the one under it.")
+
+
+class BirthdayAlreadySet(Conflict):
+    default_code = "loyalty.birthday_set"
+    default_message = _("Your birthday is already set; it cannot be changed.")
+
+
+class BirthdayTemplateInvalid(InvalidInput):
+    default_code = "loyalty.birthday_template_invalid"
+    default_message = _("Choose one of the platform's coupon templates.")
+
+
+class MemberPriceInvalid(InvalidInput):
+    default_code = "loyalty.member_price_invalid"
+    default_message = _("A member price is at least ¥0.01 and below the SKU's price.")
+
+
+class InviteCodeInvalid(InvalidInput):
+    default_code = "loyalty.invite_code_invalid"
+    default_message = _("This invite code is not valid.")
+
+
+class ReferralRefused(Conflict):
+    default_code = "loyalty.referral_refused"
+    default_message = _("This invitation cannot be taken.")

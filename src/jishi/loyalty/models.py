@@ -40,6 +40,8 @@ class Member(models.Model):
     tier_at = models.DateTimeField(null=True, blank=True)
     streak = models.PositiveIntegerField(default=0)  # days checked in one after another, up to checked_in_on
     checked_in_on = models.DateField(null=True, blank=True)
+    birthday = models.DateField(null=True, blank=True)  # set once by the member: a birthday coupon's day
+    invite_code = models.CharField(max_length=12, unique=True, null=True, blank=True)  # made when first asked for
 
     class Meta:
         indexes: ClassVar = [models.Index(fields=["tier"], name="loyalty_member_tier")]
@@ -56,9 +58,7 @@ class EntryKind(models.TextChoices):
     GIVE_BACK = "give_back", _("Returned with a refund or cancellation")
     REVERSE = "reverse", _("Taken back with a refund")
     EXPIRE = "expire", _("Expired")
-
-
-EARNING = (EntryKind.EARN_ORDER, EntryKind.EARN_REVIEW, EntryKind.CHECK_IN)
+    REFERRAL = "referral", _("Invitation reward")
 
 
 class PointsEntry(models.Model):
@@ -98,7 +98,7 @@ class PointsEntry(models.Model):
 
 
 # What the rules are until an operator saves them.
-DEFAULTS: dict[str, int] = {
+DEFAULTS: dict[str, int | None] = {
     "earn_per_yuan": 1,
     "points_per_yuan": 100,
     "max_share_percent": 50,
@@ -112,6 +112,14 @@ DEFAULTS: dict[str, int] = {
     "silver_multiplier": 120,  # per cent of the points a regular member earns
     "gold_multiplier": 150,
     "diamond_multiplier": 200,
+    # A tier's orders ship free from this much of goods (after discounts); None: no free shipping.
+    "silver_free_shipping_minor": None,
+    "gold_free_shipping_minor": 9_900,
+    "diamond_free_shipping_minor": 0,
+    "inviter_points": 500,  # each, when an invitee's first order completes
+    "invitee_points": 500,
+    "birthday_template_id": None,  # a platform coupon template given on members' birthdays; None: none
+    "birthday_tier_rank": 1,  # from this tier up (0 regular … 3 diamond)
 }
 
 
@@ -134,6 +142,15 @@ class LoyaltySettings(models.Model):
     silver_multiplier = models.PositiveSmallIntegerField(default=DEFAULTS["silver_multiplier"])
     gold_multiplier = models.PositiveSmallIntegerField(default=DEFAULTS["gold_multiplier"])
     diamond_multiplier = models.PositiveSmallIntegerField(default=DEFAULTS["diamond_multiplier"])
+    silver_free_shipping_minor = models.BigIntegerField(null=True, blank=True)
+    gold_free_shipping_minor = models.BigIntegerField(null=True, blank=True, default=9_900)
+    diamond_free_shipping_minor = models.BigIntegerField(null=True, blank=True, default=0)
+    inviter_points = models.PositiveIntegerField(default=500)
+    invitee_points = models.PositiveIntegerField(default=500)
+    birthday_template = models.ForeignKey(
+        "promotions.CouponTemplate", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    birthday_tier_rank = models.PositiveSmallIntegerField(default=1)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -157,3 +174,88 @@ class LoyaltySettings(models.Model):
 
     def __str__(self) -> str:
         return str(self._meta.verbose_name)
+
+
+TIER_RANK = {Tier.REGULAR: 0, Tier.SILVER: 1, Tier.GOLD: 2, Tier.DIAMOND: 3}
+
+
+class MemberPrice(models.Model):
+    """会员价: a SKU's price for members of ``min_tier`` and up, which its shop set."""
+
+    sku = models.OneToOneField("catalog.Sku", on_delete=models.CASCADE, related_name="+")
+    merchant = models.ForeignKey("merchants.Merchant", on_delete=models.CASCADE, related_name="+")
+    price_minor = models.BigIntegerField()
+    min_tier = models.CharField(max_length=10, choices=Tier.choices, default=Tier.SILVER)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.CheckConstraint(condition=Q(price_minor__gte=1), name="loyalty_member_price_gte_1"),
+            models.CheckConstraint(condition=~Q(min_tier=Tier.REGULAR), name="loyalty_member_price_for_a_tier"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sku_id}: {self.price_minor} ({self.min_tier})"
+
+
+class ReferralStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for the first order")
+    REWARDED = "rewarded", _("Rewarded")
+    VOID = "void", _("Void: the first order was refunded")
+
+
+class Referral(models.Model):
+    """One level only: an invitee was brought by an inviter. Both are rewarded once, when the invitee's first
+    order completes; a full refund of that order takes the rewards back."""
+
+    inviter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    invitee = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=10, choices=ReferralStatus.choices, default=ReferralStatus.PENDING)
+    order = models.ForeignKey("orders.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    rewarded_at = models.DateTimeField(null=True, blank=True)
+    voided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes: ClassVar = [models.Index(fields=["inviter", "-created_at"], name="loyalty_referral_inviter")]
+        constraints: ClassVar = [
+            models.CheckConstraint(condition=~Q(inviter=models.F("invitee")), name="loyalty_referral_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.inviter_id} → {self.invitee_id} ({self.status})"
+
+
+class Device(models.Model):
+    """A browser a member used (the keyed hash of its device cookie), so an invitation from the same device
+    rewards nobody."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    device_hash = models.CharField(max_length=64)
+    seen_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["user", "device_hash"], name="loyalty_device_once"),
+        ]
+        indexes: ClassVar = [models.Index(fields=["device_hash"], name="loyalty_device_hash")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.device_hash[:8]}"
+
+
+class BirthdayGift(models.Model):
+    """A birthday coupon given: once a member a year."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    coupon_id = models.BigIntegerField(null=True, blank=True)
+    given_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["user", "year"], name="loyalty_birthday_once_a_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.year}"

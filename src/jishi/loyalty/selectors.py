@@ -4,14 +4,27 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from jishi.core.actors import Actor, user_of
 from jishi.core.money import CURRENCY, Money
 from jishi.core.permissions import AUTHENTICATED, check
-from jishi.loyalty.models import DEFAULTS, EntryKind, LoyaltySettings, Member, PointsEntry, Tier
+from jishi.loyalty.models import (
+    DEFAULTS,
+    TIER_RANK,
+    EntryKind,
+    LoyaltySettings,
+    Member,
+    MemberPrice,
+    PointsEntry,
+    Referral,
+    Tier,
+)
+from jishi.promotions.pricing import PriceOffer, Source
 
 TIERS = (Tier.REGULAR, Tier.SILVER, Tier.GOLD, Tier.DIAMOND)  # lowest first
 YEAR = dt.timedelta(days=365)
@@ -34,6 +47,13 @@ class Rules:
     silver_multiplier: int
     gold_multiplier: int
     diamond_multiplier: int
+    silver_free_shipping_minor: int | None
+    gold_free_shipping_minor: int | None
+    diamond_free_shipping_minor: int | None
+    inviter_points: int
+    invitee_points: int
+    birthday_template_id: int | None
+    birthday_tier_rank: int
     updated_by_name: str = ""
     updated_at: dt.datetime | None = None  # None: never saved
 
@@ -50,6 +70,19 @@ class Rules:
             Tier.DIAMOND: self.diamond_multiplier,
         }
         return percent.get(tier, 100)
+
+    def free_shipping(self, tier: Tier) -> Money | None:
+        """The goods from which ``tier``'s orders ship free (None: they do not)."""
+        minor = {
+            Tier.SILVER: self.silver_free_shipping_minor,
+            Tier.GOLD: self.gold_free_shipping_minor,
+            Tier.DIAMOND: self.diamond_free_shipping_minor,
+        }.get(tier)
+        return Money(minor, CURRENCY) if minor is not None else None
+
+    def birthday_coupon(self, tier: Tier) -> int | None:
+        """The coupon template ``tier``'s members get on their birthday, if any."""
+        return self.birthday_template_id if TIER_RANK[tier] >= self.birthday_tier_rank else None
 
     def tier_for(self, spend_minor: int) -> Tier:
         return next(t for t in reversed(TIERS) if spend_minor >= self.threshold(t).minor)
@@ -96,6 +129,34 @@ def balance_of(user_id: int) -> int:
     return Member.objects.filter(pk=user_id).values_list("balance", flat=True).first() or 0
 
 
+def member_of(user_id: int) -> tuple[int, Tier]:
+    """The member's points balance and tier (one query; a user who never earned is a regular with none)."""
+    row = Member.objects.filter(pk=user_id).values_list("balance", "tier").first()
+    return (row[0], Tier(row[1])) if row else (0, Tier.REGULAR)
+
+
+def member_price_offers(tier: Tier, sku_ids: list[int]) -> list[PriceOffer]:
+    """The member prices (会员价) of ``sku_ids`` that ``tier`` gets, as the pricing pipeline's unit prices (one
+    query; none for a regular member, without a query)."""
+    if tier == Tier.REGULAR or not sku_ids:
+        return []
+    below = [t for t, rank in TIER_RANK.items() if rank <= TIER_RANK[tier]]
+    rows = MemberPrice.objects.filter(sku_id__in=sku_ids, min_tier__in=below).values_list("pk", "sku_id", "price_minor")
+    label = str(_("Member price"))
+    return [PriceOffer(Source("member_price", pk), label, sku_id, Money(price, CURRENCY)) for pk, sku_id, price in rows]
+
+
+def member_prices_of(sku_ids: list[int]) -> dict[int, MemberPrice]:
+    """The member prices set on ``sku_ids``, by SKU (product pages show them to everyone: 会员价 ¥89)."""
+    return {price.sku_id: price for price in MemberPrice.objects.filter(sku_id__in=sku_ids)}
+
+
+def invitees_of(actor: Actor) -> QuerySet[Referral]:
+    """The members the signed-in member invited, newest first."""
+    check(actor, AUTHENTICATED)
+    return Referral.objects.filter(inviter_id=user_of(actor).pk).select_related("invitee").order_by("-created_at")
+
+
 def standing(actor: Actor, *, now: dt.datetime | None = None) -> Standing:
     """The signed-in member's balance, tier and the way to the next one, check-in streak and points expiring soon."""
     check(actor, AUTHENTICATED)
@@ -136,3 +197,16 @@ def order_points(order_id: int) -> dict[str, int]:
 def tier_counts() -> dict[str, int]:
     """How many members each tier has (regulars without a row are not counted)."""
     return dict(Member.objects.values_list("tier").annotate(n=Count("pk")))
+
+
+DEVICE_COOKIE = "jishi_device"  # a random id pages give each browser, so an invitation from it is recognised
+
+
+def invite_path(code: str) -> str:
+    """The path of a member's invite link (the invite landing page)."""
+    return f"/invite/{code}/"
+
+
+def masked_name(user: Any) -> str:
+    """A member as another member sees them: the first character of the name, or the masked phone (张**)."""
+    return f"{user.display_name[:1]}**" if user.display_name else user.masked_identifier

@@ -9,27 +9,59 @@ spend's guard is in the UPDATE of the balance.
 
 from __future__ import annotations
 
+import calendar
+import contextlib
 import datetime as dt
+import secrets
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from jishi.accounts.selectors import same_person
+from jishi.catalog.errors import SkuNotFound
+from jishi.catalog.selectors import sku_for_purchase
 from jishi.core import audit
 from jishi.core.actors import Actor, user_of
+from jishi.core.crypto import blind_index
+from jishi.core.money import Money
 from jishi.core.permissions import AUTHENTICATED, check
 from jishi.ledger.selectors import order_figures
 from jishi.loyalty.errors import (
     AlreadyCheckedIn,
+    BirthdayAlreadySet,
+    BirthdayTemplateInvalid,
+    InviteCodeInvalid,
+    MemberPriceInvalid,
     PointsInsufficient,
+    ReferralRefused,
     SettingOutOfRange,
     TiersNotRising,
 )
-from jishi.loyalty.models import DEFAULTS, EntryKind, LoyaltySettings, Member, PointsEntry, Tier
+from jishi.loyalty.models import (
+    DEFAULTS,
+    BirthdayGift,
+    Device,
+    EntryKind,
+    LoyaltySettings,
+    Member,
+    MemberPrice,
+    PointsEntry,
+    Referral,
+    ReferralStatus,
+    Tier,
+)
 from jishi.loyalty.permissions import LOYALTY_SETTINGS
 from jishi.loyalty.selectors import YEAR, rules
+from jishi.merchants.selectors import merchant_for
+from jishi.orders.selectors import has_paid_order
+from jishi.promotions.errors import CouponLimitReached, CouponNotClaimable, CouponsGone, CouponTemplateNotFound
+from jishi.promotions.permissions import SHOP_PROMOTIONS
+from jishi.promotions.selectors import platform_template_exists
+from jishi.promotions.services import coupon_grant
 
 if TYPE_CHECKING:
     from jishi.orders.models import Order
@@ -181,6 +213,7 @@ def order_completed(sender: Any, order: Order, **kwargs: Any) -> None:
         spend_minor=kept,
     )
     tier_recompute(user_id=order.buyer_id, now=now)
+    _referral_reward(order, now)
 
 
 def order_refunded(sender: Any, order: Order, refund_number: str, **kwargs: Any) -> None:
@@ -190,6 +223,8 @@ def order_refunded(sender: Any, order: Order, refund_number: str, **kwargs: Any)
     Worked out on the totals so far, so the shares of several partial refunds add up to the whole when the
     order is refunded in full, and each refund's entries are booked once (keyed by the refund).
     """
+    figures = order_figures(order)
+    _referral_void(order, refunded_in_full=figures.refunded >= figures.paid > 0)
     entries = {
         kind: (points, spend)
         for kind, points, spend in PointsEntry.objects.filter(order_id=order.pk)
@@ -198,7 +233,6 @@ def order_refunded(sender: Any, order: Order, refund_number: str, **kwargs: Any)
     }
     if not entries:
         return
-    figures = order_figures(order)
     spend_row = PointsEntry.objects.filter(order_id=order.pk, kind=EntryKind.SPEND).first()
     if spend_row is not None and figures.paid:
         spent = -spend_row.points
@@ -331,22 +365,37 @@ RANGES: dict[str, tuple[int, int]] = {
     "silver_multiplier": (100, 1_000),
     "gold_multiplier": (100, 1_000),
     "diamond_multiplier": (100, 1_000),
+    "silver_free_shipping_minor": (0, 10**9),  # or None: none
+    "gold_free_shipping_minor": (0, 10**9),
+    "diamond_free_shipping_minor": (0, 10**9),
+    "inviter_points": (0, 100_000),
+    "invitee_points": (0, 100_000),
+    "birthday_tier_rank": (0, 3),
 }
+OPTIONAL = ("silver_free_shipping_minor", "gold_free_shipping_minor", "diamond_free_shipping_minor")
 
 
 @transaction.atomic
-def loyalty_settings_set(*, actor: Actor, values: dict[str, int]) -> LoyaltySettings:
+def loyalty_settings_set(*, actor: Actor, values: dict[str, int | None]) -> LoyaltySettings:
     """Save the points and tier rules (every field of ``DEFAULTS``). Audited with the values before and after;
-    the same values again record nothing. Raises PermissionDenied (administrators only), SettingOutOfRange and
-    TiersNotRising (a tier's spend at or below the one under it), each naming its field, before any write."""
+    the same values again record nothing. Raises PermissionDenied (administrators only), SettingOutOfRange,
+    TiersNotRising (a tier's spend at or below the one under it) and BirthdayTemplateInvalid (not a platform
+    coupon template), each naming its field, before any write."""
     check(actor, LOYALTY_SETTINGS)
     after = {name: values[name] for name in DEFAULTS}
     for name, (low, high) in RANGES.items():
-        if not low <= after[name] <= high:
+        value = after[name]
+        if value is None and name in OPTIONAL:
+            continue
+        if value is None or not low <= value <= high:
             raise SettingOutOfRange(field=name, params={"min": low, "max": high})
-    if after["gold_minor"] <= after["silver_minor"]:
+    template_id = after["birthday_template_id"]
+    if template_id is not None and not platform_template_exists(template_id):
+        raise BirthdayTemplateInvalid(field="birthday_template_id")
+    silver, gold, diamond = (after[f"{tier}_minor"] or 0 for tier in ("silver", "gold", "diamond"))
+    if gold <= silver:
         raise TiersNotRising(field="gold_minor")
-    if after["diamond_minor"] <= after["gold_minor"]:
+    if diamond <= gold:
         raise TiersNotRising(field="diamond_minor")
     user = user_of(actor)
     row = LoyaltySettings.objects.select_for_update().filter(pk=LoyaltySettings.SINGLETON_PK).first()
@@ -360,3 +409,191 @@ def loyalty_settings_set(*, actor: Actor, values: dict[str, int]) -> LoyaltySett
     row.save()
     audit.record(actor=actor, action="loyalty.settings_set", target=row, before=before, after=after)
     return row
+
+
+# 会员价: a shop's member prices -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def member_price_set(*, actor: Actor, sku_id: int, price: Money, min_tier: Tier = Tier.SILVER) -> MemberPrice:
+    """Set a SKU's member price (for ``min_tier`` and up) in the actor's shop. It must be below the SKU's price.
+    Raises PermissionDenied (not the shop's marketing staff), SkuNotFound (404, also another shop's SKU),
+    MemberPriceInvalid (not below the price, or for regular members)."""
+    check(actor, SHOP_PROMOTIONS)
+    merchant = merchant_for(actor)
+    sku = sku_for_purchase(sku_id)
+    if sku.product.merchant_id != merchant.pk:
+        raise SkuNotFound(field="sku_id")
+    if min_tier == Tier.REGULAR:
+        raise MemberPriceInvalid(_("Member prices are for silver members and up."), field="min_tier")
+    if not Money(1, price.currency) <= price < sku.price:
+        raise MemberPriceInvalid(field="price")
+    row, _created = MemberPrice.objects.update_or_create(
+        sku_id=sku.pk, defaults={"merchant_id": merchant.pk, "price_minor": price.minor, "min_tier": min_tier}
+    )
+    audit.record(
+        actor=actor, action="loyalty.member_price_set", target=row, after={"price": price.minor, "tier": min_tier}
+    )
+    return row
+
+
+@transaction.atomic
+def member_price_remove(*, actor: Actor, sku_id: int) -> None:
+    """Take a SKU's member price away (idempotent)."""
+    check(actor, SHOP_PROMOTIONS)
+    merchant = merchant_for(actor)
+    row = MemberPrice.objects.filter(sku_id=sku_id, merchant_id=merchant.pk).first()
+    if row is not None:
+        audit.record(actor=actor, action="loyalty.member_price_remove", target=row, before={"price": row.price_minor})
+        row.delete()
+
+
+# 邀请有礼: one level of referral -----------------------------------------------------------------------------------
+
+INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+
+
+def _device_hash(device: str) -> str:
+    return blind_index(device, context="loyalty.device")
+
+
+def device_seen(*, user_id: int, device: str) -> None:
+    """Remember that the member used the browser whose device cookie is ``device`` (a keyed hash is kept)."""
+    if device:
+        Device.objects.update_or_create(user_id=user_id, device_hash=_device_hash(device))
+
+
+def invite_code_of(*, actor: Actor, device: str = "") -> str:
+    """The member's invite code (made the first time), remembering the device they share it from."""
+    check(actor, AUTHENTICATED)
+    user_id = user_of(actor).pk
+    _member(user_id)
+    device_seen(user_id=user_id, device=device)
+    while True:
+        code = Member.objects.filter(pk=user_id).values_list("invite_code", flat=True).get()
+        if code:
+            return code
+        fresh = "".join(secrets.choice(INVITE_ALPHABET) for _ in range(8))
+        with contextlib.suppress(IntegrityError), transaction.atomic():
+            Member.objects.filter(pk=user_id, invite_code__isnull=True).update(invite_code=fresh)
+
+
+@transaction.atomic
+def referral_bind(*, actor: Actor, code: str, device: str = "") -> Referral:
+    """The signed-in member names who invited them (an invite link's code). One inviter, once, before their first
+    paid order. No reward for inviting oneself: the same account, the same phone, the same browser (device
+    cookie) or the same real-name identity is refused.
+
+    Raises InviteCodeInvalid (no such code), ReferralRefused (409: already invited, already bought, or the
+    same person), each naming ``code``.
+    """
+    check(actor, AUTHENTICATED)
+    invitee = user_of(actor)
+    normalised = "".join(code.split()).upper()
+    inviter_id = Member.objects.filter(invite_code=normalised).values_list("pk", flat=True).first()
+    if inviter_id is None or not normalised:
+        raise InviteCodeInvalid(field="code")
+    device_seen(user_id=invitee.pk, device=device)
+    if Referral.objects.filter(invitee_id=invitee.pk).exists() or has_paid_order(invitee.pk):
+        raise ReferralRefused(_("Only a new member who has not bought yet can name who invited them."), field="code")
+    if inviter_id == invitee.pk or same_person(inviter_id, invitee.pk) or _same_device(inviter_id, invitee.pk):
+        raise ReferralRefused(_("You cannot invite yourself."), field="code")
+    try:
+        with transaction.atomic():
+            return Referral.objects.create(inviter_id=inviter_id, invitee_id=invitee.pk)
+    except IntegrityError:  # a second tap a moment earlier
+        raise ReferralRefused(field="code") from None
+
+
+def _same_device(one: int, other: int) -> bool:
+    mine = Device.objects.filter(user_id=one).values_list("device_hash", flat=True)
+    return Device.objects.filter(user_id=other, device_hash__in=mine).exists()
+
+
+def _referral_reward(order: Order, now: dt.datetime) -> None:
+    """The invitee's first completed order rewards both, once: the guard is in the UPDATE of the referral."""
+    referral = Referral.objects.filter(invitee_id=order.buyer_id, status=ReferralStatus.PENDING).first()
+    if referral is None:
+        return
+    won = Referral.objects.filter(pk=referral.pk, status=ReferralStatus.PENDING).update(
+        status=ReferralStatus.REWARDED, order_id=order.pk, rewarded_at=now
+    )
+    if not won:
+        return
+    current = rules()
+    for user_id, points, side in (
+        (referral.inviter_id, current.inviter_points, "inviter"),
+        (referral.invitee_id, current.invitee_points, "invitee"),
+    ):
+        if points:
+            _post(
+                user_id,
+                EntryKind.REFERRAL,
+                points,
+                f"referral:{side}:{referral.pk}",
+                order_id=order.pk,
+                expires_at=_expiry(now),
+            )
+
+
+def _referral_void(order: Order, refunded_in_full: bool) -> None:
+    """A full refund of the order that rewarded an invitation takes both rewards back, once."""
+    if not refunded_in_full:
+        return
+    referral = Referral.objects.filter(order_id=order.pk, status=ReferralStatus.REWARDED).first()
+    if referral is None:
+        return
+    if not Referral.objects.filter(pk=referral.pk, status=ReferralStatus.REWARDED).update(
+        status=ReferralStatus.VOID, voided_at=timezone.now()
+    ):
+        return
+    for side, user_id in (("inviter", referral.inviter_id), ("invitee", referral.invitee_id)):
+        reward = PointsEntry.objects.filter(key=f"referral:{side}:{referral.pk}").first()
+        if reward is not None:
+            _post(user_id, EntryKind.REVERSE, -reward.points, f"referral:void:{side}:{referral.pk}", order_id=order.pk)
+
+
+# Birthdays ------------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def birthday_set(*, actor: Actor, birthday: dt.date) -> None:
+    """The member gives their birthday, once (it cannot be changed after: a coupon a year, not one a month).
+    Raises BirthdayAlreadySet (409), SettingOutOfRange for a day in the future or over 120 years ago."""
+    check(actor, AUTHENTICATED)
+    today = timezone.localdate()
+    if not today.replace(year=today.year - 120) <= birthday <= today:
+        raise SettingOutOfRange(field="birthday")
+    user_id = user_of(actor).pk
+    _member(user_id)
+    if not Member.objects.filter(pk=user_id, birthday__isnull=True).update(birthday=birthday):
+        raise BirthdayAlreadySet(field="birthday")
+
+
+def birthday_coupons_give(*, today: dt.date | None = None) -> int:
+    """The daily sweep: each member whose birthday is today gets their tier's birthday coupon, once a year.
+    A member born on 29 February gets theirs on the 28th in other years. Returns how many were given."""
+    today = today or timezone.localdate()
+    current = rules()
+    days = [(today.month, today.day)]
+    if (today.month, today.day) == (2, 28) and not calendar.isleap(today.year):
+        days.append((2, 29))
+    born = Q()
+    for month, day in days:
+        born |= Q(birthday__month=month, birthday__day=day)
+    given = 0
+    for user_id, tier in Member.objects.filter(born).values_list("pk", "tier"):
+        template_id = current.birthday_coupon(Tier(tier))
+        if template_id is None:
+            continue
+        try:
+            with transaction.atomic():
+                gift = BirthdayGift.objects.create(user_id=user_id, year=today.year)
+                gift.coupon_id = coupon_grant(template_id=template_id, user_id=user_id).pk
+                gift.save(update_fields=["coupon_id"])
+                given += 1
+        except IntegrityError:  # given already this year
+            continue
+        except (CouponsGone, CouponLimitReached, CouponNotClaimable, CouponTemplateNotFound):
+            continue  # the template ran out or stopped: nothing given, and tried again tomorrow
+    return given

@@ -126,6 +126,11 @@ def checkout_refunded_in_full(checkout_number: str) -> bool:
     return not orders_of_checkout(checkout_number).exclude(status=OrderStatus.CLOSED).exists()
 
 
+def has_paid_order(user_id: int) -> bool:
+    """Whether the user ever paid for an order."""
+    return Order.objects.filter(buyer_id=user_id, paid_at__isnull=False).exists()
+
+
 def with_known_lines(order: Order, lines: list[OrderLine]) -> Order:
     """Let ``order.lines.all()`` answer ``lines`` without reading them (as a prefetch does)."""
     known = order.lines.all()
@@ -203,3 +208,25 @@ def orders_complete_due(*, now: dt.datetime, limit: int = 500) -> list[int]:
         .order_by("complete_at")
         .values_list("pk", flat=True)[:limit]
     )
+
+
+def paid_purchases(
+    *, since: dt.datetime | None = None
+) -> QuerySet[OrderLine, tuple[int, int, int, dt.datetime | None]]:
+    """``(buyer_id, product_id, quantity, paid_at)`` of every line of every paid order (paid since ``since``) that
+    was not refunded in full and closed, in the order they were paid (ties by order and line), for the
+    recommendations."""
+    lines = OrderLine.objects.filter(order__paid_at__isnull=False).exclude(order__status=OrderStatus.CLOSED)
+    if since is not None:
+        lines = lines.filter(order__paid_at__gte=since)
+    return lines.order_by("order__paid_at", "order_id", "pk").values_list(
+        "order__buyer_id", "product_id", "quantity", "order__paid_at"
+    )
+
+
+def products_bought_by(buyer_id: int, *, since: dt.datetime | None = None) -> QuerySet[OrderLine, object]:
+    """The products the buyer paid for (since ``since``), as a subquery (``product_id``) for another query."""
+    lines = OrderLine.objects.filter(order__buyer_id=buyer_id, order__paid_at__isnull=False)
+    if since is not None:
+        lines = lines.filter(order__paid_at__gte=since)
+    return lines.values("product_id")

@@ -69,7 +69,12 @@ STEPS: tuple[StepRule, ...] = (
     StepRule(Step.MERCHANT_COUPON, "店铺券: amount, percentage or free shipping", "merchant", "one per order"),
     StepRule(Step.PLATFORM_COUPON, "平台券: amount, percentage or free shipping", "platform", "one per checkout"),
     StepRule(Step.POINTS, "积分抵扣: points worth money", "platform", "a share of the goods (settings)"),
-    StepRule(Step.SHIPPING, "the shipping fee, less a free-shipping coupon", "whoever issued the coupon", "—"),
+    StepRule(
+        Step.SHIPPING,
+        "the shipping fee, less a member tier's free shipping (from its threshold) or a free-shipping coupon",
+        "the platform, or whoever issued the coupon",
+        "—",
+    ),
 )
 FUNDED_BY_PLATFORM = frozenset({Step.PLATFORM_COUPON, Step.POINTS})
 
@@ -189,6 +194,16 @@ class CouponOffer:
     @property
     def step(self) -> Step:
         return Step.PLATFORM_COUPON if self.merchant_id is None else Step.MERCHANT_COUPON
+
+
+@dataclass(frozen=True)
+class FreeShippingOffer:
+    """A member tier's free shipping (会员包邮): an order whose goods, after the automatic promotions, reach
+    ``threshold`` ships free, at the platform's cost."""
+
+    source: Source
+    label: str
+    threshold: Money
 
 
 @dataclass(frozen=True)
@@ -431,6 +446,7 @@ def price(
     thresholds: Sequence[ThresholdOffer] = (),
     coupons: Sequence[CouponOffer] = (),
     points: PointsOffer | None = None,
+    free_shipping: FreeShippingOffer | None = None,
 ) -> Pricing:
     """Price ``items`` (with each merchant's shipping fee) through every step, one order per merchant.
 
@@ -450,6 +466,8 @@ def price(
     )
     _unit_prices(run, prices)
     _thresholds(run, thresholds)
+    if free_shipping is not None:
+        _free_shipping(run, free_shipping)
     for coupon in sorted(coupons, key=lambda c: c.merchant_id is None):  # the merchants' before the platform's
         if coupon.merchant_id is None:
             for line in run.lines:
@@ -460,6 +478,14 @@ def price(
             line.merchant_net = line.amount
     cap = _points(run, points) if points is not None else None
     return Pricing(orders=tuple(_orders(run, shipping)), coupons=tuple(coupons), points_cap=cap)
+
+
+def _free_shipping(run: _Run, offer: FreeShippingOffer) -> None:
+    for merchant_id in dict.fromkeys(line.item.merchant_id for line in run.lines):
+        goods = sum(line.amount for line in run.lines if line.item.merchant_id == merchant_id)
+        if (fee := run.shipping.get(merchant_id, 0)) and goods >= offer.threshold.minor:
+            run.add(merchant_id, Adjustment(Step.SHIPPING, offer.source, offer.label, run.money(fee), True))
+            run.shipping[merchant_id] = 0
 
 
 def _points(run: _Run, points: PointsOffer) -> Money:
@@ -501,6 +527,7 @@ def best_coupons(
     wallet: Sequence[CouponOffer],
     prices: Sequence[PriceOffer] = (),
     thresholds: Sequence[ThresholdOffer] = (),
+    free_shipping: FreeShippingOffer | None = None,
 ) -> Pricing:
     """The pricing with the coupons of ``wallet`` that leave the buyer paying least (what the quote offers first).
 
@@ -513,7 +540,9 @@ def best_coupons(
 
     def priced(chosen: Sequence[CouponOffer]) -> Pricing | None:
         try:
-            return price(items, shipping, prices=prices, thresholds=thresholds, coupons=chosen)
+            return price(
+                items, shipping, prices=prices, thresholds=thresholds, coupons=chosen, free_shipping=free_shipping
+            )
         except (CouponNotApplicable, CouponsNotCombinable):
             return None
 

@@ -93,6 +93,11 @@ def template_get(template_id: int) -> CouponTemplate | None:
     return CouponTemplate.objects.filter(pk=template_id).select_related("merchant").first()
 
 
+def platform_template_exists(template_id: int) -> bool:
+    """Whether ``template_id`` is one of the platform's coupon templates (not a shop's)."""
+    return CouponTemplate.objects.filter(pk=template_id, merchant__isnull=True).exists()
+
+
 def products_not_of_merchant(merchant_id: int, product_ids: list[int]) -> list[int]:
     """Those of ``product_ids`` that are not the merchant's products (a shop's coupon covers only its own)."""
     own = set(Product.objects.filter(pk__in=product_ids, merchant_id=merchant_id).values_list("pk", flat=True))

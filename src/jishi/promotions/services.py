@@ -233,14 +233,16 @@ def coupon_template_stop(*, actor: Actor, template_id: int) -> CouponTemplate:
     return template
 
 
-def _give(template: CouponTemplate, user: User, now: dt.datetime) -> Coupon:
-    """Give ``user`` one coupon of ``template``, inside the caller's transaction."""
+def _give(template: CouponTemplate, owner_id: int, now: dt.datetime) -> Coupon:
+    """Give the user ``owner_id`` one coupon of ``template``, inside the caller's transaction."""
     taken = CouponTemplate.objects.filter(
         pk=template.pk, status=TemplateStatus.ACTIVE, claimed_count__lt=F("total_quantity")
     ).update(claimed_count=F("claimed_count") + 1)
     if not taken:
         raise CouponsGone
-    held = Coupon.objects.filter(template=template, owner=user).count()  # after the UPDATE: claims queue behind it
+    held = Coupon.objects.filter(
+        template=template, owner_id=owner_id
+    ).count()  # after the UPDATE: claims queue behind it
     if held >= template.per_user_limit:
         raise CouponLimitReached
     if template.valid_days is not None:
@@ -251,7 +253,11 @@ def _give(template: CouponTemplate, user: User, now: dt.datetime) -> Coupon:
     try:
         with transaction.atomic():
             return Coupon.objects.create(
-                template=template, owner=user, claim_number=held + 1, valid_from=valid_from, valid_until=valid_until
+                template=template,
+                owner_id=owner_id,
+                claim_number=held + 1,
+                valid_from=valid_from,
+                valid_until=valid_until,
             )
     except IntegrityError:  # the same claim number, written a moment earlier by a concurrent claim
         raise CouponLimitReached from None
@@ -278,7 +284,20 @@ def coupon_claim(*, actor: Actor, template_id: int) -> Coupon:
     now = timezone.now()
     template = selectors.template_get(template_id)
     template = _claimable(template if template is not None and template.claimable else None, now)
-    return _give(template, user_of(actor), now)
+    return _give(template, user_of(actor).pk, now)
+
+
+@transaction.atomic
+def coupon_grant(*, template_id: int, user_id: int, now: dt.datetime | None = None) -> Coupon:
+    """Give a member one coupon of a platform template, as the platform's own reward (a birthday, an invitation,
+    a member segment's campaign): no claim is needed, and the template need not be claimable by hand. The
+    template's quantity and per-user limit hold as for a claim. Callers check their own permission; this takes
+    no actor. Raises CouponTemplateNotFound (or a shop's template), CouponNotClaimable, CouponsGone,
+    CouponLimitReached."""
+    now = now or timezone.now()
+    template = selectors.template_get(template_id)
+    template = _claimable(template if template is not None and template.merchant_id is None else None, now)
+    return _give(template, user_id, now)
 
 
 def _code_failures() -> FailureWindow:
@@ -326,7 +345,7 @@ def coupon_redeem(*, actor: Actor, code: str) -> Coupon:
             failures.hit(key)
             raise CouponCodeInvalid(field="code")
         assert found is not None
-        return _give(_claimable(selectors.template_get(found.template_id), now), user, now)
+        return _give(_claimable(selectors.template_get(found.template_id), now), user.pk, now)
 
 
 def coupons_take(*, owner: User, coupon_ids: list[int], checkout_number: str, now: dt.datetime) -> None:
