@@ -1,0 +1,1 @@
+from tests.tasks import _tasks_recorded  # noqa: F401
