@@ -40,12 +40,14 @@ from jishi.community.api import operator_router as operator_community_router
 from jishi.community.api import resident_router as community_resident_router
 from jishi.community.api import router as community_router
 from jishi.core.errors import DomainError, RateLimited
+from jishi.favourites.api import router as favourites_router
 from jishi.groupbuy.api import buyer_router as group_buyer_router
 from jishi.groupbuy.api import merchant_router as merchant_group_router
 from jishi.groupbuy.api import router as group_router
 from jishi.ledger.api import merchant_router as merchant_finance_router
 from jishi.ledger.api import operator_router as operator_finance_router
 from jishi.loyalty.api import member_router as loyalty_member_router
+from jishi.loyalty.api import merchant_router as merchant_loyalty_router
 from jishi.loyalty.api import operator_router as operator_loyalty_router
 from jishi.loyalty.api import router as loyalty_router
 from jishi.merchants.api import applications_router, invitations_router, team_router
@@ -69,6 +71,8 @@ from jishi.promotions.api_flash import merchant_router as merchant_flash_router
 from jishi.promotions.api_flash import operator_router as operator_flash_router
 from jishi.promotions.api_flash import router as flash_router
 from jishi.promotions.api_offers import router as merchant_offers_router
+from jishi.recommendations.api import member_router as recommendations_member_router
+from jishi.recommendations.api import router as recommendations_router
 from jishi.search.api import router as search_router
 from jishi.shipping.api import carriers_router
 from jishi.shipping.api import router as shipping_router
@@ -266,6 +270,10 @@ api.add_router("/operator", operator_pets_router)
 api.add_router("/", loyalty_router)
 api.add_router("/", loyalty_member_router)
 api.add_router("/operator", operator_loyalty_router)
+api.add_router("/", merchant_loyalty_router)
+api.add_router("/", favourites_router)
+api.add_router("/", recommendations_router)
+api.add_router("/", recommendations_member_router)
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
