@@ -42,8 +42,7 @@ from jishi.groupbuy.services import team_give_back, team_take
 from jishi.inventory.errors import OutOfStock
 from jishi.inventory.selectors import skus_sold_out
 from jishi.loyalty.errors import PointsInsufficient, PointsInvalid
-from jishi.loyalty.models import Tier
-from jishi.loyalty.selectors import Rules, member_of, member_price_offers, rules
+from jishi.loyalty.selectors import Rules, Tier, member_of, member_price_offers, rules
 from jishi.loyalty.services import points_give_back_cancelled, points_spend
 from jishi.orders import selectors as order_selectors
 from jishi.orders.services import (

@@ -135,7 +135,7 @@ def _rules_out() -> LoyaltyRulesOut:
     )
 
 
-@router.get("/loyalty/rules", response={200: LoyaltyRulesOut})
+@router.get("/loyalty/rules", response={200: LoyaltyRulesOut, **errors()})
 @requires(PUBLIC)
 def loyalty_rules(request: HttpRequest) -> LoyaltyRulesOut:
     """How points are earned and spent, and what each tier needs and gives."""

@@ -210,3 +210,25 @@ def invite_path(code: str) -> str:
 def masked_name(user: Any) -> str:
     """A member as another member sees them: the first character of the name, or the masked phone (张**)."""
     return f"{user.display_name[:1]}**" if user.display_name else user.masked_identifier
+
+
+def inviter_by_code(code: str) -> Any | None:
+    """The member whose invite code is ``code`` (spaces and case ignored), for the invite landing page; None when
+    no member has it. Needs no permission: the page shows only the masked name."""
+    normalised = "".join(code.split()).upper()
+    if not normalised:
+        return None
+    member = Member.objects.select_related("user").filter(invite_code=normalised).first()
+    return member.user if member is not None else None
+
+
+def referral_of(actor: Actor) -> Referral | None:
+    """Who invited the signed-in member, if anyone named them."""
+    check(actor, AUTHENTICATED)
+    return Referral.objects.select_related("inviter").filter(invitee_id=user_of(actor).pk).first()
+
+
+def birthday_of(actor: Actor) -> dt.date | None:
+    """The signed-in member's birthday, if they gave it."""
+    check(actor, AUTHENTICATED)
+    return Member.objects.filter(pk=user_of(actor).pk).values_list("birthday", flat=True).first()

@@ -83,6 +83,7 @@ def _post(
     spend_minor: int = 0,
     guarded: bool = False,
     lot: PointsEntry | None = None,
+    at: dt.datetime | None = None,
 ) -> PointsEntry | None:
     """Append one entry and move the balance with it; None when ``key`` was booked before (nothing changes).
 
@@ -102,6 +103,7 @@ def _post(
                 order_id=order_id,
                 expires_at=expires_at,
                 spend_minor=spend_minor,
+                created_at=at or timezone.now(),
             )
             members = Member.objects.filter(pk=user_id)
             if guarded:
@@ -344,7 +346,7 @@ def check_in(*, actor: Actor, now: dt.datetime | None = None) -> PointsEntry:
     streak = Member.objects.values_list("streak", flat=True).get(pk=user_id)
     current = rules()
     points = current.check_in_points + (current.streak_bonus if streak % current.streak_days == 0 else 0)
-    entry = _post(user_id, EntryKind.CHECK_IN, points, f"check_in:{user_id}:{today}", expires_at=_expiry(now))
+    entry = _post(user_id, EntryKind.CHECK_IN, points, f"check_in:{user_id}:{today}", expires_at=_expiry(now), at=now)
     assert entry is not None  # the day's guard above let only this call through
     return entry
 

@@ -546,7 +546,7 @@ def order_complete_due(*, order_id: int) -> Order | None:
         return None
     now = timezone.now()
     try:
-        move(
+        moved = move(
             MACHINE,
             order,
             OrderStatus.COMPLETED,
@@ -557,7 +557,8 @@ def order_complete_due(*, order_id: int) -> Order | None:
         )
     except OrderOnHold:  # an after-sales request arrived a moment ago
         return None
-    order_completed.send(sender=Order, order=order)
+    if moved:  # once, by whichever call completed it
+        order_completed.send(sender=Order, order=order)
     return order
 
 
