@@ -26,7 +26,7 @@ from jishi.analytics.models import SITE, Visit
 from jishi.cart import services as cart
 from jishi.cart.owner import CartOwner
 from jishi.catalog import services as catalog
-from jishi.catalog.models import AttributeKind, Category, Product, Sku
+from jishi.catalog.models import AttributeKind, Category, Product, Sku, path_ids
 from jishi.catalog.states import ProductStatus
 from jishi.checkout import services as checkout
 from jishi.community import selectors as community_selectors
@@ -34,6 +34,7 @@ from jishi.community import services as community
 from jishi.community.models import CommunityCampaign, Pickup
 from jishi.core.money import CURRENCY, Money
 from jishi.demo.market import MARKET, MERCHANTS, PASSWORD, Branch, Leaf, Root
+from jishi.demo.members import MembersDemo
 from jishi.demo.pets import PetsDemo
 from jishi.groupbuy import services as groupbuy
 from jishi.groupbuy.models import Team, TeamMember
@@ -176,6 +177,7 @@ class DemoLoader:
         self.buyer: User
         self.owners: dict[str, User] = {}
         self.regulars: list[tuple[User, int]] = []  # the regular customers and their addresses
+        self.members: MembersDemo  # made once the shops have products
 
     def already_loaded(self) -> bool:
         return User.objects.filter(email=ADMIN_EMAIL).exists()
@@ -190,8 +192,10 @@ class DemoLoader:
         self.say("real-name checks and shipping fees")
         self._kyc()
         self._shipping()
-        self.say("promotions: 满减, a limited price, coupons")
+        self.say("promotions: 满减, a limited price, coupons; member tiers and member prices")
         self._promotions()
+        self.members = MembersDemo(self, User.objects.get(email=ADMIN_EMAIL))
+        self.members.rules()
         self.say("the demo buyer's orders and after-sales")
         self._orders()
         self._aftersales()
@@ -206,6 +210,8 @@ class DemoLoader:
         self._community()
         self.say("pets: two breeders' litters with logged records, a rehoming, a kitten on its way, a claim")
         PetsDemo(self, _font(30)).load()
+        self.say("members: check-ins, a birthday, tiers")
+        self.members.load()
         return self.report
 
     # -------------------------------------------------------------- people
@@ -516,19 +522,34 @@ class DemoLoader:
 
         Every "sold" figure a shopper sees comes from these orders (and the
         scripted ones): a few products sell well, most sell a little, some
-        not at all, as in any market. They run through checkout, payment,
-        shipping and receipt like any other order.
+        not at all, as in any market. Each customer has tastes (two
+        departments, such as cat food and snacks, where most of their
+        buying happens), so what people buy together means something and the
+        recommendations have a real history to learn from. They run through
+        checkout, payment, shipping and receipt like any other order, and
+        earn their buyers points and tiers.
         """
         products = list(
-            Product.objects.filter(status=ProductStatus.PUBLISHED).select_related("merchant").order_by("pk")
+            Product.objects.filter(status=ProductStatus.PUBLISHED).select_related("merchant", "category").order_by("pk")
         )
         self.rng.shuffle(products)  # which products are popular: decided by the seeded draw, not by their order
         popularity = [1 / (rank + 1) ** 1.1 for rank in range(len(products))]
+        departments: dict[int, list[int]] = {}  # a branch category: the indexes of its products
+        for index, product in enumerate(products):
+            departments.setdefault(path_ids(product.category.path)[1], []).append(index)
         owner_of = {owner.membership.merchant_id: owner for owner in self.owners.values()}
         self.regulars = regulars = [self._regular(n) for n in range(REGULAR_CUSTOMERS)]
+        self.members.invitations([buyer for buyer, _address in regulars])
+        tastes = [
+            [i for branch in self.rng.sample(sorted(departments), 2) for i in departments[branch]] for _ in regulars
+        ]
         for n in range(REGULAR_CHECKOUTS):
             buyer, address_id = regulars[n % len(regulars)]
-            chosen = {p.pk: p for p in self.rng.choices(products, popularity, k=self.rng.choice((1, 1, 1, 2, 2, 3)))}
+            pool = tastes[n % len(regulars)] if self.rng.random() < 0.85 else range(len(products))
+            picks = self.rng.choices(
+                [products[i] for i in pool], [popularity[i] for i in pool], k=self.rng.choice((1, 1, 1, 2, 2, 3))
+            )
+            chosen = {p.pk: p for p in picks}
             added = 0
             for product in chosen.values():
                 sku = self.rng.choice(list(product.skus.filter(is_active=True, stock__quantity__gte=3)) or [None])
