@@ -73,6 +73,10 @@ from jishi.promotions.api_flash import router as flash_router
 from jishi.promotions.api_offers import router as merchant_offers_router
 from jishi.recommendations.api import member_router as recommendations_member_router
 from jishi.recommendations.api import router as recommendations_router
+from jishi.reviews.api import buyer_router as reviews_buyer_router
+from jishi.reviews.api import merchant_router as merchant_reviews_router
+from jishi.reviews.api import operator_router as operator_reviews_router
+from jishi.reviews.api import router as reviews_router
 from jishi.search.api import router as search_router
 from jishi.shipping.api import carriers_router
 from jishi.shipping.api import router as shipping_router
@@ -274,6 +278,10 @@ api.add_router("/", merchant_loyalty_router)
 api.add_router("/", favourites_router)
 api.add_router("/", recommendations_router)
 api.add_router("/", recommendations_member_router)
+api.add_router("/", reviews_router)
+api.add_router("/", reviews_buyer_router)
+api.add_router("/", merchant_reviews_router)
+api.add_router("/operator", operator_reviews_router)
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:

@@ -264,3 +264,22 @@ def buyer_purchases(*, since: dt.datetime, currency: str = CURRENCY) -> list[Buy
     return [
         BuyerPurchases(row["buyer_id"], row["first"], row["last"], row["orders"], row["paid_minor"]) for row in rows
     ]
+
+
+REVIEWABLE = (OrderStatus.DELIVERED, OrderStatus.COMPLETED)
+
+
+def buyer_line(buyer_id: int, line_id: int) -> OrderLine | None:
+    """One of the buyer's order lines, with its order (None for another buyer's)."""
+    return OrderLine.objects.select_related("order").filter(pk=line_id, order__buyer_id=buyer_id).first()
+
+
+def lines_to_review(buyer_id: int) -> QuerySet[OrderLine]:
+    """The buyer's lines of received orders, but those refunded in full, newest first (待评价 before the
+    caller leaves out what was reviewed)."""
+    return (
+        OrderLine.objects.filter(order__buyer_id=buyer_id, order__status__in=REVIEWABLE)
+        .exclude(refunded_quantity=F("quantity"))
+        .select_related("order")
+        .order_by("-order__delivered_at", "-pk")
+    )

@@ -1,0 +1,328 @@
+"""HTTP API of reviews: a product's reviews and figures, the buyer's, the shop's replies, and moderation."""
+
+from typing import Annotated, Any, Literal
+
+from django.http import HttpRequest
+from ninja import Field, File, Form, Schema
+from ninja.files import UploadedFile
+from ninja.responses import Status
+
+from jishi.accounts.auth import SIGNED_IN, actor_of
+from jishi.core.api import (
+    DataOut,
+    Id,
+    IsoDateTime,
+    PageNumber,
+    Router,
+    StrictIn,
+    errors,
+)
+from jishi.core.images import read_upload
+from jishi.core.pagination import paginate
+from jishi.core.permissions import AUTHENTICATED, PUBLIC, requires
+from jishi.reviews import selectors, services
+from jishi.reviews.errors import ReviewNotFound, TooManyPhotos
+from jishi.reviews.models import MAX_PHOTOS, Review
+from jishi.reviews.permissions import REVIEW_MODERATE, REVIEW_REPLY
+
+router = Router(tags=["reviews"])
+buyer_router = Router(tags=["reviews"], auth=SIGNED_IN)
+merchant_router = Router(tags=["merchant"], auth=SIGNED_IN)
+operator_router = Router(tags=["operator"], auth=SIGNED_IN)
+
+Photos = File[list[UploadedFile]]
+
+
+class ReviewPhotoOut(DataOut):
+    url: str
+    thumbnail_url: str
+    follow_up: bool
+
+
+class ReviewOut(DataOut):
+    id: int
+    product_id: int
+    name: str = Field(description="The buyer, masked (王**), or 匿名用户")
+    sku_label: str
+    stars: int
+    text: str
+    photos: list[ReviewPhotoOut]
+    created_at: IsoDateTime
+    follow_up_text: str
+    follow_up_at: IsoDateTime | None
+    reply_text: str = Field(description="The shop's reply (商家回复)")
+    replied_at: IsoDateTime | None
+
+
+class MyReviewOut(ReviewOut):
+    status: str = Field(description="published, held (waiting for the platform) or removed")
+    moderation_note: str
+    order_line_id: int
+
+
+class ShopReviewOut(ReviewOut):
+    order_number: str
+
+
+class QueuedReviewOut(MyReviewOut):
+    merchant_id: int
+    reported_at: IsoDateTime | None
+    reports: list[str] = Field(description="The reasons given by those who reported it")
+
+
+class ReviewRatingOut(DataOut):
+    count: int
+    average: str | None = Field(description="One decimal, e.g. 4.8")
+    good_percent: int | None = Field(description="好评率: per cent of 4 and 5 stars")
+    stars: dict[str, int] = Field(description="How many reviews gave each number of stars, '1' … '5'")
+    with_photos: int
+
+
+class ProductReviewsOut(DataOut):
+    rating: ReviewRatingOut
+    reviews: list[ReviewOut]
+
+
+class LineToReviewOut(DataOut):
+    order_line_id: int
+    order_number: str
+    product_id: int
+    title: str
+    sku_label: str
+    image: str
+
+
+class ReviewFormIn(Schema):
+    order_line_id: Annotated[int, Field(ge=1, le=2**53)]
+    stars: Annotated[int, Field(ge=1, le=5)]
+    text: Annotated[str, Field(max_length=500)] = ""
+    anonymous: bool = False
+
+
+class ReviewTextIn(StrictIn):
+    text: Annotated[str, Field(min_length=1, max_length=500)]
+
+
+class ReportIn(StrictIn):
+    reason: Literal["abuse", "advertising", "irrelevant", "privacy", "fake"]
+    note: Annotated[str, Field(max_length=200)] = ""
+
+
+class ModerateIn(StrictIn):
+    decision: Literal["approve", "remove"]
+    note: Annotated[str, Field(max_length=200, description="Required to remove: the buyer reads it")] = ""
+
+
+class TermIn(StrictIn):
+    term: Annotated[str, Field(min_length=1, max_length=30)]
+
+
+class ReviewTermOut(DataOut):
+    id: int
+    term: str
+
+
+def _photos(review: Review) -> list[ReviewPhotoOut]:
+    return [
+        ReviewPhotoOut(url=photo.image.url, thumbnail_url=photo.thumbnail.url, follow_up=photo.follow_up)
+        for photo in review.photos.all()
+    ]
+
+
+def _fields(review: Review) -> dict[str, Any]:
+    return {
+        "id": review.pk,
+        "product_id": review.product_id,
+        "name": selectors.shown_name(review),
+        "sku_label": review.sku_label,
+        "stars": review.stars,
+        "text": review.text,
+        "photos": _photos(review),
+        "created_at": review.created_at,
+        "follow_up_text": review.follow_up_text,
+        "follow_up_at": review.follow_up_at,
+        "reply_text": review.reply_text,
+        "replied_at": review.replied_at,
+    }
+
+
+def my_review_out(review: Review) -> MyReviewOut:
+    return MyReviewOut(
+        **_fields(review),
+        status=review.status,
+        moderation_note=review.moderation_note,
+        order_line_id=review.order_line_id,
+    )
+
+
+def _uploads(files: list[UploadedFile]) -> list[bytes]:
+    if len(files) > MAX_PHOTOS:
+        raise TooManyPhotos(field="photos")
+    return [read_upload(upload) for upload in files]
+
+
+@router.get("/products/{product_id}/reviews", response={200: ProductReviewsOut, **errors(404)})
+@requires(PUBLIC)
+def product_reviews(
+    request: HttpRequest, product_id: Id, page: PageNumber = 1, photos_only: bool = False
+) -> ProductReviewsOut:
+    """A product's figures (average, count, each star's count, 好评率) and its published reviews, those with
+    photos first (20 a page)."""
+    figures = selectors.rating(product_id)
+    reviews = paginate(selectors.product_reviews(product_id, photos_only=photos_only), page=page, page_size=20)
+    return ProductReviewsOut(
+        rating=ReviewRatingOut(
+            count=figures.count,
+            average=str(figures.average) if figures.average is not None else None,
+            good_percent=figures.good_percent,
+            stars={str(n): count for n, count in figures.stars.items()},
+            with_photos=figures.with_photos,
+        ),
+        reviews=[ReviewOut(**_fields(review)) for review in reviews.items],
+    )
+
+
+@buyer_router.get("/me/reviews/pending", response={200: list[LineToReviewOut], **errors(401)})
+@requires(AUTHENTICATED)
+def my_lines_to_review(request: HttpRequest, page: PageNumber = 1) -> list[LineToReviewOut]:
+    """待评价: the items the buyer received and has not reviewed (50 a page)."""
+    lines = paginate(selectors.lines_waiting(actor_of(request)), page=page, page_size=50).items
+    return [
+        LineToReviewOut(
+            order_line_id=line.pk,
+            order_number=line.order.number,
+            product_id=line.product_id,
+            title=line.title,
+            sku_label=line.sku_label,
+            image=line.image,
+        )
+        for line in lines
+    ]
+
+
+@buyer_router.get("/me/reviews", response={200: list[MyReviewOut], **errors(401)})
+@requires(AUTHENTICATED)
+def my_reviews(request: HttpRequest, page: PageNumber = 1) -> list[MyReviewOut]:
+    """The buyer's reviews, with their status (a removed one says why), newest first."""
+    reviews = paginate(selectors.reviews_of_buyer(actor_of(request)), page=page, page_size=20).items
+    return [my_review_out(review) for review in reviews]
+
+
+@buyer_router.post("/reviews", response={201: MyReviewOut, **errors(401, 404, 409)})
+@requires(AUTHENTICATED)
+def review_create(
+    request: HttpRequest,
+    review: Form[ReviewFormIn],
+    photos: Photos = [],  # noqa: B006 - ninja reads the default, never changes it
+) -> Status:
+    """Review an item of a received order (multipart, up to 9 photos re-encoded like product images), once.
+    404 ``reviews.line_not_found`` (also another buyer's item); 409 ``reviews.not_reviewable`` (not received,
+    or refunded in full) or ``reviews.already_reviewed``; 422 ``reviews.too_many_photos``. A review with photos
+    earns points once published; one using a blocked word waits for the platform (status ``held``)."""
+    actor = actor_of(request)
+    created = services.review_create(
+        actor=actor,
+        order_line_id=review.order_line_id,
+        data=services.ReviewInput(
+            stars=review.stars, text=review.text, anonymous=review.anonymous, photos=_uploads(photos)
+        ),
+    )
+    found = selectors.review_of_buyer(actor, created.pk)
+    assert found is not None
+    return Status(201, my_review_out(found))
+
+
+@buyer_router.post("/reviews/{review_id}/follow-up", response={200: MyReviewOut, **errors(401, 404, 409)})
+@requires(AUTHENTICATED)
+def review_follow_up(
+    request: HttpRequest,
+    review_id: Id,
+    text: Form[Annotated[str, Field(min_length=1, max_length=500)]],
+    photos: Photos = [],  # noqa: B006 - ninja reads the default, never changes it
+) -> MyReviewOut:
+    """追评: one follow-up to one's review within 180 days (multipart, up to 9 photos)."""
+    actor = actor_of(request)
+    services.review_follow_up(actor=actor, review_id=review_id, text=text, photos=_uploads(photos))
+    found = selectors.review_of_buyer(actor, review_id)
+    if found is None:
+        raise ReviewNotFound(field="review_id")
+    return my_review_out(found)
+
+
+@buyer_router.post("/reviews/{review_id}/report", response={204: None, **errors(401, 404, 409)})
+@requires(AUTHENTICATED)
+def review_report(request: HttpRequest, review_id: Id, payload: ReportIn) -> Status:
+    """Report a review to the platform, once; it stays up until an operator decides."""
+    services.review_report(actor=actor_of(request), review_id=review_id, reason=payload.reason, note=payload.note)
+    return Status(204, None)
+
+
+@merchant_router.get("/merchant/reviews", response={200: list[ShopReviewOut], **errors(401, 403)})
+@requires(REVIEW_REPLY)
+def shop_reviews(request: HttpRequest, unanswered: bool = False, page: PageNumber = 1) -> list[ShopReviewOut]:
+    """The reviews of the shop's goods (``unanswered``: those without a reply), newest first."""
+    reviews = selectors.reviews_of_shop(actor_of(request), unanswered=unanswered).select_related("order")
+    return [
+        ShopReviewOut(**_fields(review), order_number=review.order.number)
+        for review in paginate(reviews, page=page, page_size=20).items
+    ]
+
+
+@merchant_router.post("/merchant/reviews/{review_id}/reply", response={200: ReviewOut, **errors(401, 403, 404, 409)})
+@requires(REVIEW_REPLY)
+def shop_review_reply(request: HttpRequest, review_id: Id, payload: ReviewTextIn) -> ReviewOut:
+    """Answer a review, once (409 ``reviews.already_replied``); the reply cannot be changed afterwards."""
+    review = services.review_reply(actor=actor_of(request), review_id=review_id, text=payload.text)
+    return ReviewOut(**_fields(review))
+
+
+@operator_router.get("/reviews/queue", response={200: list[QueuedReviewOut], **errors(401, 403)})
+@requires(REVIEW_MODERATE)
+def moderation_queue(request: HttpRequest, page: PageNumber = 1) -> list[QueuedReviewOut]:
+    """Reviews held for a blocked word and reported ones, oldest first."""
+    reviews = paginate(selectors.moderation_queue(actor_of(request)), page=page, page_size=50).items
+    return [
+        QueuedReviewOut(
+            **_fields(review),
+            status=review.status,
+            moderation_note=review.moderation_note,
+            order_line_id=review.order_line_id,
+            merchant_id=review.merchant_id,
+            reported_at=review.reported_at,
+            reports=[report.reason for report in review.reports.all()],
+        )
+        for review in reviews
+    ]
+
+
+@operator_router.post("/reviews/{review_id}/moderate", response={200: MyReviewOut, **errors(401, 403, 404)})
+@requires(REVIEW_MODERATE)
+def moderate(request: HttpRequest, review_id: Id, payload: ModerateIn) -> MyReviewOut:
+    """Keep a queued review up (approve) or take it down (remove, with the reason the buyer reads). Audited."""
+    review = services.review_moderate(
+        actor=actor_of(request), review_id=review_id, remove=payload.decision == "remove", note=payload.note
+    )
+    return my_review_out(review)
+
+
+@operator_router.get("/review-terms", response={200: list[ReviewTermOut], **errors(401, 403)})
+@requires(REVIEW_MODERATE)
+def review_terms(request: HttpRequest) -> list[ReviewTermOut]:
+    """The words a review may not use."""
+    return [ReviewTermOut(id=t.pk, term=t.term) for t in selectors.review_terms(actor_of(request))]
+
+
+@operator_router.post("/review-terms", response={201: ReviewTermOut, **errors(401, 403)})
+@requires(REVIEW_MODERATE)
+def review_term_add(request: HttpRequest, payload: TermIn) -> Status:
+    """Block a word in reviews from now on (audited)."""
+    term = services.review_term_add(actor=actor_of(request), term=payload.term)
+    return Status(201, ReviewTermOut(id=term.pk, term=term.term))
+
+
+@operator_router.delete("/review-terms/{term_id}", response={204: None, **errors(401, 403)})
+@requires(REVIEW_MODERATE)
+def review_term_remove(request: HttpRequest, term_id: Id) -> Status:
+    """Unblock a word (audited)."""
+    services.review_term_remove(actor=actor_of(request), term_id=term_id)
+    return Status(204, None)

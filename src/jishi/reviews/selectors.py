@@ -1,0 +1,117 @@
+"""Reading reviews: a product's (and its figures), a buyer's, a shop's, and the moderation queue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.utils.translation import gettext_lazy as _
+
+from jishi.core.actors import Actor, user_of
+from jishi.core.permissions import AUTHENTICATED, check
+from jishi.merchants.selectors import merchant_for
+from jishi.orders.selectors import lines_to_review
+from jishi.reviews.models import Review, ReviewPhoto, ReviewStatus, ReviewTerm
+from jishi.reviews.permissions import REVIEW_MODERATE, REVIEW_REPLY
+
+
+@dataclass(frozen=True)
+class Rating:
+    """A product's figures, counted from its published reviews."""
+
+    count: int
+    average: Decimal | None  # one decimal, half up; None without reviews
+    stars: dict[int, int]  # how many gave each number of stars
+    with_photos: int
+
+    def share(self, stars: int) -> int:
+        """The whole per cent of reviews that gave ``stars`` (for the bars)."""
+        return round(100 * self.stars[stars] / self.count) if self.count else 0
+
+    @property
+    def good_percent(self) -> int | None:
+        """好评率: the per cent of reviews of 4 or 5 stars."""
+        return round(100 * (self.stars[4] + self.stars[5]) / self.count) if self.count else None
+
+
+def rating(product_id: int) -> Rating:
+    """The product's average, count, count of each star and of reviews with photos: one query."""
+    figures = Review.objects.filter(product_id=product_id, status=ReviewStatus.PUBLISHED).aggregate(
+        count=Count("pk"),
+        total=Sum("stars"),
+        with_photos=Count("pk", filter=Q(has_photos=True)),
+        **{f"s{n}": Count("pk", filter=Q(stars=n)) for n in range(1, 6)},
+    )
+    count = figures["count"]
+    average = (Decimal(figures["total"]) / count).quantize(Decimal("0.1"), ROUND_HALF_UP) if count else None
+    return Rating(
+        count=count,
+        average=average,
+        stars={n: figures[f"s{n}"] for n in range(1, 6)},
+        with_photos=figures["with_photos"],
+    )
+
+
+def _with_photos(reviews: QuerySet[Review]) -> QuerySet[Review]:
+    return reviews.select_related("buyer").prefetch_related(
+        Prefetch("photos", queryset=ReviewPhoto.objects.order_by("follow_up", "position", "pk"))
+    )
+
+
+def product_reviews(product_id: int, *, photos_only: bool = False) -> QuerySet[Review]:
+    """The product's published reviews: those with photos first, then the newest."""
+    reviews = Review.objects.filter(product_id=product_id, status=ReviewStatus.PUBLISHED)
+    if photos_only:
+        reviews = reviews.filter(has_photos=True)
+    return _with_photos(reviews.order_by("-has_photos", "-pk"))
+
+
+def lines_waiting(actor: Actor) -> QuerySet[Any]:
+    """The signed-in buyer's received lines not reviewed yet (待评价), newest first."""
+    check(actor, AUTHENTICATED)
+    buyer_id = user_of(actor).pk
+    reviewed = Review.objects.filter(buyer_id=buyer_id).values("order_line_id")
+    return lines_to_review(buyer_id).exclude(pk__in=reviewed)
+
+
+def reviews_of_buyer(actor: Actor) -> QuerySet[Review]:
+    """The signed-in buyer's reviews, whatever their status (a removed one shows why), newest first."""
+    check(actor, AUTHENTICATED)
+    return _with_photos(Review.objects.filter(buyer_id=user_of(actor).pk).select_related("product"))
+
+
+def review_of_buyer(actor: Actor, review_id: int) -> Review | None:
+    return reviews_of_buyer(actor).filter(pk=review_id).first()
+
+
+def reviews_of_shop(actor: Actor, *, unanswered: bool = False) -> QuerySet[Review]:
+    """The reviews of the actor's shop's goods that buyers can see (published), newest first."""
+    check(actor, REVIEW_REPLY)
+    reviews = Review.objects.filter(merchant_id=merchant_for(actor).pk, status=ReviewStatus.PUBLISHED)
+    if unanswered:
+        reviews = reviews.filter(replied_at__isnull=True)
+    return _with_photos(reviews.select_related("product"))
+
+
+def moderation_queue(actor: Actor) -> QuerySet[Review]:
+    """Held reviews and reported ones, oldest first, with their reports."""
+    check(actor, REVIEW_MODERATE)
+    queued = Q(status=ReviewStatus.HELD) | Q(status=ReviewStatus.PUBLISHED, reported_at__isnull=False)
+    return _with_photos(
+        Review.objects.filter(queued).select_related("product", "merchant").prefetch_related("reports")
+    ).order_by("pk")
+
+
+def review_terms(actor: Actor) -> QuerySet[ReviewTerm]:
+    check(actor, REVIEW_MODERATE)
+    return ReviewTerm.objects.order_by("term")
+
+
+def shown_name(review: Review) -> str:
+    """How a review names its buyer: their nickname masked (王**), or 匿名用户."""
+    if review.anonymous:
+        return str(_("Anonymous"))
+    name = review.buyer.display_name or review.buyer.masked_identifier
+    return f"{name[:1]}**"

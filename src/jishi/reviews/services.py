@@ -1,0 +1,269 @@
+"""Writing reviews, follow-ups and shop replies; reports and moderation.
+
+A review is the buyer's: only the buyer of a received line writes it, once
+(the one-to-one on the line decides a race), and nothing a shop can call
+changes or hides it. Photos are re-encoded like product images before
+anything is written. Text with a word the platform blocks, and reported
+reviews, wait in the moderation queue; an operator approves or removes
+them, audited. A review with photos earns its buyer points once published.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jishi.core import audit
+from jishi.core.actors import Actor, user_of
+from jishi.core.images import ProcessedImage, process_upload
+from jishi.core.permissions import AUTHENTICATED, check
+from jishi.loyalty.services import review_points_award
+from jishi.merchants.selectors import merchant_for
+from jishi.orders.selectors import REVIEWABLE, buyer_line
+from jishi.reviews.errors import (
+    AlreadyReplied,
+    AlreadyReported,
+    AlreadyReviewed,
+    FollowUpRefused,
+    NotReviewable,
+    ReplyBlocked,
+    ReviewInvalid,
+    ReviewLineNotFound,
+    ReviewNotFound,
+    TooManyPhotos,
+)
+from jishi.reviews.models import (
+    FOLLOW_UP_DAYS,
+    MAX_PHOTOS,
+    ReportReason,
+    Review,
+    ReviewPhoto,
+    ReviewReport,
+    ReviewStatus,
+    ReviewTerm,
+)
+from jishi.reviews.permissions import REVIEW_MODERATE, REVIEW_REPLY
+
+
+@dataclass(frozen=True)
+class ReviewInput:
+    stars: int
+    text: str = ""
+    anonymous: bool = False
+    photos: Sequence[bytes] = ()
+
+
+def _text(value: str, field: str, *, most: int = 500) -> str:
+    text = " ".join(value.split())
+    if len(text) > most:
+        raise ReviewInvalid(field=field)
+    return text
+
+
+def _photos(photos: Sequence[bytes], stem: str) -> list[ProcessedImage]:
+    """Every photo re-encoded before anything is written (InvalidImage for one that is not a photo)."""
+    if len(photos) > MAX_PHOTOS:
+        raise TooManyPhotos(field="photos")
+    return [process_upload(data, name_stem=f"{stem}-{uuid.uuid4().hex[:10]}") for data in photos]
+
+
+def _blocked(*texts: str) -> str | None:
+    """The first blocked word one of ``texts`` uses, if any."""
+    joined = "\n".join(texts).lower()
+    for term in ReviewTerm.objects.values_list("term", flat=True):
+        if term.lower() in joined:
+            return term
+    return None
+
+
+def _save_photos(review: Review, processed: list[ProcessedImage], *, follow_up: bool) -> None:
+    for position, image in enumerate(processed):
+        photo = ReviewPhoto(review=review, follow_up=follow_up, position=position)
+        photo.image.save(image.original.name or "photo", image.original, save=False)
+        photo.thumbnail.save(image.thumbnail.name or "thumb", image.thumbnail, save=False)
+        photo.save()
+
+
+def _reward(review: Review) -> None:
+    if review.status == ReviewStatus.PUBLISHED and review.has_photos:
+        review_points_award(user_id=review.buyer_id, review_id=review.pk)
+
+
+def review_create(*, actor: Actor, order_line_id: int, data: ReviewInput) -> Review:
+    """Review a line of a received order (评价), once. Raises ReviewLineNotFound (404, also another buyer's
+    line), NotReviewable (409: not received yet, or refunded in full), AlreadyReviewed (409), ReviewInvalid,
+    TooManyPhotos and InvalidImage (422), before anything is written."""
+    check(actor, AUTHENTICATED)
+    buyer = user_of(actor)
+    line = buyer_line(buyer.pk, order_line_id)
+    if line is None:
+        raise ReviewLineNotFound(field="order_line_id")
+    if line.order.status not in REVIEWABLE or line.refunded_quantity >= line.quantity:
+        raise NotReviewable(field="order_line_id")
+    if not 1 <= data.stars <= 5:
+        raise ReviewInvalid(field="stars")
+    text = _text(data.text, "text")
+    processed = _photos(data.photos, f"r{line.pk}")
+    held = _blocked(text)
+    try:
+        with transaction.atomic():
+            review = Review.objects.create(
+                order_line_id=line.pk,
+                order_id=line.order_id,
+                buyer_id=buyer.pk,
+                product_id=line.product_id,
+                merchant_id=line.order.merchant_id,
+                sku_label=line.sku_label,
+                stars=data.stars,
+                text=text,
+                anonymous=data.anonymous,
+                has_photos=bool(processed),
+                status=ReviewStatus.HELD if held else ReviewStatus.PUBLISHED,
+                moderation_note=_("Uses a blocked word: %(term)s") % {"term": held} if held else "",
+            )
+            _save_photos(review, processed, follow_up=False)
+            _reward(review)
+    except IntegrityError:
+        if Review.objects.filter(order_line_id=line.pk).exists():
+            raise AlreadyReviewed(field="order_line_id") from None
+        raise
+    return review
+
+
+def _own_review(actor: Actor, review_id: int) -> Review:
+    review = Review.objects.filter(pk=review_id, buyer_id=user_of(actor).pk).first()
+    if review is None:
+        raise ReviewNotFound(field="review_id")
+    return review
+
+
+@transaction.atomic
+def review_follow_up(
+    *, actor: Actor, review_id: int, text: str, photos: Sequence[bytes] = (), now: dt.datetime | None = None
+) -> Review:
+    """Add the one follow-up (追评) to one's review, within 180 days of it. A blocked word holds the review.
+    Raises ReviewNotFound, FollowUpRefused (409: one already, or too late), ReviewInvalid, TooManyPhotos."""
+    check(actor, AUTHENTICATED)
+    now = now or timezone.now()
+    review = _own_review(actor, review_id)
+    text = _text(text, "text")
+    if not text:
+        raise ReviewInvalid(field="text")
+    processed = _photos(photos, f"r{review.order_line_id}f")
+    if review.created_at + dt.timedelta(days=FOLLOW_UP_DAYS) < now:
+        raise FollowUpRefused(field="review_id")
+    held = _blocked(text)
+    changes: dict[str, object] = {"follow_up_text": text, "follow_up_at": now}
+    if processed:
+        changes["has_photos"] = True
+    if held and review.status == ReviewStatus.PUBLISHED:
+        changes["status"] = ReviewStatus.HELD
+        changes["moderation_note"] = _("Uses a blocked word: %(term)s") % {"term": held}
+    if not Review.objects.filter(pk=review.pk, follow_up_at__isnull=True).update(**changes):
+        raise FollowUpRefused(field="review_id")
+    _save_photos(review, processed, follow_up=True)
+    review.refresh_from_db()
+    return review
+
+
+@transaction.atomic
+def review_reply(*, actor: Actor, review_id: int, text: str) -> Review:
+    """The shop answers a review of its goods, once (商家回复). Raises ReviewNotFound (also another shop's),
+    AlreadyReplied (409), ReviewInvalid, ReplyBlocked (a blocked word: the shop rephrases)."""
+    check(actor, REVIEW_REPLY)
+    merchant = merchant_for(actor)
+    review = Review.objects.filter(pk=review_id, merchant_id=merchant.pk).first()
+    if review is None:
+        raise ReviewNotFound(field="review_id")
+    text = _text(text, "text", most=300)
+    if not text:
+        raise ReviewInvalid(field="text")
+    if _blocked(text):
+        raise ReplyBlocked(field="text")
+    if not Review.objects.filter(pk=review.pk, replied_at__isnull=True).update(
+        reply_text=text, replied_at=timezone.now(), replied_by=user_of(actor)
+    ):
+        raise AlreadyReplied(field="review_id")
+    review.refresh_from_db()
+    return review
+
+
+@transaction.atomic
+def review_report(*, actor: Actor, review_id: int, reason: str, note: str = "") -> ReviewReport:
+    """Report a published review to the platform (举报), once per member; it stays up until an operator looks.
+    Raises ReviewNotFound, AlreadyReported (409), ReviewInvalid (an unknown reason)."""
+    check(actor, AUTHENTICATED)
+    review = Review.objects.filter(pk=review_id, status=ReviewStatus.PUBLISHED).first()
+    if review is None:
+        raise ReviewNotFound(field="review_id")
+    if reason not in ReportReason.values:
+        raise ReviewInvalid(field="reason")
+    try:
+        with transaction.atomic():
+            report = ReviewReport.objects.create(
+                review=review, reporter=user_of(actor), reason=reason, note=_text(note, "note", most=200)
+            )
+    except IntegrityError:
+        raise AlreadyReported(field="review_id") from None
+    Review.objects.filter(pk=review.pk, reported_at__isnull=True).update(reported_at=timezone.now())
+    return report
+
+
+@transaction.atomic
+def review_moderate(*, actor: Actor, review_id: int, remove: bool, note: str = "") -> Review:
+    """An operator's decision on a held or reported review: keep it up (publish) or take it down, with a
+    reason the buyer reads. Audited. Raises ReviewNotFound (not in the queue), ReviewInvalid (removing without
+    a reason)."""
+    check(actor, REVIEW_MODERATE)
+    queued = Q(status=ReviewStatus.HELD) | Q(status=ReviewStatus.PUBLISHED, reported_at__isnull=False)
+    review = Review.objects.select_for_update().filter(queued, pk=review_id).first()
+    if review is None:
+        raise ReviewNotFound(field="review_id")
+    note = _text(note, "note", most=200)
+    if remove and not note:
+        raise ReviewInvalid(field="note")
+    before = {"status": review.status, "reported": review.reported_at is not None}
+    review.status = ReviewStatus.REMOVED if remove else ReviewStatus.PUBLISHED
+    review.moderation_note = note
+    review.moderated_at = timezone.now()
+    review.reported_at = None
+    review.save(update_fields=["status", "moderation_note", "moderated_at", "reported_at"])
+    audit.record(
+        actor=actor,
+        action="reviews.remove" if remove else "reviews.approve",
+        target=review,
+        before=before,
+        after={"status": review.status, "note": note},
+    )
+    _reward(review)
+    return review
+
+
+@transaction.atomic
+def review_term_add(*, actor: Actor, term: str) -> ReviewTerm:
+    """Block a word in reviews from now on (idempotent). Audited."""
+    check(actor, REVIEW_MODERATE)
+    word = term.strip()
+    if not 1 <= len(word) <= 30:
+        raise ReviewInvalid(field="term")
+    row, created = ReviewTerm.objects.get_or_create(term=word)
+    if created:
+        audit.record(actor=actor, action="reviews.term_add", target=row, after={"term": word})
+    return row
+
+
+@transaction.atomic
+def review_term_remove(*, actor: Actor, term_id: int) -> None:
+    """Unblock a word (idempotent). Audited."""
+    check(actor, REVIEW_MODERATE)
+    row = ReviewTerm.objects.filter(pk=term_id).first()
+    if row is not None:
+        audit.record(actor=actor, action="reviews.term_remove", target=row, before={"term": row.term})
+        row.delete()
