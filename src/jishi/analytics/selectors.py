@@ -1,4 +1,4 @@
-"""The dashboards' figures: per day over a range, for the marketplace or one merchant.
+"""The dashboards' figures: per day over a range, for the marketplace or one merchant; and the member segments.
 
 A day is a calendar day in the site's time zone. An order counts on the day
 it was paid (GMV is what buyers paid, shipping included); refunds count on
@@ -17,8 +17,9 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jishi.analytics.models import SITE, Visit
-from jishi.analytics.permissions import PLATFORM_FIGURES, SHOP_FIGURES
+from jishi.analytics.errors import UnknownSegment
+from jishi.analytics.models import SITE, MemberSegment, Segment, SegmentCampaign, SegmentCampaignCoupon, Visit
+from jishi.analytics.permissions import MEMBER_SEGMENTS, PLATFORM_FIGURES, SHOP_FIGURES
 from jishi.core import dates
 from jishi.core.actors import Actor
 from jishi.core.errors import InvalidInput
@@ -27,6 +28,7 @@ from jishi.core.permissions import check
 from jishi.ledger.models import AccountKind, EntryKind, JournalLine
 from jishi.merchants.selectors import merchant_for
 from jishi.orders.models import Order, OrderLine
+from jishi.promotions.selectors import coupons_used
 
 MAX_DAYS = 366
 DEFAULT_DAYS = 30
@@ -196,3 +198,73 @@ def shop_figures(actor: Actor, start: dt.date, end: dt.date, currency: str = CUR
     """The actor's merchant's figures per day, with its top products."""
     check(actor, SHOP_FIGURES)
     return _figures(start, end, merchant_for(actor).pk, currency)
+
+
+# Member segments ------------------------------------------------------------------------------------------------
+
+MAX_CAMPAIGNS = 100
+
+
+@dataclass(frozen=True)
+class SegmentCounts:
+    """How many members each segment has (every segment, 0 when empty), as of ``computed_at`` (None: never)."""
+
+    counts: dict[Segment, int]
+    computed_at: dt.datetime | None
+
+
+def segment_of(segment: str) -> Segment:
+    """``segment`` as a Segment; UnknownSegment (422, on ``segment``) for anything else."""
+    if segment not in Segment.values:
+        raise UnknownSegment(field="segment")
+    return Segment(segment)
+
+
+def segment_counts(actor: Actor) -> SegmentCounts:
+    """The members per segment and when they were computed, in one grouped query."""
+    check(actor, MEMBER_SEGMENTS)
+    rows = MemberSegment.objects.values_list("segment").annotate(n=Count("pk"), at=Max("computed_at")).order_by()
+    found = {segment: (n, at) for segment, n, at in rows}
+    computed = [at for _n, at in found.values()]
+    return SegmentCounts(
+        counts={segment: found.get(segment, (0, None))[0] for segment in Segment},
+        computed_at=max(computed) if computed else None,
+    )
+
+
+def segment_members(actor: Actor, segment: str) -> QuerySet[MemberSegment]:
+    """A segment's members, the biggest spenders first (then by user id), each with its user for the name and the
+    masked phone. Raises UnknownSegment."""
+    check(actor, MEMBER_SEGMENTS)
+    chosen = segment_of(segment)
+    return MemberSegment.objects.filter(segment=chosen).select_related("user").order_by("-monetary_minor", "user_id")
+
+
+def segment_member_ids(segment: Segment) -> list[int]:
+    """The user ids of a segment's members, in id order (a campaign gives to them in this order)."""
+    return list(MemberSegment.objects.filter(segment=segment).order_by("user_id").values_list("user_id", flat=True))
+
+
+@dataclass(frozen=True)
+class CampaignRow:
+    campaign: SegmentCampaign
+    used: int  # of the coupons it gave, those a checkout has used
+
+
+def segment_campaigns(actor: Actor) -> list[CampaignRow]:
+    """The latest campaigns (MAX_CAMPAIGNS), newest first, with their template, sender and how many of their coupons
+    were used: two queries, however many campaigns."""
+    check(actor, MEMBER_SEGMENTS)
+    campaigns = list(
+        SegmentCampaign.objects.select_related("template", "created_by").order_by("-created_at", "-pk")[:MAX_CAMPAIGNS]
+    )
+    if not campaigns:
+        return []
+    given = SegmentCampaignCoupon.objects.filter(campaign__in=[c.pk for c in campaigns])
+    used = dict(
+        given.filter(coupon_id__in=coupons_used(given.values("coupon_id")).values("pk"))
+        .values_list("campaign_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return [CampaignRow(campaign, used.get(campaign.pk, 0)) for campaign in campaigns]

@@ -1,5 +1,6 @@
 """Reads of the ledger domain: balances, entries, figures per order, withdrawals."""
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import QuerySet, Sum
@@ -167,3 +168,20 @@ def commission_rules(actor: Actor, *, merchant_id: int | None = None) -> QuerySe
     check(actor, FINANCE_VIEW)
     rules = CommissionRule.objects.select_related("merchant", "category").order_by("-starts_on", "-id")
     return rules.filter(merchant_id=merchant_id) if merchant_id else rules
+
+
+def refunds_per_buyer(*, paid_since: dt.datetime, currency: str = CURRENCY) -> dict[int, int]:
+    """What the ledger booked as refunded (minor units) on each buyer's orders paid since ``paid_since``, by buyer
+    id; buyers with no refund are absent. One grouped query."""
+    rows = (
+        JournalLine.objects.filter(
+            entry__kind=EntryKind.REFUND,
+            account__kind=AccountKind.REFUNDS_PAYABLE,
+            currency=currency,
+            entry__order__paid_at__gte=paid_since,
+        )
+        .values_list("entry__order__buyer_id")
+        .annotate(total=Sum("amount_minor"))
+        .order_by()
+    )
+    return {buyer_id: -total for buyer_id, total in rows}

@@ -508,3 +508,16 @@ def templates_held(user: Any) -> set[int]:
     """The templates of which the user holds an unused coupon."""
     held = Coupon.objects.filter(owner=user, checkout_number="").values_list("template_id", flat=True)
     return set(held.distinct())
+
+
+def platform_templates_live(*, now: dt.datetime) -> QuerySet[CouponTemplate]:
+    """The platform's templates running now (not stopped, not ended), claimable by hand or not, newest first: those
+    it can give out as its own reward (``services.coupon_grant``)."""
+    live = Q(valid_until__isnull=True) | Q(valid_until__gt=now)
+    return CouponTemplate.objects.filter(live, merchant__isnull=True, status=TemplateStatus.ACTIVE).order_by("-pk")
+
+
+def coupons_used(coupon_ids: Iterable[int] | QuerySet[Any]) -> QuerySet[Coupon]:
+    """Those of ``coupon_ids`` (ids, or a subquery of them) that a checkout has used (``used_at`` set), to count or
+    to use as a subquery."""
+    return Coupon.objects.filter(pk__in=coupon_ids, used_at__isnull=False)
