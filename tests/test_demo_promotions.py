@@ -45,8 +45,8 @@ def test_the_demo_runs_a_flash_sale_and_promotions_through_real_orders(demo):
     # a limited price ends within hours; two shops' 满减 took money off real orders; coupons wait to be claimed
     assert LimitedPrice.objects.filter(ends_at__gt=now, ends_at__lt=now + dt.timedelta(hours=6)).count() == 1
     assert OrderAdjustment.objects.filter(source_kind="threshold").values("order__merchant").distinct().count() == 2
-    assert CouponTemplate.objects.filter(merchant__isnull=True).count() == 3
-    assert Coupon.objects.filter(owner__display_name="买家小王").count() == 3
+    assert CouponTemplate.objects.filter(merchant__isnull=True, claimable=True).count() == 3
+    assert Coupon.objects.filter(owner__display_name="买家小王", template__claimable=True).count() == 3
     assert reconcile().ok
 
 
@@ -92,7 +92,8 @@ def test_the_demo_community_runs_through_real_orders(demo):
     fruit = Pickup.objects.filter(campaign__title="周末水果团").select_related("order__settlement")
     assert len(fruit) == 5
     assert all(p.order.status == "completed" for p in fruit)
-    assert all(p.order.settlement.leader_commission_minor == p.order.total_minor // 10 for p in fruit)
+    # 10 % of what was paid, half up
+    assert all(p.order.settlement.leader_commission_minor == (p.order.total_minor + 5) // 10 for p in fruit)
     head = Leader.objects.get(point__name="文三路便利店")  # the demo leader
     assert Payout.objects.get(leader=head).status == "paid"
     assert reconcile().ok
@@ -131,3 +132,27 @@ def test_the_demo_pet_market_is_logged_listed_sold_and_claimed(demo):
     )
     assert not Pet.objects.get(pk=mine.pet_id).is_live
     assert reconcile().ok
+
+
+def test_the_demo_member_mall_comes_from_real_records(demo):
+    from django.db.models import Count, Sum
+
+    from jishi.analytics.models import MemberSegment
+    from jishi.loyalty.models import Member, PointsEntry, Referral
+    from jishi.recommendations.models import Similar
+    from jishi.reviews.models import Review, ReviewStatus
+
+    tiers = dict(Member.objects.values_list("tier").annotate(n=Count("pk")))
+    assert set(tiers) == {"regular", "silver", "gold", "diamond"}, tiers
+    for member in Member.objects.all():  # every balance is the sum of its entries
+        assert member.balance == (PointsEntry.objects.filter(member=member).aggregate(s=Sum("points"))["s"] or 0)
+    assert list(Referral.objects.values_list("status", flat=True)) == ["rewarded", "rewarded"]
+    reviews = Review.objects.select_related("order_line__order")
+    assert reviews.filter(has_photos=True).exists()
+    assert reviews.exclude(reply_text="").exists()
+    assert reviews.filter(status=ReviewStatus.HELD).count() == 1
+    for review in reviews:  # each by the buyer of a received line
+        assert review.order_line.order.buyer_id == review.buyer_id
+        assert review.order_line.order.status in ("delivered", "completed")
+    assert Similar.objects.exists()
+    assert MemberSegment.objects.exists()

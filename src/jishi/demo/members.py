@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 from django.db.models import Q
 from django.utils import timezone
 
+from jishi.accounts.models import User
+from jishi.analytics import services as segments
 from jishi.catalog.models import Product, path_ids
 from jishi.catalog.states import ProductStatus
 from jishi.checkout import services as checkout
@@ -22,14 +24,17 @@ from jishi.favourites import services as favourites
 from jishi.loyalty import selectors
 from jishi.loyalty import services as loyalty
 from jishi.loyalty.models import DEFAULTS, Tier
+from jishi.merchants.selectors import merchant_owner_id
 from jishi.orders.selectors import products_bought_by
 from jishi.promotions import services as promotions
 from jishi.promotions.pricing import CouponKind
 from jishi.recommendations import services as recommendations
+from jishi.reviews import selectors as reviews_selectors
+from jishi.reviews import services as reviews
 
 if TYPE_CHECKING:
-    from jishi.accounts.models import User
     from jishi.demo.loader import DemoLoader
+    from jishi.reviews.models import Review
 
 # The demo market's tiers: ¥3,000, ¥8,000 and ¥20,000 over 12 months (its regular customers buy phones and
 # laptops as well as cat food: a quarter spend over ¥17,000 in its eight weeks).
@@ -41,8 +46,28 @@ DEMO_RULES = {
     "gold_free_shipping_minor": 5_900,
     "birthday_tier_rank": 0,  # every member
 }
+PHOTO_COLOURS = ((214, 160, 110), (150, 190, 120), (120, 160, 210))
+REVIEW_TEXTS = {
+    5: (
+        "质量很好，和描述一致，物流也快",
+        "第二次回购了，家里人都说好",
+        "包装很用心，没有破损，值得推荐",
+        "性价比很高，会继续支持",
+    ),
+    4: ("整体不错，就是快递慢了一天", "东西挺好的，颜色比图片稍深", "还可以，价格再低一点就更好了"),
+    3: ("一般般吧，和预期差不多", "能用，但做工有点粗糙"),
+    2: ("有点失望，和图片差别较大", "发货太慢了，催了两次"),
+    1: ("收到就有破损，体验很差", "质量不行，不推荐"),
+}
+REPLIES = {
+    False: ("感谢亲的支持，期待再次光临！", "谢谢您的认可，我们会继续努力～"),
+    True: (
+        "非常抱歉给您带来不好的体验，已联系您处理，请留意消息。",
+        "抱歉亲，我们已反馈仓库改进包装，欢迎随时联系客服。",
+    ),
+}
 # (shop, how many of its SKUs, the share off for members, the tier from which they get it)
-MEMBER_PRICES = (("萌宠之家", 4, 8, Tier.SILVER), ("鲜品超市", 3, 10, Tier.GOLD))
+MEMBER_PRICES = (("萌宠之家", 4, 8, Tier.SILVER), ("潮流衣橱", 3, 10, Tier.GOLD))
 
 
 class MembersDemo:
@@ -105,8 +130,10 @@ class MembersDemo:
                 points=min(500, selectors.balance_of(buyer.pk)),
             )
         loyalty.tiers_recompute()
+        self._reviews()
         self._interests()
         recommendations.recommendations_refresh()
+        segments.member_segments_compute()
 
     def _interests(self) -> None:
         """What the regular customers looked at and kept: each looked at products of the departments they buy
@@ -131,3 +158,46 @@ class MembersDemo:
             shops = Counter(product.merchant_id for product in bought)
             if shops:
                 favourites.follow_add(actor=person, merchant_id=shops.most_common(1)[0][0])
+
+    def _reviews(self) -> None:
+        """Regular customers review a share of what they received (most gladly, some not), a third with
+        photos; shops answer the unhappy ones and some others; one review waits for the platform for a blocked
+        word and one was reported."""
+        from jishi.demo.loader import product_image  # the loader imports this module
+
+        rng = self.loader.rng
+        reviewer = self.loader.reviewer
+        reviews.review_term_add(actor=reviewer, term="加微信")
+        written: list[Review] = []
+        for n, (buyer, _address) in enumerate(self.loader.regulars):
+            lines = list(reviews_selectors.lines_waiting(buyer).select_related("order")[:6])
+            for line in rng.sample(lines, min(len(lines), 1 + n % 4)):
+                stars = rng.choices((5, 4, 3, 2, 1), (62, 24, 8, 3, 3))[0]
+                photos = []
+                if rng.random() < 0.35:
+                    many = rng.randint(1, 3) if self.loader.image_every == 1 else 1  # a quick load draws fewer
+                    photos = [
+                        product_image(line.title, "Buyer photo", PHOTO_COLOURS[k % 3], line.pk * 10 + k, tag="买家秀")
+                        for k in range(many)
+                    ]
+                text = rng.choice(REVIEW_TEXTS[stars])
+                if len(written) == 7:
+                    text = f"{text}，想要更便宜的加微信"  # held for the blocked word
+                review = reviews.review_create(
+                    actor=buyer,
+                    order_line_id=line.pk,
+                    data=reviews.ReviewInput(stars=stars, text=text, anonymous=rng.random() < 0.2, photos=photos),
+                )
+                written.append(review)
+                owner_id = merchant_owner_id(review.merchant_id)
+                if owner_id is not None and (stars <= 3 or rng.random() < 0.25):
+                    owner = User.objects.get(pk=owner_id)
+                    reviews.review_reply(actor=owner, review_id=review.pk, text=rng.choice(REPLIES[stars <= 3]))
+        if len(written) > 12:
+            reporter = next(buyer for buyer, _a in self.loader.regulars if buyer.pk != written[12].buyer_id)
+            reviews.review_report(
+                actor=reporter,
+                review_id=written[12].pk,
+                reason="fake",
+                note="内容和商品不符",
+            )
