@@ -74,6 +74,21 @@ ExpiryDate = Annotated[
     AfterValidator(_expiry_in_window),
     Field(examples=["2030-06-30"], description=f"From {dates.EARLIEST} to {dates.LATEST_EXPIRY}."),
 ]
+
+
+def _born(value: dt.date) -> dt.date:
+    if not dt.date(1900, 1, 1) <= value <= dt.date.today():
+        raise PydanticCustomError("date_out_of_range", str(_("Choose a date from 1900-01-01 to today.")))
+    return value
+
+
+# A person's birthday: 1900-01-01 to today.
+BirthDate = Annotated[
+    dt.date,
+    BeforeValidator(_iso_text),
+    AfterValidator(_born),
+    Field(examples=["1992-05-20"], description="From 1900-01-01 to today."),
+]
 # An order, checkout or payment number (core.ids.public_number).
 PublicNumber = Annotated[str, Field(pattern=r"^\d{18}$", description="18-digit number")]
 

@@ -9,9 +9,9 @@ from ninja.responses import Status
 from jishi.accounts.auth import SIGNED_IN, actor_of
 from jishi.core.api import (
     Amount,
+    BirthDate,
     DataOut,
     Id,
-    IsoDate,
     IsoDateTime,
     MoneyOut,
     PageNumber,
@@ -234,7 +234,7 @@ class ReferralIn(StrictIn):
 
 
 class BirthdayIn(StrictIn):
-    birthday: IsoDate
+    birthday: BirthDate
 
 
 @member_router.get("/me/invite", response={200: InviteOut, **errors(401)})

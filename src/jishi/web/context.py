@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jishi.accounts.permissions import AUDIT_VIEW, KYC_REVIEW, OPERATOR, USER_MANAGE
 from jishi.aftersales.permissions import AFTERSALES_ARBITRATE, MERCHANT_AFTERSALES
-from jishi.analytics.permissions import PLATFORM_FIGURES, SHOP_FIGURES
+from jishi.analytics.permissions import MEMBER_SEGMENTS, PLATFORM_FIGURES, SHOP_FIGURES
 from jishi.cart.owner import owner_of
 from jishi.cart.selectors import cart_count
 from jishi.catalog.permissions import PRODUCT_MANAGE, PRODUCT_REVIEW
@@ -20,6 +20,7 @@ from jishi.community.permissions import GROUP_BUY_SETTINGS, LEADER_REVIEW
 from jishi.core.permissions import Permission
 from jishi.groupbuy.permissions import SHOP_GROUPBUY
 from jishi.ledger.permissions import FINANCE_OWN, FINANCE_VIEW
+from jishi.loyalty.permissions import LOYALTY_SETTINGS
 from jishi.merchants.permissions import APPLICATION_REVIEW, MERCHANT_ADMINISTER, MERCHANT_TEAM
 from jishi.notifications.selectors import unread_count
 from jishi.orders.permissions import ORDER_FULFIL, ORDER_OVERSEE
@@ -49,6 +50,8 @@ CONSOLE = (
     Section(_("Group leaders"), "operator:leaders", LEADER_REVIEW, "operator:leader"),
     Section(_("Pickup points"), "operator:pickup_points", LEADER_REVIEW, "operator:pickup_point"),
     Section(_("Group-buy settings"), "operator:group_buy_settings", GROUP_BUY_SETTINGS, "operator:group_buy_settings"),
+    Section(_("Points and tiers"), "operator:loyalty_settings", LOYALTY_SETTINGS, "operator:loyalty_settings"),
+    Section(_("Member segments"), "operator:segments", MEMBER_SEGMENTS, "operator:segment"),
     Section(_("Orders"), "operator:orders", ORDER_OVERSEE, "operator:order"),
     Section(_("Arbitration"), "operator:arbitrations", AFTERSALES_ARBITRATE, "operator:arbitration"),
     Section(_("Users"), "operator:users", USER_MANAGE, "operator:user"),
@@ -61,6 +64,7 @@ MERCHANT_CENTRE = (
     Section(_("Products"), "merchant:products", PRODUCT_MANAGE, "merchant:product"),
     Section(_("Pets"), "merchant:pets", PRODUCT_MANAGE, "merchant:pet"),
     Section(_("Promotions"), "merchant:promotions", SHOP_PROMOTIONS, "merchant:promotions"),
+    Section(_("Member prices"), "merchant:member_prices", SHOP_PROMOTIONS, "merchant:member_prices"),
     Section(_("Group buys"), "merchant:groupbuy", SHOP_GROUPBUY, "merchant:groupbuy"),
     # Staff who send batches but run no campaigns land on the batches; the page's tabs lead to the campaigns.
     Section(_("Community group buys"), "merchant:community_batches", ORDER_FULFIL, "merchant:community"),

@@ -34,6 +34,7 @@ from jishi.core.pagination import paginate
 from jishi.core.permissions import AUTHENTICATED, PUBLIC
 from jishi.groupbuy import selectors as groupbuy
 from jishi.groupbuy import services as groupbuy_services
+from jishi.loyalty import selectors as loyalty
 from jishi.orders import selectors as orders
 from jishi.orders import services as order_services
 from jishi.orders.states import OrderKind, OrderStatus
@@ -220,6 +221,39 @@ def _quote(request: HttpRequest, user: Any, address: Address, basket: dict[str, 
     return checkout.checkout_quote(actor=user, address_id=address.pk, **basket), False
 
 
+POINTS_SWITCH = ("use_points", "1")  # 积分抵扣 is on: the checkout uses the most points the quote allows
+
+
+def _points_wanted(request: HttpRequest) -> bool:
+    data = request.POST if request.method == "POST" else request.GET
+    return data.get(POINTS_SWITCH[0]) == POINTS_SWITCH[1]
+
+
+def _with_points(
+    request: HttpRequest, *, user: Any, address: Address, basket: dict[str, Any], quote: Any, chose: bool
+) -> tuple[Any, str]:
+    """The quote again with the most points it allows when the buyer switched 积分抵扣 on; when the points are
+    refused, the quote without them and why (shown on the points row)."""
+    if not _points_wanted(request) or not quote.points_most:
+        return quote, ""
+    coupon_ids = _coupon_choice(request)[0] if chose else None
+    try:
+        with_points = checkout.checkout_quote(
+            actor=user, address_id=address.pk, coupon_ids=coupon_ids, points=quote.points_most, **basket
+        )
+    except DomainError as exc:
+        if exc.field != "points":
+            raise
+        return quote, exc.message
+    return with_points, ""
+
+
+def _posted_points(request: HttpRequest) -> int:
+    """The points the checkout page's quote used (its hidden ``points``), which placing must use again."""
+    raw = request.POST.get("points", "")
+    return int(raw) if raw.isdigit() and len(raw) <= 12 else 0
+
+
 @page(AUTHENTICATED)
 def checkout_page(request: HttpRequest) -> HttpResponse:
     """Address, the order per merchant with its shipping fee, the total; placing opens the cashier."""
@@ -237,27 +271,36 @@ def checkout_page(request: HttpRequest) -> HttpResponse:
             form.add_domain_error(exc)
         else:
             return redirect(f"{reverse('buyer:checkout')}?{urlencode([('address', created.pk), *carried])}")
-    quote, chose = None, False
+    quote, chose, points_error = None, False, ""
     if address is not None:
         try:
             quote, chose = _quote(request, user, address, basket)
+            quote, points_error = _with_points(
+                request, user=user, address=address, basket=basket, quote=quote, chose=chose
+            )
         except DomainError as exc:
             messages.error(request, exc.message)
             return redirect("buyer:cart")
+    points_carried = [POINTS_SWITCH] if _points_wanted(request) else []
+    rules = loyalty.rules() if quote is not None and quote.points_most else None
     context = {
         "addresses": addresses,
         "address": address,
         "quote": quote,
         "used": {coupon.source.id for coupon in quote.coupons} if quote else set(),
-        "basket_carried": carried,
+        "basket_carried": carried + points_carried,
+        "points_form_carried": carried,
+        "points_error": points_error,
+        "points_most_value": rules.value(quote.points_most) if rules and quote and quote.points_most else None,
+        "points_value": rules.value(quote.points) if rules and quote and quote.points else None,
         "coupons_carried": _coupon_choice(request)[1] if chose else [],
         # before there is an address to price delivery to, the items and their total still show
         "items": checkout.checkout_items(actor=user, sku_ids=basket.get("sku_ids"), buy_now=basket.get("buy_now"))
         if quote is None
         else None,
-        "pickup_switches": _pickup_switches(user, quote, carried),
+        "pickup_switches": _pickup_switches(user, quote, carried + points_carried),
         "form": form,
-        "carried": carried,
+        "carried": carried + points_carried,
         "request_key": uuid.uuid4().hex,
     }
     return render(request, "buyer/checkout.html", context, status=422 if form.errors else 200)
@@ -277,10 +320,19 @@ def checkout_submit(request: HttpRequest) -> HttpResponse:
         return redirect(f"{reverse('buyer:checkout')}?{urlencode(carried)}")
 
     coupon_ids, chosen = _coupon_choice(request)
+    points = _posted_points(request)  # the quote's own, so that the fingerprint matches
+    if points:
+        chosen = [*chosen, POINTS_SWITCH]
 
     def place() -> tuple[int, object]:
         placement = checkout.checkout_place(
-            actor=user, address_id=int(address_id), fingerprint=fingerprint, note=note, coupon_ids=coupon_ids, **basket
+            actor=user,
+            address_id=int(address_id),
+            fingerprint=fingerprint,
+            note=note,
+            coupon_ids=coupon_ids,
+            points=points,
+            **basket,
         )
         return 201, {"payment": placement.intent.number}
 

@@ -3,7 +3,18 @@ community group buys, team, qualifications."""
 
 from django.urls import path
 
-from jishi.web.merchant import aftersales, centre, community, groupbuy, orders, pet_orders, pets, products, promotions
+from jishi.web.merchant import (
+    aftersales,
+    centre,
+    community,
+    groupbuy,
+    member_prices,
+    orders,
+    pet_orders,
+    pets,
+    products,
+    promotions,
+)
 
 app_name = "merchant"
 urlpatterns = [
@@ -54,6 +65,7 @@ urlpatterns = [
     path("promotions/limited-prices/new/", promotions.limited_new, name="promotions_limited_new"),
     path("promotions/limited-prices/<int:promotion_id>/stop/", promotions.limited_stop, name="promotions_limited_stop"),
     path("promotions/flash/apply/", promotions.flash_apply, name="promotions_flash_apply"),
+    path("member-prices/", member_prices.member_prices, name="member_prices"),
     path("group-buys/", groupbuy.campaign_list, name="groupbuy"),
     path("group-buys/new/", groupbuy.campaign_new, name="groupbuy_new"),
     path("group-buys/<int:campaign_id>/stop/", groupbuy.campaign_stop, name="groupbuy_stop"),

@@ -19,7 +19,7 @@ from jishi.accounts.auth import actor_of
 from jishi.accounts.permissions import AUDIT_VIEW, USER_MANAGE
 from jishi.aftersales.permissions import AFTERSALES_ARBITRATE
 from jishi.analytics import selectors as analytics
-from jishi.analytics.permissions import PLATFORM_FIGURES
+from jishi.analytics.permissions import MEMBER_SEGMENTS, PLATFORM_FIGURES
 from jishi.catalog.selectors import category_get
 from jishi.core.errors import DomainError
 from jishi.core.pagination import paginate
@@ -52,6 +52,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context["can_export_orders"] = ORDER_OVERSEE.allows(actor)
     context["can_export_ledger"] = FINANCE_OPERATE.allows(actor)
     context["group_buying"] = community_pages.group_buying_figures(actor)  # the last 30 days, whatever the range
+    if MEMBER_SEGMENTS.allows(actor):
+        context["segments"] = analytics.segment_counts(actor)
     return render(request, "operator/dashboard.html", context)
 
 

@@ -3,7 +3,7 @@ group-buy settings, users, orders, arbitration, audit."""
 
 from django.urls import path
 
-from jishi.web.operator import arbitration, community, console, promotions, review
+from jishi.web.operator import arbitration, community, console, loyalty, promotions, review, segments
 
 app_name = "operator"
 urlpatterns = [
@@ -51,10 +51,14 @@ urlpatterns = [
     path("leaders/<int:leader_id>/suspend/", community.leader_suspend, name="leader_suspend"),
     path("pickup-points/", community.pickup_points, name="pickup_points"),
     path("group-buy-settings/", community.group_buy_settings, name="group_buy_settings"),
+    path("loyalty-settings/", loyalty.loyalty_settings, name="loyalty_settings"),
     path("users/", console.users, name="users"),
     path("users/<int:user_id>/", console.user_detail, name="user"),
     path("users/<int:user_id>/action/", console.user_action, name="user_action"),
     path("orders/", console.orders, name="orders"),
     path("orders/<str:number>/", console.order_detail, name="order"),
     path("audit/", console.audit, name="audit"),
+    path("segments/", segments.segments, name="segments"),
+    path("segments/<str:segment>/", segments.segment_members, name="segment_members"),
+    path("segments/<str:segment>/coupons/", segments.segment_coupons, name="segment_coupons"),
 ]
