@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any, Literal
 
+from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 
 from jishi.catalog.selectors import published_products
@@ -142,3 +144,60 @@ def price_drops_due(*, members: int) -> list[Favourite]:
         .annotate(current_price_minor=F("product__min_price_minor"), title=F("product__title"))
         .order_by("user_id", "pk")
     )
+
+
+@dataclass(frozen=True, slots=True)
+class InterestState:
+    """What a product page shows of 收藏 and 关注: the product's favourites and its shop's followers, counted from
+    the rows, and whether the visitor keeps the one and follows the other."""
+
+    favourites: int
+    followers: int
+    favourited: bool
+    following: bool
+
+
+def _interest_sql() -> str:
+    favourite = connection.ops.quote_name(Favourite._meta.db_table)
+    follow = connection.ops.quote_name(ShopFollow._meta.db_table)
+    # Table names come from the models and every value is a parameter; a SELECT of scalar subqueries with no FROM
+    # reads the same on SQLite and PostgreSQL.
+    return (
+        f"SELECT (SELECT COUNT(*) FROM {favourite} WHERE product_id = %s),"  # noqa: S608
+        f" (SELECT COUNT(*) FROM {follow} WHERE merchant_id = %s),"
+        f" (SELECT COUNT(*) FROM {favourite} WHERE product_id = %s AND user_id = %s),"
+        f" (SELECT COUNT(*) FROM {follow} WHERE merchant_id = %s AND user_id = %s)"
+    )
+
+
+def interest_state(actor: Actor, product_id: int, merchant_id: int) -> InterestState:
+    """The product's favourite count and its shop's follower count, and whether the actor favourited the one and
+    follows the other (never, for an anonymous visitor): one statement whoever asks."""
+    user = signed_in(actor)
+    user_id = user.pk if user is not None else None
+    with connection.cursor() as cursor:
+        cursor.execute(_interest_sql(), [product_id, merchant_id, product_id, user_id, merchant_id, user_id])
+        favourites, followers, mine, followed = cursor.fetchone()
+    return InterestState(favourites=favourites, followers=followers, favourited=mine > 0, following=followed > 0)
+
+
+def _counts_sql() -> str:
+    favourite, follow, view = (
+        connection.ops.quote_name(model._meta.db_table) for model in (Favourite, ShopFollow, ProductView)
+    )
+    return (
+        f"SELECT (SELECT COUNT(*) FROM {favourite} WHERE user_id = %s),"  # noqa: S608
+        f" (SELECT COUNT(*) FROM {follow} WHERE user_id = %s),"
+        f" (SELECT COUNT(*) FROM {view} WHERE user_id = %s)"
+    )
+
+
+def interest_counts(actor: Actor) -> tuple[int, int, int]:
+    """How many favourites, followed shops and products in the browsing history the member has (收藏 · 关注 · 足迹
+    on the 我的 page): one statement. Raises NotAuthenticated."""
+    check(actor, FAVOURITES_KEEP)
+    user_id = user_of(actor).pk
+    with connection.cursor() as cursor:
+        cursor.execute(_counts_sql(), [user_id, user_id, user_id])
+        favourites, follows, views = cursor.fetchone()
+    return favourites, follows, views

@@ -108,3 +108,28 @@ def neighbour_scores(product_id: int, kind: str) -> list[tuple[int, float]]:
         .order_by("-score", "other_id")
         .values_list("other_id", "score")
     )
+
+
+def beside_product(product_id: int, limit: int = 12) -> tuple[list[ProductCard], list[ProductCard]]:
+    """看了又看 and 买了又买 beside a product together, each as :func:`also_viewed` and :func:`also_bought` answer
+    it (only products on sale, never this one, topped up with the best sellers): two queries for both lists, the
+    neighbours of both kinds and the best sellers in one UNION, then all their cards."""
+    kinds = (SimilarKind.VIEWED, SimilarKind.BOUGHT)
+    neighbours = Similar.objects.filter(product_id=product_id, kind__in=kinds, other_id__in=_on_sale()).values_list(
+        "other_id", "score", Value(NEIGHBOUR, IntegerField()), "kind"
+    )
+    best = (
+        Popular.objects.filter(product_id__in=_on_sale())
+        .exclude(product_id=product_id)
+        .values_list("product_id", Cast("rank", FloatField()), Value(BEST_SELLER, IntegerField()), Value(""))
+    )
+    rows = list(neighbours.union(best, all=True))
+    lists = [
+        _ordered(
+            [(row[0], row[1], row[2]) for row in rows if row[3] in (kind, "")], leave_out={product_id}, limit=limit
+        )
+        for kind in kinds
+    ]
+    cards = {card.pk: card for card in product_cards(list(dict.fromkeys(lists[0] + lists[1])))}
+    viewed, bought = ([cards[pk] for pk in chosen if pk in cards] for chosen in lists)
+    return viewed, bought

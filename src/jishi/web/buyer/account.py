@@ -15,8 +15,11 @@ from jishi.aftersales import selectors as aftersales
 from jishi.core.api import client_ip
 from jishi.core.errors import DomainError, RateLimited
 from jishi.core.permissions import AUTHENTICATED, PUBLIC
+from jishi.favourites import selectors as favourites
+from jishi.loyalty import selectors as loyalty
 from jishi.orders import selectors as orders
 from jishi.orders.states import OrderStatus
+from jishi.web.buyer.member import INVITE_COOKIE, bind_after_sign_up, invite_code_of_request
 from jishi.web.forms import AddressForm, KycForm, LogInForm, SignUpForm
 from jishi.web.pages import page
 
@@ -52,6 +55,7 @@ def log_in(request: HttpRequest) -> HttpResponse:
 @page(PUBLIC)
 def sign_up(request: HttpRequest) -> HttpResponse:
     form = SignUpForm(request.POST or None)
+    invite = invite_code_of_request(request)  # 邀请有礼: the code of the invite link the visitor came by
     if request.method == "POST" and form.is_valid():
         try:
             user = services.user_sign_up(**form.cleaned_data)
@@ -59,9 +63,16 @@ def sign_up(request: HttpRequest) -> HttpResponse:
             form.add_domain_error(exc)
         else:
             login(request, user, backend="jishi.accounts.backends.IdentifierBackend")
-            messages.success(request, _("Welcome to Jishi!"))
-            return redirect(next_url(request))
-    return render(request, "buyer/account/signup.html", {"form": form, "next": next_url(request)})
+            if bind_after_sign_up(request, user, invite):  # a refused invitation is dropped without a word
+                messages.success(request, _("Welcome to Jishi! You both get points when your first order completes."))
+            else:
+                messages.success(request, _("Welcome to Jishi!"))
+            response = redirect(next_url(request))
+            if invite:
+                response.delete_cookie(INVITE_COOKIE)
+            return response
+    context = {"form": form, "next": next_url(request), "invite": invite}
+    return render(request, "buyer/account/signup.html", context)
 
 
 @require_POST
@@ -94,7 +105,14 @@ def me(request: HttpRequest) -> HttpResponse:
         (OrderStatus.PAID, pgettext("my orders", "To ship"), counts.get(OrderStatus.PAID, 0)),
         (OrderStatus.SHIPPED, pgettext("my orders", "To receive"), counts.get(OrderStatus.SHIPPED, 0)),
     ]
-    context = {"shortcuts": shortcuts, "aftersales_open": aftersales.open_count_for_buyer(user)}
+    balance, tier = loyalty.member_of(user.pk)
+    context = {
+        "shortcuts": shortcuts,
+        "aftersales_open": aftersales.open_count_for_buyer(user),
+        "points_balance": balance,
+        "member_tier": tier,
+        "interest_counts": favourites.interest_counts(user),  # 收藏 · 关注 · 足迹
+    }
     return render(request, "buyer/me.html", context)
 
 

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from jishi.web import aftersales as shared_aftersales
-from jishi.web.buyer import account, aftersales, joining, pets, promotions, shopping
+from jishi.web.buyer import account, aftersales, interests, joining, member, pets, promotions, shopping
 
 app_name = "buyer"
 urlpatterns = [
@@ -34,6 +34,17 @@ urlpatterns = [
     path("logout/", account.log_out, name="logout"),
     path("me/", account.me, name="me"),
     path("me/coupons/", promotions.wallet, name="coupons"),
+    path("me/favourites/", interests.favourite_list, name="favourites"),
+    path("me/favourites/<int:product_id>/", interests.favourite_toggle, name="favourite"),
+    path("me/follows/", interests.follow_list, name="follows"),
+    path("me/follows/<int:merchant_id>/", interests.follow_toggle, name="follow"),
+    path("me/history/", interests.history_list, name="history"),
+    path("me/history/clear/", interests.history_clear, name="history_clear"),
+    path("me/history/<int:product_id>/remove/", interests.history_remove, name="history_remove"),
+    path("me/member/", member.member_centre, name="member"),
+    path("me/member/check-in/", member.member_check_in, name="member_check_in"),
+    path("me/member/points/", member.member_points, name="member_points"),
+    path("me/member/invite/", member.member_invite, name="member_invite"),
     path("coupons/<int:template_id>/claim/", promotions.coupon_claim, name="coupon_claim"),
     path("account/", account.account, name="account"),
     path("account/addresses/", account.addresses, name="addresses"),

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from jishi.web.storefront import community, pets, views
+from jishi.web.storefront import community, invite, pets, views
 
 app_name = "storefront"
 urlpatterns = [
@@ -19,6 +19,8 @@ urlpatterns = [
     # a group leader's share link: community.selectors.share_path writes it
     path("community/share/<int:campaign_id>/<int:leader_id>/", community.community_share, name="community_share"),
     path("coupons/", views.coupon_centre, name="coupons"),
+    # a member's invite link: loyalty.selectors.invite_path writes it
+    path("invite/<str:code>/", invite.invite_landing, name="invite"),
     path("pets/", pets.pet_search, name="pets"),
     path("pets/<int:pet_id>/verify/", pets.pet_verify, name="pet_verify"),
     path("pets/records/<int:record_id>/proof.json", pets.pet_record_proof, name="pet_record_proof"),

@@ -32,6 +32,7 @@ from jishi.search.services import product_search
 from jishi.shipping.selectors import Parcel, fee_templates_for, shipping_fee
 from jishi.web.forms import SORT_CHOICES, SearchForm
 from jishi.web.pages import is_htmx, page
+from jishi.web.storefront import interests
 from jishi.web.storefront.pets import pet_panel
 from jishi.web.templatetags.jishi import display_locale
 from jishi.web.visits import counted
@@ -77,6 +78,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "badges": promotions.live_badges(now=now),
             "group_prices": groupbuy.live_group_products(now=now),
             "flash": running[0] if running else None,
+            "recommended": interests.home_recommendations(request),
         },
     )
     return counted(request, response)
@@ -207,8 +209,10 @@ def product_detail(request: HttpRequest, product_id: int) -> HttpResponse:
             "thresholds": offers.thresholds,
             "coupons": offers.coupons,
             "group_buy": _group_buy(product.pk, now),
+            **interests.product_extras(request, product, skus),
         },
     )
+    interests.record_view(request, product.pk)  # after the page's reads: a member's 足迹
     return counted(request, response, merchant_id=product.merchant_id)
 
 
