@@ -15,7 +15,14 @@ from jishi.accounts import services as accounts
 from jishi.accounts.models import User
 from tests import factories, fuzzing  # noqa: F401 - fuzzing loads the Hypothesis profile first
 from tests.at_rest import pytest_collection_modifyitems, pytest_configure, pytest_runtest_setup  # noqa: F401 - hooks
-from tests.shopping import home, notify_through_client, other_shop, shop  # noqa: F401 (fixtures for every folder)
+from tests.shopping import (  # noqa: F401 (fixtures for every folder)
+    delivered,
+    delivered_line,
+    home,
+    notify_through_client,
+    other_shop,
+    shop,
+)
 
 
 @pytest.fixture(autouse=True)

@@ -39,3 +39,23 @@ def notify_through_client(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(sandbox, "deliver", deliver)
     return answers
+
+
+@pytest.fixture
+def delivered(buyer: Any, home: Any, shop: Any, merchant_staff: Any) -> Any:
+    """The buyer's paid, shipped and received order of one line of the shop's cat food."""
+    from jishi.orders import services as orders
+    from jishi.orders.models import Order
+
+    factories.pay(factories.place(buyer, (factories.sku_of(shop), 1)))
+    order = Order.objects.get(buyer=buyer)
+    orders.order_ship(actor=merchant_staff, order_number=order.number, carrier="顺丰速运", tracking_number="SF1")
+    orders.order_confirm_receipt(actor=buyer, order_number=order.number)
+    order.refresh_from_db()
+    return order
+
+
+@pytest.fixture
+def delivered_line(delivered: Any) -> Any:
+    """The one line of the ``delivered`` order."""
+    return delivered.lines.get()

@@ -88,9 +88,10 @@ def test_the_listing_and_search_cost_the_same_for_two_products_as_for_eight(clie
 
 # the product page reads its limited prices, flash sale, 满减 and coupons to claim: 4 queries; and, with a cold
 # cache, the products with a running 拼团 (1 query, kept LIVE_SECONDS): a product without one reads no more.
-# The page (not the API) adds 3: the favourite and follower counts (1), the SKUs' 会员价 (1), and the 看了又看 and
-# 买了又买 neighbours with the best sellers (1, one UNION for both rows; their cards are 1 more when there are any)
-@pytest.mark.parametrize(("path", "pinned"), [("/api/v1/products/{id}", 5), ("/p/{id}/", 15)])
+# The page (not the API) adds 4: the favourite and follower counts (1), the SKUs' 会员价 (1), the 看了又看 and
+# 买了又买 neighbours with the best sellers (1, one UNION for both rows; their cards are 1 more when there are any),
+# and the reviews' figures (1; the first reviews and their photos are 2 more when there are any)
+@pytest.mark.parametrize(("path", "pinned"), [("/api/v1/products/{id}", 5), ("/p/{id}/", 16)])
 def test_a_product_page_costs_the_same_whatever_its_gallery_and_skus(
     client, merchant_staff, leaf_category, path, pinned
 ):

@@ -27,59 +27,61 @@ from tests.conftest import image_bytes
 pytestmark = pytest.mark.django_db
 
 
-def review(actor, line, stars=5, text="猫咪很爱吃，包装完好", photos=()):
+def review(actor, delivered_line, stars=5, text="猫咪很爱吃，包装完好", photos=()):
     return services.review_create(
-        actor=actor, order_line_id=line.pk, data=services.ReviewInput(stars=stars, text=text, photos=list(photos))
+        actor=actor,
+        order_line_id=delivered_line.pk,
+        data=services.ReviewInput(stars=stars, text=text, photos=list(photos)),
     )
 
 
-def test_the_buyer_reviews_a_received_item_once_with_photos_and_earns_points(buyer, line):
-    written = review(buyer, line, photos=[image_bytes(), image_bytes("JPEG")])
+def test_the_buyer_reviews_a_received_item_once_with_photos_and_earns_points(buyer, delivered_line):
+    written = review(buyer, delivered_line, photos=[image_bytes(), image_bytes("JPEG")])
     assert (written.status, written.has_photos, written.stars) == (ReviewStatus.PUBLISHED, True, 5)
     assert ReviewPhoto.objects.filter(review=written).count() == 2
     assert PointsEntry.objects.get(kind=EntryKind.EARN_REVIEW).points == 20
     with pytest.raises(AlreadyReviewed):
-        review(buyer, line, stars=1)
+        review(buyer, delivered_line, stars=1)
     assert Review.objects.count() == 1
 
 
-def test_a_review_without_photos_earns_nothing(buyer, line):
-    review(buyer, line)
+def test_a_review_without_photos_earns_nothing(buyer, delivered_line):
+    review(buyer, delivered_line)
     assert not PointsEntry.objects.filter(kind=EntryKind.EARN_REVIEW).exists()
 
 
-def test_nobody_reviews_anothers_item_or_one_not_received_or_refunded(buyer, other_buyer, line, shop, home):
+def test_nobody_reviews_anothers_item_or_one_not_received_or_refunded(buyer, other_buyer, delivered_line, shop, home):
     with pytest.raises(ReviewLineNotFound):
-        review(other_buyer, line)
+        review(other_buyer, delivered_line)
     factories.address(other_buyer, is_default=True)
     factories.pay(factories.place(other_buyer, (factories.sku_of(shop), 1)))
     paid = Order.objects.get(buyer=other_buyer).lines.get()
     with pytest.raises(NotReviewable):
         review(other_buyer, paid)
-    type(line).objects.filter(pk=line.pk).update(refunded_quantity=line.quantity)
+    type(delivered_line).objects.filter(pk=delivered_line.pk).update(refunded_quantity=delivered_line.quantity)
     with pytest.raises(NotReviewable):
-        review(buyer, line)
+        review(buyer, delivered_line)
     assert not Review.objects.exists()
 
 
-def test_bad_input_writes_nothing(buyer, line):
+def test_bad_input_writes_nothing(buyer, delivered_line):
     for stars in (0, 6):
         with pytest.raises(ReviewInvalid) as refused:
-            review(buyer, line, stars=stars)
+            review(buyer, delivered_line, stars=stars)
         assert refused.value.field == "stars"
     with pytest.raises(ReviewInvalid):
-        review(buyer, line, text="好" * 501)
+        review(buyer, delivered_line, text="好" * 501)
     with pytest.raises(TooManyPhotos) as many:
-        review(buyer, line, photos=[image_bytes()] * 10)
+        review(buyer, delivered_line, photos=[image_bytes()] * 10)
     assert many.value.field == "photos"
     with pytest.raises(InvalidImage):
-        review(buyer, line, photos=[b"not a photo"])
+        review(buyer, delivered_line, photos=[b"not a photo"])
     assert not Review.objects.exists()
     assert not ReviewPhoto.objects.exists()
 
 
-def test_a_follow_up_once_and_a_shop_reply_once(buyer, line, merchant_staff, other_merchant_staff):
-    written = review(buyer, line)
+def test_a_follow_up_once_and_a_shop_reply_once(buyer, delivered_line, merchant_staff, other_merchant_staff):
+    written = review(buyer, delivered_line)
     services.review_follow_up(actor=buyer, review_id=written.pk, text="吃了一个月，毛色变亮了", photos=[image_bytes()])
     with pytest.raises(FollowUpRefused):
         services.review_follow_up(actor=buyer, review_id=written.pk, text="再追一次")
@@ -94,9 +96,9 @@ def test_a_follow_up_once_and_a_shop_reply_once(buyer, line, merchant_staff, oth
     assert Review.objects.get(pk=written.pk).has_photos is True
 
 
-def test_a_blocked_word_holds_the_review_until_an_operator_approves_it_audited(buyer, line, reviewer):
+def test_a_blocked_word_holds_the_review_until_an_operator_approves_it_audited(buyer, delivered_line, reviewer):
     services.review_term_add(actor=reviewer, term="加微信")
-    held = review(buyer, line, text="便宜货加微信找我", photos=[image_bytes()])
+    held = review(buyer, delivered_line, text="便宜货加微信找我", photos=[image_bytes()])
     assert held.status == ReviewStatus.HELD
     assert selectors.rating(held.product_id).count == 0
     assert not PointsEntry.objects.filter(kind=EntryKind.EARN_REVIEW).exists()  # not until published
@@ -107,8 +109,10 @@ def test_a_blocked_word_holds_the_review_until_an_operator_approves_it_audited(b
     assert AuditEntry.objects.filter(action="reviews.approve").count() == 1
 
 
-def test_a_reported_review_stays_up_until_an_operator_removes_it_with_a_reason(buyer, other_buyer, line, reviewer):
-    written = review(buyer, line, stars=1, text="难吃")
+def test_a_reported_review_stays_up_until_an_operator_removes_it_with_a_reason(
+    buyer, other_buyer, delivered_line, reviewer
+):
+    written = review(buyer, delivered_line, stars=1, text="难吃")
     services.review_report(actor=other_buyer, review_id=written.pk, reason="abuse")
     with pytest.raises(AlreadyReported):
         services.review_report(actor=other_buyer, review_id=written.pk, reason="fake")

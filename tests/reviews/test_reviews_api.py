@@ -15,17 +15,17 @@ def photo(n: int = 0) -> SimpleUploadedFile:
     return SimpleUploadedFile(f"p{n}.png", image_bytes(), content_type="image/png")
 
 
-def test_a_buyer_writes_a_review_with_photos_and_the_product_shows_it(api, buyer, line, client):
+def test_a_buyer_writes_a_review_with_photos_and_the_product_shows_it(api, buyer, delivered_line, client):
     created = api(
         "post",
         "/reviews",
         user=buyer,
-        data={"order_line_id": line.pk, "stars": 5, "text": "很好", "photos": [photo(0), photo(1)]},
+        data={"order_line_id": delivered_line.pk, "stars": 5, "text": "很好", "photos": [photo(0), photo(1)]},
     )
     assert created.status_code == 201, created.json()
     assert (created.json()["status"], len(created.json()["photos"])) == ("published", 2)
     assert api("get", "/me/reviews/pending", user=buyer).json() == []
-    answer = api("get", f"/products/{line.product_id}/reviews")
+    answer = api("get", f"/products/{delivered_line.product_id}/reviews")
     assert answer.json()["rating"] == {
         "count": 1,
         "average": "5.0",
@@ -36,27 +36,29 @@ def test_a_buyer_writes_a_review_with_photos_and_the_product_shows_it(api, buyer
     assert answer.json()["reviews"][0]["text"] == "很好"
 
 
-def test_bad_reviews_are_4xx_with_the_field(api, buyer, other_buyer, line):
+def test_bad_reviews_are_4xx_with_the_field(api, buyer, other_buyer, delivered_line):
     ten = api(
         "post",
         "/reviews",
         user=buyer,
-        data={"order_line_id": line.pk, "stars": 5, "photos": [photo(n) for n in range(10)]},
+        data={"order_line_id": delivered_line.pk, "stars": 5, "photos": [photo(n) for n in range(10)]},
     )
     assert (ten.status_code, ten.json()["code"], ten.json()["field"]) == (422, "reviews.too_many_photos", "photos")
-    foreign = api("post", "/reviews", user=other_buyer, data={"order_line_id": line.pk, "stars": 5})
+    foreign = api("post", "/reviews", user=other_buyer, data={"order_line_id": delivered_line.pk, "stars": 5})
     assert (foreign.status_code, foreign.json()["code"]) == (404, "reviews.line_not_found")
-    stars = api("post", "/reviews", user=buyer, data={"order_line_id": line.pk, "stars": 6})
+    stars = api("post", "/reviews", user=buyer, data={"order_line_id": delivered_line.pk, "stars": 6})
     assert stars.status_code == 422
-    assert api("post", "/reviews", user=buyer, data={"order_line_id": line.pk, "stars": 4}).status_code == 201
-    twice = api("post", "/reviews", user=buyer, data={"order_line_id": line.pk, "stars": 4})
+    assert api("post", "/reviews", user=buyer, data={"order_line_id": delivered_line.pk, "stars": 4}).status_code == 201
+    twice = api("post", "/reviews", user=buyer, data={"order_line_id": delivered_line.pk, "stars": 4})
     assert (twice.status_code, twice.json()["code"]) == (409, "reviews.already_reviewed")
     assert Review.objects.count() == 1
 
 
-def test_the_shop_replies_once_and_operators_moderate(api, buyer, other_buyer, line, merchant_staff, reviewer):
+def test_the_shop_replies_once_and_operators_moderate(
+    api, buyer, other_buyer, delivered_line, merchant_staff, reviewer
+):
     written = services.review_create(
-        actor=buyer, order_line_id=line.pk, data=services.ReviewInput(stars=2, text="一般")
+        actor=buyer, order_line_id=delivered_line.pk, data=services.ReviewInput(stars=2, text="一般")
     )
     assert [r["id"] for r in api("get", "/merchant/reviews?unanswered=true", user=merchant_staff).json()] == [
         written.pk
@@ -74,20 +76,24 @@ def test_the_shop_replies_once_and_operators_moderate(api, buyer, other_buyer, l
     assert kept.json()["status"] == "published"
 
 
-def test_the_product_reviews_cost_four_queries_whatever_their_number(api, buyer, line, django_assert_num_queries):
+def test_the_product_reviews_cost_four_queries_whatever_their_number(
+    api, buyer, delivered_line, django_assert_num_queries
+):
     services.review_create(
-        actor=buyer, order_line_id=line.pk, data=services.ReviewInput(stars=5, photos=[image_bytes()])
+        actor=buyer, order_line_id=delivered_line.pk, data=services.ReviewInput(stars=5, photos=[image_bytes()])
     )
     # the figures, the page's count, the page, its photos
     with django_assert_num_queries(4):
-        assert api("get", f"/products/{line.product_id}/reviews").status_code == 200
+        assert api("get", f"/products/{delivered_line.product_id}/reviews").status_code == 200
 
 
 @pytest.mark.concurrency
 @pytest.mark.django_db(transaction=True)
-def test_two_reviews_of_one_item_at_once_make_one(buyer, line):
+def test_two_reviews_of_one_item_at_once_make_one(buyer, delivered_line):
     def write(stars):
-        return services.review_create(actor=buyer, order_line_id=line.pk, data=services.ReviewInput(stars=stars))
+        return services.review_create(
+            actor=buyer, order_line_id=delivered_line.pk, data=services.ReviewInput(stars=stars)
+        )
 
     outcomes = race([5, 1], write)
     assert sorted(type(o).__name__ for o in outcomes) == ["AlreadyReviewed", "Review"]

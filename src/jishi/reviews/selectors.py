@@ -31,6 +31,11 @@ class Rating:
         return round(100 * self.stars[stars] / self.count) if self.count else 0
 
     @property
+    def bars(self) -> list[tuple[int, int, int]]:
+        """(stars, count, per cent) from 5 stars down, for the bars."""
+        return [(n, self.stars[n], self.share(n)) for n in range(5, 0, -1)]
+
+    @property
     def good_percent(self) -> int | None:
         """好评率: the per cent of reviews of 4 or 5 stars."""
         return round(100 * (self.stars[4] + self.stars[5]) / self.count) if self.count else None

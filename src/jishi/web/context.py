@@ -25,6 +25,7 @@ from jishi.merchants.permissions import APPLICATION_REVIEW, MERCHANT_ADMINISTER,
 from jishi.notifications.selectors import unread_count
 from jishi.orders.permissions import ORDER_FULFIL, ORDER_OVERSEE
 from jishi.promotions.permissions import PLATFORM_PROMOTIONS, SHOP_PROMOTIONS
+from jishi.reviews.permissions import REVIEW_MODERATE, REVIEW_REPLY
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ CONSOLE = (
     Section(_("Group-buy settings"), "operator:group_buy_settings", GROUP_BUY_SETTINGS, "operator:group_buy_settings"),
     Section(_("Points and tiers"), "operator:loyalty_settings", LOYALTY_SETTINGS, "operator:loyalty_settings"),
     Section(_("Member segments"), "operator:segments", MEMBER_SEGMENTS, "operator:segment"),
+    Section(_("Review moderation"), "operator:reviews", REVIEW_MODERATE, "operator:review"),
     Section(_("Orders"), "operator:orders", ORDER_OVERSEE, "operator:order"),
     Section(_("Arbitration"), "operator:arbitrations", AFTERSALES_ARBITRATE, "operator:arbitration"),
     Section(_("Users"), "operator:users", USER_MANAGE, "operator:user"),
@@ -61,6 +63,7 @@ MERCHANT_CENTRE = (
     Section(_("Dashboard"), "merchant:dashboard", SHOP_FIGURES, "merchant:dashboard"),
     Section(_("Orders"), "merchant:orders", ORDER_FULFIL, "merchant:order"),
     Section(_("After-sales"), "merchant:aftersales", MERCHANT_AFTERSALES, "merchant:aftersales"),
+    Section(_("Reviews"), "merchant:reviews", REVIEW_REPLY, "merchant:review"),
     Section(_("Products"), "merchant:products", PRODUCT_MANAGE, "merchant:product"),
     Section(_("Pets"), "merchant:pets", PRODUCT_MANAGE, "merchant:pet"),
     Section(_("Promotions"), "merchant:promotions", SHOP_PROMOTIONS, "merchant:promotions"),

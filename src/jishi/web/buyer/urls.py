@@ -3,7 +3,7 @@
 from django.urls import path
 
 from jishi.web import aftersales as shared_aftersales
-from jishi.web.buyer import account, aftersales, interests, joining, member, pets, promotions, shopping
+from jishi.web.buyer import account, aftersales, interests, joining, member, pets, promotions, reviewing, shopping
 
 app_name = "buyer"
 urlpatterns = [
@@ -56,4 +56,8 @@ urlpatterns = [
     path("account/invitations/<int:invitation_id>/accept/", joining.invitation_accept, name="invitation_accept"),
     path("inbox/", joining.inbox, name="inbox"),
     path("inbox/read/", joining.inbox_read, name="inbox_read"),
+    path("me/reviews/", reviewing.my_reviews, name="reviews"),
+    path("me/reviews/new/<int:line_id>/", reviewing.review_new, name="review_new"),
+    path("me/reviews/<int:review_id>/follow-up/", reviewing.review_follow_up, name="review_follow_up"),
+    path("reviews/<int:review_id>/report/", reviewing.review_report, name="review_report"),
 ]

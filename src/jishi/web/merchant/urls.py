@@ -14,6 +14,7 @@ from jishi.web.merchant import (
     pets,
     products,
     promotions,
+    review_replies,
 )
 
 app_name = "merchant"
@@ -79,4 +80,6 @@ urlpatterns = [
     path("team/invite/", centre.invite, name="invite"),
     path("qualifications/", centre.qualifications, name="qualifications"),
     path("qualifications/add/", centre.qualification_add, name="qualification_add"),
+    path("reviews/", review_replies.reviews, name="reviews"),
+    path("reviews/<int:review_id>/reply/", review_replies.review_reply, name="review_reply"),
 ]

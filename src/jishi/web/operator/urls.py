@@ -3,7 +3,7 @@ group-buy settings, users, orders, arbitration, audit."""
 
 from django.urls import path
 
-from jishi.web.operator import arbitration, community, console, loyalty, promotions, review, segments
+from jishi.web.operator import arbitration, community, console, loyalty, promotions, review, review_moderation, segments
 
 app_name = "operator"
 urlpatterns = [
@@ -61,4 +61,8 @@ urlpatterns = [
     path("segments/", segments.segments, name="segments"),
     path("segments/<str:segment>/", segments.segment_members, name="segment_members"),
     path("segments/<str:segment>/coupons/", segments.segment_coupons, name="segment_coupons"),
+    path("reviews/", review_moderation.queue, name="reviews"),
+    path("reviews/<int:review_id>/decide/", review_moderation.decide, name="review_decide"),
+    path("reviews/terms/", review_moderation.term_add, name="review_term_add"),
+    path("reviews/terms/<int:term_id>/remove/", review_moderation.term_remove, name="review_term_remove"),
 ]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from jishi.web.storefront import community, invite, pets, views
+from jishi.web.storefront import community, invite, pets, product_reviews, views
 
 app_name = "storefront"
 urlpatterns = [
@@ -11,6 +11,7 @@ urlpatterns = [
     path("categories/", views.categories, name="categories"),
     path("c/<slug:slug>/", views.search, name="category"),
     path("p/<int:product_id>/", views.product_detail, name="product"),
+    path("p/<int:product_id>/reviews/", product_reviews.product_reviews, name="product_reviews"),
     path("flash/", views.flash_sales, name="flash"),
     path("groups/<int:team_id>/", views.group_detail, name="group"),
     path("community/", community.community_home, name="community"),

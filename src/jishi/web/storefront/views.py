@@ -34,6 +34,7 @@ from jishi.web.forms import SORT_CHOICES, SearchForm
 from jishi.web.pages import is_htmx, page
 from jishi.web.storefront import interests
 from jishi.web.storefront.pets import pet_panel
+from jishi.web.storefront.product_reviews import reviews_context
 from jishi.web.templatetags.jishi import display_locale
 from jishi.web.visits import counted
 
@@ -210,6 +211,7 @@ def product_detail(request: HttpRequest, product_id: int) -> HttpResponse:
             "coupons": offers.coupons,
             "group_buy": _group_buy(product.pk, now),
             **interests.product_extras(request, product, skus),
+            **reviews_context(product.pk),
         },
     )
     interests.record_view(request, product.pk)  # after the page's reads: a member's 足迹

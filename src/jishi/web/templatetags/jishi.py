@@ -1,6 +1,6 @@
 """Template helpers: money in the reader's locale, query-string editing, refused forms shown again."""
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django import template
@@ -12,6 +12,7 @@ from jishi.core import regions
 from jishi.core.errors import InvalidInput
 from jishi.core.money import Money
 from jishi.groupbuy.selectors import user_shown
+from jishi.reviews.selectors import shown_name
 from jishi.web.pages import posted
 
 register = template.Library()
@@ -170,3 +171,22 @@ def at(mapping: dict[Any, Any] | None, key: Any) -> Any:
 def member_name(user: Any) -> str:
     """A group member's name as other shoppers see it: its first character and a star (张*)."""
     return user_shown(user)
+
+
+@register.simple_tag
+def review_stars(value: Any) -> str:
+    """★★★★☆ for 4 (a 4.6 average shows five: stars round half up)."""
+    whole = int(Decimal(str(value or 0)).quantize(Decimal(1), ROUND_HALF_UP))
+    return "★" * whole + "☆" * (5 - whole)
+
+
+@register.simple_tag
+def review_name(review: Any) -> str:
+    """How a review names its buyer (masked, or 匿名用户)."""
+    return shown_name(review)
+
+
+@register.filter
+def follow_up_days(review: Any) -> int:
+    """How many days after the review its follow-up came."""
+    return max((review.follow_up_at - review.created_at).days, 0) if review.follow_up_at else 0

@@ -177,10 +177,10 @@
       });
     });
     once(scope, "[data-locate-button]", initLocate);
-    // Sort and category selects, and address choices, submit their form as soon as they change.
+    // Sort and category selects, address choices and switches submit their form as soon as they change.
     once(scope, "form[data-autosubmit]", function (form) {
       form.addEventListener("change", function (event) {
-        if (event.target.matches("select, input[type=radio]")) { form.requestSubmit(); }
+        if (event.target.matches("select, input[type=radio], input[type=checkbox]")) { form.requestSubmit(); }
       });
     });
   }
