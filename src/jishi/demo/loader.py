@@ -533,10 +533,14 @@ class DemoLoader:
             Product.objects.filter(status=ProductStatus.PUBLISHED).select_related("merchant", "category").order_by("pk")
         )
         self.rng.shuffle(products)  # which products are popular: decided by the seeded draw, not by their order
-        popularity = [1 / (rank + 1) ** 1.1 for rank in range(len(products))]
         departments: dict[int, list[int]] = {}  # a branch category: the indexes of its products
         for index, product in enumerate(products):
             departments.setdefault(path_ids(product.category.path)[1], []).append(index)
+        # each department has its own best sellers, as every category of a real market does
+        popularity = [0.0] * len(products)
+        for indexes in departments.values():
+            for rank, index in enumerate(indexes):
+                popularity[index] = 1 / (rank + 1) ** 1.1
         owner_of = {owner.membership.merchant_id: owner for owner in self.owners.values()}
         self.regulars = regulars = [self._regular(n) for n in range(REGULAR_CUSTOMERS)]
         self.members.invitations([buyer for buyer, _address in regulars])
@@ -758,8 +762,9 @@ class DemoLoader:
         items = []
         for index, shop in enumerate(("萌宠之家", "鲜品超市", "数码优选", "潮流衣橱", "山野茶园")):
             owner = self.owners[shop]
+            quota = 20 + 10 * index
             skus = Sku.objects.filter(
-                product__merchant=owner.membership.merchant, is_active=True, stock__quantity__gte=40
+                product__merchant=owner.membership.merchant, is_active=True, stock__quantity__gte=max(quota, 40)
             ).order_by("-product__sales_count", "pk")
             for session, sku in ((running, skus.first()), (later, skus[1:2].first())):
                 if sku is None:
@@ -770,7 +775,7 @@ class DemoLoader:
                         session_id=session.pk,
                         sku_id=sku.pk,
                         price=Money(max(sku.price_minor * (5 + index % 3) // 10, 1), CURRENCY),
-                        quota=20 + 10 * index,
+                        quota=quota,
                         per_user_limit=1,
                     ),
                 )
