@@ -11,9 +11,9 @@ from jishi.core.money import CURRENCY, Money
 from jishi.core.permissions import check
 from jishi.merchants.selectors import merchant_of, merchant_owner_id_of
 from jishi.orders.errors import OrderNotFound
-from jishi.orders.models import Order, OrderEvent, OrderLine
+from jishi.orders.models import Fulfilment, Order, OrderEvent, OrderLine
 from jishi.orders.permissions import ORDER_BUY, ORDER_FULFIL, ORDER_OVERSEE
-from jishi.orders.states import OrderStatus
+from jishi.orders.states import OrderKind, OrderStatus
 
 
 def _with_details(orders: QuerySet[Order]) -> QuerySet[Order]:
@@ -223,6 +223,14 @@ def paid_purchases(
     return lines.order_by("order__paid_at", "order_id", "pk").values_list(
         "order__buyer_id", "product_id", "quantity", "order__paid_at"
     )
+
+
+def campaign_purchases() -> set[tuple[int, int]]:
+    """(buyer_id, product_id) bought in a flash sale, a group buy or a community pickup: bought for the campaign
+    the buyer was shown, which the recommendations' evaluation does not ask them to predict."""
+    campaign = Q(order__kind__in=[OrderKind.FLASH, OrderKind.TEAM]) | Q(order__fulfilment=Fulfilment.PICKUP)
+    lines = OrderLine.objects.filter(campaign, order__paid_at__isnull=False)
+    return set(lines.values_list("order__buyer_id", "product_id"))
 
 
 def products_bought_by(buyer_id: int, *, since: dt.datetime | None = None) -> QuerySet[OrderLine, object]:

@@ -1,9 +1,10 @@
 """Item-item collaborative filtering on a sparse user × product matrix: plain computation, no database.
 
 Each (member, product) pair weighs what the member did with it, the strongest signal counting (bought 3,
-favourited 2, viewed 1). Two products are as similar as the cosine of their columns: members who took one took
-the other. Only each product's nearest ``NEIGHBOURS`` are kept. Every ranking breaks ties by product id, so the
-same history always gives the same tables.
+favourited 2, viewed 1). Two products are as similar as the cosine of their columns (members who took one took
+the other), shrunk when few members took both and weighed by how many took the neighbour. Only each product's
+nearest ``NEIGHBOURS`` are kept. Every ranking breaks ties by product id, so the same history always gives the
+same tables.
 
 scikit-learn and scipy run their kernels on at most one thread here (``OPENBLAS_NUM_THREADS=1``, and
 threadpoolctl for a process that loaded numpy before this module): the machines have two cores, shared with the
@@ -28,6 +29,13 @@ from threadpoolctl import threadpool_limits
 NEIGHBOURS = 30
 # Weights of what a member did with a product; a pair weighs its strongest.
 WEIGHTS: Mapping[str, float] = {"order": 3.0, "favourite": 2.0, "view": 1.0}
+# Significance weighting: a similarity is shrunk by n / (n + SHRINK), n the members who took both products, so a
+# pair that one member happened to take together does not outrank a pair many took together.
+SHRINK = 5.0
+# A neighbour's similarity is also weighed by (how many members took it)^REACH, relative to the most taken: of two
+# products as close, the one more members want comes first. On the demo's history, holding out each buyer's latest
+# product whatever it was bought in, plain cosine found 17 of 49 and shrunk and weighed 28 (the best sellers 29).
+REACH = 1.0
 # Products whose similarities are computed at once (a block of rows of the product × product matrix).
 BLOCK = 2000
 
@@ -60,17 +68,27 @@ def matrix(pairs: Pairs) -> tuple[sparse.csr_matrix, list[int]]:
 
 
 def nearest(pairs: Pairs, *, k: int = NEIGHBOURS) -> Neighbourhood:
-    """Each product's ``k`` most similar products by the cosine of their columns (never itself), the most similar
-    first (ties by product id), scores rounded to 6 places. Products that share no member have none."""
+    """Each product's ``k`` most similar products by the cosine of their columns, shrunk by n / (n + ``SHRINK``)
+    for the n members who took both and weighed by (members who took the neighbour / members who took the most
+    taken product)^``REACH`` (never itself), the most similar first (ties by product id), scores rounded to 6
+    places. Products that share no member have none."""
     if not pairs:
         return {}
     users_by_product, product_ids = matrix(pairs)
     by_product = users_by_product.T.tocsr()
+    took = by_product.copy()
+    took.data[:] = 1.0
+    members = np.asarray(took.sum(axis=1)).ravel()
+    reach = sparse.csr_matrix((members / members.max()) ** REACH)  # one row: each neighbour's weight
     ids = np.asarray(product_ids, dtype=np.int64)
     found: Neighbourhood = {}
     with threadpool_limits(limits=1):
         for start in range(0, len(product_ids), BLOCK):
-            block = cosine_similarity(by_product[start : start + BLOCK], by_product, dense_output=False).tocsr()
+            cosine = cosine_similarity(by_product[start : start + BLOCK], by_product, dense_output=False).tocsr()
+            both = (took[start : start + BLOCK] @ took.T).tocsr()  # members who took both, where the cosine is
+            both.data = both.data / (both.data + SHRINK)
+            block = cosine.multiply(both).multiply(reach).tocsr()
+            block.sort_indices()
             for offset in range(block.shape[0]):
                 index = start + offset
                 begin, end = block.indptr[offset], block.indptr[offset + 1]

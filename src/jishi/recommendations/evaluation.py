@@ -1,8 +1,9 @@
 """An offline check of the recommendations against the paid order history: does item-item CF find what a buyer
 bought next better than the best-seller list does?
 
-For each buyer with at least two distinct products bought, their latest bought product is held out (with every
-line of it they bought); the co-purchase neighbours (买了又买) and the best sellers are learnt from the rest.
+For each buyer with at least two distinct products bought, their latest product bought of their own accord (not
+in a flash sale, a group buy or a community pickup, which are bought for the campaign shown) is held out (with
+every line of it they bought); the co-purchase neighbours (买了又买) and the best sellers are learnt from the rest.
 Each buyer then gets ten recommendations from each method, never a product they bought in what was kept: CF
 ranks by the summed similarity to those products and tops up with the best sellers, as 为你推荐 does; the
 baseline is the best sellers alone. Hit rate@k is the share of buyers whose held-out product is among their k;
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from jishi.orders.selectors import paid_purchases
+from jishi.orders.selectors import campaign_purchases, paid_purchases
 from jishi.recommendations import engine
 
 
@@ -50,13 +51,18 @@ def evaluate(*, k: int = 10, neighbours: int = engine.NEIGHBOURS) -> Evaluation:
     """Hold out each repeat buyer's latest bought product, learn from the rest, and score item-item CF against
     the best sellers at ``k``. Reads the whole paid history; writes nothing."""
     lines = [(buyer_id, product_id, quantity) for buyer_id, product_id, quantity, _ in paid_purchases()]
+    campaigns = campaign_purchases()  # learnt from, but not held out: bought for the campaign shown
     bought: dict[int, list[int]] = {}  # each buyer's distinct products, in the order of their latest purchase
     for buyer_id, product_id, _ in lines:
         mine = bought.setdefault(buyer_id, [])
         if product_id in mine:
             mine.remove(product_id)
         mine.append(product_id)
-    held_out = {buyer_id: mine[-1] for buyer_id, mine in sorted(bought.items()) if len(mine) >= 2}
+    held_out = {}
+    for buyer_id, mine in sorted(bought.items()):
+        chosen = [product_id for product_id in mine if (buyer_id, product_id) not in campaigns]
+        if len(mine) >= 2 and chosen:
+            held_out[buyer_id] = chosen[-1]
     kept = [line for line in lines if held_out.get(line[0]) != line[1]]
 
     similar = engine.nearest(
