@@ -54,6 +54,7 @@ def test_the_rules_are_public_and_only_administrators_change_them(api, admin_ope
         "diamond_free_shipping_minor": 0,
         "inviter_points": 300,
         "invitee_points": 200,
+        "invite_template_id": None,
         "birthday_template_id": None,
         "birthday_tier_rank": 1,
     }

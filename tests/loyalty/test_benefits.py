@@ -11,7 +11,7 @@ from jishi.core.errors import PermissionDenied
 from jishi.core.money import Money
 from jishi.ledger.reconcile import reconcile
 from jishi.loyalty import services
-from jishi.loyalty.errors import BirthdayAlreadySet, BirthdayTemplateInvalid, MemberPriceInvalid
+from jishi.loyalty.errors import BirthdayAlreadySet, MemberPriceInvalid, TemplateInvalid
 from jishi.loyalty.models import DEFAULTS, BirthdayGift, Member, MemberPrice, Tier
 from jishi.orders.models import Order
 from jishi.promotions import services as promotions
@@ -126,7 +126,7 @@ def test_a_birthday_template_must_be_the_platforms(admin_operator, merchant_staf
             name="店铺券", kind=CouponKind.AMOUNT, amount=yuan("5.00"), total_quantity=10, valid_days=3
         ),
     )
-    with pytest.raises(BirthdayTemplateInvalid) as refused:
+    with pytest.raises(TemplateInvalid) as refused:
         services.loyalty_settings_set(
             actor=admin_operator, values={**DEFAULTS, "birthday_template_id": shop_template.pk}
         )

@@ -108,3 +108,45 @@ def test_the_reward_is_booked_once_under_twenty_concurrent_completions(buyer, ot
     race(list(range(20)), lambda _w: services._referral_reward(Order.objects.get(pk=order.pk), order.placed_at))
     assert points(other_buyer) == 500
     assert PointsEntry.objects.filter(kind=EntryKind.REFERRAL).count() == 2
+
+
+def test_an_invitation_coupon_goes_to_both_and_an_unused_one_is_withdrawn_with_a_full_refund(
+    admin_operator, buyer, other_buyer, shop
+):
+    from django.utils import timezone
+
+    from jishi.loyalty.models import DEFAULTS
+    from jishi.promotions import services as promotions
+    from jishi.promotions.models import Coupon
+    from jishi.promotions.pricing import CouponKind
+
+    template = promotions.coupon_template_create(
+        actor=admin_operator,
+        data=promotions.CouponTemplateInput(
+            name="邀请有礼券",
+            kind=CouponKind.AMOUNT,
+            amount=Money.parse("10.00", "CNY"),
+            total_quantity=100,
+            per_user_limit=10,
+            valid_days=30,
+            claimable=False,
+        ),
+        platform=True,
+    )
+    services.loyalty_settings_set(actor=admin_operator, values={**DEFAULTS, "invite_template_id": template.pk})
+    referral = _invited(other_buyer, buyer)
+    factories.address(buyer, is_default=True)
+    factories.pay(factories.place(buyer, (factories.sku_of(shop), 1)))
+    order = Order.objects.get(buyer=buyer)
+    factories.complete(order)
+    referral.refresh_from_db()
+    assert {
+        Coupon.objects.get(pk=referral.inviter_coupon_id).owner_id,
+        Coupon.objects.get(pk=referral.invitee_coupon_id).owner_id,
+    } == {
+        other_buyer.pk,
+        buyer.pk,
+    }
+    payments.refund_create(order=order, amount=Money(order.total_minor, "CNY"), reason="退货", reference="all")
+    now = timezone.now()
+    assert not Coupon.objects.filter(template=template, valid_until__gt=now).exists()  # both withdrawn, unused

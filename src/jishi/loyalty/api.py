@@ -55,6 +55,7 @@ class LoyaltyRulesOut(DataOut):
     review_points: int = Field(description="For a first review with photos")
     inviter_points: int = Field(description="For the inviter when an invitee's first order completes")
     invitee_points: int = Field(description="For the invitee then")
+    invite_template_id: int | None = Field(description="The platform coupon template both get for an invitation")
     birthday_template_id: int | None = Field(description="The platform coupon template given on birthdays")
     tiers: list[MemberTierOut]
     updated_at: IsoDateTime | None = None
@@ -107,6 +108,7 @@ class LoyaltySettingsIn(StrictIn):
     diamond_free_shipping_minor: Annotated[int | None, Field(ge=0, le=10**9)]
     inviter_points: Annotated[int, Field(ge=0, le=100_000)]
     invitee_points: Annotated[int, Field(ge=0, le=100_000)]
+    invite_template_id: Annotated[int | None, Field(ge=1, le=2**53, description="A platform coupon template")]
     birthday_template_id: Annotated[int | None, Field(ge=1, le=2**53, description="A platform coupon template")]
     birthday_tier_rank: Annotated[int, Field(ge=0, le=3, description="From this tier up: 0 regular … 3 diamond")]
 

@@ -35,8 +35,8 @@ class BirthdayAlreadySet(Conflict):
     default_message = _("Your birthday is already set; it cannot be changed.")
 
 
-class BirthdayTemplateInvalid(InvalidInput):
-    default_code = "loyalty.birthday_template_invalid"
+class TemplateInvalid(InvalidInput):
+    default_code = "loyalty.template_invalid"
     default_message = _("Choose one of the platform's coupon templates.")
 
 

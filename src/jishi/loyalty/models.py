@@ -118,6 +118,7 @@ DEFAULTS: dict[str, int | None] = {
     "diamond_free_shipping_minor": 0,
     "inviter_points": 500,  # each, when an invitee's first order completes
     "invitee_points": 500,
+    "invite_template_id": None,  # a platform coupon template both get, with the points, for an invitation
     "birthday_template_id": None,  # a platform coupon template given on members' birthdays; None: none
     "birthday_tier_rank": 1,  # from this tier up (0 regular … 3 diamond)
 }
@@ -147,6 +148,9 @@ class LoyaltySettings(models.Model):
     diamond_free_shipping_minor = models.BigIntegerField(null=True, blank=True, default=0)
     inviter_points = models.PositiveIntegerField(default=500)
     invitee_points = models.PositiveIntegerField(default=500)
+    invite_template = models.ForeignKey(
+        "promotions.CouponTemplate", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     birthday_template = models.ForeignKey(
         "promotions.CouponTemplate", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -215,6 +219,8 @@ class Referral(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     rewarded_at = models.DateTimeField(null=True, blank=True)
     voided_at = models.DateTimeField(null=True, blank=True)
+    inviter_coupon_id = models.BigIntegerField(null=True, blank=True)  # the invitation's coupons, when it gave any
+    invitee_coupon_id = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         indexes: ClassVar = [models.Index(fields=["inviter", "-created_at"], name="loyalty_referral_inviter")]

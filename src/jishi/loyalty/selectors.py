@@ -52,6 +52,7 @@ class Rules:
     diamond_free_shipping_minor: int | None
     inviter_points: int
     invitee_points: int
+    invite_template_id: int | None
     birthday_template_id: int | None
     birthday_tier_rank: int
     updated_by_name: str = ""

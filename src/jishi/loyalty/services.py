@@ -33,12 +33,12 @@ from jishi.ledger.selectors import order_figures
 from jishi.loyalty.errors import (
     AlreadyCheckedIn,
     BirthdayAlreadySet,
-    BirthdayTemplateInvalid,
     InviteCodeInvalid,
     MemberPriceInvalid,
     PointsInsufficient,
     ReferralRefused,
     SettingOutOfRange,
+    TemplateInvalid,
     TiersNotRising,
 )
 from jishi.loyalty.models import (
@@ -61,7 +61,7 @@ from jishi.orders.selectors import has_paid_order
 from jishi.promotions.errors import CouponLimitReached, CouponNotClaimable, CouponsGone, CouponTemplateNotFound
 from jishi.promotions.permissions import SHOP_PROMOTIONS
 from jishi.promotions.selectors import platform_template_exists
-from jishi.promotions.services import coupon_grant
+from jishi.promotions.services import coupon_grant, coupon_withdraw
 
 if TYPE_CHECKING:
     from jishi.orders.models import Order
@@ -381,8 +381,8 @@ OPTIONAL = ("silver_free_shipping_minor", "gold_free_shipping_minor", "diamond_f
 def loyalty_settings_set(*, actor: Actor, values: dict[str, int | None]) -> LoyaltySettings:
     """Save the points and tier rules (every field of ``DEFAULTS``). Audited with the values before and after;
     the same values again record nothing. Raises PermissionDenied (administrators only), SettingOutOfRange,
-    TiersNotRising (a tier's spend at or below the one under it) and BirthdayTemplateInvalid (not a platform
-    coupon template), each naming its field, before any write."""
+    TiersNotRising (a tier's spend at or below the one under it) and TemplateInvalid (an invitation's or a
+    birthday's coupon that is not a platform template), each naming its field, before any write."""
     check(actor, LOYALTY_SETTINGS)
     after = {name: values[name] for name in DEFAULTS}
     for name, (low, high) in RANGES.items():
@@ -391,9 +391,10 @@ def loyalty_settings_set(*, actor: Actor, values: dict[str, int | None]) -> Loya
             continue
         if value is None or not low <= value <= high:
             raise SettingOutOfRange(field=name, params={"min": low, "max": high})
-    template_id = after["birthday_template_id"]
-    if template_id is not None and not platform_template_exists(template_id):
-        raise BirthdayTemplateInvalid(field="birthday_template_id")
+    for name in ("invite_template_id", "birthday_template_id"):
+        template_id = after[name]
+        if template_id is not None and not platform_template_exists(template_id):
+            raise TemplateInvalid(field=name)
     silver, gold, diamond = (after[f"{tier}_minor"] or 0 for tier in ("silver", "gold", "diamond"))
     if gold <= silver:
         raise TiersNotRising(field="gold_minor")
@@ -523,6 +524,7 @@ def _referral_reward(order: Order, now: dt.datetime) -> None:
     if not won:
         return
     current = rules()
+    coupons: dict[str, int | None] = {}
     for user_id, points, side in (
         (referral.inviter_id, current.inviter_points, "inviter"),
         (referral.invitee_id, current.invitee_points, "invitee"),
@@ -536,6 +538,21 @@ def _referral_reward(order: Order, now: dt.datetime) -> None:
                 order_id=order.pk,
                 expires_at=_expiry(now),
             )
+        coupons[f"{side}_coupon_id"] = _reward_coupon(current.invite_template_id, user_id, now)
+    if any(coupons.values()):
+        Referral.objects.filter(pk=referral.pk).update(**coupons)
+
+
+def _reward_coupon(template_id: int | None, user_id: int, now: dt.datetime) -> int | None:
+    """A coupon of the invitation's template, or None when there is none or it cannot be given any more (run out,
+    stopped): the points still reward the invitation."""
+    if template_id is None:
+        return None
+    try:
+        with transaction.atomic():
+            return coupon_grant(template_id=template_id, user_id=user_id, now=now).pk
+    except (CouponsGone, CouponLimitReached, CouponNotClaimable, CouponTemplateNotFound):
+        return None
 
 
 def _referral_void(order: Order, refunded_in_full: bool) -> None:
@@ -553,6 +570,9 @@ def _referral_void(order: Order, refunded_in_full: bool) -> None:
         reward = PointsEntry.objects.filter(key=f"referral:{side}:{referral.pk}").first()
         if reward is not None:
             _post(user_id, EntryKind.REVERSE, -reward.points, f"referral:void:{side}:{referral.pk}", order_id=order.pk)
+    for coupon_id in (referral.inviter_coupon_id, referral.invitee_coupon_id):
+        if coupon_id is not None:
+            coupon_withdraw(coupon_id=coupon_id)  # an unused one; a used one was spent on a real order
 
 
 # Birthdays ------------------------------------------------------------------------------------------------------

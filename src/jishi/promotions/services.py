@@ -300,6 +300,15 @@ def coupon_grant(*, template_id: int, user_id: int, now: dt.datetime | None = No
     return _give(template, user_id, now)
 
 
+@transaction.atomic
+def coupon_withdraw(*, coupon_id: int, now: dt.datetime | None = None) -> bool:
+    """Take back a coupon the platform gave (an invitation's, when the order that earned it was refunded in full),
+    if it is still unused: it expires now. A coupon a checkout holds or used stays. Returns whether it was taken."""
+    now = now or timezone.now()
+    unused = Coupon.objects.filter(pk=coupon_id, checkout_number="", used_at__isnull=True, valid_until__gt=now)
+    return bool(unused.update(valid_until=now))
+
+
 def _code_failures() -> FailureWindow:
     return FailureWindow(
         "coupon-code",

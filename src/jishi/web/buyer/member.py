@@ -33,6 +33,7 @@ from jishi.loyalty.errors import AlreadyCheckedIn
 from jishi.loyalty.models import TIER_RANK, EntryKind, ReferralStatus, Tier
 from jishi.loyalty.selectors import DEVICE_COOKIE, invite_path, masked_name
 from jishi.orders.selectors import has_paid_order
+from jishi.promotions.selectors import template_get
 from jishi.web.forms import DateInput, DomainErrorsMixin
 from jishi.web.pages import is_htmx, page, page_number
 
@@ -266,11 +267,14 @@ def member_invite(request: HttpRequest) -> HttpResponse:
     referral = loyalty.referral_of(actor)
     statuses = dict(ReferralStatus.choices)
     invitees = [(masked_name(r.invitee), r, statuses[r.status]) for r in loyalty.invitees_of(actor)[:INVITEES_SHOWN]]
+    rules = loyalty.rules()
+    coupon = template_get(rules.invite_template_id) if rules.invite_template_id else None
     context = {
         "code": code,
         "url": url,
         "qr": _qr(url),
-        "rules": loyalty.rules(),
+        "rules": rules,
+        "invite_coupon": coupon.name if coupon is not None else "",
         "invitees": invitees,
         "rewarded": sum(1 for _name, r, _label in invitees if r.status == ReferralStatus.REWARDED),
         "inviter": masked_name(referral.inviter) if referral is not None else "",

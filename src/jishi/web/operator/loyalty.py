@@ -75,6 +75,7 @@ class LoyaltySettingsForm(DomainErrorsMixin, forms.Form):
         "inviter_points", gettext_lazy("Inviter's points"), gettext_lazy("When the invitee's first order completes.")
     )
     invitee_points = _number("invitee_points", gettext_lazy("Invitee's points"), gettext_lazy("At the same time."))
+    invite_template = forms.ChoiceField(label=gettext_lazy("Invitation coupon, for both"), required=False)
     birthday_template = forms.ChoiceField(label=gettext_lazy("Birthday coupon"), required=False)
     birthday_tier_rank = forms.TypedChoiceField(
         label=gettext_lazy("Given from"),
@@ -86,6 +87,7 @@ class LoyaltySettingsForm(DomainErrorsMixin, forms.Form):
         **{f"{tier}_minor": f"{tier}_spend" for tier in PAID_TIERS},
         **{f"{tier}_free_shipping_minor": f"{tier}_free_shipping" for tier in PAID_TIERS},
         "birthday_template_id": "birthday_template",
+        "invite_template_id": "invite_template",
     }
 
     def __init__(self, *args: Any, templates: list[tuple[int, str]], **kwargs: Any) -> None:
@@ -102,7 +104,8 @@ class LoyaltySettingsForm(DomainErrorsMixin, forms.Form):
             self.fields[f"{tier}_free_shipping"] = AmountField(
                 label=gettext_lazy("Free shipping from (¥)"), required=False
             )
-        self.fields["birthday_template"].choices = [("", _("None")), *templates]  # type: ignore[attr-defined]
+        for name in ("invite_template", "birthday_template"):
+            self.fields[name].choices = [("", _("None")), *templates]  # type: ignore[attr-defined]
 
     def tier_rows(self) -> list[tuple[Tier, list[forms.BoundField]]]:
         """Per tier above regular: its spend, multiplier and free shipping inputs, a row of the tier table."""
@@ -126,8 +129,8 @@ class LoyaltySettingsForm(DomainErrorsMixin, forms.Form):
             values[f"{tier}_minor"] = data[f"{tier}_spend"].minor
             values[f"{tier}_multiplier"] = data[f"{tier}_multiplier"]
             values[f"{tier}_free_shipping_minor"] = free.minor if free is not None else None
-        template = data["birthday_template"]
-        values["birthday_template_id"] = int(template) if template else None
+        for name in ("invite_template", "birthday_template"):
+            values[f"{name}_id"] = int(data[name]) if data[name] else None
         values["birthday_tier_rank"] = data["birthday_tier_rank"]
         return values
 
@@ -140,18 +143,20 @@ def _initial(rules: loyalty.Rules) -> dict[str, Any]:
         initial[f"{tier}_multiplier"] = rules.multiplier(tier)
         initial[f"{tier}_free_shipping"] = free.to_string() if free is not None else ""
     initial["birthday_template"] = str(rules.birthday_template_id or "")
+    initial["invite_template"] = str(rules.invite_template_id or "")
     initial["birthday_tier_rank"] = rules.birthday_tier_rank
     return initial
 
 
-def _birthday_templates(actor: Actor, chosen: int | None) -> list[tuple[int, str]]:
-    """The platform's active coupon templates to give on birthdays (and the one chosen now, even if it stopped)."""
+def _platform_templates(actor: Actor, *chosen: int | None) -> list[tuple[int, str]]:
+    """The platform's active coupon templates to give for invitations and birthdays (and those chosen now, even if
+    they stopped)."""
     if not PLATFORM_PROMOTIONS.allows(actor):
         return []
     return [
         (template.pk, template.name)
         for template in promotions.template_list_for_platform(actor)
-        if template.status == TemplateStatus.ACTIVE or template.pk == chosen
+        if template.status == TemplateStatus.ACTIVE or template.pk in chosen
     ]
 
 
@@ -160,7 +165,7 @@ def loyalty_settings(request: HttpRequest) -> HttpResponse:
     """积分与会员设置: the rules in force and the form to change them, with each tier's members."""
     actor = actor_of(request)
     rules = loyalty.rules()
-    templates = _birthday_templates(actor, rules.birthday_template_id)
+    templates = _platform_templates(actor, rules.birthday_template_id, rules.invite_template_id)
     if request.method == "POST":
         form = LoyaltySettingsForm(request.POST, templates=templates)
         if form.is_valid():
