@@ -92,10 +92,6 @@ class Rules:
         """What ``points`` take off at checkout (rounded down to the fen)."""
         return Money(points * 100 // self.points_per_yuan, CURRENCY)
 
-    def points_for(self, value: Money) -> int:
-        """The fewest points worth ``value``."""
-        return -(-value.minor * self.points_per_yuan // 100)
-
 
 def rules() -> Rules:
     """The rules operators saved, or the defaults until they first do. One primary-key query, not cached (like the
