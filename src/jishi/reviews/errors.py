@@ -53,3 +53,8 @@ class AlreadyReported(Conflict):
 class ReplyBlocked(InvalidInput):
     default_code = "reviews.reply_blocked"
     default_message = _("The reply uses a word the platform does not allow.")
+
+
+class OwnReview(Conflict):
+    default_code = "reviews.own_review"
+    default_message = _("You cannot report your own review.")

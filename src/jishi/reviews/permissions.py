@@ -7,8 +7,7 @@ from jishi.merchants.permissions import MERCHANT_AFTERSALES
 # A shop answers its reviews with the staff who answer its buyers after the sale.
 REVIEW_REPLY = MERCHANT_AFTERSALES
 
-# The moderation queue and the blocked words: reviewers, support and administrators, audited.
+# The moderation queue and the blocked words: content reviewers and administrators, audited.
 REVIEW_MODERATE = Permission(
-    "reviews.moderate",
-    lambda actor: actor.operator_role in {OperatorRole.REVIEWER, OperatorRole.SUPPORT, OperatorRole.ADMIN},
+    "reviews.moderate", lambda actor: actor.operator_role in {OperatorRole.REVIEWER, OperatorRole.ADMIN}
 )

@@ -120,3 +120,8 @@ def shown_name(review: Review) -> str:
         return str(_("Anonymous"))
     name = review.buyer.display_name or review.buyer.masked_identifier
     return f"{name[:1]}**"
+
+
+def lines_waiting_of_order(actor: Actor, order_id: int) -> list[Any]:
+    """The lines of one of the signed-in buyer's orders still waiting for a review (one 评价 button each)."""
+    return list(lines_waiting(actor).filter(order_id=order_id))

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jishi.core import audit
 from jishi.core.actors import Actor, user_of
-from jishi.core.images import ProcessedImage, process_upload
+from jishi.core.images import InvalidImage, ProcessedImage, process_upload
 from jishi.core.permissions import AUTHENTICATED, check
 from jishi.loyalty.services import review_points_award
 from jishi.merchants.selectors import merchant_for
@@ -33,6 +33,7 @@ from jishi.reviews.errors import (
     AlreadyReviewed,
     FollowUpRefused,
     NotReviewable,
+    OwnReview,
     ReplyBlocked,
     ReviewInvalid,
     ReviewLineNotFound,
@@ -63,15 +64,19 @@ class ReviewInput:
 def _text(value: str, field: str, *, most: int = 500) -> str:
     text = " ".join(value.split())
     if len(text) > most:
-        raise ReviewInvalid(field=field)
+        raise ReviewInvalid(_("Write at most %(most)s characters.") % {"most": most}, field=field)
     return text
 
 
 def _photos(photos: Sequence[bytes], stem: str) -> list[ProcessedImage]:
-    """Every photo re-encoded before anything is written (InvalidImage for one that is not a photo)."""
+    """Every photo re-encoded before anything is written (InvalidImage, naming ``photos``, for one that is not a
+    JPEG, PNG or WebP photo within the size limit)."""
     if len(photos) > MAX_PHOTOS:
         raise TooManyPhotos(field="photos")
-    return [process_upload(data, name_stem=f"{stem}-{uuid.uuid4().hex[:10]}") for data in photos]
+    try:
+        return [process_upload(data, name_stem=f"{stem}-{uuid.uuid4().hex[:10]}") for data in photos]
+    except InvalidImage as error:
+        raise InvalidImage(error.message, code=error.code, field="photos") from error
 
 
 def _blocked(*texts: str) -> str | None:
@@ -149,15 +154,16 @@ def review_follow_up(
     *, actor: Actor, review_id: int, text: str, photos: Sequence[bytes] = (), now: dt.datetime | None = None
 ) -> Review:
     """Add the one follow-up (追评) to one's review, within 180 days of it. A blocked word holds the review.
-    Raises ReviewNotFound, FollowUpRefused (409: one already, or too late), ReviewInvalid, TooManyPhotos."""
+    Raises ReviewNotFound, FollowUpRefused (409: one already, too late, or the review was removed), ReviewInvalid,
+    TooManyPhotos, InvalidImage; nothing is written when it raises."""
     check(actor, AUTHENTICATED)
     now = now or timezone.now()
     review = _own_review(actor, review_id)
     text = _text(text, "text")
     if not text:
-        raise ReviewInvalid(field="text")
+        raise ReviewInvalid(_("Write the follow-up."), field="text")
     processed = _photos(photos, f"r{review.order_line_id}f")
-    if review.created_at + dt.timedelta(days=FOLLOW_UP_DAYS) < now:
+    if review.status == ReviewStatus.REMOVED or review.created_at + dt.timedelta(days=FOLLOW_UP_DAYS) < now:
         raise FollowUpRefused(field="review_id")
     held = _blocked(text)
     changes: dict[str, object] = {"follow_up_text": text, "follow_up_at": now}
@@ -184,7 +190,7 @@ def review_reply(*, actor: Actor, review_id: int, text: str) -> Review:
         raise ReviewNotFound(field="review_id")
     text = _text(text, "text", most=300)
     if not text:
-        raise ReviewInvalid(field="text")
+        raise ReviewInvalid(_("Write the reply, in 300 characters at most."), field="text")
     if _blocked(text):
         raise ReplyBlocked(field="text")
     if not Review.objects.filter(pk=review.pk, replied_at__isnull=True).update(
@@ -198,11 +204,13 @@ def review_reply(*, actor: Actor, review_id: int, text: str) -> Review:
 @transaction.atomic
 def review_report(*, actor: Actor, review_id: int, reason: str, note: str = "") -> ReviewReport:
     """Report a published review to the platform (举报), once per member; it stays up until an operator looks.
-    Raises ReviewNotFound, AlreadyReported (409), ReviewInvalid (an unknown reason)."""
+    Raises ReviewNotFound, OwnReview and AlreadyReported (409), ReviewInvalid (an unknown reason, a long note)."""
     check(actor, AUTHENTICATED)
     review = Review.objects.filter(pk=review_id, status=ReviewStatus.PUBLISHED).first()
     if review is None:
         raise ReviewNotFound(field="review_id")
+    if review.buyer_id == user_of(actor).pk:
+        raise OwnReview(field="review_id")
     if reason not in ReportReason.values:
         raise ReviewInvalid(field="reason")
     try:
@@ -228,7 +236,7 @@ def review_moderate(*, actor: Actor, review_id: int, remove: bool, note: str = "
         raise ReviewNotFound(field="review_id")
     note = _text(note, "note", most=200)
     if remove and not note:
-        raise ReviewInvalid(field="note")
+        raise ReviewInvalid(_("Give the reason for removing it: the buyer reads it."), field="note")
     before = {"status": review.status, "reported": review.reported_at is not None}
     review.status = ReviewStatus.REMOVED if remove else ReviewStatus.PUBLISHED
     review.moderation_note = note
@@ -241,6 +249,7 @@ def review_moderate(*, actor: Actor, review_id: int, remove: bool, note: str = "
         target=review,
         before=before,
         after={"status": review.status, "note": note},
+        reason=note,
     )
     _reward(review)
     return review
@@ -252,7 +261,7 @@ def review_term_add(*, actor: Actor, term: str) -> ReviewTerm:
     check(actor, REVIEW_MODERATE)
     word = term.strip()
     if not 1 <= len(word) <= 30:
-        raise ReviewInvalid(field="term")
+        raise ReviewInvalid(_("A blocked word has 1 to 30 characters."), field="term")
     row, created = ReviewTerm.objects.get_or_create(term=word)
     if created:
         audit.record(actor=actor, action="reviews.term_add", target=row, after={"term": word})

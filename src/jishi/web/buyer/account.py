@@ -20,6 +20,7 @@ from jishi.loyalty import selectors as loyalty
 from jishi.orders import selectors as orders
 from jishi.orders.states import OrderStatus
 from jishi.web.buyer.member import INVITE_COOKIE, bind_after_sign_up, invite_code_of_request
+from jishi.web.buyer.reviewing import waiting_count
 from jishi.web.forms import AddressForm, KycForm, LogInForm, SignUpForm
 from jishi.web.pages import page
 
@@ -109,6 +110,7 @@ def me(request: HttpRequest) -> HttpResponse:
     context = {
         "shortcuts": shortcuts,
         "aftersales_open": aftersales.open_count_for_buyer(user),
+        "reviews_waiting": waiting_count(user),  # 待评价
         "points_balance": balance,
         "member_tier": tier,
         "interest_counts": favourites.interest_counts(user),  # 收藏 · 关注 · 足迹

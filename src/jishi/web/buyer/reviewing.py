@@ -1,23 +1,62 @@
 """The buyer's reviews: 待评价 and 已评价, writing one with photos, a follow-up, and reporting another's."""
 
+import datetime as dt
+from typing import Any
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from jishi.accounts.auth import actor_of
+from jishi.core.actors import Actor
 from jishi.core.images import read_upload
 from jishi.core.pagination import paginate
 from jishi.core.permissions import AUTHENTICATED
+from jishi.loyalty import selectors as loyalty
 from jishi.orders import selectors as orders
+from jishi.orders.selectors import REVIEWABLE
 from jishi.reviews import selectors, services
 from jishi.reviews.errors import TooManyPhotos
-from jishi.reviews.models import MAX_PHOTOS
+from jishi.reviews.models import FOLLOW_UP_DAYS, MAX_PHOTOS, Review, ReviewStatus
 from jishi.web.pages import back, page, page_number
 
 TABS = ("pending", "mine")
+# The tap-to-rate stars, 5 first (the CSS lays them out from 1), each with the word shown beside them.
+STAR_WORDS = (
+    ("5", pgettext_lazy("review stars", "Excellent")),
+    ("4", pgettext_lazy("review stars", "Good")),
+    ("3", pgettext_lazy("review stars", "Average")),
+    ("2", pgettext_lazy("review stars", "Poor")),
+    ("1", pgettext_lazy("review stars", "Very poor")),
+)
+
+
+def waiting_on_order(actor: Actor, order: Any) -> list[Any]:
+    """The order page's lines still to review (one 评价 button each): one query, and none before delivery."""
+    return selectors.lines_waiting_of_order(actor, order.pk) if order.status in REVIEWABLE else []
+
+
+def waiting_count(actor: Actor) -> int:
+    """How many received items wait for a review (the 我的 page's 待评价 shortcut)."""
+    return selectors.lines_waiting(actor).count()
+
+
+def _thanks(review: Review) -> str:
+    if review.status == ReviewStatus.HELD:
+        return _("Thank you. Your review will show once the platform has looked at it.")
+    points = loyalty.rules().review_points if review.has_photos else 0
+    if points:
+        return ngettext(
+            "Thank you for your review: the photos earned you %(points)d point.",
+            "Thank you for your review: the photos earned you %(points)d points.",
+            points,
+        ) % {"points": points}
+    return _("Thank you for your review.")
 
 
 def _photos(request: HttpRequest) -> list[bytes]:
@@ -34,10 +73,12 @@ def my_reviews(request: HttpRequest) -> HttpResponse:
     tab = tab if tab in TABS else "pending"
     actor = actor_of(request)
     listed = selectors.lines_waiting(actor) if tab == "pending" else selectors.reviews_of_buyer(actor)
+    result = paginate(listed, page=page_number(request), page_size=20)
     context = {
         "tab": tab,
-        "page": paginate(listed, page=page_number(request), page_size=20),
-        "waiting": selectors.lines_waiting(actor).count() if tab == "mine" else None,
+        "page": result,
+        "waiting": result.count if tab == "pending" else waiting_count(actor),
+        "follow_up_since": timezone.now() - dt.timedelta(days=FOLLOW_UP_DAYS),
     }
     return render(request, "buyer/reviewing/list.html", context)
 
@@ -61,14 +102,13 @@ def review_new(request: HttpRequest, line_id: int) -> HttpResponse:
                 photos=_photos(request),
             ),
         )
-        if review.status == "held":
-            messages.success(request, _("Thank you. Your review will show once the platform has looked at it."))
-        elif review.has_photos:
-            messages.success(request, _("Thank you for your review. Points for a review with photos are yours."))
-        else:
-            messages.success(request, _("Thank you for your review."))
+        messages.success(request, _thanks(review))
         return redirect(f"{reverse('buyer:reviews')}?tab=mine")
-    return render(request, "buyer/reviewing/form.html", {"line": line, "max_photos": MAX_PHOTOS})
+    if not selectors.lines_waiting(actor).filter(pk=line.pk).exists():  # reviewed already, or not received
+        messages.info(request, _("This item has been reviewed already, or cannot be reviewed yet."))
+        return redirect(f"{reverse('buyer:reviews')}?tab=mine")
+    context = {"line": line, "max_photos": MAX_PHOTOS, "star_words": STAR_WORDS}
+    return render(request, "buyer/reviewing/form.html", context)
 
 
 @page(AUTHENTICATED)

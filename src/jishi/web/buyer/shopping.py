@@ -45,6 +45,7 @@ from jishi.payments.addresses import notify_url, return_url
 from jishi.payments.states import IntentStatus
 from jishi.web.buyer.pets import pet_boxes
 from jishi.web.buyer.pickup import pickup_card
+from jishi.web.buyer.reviewing import waiting_on_order
 from jishi.web.forms import AddressForm
 from jishi.web.pages import is_htmx, page, page_number
 
@@ -434,6 +435,7 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
         "seat": groupbuy.member_of_order(order.pk) if order.kind == OrderKind.TEAM else None,
         "pickup": pickup_card(order),  # collected at a pickup point: the point, and its code once paid
         "pet_sales": pet_boxes(request, order),  # the pets it bought: delivery, journey, arrival, claims
+        "to_review": waiting_on_order(user, order),  # received lines not reviewed yet: a 评价 button each
     }
     return render(request, "buyer/order.html", context)
 

@@ -9,6 +9,7 @@ from jishi.catalog import selectors as catalog
 from jishi.core.pagination import paginate
 from jishi.core.permissions import PUBLIC
 from jishi.reviews import selectors as reviews
+from jishi.reviews.models import ReportReason
 from jishi.web.pages import page, page_number
 
 ON_PRODUCT_PAGE = 3
@@ -33,5 +34,6 @@ def product_reviews(request: HttpRequest, product_id: int) -> HttpResponse:
         "rating": reviews.rating(product.pk),
         "page": paginate(listed, page=page_number(request), page_size=20),
         "photos_only": photos_only,
+        "report_reasons": ReportReason.choices,
     }
     return render(request, "storefront/product_reviews.html", context)

@@ -237,3 +237,83 @@
   document.addEventListener("DOMContentLoaded", function () { init(document); });
   document.addEventListener("htmx:load", function (event) { init(event.detail.elt); });
 })();
+
+// Reviews (评价): the characters left under the text, the word beside the chosen stars, and the photos picked
+// (previews, at most data-max: the extra ones are left out, with a line saying so; the server refuses them too).
+(function () {
+  "use strict";
+
+  function each(scope, selector, setup) {
+    var found = Array.prototype.slice.call(scope.querySelectorAll(selector));
+    if (scope.matches && scope.matches(selector)) { found.unshift(scope); }
+    found.forEach(function (element) {
+      if (element.dataset.reviewReady) { return; }
+      element.dataset.reviewReady = "1";
+      setup(element);
+    });
+  }
+
+  function counter(textarea) {
+    var shown = document.getElementById(textarea.dataset.reviewCounter);
+    function update() { shown.textContent = textarea.value.length + "/" + textarea.maxLength; }
+    textarea.addEventListener("input", update);
+    update();
+  }
+
+  function rate(fieldset) {
+    var word = fieldset.querySelector("[data-review-rate-word]");
+    function update() {
+      var chosen = fieldset.querySelector("input:checked");
+      word.textContent = chosen ? chosen.dataset.word : "";
+    }
+    fieldset.addEventListener("change", update);
+    update();
+  }
+
+  function photos(input) {
+    var most = parseInt(input.dataset.max, 10);
+    var preview = document.querySelector("[data-review-preview='" + input.id + "']");
+    var count = document.querySelector("[data-review-photo-count='" + input.id + "']");
+    var error = document.querySelector("[data-review-photos-error='" + input.id + "']");
+    input.addEventListener("change", function () {
+      var files = Array.prototype.slice.call(input.files);
+      var tooMany = files.length > most;
+      if (tooMany && window.DataTransfer) {
+        var kept = new DataTransfer();
+        files.slice(0, most).forEach(function (file) { kept.items.add(file); });
+        input.files = kept.files;
+        files = files.slice(0, most);
+      }
+      error.hidden = !tooMany;
+      error.textContent = tooMany ? input.dataset.tooMany : "";
+      preview.textContent = "";
+      files.forEach(function (file, index) {
+        // drawn on a canvas: the page's CSP (img-src 'self') refuses blob: and data: images
+        var item = document.createElement("li");
+        var canvas = document.createElement("canvas");
+        canvas.width = 144;
+        canvas.height = 144;
+        canvas.textContent = String(index + 1);
+        item.appendChild(canvas);
+        preview.appendChild(item);
+        if (!window.createImageBitmap) { return; }
+        createImageBitmap(file).then(function (bitmap) {
+          var side = Math.min(bitmap.width, bitmap.height);
+          canvas.getContext("2d").drawImage(
+            bitmap, (bitmap.width - side) / 2, (bitmap.height - side) / 2, side, side, 0, 0, 144, 144
+          );
+        }).catch(function () { return null; });
+      });
+      count.textContent = files.length + "/" + most;
+    });
+  }
+
+  function init(scope) {
+    each(scope, "[data-review-counter]", counter);
+    each(scope, "[data-review-rate]", rate);
+    each(scope, "[data-review-photos]", photos);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { init(document); });
+  document.addEventListener("htmx:load", function (event) { init(event.detail.elt); });
+})();
