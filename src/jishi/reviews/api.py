@@ -21,7 +21,7 @@ from jishi.core.images import read_upload
 from jishi.core.pagination import paginate
 from jishi.core.permissions import AUTHENTICATED, PUBLIC, requires
 from jishi.reviews import selectors, services
-from jishi.reviews.errors import ReviewNotFound, TooManyPhotos
+from jishi.reviews.errors import ReviewInvalid, ReviewNotFound, TooManyPhotos
 from jishi.reviews.models import MAX_PHOTOS, Review
 from jishi.reviews.permissions import REVIEW_MODERATE, REVIEW_REPLY
 
@@ -54,17 +54,17 @@ class ReviewOut(DataOut):
     replied_at: IsoDateTime | None
 
 
-class MyReviewOut(ReviewOut):
+class ReviewMineOut(ReviewOut):
     status: str = Field(description="published, held (waiting for the platform) or removed")
     moderation_note: str
     order_line_id: int
 
 
-class ShopReviewOut(ReviewOut):
+class ReviewShopOut(ReviewOut):
     order_number: str
 
 
-class QueuedReviewOut(MyReviewOut):
+class ReviewQueuedOut(ReviewMineOut):
     merchant_id: int
     reported_at: IsoDateTime | None
     reports: list[str] = Field(description="The reasons given by those who reported it")
@@ -75,15 +75,16 @@ class ReviewRatingOut(DataOut):
     average: str | None = Field(description="One decimal, e.g. 4.8")
     good_percent: int | None = Field(description="好评率: per cent of 4 and 5 stars")
     stars: dict[str, int] = Field(description="How many reviews gave each number of stars, '1' … '5'")
-    with_photos: int
+    shares: dict[str, int] = Field(description="Each number of stars' whole per cent of the reviews, summing to 100")
+    with_photos: int = Field(description="How many reviews show photos (晒图)")
 
 
-class ProductReviewsOut(DataOut):
+class ReviewProductPageOut(DataOut):
     rating: ReviewRatingOut
     reviews: list[ReviewOut]
 
 
-class LineToReviewOut(DataOut):
+class ReviewPendingLineOut(DataOut):
     order_line_id: int
     order_number: str
     product_id: int
@@ -92,28 +93,28 @@ class LineToReviewOut(DataOut):
     image: str
 
 
-class ReviewFormIn(Schema):
+class ReviewCreateIn(Schema):
     order_line_id: Annotated[int, Field(ge=1, le=2**53)]
     stars: Annotated[int, Field(ge=1, le=5)]
     text: Annotated[str, Field(max_length=500)] = ""
     anonymous: bool = False
 
 
-class ReviewTextIn(StrictIn):
-    text: Annotated[str, Field(min_length=1, max_length=500)]
+class ReviewReplyIn(StrictIn):
+    text: Annotated[str, Field(min_length=1, max_length=300)]
 
 
-class ReportIn(StrictIn):
+class ReviewReportIn(StrictIn):
     reason: Literal["abuse", "advertising", "irrelevant", "privacy", "fake"]
     note: Annotated[str, Field(max_length=200)] = ""
 
 
-class ModerateIn(StrictIn):
+class ReviewModerateIn(StrictIn):
     decision: Literal["approve", "remove"]
-    note: Annotated[str, Field(max_length=200, description="Required to remove: the buyer reads it")] = ""
+    reason: Annotated[str, Field(max_length=200, description="Required to remove: the buyer reads it")] = ""
 
 
-class TermIn(StrictIn):
+class ReviewTermIn(StrictIn):
     term: Annotated[str, Field(min_length=1, max_length=30)]
 
 
@@ -146,8 +147,8 @@ def _fields(review: Review) -> dict[str, Any]:
     }
 
 
-def my_review_out(review: Review) -> MyReviewOut:
-    return MyReviewOut(
+def my_review_out(review: Review) -> ReviewMineOut:
+    return ReviewMineOut(
         **_fields(review),
         status=review.status,
         moderation_note=review.moderation_note,
@@ -161,34 +162,45 @@ def _uploads(files: list[UploadedFile]) -> list[bytes]:
     return [read_upload(upload) for upload in files]
 
 
-@router.get("/products/{product_id}/reviews", response={200: ProductReviewsOut, **errors(404)})
-@requires(PUBLIC)
-def product_reviews(
-    request: HttpRequest, product_id: Id, page: PageNumber = 1, photos_only: bool = False
-) -> ProductReviewsOut:
-    """A product's figures (average, count, each star's count, 好评率) and its published reviews, those with
-    photos first (20 a page)."""
+def _rating_out(product_id: int) -> ReviewRatingOut:
     figures = selectors.rating(product_id)
-    reviews = paginate(selectors.product_reviews(product_id, photos_only=photos_only), page=page, page_size=20)
-    return ProductReviewsOut(
-        rating=ReviewRatingOut(
-            count=figures.count,
-            average=str(figures.average) if figures.average is not None else None,
-            good_percent=figures.good_percent,
-            stars={str(n): count for n, count in figures.stars.items()},
-            with_photos=figures.with_photos,
-        ),
-        reviews=[ReviewOut(**_fields(review)) for review in reviews.items],
+    return ReviewRatingOut(
+        count=figures.count,
+        average=str(figures.average) if figures.average is not None else None,
+        good_percent=figures.good_percent,
+        stars={str(n): count for n, count in figures.stars.items()},
+        shares={str(n): share for n, share in figures.shares.items()},
+        with_photos=figures.with_photos,
     )
 
 
-@buyer_router.get("/me/reviews/pending", response={200: list[LineToReviewOut], **errors(401)})
+@router.get("/products/{product_id}/reviews", response={200: ReviewProductPageOut, **errors(404)})
+@requires(PUBLIC)
+def product_reviews(
+    request: HttpRequest, product_id: Id, page: PageNumber = 1, photos_only: bool = False
+) -> ReviewProductPageOut:
+    """A product's figures (average, count, each star's count and share, 好评率) and its published reviews,
+    those with photos first, then the newest (20 a page)."""
+    reviews = paginate(selectors.product_reviews(product_id, photos_only=photos_only), page=page, page_size=20)
+    return ReviewProductPageOut(
+        rating=_rating_out(product_id), reviews=[ReviewOut(**_fields(review)) for review in reviews.items]
+    )
+
+
+@router.get("/products/{product_id}/reviews/summary", response={200: ReviewRatingOut, **errors(404)})
+@requires(PUBLIC)
+def product_review_summary(request: HttpRequest, product_id: Id) -> ReviewRatingOut:
+    """A product's figures alone, counted from its published reviews in one query."""
+    return _rating_out(product_id)
+
+
+@buyer_router.get("/me/reviews/pending", response={200: list[ReviewPendingLineOut], **errors(401)})
 @requires(AUTHENTICATED)
-def my_lines_to_review(request: HttpRequest, page: PageNumber = 1) -> list[LineToReviewOut]:
+def my_lines_to_review(request: HttpRequest, page: PageNumber = 1) -> list[ReviewPendingLineOut]:
     """待评价: the items the buyer received and has not reviewed (50 a page)."""
     lines = paginate(selectors.lines_waiting(actor_of(request)), page=page, page_size=50).items
     return [
-        LineToReviewOut(
+        ReviewPendingLineOut(
             order_line_id=line.pk,
             order_number=line.order.number,
             product_id=line.product_id,
@@ -200,19 +212,19 @@ def my_lines_to_review(request: HttpRequest, page: PageNumber = 1) -> list[LineT
     ]
 
 
-@buyer_router.get("/me/reviews", response={200: list[MyReviewOut], **errors(401)})
+@buyer_router.get("/me/reviews", response={200: list[ReviewMineOut], **errors(401)})
 @requires(AUTHENTICATED)
-def my_reviews(request: HttpRequest, page: PageNumber = 1) -> list[MyReviewOut]:
+def my_reviews(request: HttpRequest, page: PageNumber = 1) -> list[ReviewMineOut]:
     """The buyer's reviews, with their status (a removed one says why), newest first."""
     reviews = paginate(selectors.reviews_of_buyer(actor_of(request)), page=page, page_size=20).items
     return [my_review_out(review) for review in reviews]
 
 
-@buyer_router.post("/reviews", response={201: MyReviewOut, **errors(401, 404, 409)})
+@buyer_router.post("/reviews", response={201: ReviewMineOut, **errors(401, 404, 409)})
 @requires(AUTHENTICATED)
 def review_create(
     request: HttpRequest,
-    review: Form[ReviewFormIn],
+    review: Form[ReviewCreateIn],
     photos: Photos = [],  # noqa: B006 - ninja reads the default, never changes it
 ) -> Status:
     """Review an item of a received order (multipart, up to 9 photos re-encoded like product images), once.
@@ -232,14 +244,14 @@ def review_create(
     return Status(201, my_review_out(found))
 
 
-@buyer_router.post("/reviews/{review_id}/follow-up", response={200: MyReviewOut, **errors(401, 404, 409)})
+@buyer_router.post("/reviews/{review_id}/follow-up", response={200: ReviewMineOut, **errors(401, 404, 409)})
 @requires(AUTHENTICATED)
 def review_follow_up(
     request: HttpRequest,
     review_id: Id,
     text: Form[Annotated[str, Field(min_length=1, max_length=500)]],
     photos: Photos = [],  # noqa: B006 - ninja reads the default, never changes it
-) -> MyReviewOut:
+) -> ReviewMineOut:
     """追评: one follow-up to one's review within 180 days (multipart, up to 9 photos)."""
     actor = actor_of(request)
     services.review_follow_up(actor=actor, review_id=review_id, text=text, photos=_uploads(photos))
@@ -251,38 +263,38 @@ def review_follow_up(
 
 @buyer_router.post("/reviews/{review_id}/report", response={204: None, **errors(401, 404, 409)})
 @requires(AUTHENTICATED)
-def review_report(request: HttpRequest, review_id: Id, payload: ReportIn) -> Status:
+def review_report(request: HttpRequest, review_id: Id, payload: ReviewReportIn) -> Status:
     """Report a review to the platform, once; it stays up until an operator decides."""
     services.review_report(actor=actor_of(request), review_id=review_id, reason=payload.reason, note=payload.note)
     return Status(204, None)
 
 
-@merchant_router.get("/merchant/reviews", response={200: list[ShopReviewOut], **errors(401, 403)})
+@merchant_router.get("/merchant/reviews", response={200: list[ReviewShopOut], **errors(401, 403)})
 @requires(REVIEW_REPLY)
-def shop_reviews(request: HttpRequest, unanswered: bool = False, page: PageNumber = 1) -> list[ShopReviewOut]:
+def shop_reviews(request: HttpRequest, unanswered: bool = False, page: PageNumber = 1) -> list[ReviewShopOut]:
     """The reviews of the shop's goods (``unanswered``: those without a reply), newest first."""
     reviews = selectors.reviews_of_shop(actor_of(request), unanswered=unanswered).select_related("order")
     return [
-        ShopReviewOut(**_fields(review), order_number=review.order.number)
+        ReviewShopOut(**_fields(review), order_number=review.order.number)
         for review in paginate(reviews, page=page, page_size=20).items
     ]
 
 
 @merchant_router.post("/merchant/reviews/{review_id}/reply", response={200: ReviewOut, **errors(401, 403, 404, 409)})
 @requires(REVIEW_REPLY)
-def shop_review_reply(request: HttpRequest, review_id: Id, payload: ReviewTextIn) -> ReviewOut:
+def shop_review_reply(request: HttpRequest, review_id: Id, payload: ReviewReplyIn) -> ReviewOut:
     """Answer a review, once (409 ``reviews.already_replied``); the reply cannot be changed afterwards."""
     review = services.review_reply(actor=actor_of(request), review_id=review_id, text=payload.text)
     return ReviewOut(**_fields(review))
 
 
-@operator_router.get("/reviews/queue", response={200: list[QueuedReviewOut], **errors(401, 403)})
+@operator_router.get("/reviews/queue", response={200: list[ReviewQueuedOut], **errors(401, 403)})
 @requires(REVIEW_MODERATE)
-def moderation_queue(request: HttpRequest, page: PageNumber = 1) -> list[QueuedReviewOut]:
+def moderation_queue(request: HttpRequest, page: PageNumber = 1) -> list[ReviewQueuedOut]:
     """Reviews held for a blocked word and reported ones, oldest first."""
     reviews = paginate(selectors.moderation_queue(actor_of(request)), page=page, page_size=50).items
     return [
-        QueuedReviewOut(
+        ReviewQueuedOut(
             **_fields(review),
             status=review.status,
             moderation_note=review.moderation_note,
@@ -295,13 +307,16 @@ def moderation_queue(request: HttpRequest, page: PageNumber = 1) -> list[QueuedR
     ]
 
 
-@operator_router.post("/reviews/{review_id}/moderate", response={200: MyReviewOut, **errors(401, 403, 404)})
+@operator_router.post("/reviews/{review_id}/moderate", response={200: ReviewMineOut, **errors(401, 403, 404, 409)})
 @requires(REVIEW_MODERATE)
-def moderate(request: HttpRequest, review_id: Id, payload: ModerateIn) -> MyReviewOut:
+def moderate(request: HttpRequest, review_id: Id, payload: ReviewModerateIn) -> ReviewMineOut:
     """Keep a queued review up (approve) or take it down (remove, with the reason the buyer reads). Audited."""
-    review = services.review_moderate(
-        actor=actor_of(request), review_id=review_id, remove=payload.decision == "remove", note=payload.note
-    )
+    try:
+        review = services.review_moderate(
+            actor=actor_of(request), review_id=review_id, remove=payload.decision == "remove", note=payload.reason
+        )
+    except ReviewInvalid as error:  # the service's ``note`` is this body's ``reason``
+        raise ReviewInvalid(error.message, code=error.code, field="reason") from error
     return my_review_out(review)
 
 
@@ -314,7 +329,7 @@ def review_terms(request: HttpRequest) -> list[ReviewTermOut]:
 
 @operator_router.post("/review-terms", response={201: ReviewTermOut, **errors(401, 403)})
 @requires(REVIEW_MODERATE)
-def review_term_add(request: HttpRequest, payload: TermIn) -> Status:
+def review_term_add(request: HttpRequest, payload: ReviewTermIn) -> Status:
     """Block a word in reviews from now on (audited)."""
     term = services.review_term_add(actor=actor_of(request), term=payload.term)
     return Status(201, ReviewTermOut(id=term.pk, term=term.term))

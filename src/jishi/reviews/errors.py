@@ -58,3 +58,8 @@ class ReplyBlocked(InvalidInput):
 class OwnReview(Conflict):
     default_code = "reviews.own_review"
     default_message = _("You cannot report your own review.")
+
+
+class ReviewChanged(Conflict):
+    default_code = "reviews.changed"
+    default_message = _("This review changed meanwhile: look at it again.")

@@ -71,6 +71,11 @@ class ReviewPhoto(models.Model):
 
     class Meta:
         ordering = ("follow_up", "position", "id")
+        constraints: ClassVar = [
+            # At most MAX_PHOTOS (9) with the review and 9 with its follow-up, whatever a caller does.
+            models.UniqueConstraint(fields=["review", "follow_up", "position"], name="reviews_photo_position_once"),
+            models.CheckConstraint(condition=Q(position__lt=MAX_PHOTOS), name="reviews_photo_at_most_9"),
+        ]
 
     def __str__(self) -> str:
         return self.image.name or ""

@@ -26,9 +26,22 @@ class Rating:
     stars: dict[int, int]  # how many gave each number of stars
     with_photos: int
 
+    @property
+    def shares(self) -> dict[int, int]:
+        """The whole per cent of reviews that gave each number of stars, summing to exactly 100 (0 each without
+        reviews): each share rounded down, the points left over going to the largest remainders, ties to more
+        stars."""
+        if not self.count:
+            return dict.fromkeys(self.stars, 0)
+        floors = {n: 100 * given // self.count for n, given in self.stars.items()}
+        by_remainder = sorted(self.stars, key=lambda n: (-(100 * self.stars[n] % self.count), -n))
+        for n in by_remainder[: 100 - sum(floors.values())]:
+            floors[n] += 1
+        return floors
+
     def share(self, stars: int) -> int:
         """The whole per cent of reviews that gave ``stars`` (for the bars)."""
-        return round(100 * self.stars[stars] / self.count) if self.count else 0
+        return self.shares[stars]
 
     @property
     def bars(self) -> list[tuple[int, int, int]]:

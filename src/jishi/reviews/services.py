@@ -14,6 +14,7 @@ import datetime as dt
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -24,6 +25,7 @@ from jishi.core import audit
 from jishi.core.actors import Actor, user_of
 from jishi.core.images import InvalidImage, ProcessedImage, process_upload
 from jishi.core.permissions import AUTHENTICATED, check
+from jishi.core.transactions import after_commit
 from jishi.loyalty.services import review_points_award
 from jishi.merchants.selectors import merchant_for
 from jishi.orders.selectors import REVIEWABLE, buyer_line
@@ -35,6 +37,7 @@ from jishi.reviews.errors import (
     NotReviewable,
     OwnReview,
     ReplyBlocked,
+    ReviewChanged,
     ReviewInvalid,
     ReviewLineNotFound,
     ReviewNotFound,
@@ -212,7 +215,7 @@ def review_report(*, actor: Actor, review_id: int, reason: str, note: str = "") 
     if review.buyer_id == user_of(actor).pk:
         raise OwnReview(field="review_id")
     if reason not in ReportReason.values:
-        raise ReviewInvalid(field="reason")
+        raise ReviewInvalid(_("Choose one of the reasons."), field="reason")
     try:
         with transaction.atomic():
             report = ReviewReport.objects.create(
@@ -224,31 +227,63 @@ def review_report(*, actor: Actor, review_id: int, reason: str, note: str = "") 
     return report
 
 
+def _photos_delete(review: Review) -> int:
+    """Delete a removed review's photos: the rows now, the files once the removal commits, so a photo taken
+    down (one showing someone's address, say) is no longer served at its old address."""
+    photos = list(ReviewPhoto.objects.filter(review=review))
+    names = [name for photo in photos for name in (photo.image.name, photo.thumbnail.name) if name]
+    if not photos:
+        return 0
+    storage = photos[0].image.storage
+    ReviewPhoto.objects.filter(pk__in=[photo.pk for photo in photos]).delete()
+    after_commit(_files_delete, storage, names)
+    return len(photos)
+
+
+def _files_delete(storage: Any, names: list[str]) -> None:
+    for name in names:
+        storage.delete(name)
+
+
 @transaction.atomic
 def review_moderate(*, actor: Actor, review_id: int, remove: bool, note: str = "") -> Review:
     """An operator's decision on a held or reported review: keep it up (publish) or take it down, with a
-    reason the buyer reads. Audited. Raises ReviewNotFound (not in the queue), ReviewInvalid (removing without
-    a reason)."""
+    reason the buyer reads; a removed review's photos are deleted. Audited. Raises ReviewNotFound (not in the
+    queue), ReviewChanged (409: it changed while the operator looked), ReviewInvalid (removing without a
+    reason)."""
     check(actor, REVIEW_MODERATE)
     queued = Q(status=ReviewStatus.HELD) | Q(status=ReviewStatus.PUBLISHED, reported_at__isnull=False)
-    review = Review.objects.select_for_update().filter(queued, pk=review_id).first()
+    review = Review.objects.filter(queued, pk=review_id).first()
     if review is None:
         raise ReviewNotFound(field="review_id")
     note = _text(note, "note", most=200)
     if remove and not note:
         raise ReviewInvalid(_("Give the reason for removing it: the buyer reads it."), field="note")
     before = {"status": review.status, "reported": review.reported_at is not None}
+    # Compare and set: the decision lands only on the review as the operator saw it (another operator's decision,
+    # a new report or a held follow-up in between makes it a 409), on both databases.
+    as_seen = Q(reported_at__isnull=True) if review.reported_at is None else Q(reported_at=review.reported_at)
     review.status = ReviewStatus.REMOVED if remove else ReviewStatus.PUBLISHED
     review.moderation_note = note
     review.moderated_at = timezone.now()
     review.reported_at = None
-    review.save(update_fields=["status", "moderation_note", "moderated_at", "reported_at"])
+    review.has_photos = review.has_photos and not remove
+    decided = Review.objects.filter(as_seen, pk=review.pk, status=before["status"]).update(
+        status=review.status,
+        moderation_note=note,
+        moderated_at=review.moderated_at,
+        reported_at=None,
+        has_photos=review.has_photos,
+    )
+    if decided != 1:
+        raise ReviewChanged(field="review_id")
+    photos_removed = _photos_delete(review) if remove else 0
     audit.record(
         actor=actor,
         action="reviews.remove" if remove else "reviews.approve",
         target=review,
         before=before,
-        after={"status": review.status, "note": note},
+        after={"status": review.status, "note": note, "photos_removed": photos_removed},
         reason=note,
     )
     _reward(review)

@@ -96,6 +96,14 @@ class Migration(migrations.Migration):
             constraint=models.CheckConstraint(condition=models.Q(('stars__gte', 1), ('stars__lte', 5)), name='reviews_stars_1_to_5'),
         ),
         migrations.AddConstraint(
+            model_name='reviewphoto',
+            constraint=models.UniqueConstraint(fields=('review', 'follow_up', 'position'), name='reviews_photo_position_once'),
+        ),
+        migrations.AddConstraint(
+            model_name='reviewphoto',
+            constraint=models.CheckConstraint(condition=models.Q(('position__lt', 9)), name='reviews_photo_at_most_9'),
+        ),
+        migrations.AddConstraint(
             model_name='reviewreport',
             constraint=models.UniqueConstraint(fields=('review', 'reporter'), name='reviews_report_once'),
         ),
