@@ -8,4 +8,5 @@ class OperatorRole(models.TextChoices):
     REVIEWER = "reviewer", _("Reviewer")
     FINANCE = "finance", _("Finance")
     SUPPORT = "support", _("Support")
+    CATALOG = "catalog", _("Catalog manager")
     ADMIN = "admin", _("Administrator")
