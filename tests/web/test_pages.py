@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from jishi.accounts.models import Address, RealNameVerification
+from jishi.catalog import services as catalog
 from jishi.catalog.models import Product
 from tests import factories
 from tests.accounts.test_addresses import ADDRESS
@@ -136,6 +137,37 @@ def test_merchant_editor_creates_a_product_with_a_sku_grid(client, merchant_staf
     assert response.status_code == 302
     product = Product.objects.get()
     assert (product.status, product.min_price_minor, product.max_price_minor) == ("pending_review", 9900, 10900)
+
+
+def test_merchant_editor_takes_multiple_choices_and_yes_or_no(client, merchant_staff):
+    category = factories.category_path("鞋", "跑鞋")
+    for data in (
+        catalog.AttributeInput(code="colour", name="颜色", kind="multi", choices=["红", "蓝", "黑"]),
+        catalog.AttributeInput(code="waterproof", name="防水", kind="boolean"),
+    ):
+        catalog.attribute_add(actor=factories.user(operator_role="catalog"), category_id=category.pk, data=data)
+    client.force_login(merchant_staff)
+    form = {
+        "category": category.pk,
+        "title": "轻量跑鞋",
+        "attr-colour": ["红", "黑"],
+        "attr-waterproof": "true",
+        "sku-count": 1,
+        "sku-0-options": "{}",
+        "sku-0-price": "399.00",
+        "sku-0-stock": "5",
+        "action": "save",
+    }
+    assert client.post(reverse("merchant:product_new"), form).status_code == 302
+    product = Product.objects.get()
+    editor = client.get(reverse("merchant:product_edit", args=[product.pk])).content.decode()
+    assert editor.count('type="checkbox" name="attr-colour"') == 3
+    assert editor.count(" checked>") >= 2
+    assert 'value="true" selected' in editor
+    catalog.product_submit(actor=merchant_staff, product_id=product.pk)
+    catalog.product_approve(actor=factories.user(operator_role="reviewer"), product_id=product.pk)
+    page = client.get(reverse("storefront:product", args=[product.pk])).content.decode()
+    assert "红、黑" in page
 
 
 def test_merchant_editor_shows_a_bad_price_in_its_cell_and_writes_nothing(client, merchant_staff):

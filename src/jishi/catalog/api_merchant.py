@@ -44,13 +44,24 @@ class SkuIn(StrictIn):
     weight_grams: Annotated[int, Field(ge=0, le=1_000_000, strict=True)] = 0
 
 
+AttributeValueIn = (
+    Annotated[str, Field(max_length=200)] | Annotated[list[Annotated[str, Field(max_length=60)]], Field(max_length=50)]
+)
+
+
 class ProductIn(StrictIn):
     category_id: BodyId
     title: Annotated[str, Field(min_length=1, max_length=120)]
     subtitle: Annotated[str, Field(max_length=200)] = ""
     description: Annotated[str, Field(max_length=20_000)] = ""
+    # A multiple choice takes a list of its values; yes or no takes "true" or "false".
     attributes: Annotated[
-        dict[Annotated[str, Field(max_length=40)], Annotated[str, Field(max_length=200)]], Field(max_length=50)
+        dict[
+            Annotated[str, Field(max_length=40)],
+            Annotated[str, Field(max_length=200)]
+            | Annotated[list[Annotated[str, Field(max_length=60)]], Field(max_length=50)],
+        ],
+        Field(max_length=50),
     ] = {}
     options: Annotated[list[OptionIn], Field(max_length=3)] = []
     skus: Annotated[list[SkuIn], Field(min_length=1, max_length=200)]

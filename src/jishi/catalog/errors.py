@@ -47,3 +47,34 @@ class TooManyImages(Conflict):
 class QualificationRequired(Conflict):
     default_code = "catalog.qualification_required"
     default_message = _("Listing in this category needs a valid permit; add it under your shop's qualifications.")
+
+
+class InvalidCategory(InvalidInput):
+    default_code = "catalog.invalid_category"
+
+
+class CategoryCycle(InvalidInput):
+    default_code = "catalog.category_cycle"
+    default_message = _("A category cannot move under itself or under one of its subcategories.")
+
+
+class CategoryInUse(Conflict):
+    default_code = "catalog.category_in_use"
+
+
+class TreeChanged(Conflict):
+    default_code = "catalog.tree_changed"
+    default_message = _("The category tree changed while you were moving this category; try again.")
+
+
+class AttributeNotFound(NotFound):
+    default_code = "catalog.attribute_not_found"
+    default_message = _("Attribute not found.")
+
+
+class InvalidAttribute(InvalidInput):
+    default_code = "catalog.invalid_attribute_definition"
+
+
+class AttributeInUse(Conflict):
+    default_code = "catalog.attribute_in_use"

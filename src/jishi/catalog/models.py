@@ -28,6 +28,9 @@ class Category(models.Model):
     path = models.CharField(max_length=255, db_index=True, editable=False)
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     position = models.PositiveIntegerField(default=0)
+    icon = models.ImageField(upload_to="categories/", blank=True)
+    # A retired category (and everything under it) takes no new listings and leaves the storefront.
+    is_active = models.BooleanField(default=True)
 
     class Meta:
         ordering = ("path",)
@@ -50,6 +53,12 @@ class AttributeKind(models.TextChoices):
     TEXT = "text", _("Text")
     NUMBER = "number", _("Number")
     CHOICE = "choice", _("Choice")
+    MULTI = "multi", _("Multiple choice")
+    BOOLEAN = "boolean", _("Yes or no")
+
+
+# Kinds whose values are listed choices (a product holds one row per chosen value).
+CHOICE_KINDS = frozenset({AttributeKind.CHOICE, AttributeKind.MULTI})
 
 
 class Attribute(models.Model):
@@ -145,10 +154,17 @@ class ProductAttributeValue(models.Model):
     choice = models.ForeignKey(AttributeChoice, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     text_value = models.CharField(max_length=200, blank=True)
     number_value = models.DecimalField(max_digits=14, decimal_places=3, null=True, blank=True)
+    bool_value = models.BooleanField(null=True, blank=True)
 
     class Meta:
+        # One row per attribute, except a multiple choice: one row per value chosen.
         constraints: ClassVar = [
-            models.UniqueConstraint(fields=["product", "attribute"], name="catalog_one_value_per_attribute")
+            models.UniqueConstraint(
+                fields=["product", "attribute"],
+                condition=Q(choice__isnull=True),
+                name="catalog_one_value_per_attribute",
+            ),
+            models.UniqueConstraint(fields=["product", "attribute", "choice"], name="catalog_one_row_per_choice"),
         ]
 
     def __str__(self) -> str:
@@ -160,7 +176,23 @@ class ProductAttributeValue(models.Model):
             return self.choice.value if self.choice else ""
         if self.number_value is not None:
             return f"{self.number_value.normalize():f}"
+        if self.bool_value is not None:
+            return str(_("Yes") if self.bool_value else _("No"))
         return self.text_value
+
+    @property
+    def raw(self) -> str:
+        """The value as a merchant types it (what ``parse_attribute`` reads back)."""
+        if self.bool_value is not None:
+            return "true" if self.bool_value else "false"
+        return self.display
+
+    @property
+    def search_word(self) -> str:
+        """What the value adds to the search text: a yes-or-no attribute adds its name when it is yes."""
+        if self.bool_value is not None:
+            return self.attribute.name if self.bool_value else ""
+        return self.display
 
 
 class ProductOption(models.Model):

@@ -31,6 +31,7 @@ class CategoryOut(DataOut):
     slug: str
     parent_id: int | None
     depth: int
+    icon_url: str  # "" without an icon
 
 
 class MerchantRefOut(DataOut):
@@ -90,6 +91,7 @@ class ProductPageOut(DataOut):
     any_word: bool = Field(
         False, description="No product had every keyword, so these are the products with any of them"
     )
+    did_you_mean: str = Field("", description="When nothing matched: the term the keywords most likely meant")
     facets: FacetsOut
 
 
@@ -97,6 +99,7 @@ class AttributeValueOut(DataOut):
     code: str
     name: str
     value: str
+    values: list[str]
     unit: str
 
 
@@ -164,6 +167,7 @@ def category_out(category: Category) -> CategoryOut:
         slug=category.slug,
         parent_id=category.parent_id,
         depth=category.depth,
+        icon_url=category.icon.url if category.icon else "",
     )
 
 
@@ -214,9 +218,19 @@ def sku_out(sku: Sku) -> SkuOut:
 
 
 def _attributes(product: Product) -> list[AttributeValueOut]:
+    """One entry per attribute; a multiple choice lists its values in ``values`` and joins them in ``value``."""
+    grouped: dict[int, list[Any]] = {}
+    for v in product.attribute_values.all():
+        grouped.setdefault(v.attribute_id, []).append(v)
     return [
-        AttributeValueOut(code=v.attribute.code, name=v.attribute.name, value=v.display, unit=v.attribute.unit)
-        for v in product.attribute_values.all()
+        AttributeValueOut(
+            code=rows[0].attribute.code,
+            name=rows[0].attribute.name,
+            value="、".join(v.display for v in rows),
+            values=[v.display for v in rows],
+            unit=rows[0].attribute.unit,
+        )
+        for rows in grouped.values()
     ]
 
 

@@ -9,9 +9,10 @@ from typing import Any, cast
 from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.db import connection
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
+from django.db.models.functions import Substr
 
-from jishi.catalog.errors import CategoryNotFound, ProductNotFound, SkuNotFound
+from jishi.catalog.errors import AttributeNotFound, CategoryNotFound, ProductNotFound, SkuNotFound
 from jishi.catalog.models import (
     Attribute,
     Category,
@@ -21,7 +22,7 @@ from jishi.catalog.models import (
     Sku,
     path_ids,  # noqa: F401 (for apps that hold a category path)
 )
-from jishi.catalog.permissions import PRODUCT_MANAGE, PRODUCT_REVIEW
+from jishi.catalog.permissions import CATALOG_MANAGE, PRODUCT_MANAGE, PRODUCT_REVIEW
 from jishi.catalog.states import ProductStatus
 from jishi.core.actors import Actor
 from jishi.core.money import Money
@@ -32,12 +33,86 @@ from jishi.merchants.states import MerchantStatus
 
 
 def category_list() -> list[Category]:
-    """Every category in tree order (by path)."""
-    return list(Category.objects.all())
+    """Every active category in tree order (by path): what shoppers and merchants choose from."""
+    return list(Category.objects.filter(is_active=True))
 
 
 def category_roots() -> list[Category]:
-    return list(Category.objects.filter(parent__isnull=True).order_by("position", "id"))
+    return list(Category.objects.filter(parent__isnull=True, is_active=True).order_by("position", "id"))
+
+
+@dataclass(frozen=True)
+class CategoryNode:
+    """A category in the operators' tree: siblings by position, with what lies in and under it."""
+
+    category: Category
+    products: int  # in the category itself
+    live: int  # listed or under review, in it and under it
+    attributes: int  # its own
+    children: list[CategoryNode]
+
+
+def category_tree_for_operators(actor: Actor) -> list[CategoryNode]:
+    """The whole tree, retired categories included, in three queries."""
+    check(actor, CATALOG_MANAGE)
+    categories = list(Category.objects.order_by("depth", "position", "id"))
+    counts = dict(Product.objects.values("category").annotate(n=Count("pk")).values_list("category", "n"))
+    live = dict(
+        Product.objects.filter(status__in=(ProductStatus.PUBLISHED, ProductStatus.PENDING_REVIEW))
+        .values("category")
+        .annotate(n=Count("pk"))
+        .values_list("category", "n")
+    )
+    attributes = dict(Attribute.objects.values("category").annotate(n=Count("pk")).values_list("category", "n"))
+    children: dict[int | None, list[Category]] = {}
+    for c in categories:
+        children.setdefault(c.parent_id, []).append(c)
+
+    def node(c: Category) -> CategoryNode:
+        below = [node(child) for child in children.get(c.pk, [])]
+        return CategoryNode(
+            category=c,
+            products=counts.get(c.pk, 0),
+            live=live.get(c.pk, 0) + sum(n.live for n in below),
+            attributes=attributes.get(c.pk, 0),
+            children=below,
+        )
+
+    return [node(c) for c in children.get(None, [])]
+
+
+def main_roots_of_merchants() -> dict[int, int]:
+    """Each merchant with published products: the top-level category most of them are under (one query)."""
+    counted = (
+        published_products()
+        .annotate(root=Substr("category__path", 1, 6))
+        .values("merchant_id", "root")
+        .annotate(n=Count("pk"))
+        .order_by("merchant_id", "-n", "root")
+    )
+    main: dict[int, int] = {}
+    for row in counted:
+        main.setdefault(row["merchant_id"], int(row["root"]))
+    return main
+
+
+def category_list_for_operators(actor: Actor) -> list[Category]:
+    """Every category, retired ones too, in tree order."""
+    check(actor, CATALOG_MANAGE)
+    return list(Category.objects.order_by("path"))
+
+
+def attribute_get_for_operators(actor: Actor, attribute_id: int) -> Attribute:
+    check(actor, CATALOG_MANAGE)
+    attribute = Attribute.objects.select_related("category").prefetch_related("choices").filter(pk=attribute_id).first()
+    if attribute is None:
+        raise AttributeNotFound(field="attribute_id")
+    return attribute
+
+
+def category_attributes_own(category: Category) -> list[Attribute]:
+    """The attributes defined on ``category`` itself, in order, with their choices."""
+    return list(Attribute.objects.filter(category=category).prefetch_related("choices").order_by("position", "id"))
 
 
 def category_get(category_id: int) -> Category:
@@ -58,7 +133,7 @@ def category_by_id_or_slug(value: str) -> Category | None:
     """The category a filter names by id or slug; None for no filter. Raises CategoryNotFound."""
     if not value:
         return None
-    if value.isdigit():
+    if value.isdecimal():
         return category_get(int(value))
     return category_get_by_slug(value)
 
@@ -127,7 +202,7 @@ class ProductCard:
     subtitle: str
     merchant_id: int
     merchant_name: str
-    category: dict[str, Any]  # id, name, name_en, slug, parent_id, depth: what an answer shows of it
+    category: dict[str, Any]  # id, name, name_en, slug, parent_id, depth, icon_url: what an answer shows of it
     currency: str
     min_price_minor: int
     max_price_minor: int
@@ -158,7 +233,7 @@ def _card_sql(count: int) -> str:
     return (
         "SELECT p.id, p.title, p.subtitle, p.merchant_id, m.name, p.currency, p.min_price_minor,"  # noqa: S608
         " p.max_price_minor, p.sales_count, p.published_at,"
-        " c.id, c.name, c.name_en, c.slug, c.parent_id, c.depth,"
+        " c.id, c.name, c.name_en, c.slug, c.parent_id, c.depth, c.icon,"
         f" (SELECT i.thumbnail {first_image}), (SELECT i.alt {first_image}), {stocked_sku_sql('p.id')}"
         f" FROM {product} p JOIN {merchant} m ON m.id = p.merchant_id"
         f" JOIN {Category._meta.db_table} c ON c.id = p.category_id"
@@ -188,6 +263,7 @@ def product_cards(product_ids: list[int]) -> list[ProductCard]:
         if (row := rows.get(pk)) is None:
             continue
         category = dict(zip(("id", "name", "name_en", "slug", "parent_id", "depth"), row[10:16], strict=True))
+        category["icon_url"] = default_storage.url(row[16]) if row[16] else ""
         cards.append(
             ProductCard(
                 pk=pk,
@@ -201,9 +277,9 @@ def product_cards(product_ids: list[int]) -> list[ProductCard]:
                 sales_count=row[8],
                 published_at=_aware(row[9]),
                 category=category,
-                thumbnail=row[16] or None,
-                image_alt=row[17] or "",
-                has_stock=row[18] is not None,
+                thumbnail=row[17] or None,
+                image_alt=row[18] or "",
+                has_stock=row[19] is not None,
             )
         )
     return cards

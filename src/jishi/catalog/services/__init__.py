@@ -7,7 +7,20 @@
 - ``images``: the gallery.
 """
 
-from jishi.catalog.services.categories import attribute_create, category_create
+from jishi.catalog.services.categories import (
+    AttributeInput,
+    attribute_add,
+    attribute_create,
+    attribute_remove,
+    attribute_update,
+    category_add,
+    category_create,
+    category_move,
+    category_reorder,
+    category_restore,
+    category_retire,
+    category_update,
+)
 from jishi.catalog.services.cleaning import (
     MAX_IMAGES,
     MAX_OPTIONS,
@@ -46,11 +59,21 @@ __all__ = [
     "MAX_VALUES_PER_OPTION",
     "MAX_WEIGHT_GRAMS",
     "SEARCH_WORDS",
+    "AttributeInput",
     "OptionInput",
     "ProductInput",
     "SkuInput",
+    "attribute_add",
     "attribute_create",
+    "attribute_remove",
+    "attribute_update",
+    "category_add",
     "category_create",
+    "category_move",
+    "category_reorder",
+    "category_restore",
+    "category_retire",
+    "category_update",
     "image_add",
     "image_delete",
     "image_reorder",

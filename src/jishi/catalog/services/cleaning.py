@@ -17,6 +17,7 @@ from jishi.catalog.errors import (
     InvalidProduct,
 )
 from jishi.catalog.models import (
+    CHOICE_KINDS,
     Attribute,
     AttributeKind,
     Category,
@@ -55,7 +56,8 @@ class ProductInput:
     skus: list[SkuInput]
     subtitle: str = ""
     description: str = ""
-    attributes: dict[str, str] = field(default_factory=dict)
+    # A value as typed; a list for a multiple choice ("true"/"false" for yes or no).
+    attributes: dict[str, str | list[str]] = field(default_factory=dict)
     options: list[OptionInput] = field(default_factory=list)
 
 
@@ -144,40 +146,67 @@ def check_sku_numbers(sku: SkuInput, prefix: str) -> None:
         raise invalid(_("At most %(n)d characters.") % {"n": 40}, f"{prefix}.code", "catalog.too_long")
 
 
-def parse_attribute(attribute: Attribute, raw: str) -> dict[str, Any]:
+TRUE_WORDS = frozenset({"true", "1", "yes", "是"})
+FALSE_WORDS = frozenset({"false", "0", "no", "否"})
+
+
+def _parse_choices(attribute: Attribute, texts: list[str], field_name: str) -> list[dict[str, Any]]:
+    by_value = {c.value: c for c in attribute.choices.all()}
+    if any(t not in by_value for t in texts):
+        if attribute.kind == AttributeKind.MULTI:
+            raise invalid(_("Choose among the listed values."), field_name, "catalog.invalid_attribute")
+        raise invalid(_("Choose one of the listed values."), field_name, "catalog.invalid_attribute")
+    return [{"choice": by_value[t]} for t in dict.fromkeys(texts)]
+
+
+def _parse_number(text: str, field_name: str) -> Decimal:
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite() or abs(number) >= Decimal("1e11"):
+        raise invalid(_("Enter a number."), field_name, "catalog.invalid_attribute")
+    return number.quantize(Decimal("0.001"))
+
+
+def parse_attribute(attribute: Attribute, raw: str | list[str]) -> list[dict[str, Any]]:
+    """The value rows ``raw`` makes for ``attribute`` (several for a multiple choice)."""
     field_name = f"attributes.{attribute.code}"
-    text = raw.strip()
-    if attribute.kind == AttributeKind.CHOICE:
-        choice = next((c for c in attribute.choices.all() if c.value == text), None)
-        if choice is None:
-            raise invalid(_("Choose one of the listed values."), field_name, "catalog.invalid_attribute")
-        return {"choice": choice}
+    texts = [t.strip() for t in ([raw] if isinstance(raw, str) else raw) if t.strip()]
+    if attribute.kind != AttributeKind.MULTI and len(texts) > 1:
+        raise invalid(_("This attribute takes one value."), field_name, "catalog.invalid_attribute")
+    if attribute.kind in CHOICE_KINDS:
+        return _parse_choices(attribute, texts, field_name)
+    text = texts[0]
+    if attribute.kind == AttributeKind.BOOLEAN:
+        if text.lower() not in TRUE_WORDS | FALSE_WORDS:
+            raise invalid(_("Answer yes or no."), field_name, "catalog.invalid_attribute")
+        return [{"bool_value": text.lower() in TRUE_WORDS}]
     if attribute.kind == AttributeKind.NUMBER:
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
-            number = None
-        if number is None or not number.is_finite() or abs(number) >= Decimal("1e11"):
-            raise invalid(_("Enter a number."), field_name, "catalog.invalid_attribute")
-        return {"number_value": number.quantize(Decimal("0.001"))}
+        return [{"number_value": _parse_number(text, field_name)}]
     if len(text) > 200:
         raise invalid(_("At most %(n)d characters.") % {"n": 200}, field_name, "catalog.too_long")
-    return {"text_value": text}
+    return [{"text_value": text}]
 
 
-def clean_attributes(category: Category, values: dict[str, str]) -> list[tuple[Attribute, dict[str, Any]]]:
+def _is_blank(raw: str | list[str]) -> bool:
+    return not any(t.strip() for t in ([raw] if isinstance(raw, str) else raw))
+
+
+def clean_attributes(category: Category, values: dict[str, str | list[str]]) -> list[tuple[Attribute, dict[str, Any]]]:
+    """One (attribute, value row) pair per row to write; a required attribute left blank is refused."""
     attributes = {a.code: a for a in selectors.attributes_for_category(category)}
     for code in values:
         if code not in attributes:
             raise invalid(_("This category has no such attribute."), f"attributes.{code}", "catalog.unknown_attribute")
     cleaned: list[tuple[Attribute, dict[str, Any]]] = []
     for code, attribute in attributes.items():
-        raw = (values.get(code) or "").strip()
-        if not raw:
+        raw = values.get(code) or ""
+        if _is_blank(raw):
             if attribute.required:
                 raise invalid(_("This field is required."), f"attributes.{code}", "catalog.required")
             continue
-        cleaned.append((attribute, parse_attribute(attribute, raw)))
+        cleaned += [(attribute, row) for row in parse_attribute(attribute, raw)]
     return cleaned
 
 
@@ -194,6 +223,8 @@ class Clean:
 
 def clean_product(data: ProductInput) -> Clean:
     category = selectors.category_get(data.category_id)
+    if not category.is_active:
+        raise invalid(_("This category is retired; choose another."), "category_id", "catalog.category_retired")
     if not selectors.category_is_leaf(category):
         raise invalid(_("Choose the most specific category."), "category_id", "catalog.category_not_leaf")
     options = clean_options(data.options)

@@ -109,9 +109,9 @@ def _refresh_denormalised(product: Product) -> None:
     product.max_price_minor = max(prices, default=0)
     ancestors = selectors.category_ancestors(product.category)
     attribute_words = [
-        v.display
+        v.search_word
         for v in ProductAttributeValue.objects.filter(product=product, attribute__searchable=True).select_related(
-            "choice"
+            "attribute", "choice"
         )
     ]
     option_words = list(OptionValue.objects.filter(option__product=product).values_list("value", flat=True))
@@ -167,7 +167,7 @@ def _content_signature(product: Product) -> tuple[Any, ...]:
     """What a reviewer approved: everything but prices, stock, SKU codes and weights."""
     attributes = sorted(
         ProductAttributeValue.objects.filter(product=product).values_list(
-            "attribute_id", "choice_id", "text_value", "number_value"
+            "attribute_id", "choice_id", "text_value", "number_value", "bool_value"
         )
     )
     options = list(OptionValue.objects.filter(option__product=product).values_list("option__name", "value"))

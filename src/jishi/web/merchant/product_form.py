@@ -19,7 +19,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext as _
 
 from jishi.catalog import selectors as catalog
-from jishi.catalog.models import Category, Product
+from jishi.catalog.models import Attribute, AttributeKind, Category, Product
 from jishi.catalog.services import OptionInput, ProductInput, SkuInput
 from jishi.core.errors import DomainError
 from jishi.core.money import CURRENCY, Money
@@ -52,7 +52,7 @@ class EditorState:
     title: str = ""
     subtitle: str = ""
     description: str = ""
-    attributes: dict[str, str] = field(default_factory=dict)
+    attributes: dict[str, str | list[str]] = field(default_factory=dict)
     options: list[tuple[str, str]] = field(default_factory=list)  # (name, values as typed)
     rows: list[SkuRow] = field(default_factory=list)
     errors: dict[str, str] = field(default_factory=dict)
@@ -65,13 +65,21 @@ class EditorState:
                 result.append(OptionInput(name=name.strip(), values=list(dict.fromkeys(values))))
         return result
 
+    def _value(self, attribute: Attribute) -> str | list[str]:
+        """What the field shows: every ticked value of a multiple choice, the one value of the others."""
+        value = self.attributes.get(attribute.code, "")
+        values = [value] if isinstance(value, str) else value
+        if attribute.kind == AttributeKind.MULTI:
+            return [v for v in values if v]
+        return values[0] if values else ""
+
     def attribute_fields(self) -> list[dict[str, Any]]:
         if self.category is None:
             return []
         return [
             {
                 "attribute": attribute,
-                "value": self.attributes.get(attribute.code, ""),
+                "value": self._value(attribute),
                 "error": self.errors.get(f"attributes.{attribute.code}", ""),
                 "choices": [c.value for c in attribute.choices.all()],
             }
@@ -114,13 +122,25 @@ class EditorState:
         self.rows = rows[:200]
 
 
+def _attribute_values(product: Product) -> dict[str, str | list[str]]:
+    values: dict[str, str | list[str]] = {}
+    for v in product.attribute_values.all():
+        if v.attribute.kind == AttributeKind.MULTI:
+            chosen = values.setdefault(v.attribute.code, [])
+            assert isinstance(chosen, list)
+            chosen.append(v.raw)
+        else:
+            values[v.attribute.code] = v.raw
+    return values
+
+
 def state_from_product(product: Product) -> EditorState:
     return EditorState(
         category=product.category,
         title=product.title,
         subtitle=product.subtitle,
         description=product.description,
-        attributes={v.attribute.code: v.display for v in product.attribute_values.all()},
+        attributes=_attribute_values(product),
         options=[(o.name, "，".join(v.value for v in o.values.all())) for o in product.options.all()],
         rows=[
             SkuRow(
@@ -138,7 +158,7 @@ def state_from_product(product: Product) -> EditorState:
 
 
 def _category(value: str) -> Category | None:
-    if not value.isdigit():
+    if not value.isdecimal():
         return None
     try:
         return catalog.category_get(int(value))
@@ -152,7 +172,7 @@ def state_from_post(data: QueryDict) -> EditorState:
         title=data.get("title", "")[:120],
         subtitle=data.get("subtitle", "")[:200],
         description=data.get("description", "")[:20_000],
-        attributes={k[5:]: str(data.get(k, ""))[:200] for k in data if k.startswith("attr-")},
+        attributes={k[5:]: [v[:200] for v in data.getlist(k)[:50]] for k in data if k.startswith("attr-")},
         options=[
             (data.get(f"option-{i}-name", "")[:20], data.get(f"option-{i}-values", "")[:1000])
             for i in range(MAX_OPTION_ROWS)
@@ -161,7 +181,7 @@ def state_from_post(data: QueryDict) -> EditorState:
     state.options = [(n, v) for n, v in state.options if n.strip() or v.strip()]
     count = data.get("sku-count", "0")
     rows = []
-    for i in range(min(int(count), 200) if count.isdigit() else 0):
+    for i in range(min(int(count), 200) if count.isdecimal() else 0):
         try:
             options = json.loads(data.get(f"sku-{i}-options", "{}"))
         except ValueError:
@@ -183,7 +203,7 @@ def state_from_post(data: QueryDict) -> EditorState:
 
 
 def _whole(value: str, field_name: str, errors: dict[str, str]) -> int:
-    if not value.isdigit() or int(value) > 1_000_000:
+    if not value.isdecimal() or int(value) > 1_000_000:
         errors[field_name] = _("A whole number from 0 to 1,000,000.")
         return 0
     return int(value)
@@ -230,7 +250,7 @@ def to_input(state: EditorState) -> ProductInput | None:
         title=state.title,
         subtitle=state.subtitle,
         description=state.description,
-        attributes={k: v for k, v in state.attributes.items() if v.strip()},
+        attributes=state.attributes,
         options=state.option_inputs(),
         skus=skus,
     )
