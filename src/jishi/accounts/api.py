@@ -3,10 +3,11 @@
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from django.contrib.auth import logout
+from django.contrib.auth import logout, update_session_auth_hash
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Schema
+from ninja import Field, File, Query, Schema
+from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from jishi.accounts import selectors, services
@@ -334,6 +335,171 @@ def kyc_reject(request: HttpRequest, verification_id: int, payload: RejectIn) ->
         reason=payload.reason,
     )
     return _kyc_review(verification)
+
+
+# Self-service: password, forgotten password, contact details, profile and avatar ---------------------
+
+Code = Annotated[str, Field(min_length=1, max_length=12, description="The 6-digit code that was sent")]
+Identifier = Annotated[str, Field(min_length=3, max_length=254, description="E-mail address or mainland mobile")]
+Channel = Literal["phone", "email"]
+
+
+class PasswordChangeIn(StrictIn):
+    current_password: Password
+    new_password: Password
+
+
+class PasswordResetRequestIn(StrictIn):
+    identifier: Identifier
+
+
+class PasswordResetConfirmIn(StrictIn):
+    identifier: Identifier
+    code: Code
+    new_password: Password
+
+
+class CodeSentOut(Schema):
+    expires_in: Annotated[int, Field(description="Seconds the code is good for, once it arrives")]
+
+
+class ContactCodeIn(StrictIn):
+    channel: Channel
+    value: Annotated[str, Field(min_length=3, max_length=254, description="The new mobile number or e-mail")]
+    password: Password
+
+
+class ContactChangeIn(StrictIn):
+    channel: Channel
+    value: Annotated[str, Field(min_length=3, max_length=254)]
+    code: Code
+
+
+class ProfileIn(StrictIn):
+    display_name: Annotated[str, Field(max_length=50)]
+
+
+class ProfileOut(Schema):
+    display_name: str
+    avatar_url: str | None
+    masked_phone: str
+    masked_email: str
+
+
+def _profile(user: User) -> ProfileOut:
+    return ProfileOut(
+        display_name=user.display_name,
+        avatar_url=user.avatar.url if user.avatar else None,
+        masked_phone=user.masked_phone,
+        masked_email=user.masked_email,
+    )
+
+
+def _code_sent() -> CodeSentOut:
+    return CodeSentOut(expires_in=int(services.CODE_LIFETIME.total_seconds()))
+
+
+@auth_router.post("/password-reset", response={200: CodeSentOut, **errors(429)}, auth=None)
+@requires(PUBLIC)
+def password_reset_request(request: HttpRequest, payload: PasswordResetRequestIn) -> CodeSentOut:
+    """Send a 6-digit code to a mobile number or e-mail address, if it is an account's.
+
+    The answer is the same whether or not there is such an account. Throttled per number or address
+    (one a minute, five an hour) and per client address (429 ``accounts.too_many_codes`` with Retry-After).
+    """
+    services.password_reset_request(identifier=payload.identifier, ip=client_ip(request))
+    return _code_sent()
+
+
+@auth_router.post("/password-reset/confirm", response={204: None, **errors(429)}, auth=None)
+@requires(PUBLIC)
+def password_reset_confirm(request: HttpRequest, payload: PasswordResetConfirmIn) -> Status:
+    """Set a new password with the code; every session and API token of the account ends.
+
+    A wrong code is 422 ``accounts.code_invalid`` and changes nothing; five burn it, and an expired, used
+    or burnt one is 422 ``accounts.code_expired``.
+    """
+    services.password_reset_confirm(
+        identifier=payload.identifier, code=payload.code, new_password=payload.new_password, ip=client_ip(request)
+    )
+    return Status(204, None)
+
+
+@me_router.post("/password", response={204: None, **errors(401, 403, 429)})
+@requires(AUTHENTICATED)
+def password_change(request: HttpRequest, payload: PasswordChangeIn) -> Status:
+    """Change the password; needs the current one (422 ``accounts.wrong_password``, throttled like log-in).
+
+    Every other session ends and every API token is revoked except the one this request came with (or,
+    from the browser, its own session), which stays signed in.
+    """
+    token = getattr(request, "jishi_token", None)
+    user = services.password_change(
+        actor=actor_of(request),
+        current_password=payload.current_password,
+        new_password=payload.new_password,
+        keep_token=token,
+    )
+    if not token:
+        update_session_auth_hash(request, user)
+    return Status(204, None)
+
+
+@me_router.post("/contact/code", response={200: CodeSentOut, **errors(401, 403, 409, 429)})
+@requires(AUTHENTICATED)
+def contact_code(request: HttpRequest, payload: ContactCodeIn) -> CodeSentOut:
+    """Send a code to a new mobile number or e-mail address; needs the current password.
+
+    409 ``accounts.identifier_taken`` when another account has it.
+    """
+    services.contact_change_request(
+        actor=actor_of(request),
+        channel=payload.channel,
+        value=payload.value,
+        password=payload.password,
+        ip=client_ip(request),
+    )
+    return _code_sent()
+
+
+@me_router.post("/contact", response={200: MeOut, **errors(401, 403, 409, 429)})
+@requires(AUTHENTICATED)
+def contact_change(request: HttpRequest, payload: ContactChangeIn) -> MeOut:
+    """Make the new mobile number or e-mail address the account's, with the code sent to it."""
+    user = services.contact_change_confirm(
+        actor=actor_of(request),
+        channel=payload.channel,
+        value=payload.value,
+        code=payload.code,
+        ip=client_ip(request),
+    )
+    return _me(user)
+
+
+@me_router.get("/profile", response={200: ProfileOut, **errors(401, 403)})
+@requires(AUTHENTICATED)
+def profile(request: HttpRequest) -> ProfileOut:
+    return _profile(actor_of(request))
+
+
+@me_router.patch("/profile", response={200: ProfileOut, **errors(401, 403)})
+@requires(AUTHENTICATED)
+def profile_update(request: HttpRequest, payload: ProfileIn) -> ProfileOut:
+    """Set the nickname (display name); an empty one shows the masked mobile number or e-mail instead."""
+    return _profile(services.profile_update(actor=actor_of(request), display_name=payload.display_name))
+
+
+@me_router.post("/avatar", response={200: ProfileOut, **errors(401, 403)})
+@requires(AUTHENTICATED)
+def avatar_upload(request: HttpRequest, avatar: File[UploadedFile]) -> ProfileOut:
+    """Upload a JPEG, PNG or WebP avatar up to 2 MB; it is re-encoded (no metadata) to at most 400 px."""
+    return _profile(services.avatar_set(actor=actor_of(request), upload=avatar))
+
+
+@me_router.delete("/avatar", response={200: ProfileOut, **errors(401, 403)})
+@requires(AUTHENTICATED)
+def avatar_delete(request: HttpRequest) -> ProfileOut:
+    return _profile(services.avatar_remove(actor=actor_of(request)))
 
 
 # User management and the audit log (operator console) ------------------------------------------

@@ -68,3 +68,41 @@ class UserNotFound(NotFound):
 class UserProtected(Conflict):
     default_code = "accounts.user_protected"
     default_message = _("You cannot disable yourself, and only an administrator can disable an operator.")
+
+
+class IdentifierUnknown(InvalidInput):
+    default_code = "accounts.identifier_unknown"
+    default_message = _("No account has this mobile number or e-mail address.")
+
+
+class UserDisabled(Conflict):
+    default_code = "accounts.user_disabled"
+    default_message = _("This account is disabled: enable it before giving it an operator role.")
+
+
+class LastAdministrator(Conflict):
+    default_code = "accounts.last_admin"
+    default_message = _("The platform needs at least one administrator: make someone else one first.")
+
+
+# Self-service: passwords, one-time codes, contact details ---------------------------------------
+
+
+class WrongPassword(InvalidInput):
+    default_code = "accounts.wrong_password"
+    default_message = _("The password is incorrect.")
+
+
+class CodeInvalid(InvalidInput):
+    default_code = "accounts.code_invalid"
+    default_message = _("The code is not right. Check it and try again.")
+
+
+class CodeExpired(InvalidInput):
+    default_code = "accounts.code_expired"
+    default_message = _("The code has expired or can no longer be used. Ask for a new one.")
+
+
+class ContactUnchanged(InvalidInput):
+    default_code = "accounts.contact_unchanged"
+    default_message = _("This is already your current one.")

@@ -59,6 +59,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     phone_sealed = models.TextField(blank=True, editable=False)
     phone_index = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
     display_name = models.CharField(_("display name"), max_length=50, blank=True)
+    # Stored re-encoded (``core.images``): a JPEG of at most 400 px a side, with no metadata.
+    avatar = models.ImageField(_("avatar"), upload_to="avatars/%Y/%m/", blank=True)
     operator_role = models.CharField(_("operator role"), max_length=20, choices=OperatorRole.choices, blank=True)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="May use Django's raw-data admin.")
@@ -216,3 +218,51 @@ class RealNameVerification(models.Model):
     @property
     def id_number(self) -> str:
         return crypto.unseal(self.id_number_sealed, context=ID_NUMBER_CONTEXT)
+
+
+class CodePurpose(models.TextChoices):
+    PASSWORD_RESET = "password_reset", _("password reset")
+    CONTACT_CHANGE = "contact_change", _("contact change")
+
+
+class CodeChannel(models.TextChoices):
+    PHONE = "phone", _("mobile number")
+    EMAIL = "email", _("e-mail")
+
+
+MAX_CODE_ATTEMPTS = 5
+
+
+class VerificationCode(models.Model):
+    """A one-time code sent by SMS or e-mail: to reset a forgotten password, or to prove a new phone or e-mail.
+
+    Neither the code nor where it went is stored: only keyed hashes of both (``core.crypto.blind_index``).
+    A code is good once, until ``expires_at``, and for fewer than ``MAX_CODE_ATTEMPTS`` wrong guesses;
+    ``used_at`` is set by the conditional UPDATE that consumes it (or when a newer code replaces it).
+    A reset asked for a phone or e-mail of no account is stored too, with no user and a hash no code
+    matches, so both cases do the same work and answer alike.
+    """
+
+    purpose = models.CharField(max_length=20, choices=CodePurpose.choices)
+    channel = models.CharField(max_length=10, choices=CodeChannel.choices)
+    target_index = models.CharField(max_length=64, editable=False)
+    code_hash = models.CharField(max_length=64, editable=False)
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        indexes: ClassVar = [
+            models.Index(fields=["purpose", "target_index", "-created_at"], name="accounts_code_lookup")
+        ]
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=Q(attempts__lte=MAX_CODE_ATTEMPTS), name="accounts_code_attempts_at_most_max"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} {self.channel} #{self.pk}"

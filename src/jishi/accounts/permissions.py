@@ -18,3 +18,5 @@ AUDIT_VIEW = Permission(
     "accounts.audit_view",
     lambda actor: actor.operator_role in {OperatorRole.SUPPORT, OperatorRole.FINANCE, OperatorRole.ADMIN},
 )
+# Grant, change and revoke operator roles (the last administrator always stays).
+ROLE_GRANT = Permission("accounts.role_grant", lambda actor: actor.operator_role == OperatorRole.ADMIN)

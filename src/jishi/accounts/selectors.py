@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 
 from jishi.accounts import errors
 from jishi.accounts.models import PHONE_CONTEXT, Address, RealNameVerification, User
-from jishi.accounts.permissions import AUDIT_VIEW, KYC_REVIEW, USER_MANAGE
+from jishi.accounts.permissions import AUDIT_VIEW, KYC_REVIEW, ROLE_GRANT, USER_MANAGE
 from jishi.accounts.states import KycStatus
 from jishi.accounts.validators import classify_identifier
 from jishi.core import crypto
@@ -34,6 +34,17 @@ def user_find_by_identifier(identifier: str) -> User | None:
     if kind == "email":
         return users.filter(email=value).first()
     return users.filter(phone_index=phone_index(value)).first()
+
+
+def contact_holder(channel: str, value: str) -> int | None:
+    """The id of the account whose mobile number (``channel="phone"``) or e-mail address is ``value``, if any.
+
+    ``value`` is already normalised (an 11-digit number, a lower-cased address).
+    """
+    users = (
+        User.objects.filter(phone_index=phone_index(value)) if channel == "phone" else User.objects.filter(email=value)
+    )
+    return users.values_list("pk", flat=True).first()
 
 
 def user_find_by_identifier_or_none(identifier: str) -> User | None:
@@ -112,7 +123,7 @@ def users_for_operator(actor: User, *, query: str = "", status: str = "") -> Que
     query = query.strip()
     if not query:
         return users
-    if query.isdigit() and len(query) < 11:
+    if query.isdecimal() and len(query) < 11:
         return users.filter(pk=int(query))
     if is_phone_query(query):
         try:
@@ -126,7 +137,7 @@ def users_for_operator(actor: User, *, query: str = "", status: str = "") -> Que
 def is_phone_query(query: str) -> bool:
     """Whether an operator's user search looks for a mobile number (not an e-mail address or an id)."""
     query = query.strip()
-    return bool(query) and "@" not in query and not (query.isdigit() and len(query) < 11)
+    return bool(query) and "@" not in query and not (query.isdecimal() and len(query) < 11)
 
 
 def user_get_for_operator(actor: User, user_id: int) -> User:
@@ -168,3 +179,29 @@ def audit_log(
 def audit_actions() -> list[str]:
     """The distinct actions recorded so far, for the console's filter."""
     return list(AuditEntry.objects.order_by("action").values_list("action", flat=True).distinct())
+
+
+# Operator roles (administrators) ----------------------------------------------------------------
+
+
+def operators_for(actor: User) -> QuerySet[User]:
+    """Everyone holding an operator role, disabled accounts included, by role and then id. Administrators only."""
+    check(actor, ROLE_GRANT)
+    return User.objects.exclude(operator_role="").order_by("operator_role", "pk")
+
+
+def user_find_for_role(actor: User, identifier: str) -> User:
+    """The one user whose e-mail address or mobile number is exactly ``identifier``, for granting a role.
+
+    A mobile number matches through its blind index (numbers are stored
+    sealed); an e-mail address matches whole, whatever its case. Raises
+    InvalidInput (malformed), IdentifierUnknown, PermissionDenied.
+    """
+    check(actor, ROLE_GRANT)
+    kind, value = classify_identifier(identifier)
+    users = User.objects.all()
+    found = users.filter(email=value) if kind == "email" else users.filter(phone_index=phone_index(value))
+    user = found.first()
+    if user is None:
+        raise errors.IdentifierUnknown(field="identifier")
+    return user

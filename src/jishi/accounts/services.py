@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
@@ -13,22 +15,35 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jishi.accounts import errors
-from jishi.accounts.locks import user_lock
-from jishi.accounts.models import ID_NUMBER_CONTEXT, REAL_NAME_CONTEXT, Address, ApiToken, RealNameVerification, User
+from jishi.accounts import codes, errors
+from jishi.accounts.locks import active_admins_lock, user_lock
+from jishi.accounts.models import (
+    ID_NUMBER_CONTEXT,
+    REAL_NAME_CONTEXT,
+    Address,
+    ApiToken,
+    CodeChannel,
+    CodePurpose,
+    RealNameVerification,
+    User,
+)
 from jishi.accounts.permissions import KYC_REVIEW, USER_MANAGE
 from jishi.accounts.roles import OperatorRole
-from jishi.accounts.selectors import address_get_for, kyc_get_for_review, user_find_by_identifier
+from jishi.accounts.selectors import address_get_for, contact_holder, kyc_get_for_review, user_find_by_identifier
 from jishi.accounts.states import KYC_TRANSITIONS, KycStatus
 from jishi.accounts.validators import classify_identifier, normalize_id_number, normalize_mobile
 from jishi.core import audit, crypto, regions
-from jishi.core.errors import InvalidInput, RateLimited
+from jishi.core.errors import InvalidInput, PermissionDenied, RateLimited
+from jishi.core.images import InvalidImage, process_upload
 from jishi.core.masking import mask_id_number
-from jishi.core.permissions import check
+from jishi.core.permissions import AUTHENTICATED, check
 from jishi.core.ratelimit import FailureWindow
 from jishi.core.states import Machine, audited, move
 
 MAX_ADDRESSES = 50
+DISPLAY_NAME_MAX = 50
+AVATAR_MAX_BYTES = 2 * 1024 * 1024
+CODE_LIFETIME = codes.CODE_TTL
 
 
 def _account_failures() -> FailureWindow:
@@ -45,11 +60,11 @@ def _ip_failures() -> FailureWindow:
     )
 
 
-def _validate_password(password: str, user: User | None = None) -> None:
+def _validate_password(password: str, user: User | None = None, *, field: str = "password") -> None:
     try:
         password_validation.validate_password(password, user)
     except DjangoValidationError as exc:
-        raise errors.WeakPassword(" ".join(exc.messages), field="password") from exc
+        raise errors.WeakPassword(" ".join(exc.messages), field=field) from exc
 
 
 def user_sign_up(*, identifier: str, password: str, display_name: str = "") -> User:
@@ -189,7 +204,7 @@ def _clean_address(data: AddressInput) -> AddressInput:
     for field in ("receiver", "detail"):
         if not getattr(data, field).strip():
             raise InvalidInput(_("This field is required."), code="accounts.address_incomplete", field=field)
-    if data.postal_code and not (data.postal_code.isdigit() and len(data.postal_code) == 6):
+    if data.postal_code and not (data.postal_code.isdecimal() and len(data.postal_code) == 6):
         raise InvalidInput(_("A postal code has 6 digits."), code="accounts.invalid_postal_code", field="postal_code")
     if data.region_code:
         place = regions.place_of(data.region_code.strip())
@@ -323,13 +338,213 @@ def kyc_reject(*, actor: User, verification_id: int, reason: str) -> RealNameVer
     return _kyc_decide(actor=actor, verification_id=verification_id, status=KycStatus.REJECTED, reason=reason[:200])
 
 
+# Self-service: password, forgotten password, contact details, profile -------------------------------
+
+
+def password_change(*, actor: User, current_password: str, new_password: str, keep_token: str | None = None) -> User:
+    """Change the actor's password after checking the current one (throttled like log-in).
+
+    Every other session ends (the session generation moves on: the page keeps its own session with
+    ``update_session_auth_hash``) and every API token is revoked but ``keep_token``, the one the request
+    came with. Audited. Raises WrongPassword, RateLimited, WeakPassword.
+    """
+    check(actor, AUTHENTICATED)
+    if not password_confirm(user=actor, password=current_password):
+        raise errors.WrongPassword(field="current_password")
+    _validate_password(new_password, actor, field="new_password")
+    with transaction.atomic():
+        actor.set_password(new_password)
+        actor.save(update_fields=["password"])
+        revoked = _end_sessions(actor, keep_token=keep_token)
+        audit.record(actor=actor, action="accounts.password_changed", target=actor, after={"tokens_revoked": revoked})
+    actor.refresh_from_db(fields=["session_generation"])
+    return actor
+
+
+def password_reset_request(*, identifier: str, ip: str) -> None:
+    """Send a reset code to a mobile number or e-mail address, if it is an active account's.
+
+    Whether or not it is, the same rows are written and the same nothing is answered, so the answer does
+    not tell who has an account. Throttled per target and per client address. Raises InvalidInput (a
+    malformed identifier), RateLimited.
+    """
+    target = codes.target_of(identifier)
+    codes.throttle_request(target, ip)
+    user = user_find_by_identifier(target.value)
+    with transaction.atomic():
+        codes.issue(
+            purpose=CodePurpose.PASSWORD_RESET,
+            target=target,
+            user=user if user is not None and user.is_active else None,
+        )
+
+
+def password_reset_confirm(*, identifier: str, code: str, new_password: str, ip: str) -> User:
+    """Set a new password with the code sent to ``identifier``; every session and API token ends.
+
+    The code is good once: it is marked used by a conditional UPDATE inside the change, so of two
+    confirmations at once only one succeeds. A wrong code counts against it (five burn it) and changes
+    nothing else. Audited. Raises CodeInvalid, CodeExpired, WeakPassword, RateLimited, InvalidInput.
+    """
+    target = codes.target_of(identifier)
+    row = codes.check(purpose=CodePurpose.PASSWORD_RESET, target=target, code=code, ip=ip)
+    user = row.user
+    if user is None:  # no code of an unknown target ever matches; kept for the type checker
+        raise errors.CodeInvalid(field="code")
+    _validate_password(new_password, user, field="new_password")
+    with transaction.atomic():
+        # the number or address must still be this active account's: a code sent to a contact it has since
+        # given up (or to an account disabled since) resets nothing
+        user = user_lock(user.pk)
+        if user is None or not user.is_active or contact_holder(target.channel, target.value) != user.pk:
+            raise errors.CodeExpired(field="code")
+        codes.consume(row)
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        revoked = _end_sessions(user)
+        audit.record(
+            actor=user,
+            action="accounts.password_reset",
+            target=user,
+            after={"channel": row.channel, "tokens_revoked": revoked},
+        )
+    _account_failures().reset(f"user:{user.pk}")
+    user.refresh_from_db(fields=["session_generation"])
+    return user
+
+
+def contact_change_request(*, actor: User, channel: str, value: str, password: str, ip: str) -> str:
+    """Send a code to a new mobile number or e-mail address for the actor, after their password.
+
+    Returns the number or address as it will be stored (normalised). Raises WrongPassword, RateLimited,
+    InvalidInput, ContactUnchanged, IdentifierTaken (another account's).
+    """
+    check(actor, AUTHENTICATED)
+    target = codes.target_for(channel, value)
+    if not password_confirm(user=actor, password=password):
+        raise errors.WrongPassword(field="password")
+    codes.throttle_request(target, ip)  # before saying whether a number is taken: not for asking again and again
+    _refuse_taken(actor, target)
+    with transaction.atomic():
+        codes.issue(purpose=CodePurpose.CONTACT_CHANGE, target=target, user=actor)
+    return target.value
+
+
+def _refuse_taken(actor: User, target: codes.Target) -> None:
+    current = actor.phone if target.channel == CodeChannel.PHONE else actor.email
+    if current == target.value:
+        raise errors.ContactUnchanged(field="value")
+    holder = contact_holder(target.channel, target.value)
+    if holder is not None and holder != actor.pk:
+        raise errors.IdentifierTaken(field="value")
+
+
+def contact_change_confirm(*, actor: User, channel: str, value: str, code: str, ip: str) -> User:
+    """Make the new mobile number or e-mail address the actor's, with the code sent to it. Audited.
+
+    Raises CodeInvalid, CodeExpired, RateLimited, InvalidInput, ContactUnchanged, IdentifierTaken.
+    """
+    check(actor, AUTHENTICATED)
+    target = codes.target_for(channel, value)
+    row = codes.check(purpose=CodePurpose.CONTACT_CHANGE, target=target, code=code, ip=ip, user=actor)
+    try:
+        with transaction.atomic():
+            user = user_lock(actor.pk)
+            if user is None:
+                raise errors.UserNotFound
+            _refuse_taken(user, target)
+            codes.consume(row)
+            field = "phone" if target.channel == CodeChannel.PHONE else "email"
+            before = user.masked_phone if field == "phone" else user.masked_email
+            setattr(user, field, target.value)
+            user.save(update_fields=["phone_sealed", "phone_index"] if field == "phone" else ["email"])
+            audit.record(
+                actor=actor,
+                action=f"accounts.{field}_changed",
+                target=user,
+                before={field: before},
+                after={field: target.masked},
+            )
+    except IntegrityError as exc:  # another account took it between the check and the write
+        raise errors.IdentifierTaken(field="value") from exc
+    actor.phone_sealed, actor.phone_index, actor.email = user.phone_sealed, user.phone_index, user.email
+    return user
+
+
+def profile_update(*, actor: User, display_name: str) -> User:
+    """Set the actor's nickname (display name), up to 50 characters; empty shows the masked phone or e-mail."""
+    check(actor, AUTHENTICATED)
+    name = " ".join(display_name.split())
+    if len(name) > DISPLAY_NAME_MAX:
+        raise InvalidInput(
+            _("A nickname has at most %(n)d characters.") % {"n": DISPLAY_NAME_MAX},
+            code="accounts.display_name_too_long",
+            field="display_name",
+        )
+    with transaction.atomic():
+        User.objects.filter(pk=actor.pk).update(display_name=name)
+    actor.display_name = name
+    return actor
+
+
+def avatar_set(*, actor: User, upload: Any) -> User:
+    """Replace the actor's avatar with an uploaded image, sniffed and re-encoded before anything is written.
+
+    The stored file is a JPEG of at most 400 px with no metadata; the old file is deleted after commit.
+    Raises InvalidImage (not a JPEG, PNG or WebP, corrupt, or larger than 2 MB).
+    """
+    check(actor, AUTHENTICATED)
+    if upload is None:
+        raise InvalidImage(field="avatar")
+    if (upload.size or 0) > AVATAR_MAX_BYTES:
+        raise InvalidImage(
+            _("The image is larger than %(mb)d MB.") % {"mb": AVATAR_MAX_BYTES // (1024 * 1024)},
+            code="accounts.avatar_too_large",
+            field="avatar",
+        )
+    try:
+        processed = process_upload(bytes(upload.read()), name_stem=uuid.uuid4().hex)
+    except InvalidImage as exc:
+        raise InvalidImage(exc.message, code=exc.code, field="avatar") from exc
+    return _replace_avatar(actor, processed.thumbnail)
+
+
+def avatar_remove(*, actor: User) -> User:
+    """Remove the actor's avatar (the initial of their name shows instead). Idempotent."""
+    check(actor, AUTHENTICATED)
+    return _replace_avatar(actor, None)
+
+
+def _replace_avatar(actor: User, content: Any) -> User:
+    with transaction.atomic():
+        user = user_lock(actor.pk)
+        if user is None:
+            raise errors.UserNotFound
+        old, storage = user.avatar.name, user.avatar.storage
+        if content is None:
+            user.avatar = ""
+        else:
+            user.avatar.save(content.name or "avatar.jpg", content, save=False)
+        user.save(update_fields=["avatar"])
+        if old and old != user.avatar.name:
+            transaction.on_commit(lambda: storage.delete(old))
+    actor.avatar = user.avatar.name
+    return actor
+
+
 # User management (support and admin operators) --------------------------------------------------
 
 
-def _end_sessions(user: User) -> int:
-    """Sign ``user`` out everywhere: every session's hash goes stale and every API token is revoked."""
+def _end_sessions(user: User, *, keep_token: str | None = None) -> int:
+    """Sign ``user`` out everywhere: every session's hash goes stale and every API token is revoked.
+
+    ``keep_token`` (a secret) is spared: the token of the request that asked. Returns how many were revoked.
+    """
     User.objects.filter(pk=user.pk).update(session_generation=models.F("session_generation") + 1)
-    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    tokens = ApiToken.objects.filter(user=user, revoked_at__isnull=True)
+    if keep_token:
+        tokens = tokens.exclude(digest=crypto.token_digest(keep_token))
+    return tokens.update(revoked_at=timezone.now())
 
 
 def _managed_user(actor: User, user_id: int) -> User:
@@ -348,9 +563,14 @@ def user_set_active(*, actor: User, user_id: int, active: bool, reason: str) -> 
     reason = reason.strip()
     if not reason:
         raise InvalidInput(code="accounts.reason_required", message=_("Give a reason."), field="reason")
+    # Administrators' rows first (the order operator_role_set locks in): two administrators disabling each other at
+    # once queue here, and the second finds itself disabled, so the platform always keeps one.
+    admins = {admin.pk for admin in active_admins_lock()} if not active else set()
     user = _managed_user(actor, user_id)
     if user.is_active == active:
         return user
+    if user.pk in admins and actor.pk not in admins:  # disabled meanwhile by the administrator they meant to disable
+        raise PermissionDenied
     user.is_active = active
     user.save(update_fields=["is_active"])
     if not active:
@@ -379,3 +599,6 @@ def user_sign_out_everywhere(*, actor: User, user_id: int, reason: str) -> int:
         reason=reason.strip(),
     )
     return revoked
+
+
+from jishi.accounts.operators import operator_role_set  # noqa: E402, F401 (operator roles live there)

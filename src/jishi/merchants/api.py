@@ -16,12 +16,13 @@ from jishi.core.images import read_upload
 from jishi.core.pagination import paginate
 from jishi.core.permissions import AUTHENTICATED, PUBLIC, requires
 from jishi.merchants import selectors, services
-from jishi.merchants.models import Invitation, MerchantApplication
+from jishi.merchants.models import Invitation, Membership, MerchantApplication
 from jishi.merchants.permissions import (
     APPLICATION_REVIEW,
     MERCHANT_ADMINISTER,
     MERCHANT_AFTERSALES,
     MERCHANT_APPLY,
+    MERCHANT_MEMBER,
     MERCHANT_TEAM,
 )
 
@@ -237,9 +238,25 @@ class InvitationOut(Schema):
 
 
 class MemberOut(Schema):
+    user_id: int
     user: str
     role: str
     since: dt.datetime
+
+
+class MemberRoleIn(StrictIn):
+    role: Literal["manager", "staff"]
+
+
+class OwnershipTransferIn(StrictIn):
+    user_id: Annotated[int, Field(ge=1, le=2**53, strict=True, description="A manager of the shop")]
+    password: Annotated[str, Field(min_length=1, max_length=128, description="The owner's own password, again")]
+
+
+def member_out(membership: Membership) -> MemberOut:
+    return MemberOut(
+        user_id=membership.user_id, user=str(membership.user), role=membership.role, since=membership.created_at
+    )
 
 
 def invitation_out(invitation: Invitation) -> InvitationOut:
@@ -256,7 +273,46 @@ def invitation_out(invitation: Invitation) -> InvitationOut:
 @team_router.get("/team", response={200: list[MemberOut], **errors(401, 403)})
 @requires(MERCHANT_TEAM)
 def team(request: HttpRequest) -> list[MemberOut]:
-    return [MemberOut(user=str(m.user), role=m.role, since=m.created_at) for m in selectors.team_of(actor_of(request))]
+    return [member_out(m) for m in selectors.team_of(actor_of(request))]
+
+
+@team_router.post("/team/{int:user_id}/role", response={200: MemberOut, **errors(401, 403, 404, 409)})
+@requires(MERCHANT_TEAM)
+def member_role(request: HttpRequest, user_id: Id, payload: MemberRoleIn) -> MemberOut:
+    """Make a member a manager or staff (the owner's own role changes only by a transfer). Audited."""
+    membership = services.member_role_set(actor=actor_of(request), user_id=user_id, role=payload.role)
+    return member_out(membership)
+
+
+@team_router.delete("/team/{int:user_id}", response={204: None, **errors(401, 403, 404, 409)})
+@requires(MERCHANT_TEAM)
+def member_remove(request: HttpRequest, user_id: Id) -> Status:
+    """Take a member (not the owner) off the team; their next request no longer sees the shop. Audited."""
+    services.member_remove(actor=actor_of(request), user_id=user_id)
+    return Status(204, None)
+
+
+@team_router.post("/team/transfer", response={200: MemberOut, **errors(401, 403, 404, 409, 429)})
+@requires(MERCHANT_TEAM)
+def ownership_transfer(request: HttpRequest, payload: OwnershipTransferIn) -> MemberOut:
+    """Pass the ownership to a manager, re-entering the owner's password; the owner becomes a manager.
+
+    A wrong password is 422 ``merchants.reauthentication_failed`` and counts
+    against the account like a failed log-in (429 once blocked). Returns the
+    new owner. Audited.
+    """
+    membership = services.ownership_transfer(
+        actor=actor_of(request), user_id=payload.user_id, password=payload.password
+    )
+    return member_out(membership)
+
+
+@team_router.post("/team/leave", response={204: None, **errors(401, 403, 409)})
+@requires(MERCHANT_MEMBER)
+def member_leave(request: HttpRequest) -> Status:
+    """Leave the shop the signed-in user works for (the owner cannot: transfer the ownership first)."""
+    services.member_leave(actor=actor_of(request))
+    return Status(204, None)
 
 
 @team_router.post("/invitations", response={201: InvitationOut, **errors(401, 403, 409)})
@@ -277,8 +333,7 @@ def my_invitations(request: HttpRequest) -> list[InvitationOut]:
 @invitations_router.post("/{invitation_id}/accept", response={200: MemberOut, **errors(401, 404, 409)})
 @requires(AUTHENTICATED)
 def accept(request: HttpRequest, invitation_id: Id) -> MemberOut:
-    membership = services.invitation_accept(actor=actor_of(request), invitation_id=invitation_id)
-    return MemberOut(user=str(membership.user), role=membership.role, since=membership.created_at)
+    return member_out(services.invitation_accept(actor=actor_of(request), invitation_id=invitation_id))
 
 
 class ReturnAddressIn(StrictIn):

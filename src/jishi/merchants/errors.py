@@ -63,3 +63,23 @@ class InvitationUsed(Conflict):
 class InvalidTransition(Conflict):
     default_code = "merchants.invalid_transition"
     default_message = _("The shop cannot move to that status from where it is.")
+
+
+class MemberNotFound(NotFound):
+    default_code = "merchants.member_not_found"
+    default_message = _("This person is not a member of your shop.")
+
+
+class OwnerProtected(Conflict):
+    default_code = "merchants.owner_protected"
+    default_message = _("The owner cannot be removed or given another role: transfer the ownership instead.")
+
+
+class OwnerCannotLeave(Conflict):
+    default_code = "merchants.owner_cannot_leave"
+    default_message = _("The owner cannot leave the shop: transfer the ownership to a manager first.")
+
+
+class TransferNeedsManager(Conflict):
+    default_code = "merchants.transfer_needs_manager"
+    default_message = _("Ownership passes only to a manager of the shop.")

@@ -51,3 +51,11 @@ APPLICATION_REVIEW = _operator("merchants.application_review", OperatorRole.REVI
 MERCHANT_ADMINISTER = _operator("merchants.administer", OperatorRole.SUPPORT)
 COMMISSION_MANAGE = _operator("merchants.commission_manage", OperatorRole.FINANCE)
 QUALIFICATION_RULES = _operator("merchants.qualification_rules")
+
+
+def _member(actor: Actor) -> bool:
+    return hasattr(actor, "membership")
+
+
+# Leave the merchant one works for: any member, of a suspended shop too (the service refuses the owner).
+MERCHANT_MEMBER = Permission("merchants.member", _member)

@@ -480,3 +480,7 @@ def merchant_return_address_set(*, actor: Actor, address: str) -> Merchant:
             after={"return_address": mask_personal_data(address)},
         )
     return merchant
+
+
+# The team after joining (roles, removal, leaving, ownership) lives in its own module.
+from jishi.merchants.team import member_leave, member_remove, member_role_set, ownership_transfer  # noqa: E402, F401

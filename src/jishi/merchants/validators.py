@@ -41,7 +41,7 @@ def normalize_credit_code(value: str, *, field: str = "credit_code") -> str:
 def normalize_permit_number(value: str, *, field: str = "number") -> str:
     """A permit number as printed (6 to 40 characters, with at least 6 digits)."""
     number = re.sub(r"\s", "", value or "")
-    if not _PERMIT_NUMBER.match(number) or sum(ch.isdigit() for ch in number) < 6:
+    if not _PERMIT_NUMBER.match(number) or sum(ch.isdecimal() for ch in number) < 6:
         raise InvalidInput(
             _("Enter the permit number as printed on the permit (6 to 40 characters, with at least 6 digits)."),
             code="merchants.invalid_permit_number",

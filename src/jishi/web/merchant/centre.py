@@ -12,7 +12,7 @@ from jishi.accounts.auth import actor_of
 from jishi.analytics import selectors as analytics
 from jishi.analytics.permissions import SHOP_FIGURES
 from jishi.core.api import parse_amount
-from jishi.core.errors import DomainError
+from jishi.core.errors import DomainError, InvalidInput
 from jishi.core.images import read_upload
 from jishi.core.pagination import paginate
 from jishi.ledger import selectors as ledger_selectors
@@ -21,7 +21,8 @@ from jishi.ledger.models import MERCHANT_KINDS, AccountKind
 from jishi.ledger.permissions import FINANCE_OWN
 from jishi.merchants import selectors as merchant_selectors
 from jishi.merchants import services as merchants
-from jishi.merchants.permissions import MERCHANT_TEAM
+from jishi.merchants.permissions import MERCHANT_MEMBER, MERCHANT_TEAM
+from jishi.merchants.roles import StaffRole
 from jishi.orders import selectors as order_selectors
 from jishi.orders.permissions import ORDER_FULFIL
 from jishi.web.figures import dashboard_context, ledger_download, orders_download
@@ -116,8 +117,11 @@ def withdraw(request: HttpRequest) -> HttpResponse:
 def _team_page(request: HttpRequest, form: InviteForm | None = None) -> HttpResponse:
     actor = actor_of(request)
     merchant = merchant_selectors.merchant_for(actor)
+    members = list(merchant_selectors.team_of(actor))
     context = {
-        "members": merchant_selectors.team_of(actor),
+        "members": members,
+        "managers": [m for m in members if m.role == StaffRole.MANAGER],
+        "staff_roles": [(role.value, role.label) for role in (StaffRole.MANAGER, StaffRole.STAFF)],
         "invitations": merchant.invitations.select_related("invited_by")[:30],
         "form": form or InviteForm(),
     }
@@ -142,6 +146,52 @@ def invite(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Invitation sent to %(contact)s.") % {"contact": invitation.contact_masked})
             return redirect("merchant:team")
     return _team_page(request, form)
+
+
+@require_POST
+@page(MERCHANT_TEAM)
+def member_role(request: HttpRequest, user_id: int) -> HttpResponse:
+    """Make a member a manager or staff."""
+    membership = merchants.member_role_set(actor=actor_of(request), user_id=user_id, role=request.POST.get("role", ""))
+    messages.success(
+        request,
+        _("%(member)s is now: %(role)s.") % {"member": membership.user, "role": membership.get_role_display()},
+    )
+    return redirect("merchant:team")
+
+
+@require_POST
+@page(MERCHANT_TEAM)
+def member_remove(request: HttpRequest, user_id: int) -> HttpResponse:
+    """Take a member off the team (the button asks for confirmation first)."""
+    merchants.member_remove(actor=actor_of(request), user_id=user_id)
+    messages.success(request, _("Removed from the team. They no longer see the shop."))
+    return redirect("merchant:team")
+
+
+@require_POST
+@page(MERCHANT_TEAM)
+def ownership_transfer(request: HttpRequest) -> HttpResponse:
+    """Pass the ownership to a manager after the owner re-enters their password; the owner becomes a manager."""
+    chosen = request.POST.get("user_id", "")
+    if not (chosen.isascii() and chosen.isdecimal()):
+        raise InvalidInput(_("Choose the manager who takes over."), code="merchants.invalid_member", field="user_id")
+    successor = merchants.ownership_transfer(
+        actor=actor_of(request), user_id=int(chosen), password=request.POST.get("password", "")
+    )
+    messages.success(request, _("%(member)s now owns the shop; you are a manager.") % {"member": successor.user})
+    return redirect("merchant:orders")
+
+
+@page(MERCHANT_MEMBER)
+def leave(request: HttpRequest) -> HttpResponse:
+    """Leave the shop one works for: a confirmation page, and its post."""
+    actor = actor_of(request)
+    if request.method == "POST":
+        merchants.member_leave(actor=actor)
+        messages.success(request, _("You have left the shop."))
+        return redirect("/")
+    return render(request, "merchant/leave.html", {"membership": actor.membership})
 
 
 def _qualifications_page(request: HttpRequest, form: QualificationForm | None = None) -> HttpResponse:
