@@ -529,7 +529,7 @@ def pickup_verify(*, actor: Actor, code: str) -> Pickup:
     if window.retry_after(key) is not None:
         raise TooManyWrongCodes
     text = code.strip()
-    pickup = selectors.pickup_by_code(leader.point.pk, _digest(leader.point.pk, text)) if text.isdigit() else None
+    pickup = selectors.pickup_by_code(leader.point.pk, _digest(leader.point.pk, text)) if text.isdecimal() else None
     if pickup is None or pickup.status == PickupStatus.CANCELLED:
         window.hit(key)
         raise WrongPickupCode(field="code")

@@ -53,7 +53,7 @@ class _Tree:
 
 @cache
 def _tree() -> _Tree:
-    codes = sorted(code for code in DIVISION_DATA if len(code) == 6 and code.isdigit())
+    codes = sorted(code for code in DIVISION_DATA if len(code) == 6 and code.isdecimal())
     provinces = [Region(code, DIVISION_DATA[code]) for code in codes if code.endswith("0000")]
     cities: dict[str, list[Region]] = {p.code: [] for p in provinces}
     districts: dict[str, list[Region]] = {}
@@ -117,7 +117,7 @@ def place(province: str, city: str = "", district: str = "") -> Place:
 
 def province_of(code: str) -> Region | None:
     """The province a code lies in, or None for a code not on the list."""
-    key = code[:2] + "0000" if len(code) == 6 and code.isdigit() else ""
+    key = code[:2] + "0000" if len(code) == 6 and code.isdecimal() else ""
     return next((p for p in provinces() if p.code == key), None)
 
 

@@ -35,7 +35,7 @@ class SandboxPayoutAdapter:
     REFUSED_SUFFIX = "0000"
 
     def verify_account(self, *, holder: str, bank: str, number: str) -> bool:
-        return number.isdigit() and 12 <= len(number) <= 30
+        return number.isdecimal() and 12 <= len(number) <= 30
 
     def pay(self, *, number: str, amount: Money, account_number: str) -> PayoutResult:
         if account_number.endswith(self.REFUSED_SUFFIX):

@@ -78,7 +78,7 @@ def orders_for_operator(
     query = query.strip()
     if not query:
         return orders
-    if query.isdigit() and len(query) != 11:
+    if query.isdecimal() and len(query) != 11:
         return orders.filter(Q(number__startswith=query) | Q(checkout_number__startswith=query))
     buyer = user_find_by_identifier_or_none(query)
     return orders.filter(buyer=buyer) if buyer is not None else orders.none()

@@ -207,7 +207,7 @@ def open_checkpoint(note: str, key: VerifierKey) -> Checkpoint:
     origin, size, root = lines[0], lines[1], lines[2]
     if origin != key.name:
         raise VerificationError("the checkpoint is for another log")
-    if not size.isdigit() or (size != "0" and size.startswith("0")):
+    if not size.isdecimal() or (size != "0" and size.startswith("0")):
         raise VerificationError("the checkpoint's tree size is not a number")
     try:
         root_hash = base64.b64decode(root, validate=True)

@@ -239,7 +239,7 @@ def read_labels(text: str) -> tuple[dict[str, list[int]], dict[int, str]]:
         if not line.strip() or line.startswith("#"):
             continue
         parts = line.split("\t")
-        if len(parts) != 3 or not parts[0].isdigit() or not parts[1]:
+        if len(parts) != 3 or not parts[0].isdecimal() or not parts[1]:
             raise ValueError(f"labels line {number}: index<TAB>species<TAB>breed")
         species.setdefault(parts[1], []).append(int(parts[0]))
         if parts[2].strip():

@@ -38,7 +38,7 @@ def is_htmx(request: HttpRequest) -> bool:
 def page_number(request: HttpRequest) -> int:
     """The ``page`` query parameter, 1 to 10,000; anything else is page 1."""
     value = request.GET.get("page", "")
-    return max(1, min(int(value), 10_000)) if value.isdigit() else 1
+    return max(1, min(int(value), 10_000)) if value.isdecimal() else 1
 
 
 def _came_from(request: HttpRequest) -> tuple[str, str] | None:

@@ -83,7 +83,7 @@ def beijing_text(moment: dt.datetime, fmt: str) -> str:
 
 def digits(text: Any) -> bool:
     """Whether ``text`` is ASCII digits only: ``str.isdigit`` and ``int`` also take "１２", "١٢" and "²"."""
-    return isinstance(text, str) and text.isascii() and text.isdigit()
+    return isinstance(text, str) and text.isascii() and text.isdecimal()
 
 
 def yuan(text: Any, currency: str = CURRENCY) -> Money:

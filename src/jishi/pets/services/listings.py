@@ -115,7 +115,7 @@ def _clean(data: PetInput) -> tuple[Breed, dict[str, Any]]:
         raise InvalidPet(field="sex")
     _check_rules(breed, data.birth_date, data.title, data.description, data.name, data.colour, data.illnesses_covered)
     microchip = data.microchip.strip()
-    if microchip and (len(microchip) != 15 or not microchip.isascii() or not microchip.isdigit()):
+    if microchip and (len(microchip) != 15 or not microchip.isascii() or not microchip.isdecimal()):
         raise InvalidPet(_("A microchip number (ISO 11784) has 15 digits."), field="microchip")
     _check_terms_of_sale(data)
     fields = {

@@ -90,7 +90,7 @@ def _clean_value(spec: Field, raw: Any, pet: Pet) -> Any:
             raise InvalidRecord(_("This date is before the pet was born."), field=spec.name)
         return day.isoformat()
     if spec.kind is int:
-        if isinstance(raw, bool) or not str(raw).isdigit() or int(raw) > 200_000:
+        if isinstance(raw, bool) or not str(raw).isdecimal() or int(raw) > 200_000:
             raise InvalidRecord(_("Give a whole number."), field=spec.name)
         return int(raw)
     text = " ".join(str(raw).split())

@@ -31,7 +31,7 @@ def request_new(request: HttpRequest, number: str) -> HttpResponse:
         lines = [
             services.LineInput(line.pk, int(raw))
             for line in order.lines.all()
-            if (raw := request.POST.get(f"quantity_{line.pk}", "0")).isdigit() and int(raw) > 0
+            if (raw := request.POST.get(f"quantity_{line.pk}", "0")).isdecimal() and int(raw) > 0
         ]
         amount_text = request.POST.get("amount", "").strip()
         created = services.request_create(

@@ -93,7 +93,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @page(AUTHENTICATED)
 def inbox_read(request: HttpRequest) -> HttpResponse:
     notification_id = request.POST.get("id")  # none: every message; anything but one of the user's: 404
-    if notification_id is not None and not notification_id.isdigit():
+    if notification_id is not None and not notification_id.isdecimal():
         raise Http404
     notifications.mark_read(actor=actor_of(request), notification_id=int(notification_id) if notification_id else None)
     return redirect("buyer:inbox")

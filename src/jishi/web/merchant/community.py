@@ -172,7 +172,7 @@ class CommunityCampaignForm(DomainErrorsMixin, forms.Form):
         """``items.<i>...`` names the i-th SKU sent: its price field; ``items`` the form as a whole."""
         parts = (error.field or "").split(".")
         if parts[0] == "items":
-            index = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else -1
+            index = int(parts[1]) if len(parts) > 1 and parts[1].isdecimal() else -1
             self.add_error(self.priced_names[index] if 0 <= index < len(self.priced_names) else None, error.message)
             return
         super().add_domain_error(error)

@@ -147,7 +147,7 @@ class CampaignForm(DomainErrorsMixin, forms.Form):
     def add_domain_error(self, error: DomainError) -> None:
         """``skus.<i>...`` names the i-th SKU sent: its price field, or the sizes every SKU shares."""
         parts = (error.field or "").split(".")
-        if parts[0] == "skus" and len(parts) > 1 and parts[1].isdigit() and int(parts[1]) < len(self.priced_names):
+        if parts[0] == "skus" and len(parts) > 1 and parts[1].isdecimal() and int(parts[1]) < len(self.priced_names):
             self.add_error("sizes" if error.code in _SIZE_CODES else self.priced_names[int(parts[1])], error.message)
             return
         super().add_domain_error(error)

@@ -79,7 +79,7 @@ def _rows(request: HttpRequest, refused: MemberPriceForm | None) -> tuple[Any, l
 def _back(request: HttpRequest) -> HttpResponse:
     target = reverse("merchant:member_prices")
     page_wanted = request.GET.get("page", "")
-    return redirect(f"{target}?page={page_wanted}" if page_wanted.isdigit() else target)
+    return redirect(f"{target}?page={page_wanted}" if page_wanted.isdecimal() else target)
 
 
 @page(SHOP_PROMOTIONS)
@@ -89,7 +89,7 @@ def member_prices(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         actor = actor_of(request)
         sku_id = request.POST.get("sku_id", "")
-        if request.POST.get("remove") and sku_id.isdigit() and len(sku_id) <= 16:
+        if request.POST.get("remove") and sku_id.isdecimal() and len(sku_id) <= 16:
             loyalty_services.member_price_remove(actor=actor, sku_id=int(sku_id))
             messages.success(request, _("Member price removed."))
             return _back(request)

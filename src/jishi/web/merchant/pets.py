@@ -319,7 +319,7 @@ def pet_submit(request: HttpRequest, pet_id: int) -> HttpResponse:
 def pet_mother_photo(request: HttpRequest, pet_id: int) -> HttpResponse:
     """Say which photo shows the animal with its mother (or that none does)."""
     value = request.POST.get("image_id", "")
-    image_id = int(value) if value.isdigit() else None
+    image_id = int(value) if value.isdecimal() else None
     services.pet_mother_photo_set(actor=actor_of(request), pet_id=pet_id, image_id=image_id)
     if image_id is None:
         messages.success(request, _("No photo is marked as showing the mother."))

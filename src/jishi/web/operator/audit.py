@@ -223,7 +223,7 @@ def lines(entries: Iterable[AuditEntry]) -> list[Line]:
     entries = list(entries)
     found: dict[tuple[str, str], tuple[str, str]] = {}
     for target_type, (model, name_of, url_of) in _NAMED.items():
-        ids = {e.target_id for e in entries if e.target_type == target_type and e.target_id.isdigit()}
+        ids = {e.target_id for e in entries if e.target_type == target_type and e.target_id.isdecimal()}
         for obj in model._default_manager.filter(pk__in=ids) if ids else ():
             found[(target_type, str(obj.pk))] = (name_of(obj), url_of(obj))
     rows = []

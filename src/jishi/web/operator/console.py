@@ -93,7 +93,7 @@ def application_document(request: HttpRequest, application_id: int, document: st
     if document == "licence":
         file = application.licence_image or None
     else:
-        qualification = application.qualifications.filter(pk=int(document) if document.isdigit() else 0).first()
+        qualification = application.qualifications.filter(pk=int(document) if document.isdecimal() else 0).first()
         file = (qualification.image or None) if qualification else None
     if file is None:
         raise Http404

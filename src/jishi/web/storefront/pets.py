@@ -488,7 +488,7 @@ def _checkpoint(request: HttpRequest) -> Checkpoint | None:
     size = request.GET.get("size", "")
     if not size:
         return pets.checkpoint_latest()
-    if not size.isdigit():
+    if not size.isdecimal():
         raise RecordNotFound(field="size")
     try:
         return pets.checkpoint_of_size(int(size))
