@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -59,6 +58,7 @@ from jishi.orders.services import (
 from jishi.orders.states import ActorRole, OrderKind, OrderStatus
 from jishi.payments.errors import PaymentClosed
 from jishi.payments.services import intent_cancel, intent_create
+from jishi.policies.selectors import platform_settings
 from jishi.promotions.errors import CouponNotApplicable, CouponUnavailable, FlashSoldOut
 from jishi.promotions.pricing import (
     CouponOffer,
@@ -89,7 +89,7 @@ from jishi.promotions.services import (
     flash_readmit,
     flash_take,
 )
-from jishi.shipping.selectors import Parcel, fee_templates_for, shipping_fee
+from jishi.shipping.selectors import Parcel, delivery_check, fee_templates_for, shipping_fee
 
 if TYPE_CHECKING:
     from jishi.orders.models import Order
@@ -359,7 +359,8 @@ def checkout_quote(
     ``points`` of the buyer's take money off last, funded by the platform
     (None: points are not offered, and nothing of them is read).
     Raises AddressNotFound (404, also for another user's address), SkuNotFound,
-    InvalidCartQuantity, NothingToOrder (409), CouponUnavailable,
+    InvalidCartQuantity, NothingToOrder (409), NotDelivered (422, field
+    ``address``: a shop delivering there does not serve its province), CouponUnavailable,
     CouponNotApplicable, CouponsNotCombinable, PointsInvalid, PointsInsufficient,
     PointsAboveCap (more than their share of the goods).
     """
@@ -374,6 +375,8 @@ def checkout_quote(
     bought: list[tuple[Any, list[CartLineView]]] = []
     shipping: dict[int, Money] = {}
     point, community = _pickup(actor, merchants, set(pickup_merchant_ids), buy_now)
+    where = address.region_code or address.province
+    delivery_check(templates, _delivered_shops(merchants, point, pickup_merchant_ids), province=where)
     for group in merchants:
         lines = [line for line in group.lines if line.purchasable]
         if point is not None and group.merchant.pk in pickup_merchant_ids:
@@ -385,9 +388,7 @@ def checkout_quote(
             grams=sum(line.sku.weight_grams * line.quantity for line in lines),
             goods_total=Money.total((line.total for line in lines), CURRENCY),
         )
-        shipping[group.merchant.pk] = shipping_fee(
-            templates.get(group.merchant.pk), province=address.region_code or address.province, parcel=parcel
-        )
+        shipping[group.merchant.pk] = shipping_fee(templates.get(group.merchant.pk), province=where, parcel=parcel)
         bought.append((group.merchant, lines))
     user_id = user_of(actor).pk
     balance, tier = member_of(user_id)
@@ -424,6 +425,15 @@ def checkout_quote(
         points_balance=balance if current is not None else 0,
         points_most=most,
     )
+
+
+def _delivered_shops(merchants: list[Any], point: Any, pickup_merchant_ids: Collection[int]) -> list[tuple[int, str]]:
+    """The shops (id, name) whose goods are delivered to the address: all but those collected at the pickup point."""
+    return [
+        (group.merchant.pk, group.merchant.name)
+        for group in merchants
+        if point is None or group.merchant.pk not in pickup_merchant_ids
+    ]
 
 
 def _pickup(
@@ -540,7 +550,8 @@ def checkout_place(
     ticked lines) and holds one found sold out moments ago is refused before
     the quote, without a query; so is a flash-sale buyer the hot counter has
     no units left for (FlashSoldOut): that is how a flash sale's late buyers
-    come. A flash-sale order is paid within JISHI_FLASH_PAYMENT_MINUTES.
+    come. A flash-sale order is paid within the platform's flash-sale minutes
+    (policies.platform_settings), any other within its payment minutes.
     """
     check(actor, AUTHENTICATED)
     named = [buy_now.sku_id] if buy_now is not None else list(sku_ids or ())
@@ -583,7 +594,8 @@ def _place(
     points: int,
 ) -> Placement:
     flash = buy_now.flash_item_id if buy_now is not None else None
-    minutes = settings.JISHI_ORDER_PAYMENT_MINUTES if flash is None else settings.JISHI_FLASH_PAYMENT_MINUTES
+    policy = platform_settings()
+    minutes = policy.payment_minutes if flash is None else policy.flash_payment_minutes
     kind = OrderKind.FLASH if flash is not None else OrderKind.STANDARD
     with transaction.atomic():
         quote = checkout_quote(

@@ -20,7 +20,9 @@ Status = Literal["pending_payment", "paid", "shipped", "delivered", "completed",
 
 
 class ShipIn(StrictIn):
-    carrier: Annotated[str, Field(min_length=1, max_length=40)]
+    carrier: Annotated[
+        str, Field(max_length=40, description="Empty: the courier the number looks like (422 when none is sure)")
+    ] = ""
     tracking_number: Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9-]+$")]
 
 

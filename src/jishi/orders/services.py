@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -36,8 +35,9 @@ from jishi.orders import selectors
 from jishi.orders.errors import InvalidShipment, InvalidTransition, OrderOnHold, PhoneNotShown
 from jishi.orders.models import Fulfilment, Order, OrderAdjustment, OrderEvent, OrderLine
 from jishi.orders.permissions import ORDER_FULFIL
-from jishi.orders.signals import order_completed
+from jishi.orders.signals import order_completed, order_shipped
 from jishi.orders.states import TRANSITIONS, ActorRole, EventKind, OrderKind, OrderStatus
+from jishi.policies.selectors import platform_settings
 
 
 @dataclass(frozen=True)
@@ -386,23 +386,29 @@ def orders_cancel_unpaid(*, actor: Actor, checkout_number: str, role: ActorRole,
 # (pets: the health guarantee).
 SHIP_CHECKS: list[Callable[[Order], None]] = []
 AFTERSALES_WINDOWS: list[Callable[[Order], dt.timedelta | None]] = []
+# The courier a tracking number looks like, by name (shipping: from the number's shape), for a shipment whose
+# carrier was left empty; None when unsure.
+CARRIER_GUESSES: list[Callable[[str], str | None]] = []
 
 
 def _aftersales_window(order: Order) -> dt.timedelta:
     longer = (window(order) for window in AFTERSALES_WINDOWS)
-    return max([dt.timedelta(days=settings.JISHI_ORDER_AFTERSALES_DAYS), *(w for w in longer if w is not None)])
+    return max([dt.timedelta(days=platform_settings().aftersales_days), *(w for w in longer if w is not None)])
 
 
 @transaction.atomic
 def order_ship(*, actor: Actor, order_number: str, carrier: str, tracking_number: str) -> Order:
     """Record the shipment of a paid order of the actor's merchant.
 
-    Shipping a shipped order again changes nothing. Raises OrderNotFound
+    An empty ``carrier`` is the one the number looks like (:data:`CARRIER_GUESSES`). Sends ``order_shipped``
+    when this call shipped it. Shipping a shipped order again changes nothing. Raises OrderNotFound
     (also for another merchant's order), InvalidShipment, InvalidTransition
     (unpaid or cancelled orders).
     """
     check(actor, ORDER_FULFIL)
     carrier, tracking_number = carrier.strip(), tracking_number.strip()
+    if not carrier:  # left empty: the courier the number looks like, if one is sure
+        carrier = next((name for guess in CARRIER_GUESSES if (name := guess(tracking_number))), "")
     if not carrier or len(carrier) > 40:
         raise InvalidShipment(field="carrier")
     if not tracking_number or len(tracking_number) > 40 or not tracking_number.isascii():
@@ -422,7 +428,7 @@ def order_ship(*, actor: Actor, order_number: str, carrier: str, tracking_number
         reason=f"{carrier} {tracking_number}",
         fields={
             "shipped_at": now,
-            "confirm_by": now + dt.timedelta(days=settings.JISHI_ORDER_AUTO_CONFIRM_DAYS),
+            "confirm_by": now + dt.timedelta(days=platform_settings().auto_confirm_days),
             "carrier": carrier,
             "tracking_number": tracking_number,
         },
@@ -434,6 +440,7 @@ def order_ship(*, actor: Actor, order_number: str, carrier: str, tracking_number
             before={"status": OrderStatus.PAID},
             after={"status": OrderStatus.SHIPPED, "carrier": carrier, "tracking_number": tracking_number},
         )
+        order_shipped.send(sender=Order, order=order)
     return order
 
 

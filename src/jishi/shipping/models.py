@@ -1,10 +1,11 @@
-"""Shipping fee templates: what a merchant charges to deliver, by province."""
+"""Shipping: fee templates (what a merchant charges to deliver, by province) and parcel tracking."""
 
 from typing import ClassVar
 
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jishi.core.money import CURRENCY, OptionalMoneyField
 
@@ -22,6 +23,8 @@ class FeeTemplate(models.Model):
     currency = models.CharField(max_length=3, default=CURRENCY)
     # Orders whose goods total reaches this amount ship free; null: never free.
     free_above_minor = models.BigIntegerField(null=True, blank=True)
+    # GB/T 2260 province codes ("650000") the merchant does not deliver to; checkout refuses addresses there.
+    not_served = models.JSONField(default=list, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -61,3 +64,82 @@ class FeeRule(models.Model):
 
     def __str__(self) -> str:
         return ",".join(self.provinces) or "*"
+
+
+class TrackingStatus(models.TextChoices):
+    """Where a parcel is, as the timeline shows it (快递100's ``state`` codes map onto these)."""
+
+    COLLECTED = "collected", pgettext_lazy("parcel", "Collected")
+    IN_TRANSIT = "in_transit", pgettext_lazy("parcel", "In transit")
+    OUT_FOR_DELIVERY = "out_for_delivery", pgettext_lazy("parcel", "Out for delivery")
+    DELIVERED = "delivered", pgettext_lazy("parcel", "Signed for")
+    PROBLEM = "problem", pgettext_lazy("parcel", "Problem")
+    RETURNED = "returned", pgettext_lazy("parcel", "Returned")
+
+
+class SubscriptionState(models.TextChoices):
+    PENDING = "pending", pgettext_lazy("tracking", "Waiting to subscribe")
+    SUBSCRIBED = "subscribed", pgettext_lazy("tracking", "Subscribed")
+    FAILED = "failed", pgettext_lazy("tracking", "Not tracked")
+    ENDED = "ended", pgettext_lazy("tracking", "Tracking ended")
+
+
+class TrackingSubscription(models.Model):
+    """An order's parcel followed at a tracking aggregator, which calls back with each new event.
+
+    One per shipped order; two orders sent in one parcel have a subscription each with the same number.
+    """
+
+    order_id = models.BigIntegerField(unique=True)
+    carrier_code = models.CharField(max_length=20, blank=True)  # 快递100's company code; empty: not a listed one
+    number = models.CharField(max_length=40, db_index=True)
+    adapter = models.CharField(max_length=20)
+    state = models.CharField(max_length=20, choices=SubscriptionState.choices, default=SubscriptionState.PENDING)
+    last_error = models.CharField(max_length=200, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+
+    def __str__(self) -> str:
+        return f"{self.carrier_code} {self.number}"
+
+
+class TrackingEvent(models.Model):
+    """One step of a parcel's journey as the courier reported it. A repeated callback adds nothing."""
+
+    subscription = models.ForeignKey(TrackingSubscription, on_delete=models.CASCADE, related_name="events")
+    time = models.DateTimeField()
+    status = models.CharField(max_length=20, choices=TrackingStatus.choices)
+    description = models.CharField(max_length=500)
+    location = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("-time", "-id")
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=("subscription", "time", "description"), name="shipping_event_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.time:%Y-%m-%d %H:%M} {self.status}"
+
+
+class SandboxParcel(models.Model):
+    """The sandbox courier's own books: the journey it scripted for a parcel, and how far it has told it.
+
+    This is the aggregator's side, kept here so the demo and the tests have one that calls back like 快递100.
+    """
+
+    subscription = models.OneToOneField(TrackingSubscription, on_delete=models.CASCADE, related_name="sandbox")
+    callback_url = models.CharField(max_length=300)
+    # [{"at": ISO time, "state": 快递100 state code, "context": text, "area": place}], in time order.
+    script = models.JSONField(default=list)
+    sent = models.PositiveSmallIntegerField(default=0)  # steps already called back (answered)
+    next_at = models.DateTimeField(null=True, blank=True, db_index=True)  # the next step is due; null: done
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.subscription_id} {self.sent}/{len(self.script)}"

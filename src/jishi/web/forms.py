@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from jishi.core import dates
@@ -99,12 +100,17 @@ class ReasonForm(forms.Form):
 
 
 class ShipForm(DomainErrorsMixin, forms.Form):
-    carrier = forms.CharField(label=_("Carrier"), max_length=40)
+    # Empty: the courier the number looks like (shipping.carriers), filled in by the service or, as the number is
+    # typed, by web/tracking.js from the carrier-detect API.
+    carrier = forms.CharField(label=_("Carrier"), max_length=40, required=False)
     tracking_number = forms.RegexField(
         label=_("Tracking number"),
         max_length=40,
         regex=r"^[A-Za-z0-9-]+$",
         error_messages={"invalid": _("Letters, digits and dashes only.")},
+        widget=forms.TextInput(
+            attrs={"data-carrier-guess": "id_carrier", "data-guess-url": reverse_lazy("api:carrier_detect")}
+        ),
     )
 
 

@@ -15,6 +15,7 @@ from jishi.orders.permissions import ORDER_FULFIL
 from jishi.orders.states import OrderStatus
 from jishi.payments.selectors import order_money
 from jishi.shipping.carriers import CARRIERS
+from jishi.shipping.selectors import tracking_of_order
 from jishi.web.forms import ShipForm
 from jishi.web.merchant.pet_orders import pet_order
 from jishi.web.pages import page, page_number
@@ -47,6 +48,7 @@ def _render_order(
         "reveal_phone": not phone and order.in_fulfilment,
         "form": form,
         "carriers": CARRIERS,
+        "tracking": tracking_of_order(order),  # the courier's events, newest first, once shipped
         "money": order_money(order),
         "aftersales_url": "merchant:aftersales_detail",
         "aftersales": open_request_of_order(order),
