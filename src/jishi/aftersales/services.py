@@ -51,6 +51,7 @@ from jishi.orders.selectors import line_units_cost, order_get_for_buyer
 from jishi.orders.services import order_close_refunded, order_hold, order_lines_settle_aftersales
 from jishi.orders.states import ActorRole
 from jishi.payments.services import refund_create
+from jishi.policies.selectors import platform_settings
 from jishi.promotions.services import coupons_give_back_refunded
 
 MAX_EVIDENCE_PER_PARTY = 9
@@ -95,6 +96,11 @@ def _now() -> dt.datetime:
 
 def _hours(hours: int) -> dt.datetime:
     return _now() + dt.timedelta(hours=hours)
+
+
+def _turn() -> dt.datetime:
+    """When a party's turn ends: the platform's after-sales turn days (policies) from now."""
+    return _hours(platform_settings().aftersales_turn_days * 24)
 
 
 def _text(value: str, name: str, *, limit: int, required: bool = True) -> str:
@@ -358,7 +364,7 @@ def request_accept(*, actor: Actor, number: str, return_address: str = "", note:
         fields={
             "return_address_sealed": request.return_address_sealed,
             "merchant_reply": note,
-            "respond_by": _hours(settings.JISHI_AFTERSALES_TURN_DAYS * 24),
+            "respond_by": _turn(),
         },
     )
     return request
@@ -379,7 +385,7 @@ def request_reject(*, actor: Actor, number: str, reason: str) -> AftersalesReque
         actor=actor,
         context={"party": Party.MERCHANT},
         reason=reason,
-        fields={"merchant_reply": reason, "respond_by": _hours(settings.JISHI_AFTERSALES_TURN_DAYS * 24)},
+        fields={"merchant_reply": reason, "respond_by": _turn()},
     )
     return request
 
@@ -441,7 +447,7 @@ def request_ship_back(*, actor: Actor, number: str, shipment: Shipment) -> After
         fields={
             "return_carrier": carrier,
             "return_tracking": tracking,
-            "respond_by": _hours(settings.JISHI_AFTERSALES_TURN_DAYS * 24),
+            "respond_by": _turn(),
         },
     )
     return request
@@ -545,7 +551,7 @@ def request_decide(
             actor=actor,
             context={"party": Party.OPERATOR},
             reason=note,
-            fields={"respond_by": _hours(settings.JISHI_AFTERSALES_TURN_DAYS * 24)},
+            fields={"respond_by": _turn()},
         )
     else:
         address = return_address or request.return_address or selectors.return_address_for(request.merchant_id)
@@ -580,7 +586,7 @@ def _await_return(request: AftersalesRequest, address: str, *, actor: Actor, par
         reason=note,
         fields={
             "return_address_sealed": request.return_address_sealed,
-            "respond_by": _hours(settings.JISHI_AFTERSALES_TURN_DAYS * 24),
+            "respond_by": _turn(),
         },
     )
 

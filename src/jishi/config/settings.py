@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "crontask",
     "jishi.core",
     "jishi.accounts",
+    "jishi.policies",
     "jishi.merchants",
     "jishi.catalog",
     "jishi.inventory",
@@ -341,6 +342,13 @@ JISHI_UNIONPAY = _gateway(
     "query_url",
     "channel",
 )
+# Parcel tracking: "sandbox" (a courier that makes up journeys; only where JISHI_SANDBOX_ENABLED) or "kuaidi100"
+# (快递100's subscription and signed callbacks: the key and salt from its console). A parcel signed for starts the
+# buyer's auto-confirm clock again: receipt is confirmed this many days after the courier's 签收.
+JISHI_TRACKING_ADAPTER = os.environ.get("JISHI_TRACKING_ADAPTER", "sandbox")
+JISHI_KUAIDI100_KEY = os.environ.get("JISHI_KUAIDI100_KEY", "")
+JISHI_KUAIDI100_SALT = os.environ.get("JISHI_KUAIDI100_SALT", "")
+JISHI_ORDER_AUTO_CONFIRM_AFTER_DELIVERY_DAYS = int(os.environ.get("JISHI_ORDER_AUTO_CONFIRM_AFTER_DELIVERY_DAYS", "7"))
 
 # The marketplace: commission (a Decimal rate) where no rule applies, payouts, and how users are told.
 JISHI_DEFAULT_COMMISSION_RATE = os.environ.get("JISHI_DEFAULT_COMMISSION_RATE", "0.05")

@@ -5,17 +5,18 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
 from jishi.catalog.selectors import path_ids
 from jishi.core.money import Money
 from jishi.ledger.models import CommissionRule
+from jishi.policies.selectors import platform_settings
 
 
 def default_rate() -> Decimal:
-    return Decimal(settings.JISHI_DEFAULT_COMMISSION_RATE)
+    """The commission where no rule applies: the platform settings' (policies), the environment's until saved."""
+    return platform_settings().commission_rate
 
 
 def rules_for(merchant_ids: Iterable[int], category_ids: Iterable[int], days: set[dt.date]) -> list[CommissionRule]:

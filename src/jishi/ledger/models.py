@@ -30,7 +30,7 @@ class CommissionRule(models.Model):
 
     The most specific rule in force when an order is paid applies: merchant
     and category, then merchant, then the deepest category; without one the
-    platform's default rate (``JISHI_DEFAULT_COMMISSION_RATE``).
+    platform's default rate (the platform settings, ``policies``; ``JISHI_DEFAULT_COMMISSION_RATE`` until saved).
     """
 
     merchant = models.ForeignKey(

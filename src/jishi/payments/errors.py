@@ -20,6 +20,11 @@ class UnknownGateway(InvalidInput):
     default_message = _("This payment method is not available.")
 
 
+class PaymentMethodDisabled(InvalidInput):
+    default_code = "payments.method_disabled"
+    default_message = _("This payment method is not offered at the moment. Choose another.")
+
+
 class InvalidNotification(Exception):
     """A gateway notification we must not trust. ``reason`` is a short code for the notification log."""
 

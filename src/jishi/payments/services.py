@@ -112,11 +112,12 @@ def payment_start(
     The trade carries the intent's deadline, after which the gateway takes
     no money. Raises PaymentNotFound (not the actor's), PaymentClosed (paid,
     cancelled or past its deadline, also when cancelled while the gateway
-    was being asked), UnknownGateway, GatewayUnavailable. The gateway is
+    was being asked), UnknownGateway, PaymentMethodDisabled (the platform
+    settings do not offer it), GatewayUnavailable. The gateway is
     called outside any transaction: a slow gateway holds no lock.
     """
     intent = selectors.intent_get_for_buyer(actor, intent_number)
-    gateway = gateways.get(gateway_code)
+    gateway = gateways.get_offered(gateway_code)
     now = timezone.now()
     if intent.status != IntentStatus.PENDING or intent.pay_by <= now:
         raise PaymentClosed

@@ -5,12 +5,13 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from jishi.payments.errors import UnknownGateway
+from jishi.payments.errors import PaymentMethodDisabled, UnknownGateway
 from jishi.payments.gateways.alipay import AlipayConfig, AlipayGateway
 from jishi.payments.gateways.base import Gateway
 from jishi.payments.gateways.sandbox import SandboxGateway
 from jishi.payments.gateways.unionpay import UnionPayConfig, UnionPayGateway
 from jishi.payments.gateways.wechatpay import WechatPayConfig, WechatPayGateway
+from jishi.policies.selectors import platform_settings
 
 _REAL: tuple[tuple[str, type[Any], Any], ...] = (
     ("JISHI_ALIPAY", AlipayConfig, AlipayGateway),
@@ -43,4 +44,20 @@ def get(code: str) -> Gateway:
     gateway = available().get(code)
     if gateway is None:
         raise UnknownGateway(field="gateway")
+    return gateway
+
+
+def offered() -> dict[str, Gateway]:
+    """The gateways the cashier offers: those this deployment has (:func:`available`) that the platform settings
+    enable (policies). A disabled gateway still answers its notifications, queries and refunds (:func:`get`)."""
+    enabled = platform_settings().payment_methods
+    return {code: gateway for code, gateway in available().items() if code in enabled}
+
+
+def get_offered(code: str) -> Gateway:
+    """The gateway to start a payment with. Raises UnknownGateway (not in this deployment) or PaymentMethodDisabled
+    (the platform settings do not offer it), both 422 on field ``gateway``."""
+    gateway = get(code)
+    if code not in platform_settings().payment_methods:
+        raise PaymentMethodDisabled(field="gateway")
     return gateway

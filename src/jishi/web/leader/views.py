@@ -16,7 +16,6 @@ from decimal import Decimal
 from typing import Any
 
 import segno
-from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -36,6 +35,7 @@ from jishi.core.errors import DomainError
 from jishi.core.money import Money
 from jishi.core.permissions import AUTHENTICATED
 from jishi.ledger.models import AccountKind, JournalLine
+from jishi.policies.selectors import platform_settings
 from jishi.web.leader.forms import ArrivalForm, BankAccountForm, CodeForm, LeaderApplyForm, WithdrawForm
 from jishi.web.pages import page
 
@@ -255,7 +255,7 @@ def batch(request: HttpRequest, batch_id: int) -> HttpResponse:
 
 def _handed(leader: Leader, number: str) -> Card | None:
     """The order just handed over at the leader's point, by its number (another point's is never found)."""
-    if not number.isdigit():
+    if not number.isdecimal():
         return None
     pickups = selectors.pickups_of_point(leader, status=PickupStatus.COLLECTED).filter(order__number=number)
     found = pickups.first()
@@ -410,7 +410,7 @@ def _earnings_page(
     context = {
         "leader": leader,
         "balances": earnings.balances,
-        "aftersales_days": settings.JISHI_ORDER_AFTERSALES_DAYS,
+        "aftersales_days": platform_settings().aftersales_days,
         "bank_account": account,
         "bank_form": bank_form
         or BankAccountForm(initial={"holder": account.holder, "bank": account.bank} if account else None),
