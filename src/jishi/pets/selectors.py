@@ -577,3 +577,19 @@ def pets_search(query: PetQuery) -> PetResults:
         counts = Counter(dict(facet_base.values_list("breed_id").annotate(n=Count("pk")).values_list("breed_id", "n")))
     hits = [PetHit(pet, _km(query, pet.latitude_e6, pet.longitude_e6)) for pet in _pets_by_id(ids)]
     return PetResults(hits, total, _breed_counts(counts))
+
+
+def breed_suggestions() -> list[tuple[str, str, int]]:
+    """Every allowed breed's names for the search suggestions (search.SUGGESTION_SOURCES), by listings published."""
+    listed = dict(
+        Pet.objects.filter(product__status=ProductStatus.PUBLISHED)
+        .values("breed")
+        .annotate(n=Count("pk"))
+        .values_list("breed", "n")
+    )
+    terms = []
+    for breed in Breed.objects.filter(is_banned=False):
+        for name in (breed.name, breed.name_en, *breed.synonyms.split(",")):
+            if name.strip():
+                terms.append((name.strip(), "breed", listed.get(breed.pk, 0)))
+    return terms

@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any, Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, File, Form, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
@@ -16,10 +16,12 @@ from jishi.core.api import (
     Router,
     StrictIn,
     errors,
+    public_read,
 )
 from jishi.core.images import read_upload
 from jishi.core.pagination import paginate
 from jishi.core.permissions import AUTHENTICATED, PUBLIC, requires
+from jishi.merchants.selectors import merchant_public_get
 from jishi.reviews import selectors, services
 from jishi.reviews.errors import ReviewInvalid, ReviewNotFound, TooManyPhotos
 from jishi.reviews.models import MAX_PHOTOS, Review
@@ -341,3 +343,78 @@ def review_term_remove(request: HttpRequest, term_id: Id) -> Status:
     """Unblock a word (audited)."""
     services.review_term_remove(actor=actor_of(request), term_id=term_id)
     return Status(204, None)
+
+
+# Shop ratings (店铺评分) ---------------------------------------------------------------------------------------
+
+
+class ShopScoreOut(Schema):
+    name: Literal["description", "service", "logistics"]
+    label: str
+    average: str | None = Field(description="The shop's 180-day average, one decimal; null before any rating")
+    peers: str | None = Field(description="The average of the shops selling mostly under the same top-level category")
+    versus_percent: str | None = Field(description="How far above (+) or below (-) its peers, in per cent")
+
+
+class ShopScoresOut(Schema):
+    count: int = Field(description="Ratings in the last 180 days")
+    scores: list[ShopScoreOut]
+
+
+class ShopRatingIn(StrictIn):
+    description: Annotated[int, Field(ge=1, le=5, description="描述相符")]
+    service: Annotated[int, Field(ge=1, le=5, description="服务态度")]
+    logistics: Annotated[int, Field(ge=1, le=5, description="物流服务")]
+
+
+class ShopRatingOut(Schema):
+    order_number: str
+    description: int
+    service: int
+    logistics: int
+    created_at: IsoDateTime
+
+
+@router.get("/merchants/{merchant_id}/scores", response={200: ShopScoresOut, **errors(404)})
+@requires(PUBLIC)
+def shop_scores(request: HttpRequest, response: HttpResponse, merchant_id: Id) -> ShopScoresOut:
+    """A shop's three scores over the last 180 days, beside its peers'."""
+    public_read(request, response)
+    merchant_public_get(merchant_id)
+    found = selectors.shop_scores(merchant_id)
+    return ShopScoresOut(
+        count=found.count,
+        scores=[
+            ShopScoreOut(
+                name=s.name,  # type: ignore[arg-type]
+                label=s.label,
+                average=None if s.average is None else str(s.average),
+                peers=None if s.peers is None else str(s.peers),
+                versus_percent=None if s.versus is None else str(s.versus),
+            )
+            for s in found.scores
+        ],
+    )
+
+
+@buyer_router.post("/orders/{number}/shop-rating", response={201: ShopRatingOut, **errors(401, 404, 409)})
+@requires(AUTHENTICATED)
+def shop_rate(request: HttpRequest, number: Annotated[str, Field(max_length=32)], payload: ShopRatingIn) -> Status:
+    """Rate the shop of a completed order (within 90 days), once."""
+    rating = services.shop_rate(
+        actor=actor_of(request),
+        order_number=number,
+        description=payload.description,
+        service=payload.service,
+        logistics=payload.logistics,
+    )
+    return Status(
+        201,
+        ShopRatingOut(
+            order_number=number,
+            description=rating.description,
+            service=rating.service,
+            logistics=rating.logistics,
+            created_at=rating.created_at,
+        ),
+    )

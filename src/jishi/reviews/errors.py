@@ -63,3 +63,13 @@ class OwnReview(Conflict):
 class ReviewChanged(Conflict):
     default_code = "reviews.changed"
     default_message = _("This review changed meanwhile: look at it again.")
+
+
+class NotRatable(Conflict):
+    default_code = "reviews.not_ratable"
+    default_message = _("A shop is rated after the order is completed, within 90 days.")
+
+
+class AlreadyRated(Conflict):
+    default_code = "reviews.already_rated"
+    default_message = _("You have already rated the shop for this order.")

@@ -113,3 +113,27 @@ class ReviewTerm(models.Model):
 
     def __str__(self) -> str:
         return self.term
+
+
+class ShopRating(models.Model):
+    """The buyer's three scores (店铺评分) for the shop of one completed order: 描述相符, 服务态度, 物流服务."""
+
+    order = models.OneToOneField("orders.Order", on_delete=models.PROTECT, related_name="+")
+    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    merchant = models.ForeignKey("merchants.Merchant", on_delete=models.PROTECT, related_name="+")
+    description = models.PositiveSmallIntegerField()
+    service = models.PositiveSmallIntegerField()
+    logistics = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes: ClassVar = [models.Index(fields=["merchant", "created_at"], name="reviews_shop_rating_recent")]
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=Q(description__range=(1, 5), service__range=(1, 5), logistics__range=(1, 5)),
+                name="reviews_shop_rating_1_to_5",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.merchant_id}: {self.description}/{self.service}/{self.logistics}"

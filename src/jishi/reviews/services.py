@@ -28,12 +28,15 @@ from jishi.core.permissions import AUTHENTICATED, check
 from jishi.core.transactions import after_commit
 from jishi.loyalty.services import review_points_award
 from jishi.merchants.selectors import merchant_for
-from jishi.orders.selectors import REVIEWABLE, buyer_line
+from jishi.orders.selectors import REVIEWABLE, buyer_line, order_get_for_buyer
+from jishi.orders.states import OrderStatus
 from jishi.reviews.errors import (
+    AlreadyRated,
     AlreadyReplied,
     AlreadyReported,
     AlreadyReviewed,
     FollowUpRefused,
+    NotRatable,
     NotReviewable,
     OwnReview,
     ReplyBlocked,
@@ -52,6 +55,7 @@ from jishi.reviews.models import (
     ReviewReport,
     ReviewStatus,
     ReviewTerm,
+    ShopRating,
 )
 from jishi.reviews.permissions import REVIEW_MODERATE, REVIEW_REPLY
 
@@ -311,3 +315,32 @@ def review_term_remove(*, actor: Actor, term_id: int) -> None:
     if row is not None:
         audit.record(actor=actor, action="reviews.term_remove", target=row, before={"term": row.term})
         row.delete()
+
+
+RATING_DAYS = 90
+SCORES = ("description", "service", "logistics")
+
+
+def shop_rate(*, actor: Actor, order_number: str, description: int, service: int, logistics: int) -> ShopRating:
+    """Rate the shop of one of the buyer's completed orders on three scores of 1 to 5 (店铺评分), once, within 90
+    days of completion. Raises OrderNotFound (404, also another buyer's), NotRatable and AlreadyRated (409),
+    ReviewInvalid (422, on the score's field)."""
+    check(actor, AUTHENTICATED)
+    order = order_get_for_buyer(actor, order_number)
+    given = {"description": description, "service": service, "logistics": logistics}
+    for name, value in given.items():
+        if not 1 <= value <= 5:
+            raise ReviewInvalid(field=name)
+    if order.status != OrderStatus.COMPLETED or (
+        order.completed_at is not None and order.completed_at < timezone.now() - dt.timedelta(days=RATING_DAYS)
+    ):
+        raise NotRatable(field="order_number")
+    try:
+        with transaction.atomic():
+            return ShopRating.objects.create(
+                order=order, buyer_id=order.buyer_id, merchant_id=order.merchant_id, **given
+            )
+    except IntegrityError:
+        if ShopRating.objects.filter(order=order).exists():
+            raise AlreadyRated(field="order_number") from None
+        raise

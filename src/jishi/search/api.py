@@ -5,6 +5,7 @@ from typing import Annotated, Any, Literal
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Schema
 
+from jishi.accounts.auth import request_user_id
 from jishi.catalog import selectors
 from jishi.catalog.schemas import (
     Amount,
@@ -16,6 +17,7 @@ from jishi.core.api import Router, errors, public_read
 from jishi.core.permissions import PUBLIC, requires
 from jishi.search.selectors import QUERY_MAX_LENGTH, SearchParams, parse_attribute_filters
 from jishi.search.services import product_search
+from jishi.search.suggest import did_you_mean, hot_searches, recent_searches, suggestions
 
 router = Router(tags=["catalog"])
 
@@ -66,6 +68,7 @@ def product_list(request: HttpRequest, response: HttpResponse, filters: Query[Pr
         "pages": result.page.pages,
         "sort": result.sort,
         "any_word": result.any_word,
+        "did_you_mean": did_you_mean(filters.q) if filters.q.strip() and not result.page.count else "",
         "facets": {
             "categories": [vars(f) for f in result.categories],
             "attributes": [
@@ -73,3 +76,31 @@ def product_list(request: HttpRequest, response: HttpResponse, filters: Query[Pr
             ],
         },
     }
+
+
+class SuggestionOut(Schema):
+    text: str
+    kind: Literal["product", "category", "breed", "shop"]
+
+
+class SuggestionsOut(Schema):
+    suggestions: list[SuggestionOut] = Field(description="Terms starting like the query: characters, pinyin, initials")
+    hot: list[str] = Field(description="The keywords searched most this week")
+    recent: list[str] = Field(description="The signed-in shopper's own latest keywords")
+
+
+@router.get("/search/suggestions", response={200: SuggestionsOut, **errors()})
+@requires(PUBLIC)
+def search_suggestions(
+    request: HttpRequest,
+    response: HttpResponse,
+    q: Annotated[str, Field(max_length=QUERY_MAX_LENGTH, description="What has been typed so far")] = "",
+) -> SuggestionsOut:
+    """As-you-type suggestions: ``mao`` and ``ml`` find 猫粮, ``rag`` finds Ragdoll; with nothing typed, only the hot
+    and recent searches."""
+    public_read(request, response)
+    return SuggestionsOut(
+        suggestions=[SuggestionOut(text=s.text, kind=s.kind) for s in suggestions(q)],  # type: ignore[arg-type]
+        hot=hot_searches(),
+        recent=recent_searches(request_user_id(request)),  # a bearer token's or the session's user, if any
+    )

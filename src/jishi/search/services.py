@@ -14,20 +14,33 @@ are read live.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import time
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import QuerySet
+from django.db import transaction
+from django.db.models import Count, QuerySet, Sum
+from django.utils import timezone
 from django.utils.translation import get_language, override
 
-from jishi.catalog.selectors import category_get, product_cards
+from jishi.catalog.selectors import (
+    category_get,
+    category_list,
+    category_subtree_ids,
+    product_cards,
+    published_products,
+)
+from jishi.core.actors import Actor, signed_in
 from jishi.core.pagination import Page
 from jishi.core.text import query_words
+from jishi.search.models import SearchLog, Suggestion, SuggestionKind
 from jishi.search.selectors import SORTS, SearchParams, SearchResult, Summary, counted, filtered, page_ids
+from jishi.search.suggest import fold, pinyin_of
 
 if TYPE_CHECKING:
     from jishi.catalog.models import Product
@@ -140,3 +153,64 @@ def product_search(params: SearchParams, *, with_facets: bool = True) -> SearchR
         sort=sort,
         any_word=any_word,
     )
+
+
+# Suggestions and the search log -----------------------------------------------------------------------------
+
+# Other apps add terms to the suggestion index (pets: breeds), each as (text, kind, weight), registered when
+# their app is ready.
+SUGGESTION_SOURCES: list[Callable[[], Iterable[tuple[str, str, int]]]] = []
+MOST_TITLES = 3000
+TEXT_MAX = 120
+LOG_DAYS = 90
+
+
+def _catalog_terms() -> Iterable[tuple[str, str, int]]:
+    """Categories (by their published products, under them too), shops (by units sold) and the best-selling titles."""
+    sold = dict(
+        published_products()
+        .values("category")
+        .annotate(n=Sum("sales_count") + Count("pk"))
+        .values_list("category", "n")
+    )
+    for category in category_list():
+        weight = sum(n for pk, n in sold.items() if pk in set(category_subtree_ids(category)))
+        yield category.name, SuggestionKind.CATEGORY, weight
+        if category.name_en:
+            yield category.name_en, SuggestionKind.CATEGORY, weight
+    shops = published_products().values("merchant__name").annotate(n=Sum("sales_count") + Count("pk"))
+    for row in shops:
+        yield row["merchant__name"], SuggestionKind.SHOP, row["n"]
+    titles = published_products().order_by("-sales_count", "-pk").values_list("title", "sales_count")[:MOST_TITLES]
+    for title, sales in titles:
+        yield title, SuggestionKind.PRODUCT, sales
+
+
+def suggestions_rebuild() -> int:
+    """Rebuild the suggestion index from the catalog and the registered sources; forget searches past 90 days."""
+    best: dict[tuple[str, str], int] = {}
+    for source in (_catalog_terms, *SUGGESTION_SOURCES):
+        for raw, kind, weight in source():
+            text = " ".join(raw.split())[:TEXT_MAX]
+            if text and weight >= best.get((kind, text), -1):
+                best[(kind, text)] = weight
+    rows = []
+    for (kind, text), weight in best.items():
+        full, initials = pinyin_of(text)
+        rows.append(
+            Suggestion(
+                text=text, kind=kind, folded=fold(text)[:120], pinyin=full[:400], initials=initials[:120], weight=weight
+            )
+        )
+    with transaction.atomic():
+        Suggestion.objects.all().delete()
+        Suggestion.objects.bulk_create(rows, batch_size=500)
+    SearchLog.objects.filter(at__lt=timezone.now() - dt.timedelta(days=LOG_DAYS)).delete()
+    return len(rows)
+
+
+def search_log(*, actor: Actor, query: str, found: int) -> None:
+    """Remember a keyword search (its first page) for hot searches, the shopper's recent ones and corrections."""
+    text = " ".join(query.split())[:100]
+    if text:
+        SearchLog.objects.create(query=text, folded=fold(text) or text, user=signed_in(actor), found=found)

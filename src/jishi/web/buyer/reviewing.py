@@ -20,9 +20,11 @@ from jishi.core.permissions import AUTHENTICATED
 from jishi.loyalty import selectors as loyalty
 from jishi.orders import selectors as orders
 from jishi.orders.selectors import REVIEWABLE
+from jishi.orders.states import OrderStatus
 from jishi.reviews import selectors, services
 from jishi.reviews.errors import TooManyPhotos
 from jishi.reviews.models import FOLLOW_UP_DAYS, MAX_PHOTOS, Review, ReviewStatus
+from jishi.reviews.selectors import SCORE_LABELS
 from jishi.web.pages import back, page, page_number
 
 TABS = ("pending", "mine")
@@ -96,7 +98,7 @@ def review_new(request: HttpRequest, line_id: int) -> HttpResponse:
             actor=actor,
             order_line_id=line.pk,
             data=services.ReviewInput(
-                stars=int(stars) if stars.isdigit() and len(stars) == 1 else 0,
+                stars=int(stars) if stars.isascii() and stars.isdecimal() and len(stars) == 1 else 0,
                 text=request.POST.get("text", ""),
                 anonymous=request.POST.get("anonymous") == "1",
                 photos=_photos(request),
@@ -134,3 +136,37 @@ def review_report(request: HttpRequest, review_id: int) -> HttpResponse:
     services.review_report(actor=actor_of(request), review_id=review_id, reason=request.POST.get("reason", ""))
     messages.success(request, _("Thank you: the platform will look at it."))
     return back(request)
+
+
+# 店铺评分: the three scores for the shop of a completed order ---------------------------------------------------
+
+
+def shop_rating_box(actor: Actor, order: Any) -> dict[str, Any] | None:
+    """What the order page shows about rating its shop: the rating given, or the form while it may be given."""
+    if order.status != OrderStatus.COMPLETED:
+        return None
+    given = selectors.shop_rating_of_order(actor, order.pk)
+    if given is not None:
+        return {"given": given, "scores": [(str(label), getattr(given, name)) for name, label in SCORE_LABELS.items()]}
+    if order.completed_at and order.completed_at < timezone.now() - dt.timedelta(days=services.RATING_DAYS):
+        return None
+    return {"given": None, "fields": [(name, str(label)) for name, label in SCORE_LABELS.items()]}
+
+
+def _score(request: HttpRequest, name: str) -> int:
+    value = request.POST.get(name, "")
+    return int(value) if value in {"1", "2", "3", "4", "5"} else 0
+
+
+@require_POST
+@page(AUTHENTICATED)
+def shop_rate(request: HttpRequest, number: str) -> HttpResponse:
+    services.shop_rate(
+        actor=actor_of(request),
+        order_number=number,
+        description=_score(request, "description"),
+        service=_score(request, "service"),
+        logistics=_score(request, "logistics"),
+    )
+    messages.success(request, _("Thank you: your scores help other shoppers choose."))
+    return redirect("buyer:order", number)

@@ -43,16 +43,17 @@ from jishi.payments import selectors as payments
 from jishi.payments import services as payment_services
 from jishi.payments.addresses import notify_url, return_url
 from jishi.payments.states import IntentStatus
+from jishi.shipping.selectors import tracking_of_order
 from jishi.web.buyer.pets import pet_boxes
 from jishi.web.buyer.pickup import pickup_card
-from jishi.web.buyer.reviewing import waiting_on_order
+from jishi.web.buyer.reviewing import shop_rating_box, waiting_on_order
 from jishi.web.forms import AddressForm
 from jishi.web.pages import is_htmx, page, page_number
 
 
 def _quantity(request: HttpRequest) -> int:
     raw = request.POST.get("quantity", "1")
-    return int(raw) if raw.isdigit() and len(raw) <= 3 else 0  # 0 is refused by the service with its own message
+    return int(raw) if raw.isdecimal() and len(raw) <= 3 else 0  # 0 is refused by the service with its own message
 
 
 @page(PUBLIC)
@@ -73,7 +74,7 @@ def _cart(request: HttpRequest, view: Any, *, partial: bool) -> HttpResponse:
 def cart_add(request: HttpRequest) -> HttpResponse:
     """Add the SKU picked on a product page; without JavaScript the option values pick it on the server."""
     product_id = request.POST.get("product_id", "")
-    if not product_id.isdigit():
+    if not product_id.isdecimal():
         raise SkuNotFound
     product = catalog.product_public_get(int(product_id))
     chosen = {option.name: request.POST.get(option.name) for option in product.options.all()}
@@ -88,8 +89,8 @@ def cart_add(request: HttpRequest) -> HttpResponse:
     if request.POST.get("buy_now") or campaign:  # the checkout buys this SKU alone
         quantity = cart_services.check_quantity(_quantity(request))
         query = {"sku": str(sku.pk), "qty": str(quantity)}
-        if campaign.isdigit() and len(campaign) <= 16:  # 开团, or 参团 with the group
-            query |= {"campaign": campaign, **({"group": group} if group.isdigit() and len(group) <= 16 else {})}
+        if campaign.isdecimal() and len(campaign) <= 16:  # 开团, or 参团 with the group
+            query |= {"campaign": campaign, **({"group": group} if group.isdecimal() and len(group) <= 16 else {})}
         return redirect(f"{reverse('buyer:checkout')}?{urlencode(query)}")
     owner = owner_of(request)
     try:
@@ -141,7 +142,7 @@ def _basket(request: HttpRequest) -> tuple[dict[str, Any], list[tuple[str, str]]
     (``pickup``: 社区团购 自提)."""
     bought, carried = _bought(request)
     data = request.POST if request.method == "POST" else request.GET
-    pickup = sorted({int(v) for v in data.getlist("pickup") if v.isdigit() and len(v) <= 16})[:50]
+    pickup = sorted({int(v) for v in data.getlist("pickup") if v.isdecimal() and len(v) <= 16})[:50]
     if pickup:
         bought["pickup_merchant_ids"] = pickup
         carried = [*carried, *(("pickup", str(merchant_id)) for merchant_id in pickup)]
@@ -176,11 +177,11 @@ def _bought(request: HttpRequest) -> tuple[dict[str, Any], list[tuple[str, str]]
     """
     data = request.POST if request.method == "POST" else request.GET
     sku, qty = data.get("sku", ""), data.get("qty", "")
-    if sku.isdigit() and qty.isdigit() and len(qty) <= 3:
+    if sku.isdecimal() and qty.isdecimal() and len(qty) <= 3:
         ids = {
             name: int(value)
             for name in ("flash", "campaign", "group")
-            if (value := data.get(name, "")).isdigit() and len(value) <= 16
+            if (value := data.get(name, "")).isdecimal() and len(value) <= 16
         }
         buy_now = checkout.BuyNow(
             sku_id=int(sku),
@@ -190,7 +191,7 @@ def _bought(request: HttpRequest) -> tuple[dict[str, Any], list[tuple[str, str]]
             team_id=ids.get("group") if "campaign" in ids else None,
         )
         return {"buy_now": buy_now}, [("sku", sku), ("qty", qty), *((name, str(value)) for name, value in ids.items())]
-    items = [value for value in data.getlist("item") if value.isdigit() and len(value) <= 16][:200]
+    items = [value for value in data.getlist("item") if value.isdecimal() and len(value) <= 16][:200]
     if items or data.get("from_cart"):  # from the cart, nothing ticked means nothing, not everything
         carried = [("item", value) for value in items] or [("from_cart", "1")]
         return {"sku_ids": {int(value) for value in items}}, carried
@@ -202,7 +203,7 @@ def _coupon_choice(request: HttpRequest) -> tuple[list[int] | None, list[tuple[s
     data = request.POST if request.method == "POST" else request.GET
     if data.get("coupons_chosen") != "1":
         return None, []
-    chosen = [value for value in data.getlist("coupon") if value.isdigit() and len(value) <= 16][:20]
+    chosen = [value for value in data.getlist("coupon") if value.isdecimal() and len(value) <= 16][:20]
     return [int(value) for value in chosen], [("coupons_chosen", "1"), *(("coupon", value) for value in chosen)]
 
 
@@ -252,7 +253,7 @@ def _with_points(
 def _posted_points(request: HttpRequest) -> int:
     """The points the checkout page's quote used (its hidden ``points``), which placing must use again."""
     raw = request.POST.get("points", "")
-    return int(raw) if raw.isdigit() and len(raw) <= 12 else 0
+    return int(raw) if raw.isdecimal() and len(raw) <= 12 else 0
 
 
 @page(AUTHENTICATED)
@@ -272,7 +273,7 @@ def checkout_page(request: HttpRequest) -> HttpResponse:
             form.add_domain_error(exc)
         else:
             return redirect(f"{reverse('buyer:checkout')}?{urlencode([('address', created.pk), *carried])}")
-    quote, chose, points_error = None, False, ""
+    quote, chose, points_error, address_error = None, False, "", ""
     if address is not None:
         try:
             quote, chose = _quote(request, user, address, basket)
@@ -280,8 +281,10 @@ def checkout_page(request: HttpRequest) -> HttpResponse:
                 request, user=user, address=address, basket=basket, quote=quote, chose=chose
             )
         except DomainError as exc:
-            messages.error(request, exc.message)
-            return redirect("buyer:cart")
+            if exc.field != "address":
+                messages.error(request, exc.message)
+                return redirect("buyer:cart")
+            address_error = exc.message  # a shop does not deliver there: choose or add another address here
     points_carried = [POINTS_SWITCH] if _points_wanted(request) else []
     rules = loyalty.rules() if quote is not None and quote.points_most else None
     context = {
@@ -292,6 +295,7 @@ def checkout_page(request: HttpRequest) -> HttpResponse:
         "basket_carried": carried + points_carried,
         "points_form_carried": carried,
         "points_error": points_error,
+        "address_error": address_error,
         "points_most_value": rules.value(quote.points_most) if rules and quote and quote.points_most else None,
         "points_value": rules.value(quote.points) if rules and quote and quote.points else None,
         "coupons_carried": _coupon_choice(request)[1] if chose else [],
@@ -316,7 +320,7 @@ def checkout_submit(request: HttpRequest) -> HttpResponse:
     address_id = request.POST.get("address", "")
     fingerprint = request.POST.get("fingerprint", "")
     note = request.POST.get("note", "")[:200]
-    if not address_id.isdigit():
+    if not address_id.isdecimal():
         messages.error(request, _("Choose a delivery address."))
         return redirect(f"{reverse('buyer:checkout')}?{urlencode(carried)}")
 
@@ -363,7 +367,7 @@ def cashier(request: HttpRequest, number: str) -> HttpResponse:
         {
             "intent": intent,
             "orders": orders.orders_for_buyer_checkout(user, intent.checkout_number),
-            "gateways": [(code, gateway.label) for code, gateway in gateways.available().items()],
+            "gateways": [(code, gateway.label) for code, gateway in gateways.offered().items()],
         },
     )
 
@@ -401,7 +405,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
     user = actor_of(request)
     status = request.GET.get("status", "")
     checkout_number = request.GET.get("checkout", "")
-    if checkout_number.isdigit():
+    if checkout_number.isdecimal():
         return render(
             request,
             "buyer/orders.html",
@@ -436,6 +440,8 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
         "pickup": pickup_card(order),  # collected at a pickup point: the point, and its code once paid
         "pet_sales": pet_boxes(request, order),  # the pets it bought: delivery, journey, arrival, claims
         "to_review": waiting_on_order(user, order),  # received lines not reviewed yet: a 评价 button each
+        "shop_rating": shop_rating_box(user, order),  # 店铺评分 once completed: the form, or the scores given
+        "tracking": tracking_of_order(order),  # the courier's events, newest first, once shipped
     }
     return render(request, "buyer/order.html", context)
 

@@ -2,15 +2,17 @@
 
 from django.urls import path
 
-from jishi.web.storefront import community, invite, pets, product_reviews, views
+from jishi.web.storefront import community, invite, legal, pets, product_reviews, shop, views
 
 app_name = "storefront"
 urlpatterns = [
     path("", views.home, name="home"),
     path("search/", views.search, name="search"),
+    path("search/suggest/", views.search_suggest, name="search_suggest"),
     path("categories/", views.categories, name="categories"),
     path("c/<slug:slug>/", views.search, name="category"),
     path("p/<int:product_id>/", views.product_detail, name="product"),
+    path("shop/<int:merchant_id>/", shop.shop, name="shop"),
     path("p/<int:product_id>/reviews/", product_reviews.product_reviews, name="product_reviews"),
     path("flash/", views.flash_sales, name="flash"),
     path("groups/<int:team_id>/", views.group_detail, name="group"),
@@ -27,4 +29,6 @@ urlpatterns = [
     path("pets/records/<int:record_id>/proof.json", pets.pet_record_proof, name="pet_record_proof"),
     path("pets/verifier.py", pets.pet_verifier, name="pet_verifier"),
     path("pets/checkpoint.txt", pets.pet_checkpoint, name="pet_checkpoint"),
+    path("terms/", legal.terms, name="terms"),
+    path("privacy/", legal.privacy, name="privacy"),
 ]

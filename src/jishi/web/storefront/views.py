@@ -28,8 +28,9 @@ from jishi.search.selectors import (
     SearchResult,
     parse_attribute_filters,
 )
-from jishi.search.services import product_search
-from jishi.shipping.selectors import Parcel, fee_templates_for, shipping_fee
+from jishi.search.services import product_search, search_log
+from jishi.search.suggest import did_you_mean, hot_searches, recent_searches, suggestions
+from jishi.shipping.selectors import Parcel, fee_templates_for, shipping_price
 from jishi.web.forms import SORT_CHOICES, SearchForm
 from jishi.web.pages import is_htmx, page
 from jishi.web.storefront import interests
@@ -118,8 +119,12 @@ def search(request: HttpRequest, slug: str = "") -> HttpResponse:
                 page_size=24,
             )
         )
+    query = "" if query_error else form.value("q", "")
+    if query.strip() and result.page.page == 1 and not is_htmx(request):
+        search_log(actor=request.user, query=query, found=result.page.count)
     trail = catalog.category_ancestors(category) if category else []
     context = {
+        "did_you_mean": did_you_mean(query) if query.strip() and not result.page.count else "",
         "form": form,
         "category": category,
         "trail": trail,
@@ -141,6 +146,20 @@ def search(request: HttpRequest, slug: str = "") -> HttpResponse:
     }
     template = "storefront/search.html#results" if is_htmx(request) else "storefront/search.html"
     return counted(request, render(request, template, context))
+
+
+@page(PUBLIC)
+def search_suggest(request: HttpRequest) -> HttpResponse:
+    """The box under the search input as one types (htmx, debounced): matching terms, or with nothing typed yet the
+    shopper's recent searches and this week's hot ones."""
+    typed = request.GET.get("q", "")[:100]
+    context = {
+        "typed": typed.strip(),
+        "suggestions": suggestions(typed),
+        "recent": [] if typed.strip() else recent_searches(request.user.pk if request.user.is_authenticated else None),
+        "hot": [] if typed.strip() else hot_searches(),
+    }
+    return render(request, "storefront/_suggest.html", context)
 
 
 def _merchant(merchant_id: int | None) -> Any:
@@ -287,9 +306,11 @@ def _delivery(request: HttpRequest, product: Product, skus: list[Any]) -> dict[s
     sku = min(skus, key=lambda s: s.price_minor)
     template = fee_templates_for([product.merchant_id]).get(product.merchant_id)
     parcel = Parcel(items=1, grams=sku.weight_grams, goods_total=sku.price)
+    priced = shipping_price(template, province=address.region_code or address.province, parcel=parcel)
     return {
         "place": address.province if address.city in ("", address.province) else f"{address.province}{address.city}",
-        "fee": shipping_fee(template, province=address.region_code or address.province, parcel=parcel),
+        "delivers": priced.delivers,
+        "fee": priced.fee,
     }
 
 
