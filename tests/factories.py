@@ -55,7 +55,7 @@ def product(
     stock: int = 10,
     options: list[catalog.OptionInput] | None = None,
     skus: list[catalog.SkuInput] | None = None,
-    attributes: dict[str, str] | None = None,
+    attributes: dict[str, str | list[str]] | None = None,
     publish: bool = True,
     reviewer: User | None = None,
     **fields: Any,

@@ -23,12 +23,14 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import JSONRenderer
 
 from jishi.accounts import api as accounts_api
+from jishi.accounts.api_operators import router as operator_roles_router
 from jishi.aftersales.api import merchant_router as merchant_aftersales_router
 from jishi.aftersales.api import operator_router as operator_aftersales_router
 from jishi.aftersales.api import router as aftersales_router
 from jishi.analytics.api import router as analytics_router
 from jishi.cart.api import router as cart_router
 from jishi.catalog.api import router as catalog_router
+from jishi.catalog.api_categories import router as operator_categories_router
 from jishi.catalog.api_merchant import router as merchant_catalog_router
 from jishi.catalog.api_operator import requirements_router
 from jishi.catalog.api_operator import router as operator_catalog_router
@@ -63,6 +65,8 @@ from jishi.pets.api import buyer_router as pets_buyer_router
 from jishi.pets.api import merchant_router as merchant_pets_router
 from jishi.pets.api import operator_router as operator_pets_router
 from jishi.pets.api import router as pets_router
+from jishi.policies.api import operator_router as operator_policies_router
+from jishi.policies.api import router as legal_router
 from jishi.promotions.api import merchant_router as merchant_coupons_router
 from jishi.promotions.api import operator_router as operator_coupons_router
 from jishi.promotions.api import router as coupons_router
@@ -78,7 +82,7 @@ from jishi.reviews.api import merchant_router as merchant_reviews_router
 from jishi.reviews.api import operator_router as operator_reviews_router
 from jishi.reviews.api import router as reviews_router
 from jishi.search.api import router as search_router
-from jishi.shipping.api import carriers_router
+from jishi.shipping.api import carriers_router, orders_tracking_router, tracking_router
 from jishi.shipping.api import router as shipping_router
 
 
@@ -224,12 +228,14 @@ api.add_router("/me", accounts_api.me_router)
 api.add_router("/regions", accounts_api.regions_router)
 api.add_router("/operator/kyc", accounts_api.operator_router)
 api.add_router("/operator", accounts_api.users_router)
+api.add_router("/operator", operator_roles_router)
 api.add_router("/merchants", merchants_router)
 api.add_router("/", search_router)
 api.add_router("/", catalog_router)
 api.add_router("/merchant", merchant_catalog_router)
 api.add_router("/operator/products", operator_catalog_router)
 api.add_router("/operator/category-requirements", requirements_router)
+api.add_router("/operator", operator_categories_router)
 api.add_router("/cart", cart_router)
 api.add_router("/checkout", checkout_router)
 api.add_router("/orders", orders_router)
@@ -238,6 +244,8 @@ api.add_router("/payments", payments_router)
 api.add_router("/merchant", merchant_orders_router)
 api.add_router("/merchant", shipping_router)
 api.add_router("/carriers", carriers_router)
+api.add_router("/orders", orders_tracking_router)
+api.add_router("/tracking", tracking_router)
 api.add_router("/merchant", merchant_finance_router)
 api.add_router("/merchant", team_router)
 api.add_router("/merchant-applications", applications_router)
@@ -282,6 +290,8 @@ api.add_router("/", reviews_router)
 api.add_router("/", reviews_buyer_router)
 api.add_router("/", merchant_reviews_router)
 api.add_router("/operator", operator_reviews_router)
+api.add_router("/operator", operator_policies_router)
+api.add_router("/", legal_router)
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:

@@ -8,13 +8,14 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from jishi.accounts.permissions import AUDIT_VIEW, KYC_REVIEW, OPERATOR, USER_MANAGE
+from jishi.accounts.permissions import AUDIT_VIEW, KYC_REVIEW, OPERATOR, ROLE_GRANT, USER_MANAGE
 from jishi.aftersales.permissions import AFTERSALES_ARBITRATE, MERCHANT_AFTERSALES
 from jishi.analytics.permissions import MEMBER_SEGMENTS, PLATFORM_FIGURES, SHOP_FIGURES
 from jishi.cart.owner import owner_of
 from jishi.cart.selectors import cart_count
-from jishi.catalog.permissions import PRODUCT_MANAGE, PRODUCT_REVIEW
+from jishi.catalog.permissions import CATALOG_MANAGE, PRODUCT_MANAGE, PRODUCT_REVIEW
 from jishi.catalog.selectors import category_roots
 from jishi.community.permissions import GROUP_BUY_SETTINGS, LEADER_REVIEW
 from jishi.core.permissions import Permission
@@ -24,8 +25,10 @@ from jishi.loyalty.permissions import LOYALTY_SETTINGS
 from jishi.merchants.permissions import APPLICATION_REVIEW, MERCHANT_ADMINISTER, MERCHANT_TEAM
 from jishi.notifications.selectors import unread_count
 from jishi.orders.permissions import ORDER_FULFIL, ORDER_OVERSEE
+from jishi.policies.permissions import PLATFORM_SETTINGS
 from jishi.promotions.permissions import PLATFORM_PROMOTIONS, SHOP_PROMOTIONS
 from jishi.reviews.permissions import REVIEW_MODERATE, REVIEW_REPLY
+from jishi.shipping.permissions import SHIPPING_MANAGE
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,7 @@ CONSOLE = (
     Section(_("Applications"), "operator:applications", APPLICATION_REVIEW, "operator:application"),
     Section(_("Real-name reviews"), "operator:kyc", KYC_REVIEW, "operator:kyc"),
     Section(_("Product reviews"), "operator:products", PRODUCT_REVIEW, "operator:product"),
+    Section(pgettext_lazy("console", "Categories"), "operator:categories", CATALOG_MANAGE, "operator:categor"),
     Section(_("Merchants"), "operator:merchants", MERCHANT_ADMINISTER | FINANCE_VIEW, "operator:merchant"),
     Section(_("Withdrawals"), "operator:payouts", FINANCE_VIEW, "operator:payout"),
     Section(_("Commission"), "operator:commission", FINANCE_VIEW, "operator:commission"),
@@ -57,11 +61,14 @@ CONSOLE = (
     Section(_("Orders"), "operator:orders", ORDER_OVERSEE, "operator:order"),
     Section(_("Arbitration"), "operator:arbitrations", AFTERSALES_ARBITRATE, "operator:arbitration"),
     Section(_("Users"), "operator:users", USER_MANAGE, "operator:user"),
+    Section(_("Operators"), "operator:operators", ROLE_GRANT, "operator:operator"),
+    Section(_("Platform settings"), "operator:platform_settings", PLATFORM_SETTINGS, "operator:platform_settings"),
     Section(_("Audit log"), "operator:audit", AUDIT_VIEW, "operator:audit"),
 )
 MERCHANT_CENTRE = (
     Section(_("Dashboard"), "merchant:dashboard", SHOP_FIGURES, "merchant:dashboard"),
     Section(_("Orders"), "merchant:orders", ORDER_FULFIL, "merchant:order"),
+    Section(_("Delivery fees"), "merchant:shipping", SHIPPING_MANAGE, "merchant:shipping"),
     Section(_("After-sales"), "merchant:aftersales", MERCHANT_AFTERSALES, "merchant:aftersales"),
     Section(_("Reviews"), "merchant:reviews", REVIEW_REPLY, "merchant:review"),
     Section(_("Products"), "merchant:products", PRODUCT_MANAGE, "merchant:product"),

@@ -15,6 +15,7 @@ from jishi.web.merchant import (
     products,
     promotions,
     review_replies,
+    shipping,
 )
 
 app_name = "merchant"
@@ -78,8 +79,14 @@ urlpatterns = [
     path("community/batches/<int:batch_id>/send/", community.community_batch_send, name="community_batch_send"),
     path("team/", centre.team, name="team"),
     path("team/invite/", centre.invite, name="invite"),
+    path("team/members/<int:user_id>/role/", centre.member_role, name="member_role"),
+    path("team/members/<int:user_id>/remove/", centre.member_remove, name="member_remove"),
+    path("team/transfer/", centre.ownership_transfer, name="ownership_transfer"),
+    path("team/leave/", centre.leave, name="leave"),
     path("qualifications/", centre.qualifications, name="qualifications"),
     path("qualifications/add/", centre.qualification_add, name="qualification_add"),
+    path("shipping/", shipping.shipping, name="shipping"),
+    path("shipping/preview/", shipping.shipping_preview, name="shipping_preview"),
     path("reviews/", review_replies.reviews, name="reviews"),
     path("reviews/<int:review_id>/reply/", review_replies.review_reply, name="review_reply"),
 ]

@@ -3,7 +3,19 @@ group-buy settings, users, orders, arbitration, audit."""
 
 from django.urls import path
 
-from jishi.web.operator import arbitration, community, console, loyalty, promotions, review, review_moderation, segments
+from jishi.web.operator import (
+    arbitration,
+    catalog,
+    community,
+    console,
+    loyalty,
+    platform_settings,
+    promotions,
+    review,
+    review_moderation,
+    roles,
+    segments,
+)
 
 app_name = "operator"
 urlpatterns = [
@@ -52,9 +64,22 @@ urlpatterns = [
     path("pickup-points/", community.pickup_points, name="pickup_points"),
     path("group-buy-settings/", community.group_buy_settings, name="group_buy_settings"),
     path("loyalty-settings/", loyalty.loyalty_settings, name="loyalty_settings"),
+    path("settings/", platform_settings.platform_settings, name="platform_settings"),
+    path("settings/legal/<str:kind>/", platform_settings.legal_publish, name="legal_publish"),
+    path("categories/", catalog.categories, name="categories"),
+    path("categories/add/", catalog.category_add, name="category_add"),
+    path("categories/<int:category_id>/", catalog.category, name="category"),
+    path("categories/<int:category_id>/edit/", catalog.category_edit, name="category_edit"),
+    path("categories/<int:category_id>/shift/", catalog.category_shift, name="category_shift"),
+    path("categories/<int:category_id>/attributes/add/", catalog.attribute_add, name="category_attribute_add"),
+    path("attributes/<int:attribute_id>/", catalog.attribute, name="category_attribute"),
+    path("attributes/<int:attribute_id>/edit/", catalog.attribute_edit, name="category_attribute_edit"),
     path("users/", console.users, name="users"),
     path("users/<int:user_id>/", console.user_detail, name="user"),
     path("users/<int:user_id>/action/", console.user_action, name="user_action"),
+    path("operators/", roles.operators, name="operators"),
+    path("operators/grant/", roles.operator_grant, name="operator_grant"),
+    path("operators/<int:user_id>/role/", roles.operator_role, name="operator_role"),
     path("orders/", console.orders, name="orders"),
     path("orders/<str:number>/", console.order_detail, name="order"),
     path("audit/", console.audit, name="audit"),
