@@ -89,6 +89,7 @@ DEMO_URL = f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"
 ADMIN_EMAIL = "admin@jishi.local"
 REVIEWER_EMAIL = "reviewer@jishi.local"
 FINANCE_EMAIL = "finance@jishi.local"
+CATALOG_EMAIL = "catalog@jishi.local"
 # Shops waiting for review: (name, kind, company); their credit codes carry a correct GB 32100 check character.
 APPLICATIONS = [("姑苏猫舍", "breeder", "苏州姑苏猫舍宠物有限公司"), ("太湖鲜果", "shop", "苏州太湖鲜果贸易有限公司")]
 DEMO_CREDIT_CODES = ["91320505MA1N0R3K73", "91350100M000100Y43"]
@@ -222,7 +223,7 @@ class DemoLoader:
         return user
 
     def _people(self) -> None:
-        self._user(
+        admin = self._user(
             label="operator (admin, Django admin too)",
             email=ADMIN_EMAIL,
             display_name="平台管理员",
@@ -239,6 +240,11 @@ class DemoLoader:
         self.finance = self._user(
             label="operator (finance)", email=FINANCE_EMAIL, display_name="财务小张", operator_role=OperatorRole.FINANCE
         )
+        # appointed the way an administrator appoints anyone: by phone or e-mail on the console's operators page
+        catalog_manager = self._user(
+            label="operator (catalog manager)", email=CATALOG_EMAIL, display_name="类目运营小陈"
+        )
+        accounts.operator_role_set(actor=admin, user_id=catalog_manager.pk, role=OperatorRole.CATALOG)
         self.buyer = self._user(label="buyer", phone=BUYER_PHONE, display_name="买家小王")
         for name, kind, city, phone, description in MERCHANTS:
             owner = self._user(label=f"merchant owner · {name}", phone=phone, display_name=f"{name}店主")
@@ -667,11 +673,12 @@ class DemoLoader:
     def _product(self, root: Root, branch: Branch, leaf: Leaf, category: Category, owner: User, i: int) -> None:
         rng = self.rng
         noun, english = leaf.nouns[i % len(leaf.nouns)], leaf.english[i % len(leaf.english)]
-        attributes: dict[str, str] = {}
+        attributes: dict[str, str | list[str]] = {}
         brand = ""
         for code, (_, choices) in branch.attributes.items():
-            attributes[code] = choices[(i + len(noun)) % len(choices)]
-            brand = brand or attributes[code]
+            chosen = choices[(i + len(noun)) % len(choices)]
+            attributes[code] = chosen
+            brand = brand or chosen
         for code, choices in leaf.attributes.items():
             attributes[code] = choices[i % len(choices)]
         attributes["net_weight"] = f"{rng.choice([0.25, 0.5, 1, 1.5, 2, 5])}"

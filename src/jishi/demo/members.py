@@ -25,12 +25,15 @@ from jishi.loyalty import selectors
 from jishi.loyalty import services as loyalty
 from jishi.loyalty.models import DEFAULTS, Tier
 from jishi.merchants.selectors import merchant_owner_id
+from jishi.orders import selectors as orders_selectors
 from jishi.orders.selectors import products_bought_by
 from jishi.promotions import services as promotions
 from jishi.promotions.pricing import CouponKind
 from jishi.recommendations import services as recommendations
 from jishi.reviews import selectors as reviews_selectors
 from jishi.reviews import services as reviews
+from jishi.search import services as search
+from jishi.search.selectors import SearchParams
 
 if TYPE_CHECKING:
     from jishi.demo.loader import DemoLoader
@@ -131,9 +134,11 @@ class MembersDemo:
             )
         loyalty.tiers_recompute()
         self._reviews()
+        self._shop_ratings()
         self._interests()
         recommendations.recommendations_refresh()
         segments.member_segments_compute()
+        search.suggestions_rebuild()
 
     def _interests(self) -> None:
         """What the regular customers looked at and kept: each looked at products of the departments they buy
@@ -150,6 +155,11 @@ class MembersDemo:
                     near |= Q(category__path__startswith=branch)
                 on_sale = Product.objects.filter(near, status=ProductStatus.PUBLISHED)
                 nearby = list(on_sale.order_by("pk").values_list("pk", flat=True))
+            # they searched for what they came for (the hot and recent searches), and found what the search finds
+            for product in rng.sample(bought, min(2, len(bought))):
+                term = product.category.name
+                found = search.product_search(SearchParams(q=term, page_size=1), with_facets=False).page.count
+                search.search_log(actor=person, query=term, found=found)
             seen = rng.sample(nearby, min(8, len(nearby)))
             for product_id in seen:
                 favourites.view_record(actor=person, product_id=product_id)
@@ -158,6 +168,17 @@ class MembersDemo:
             shops = Counter(product.merchant_id for product in bought)
             if shops:
                 favourites.follow_add(actor=person, merchant_id=shops.most_common(1)[0][0])
+
+    def _shop_ratings(self) -> None:
+        """Most regular customers rated the shop of their recent completed orders (店铺评分), mostly well."""
+        rng = self.loader.rng
+        since = timezone.now() - dt.timedelta(days=reviews.RATING_DAYS)
+        for buyer, _address in self.loader.regulars:
+            done = orders_selectors.order_list_for_buyer(buyer, status="completed").filter(completed_at__gte=since)
+            for order in list(done.order_by("-completed_at")[:4]):
+                if rng.random() < 0.7:
+                    d, s, lg = (rng.choices((5, 4, 3, 2, 1), (70, 20, 6, 2, 2))[0] for _ in range(3))
+                    reviews.shop_rate(actor=buyer, order_number=order.number, description=d, service=s, logistics=lg)
 
     def _reviews(self) -> None:
         """Regular customers review a share of what they received (most gladly, some not), a third with
