@@ -350,3 +350,16 @@ def test_two_admins_disabling_each_other_at_once_leave_one_active():
     # then
     assert User.objects.filter(operator_role="admin", is_active=True).count() == 1
     assert sorted(type(r).__name__ for r in results) == ["PermissionDenied", "User"]
+
+
+def test_an_administrator_demoted_loses_the_raw_data_admin_too():
+    # given the superuser of `createsuperuser` and a second administrator
+    root = User.objects.create_superuser("root@example.com", "a long passphrase")
+    other = factories.user(operator_role="admin")
+    # when the other one makes root a reviewer
+    services.operator_role_set(actor=other, user_id=root.pk, role="reviewer")
+    # then
+    root.refresh_from_db()
+    assert (root.operator_role, root.is_staff, root.is_superuser) == ("reviewer", False, False)
+    entry = AuditEntry.objects.get(action="accounts.operator_role")
+    assert entry.after == {"operator_role": "reviewer", "is_staff": False, "is_superuser": False}

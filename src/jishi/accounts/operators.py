@@ -51,12 +51,17 @@ def operator_role_set(*, actor: User, user_id: int, role: str) -> User:
         if user.pk in admins and role != OperatorRole.ADMIN and len(admins) == 1:
             raise errors.LastAdministrator(field="role")
         user.operator_role = role
-        user.save(update_fields=["operator_role"])
+        changed: dict[str, object] = {"operator_role": role}
+        if before == OperatorRole.ADMIN and (user.is_staff or user.is_superuser):
+            # Django's raw-data admin is for administrators only: it goes with the role
+            user.is_staff = user.is_superuser = False
+            changed |= {"is_staff": False, "is_superuser": False}
+        user.save(update_fields=list(changed))
         audit.record(
             actor=actor,
             action="accounts.operator_role",
             target=user,
             before={"operator_role": before},
-            after={"operator_role": role},
+            after=changed,
         )
     return user
