@@ -206,7 +206,8 @@ def category_update(
         if old_icon and old_icon != category.icon.name:
             transaction.on_commit(lambda: category.icon.storage.delete(old_icon))
         audit.record(actor=actor, action="category.update", target=category, before=before, after=_snapshot(category))
-    _reindex_subtree(category)
+    if (before["name"], before["name_en"]) != (category.name, category.name_en):  # an icon alone finds nothing new
+        _reindex_subtree(category)
     return category
 
 
